@@ -1,0 +1,64 @@
+"""Roles and what each may do. Every write path calls :func:`require` on the server.
+
+Roles are cumulative: a griffie member can do what a council member can, and so on, except that
+curating themed sessions belongs to the griffie (and the administrator), not to civil servants.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Role(str, Enum):
+    RAADSLID = "raadslid"
+    GRIFFIE = "griffie"
+    AMBTENAAR = "ambtenaar"
+    BEHEERDER = "beheerder"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.RAADSLID: "Raadslid",
+    Role.GRIFFIE: "Griffie",
+    Role.AMBTENAAR: "Ambtenaar",
+    Role.BEHEERDER: "Beheerder",
+}
+
+# action -> roles allowed to perform it
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "read_published": frozenset(Role),
+    "read_drafts": frozenset({Role.AMBTENAAR, Role.BEHEERDER}),
+    "write_note": frozenset({Role.AMBTENAAR, Role.BEHEERDER}),
+    "publish_note": frozenset({Role.AMBTENAAR, Role.BEHEERDER}),
+    "upload_registry": frozenset({Role.AMBTENAAR, Role.BEHEERDER}),
+    "edit_dossier": frozenset({Role.GRIFFIE, Role.BEHEERDER}),
+    "publish_dossier": frozenset({Role.GRIFFIE, Role.BEHEERDER}),
+    "run_load": frozenset({Role.BEHEERDER}),
+    "manage_accounts": frozenset({Role.BEHEERDER}),
+    "view_audit": frozenset({Role.BEHEERDER}),
+}
+
+
+class PermissionDenied(Exception):
+    """Raised when a role tries an action it may not perform."""
+
+
+def can(role: Role | str | None, action: str) -> bool:
+    if action not in PERMISSIONS:
+        raise KeyError(f"Unknown action {action!r}")
+    if role is None:
+        return False
+    try:
+        role = Role(role)
+    except ValueError:
+        return False
+    return role in PERMISSIONS[action]
+
+
+def require(role: Role | str | None, action: str) -> None:
+    """Refuse the action unless the role may perform it. Call this before every write."""
+    if not can(role, action):
+        raise PermissionDenied(f"De rol {role or 'bezoeker'!s} mag dit niet doen ({action}).")

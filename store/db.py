@@ -1,0 +1,123 @@
+"""The user-content store (notes, dossiers, accounts, audit): SQLite by default, PostgreSQL by URL.
+
+One small interface over both so every feature module and its tests run unchanged against either:
+SQL is written with ``?`` placeholders (bound parameters only) and portable types; for PostgreSQL
+the placeholders are rewritten to ``%s``. Schema changes are numbered ``.sql`` files in
+``store/migrations/`` (``<feature>_<nnn>_<what>.sql``), applied once each, in name order, and
+recorded in ``schema_migrations``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import sqlite3
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+class StoreError(Exception):
+    pass
+
+
+def utcnow() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+class Database:
+    """A connection factory for one store URL: ``sqlite:///path`` or ``postgresql://...``."""
+
+    def __init__(self, url: str):
+        self.url = url
+        if url.startswith("sqlite:///"):
+            self.kind = "sqlite"
+            self.path = Path(url.removeprefix("sqlite:///"))
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        elif url.startswith(("postgresql://", "postgres://")):
+            self.kind = "postgresql"
+        else:
+            raise StoreError(f"Store URL must start with sqlite:/// or postgresql://, got {url.split(':')[0]!r}")
+
+    def _connect(self):
+        if self.kind == "sqlite":
+            con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            con.row_factory = sqlite3.Row
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("PRAGMA foreign_keys=ON")
+            con.execute("PRAGMA busy_timeout=30000")
+            return con
+        import psycopg
+        from psycopg.rows import dict_row
+
+        return psycopg.connect(self.url, row_factory=dict_row, autocommit=True)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """A connection in one transaction: committed on success, rolled back on any error."""
+        con = self._connect()
+        try:
+            if self.kind == "sqlite":
+                con.execute("BEGIN IMMEDIATE")  # take the write lock up front: no upgrade deadlocks
+            else:
+                con.execute("BEGIN")
+            tx = Transaction(con, self.kind)
+            yield tx
+            con.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(Exception):
+                con.execute("ROLLBACK")
+            raise
+        finally:
+            con.close()
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict]:
+        with self.transaction() as tx:
+            return tx.query(sql, params)
+
+    def migrate(self, directory: Path = MIGRATIONS_DIR) -> list[str]:
+        """Apply migrations not applied yet; returns the names applied now."""
+        applied_now = []
+        with self.transaction() as tx:
+            tx.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+            if self.kind == "postgresql":
+                # Serialise concurrent app servers starting at once.
+                tx.execute("SELECT pg_advisory_xact_lock(7247001)")
+            done = {r["name"] for r in tx.query("SELECT name FROM schema_migrations")}
+            for file in sorted(directory.glob("*.sql")):
+                if file.stem in done:
+                    continue
+                for statement in _split_sql(file.read_text(encoding="utf-8")):
+                    tx.execute(statement)
+                tx.execute("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", (file.stem, utcnow()))
+                applied_now.append(file.stem)
+        return applied_now
+
+
+class Transaction:
+    def __init__(self, con, kind: str):
+        self.con = con
+        self.kind = kind
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", "%s") if self.kind == "postgresql" else sql
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        cur = self.con.execute(self._sql(sql), tuple(params))
+        return cur.rowcount
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict]:
+        cur = self.con.execute(self._sql(sql), tuple(params))
+        return [dict(r) for r in cur.fetchall()]
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> dict | None:
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
+
+
+def _split_sql(text: str) -> list[str]:
+    text = re.sub(r"--[^\n]*", "", text)
+    return [s.strip() for s in text.split(";") if s.strip()]
