@@ -18,3 +18,14 @@ def current_role() -> Role:
 
 def current_user() -> str:
     return st.session_state.get("user", f"demo-{current_role().value}")
+
+
+def sidebar_role_picker(wh) -> Role:
+    """PLACEHOLDER: in demo mode anyone may look through the eyes of each role."""
+    if wh.is_demo:
+        st.sidebar.selectbox(
+            "Bekijk als (alleen in de demo)", [r.value for r in Role], key="role",
+            format_func=lambda v: Role(v).label,
+            help="In een echte installatie logt u in en bepaalt uw account uw rol.",
+        )
+    return current_role()

@@ -1,0 +1,94 @@
+"""The read side: named SQL files, bound parameters, Polars frames, small numbers suppressed.
+
+Pages never see a figure that has not passed :mod:`queries.suppression`; every public function here
+returns suppressed data. A :class:`Warehouse` wraps one release (read-only DuckDB) and caches query
+results by their parameters, so a swapped release simply means a new ``Warehouse``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+import polars as pl
+
+import settings as settings_mod
+from etl.warehouse import Release, connect, current_release, release_by_id
+
+SQL_DIR = Path(__file__).parent / "sql"
+CACHE_ENTRIES = 1024
+
+
+@functools.cache
+def sql(name: str) -> str:
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+class Warehouse:
+    """One release, opened read-only, with a small result cache shared by all sessions."""
+
+    def __init__(self, release: Release, settings: settings_mod.Settings | None = None):
+        self.release = release
+        self.settings = settings or settings_mod.load(release.path.parent.parent)
+        self._con = connect(release)
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[tuple, pl.DataFrame] = OrderedDict()
+
+    @classmethod
+    def open(cls, warehouse: Path, release_id: str | None = None) -> Warehouse | None:
+        release = release_by_id(warehouse, release_id) if release_id else current_release(warehouse)
+        return cls(release) if release else None
+
+    @property
+    def meta(self) -> dict:
+        return self.release.meta
+
+    @property
+    def is_demo(self) -> bool:
+        return bool(self.meta.get("demo"))
+
+    @property
+    def gemeente(self) -> str:
+        return self.meta.get("gemeente") or ""
+
+    @property
+    def peers(self) -> list[str]:
+        return list(self.meta.get("peers") or [])
+
+    def run(self, name: str, **params) -> pl.DataFrame:
+        """Run ``sql/<name>.sql`` with bound parameters; results are cached per parameter set."""
+        key = (name, tuple(sorted((k, _freeze(v)) for k, v in params.items())))
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return hit
+        # A cursor is DuckDB's thread-safe handle on the shared read-only connection.
+        cur = self._con.cursor()
+        try:
+            result = cur.sql(sql(name), params=params).pl()
+        finally:
+            cur.close()
+        with self._lock:
+            self._cache[key] = result
+            if len(self._cache) > CACHE_ENTRIES:
+                self._cache.popitem(last=False)
+        return result
+
+    def boundaries(self, name: str = "wijken") -> dict | None:
+        path = self.release.path / "boundaries" / f"{name}.geojson"
+        if not path.exists():
+            return None
+        return json.loads(path.read_text(encoding="utf-8"))
+
+    def close(self) -> None:
+        self._con.close()
+
+
+def _freeze(value):
+    if isinstance(value, list | tuple):
+        return tuple(value)
+    return value

@@ -1,0 +1,141 @@
+"""Altair charts, used by the web pages and the printed handout alike.
+
+Colours are the Okabe-Ito palette (safe for colour-blind readers); provisional figures are drawn
+as open points and a dashed line, so the status is visible without colour. Every function returns
+a chart and takes plain Polars frames, so the same function renders on screen and in a PDF.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+from components import formatting as fmt
+
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+OWN_COLOUR = OKABE_ITO[0]
+SEQUENTIAL = "blues"
+FONT = "Source Sans Pro, Arial, sans-serif"
+
+
+def _axis_title(unit: str, unit_label: str) -> str:
+    return {"count": "Aantal", "percent": "Procent", "euro": "Euro"}.get(unit, unit_label.capitalize())
+
+
+def _with_labels(df: pl.DataFrame, unit: str) -> pl.DataFrame:
+    return df.with_columns(
+        label=pl.struct("value", "status").map_elements(lambda r: fmt.value(r["value"], unit, r["status"]),
+                                                         return_dtype=pl.String),
+        status_label=pl.col("status").replace_strict(fmt.STATUS_LABELS, default="onbekend"),
+    )
+
+
+def time_chart(df: pl.DataFrame, *, unit: str, unit_label: str, series_breaks: list[dict] | None = None,
+               markers: pl.DataFrame | None = None, height: int = 280) -> alt.LayerChart:
+    """Lines over the years per region; open points for provisional figures; breaks and events as rules."""
+    data = _with_labels(df, unit).with_columns(
+        provisional=pl.col("status") == "provisional",
+        x=pl.col("year").cast(pl.Float64) + _period_fraction(pl.col("period")),
+        period_label=pl.col("period").map_elements(fmt.period_label, return_dtype=pl.String),
+    ).sort("region_name", "x")
+    data = data.with_columns(
+        next_provisional=pl.col("provisional").shift(-1).over("region_name").fill_null(False))
+    regions = df["region_name"].unique(maintain_order=True).to_list()
+    colour = alt.Color("region_name:N", title="Gebied", sort=regions,
+                       scale=alt.Scale(domain=regions, range=OKABE_ITO[: max(1, len(regions))]),
+                       legend=alt.Legend(orient="bottom", labelLimit=240))
+    base = alt.Chart(data).encode(
+        x=alt.X("x:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1)),
+        y=alt.Y("value:Q", title=_axis_title(unit, unit_label), scale=alt.Scale(zero=unit in ("count", "euro"))),
+        color=colour,
+        tooltip=[alt.Tooltip("region_name:N", title="Gebied"), alt.Tooltip("period_label:N", title="Periode"),
+                 alt.Tooltip("label:N", title="Waarde"), alt.Tooltip("status_label:N", title="Status")],
+    )
+    final_line = base.transform_filter("!datum.provisional").mark_line(strokeWidth=2.5)
+    # The provisional stretch: dashed from the last final point onwards.
+    dashed = base.transform_filter("datum.provisional || datum.next_provisional").mark_line(
+        strokeDash=[5, 4], strokeWidth=2)
+    points = base.mark_point(size=60, filled=True).encode(
+        shape=alt.Shape("provisional:N", title="Status", scale=alt.Scale(domain=[False, True], range=["circle", "diamond"]),
+                        legend=alt.Legend(orient="bottom", labelExpr="datum.value ? 'voorlopig' : 'definitief'")),
+        fill=alt.condition("datum.provisional", alt.value("white"), colour),
+    )
+    layers = [final_line, dashed, points]
+    rules = []
+    for b in series_breaks or []:
+        rules.append({"x": int(b["period"][:4]) - 0.5, "label": "Trendbreuk", "text": b.get("label", "")})
+    if markers is not None and not markers.is_empty():
+        for m in markers.iter_rows(named=True):
+            rules.append({"x": float(m["year"]), "label": m["label"], "text": m.get("text") or m["label"]})
+    if rules:
+        rule_df = pl.DataFrame(rules)
+        rule = alt.Chart(rule_df).mark_rule(color="#555555", strokeDash=[2, 2]).encode(
+            x="x:Q", tooltip=[alt.Tooltip("label:N", title="Gebeurtenis"), alt.Tooltip("text:N", title="Toelichting")])
+        text = alt.Chart(rule_df).mark_text(align="left", dx=3, dy=-4, fontSize=11, color="#333333").encode(
+            x="x:Q", y=alt.value(8), text="label:N")
+        layers += [rule, text]
+    return alt.layer(*layers).properties(height=height, width="container").configure_axis(
+        labelFont=FONT, titleFont=FONT).configure_legend(labelFont=FONT, titleFont=FONT)
+
+
+def _period_fraction(period: pl.Expr) -> pl.Expr:
+    """Place quarters and months inside their year on the x axis."""
+    kind = period.str.slice(4, 2)
+    n = period.str.slice(6, 2).cast(pl.Int32, strict=False).fill_null(0)
+    return (pl.when(kind == "KW").then((n - 1) / 4 + 0.125)
+            .when(kind == "MM").then((n - 1) / 12 + 1 / 24)
+            .when(kind == "HJ").then((n - 1) / 2 + 0.25)
+            .otherwise(0.0))
+
+
+def ranked_bars(df: pl.DataFrame, *, unit: str, unit_label: str, reference: float | None = None,
+                reference_label: str = "gemeente", height: int | None = None) -> alt.LayerChart:
+    """Wijken ranked by value, with the municipality as a reference line."""
+    data = _with_labels(df, unit)
+    chart = alt.Chart(data).mark_bar(color=OWN_COLOUR).encode(
+        y=alt.Y("region_name:N", sort="-x", title=None, axis=alt.Axis(labelLimit=200)),
+        x=alt.X("value:Q", title=_axis_title(unit, unit_label)),
+        tooltip=[alt.Tooltip("region_name:N", title="Wijk"), alt.Tooltip("label:N", title="Waarde"),
+                 alt.Tooltip("status_label:N", title="Status")],
+    )
+    layers = [chart]
+    if reference is not None:
+        ref = pl.DataFrame({"value": [reference], "label": [f"{reference_label}: {fmt.value(reference, unit)}"]})
+        layers.append(alt.Chart(ref).mark_rule(color="#D55E00", strokeWidth=2).encode(
+            x="value:Q", tooltip=alt.Tooltip("label:N", title="Referentie")))
+    return alt.layer(*layers).properties(height=height or max(160, 26 * data.height), width="container")
+
+
+def choropleth(geojson: dict, df: pl.DataFrame, *, unit: str, unit_label: str, height: int = 420) -> alt.LayerChart:
+    """Wijken coloured by value; wijken without a figure are hatched grey and say why on hover."""
+    data = _with_labels(df, unit).select("region_code", "region_name", "value", "label", "status_label")
+    lookup = alt.LookupData(data, key="region_code", fields=["region_name", "value", "label", "status_label"])
+    shapes = alt.Data(values=geojson["features"])
+    base = alt.Chart(shapes).transform_lookup(lookup="properties.region_code", from_=lookup)
+    filled = base.mark_geoshape(stroke="white", strokeWidth=1.2).encode(
+        color=alt.Color("value:Q", title=_axis_title(unit, unit_label), scale=alt.Scale(scheme=SEQUENTIAL),
+                        legend=alt.Legend(orient="bottom", gradientLength=260)),
+        tooltip=[alt.Tooltip("properties.name:N", title="Wijk"), alt.Tooltip("label:N", title="Waarde"),
+                 alt.Tooltip("status_label:N", title="Status")],
+    ).transform_filter("isValid(datum.value)")
+    empty = base.mark_geoshape(stroke="white", strokeWidth=1.2, fill="#DDDDDD").encode(
+        tooltip=[alt.Tooltip("properties.name:N", title="Wijk"), alt.Tooltip("label:N", title="Waarde")],
+    ).transform_filter("!isValid(datum.value)")
+    labels = base.mark_text(fontSize=10, color="#222222").encode(
+        longitude="cx:Q", latitude="cy:Q", text="properties.name:N",
+    ).transform_calculate(cx="geoCentroid(null, datum)[0]", cy="geoCentroid(null, datum)[1]")
+    return alt.layer(empty, filled, labels).project(type="mercator").properties(height=height, width="container")
+
+
+def comparison_dots(df: pl.DataFrame, *, unit: str, unit_label: str, own_code: str) -> alt.LayerChart:
+    """The municipality among its peers and the nation, on one axis."""
+    data = _with_labels(df, unit).with_columns(
+        kind=pl.when(pl.col("region_code") == own_code).then(pl.lit("eigen gemeente"))
+        .when(pl.col("region_code") == "NL01").then(pl.lit("Nederland")).otherwise(pl.lit("vergelijkbare gemeente")))
+    kinds = ["eigen gemeente", "Nederland", "vergelijkbare gemeente"]
+    return alt.Chart(data).mark_circle(size=110, opacity=0.9).encode(
+        x=alt.X("value:Q", title=_axis_title(unit, unit_label), scale=alt.Scale(zero=False)),
+        y=alt.Y("kind:N", title=None, sort=kinds),
+        color=alt.Color("kind:N", scale=alt.Scale(domain=kinds, range=[OWN_COLOUR, "#000000", "#999999"]), legend=None),
+        tooltip=[alt.Tooltip("region_name:N", title="Gebied"), alt.Tooltip("label:N", title="Waarde")],
+    ).properties(height=130, width="container")

@@ -1,0 +1,45 @@
+"""The warehouse a session reads, opened once per release and shared by all sessions.
+
+When no warehouse exists yet (a fresh checkout) the demo is built first, with visible progress.
+When the ETL publishes a new release, the next run sees the new ``current`` link and opens it.
+"""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+import settings
+from etl import demo
+from etl.warehouse import current_release
+from queries import Warehouse
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _open(warehouse_dir: str, release_id: str) -> Warehouse:
+    return Warehouse.open(settings.load(warehouse_dir).warehouse, release_id)
+
+
+def _build_demo_with_progress(path) -> None:
+    with st.status("De demo-gemeente wordt klaargezet. Dit duurt ongeveer een halve minuut...", expanded=True) as box:
+        bar = st.progress(0.0)
+
+        def progress(fraction: float, text: str) -> None:
+            bar.progress(min(1.0, fraction), text=text)
+
+        demo.build(path, progress=progress)
+        box.update(label="De demo-gemeente staat klaar.", state="complete", expanded=False)
+
+
+def warehouse(release_id: str | None = None) -> Warehouse:
+    """The current release (or a pinned one); builds the demo on a fresh checkout."""
+    s = settings.load()
+    release = current_release(s.warehouse)
+    if release is None:
+        if os.environ.get("MSD_NO_DEMO") == "1":
+            st.error("Er is nog geen data geladen. Vraag de beheerder om data te laden (python -m etl).")
+            st.stop()
+        _build_demo_with_progress(s.warehouse)
+        release = current_release(s.warehouse)
+    return _open(str(s.warehouse), release_id or release.id)

@@ -1,0 +1,117 @@
+"""Numbers, units and statuses as a Dutch reader expects them (1.234,5; 12,3%)."""
+
+from __future__ import annotations
+
+import math
+
+STATUS_LABELS = {
+    "final": "definitief",
+    "provisional": "voorlopig",
+    "suppressed": "niet getoond (te weinig mensen)",
+    "unknown": "onbekend",
+}
+SUPPRESSED_TEXT = "te klein"
+MISSING_TEXT = "–"
+UNIT_DECIMALS = {"count": 0, "percent": 1, "per_1000": 1, "euro": 0, "euro_1000": 1, "days": 0, "score": 1,
+                 "ratio": 2, "per_km2": 0}
+
+
+def number(value: float | None, decimals: int = 0) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING_TEXT
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def value(v: float | None, unit: str, status: str | None = None) -> str:
+    """A figure with its unit; suppressed figures never show a number."""
+    if status == "suppressed":
+        return SUPPRESSED_TEXT
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return MISSING_TEXT
+    d = UNIT_DECIMALS.get(unit, 1)
+    if unit == "percent":
+        return f"{number(v, d)}%"
+    if unit == "euro":
+        if abs(v) >= 1_000_000:
+            return f"€ {number(v / 1_000_000, 1)} mln"
+        return f"€ {number(v, 0)}"
+    if unit == "euro_1000":
+        return f"€ {number(v, d)}k"
+    if unit == "per_1000":
+        return f"{number(v, d)} per 1.000"
+    if unit == "days":
+        return f"{number(v, 0)} dagen"
+    if unit == "per_km2":
+        return f"{number(v, 0)} per km²"
+    return number(v, d)
+
+
+def change(delta: float | None, unit: str, pct: float | None = None) -> str | None:
+    """The change against last year: points for percentages, a relative change otherwise."""
+    if delta is None or (isinstance(delta, float) and math.isnan(delta)):
+        return None
+    sign = "+" if delta > 0 else ""
+    if unit == "percent":
+        return f"{sign}{number(delta, 1)} procentpunt"
+    if pct is not None and not (isinstance(pct, float) and math.isnan(pct)):
+        return f"{sign}{number(pct, 1)}%"
+    return f"{sign}{number(delta, UNIT_DECIMALS.get(unit, 1))}"
+
+
+def period_label(period: str) -> str:
+    """CBS period code in words: 2024JJ00 -> 2024, 2024KW02 -> 2024 kwartaal 2, 2024MM03 -> maart 2024."""
+    year, kind, n = period[:4], period[4:6], int(period[6:8])
+    if kind == "JJ":
+        return year
+    if kind == "KW":
+        return f"{year} kwartaal {n}"
+    if kind == "HJ":
+        return f"{year} halfjaar {n}"
+    if kind == "MM":
+        months = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+                  "oktober", "november", "december"]
+        return f"{months[n - 1]} {year}"
+    return period
+
+
+BREAKDOWN_LABELS = {
+    "product": "productcategorie",
+    "age_group": "leeftijdsgroep",
+    "delivery_form": "leveringsvorm",
+    "referrer": "verwijzer",
+    "route": "manier van afhandelen",
+    "laws": "combinatie van wetten",
+}
+CATEGORY_LABELS = {
+    "product": {
+        "01": "Hulp bij het huishouden", "02": "Begeleiding", "03": "Persoonlijke verzorging", "04": "Kortdurend verblijf",
+        "05": "Woondiensten", "06": "Overige ondersteuning", "07": "Dagbesteding", "08": "Vervoerdiensten",
+        "09": "Overige groepsgerichte ondersteuning", "10": "Overige maatwerkarrangementen", "11": "Rolstoelen",
+        "12": "Vervoervoorzieningen", "13": "Woonvoorzieningen", "14": "Overige hulpmiddelen", "15": "Beschermd wonen",
+        "16": "Opvang", "17": "Spoedopvang", "18": "Overige beschermd wonen en opvang",
+        "40": "Persoonlijke verzorging", "41": "Dagbehandeling", "42": "Vervoer", "43": "Verblijf incl. behandeling",
+        "44": "Verblijf excl. behandeling", "45": "Ambulante jeugdhulp", "46": "Crisis", "47": "Jeugdreclassering",
+        "48": "Jeugdbescherming", "49": "Preventief justitieel", "50": "Maatwerkarrangementen",
+        "51": "Generalistische basis-ggz", "52": "Specialistische ggz", "53": "Kindergeneeskunde", "54": "Jeugd-ggz",
+        "55": "Landelijk ingekochte zorg",
+        "bijstand": "Bijstand", "reintegratie": "Re-integratie", "loonkostensubsidie": "Loonkostensubsidie",
+        "beschut_werk": "Beschut werk", "bijzondere_bijstand": "Bijzondere bijstand",
+        "stabilisatie": "Stabilisatie", "budgetbeheer": "Budgetbeheer", "schuldregeling": "Schuldregeling",
+        "nazorg": "Nazorg",
+    },
+    "referrer": {"01": "Gemeente (wijkteam)", "02": "Huisarts", "03": "Jeugdarts", "04": "Gecertificeerde instelling",
+                 "05": "Medisch specialist", "06": "Zelf", "08": "Rechter of officier van justitie"},
+    "route": {"eigen_netwerk": "Eigen kracht of netwerk", "algemene_voorziening": "Algemene voorziening",
+              "maatwerk": "Maatwerk", "afgewezen": "Afgewezen"},
+    "delivery_form": {"ZIN": "Zorg in natura", "PGB": "Persoonsgebonden budget"},
+    "laws": {"wmo": "Alleen Wmo", "jeugd": "Alleen jeugdhulp", "participatie": "Alleen Participatiewet",
+             "wmo+jeugd": "Wmo en jeugdhulp", "wmo+participatie": "Wmo en Participatiewet",
+             "jeugd+participatie": "Jeugdhulp en Participatiewet",
+             "jeugd+wmo": "Wmo en jeugdhulp", "participatie+wmo": "Wmo en Participatiewet",
+             "jeugd+participatie+wmo": "Alle drie", "wmo+jeugd+participatie": "Alle drie"},
+}
+
+
+def category_label(breakdown: str, category: str) -> str:
+    return CATEGORY_LABELS.get(breakdown, {}).get(category, category)

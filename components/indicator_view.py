@@ -1,0 +1,100 @@
+"""The indicator block: chart, table alternative, text description, provenance and the note panel.
+
+Every chart in the monitor goes through :func:`indicator_block`, so none can appear without its
+table, its source line, its status and the civil servants' interpretation next to it.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from components import charts, notes
+from components import formatting as fmt
+from queries import Warehouse
+from queries import figures as q
+
+
+def describe_series(df: pl.DataFrame, unit: str) -> str:
+    """A sentence per region for screen readers and for readers who skip the chart."""
+    parts = []
+    for (name,), g in df.sort("period").group_by(["region_name"], maintain_order=True):
+        shown = g.filter(pl.col("value").is_not_null())
+        if shown.is_empty():
+            parts.append(f"{name}: geen cijfers te tonen.")
+            continue
+        first, last = shown.row(0, named=True), shown.row(-1, named=True)
+        status = " (voorlopig)" if last["status"] == "provisional" else ""
+        if first["period"] == last["period"]:
+            parts.append(f"{name}: {fmt.value(last['value'], unit)} in {fmt.period_label(last['period'])}{status}.")
+        else:
+            parts.append(f"{name}: van {fmt.value(first['value'], unit)} in {fmt.period_label(first['period'])} "
+                         f"naar {fmt.value(last['value'], unit)} in {fmt.period_label(last['period'])}{status}.")
+    hidden = df.filter(pl.col("status") == "suppressed").height
+    if hidden:
+        parts.append(f"{hidden} cijfer(s) zijn niet getoond omdat er te weinig mensen achter zitten.")
+    return " ".join(parts)
+
+
+def table(df: pl.DataFrame, unit: str, *, by: str = "period") -> pl.DataFrame:
+    """The data-table alternative of a chart, with formatted values and statuses."""
+    return df.sort("region_name", "period").select(
+        pl.col("region_name").alias("Gebied"),
+        pl.col("period").map_elements(fmt.period_label, return_dtype=pl.String).alias("Periode"),
+        pl.struct("value", "status").map_elements(lambda r: fmt.value(r["value"], unit, r["status"]),
+                                                  return_dtype=pl.String).alias("Waarde"),
+        pl.col("status").replace_strict(fmt.STATUS_LABELS, default="onbekend").alias("Status"),
+    )
+
+
+def provenance(wh: Warehouse, ind: dict, df: pl.DataFrame) -> str:
+    """Source line under a chart: where the figure comes from, when it was loaded, its status."""
+    src_ids = sorted(set(df["source_id"].drop_nulls().to_list())) if "source_id" in df.columns else []
+    sources = q.sources(wh).filter(pl.col("source_id").is_in(src_ids))
+    loaded = sorted({(s or "")[:10] for s in sources["loaded_at"].to_list()})
+    tables = sorted({t for t in sources["table_id"].to_list() if t})
+    statuses = df.filter(pl.col("status") == "provisional")["period"].unique().sort().to_list()
+    parts = [f"Bron: {ind.get('source_label') or ', '.join(src_ids) or 'onbekend'}"]
+    if tables:
+        parts.append(f"tabel {', '.join(tables)[:80]}")
+    if loaded:
+        parts.append(f"geladen {', '.join(loaded)}")
+    if statuses:
+        parts.append("voorlopig: " + ", ".join(fmt.period_label(p) for p in statuses))
+    parts.append(f"release {wh.release.id}")
+    if wh.is_demo:
+        parts.append("DEMODATA, verzonnen cijfers")
+    return " · ".join(parts)
+
+
+def indicator_block(wh: Warehouse, indicator_id: str, region_codes: list[str], *, key: str,
+                    period: str | None = None, note_regions: list[str] | None = None,
+                    period_kind: str = "JJ", show_title: bool = True) -> pl.DataFrame:
+    """Render one indicator over time for the regions, with all that belongs next to it."""
+    ind = q.indicator(wh, indicator_id)
+    codes = [c for c in region_codes if c != q.PEER_CODE]
+    df = q.series_compared(wh, indicator_id, codes, peer_median=q.PEER_CODE in region_codes, period_kind=period_kind)
+    if show_title:
+        st.subheader(ind["title"], anchor=f"ind-{indicator_id}")
+    chart_col, note_col = st.columns([3, 2], gap="medium")
+    with chart_col:
+        if df.is_empty():
+            st.info("Voor dit cijfer zijn er geen gegevens voor de gekozen gebieden.")
+        else:
+            tab_chart, tab_table = st.tabs(["Grafiek", "Tabel"])
+            with tab_chart:
+                markers = notes.markers_for(indicator_id, ind["law"])
+                st.altair_chart(charts.time_chart(df, unit=ind["unit"], unit_label=ind["unit_label"],
+                                                  series_breaks=ind["series_breaks"], markers=markers),
+                                width="stretch", key=f"chart-{key}")
+                st.caption(describe_series(df, ind["unit"]))
+            with tab_table:
+                st.dataframe(table(df, ind["unit"]), hide_index=True, width="stretch", key=f"table-{key}")
+        for b in ind["series_breaks"]:
+            st.caption(f"Trendbreuk in {fmt.period_label(b['period'])}: {b.get('label', '')}")
+        with st.expander("Wat meet dit cijfer?"):
+            st.write(ind["definition"])
+        st.caption(provenance(wh, ind, df))
+    with note_col:
+        notes.render_note_panel(indicator_id, ind["law"], note_regions or codes[:1], period)
+    return df

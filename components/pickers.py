@@ -1,0 +1,127 @@
+"""Shared page pieces: demo banner, year picker, headline tiles, comparison choice, breakdowns."""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from components import charts, state
+from components import formatting as fmt
+from queries import Warehouse
+from queries import figures as q
+
+LAW_PAGES = {"wmo": "pages/wmo.py", "jeugd": "pages/jeugd.py", "participatie": "pages/participatie.py",
+             "schuldhulp": "pages/schuldhulp.py", "veiligheid": "pages/veiligheid.py", "context": "pages/trends.py"}
+
+
+def demo_banner(wh: Warehouse) -> None:
+    if wh.is_demo:
+        st.caption(f":orange-badge[DEMODATA] {wh.meta.get('gemeente_name', '')} is een verzonnen gemeente. "
+                   "Alle cijfers op deze site zijn nagemaakt om de monitor te laten zien.")
+
+
+def year_picker(wh: Warehouse, indicator_ids: list[str], region_codes: list[str], *, key: str = "jaar") -> int | None:
+    years = q.years(wh, indicator_ids, region_codes)
+    if not years:
+        return None
+    return state.url_select("Jaar", list(reversed(years)), key, default=years[-1],
+                            help="Het laatste jaar kan voorlopig zijn. Voorlopige cijfers zijn gemarkeerd.")
+
+
+def _delta_colour(direction: str) -> str:
+    return {"higher_is_better": "normal", "lower_is_better": "inverse"}.get(direction, "off")
+
+
+def headline_tiles(wh: Warehouse, law: str, year: int, *, link: bool = False) -> None:
+    """The headline figures of a law: value, change against last year, the nation and peers."""
+    tiles = q.headline(wh, law, year)
+    if tiles.is_empty():
+        return
+    cols = st.columns(min(4, tiles.height))
+    for i, t in enumerate(tiles.iter_rows(named=True)):
+        with cols[i % len(cols)]:
+            with st.container(border=True):
+                status = t["status"]
+                label = t["short_title"] + (" (voorlopig)" if status == "provisional" else "")
+                st.metric(label, fmt.value(t["value"], t["unit"], status),
+                          delta=fmt.change(t["change"], t["unit"], t["change_pct"]) if status != "suppressed" else None,
+                          delta_color=_delta_colour(t["direction"]), help=t["title"] + ". Verschil met het jaar ervoor.")
+                compare = []
+                if t["national"] is not None:
+                    compare.append(f"Nederland {fmt.value(t['national'], t['unit'])}")
+                if t["peer_median"] is not None:
+                    compare.append(f"vergelijkbare gemeenten {fmt.value(t['peer_median'], t['unit'])}")
+                st.caption(" · ".join(compare) if compare else "Geen vergelijking beschikbaar")
+                if link:
+                    st.page_link(LAW_PAGES[t["law"]], label="Bekijk de details",
+                                 query_params={"indicator": t["id"], "jaar": str(year)})
+
+
+def comparison_table(df: pl.DataFrame) -> pl.DataFrame:
+    """Every indicator of a law in one table: own value, change, nation, peers."""
+    rows = []
+    for r in df.iter_rows(named=True):
+        rows.append({
+            "Cijfer": r["title"],
+            "Thema": r["theme"],
+            "Gemeente": fmt.value(r["value"], r["unit"], r["status"]),
+            "Verschil met vorig jaar": fmt.change(r["change"], r["unit"], r["change_pct"]) or fmt.MISSING_TEXT,
+            "Nederland": fmt.value(r["national"], r["unit"]),
+            "Vergelijkbare gemeenten": fmt.value(r["peer_median"], r["unit"]),
+            "Status": fmt.STATUS_LABELS.get(r["status"], "geen cijfer") if r["status"] else "geen cijfer",
+        })
+    return pl.DataFrame(rows)
+
+
+COMPARE_OPTIONS = {"NL01": "Nederland", q.PEER_CODE: q.PEER_NAME}
+
+
+def comparison_regions(wh: Warehouse, indicator_id: str) -> list[str]:
+    """Own municipality plus what the reader wants to compare with (kept in the URL)."""
+    wijken = q.wijken(wh)
+    ind = q.indicator(wh, indicator_id)
+    options = list(COMPARE_OPTIONS)
+    names = dict(COMPARE_OPTIONS)
+    if "wijk" in ind["levels"]:
+        options += wijken["region_code"].to_list()
+        names.update(dict(zip(wijken["region_code"], wijken["name"], strict=True)))
+    chosen = state.url_multiselect("Vergelijk met", options, "vergelijk", default=["NL01", q.PEER_CODE],
+                                   format_func=lambda c: names.get(c, c), max_selections=6)
+    return [wh.gemeente, *chosen]
+
+
+def breakdown_section(wh: Warehouse, indicator_id: str, region_code: str, year: int) -> None:
+    """Registry figures split by product, age, referrer, ...: stacked bars over time plus a table."""
+    available = q.breakdowns(wh, indicator_id, region_code)
+    if not available:
+        return
+    ind = q.indicator(wh, indicator_id)
+    st.subheader("Uitsplitsing")
+    breakdown = state.url_select("Uitsplitsen naar", available, "uitsplitsing",
+                                 format_func=lambda b: fmt.BREAKDOWN_LABELS.get(b, b))
+    df = q.series(wh, indicator_id, [region_code], breakdown=breakdown)
+    df = df.filter(pl.col("category") != "").with_columns(
+        category_label=pl.col("category").map_elements(lambda c: fmt.category_label(breakdown, c), return_dtype=pl.String),
+        label=pl.struct("value", "status").map_elements(lambda r: fmt.value(r["value"], ind["unit"], r["status"]),
+                                                        return_dtype=pl.String),
+    )
+    if df.is_empty():
+        st.info("Geen uitsplitsing beschikbaar.")
+        return
+    tab_chart, tab_table = st.tabs(["Grafiek", "Tabel"])
+    with tab_chart:
+        chart = alt.Chart(df.filter(pl.col("value").is_not_null())).mark_bar().encode(
+            x=alt.X("year:O", title=None),
+            y=alt.Y("value:Q", title=ind["unit_label"].capitalize(), stack=True),
+            color=alt.Color("category_label:N", title=fmt.BREAKDOWN_LABELS.get(breakdown, breakdown).capitalize(),
+                            scale=alt.Scale(range=charts.OKABE_ITO), legend=alt.Legend(orient="bottom", columns=3)),
+            tooltip=[alt.Tooltip("year:O", title="Jaar"), alt.Tooltip("category_label:N", title="Categorie"),
+                     alt.Tooltip("label:N", title="Waarde")],
+        ).properties(height=260, width="container")
+        st.altair_chart(chart, width="stretch", key=f"breakdown-{indicator_id}")
+        st.caption("Delen die te klein zijn om te tonen ontbreken in de grafiek; de tabel laat zien welke.")
+    with tab_table:
+        shown = df.filter(pl.col("year") == year).sort("category").select(
+            pl.col("category_label").alias("Categorie"), pl.col("label").alias(str(year)))
+        st.dataframe(shown, hide_index=True, width="stretch", key=f"breakdown-table-{indicator_id}")

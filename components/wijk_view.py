@@ -1,0 +1,79 @@
+"""Wijk views: the map with its ranked list and table, and the profile of one wijk."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from components import charts
+from components import formatting as fmt
+from components.indicator_view import provenance
+from queries import Warehouse
+from queries import figures as q
+
+
+def map_and_ranking(wh: Warehouse, ind: dict, values: pl.DataFrame, year: int) -> None:
+    wijk_rows = values.filter(pl.col("region_level") == "wijk")
+    total = values.filter(pl.col("region_level") == "gemeente")
+    reference = total["value"][0] if total.height else None
+    st.subheader(f"{ind['title']}, {year}")
+    if wijk_rows.is_empty():
+        st.info("Voor dit jaar zijn geen wijkcijfers.")
+        return
+    tab_map, tab_bars, tab_table = st.tabs(["Kaart", "Ranglijst", "Tabel"])
+    geo = wh.boundaries("wijken")
+    with tab_map:
+        if geo is None:
+            st.info("Er zijn nog geen wijkgrenzen geladen (python -m etl boundaries). Bekijk de ranglijst.")
+        else:
+            st.altair_chart(charts.choropleth(geo, wijk_rows, unit=ind["unit"], unit_label=ind["unit_label"]),
+                            width="stretch", key=f"map-{ind['id']}")
+    with tab_bars:
+        st.altair_chart(charts.ranked_bars(wijk_rows, unit=ind["unit"], unit_label=ind["unit_label"],
+                                           reference=reference, reference_label=wh.meta.get("gemeente_name", "gemeente")),
+                        width="stretch", key=f"bars-{ind['id']}")
+    with tab_table:
+        st.dataframe(wijk_table(values, ind["unit"]), hide_index=True, width="stretch", key=f"wijktable-{ind['id']}")
+    shown = wijk_rows.filter(pl.col("value").is_not_null()).sort("value")
+    if shown.height >= 2:
+        low, high = shown.row(0, named=True), shown.row(-1, named=True)
+        st.caption(f"Laagste waarde: {low['region_name']} ({fmt.value(low['value'], ind['unit'])}). Hoogste waarde: "
+                   f"{high['region_name']} ({fmt.value(high['value'], ind['unit'])}). Hele gemeente: "
+                   f"{fmt.value(reference, ind['unit'])}.")
+    hidden = wijk_rows.filter(pl.col("status") == "suppressed").height
+    if hidden:
+        st.caption(f"{hidden} wijk(en) zonder getal: daar zitten te weinig mensen achter om het cijfer te tonen.")
+    with st.expander("Wat meet dit cijfer?"):
+        st.write(ind["definition"])
+    st.caption(provenance(wh, ind, values))
+
+
+def wijk_table(values: pl.DataFrame, unit: str) -> pl.DataFrame:
+    return values.select(
+        pl.col("region_name").alias("Gebied"),
+        pl.struct("value", "status").map_elements(lambda r: fmt.value(r["value"], unit, r["status"]),
+                                                  return_dtype=pl.String).alias("Waarde"),
+        pl.col("status").replace_strict(fmt.STATUS_LABELS, default="onbekend").alias("Status"),
+    )
+
+
+def profile(wh: Warehouse, wijk_code: str, wijk_name: str, year: int) -> None:
+    st.subheader(f"Wijkprofiel {wijk_name}, {year}")
+    df = q.wijk_profile(wh, wijk_code, year)
+    if df.is_empty():
+        st.info("Voor deze wijk zijn in dit jaar geen cijfers.")
+        return
+    rows = []
+    for r in df.iter_rows(named=True):
+        diff = r["difference_pct"]
+        rows.append({
+            "Cijfer": r["title"],
+            "Onderwerp": r["law"],
+            wijk_name: fmt.value(r["wijk"], r["unit"], r["status"]),
+            "Hele gemeente": fmt.value(r["gemeente"], r["unit"]),
+            "Verschil": fmt.MISSING_TEXT if diff is None else f"{'+' if diff > 0 else ''}{fmt.number(diff, 0)}%",
+        })
+    st.dataframe(pl.DataFrame(rows), hide_index=True, width="stretch", key=f"profile-{wijk_code}")
+    st.caption("Verschil: hoeveel procent het cijfer van de wijk hoger (+) of lager (-) is dan dat van de hele "
+               "gemeente. Bij aantallen staat geen verschil, want een wijk is altijd kleiner dan de gemeente. "
+               "Een groot verschil kan komen door wie er woont (bijvoorbeeld veel ouderen); lees de duiding.")

@@ -1,0 +1,3 @@
+from components import law_page
+
+law_page.render("schuldhulp")

@@ -1,0 +1,179 @@
+"""Questions the pages ask, each answered with suppressed figures as a Polars frame."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+
+from queries import Warehouse
+from queries.suppression import complementary, suppress
+
+LAW_ORDER = ["wmo", "jeugd", "participatie", "schuldhulp", "veiligheid", "context"]
+
+
+def catalogue(wh: Warehouse) -> pl.DataFrame:
+    return wh.run("indicators")
+
+
+def indicator(wh: Warehouse, indicator_id: str) -> dict:
+    rows = catalogue(wh).filter(pl.col("id") == indicator_id)
+    if rows.is_empty():
+        raise KeyError(indicator_id)
+    row = rows.row(0, named=True)
+    row["series_breaks"] = json.loads(row.get("series_breaks_json") or "[]")
+    row["goal"] = json.loads(row["goal_json"]) if row.get("goal_json") else None
+    row["source"] = json.loads(row.get("source_json") or "{}")
+    return row
+
+
+def indicators_for_law(wh: Warehouse, law: str) -> pl.DataFrame:
+    return catalogue(wh).filter(pl.col("law") == law).sort("order", "id")
+
+
+def regions(wh: Warehouse) -> pl.DataFrame:
+    return wh.run("regions")
+
+
+def wijken(wh: Warehouse) -> pl.DataFrame:
+    return regions(wh).filter((pl.col("level") == "wijk") & (pl.col("gemeente_code") == wh.gemeente)).sort("name")
+
+
+def region_name(wh: Warehouse, code: str) -> str:
+    hit = regions(wh).filter(pl.col("region_code") == code)
+    return hit["name"][0] if hit.height else code
+
+
+def sources(wh: Warehouse) -> pl.DataFrame:
+    return wh.run("sources")
+
+
+def years(wh: Warehouse, indicator_ids: list[str], region_codes: list[str]) -> list[int]:
+    return wh.run("years_available", indicator_ids=indicator_ids, region_codes=region_codes)["year"].to_list()
+
+
+def _suppressed(wh: Warehouse, df: pl.DataFrame) -> pl.DataFrame:
+    return suppress(df, catalogue(wh), wh.settings)
+
+
+def series(wh: Warehouse, indicator_id: str, region_codes: list[str], *, breakdown: str = "",
+           category: str | None = None, period_kind: str = "JJ") -> pl.DataFrame:
+    """One indicator over time for the given regions (and optionally one breakdown)."""
+    df = wh.run("series", indicator_id=indicator_id, region_codes=list(region_codes), breakdown=breakdown,
+                category=None if breakdown == "" and category is None else category, period_kind=period_kind)
+    if breakdown == "" and category is None:
+        df = df.filter(pl.col("category") == "")
+    df = _suppressed(wh, df)
+    if breakdown:
+        df = complementary(df, ["region_code", "period"], pl.col("category") != "", catalogue(wh))
+    return df
+
+
+def period_kinds(wh: Warehouse, indicator_id: str, region_codes: list[str]) -> list[str]:
+    kinds = set(wh.run("period_kinds", indicator_id=indicator_id, region_codes=list(region_codes))["period_kind"])
+    return [k for k in ("JJ", "KW", "MM") if k in kinds]
+
+
+def breakdowns(wh: Warehouse, indicator_id: str, region_code: str) -> list[str]:
+    return wh.run("breakdowns_available", indicator_id=indicator_id, region_code=region_code)["breakdown"].to_list()
+
+
+def wijk_values(wh: Warehouse, indicator_id: str, year: int) -> pl.DataFrame:
+    """Every wijk of the municipality plus the municipality, with complementary suppression."""
+    df = wh.run("wijk_values", indicator_id=indicator_id, period=f"{year}JJ00", gemeente=wh.gemeente)
+    df = _suppressed(wh, df)
+    return complementary(df, ["indicator_id", "period"], pl.col("region_level") == "wijk", catalogue(wh))
+
+
+def figures(wh: Warehouse, indicator_ids: list[str], region_codes: list[str], year: int) -> pl.DataFrame:
+    """Totals of several indicators for several regions in a year and the year before."""
+    df = wh.run("figures_for_year", indicator_ids=list(indicator_ids), region_codes=list(region_codes),
+                periods=[f"{year}JJ00", f"{year - 1}JJ00"])
+    return _suppressed(wh, df)
+
+
+def comparison(wh: Warehouse, indicator_ids: list[str], year: int) -> pl.DataFrame:
+    """Per indicator: the municipality this year and last year, the nation, and the peers' median and range."""
+    regions_ = [wh.gemeente, "NL01", *wh.peers]
+    df = figures(wh, indicator_ids, regions_, year)
+    this = df.filter(pl.col("year") == year)
+    prev = df.filter(pl.col("year") == year - 1)
+    own = this.filter(pl.col("region_code") == wh.gemeente).select(
+        "indicator_id", value="value", status="status", source_id="source_id")
+    own_prev = prev.filter(pl.col("region_code") == wh.gemeente).select("indicator_id", previous="value")
+    nation = this.filter(pl.col("region_code") == "NL01").select("indicator_id", national="value")
+    peers = this.filter(pl.col("region_code").is_in(wh.peers) & pl.col("value").is_not_null()).group_by(
+        "indicator_id").agg(peer_median=pl.col("value").median(), peer_min=pl.col("value").min(),
+                            peer_max=pl.col("value").max(), peer_count=pl.len())
+    base = pl.DataFrame({"indicator_id": list(indicator_ids)})
+    out = (base.join(own, on="indicator_id", how="left").join(own_prev, on="indicator_id", how="left")
+           .join(nation, on="indicator_id", how="left").join(peers, on="indicator_id", how="left"))
+    return out.with_columns(
+        change=pl.col("value") - pl.col("previous"),
+        change_pct=100 * (pl.col("value") - pl.col("previous")) / pl.col("previous").abs(),
+    )
+
+
+def latest_year(wh: Warehouse, indicator_ids: list[str], region_codes: list[str]) -> int | None:
+    ys = years(wh, indicator_ids, region_codes)
+    return ys[-1] if ys else None
+
+
+def headline(wh: Warehouse, law: str, year: int) -> pl.DataFrame:
+    """The headline figures of a law, with the indicator's metadata, for the Overzicht page."""
+    cat = indicators_for_law(wh, law).filter(pl.col("headline"))
+    if cat.is_empty():
+        return pl.DataFrame()
+    comp = comparison(wh, cat["id"].to_list(), year)
+    return cat.select("id", "title", "short_title", "law", "unit", "unit_label", "direction", "sensitive",
+                      "order").join(comp, left_on="id", right_on="indicator_id", how="left").sort("order")
+
+
+def wijk_profile(wh: Warehouse, wijk_code: str, year: int) -> pl.DataFrame:
+    """All indicators measured per wijk: this wijk against the municipality as a whole."""
+    cat = catalogue(wh).filter(pl.col("levels").str.contains("wijk"))
+    df = figures(wh, cat["id"].to_list(), [wijk_code, wh.gemeente], year).filter(pl.col("year") == year)
+    w = df.filter(pl.col("region_code") == wijk_code).select("indicator_id", wijk="value", status="status")
+    g = df.filter(pl.col("region_code") == wh.gemeente).select("indicator_id", gemeente="value")
+    out = cat.select("id", "title", "short_title", "law", "unit", "unit_label", "direction", "order").join(
+        w, left_on="id", right_on="indicator_id", how="left").join(g, left_on="id", right_on="indicator_id", how="left")
+    out = out.filter(pl.col("wijk").is_not_null() | pl.col("gemeente").is_not_null() | (pl.col("status") == "suppressed"))
+    return out.with_columns(
+        difference_pct=pl.when(pl.col("unit").is_in(["count", "euro"])).then(None).otherwise(
+            100 * (pl.col("wijk") - pl.col("gemeente")) / pl.col("gemeente").abs()),
+        law_rank=pl.col("law").replace_strict({law: i for i, law in enumerate(LAW_ORDER)}, default=99),
+    ).sort("law_rank", "order").drop("law_rank")
+
+
+PEER_CODE = "PEERS"
+PEER_NAME = "Vergelijkbare gemeenten (mediaan)"
+
+
+def series_compared(wh: Warehouse, indicator_id: str, region_codes: list[str], *, peer_median: bool = False,
+                    period_kind: str = "JJ") -> pl.DataFrame:
+    """``series`` plus, if asked, the median of the peer municipalities per period as one extra line."""
+    df = series(wh, indicator_id, region_codes, period_kind=period_kind)
+    if not peer_median or not wh.peers:
+        return df
+    peers = series(wh, indicator_id, wh.peers, period_kind=period_kind).filter(pl.col("value").is_not_null())
+    if peers.is_empty():
+        return df
+    med = peers.group_by("indicator_id", "period", "year").agg(
+        value=pl.col("value").median(),
+        status=pl.when((pl.col("status") == "provisional").any()).then(pl.lit("provisional")).otherwise(pl.lit("final")),
+        source_id=pl.col("source_id").first(),
+    ).with_columns(region_code=pl.lit(PEER_CODE), region_name=pl.lit(PEER_NAME), region_level=pl.lit("groep"),
+                   breakdown=pl.lit(""), category=pl.lit(""), denominator=pl.lit(None, pl.Float64))
+    return pl.concat([df, med.select(df.columns)])
+
+
+def headline_ids(wh: Warehouse) -> list[str]:
+    return catalogue(wh).filter(pl.col("headline"))["id"].to_list()
+
+
+def wijk_indicators(wh: Warehouse) -> pl.DataFrame:
+    """Indicators that exist per wijk, in page order."""
+    cat = catalogue(wh).filter(pl.col("levels").str.contains("wijk"))
+    return cat.with_columns(
+        law_rank=pl.col("law").replace_strict({law: i for i, law in enumerate(LAW_ORDER)}, default=99)
+    ).sort("law_rank", "order").drop("law_rank")

@@ -1,0 +1,63 @@
+"""Small-number suppression, applied to every figure before a page can show or export it.
+
+Rules (thresholds in settings, so a municipality can make them stricter):
+- a count below ``min_count`` is hidden (``min_count_strict`` for sensitive subjects such as
+  domestic violence and child protection);
+- a rate, percentage, average or amount whose base (denominator) is below ``min_denominator``
+  is hidden;
+- complementary suppression: when exactly one part of a whole is hidden (one wijk of the
+  municipality, one category of a breakdown) while the whole is shown, the next-smallest part is
+  hidden too, so nobody can subtract the shown parts from the total.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from settings import Settings
+
+ADDITIVE_UNITS = ("count", "euro")
+
+
+def suppress(df: pl.DataFrame, indicators: pl.DataFrame, s: Settings) -> pl.DataFrame:
+    """Hide small counts and rates on a small base. Expects indicator_id, value, denominator, status."""
+    if df.is_empty():
+        return df
+    meta = indicators.select(pl.col("id").alias("indicator_id"), pl.col("unit").alias("_unit"),
+                             pl.col("sensitive").alias("_sensitive"))
+    out = df.join(meta, on="indicator_id", how="left")
+    floor = pl.when(pl.col("_sensitive")).then(s.min_count_strict).otherwise(s.min_count)
+    too_small = (pl.col("_unit") == "count") & pl.col("value").is_not_null() & (pl.col("value") < floor)
+    small_base = ((pl.col("_unit") != "count") & pl.col("denominator").is_not_null()
+                  & (pl.col("denominator") < s.min_denominator))
+    hide = too_small | small_base
+    out = out.with_columns(
+        value=pl.when(hide).then(None).otherwise(pl.col("value")),
+        status=pl.when(hide | (pl.col("status") == "suppressed")).then(pl.lit("suppressed")).otherwise(pl.col("status")),
+    )
+    return out.drop("_unit", "_sensitive")
+
+
+def complementary(df: pl.DataFrame, group_by: list[str], part_mask: pl.Expr, indicators: pl.DataFrame) -> pl.DataFrame:
+    """Hide the next-smallest part in every group where exactly one part is hidden.
+
+    ``part_mask`` selects the rows that are parts (wijken, categories); rows outside it (the
+    total) are left as they are. Only additive units (counts, amounts) can be subtracted.
+    """
+    if df.is_empty():
+        return df
+    additive = set(indicators.filter(pl.col("unit").is_in(ADDITIVE_UNITS))["id"].to_list())
+    df = df.with_row_index("_row")
+    parts = df.filter(part_mask & pl.col("indicator_id").is_in(list(additive)))
+    extra: list[int] = []
+    for _, group in parts.group_by(group_by):
+        hidden = group.filter(pl.col("status") == "suppressed")
+        shown = group.filter(pl.col("value").is_not_null())
+        if hidden.height == 1 and shown.height >= 1:
+            extra.append(int(shown.sort("value")["_row"][0]))
+    if extra:
+        df = df.with_columns(
+            value=pl.when(pl.col("_row").is_in(extra)).then(None).otherwise(pl.col("value")),
+            status=pl.when(pl.col("_row").is_in(extra)).then(pl.lit("suppressed")).otherwise(pl.col("status")),
+        )
+    return df.drop("_row")
