@@ -44,8 +44,10 @@ def time_chart(df: pl.DataFrame, *, unit: str, unit_label: str, series_breaks: l
     colour = alt.Color("region_name:N", title="Gebied", sort=regions,
                        scale=alt.Scale(domain=regions, range=OKABE_ITO[: max(1, len(regions))]),
                        legend=alt.Legend(orient="bottom", labelLimit=240))
+    lo, hi = float(data["x"].min()), float(data["x"].max())
     base = alt.Chart(data).encode(
-        x=alt.X("x:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1)),
+        x=alt.X("x:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1),
+                scale=alt.Scale(domain=[lo - 0.3, hi + 0.3], nice=False)),
         y=alt.Y("value:Q", title=_axis_title(unit, unit_label), scale=alt.Scale(zero=unit in ("count", "euro"))),
         color=colour,
         tooltip=[alt.Tooltip("region_name:N", title="Gebied"), alt.Tooltip("period_label:N", title="Periode"),
@@ -56,8 +58,9 @@ def time_chart(df: pl.DataFrame, *, unit: str, unit_label: str, series_breaks: l
     dashed = base.transform_filter("datum.provisional || datum.next_provisional").mark_line(
         strokeDash=[5, 4], strokeWidth=2)
     points = base.mark_point(size=60, filled=True).encode(
-        shape=alt.Shape("provisional:N", title="Status", scale=alt.Scale(domain=[False, True], range=["circle", "diamond"]),
-                        legend=alt.Legend(orient="bottom", labelExpr="datum.value ? 'voorlopig' : 'definitief'")),
+        # Shape and fill carry the status without colour; the caption under the chart explains them.
+        shape=alt.Shape("provisional:N", scale=alt.Scale(domain=[False, True], range=["circle", "diamond"]),
+                        legend=None),
         fill=alt.condition("datum.provisional", alt.value("white"), colour),
     )
     layers = [final_line, dashed, points]
@@ -123,7 +126,9 @@ def choropleth(geojson: dict, df: pl.DataFrame, *, unit: str, unit_label: str, h
     ).transform_filter("!isValid(datum.value)")
     labels = base.mark_text(fontSize=10, color="#222222").encode(
         longitude="cx:Q", latitude="cy:Q", text="properties.name:N",
-    ).transform_calculate(cx="geoCentroid(null, datum)[0]", cy="geoCentroid(null, datum)[1]")
+    ).transform_calculate(  # a label point from the boundary file where it has one, else the centroid
+        cx="isValid(datum.properties.label_lon) ? datum.properties.label_lon : geoCentroid(null, datum)[0]",
+        cy="isValid(datum.properties.label_lat) ? datum.properties.label_lat : geoCentroid(null, datum)[1]")
     return alt.layer(empty, filled, labels).project(type="mercator").properties(height=height, width="container")
 
 

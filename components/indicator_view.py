@@ -30,6 +30,8 @@ def describe_series(df: pl.DataFrame, unit: str) -> str:
         else:
             parts.append(f"{name}: van {fmt.value(first['value'], unit)} in {fmt.period_label(first['period'])} "
                          f"naar {fmt.value(last['value'], unit)} in {fmt.period_label(last['period'])}{status}.")
+    if df.filter(pl.col("status") == "provisional").height:
+        parts.append("Een open ruit en een stippellijn betekenen: voorlopig cijfer.")
     hidden = df.filter(pl.col("status") == "suppressed").height
     if hidden:
         parts.append(f"{hidden} cijfer(s) zijn niet getoond omdat er te weinig mensen achter zitten.")
@@ -52,7 +54,7 @@ def provenance(wh: Warehouse, ind: dict, df: pl.DataFrame) -> str:
     src_ids = sorted(set(df["source_id"].drop_nulls().to_list())) if "source_id" in df.columns else []
     sources = q.sources(wh).filter(pl.col("source_id").is_in(src_ids))
     loaded = sorted({(s or "")[:10] for s in sources["loaded_at"].to_list()})
-    tables = sorted({t for t in sources["table_id"].to_list() if t})
+    tables = sorted(set(sources.filter(pl.col("kind") == "cbs")["table_id"].to_list()))
     statuses = df.filter(pl.col("status") == "provisional")["period"].unique().sort().to_list()
     parts = [f"Bron: {ind.get('source_label') or ', '.join(src_ids) or 'onbekend'}"]
     if tables:

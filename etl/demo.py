@@ -560,7 +560,7 @@ RINGS = [  # (inner km, outer km, wijk codes clockwise from north)
     (0.0, 0.7, ["WK999001"]),
     (0.7, 1.9, ["WK999002", "WK999009", "WK999006", "WK999003"]),
     (1.9, 3.3, ["WK999004", "WK999005", "WK999007", "WK999008", "WK999010"]),
-    (3.3, 6.0, ["WK999011"]),
+    (3.3, 4.6, ["WK999011"]),
 ]
 
 
@@ -596,22 +596,33 @@ def _areas_km2() -> dict[str, float]:
     return areas
 
 
+def _label_point(inner: float, outer: float, a0: float, a1: float) -> list[float]:
+    """Where a wijk's name goes: the middle of its sector (the outer ring: its south-west side)."""
+    if a1 - a0 >= 2 * math.pi - 1e-9:
+        r, a = (0.0, 0.0) if inner == 0 else ((inner + outer) / 2, 1.25 * math.pi)
+    else:
+        r, a = (inner + outer) / 2, (a0 + a1) / 2
+    km_lon = 1 / (111.32 * math.cos(math.radians(CENTER[1])))
+    return [round(CENTER[0] + r * math.sin(a) * km_lon, 6), round(CENTER[1] + r * math.cos(a) / 110.57, 6)]
+
+
 def boundaries_geojson() -> str:
     names = {w.code: w.name for w in WIJKEN}
     features = []
     for code, inner, outer, a0, a1 in _sectors():
-        ring = _polygon(inner, outer, a0, a1)
-        if inner == 0:  # the centre is a disc
-            ring = _polygon(0, outer, 0, 2 * math.pi)
-        elif outer - inner > 0 and a1 - a0 >= 2 * math.pi - 1e-9:  # the outer ring has a hole
-            features.append({"type": "Feature", "properties": {"region_code": code, "name": names[code]},
-                             "geometry": {"type": "Polygon", "coordinates": [
-                                 _polygon(0, outer, 0, 2 * math.pi)[::-1], _polygon(0, inner, 0, 2 * math.pi)]}})
-            continue
-        # GeoJSON (RFC 7946) wants counter-clockwise outer rings; d3/Vega want clockwise. We follow
-        # Vega, which draws the map.
-        features.append({"type": "Feature", "properties": {"region_code": code, "name": names[code]},
-                         "geometry": {"type": "Polygon", "coordinates": [ring[::-1]]}})
+        full = a1 - a0 >= 2 * math.pi - 1e-9
+        if full and inner == 0:  # the centre is a disc
+            rings = [_polygon(0, outer, 0, 2 * math.pi)]
+        elif full:  # the outer ring has a hole; holes run the other way round
+            rings = [_polygon(0, outer, 0, 2 * math.pi), _polygon(0, inner, 0, 2 * math.pi)[::-1]]
+        else:
+            rings = [_polygon(inner, outer, a0, a1)]
+        # Rings run clockwise: d3-geo, which draws the map in Vega, reads the other way round as
+        # "the whole globe except this shape" (RFC 7946 suggests the opposite but does not require it).
+        lon, lat = _label_point(inner, outer, a0, a1)
+        features.append({"type": "Feature",
+                         "properties": {"region_code": code, "name": names[code], "label_lon": lon, "label_lat": lat},
+                         "geometry": {"type": "Polygon", "coordinates": rings}})
     return json.dumps({"type": "FeatureCollection", "features": features})
 
 

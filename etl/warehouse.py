@@ -184,6 +184,20 @@ def validate_regions(regions: pl.DataFrame) -> None:
         raise WarehouseError("The regions were refused: " + "; ".join(problems))
 
 
+def with_coverage(indicators: pl.DataFrame, obs: pl.DataFrame) -> pl.DataFrame:
+    """The catalogue plus, per indicator, the years and sources that hold figures in this release.
+
+    Computed once at load time, so the app never scans all observations to list the catalogue.
+    """
+    coverage = obs.filter(pl.col("value").is_not_null()).group_by("indicator_id").agg(
+        first_year=pl.col("period").str.slice(0, 4).cast(pl.Int32).min(),
+        last_year=pl.col("period").str.slice(0, 4).cast(pl.Int32).max(),
+        source_ids=pl.col("source_id").unique().sort().str.join(", "),
+    )
+    base = indicators.drop([c for c in ("first_year", "last_year", "source_ids") if c in indicators.columns])
+    return base.join(coverage, left_on="id", right_on="indicator_id", how="left")
+
+
 def _upsert(old: pl.DataFrame | None, new: pl.DataFrame | None, key: str) -> pl.DataFrame | None:
     if new is None:
         return old
@@ -265,7 +279,7 @@ def publish(
         try:
             tmp.mkdir()
             obs.sort(OBSERVATION_KEY).write_parquet(tmp / "observations.parquet", statistics=True)
-            indicators.write_parquet(tmp / "indicators.parquet")
+            with_coverage(indicators, obs).write_parquet(tmp / "indicators.parquet")
             reg.sort("region_code").write_parquet(tmp / "regions.parquet")
             src.sort("source_id").write_parquet(tmp / "sources.parquet")
             (tmp / "boundaries").mkdir()

@@ -56,10 +56,16 @@ def _suppressed(wh: Warehouse, df: pl.DataFrame) -> pl.DataFrame:
     return suppress(df, catalogue(wh), wh.settings)
 
 
+def _denominator(wh: Warehouse, indicator_id: str) -> str:
+    hit = catalogue(wh).filter(pl.col("id") == indicator_id)["denominator_id"]
+    return (hit[0] if hit.len() else None) or ""
+
+
 def series(wh: Warehouse, indicator_id: str, region_codes: list[str], *, breakdown: str = "",
            category: str | None = None, period_kind: str = "JJ") -> pl.DataFrame:
     """One indicator over time for the given regions (and optionally one breakdown)."""
-    df = wh.run("series", indicator_id=indicator_id, region_codes=list(region_codes), breakdown=breakdown,
+    df = wh.run("series", indicator_id=indicator_id, denominator_id=_denominator(wh, indicator_id),
+                region_codes=list(region_codes), breakdown=breakdown,
                 category=None if breakdown == "" and category is None else category, period_kind=period_kind)
     if breakdown == "" and category is None:
         df = df.filter(pl.col("category") == "")
@@ -80,15 +86,17 @@ def breakdowns(wh: Warehouse, indicator_id: str, region_code: str) -> list[str]:
 
 def wijk_values(wh: Warehouse, indicator_id: str, year: int) -> pl.DataFrame:
     """Every wijk of the municipality plus the municipality, with complementary suppression."""
-    df = wh.run("wijk_values", indicator_id=indicator_id, period=f"{year}JJ00", gemeente=wh.gemeente)
+    df = wh.run("wijk_values", indicator_id=indicator_id, denominator_id=_denominator(wh, indicator_id),
+                period=f"{year}JJ00", gemeente=wh.gemeente)
     df = _suppressed(wh, df)
     return complementary(df, ["indicator_id", "period"], pl.col("region_level") == "wijk", catalogue(wh))
 
 
 def figures(wh: Warehouse, indicator_ids: list[str], region_codes: list[str], year: int) -> pl.DataFrame:
     """Totals of several indicators for several regions in a year and the year before."""
-    df = wh.run("figures_for_year", indicator_ids=list(indicator_ids), region_codes=list(region_codes),
-                periods=[f"{year}JJ00", f"{year - 1}JJ00"])
+    dens = catalogue(wh).filter(pl.col("id").is_in(list(indicator_ids)))["denominator_id"].drop_nulls().unique()
+    df = wh.run("figures_for_year", indicator_ids=list(indicator_ids), denominator_ids=sorted(dens.to_list()),
+                region_codes=list(region_codes), periods=[f"{year}JJ00", f"{year - 1}JJ00"])
     return _suppressed(wh, df)
 
 

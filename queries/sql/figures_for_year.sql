@@ -1,4 +1,23 @@
--- Every requested indicator for the requested regions in one year (and the year before), totals only.
+-- Every requested indicator for the requested regions in the requested years, totals only, with
+-- the base (denominator) behind each figure.
+WITH wanted AS (
+    SELECT *
+    FROM observations
+    WHERE list_contains($indicator_ids, indicator_id)
+      AND list_contains($region_codes, region_code)
+      AND list_contains($periods, period)
+      AND breakdown = ''
+      AND category = ''
+),
+base AS (
+    SELECT indicator_id, region_code, period, value
+    FROM observations
+    WHERE list_contains($denominator_ids, indicator_id)
+      AND list_contains($region_codes, region_code)
+      AND list_contains($periods, period)
+      AND breakdown = ''
+      AND category = ''
+)
 SELECT
     o.indicator_id,
     o.region_code,
@@ -7,20 +26,10 @@ SELECT
     o.period,
     CAST(substr(o.period, 1, 4) AS INTEGER) AS year,
     o.value,
-    coalesce(o.denominator, d.value) AS denominator,
+    coalesce(o.denominator, b.value) AS denominator,
     o.status,
     o.source_id
-FROM observations o
+FROM wanted o
 JOIN indicators i ON i.id = o.indicator_id
 LEFT JOIN regions r ON r.region_code = o.region_code
-LEFT JOIN observations d
-    ON d.indicator_id = i.denominator_id
-   AND d.region_code = o.region_code
-   AND d.period = o.period
-   AND d.breakdown = ''
-   AND d.category = ''
-WHERE list_contains($indicator_ids, o.indicator_id)
-  AND list_contains($region_codes, o.region_code)
-  AND o.breakdown = ''
-  AND o.category = ''
-  AND list_contains($periods, o.period)
+LEFT JOIN base b ON b.indicator_id = i.denominator_id AND b.region_code = o.region_code AND b.period = o.period

@@ -1,27 +1,34 @@
--- One indicator for every wijk of a municipality and for the municipality itself, in one year.
+-- One indicator for every wijk of a municipality and for the municipality itself, in one year,
+-- with the base (denominator) behind each figure.
+WITH areas AS (
+    SELECT region_code, name, level
+    FROM regions
+    WHERE (level = 'wijk' AND gemeente_code = $gemeente) OR region_code = $gemeente
+),
+base AS (
+    SELECT region_code, value
+    FROM observations
+    WHERE indicator_id = $denominator_id
+      AND period = $period
+      AND breakdown = ''
+      AND category = ''
+)
 SELECT
     o.indicator_id,
     o.region_code,
-    r.name AS region_name,
-    r.level AS region_level,
+    a.name AS region_name,
+    a.level AS region_level,
     o.period,
     CAST(substr(o.period, 1, 4) AS INTEGER) AS year,
     o.value,
-    coalesce(o.denominator, d.value) AS denominator,
+    coalesce(o.denominator, b.value) AS denominator,
     o.status,
     o.source_id
 FROM observations o
-JOIN indicators i ON i.id = o.indicator_id
-JOIN regions r ON r.region_code = o.region_code
-LEFT JOIN observations d
-    ON d.indicator_id = i.denominator_id
-   AND d.region_code = o.region_code
-   AND d.period = o.period
-   AND d.breakdown = ''
-   AND d.category = ''
+JOIN areas a ON a.region_code = o.region_code
+LEFT JOIN base b ON b.region_code = o.region_code
 WHERE o.indicator_id = $indicator_id
   AND o.period = $period
   AND o.breakdown = ''
   AND o.category = ''
-  AND ((r.level = 'wijk' AND r.gemeente_code = $gemeente) OR o.region_code = $gemeente)
-ORDER BY r.level DESC, r.name
+ORDER BY a.level DESC, a.name

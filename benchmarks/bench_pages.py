@@ -1,0 +1,203 @@
+"""Time every page's script run and its queries, on the demo and on a national-scale warehouse.
+
+    python benchmarks/bench_pages.py [--runs 15] [--skip-national]
+
+The national-scale warehouse is generated (about 350 municipalities, 3,500 wijken, 14,000 buurten,
+11 years, 100+ indicators) in benchmarks/tmp/. Figures are warm: each page is run once before it
+is timed. Results go to benchmarks/results/pages.json. This is a benchmark, not a test: shared
+machines are noisy, so read medians and spreads, not single numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from etl import catalogue, demo  # noqa: E402
+from etl.warehouse import current_release, publish  # noqa: E402
+
+PAGES = ["pages/overzicht.py", "pages/wmo.py", "pages/jeugd.py", "pages/participatie.py", "pages/schuldhulp.py",
+         "pages/veiligheid.py", "pages/wijken.py", "pages/trends.py", "pages/bronnen.py"]
+TMP = ROOT / "benchmarks" / "tmp"
+
+
+def national_catalogue(path: Path, extra: int = 40) -> Path:
+    """The real catalogue plus synthetic indicators, so the warehouse holds 100+ indicators."""
+    text = (ROOT / "data" / "catalogue.toml").read_text(encoding="utf-8")
+    for i in range(extra):
+        text += f"""
+[[indicator]]
+id = "synthetic_{i:03d}"
+title = "Extra cijfer {i}"
+law = "context"
+theme = "Benchmark"
+unit = "percent"
+direction = "neutral"
+definition = "Verzonnen cijfer voor de benchmark."
+levels = ["land", "gemeente", "wijk", "buurt"]
+source = {{ wsjg = {{ names = ["Extra cijfer {i}"] }} }}
+"""
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def build_national(warehouse: Path, cat_path: Path, years: int = 11) -> dict:
+    """Every indicator for every region and year; values random but plausible in size."""
+    rng = np.random.default_rng(7)
+    cat = catalogue.load(cat_path)
+    n_gm, wijken_per_gm, buurten_per_wijk = 350, 10, 4
+    regions = [{"region_code": "NL01", "name": "Nederland", "level": "land", "parent_code": None,
+                "gemeente_code": None}]
+    for g in range(n_gm):
+        gm = f"GM{g + 1:04d}"
+        regions.append({"region_code": gm, "name": f"Gemeente {g + 1}", "level": "gemeente", "parent_code": "NL01",
+                        "gemeente_code": gm})
+        for w in range(wijken_per_gm):
+            wk = f"WK{g + 1:04d}{w:02d}"
+            regions.append({"region_code": wk, "name": f"Wijk {g + 1}-{w}", "level": "wijk", "parent_code": gm,
+                            "gemeente_code": gm})
+            for b in range(buurten_per_wijk):
+                regions.append({"region_code": f"BU{g + 1:04d}{w:02d}{b:02d}", "name": f"Buurt {g + 1}-{w}-{b}",
+                                "level": "buurt", "parent_code": wk, "gemeente_code": gm})
+    reg = pl.DataFrame(regions)
+    codes = reg["region_code"]
+    ids = cat.to_frame()["id"]
+    periods = pl.Series("period", [f"{2015 + y}JJ00" for y in range(years)])
+    grid = (pl.DataFrame({"indicator_id": ids}).join(pl.DataFrame({"region_code": codes}), how="cross")
+            .join(pl.DataFrame({"period": periods}), how="cross"))
+    n = grid.height
+    grid = grid.with_columns(
+        value=pl.Series(rng.gamma(2.0, 40.0, n)),
+        denominator=pl.Series(rng.integers(20, 5000, n).astype(float)),
+        status=pl.when(pl.col("period") == periods[-1]).then(pl.lit("provisional")).otherwise(pl.lit("final")),
+        source_id=pl.lit("bench"), breakdown=pl.lit(""), category=pl.lit(""),
+    )
+    src = pl.DataFrame([{"source_id": "bench", "kind": "test", "title": "Benchmark", "table_id": "", "url": "",
+                         "release": "", "loaded_at": "", "checksum": "", "rows": n}])
+    peers = [f"GM{i:04d}" for i in range(2, 17)]
+    geo = demo.boundaries_geojson()  # shapes do not matter for timing; the map draws what matches
+    publish(warehouse, indicators=cat.to_frame(), regions=reg, observations=grid, sources=src,
+            boundaries={"wijken": geo},
+            meta={"demo": False, "gemeente": "GM0001", "gemeente_name": "Gemeente 1", "peers": peers})
+    return {"regions": reg.height, "gemeenten": n_gm, "wijken": n_gm * wijken_per_gm,
+            "buurten": n_gm * wijken_per_gm * buurten_per_wijk, "indicators": ids.len(), "years": years,
+            "observations": n}
+
+
+def time_pages(warehouse: Path, runs: int) -> dict:
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["MSD_WAREHOUSE"] = str(warehouse)
+    os.environ["MSD_NO_DEMO"] = "1"
+    out = {}
+    for page in PAGES:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at.run()
+        at.switch_page(page)
+        at.run()  # warm: caches filled, modules imported
+        if at.exception:
+            raise RuntimeError(f"{page}: {at.exception[0].value}")
+        times = []
+        for _ in range(runs):
+            t = time.perf_counter()
+            at.run()
+            times.append((time.perf_counter() - t) * 1000)
+        out[page] = _stats(times)
+    return out
+
+
+def time_queries(warehouse: Path, runs: int) -> dict:
+    """Each page's queries straight against DuckDB, without the result cache (a cold cache per call)."""
+    from queries import Warehouse
+    from queries import figures as q
+
+    wh = Warehouse.open(warehouse)
+    year = max(q.years(wh, ["population"], [wh.gemeente]) or [2025])
+    wijk = q.wijken(wh)["region_code"][0]
+    calls = {
+        "overzicht": lambda: [q.headline(wh, law, year) for law in q.LAW_ORDER],
+        "law page (wmo)": lambda: (q.headline(wh, "wmo", year), q.comparison(wh, q.indicators_for_law(wh, "wmo")["id"]
+                                   .to_list(), year), q.series_compared(wh, "wmo_clients_per_1000",
+                                                                        [wh.gemeente, "NL01"], peer_median=True)),
+        "wijken": lambda: (q.wijk_values(wh, "wmo_clients_per_1000", year), q.wijk_profile(wh, wijk, year)),
+        "trends": lambda: q.series_compared(wh, "youth_care_pct", [wh.gemeente, "NL01", wijk], peer_median=True),
+        "bronnen": lambda: (q.catalogue(wh), q.sources(wh)),
+    }
+    out = {}
+    for name, call in calls.items():
+        times = []
+        for _ in range(runs):
+            wh._cache.clear()
+            t = time.perf_counter()
+            call()
+            times.append((time.perf_counter() - t) * 1000)
+        out[name] = _stats(times)
+    wh.close()
+    return out
+
+
+def _stats(ms: list[float]) -> dict:
+    s = sorted(ms)
+    return {"median_ms": round(statistics.median(s), 1), "p10_ms": round(s[len(s) // 10], 1),
+            "p90_ms": round(s[min(len(s) - 1, (len(s) * 9) // 10)], 1), "runs": len(s)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=15)
+    ap.add_argument("--skip-national", action="store_true")
+    args = ap.parse_args()
+    TMP.mkdir(parents=True, exist_ok=True)
+    results = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+               "runs": args.runs, "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+
+    demo_wh = TMP / "demo-warehouse"
+    if current_release(demo_wh) is None:
+        t = time.perf_counter()
+        demo.build(demo_wh, progress=lambda *_: None)
+        results["demo_build_s"] = round(time.perf_counter() - t, 1)
+    results["demo"] = {"pages": time_pages(demo_wh, args.runs), "queries": time_queries(demo_wh, args.runs)}
+    _print("demo", results["demo"])
+
+    if not args.skip_national:
+        nat_wh = TMP / "national-warehouse"
+        cat_path = national_catalogue(TMP / "national-catalogue.toml")
+        if current_release(nat_wh) is None:
+            t = time.perf_counter()
+            results["national_size"] = build_national(nat_wh, cat_path)
+            results["national_build_s"] = round(time.perf_counter() - t, 1)
+        else:
+            rel = current_release(nat_wh)
+            results["national_size"] = {"observations": rel.table("observations").height}
+        results["national"] = {"pages": time_pages(nat_wh, args.runs), "queries": time_queries(nat_wh, args.runs)}
+        _print("national", results["national"])
+
+    out = ROOT / "benchmarks" / "results" / "pages.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    print(f"written to {out}")
+
+
+def _print(label: str, block: dict) -> None:
+    print(f"\n== {label}: page script runs (warm) ==")
+    for page, s in block["pages"].items():
+        print(f"  {page:28s} median {s['median_ms']:8.1f} ms   p10 {s['p10_ms']:8.1f}   p90 {s['p90_ms']:8.1f}")
+    print(f"== {label}: queries per page (result cache cleared) ==")
+    for name, s in block["queries"].items():
+        print(f"  {name:28s} median {s['median_ms']:8.1f} ms   p10 {s['p10_ms']:8.1f}   p90 {s['p90_ms']:8.1f}")
+
+
+if __name__ == "__main__":
+    main()
