@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT))
 from etl import catalogue, demo  # noqa: E402
 from etl.warehouse import current_release, publish  # noqa: E402
 
-PAGES = ["pages/overzicht.py", "pages/wmo.py", "pages/jeugd.py", "pages/participatie.py", "pages/schuldhulp.py",
-         "pages/veiligheid.py", "pages/wijken.py", "pages/trends.py", "pages/bronnen.py"]
+PAGES = ["app_pages/overzicht.py", "app_pages/wmo.py", "app_pages/jeugd.py", "app_pages/participatie.py", "app_pages/schuldhulp.py",
+         "app_pages/veiligheid.py", "app_pages/wijken.py", "app_pages/trends.py", "app_pages/bronnen.py"]
 TMP = ROOT / "benchmarks" / "tmp"
 
 

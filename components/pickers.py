@@ -11,8 +11,8 @@ from components import formatting as fmt
 from queries import Warehouse
 from queries import figures as q
 
-LAW_PAGES = {"wmo": "pages/wmo.py", "jeugd": "pages/jeugd.py", "participatie": "pages/participatie.py",
-             "schuldhulp": "pages/schuldhulp.py", "veiligheid": "pages/veiligheid.py", "context": "pages/trends.py"}
+LAW_PAGES = {"wmo": "app_pages/wmo.py", "jeugd": "app_pages/jeugd.py", "participatie": "app_pages/participatie.py",
+             "schuldhulp": "app_pages/schuldhulp.py", "veiligheid": "app_pages/veiligheid.py", "context": "app_pages/trends.py"}
 
 
 def demo_banner(wh: Warehouse) -> None:

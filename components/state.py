@@ -2,7 +2,8 @@
 
 Streamlit's own ``bind="query-params"`` writes the *displayed* label into the URL; we want stable
 codes there (indicator ids, region codes, years), so this small helper does the round trip itself:
-the URL seeds the widget on first render, and the widget writes its value back on every run.
+the widget writes its value to the URL on every run, and a URL value that differs from what we
+wrote last (a shared link, a link from another page, the browser's back button) sets the widget.
 """
 
 from __future__ import annotations
@@ -13,8 +14,25 @@ from typing import Any
 import streamlit as st
 
 
-def _encode(v: Any) -> str:
-    return str(v)
+def _last_key(key: str) -> str:
+    return f"_url_written_{key}"
+
+
+def _from_url(key: str) -> list[str] | None:
+    """The URL's value(s) for key when they changed since we last wrote them, else None."""
+    values = st.query_params.get_all(key)
+    if values and values != st.session_state.get(_last_key(key)):
+        return values
+    return None
+
+
+def _write(key: str, encoded: list[str] | None) -> None:
+    st.session_state[_last_key(key)] = encoded
+    if not encoded:
+        if key in st.query_params:
+            del st.query_params[key]
+    elif st.query_params.get_all(key) != encoded:
+        st.query_params[key] = encoded if len(encoded) > 1 else encoded[0]
 
 
 def url_select(label: str, options: Sequence[Any], key: str, *, default: Any = None,
@@ -22,52 +40,33 @@ def url_select(label: str, options: Sequence[Any], key: str, *, default: Any = N
     """A selectbox bound to query parameter ``key``; unknown URL values fall back to the default."""
     if not options:
         return None
-    target = container or st
-    by_code = {_encode(o): o for o in options}
+    by_code = {str(o): o for o in options}
     if default not in options:
         default = options[0]
-    if key not in st.session_state:
-        st.session_state[key] = by_code.get(st.query_params.get(key, ""), default)
-    elif st.session_state[key] not in options:
+    url = _from_url(key)
+    if url and url[0] in by_code:
+        st.session_state[key] = by_code[url[0]]
+    elif key not in st.session_state or st.session_state[key] not in options:
         st.session_state[key] = default
-    value = target.selectbox(label, options, key=key, format_func=format_func, help=help)
-    _write(key, _encode(value) if value != default else None)
+    value = (container or st).selectbox(label, options, key=key, format_func=format_func, help=help)
+    # Defaults are written too: a shared link must not change meaning when newer data arrives.
+    _write(key, [str(value)])
     return value
 
 
 def url_multiselect(label: str, options: Sequence[Any], key: str, *, default: Sequence[Any] = (),
                     format_func: Callable[[Any], str] = str, container=None, help: str | None = None,
                     max_selections: int | None = None) -> list:
-    target = container or st
-    by_code = {_encode(o): o for o in options}
+    by_code = {str(o): o for o in options}
     default = [d for d in default if d in options]
-    if key not in st.session_state:
-        from_url = [by_code[c] for c in st.query_params.get_all(key) if c in by_code]
-        st.session_state[key] = from_url or list(default)
+    url = _from_url(key)
+    if url:
+        st.session_state[key] = [by_code[c] for c in url if c in by_code][: max_selections or None]
+    elif key not in st.session_state:
+        st.session_state[key] = list(default)
     else:
         st.session_state[key] = [v for v in st.session_state[key] if v in options]
-    values = target.multiselect(label, options, key=key, format_func=format_func, help=help,
-                                max_selections=max_selections)
-    if list(values) == list(default):
-        _write(key, None)
-    else:
-        st.query_params[key] = [_encode(v) for v in values]
+    values = (container or st).multiselect(label, options, key=key, format_func=format_func, help=help,
+                                           max_selections=max_selections)
+    _write(key, [str(v) for v in values] or ["geen"])
     return list(values)
-
-
-def url_toggle(label: str, key: str, *, default: bool = False, container=None, help: str | None = None) -> bool:
-    target = container or st
-    if key not in st.session_state:
-        raw = st.query_params.get(key)
-        st.session_state[key] = default if raw is None else raw == "1"
-    value = target.toggle(label, key=key, help=help)
-    _write(key, None if value == default else ("1" if value else "0"))
-    return value
-
-
-def _write(key: str, encoded: str | None) -> None:
-    if encoded is None:
-        if key in st.query_params:
-            del st.query_params[key]
-    elif st.query_params.get(key) != encoded:
-        st.query_params[key] = encoded
