@@ -398,7 +398,10 @@ def comparison_inputs(rng: np.random.Generator, extracts_summary: dict) -> list[
         wmo_bias, jeugd_bias, bij_bias = noise(0.08), noise(0.1), noise(0.1)
         vals: dict[str, list[float | None]] = {k: [] for k in (
             "Inwoners", "Inwoners 0 tot 18 jaar", "Inwoners 18 tot 65 jaar", "Inwoners 65 jaar en ouder",
-            "Aandeel 65 jaar en ouder", "Wmo-cliënten per 1.000 inwoners", "Hulp bij het huishouden per 1.000 inwoners",
+            "Aandeel 65 jaar en ouder", "Inwoners 75 jaar en ouder", "Aandeel 0 tot 18 jaar", "Huishoudens",
+            "Eenpersoonshuishoudens (%)", "Huishoudens met kinderen (%)", "Wmo-cliënten", "Jongeren met jeugdhulp",
+            "Meldingen Veilig Thuis", "Jongeren met jeugdbescherming", "Jongeren met jeugdreclassering",
+            "Wmo-cliënten per 1.000 inwoners", "Hulp bij het huishouden per 1.000 inwoners",
             "Jongeren met jeugdhulp (%)", "Jeugdhulp met verblijf (%)", "Personen met bijstand per 1.000 inwoners 18+",
             "WW-uitkeringen per 1.000 inwoners", "AO-uitkeringen per 1.000 inwoners", "Gemiddeld inkomen per inwoner",
             "Huishoudens met een laag inkomen (%)", "Huishoudens rond sociaal minimum (%)", "Bevolkingsdichtheid",
@@ -413,6 +416,12 @@ def comparison_inputs(rng: np.random.Generator, extracts_summary: dict) -> list[
             vals["Inwoners 18 tot 65 jaar"].append(round(p * s[3:5].sum()))
             vals["Inwoners 65 jaar en ouder"].append(round(p * s[5:].sum()))
             vals["Aandeel 65 jaar en ouder"].append(100 * s[5:].sum())
+            vals["Inwoners 75 jaar en ouder"].append(round(p * s[6:].sum()))
+            vals["Aandeel 0 tot 18 jaar"].append(100 * s[:3].sum())
+            hh_size = 2.45 - 0.6 * oldness
+            vals["Huishoudens"].append(round(p / hh_size))
+            vals["Eenpersoonshuishoudens (%)"].append(30 + 18 * oldness * noise(0.03))
+            vals["Huishoudens met kinderen (%)"].append(40 - 16 * oldness * noise(0.03))
             vals["Wmo-cliënten per 1.000 inwoners"].append(
                 1000 * (s * RATE_WMO).sum() * trend("wmo", y) * (0.85 + 0.15 * poverty) * wmo_bias)
             vals["Hulp bij het huishouden per 1.000 inwoners"].append(
@@ -446,6 +455,14 @@ def comparison_inputs(rng: np.random.Generator, extracts_summary: dict) -> list[
                 (17 + 6 * oldness) * noise(0.04) if y in (2016, 2020, 2024) else None)
             vals["Voortijdig schoolverlaters (%)"].append(
                 2.0 * (0.7 + 0.3 * poverty) * 0.98 ** (y - FIRST_YEAR) * noise(0.05))
+        for i, y in enumerate(YEARS):  # counts as CBS publishes them, rounded to fives
+            young = vals["Inwoners 0 tot 18 jaar"][i]
+            vals["Wmo-cliënten"].append(5 * round(vals["Wmo-cliënten per 1.000 inwoners"][i] * pops[i] / 1000 / 5))
+            vals["Jongeren met jeugdhulp"].append(5 * round(vals["Jongeren met jeugdhulp (%)"][i] * young / 100 / 5))
+            vt, jb = vals["Meldingen Veilig Thuis per 1.000 inwoners"][i], vals["Jongeren met jeugdbescherming (%)"][i]
+            vals["Meldingen Veilig Thuis"].append(None if vt is None else round(vt * pops[i] / 1000))
+            vals["Jongeren met jeugdbescherming"].append(None if jb is None else 5 * round(jb * young / 100 / 5))
+            vals["Jongeren met jeugdreclassering"].append(5 * round(young * 0.0021 / 5) if y >= 2016 else None)
         for k, v in vals.items():
             put(k, name, code, v)
 
@@ -456,9 +473,20 @@ def comparison_inputs(rng: np.random.Generator, extracts_summary: dict) -> list[
                        ("Jongeren met jeugdhulp (%)", "jeugd_pct"),
                        ("Personen met bijstand per 1.000 inwoners 18+", "bijstand_per_1000")]:
             put(k, name, code, [cbs[key].get((code, y)) for y in YEARS])
+        put("Wmo-cliënten", name, code, [cbs["wmo_per_1000:count"].get((code, y)) for y in YEARS])
+        put("Jongeren met jeugdhulp", name, code, [cbs["jeugd_pct:count"].get((code, y)) for y in YEARS])
         base = next((w for w in WIJKEN if w.code == code), None)
         poverty = base.poverty if base else 1.05
         income = base.income if base else 28.3
+        put("Huishoudens rond sociaal minimum (%)", name, code,
+            [7.6 * poverty * 0.985 ** (y - FIRST_YEAR) if y <= LAST_YEAR - 2 else None for y in YEARS])
+        put("WW-uitkeringen per 1.000 inwoners", name, code,
+            [(24 - 0.9 * (y - FIRST_YEAR) + (4 if y == 2020 else 0)) * (0.8 + 0.2 * poverty) for y in YEARS])
+        put("AO-uitkeringen per 1.000 inwoners", name, code,
+            [(72 + 0.4 * (y - FIRST_YEAR)) * (0.85 + 0.15 * poverty) for y in YEARS])
+        put("Hulp bij het huishouden per 1.000 inwoners", name, code,
+            [None if cbs["wmo_per_1000"].get((code, y)) is None
+             else cbs["wmo_per_1000"][(code, y)] * 0.42 * (1.2 if y >= 2019 else 1) for y in YEARS])
         put("Gemiddeld inkomen per inwoner", name, code,
             [income * 1.025 ** (y - FIRST_YEAR) if y <= LAST_YEAR - 2 else None for y in YEARS])
         put("Huishoudens met een laag inkomen (%)", name, code,
@@ -466,27 +494,21 @@ def comparison_inputs(rng: np.random.Generator, extracts_summary: dict) -> list[
         put("Huishoudens met problematische schulden (%)", name, code,
             [5.4 * (0.6 + 0.4 * poverty) * 0.985 ** (y - 2017) if 2017 <= y <= LAST_YEAR - 1 else None for y in YEARS])
         put("Bevolkingsdichtheid", name, code, [cbs["density"].get((code, y)) for y in YEARS])
+        put("Jongeren met jeugdbescherming", name, code,
+            [cbs["jb_pct:count"].get((code, y), 0) if y >= 2016 else None for y in YEARS])
         if base is None:  # figures CBS only publishes for the municipality as a whole
             pops = [cbs["population"][(code, y)] for y in YEARS]
             young = [cbs["pop_0_17"][(code, y)] for y in YEARS]
             vt = [pops[i] / 1000 * 5.45 * 1.02 ** (y - 2019) if y >= 2019 else None for i, y in enumerate(YEARS)]
             put("Meldingen Veilig Thuis per 1.000 inwoners", name, code, vt)
-            jb = [0.95 * 1.1 * 0.985 ** (y - FIRST_YEAR) if y >= 2016 else None for y in YEARS]
-            put("Jongeren met jeugdbescherming (%)", name, code, jb)
-            put("Jongeren met jeugdbescherming", name, code,
-                [None if v is None else round(v / 100 * young[i] / 5) * 5 for i, v in enumerate(jb)])
+            put("Jongeren met jeugdbescherming (%)", name, code,
+                [cbs["jb_pct"].get((code, y)) if y >= 2016 else None for y in YEARS])
             put("Meldingen Veilig Thuis", name, code, [None if v is None else round(v * pops[i] / 1000) for i, v in enumerate(vt)])
             put("Jongeren met jeugdreclassering", name, code,
                 [round(young[i] * 0.0021 / 5) * 5 if y >= 2016 else None for i, y in enumerate(YEARS)])
             put("Jeugdhulp met verblijf (%)", name, code,
                 [None if cbs["jeugd_pct"].get((code, y)) is None else cbs["jeugd_pct"][(code, y)] * 0.09 * (0.78 if y >= 2022 else 1)
                  for y in YEARS])
-            put("Hulp bij het huishouden per 1.000 inwoners", name, code,
-                [None if cbs["wmo_per_1000"].get((code, y)) is None else cbs["wmo_per_1000"][(code, y)] * 0.42 * (1.2 if y >= 2019 else 1)
-                 for y in YEARS])
-            put("WW-uitkeringen per 1.000 inwoners", name, code,
-                [(24 - 0.9 * (y - FIRST_YEAR) + (4 if y == 2020 else 0)) * 1.02 for y in YEARS])
-            put("AO-uitkeringen per 1.000 inwoners", name, code, [(72 + 0.4 * (y - FIRST_YEAR)) * 1.01 for y in YEARS])
             put("Netto arbeidsparticipatie (%)", name, code,
                 [(64.5 + 0.45 * (y - FIRST_YEAR) - (0.8 if y == 2020 else 0)) * 0.985 for y in YEARS])
             put("Kwaliteit van leven verbeterd (% eens)", name, code,
@@ -494,7 +516,7 @@ def comparison_inputs(rng: np.random.Generator, extracts_summary: dict) -> list[
             put("Mantelzorgers (%)", name, code, [20.5 if y == 2016 else 19.0 if y == 2020 else 18.2 if y == 2024 else None
                                                   for y in YEARS])
             put("Voortijdig schoolverlaters (%)", name, code, [2.3 * 0.98 ** (y - FIRST_YEAR) for y in YEARS])
-    provisional = {"Wmo-cliënten per 1.000 inwoners", "Hulp bij het huishouden per 1.000 inwoners",
+    provisional = {"Wmo-cliënten per 1.000 inwoners", "Wmo-cliënten", "Jongeren met jeugdhulp", "Hulp bij het huishouden per 1.000 inwoners",
                    "Jongeren met jeugdhulp (%)", "Jeugdhulp met verblijf (%)", "Jongeren met jeugdbescherming (%)",
                    "Jongeren met jeugdbescherming", "Jongeren met jeugdreclassering",
                    "Personen met bijstand per 1.000 inwoners 18+", "Meldingen Veilig Thuis",
@@ -544,12 +566,14 @@ def cbs_like_counts(extracts: dict[str, bytes], pop_bytes: bytes) -> dict:
         result["density"][(code, y)] = n / areas[code]
     for key, law, den, scale, products in [("wmo_per_1000", "wmo", "population", 1000, None),
                                            ("jeugd_pct", "jeugd", "pop_0_17", 100, None),
-                                           ("bijstand_per_1000", "participatie", "pop_18_64", 1000, ["bijstand"])]:
+                                           ("bijstand_per_1000", "participatie", "pop_18_64", 1000, ["bijstand"]),
+                                           ("jb_pct", "jeugd", "pop_0_17", 100, ["48"])]:
         counts = during_year(law, products).join(pops, on=["region_code", "year"])
-        result[key] = {}
+        result[key], result[key + ":count"] = {}, {}
         for r in counts.iter_rows(named=True):
             rounded = 5 * round(r["n"] * 0.97 / 5)
             result[key][(r["region_code"], r["year"])] = scale * rounded / r[den] if r[den] else None
+            result[key + ":count"][(r["region_code"], r["year"])] = rounded
     return result
 
 

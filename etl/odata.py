@@ -1,0 +1,227 @@
+"""HTTP and OData plumbing for CBS StatLine (OData v3 and v4) and PDOK (OGC API Features).
+
+One keep-alive ``requests`` session per client (CBS serves a table in many pages; reusing the TCP/TLS
+connection is most of the speed), timeouts on every call, retries with exponential backoff on 5xx,
+429 and dropped connections, and an optional page cache on disk so an interrupted download resumes
+where it stopped. Errors come out as ``WarehouseError`` with a message that says what and where.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+import urllib.parse
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+from etl.warehouse import WarehouseError
+
+DEFAULT_V3_BASE = "https://opendata.cbs.nl"
+DEFAULT_V4_BASE = "https://datasets.cbs.nl/odata/v1/CBS"
+USER_AGENT = "monitor-sociaal-domein-etl/0.1 (+open data loader)"
+RETRY_STATUS = {429, 500, 502, 503, 504}
+
+
+class NotFound(WarehouseError):
+    """The server answered 404: the table or collection does not exist there."""
+
+
+def pad_key(code: str, width: int) -> str:
+    """CBS v3 dimension keys are space padded to the dimension's width; a filter must match exactly."""
+    return code.ljust(width)
+
+
+@dataclass
+class Client:
+    """A small JSON-over-HTTP client with retries; ``requests_made`` counts real HTTP requests."""
+
+    # Read at creation, so tests and operators can tune them through the environment.
+    timeout: float = field(default_factory=lambda: float(os.environ.get("MSD_HTTP_TIMEOUT", "60")))
+    retries: int = field(default_factory=lambda: int(os.environ.get("MSD_HTTP_RETRIES", "5")))
+    backoff: float = field(default_factory=lambda: float(os.environ.get("MSD_HTTP_BACKOFF", "1.0")))
+    sleep: Callable[[float], None] = time.sleep
+    requests_made: int = 0
+    session: requests.Session = field(default_factory=requests.Session)
+
+    def __post_init__(self) -> None:
+        self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
+
+    def close(self) -> None:
+        self.session.close()
+
+    def get_bytes(self, url: str, params: dict | None = None, what: str = "") -> bytes:
+        """GET with retries; returns the body. 404 raises NotFound, other failures WarehouseError."""
+        last: str = ""
+        for attempt in range(self.retries + 1):
+            if attempt:
+                # Exponential backoff, capped so a long outage fails in minutes, not hours.
+                self.sleep(min(self.backoff * 2 ** (attempt - 1), 60.0))
+            self.requests_made += 1
+            try:
+                resp = self.session.get(url, params=params, timeout=(min(self.timeout, 15.0), self.timeout))
+                status = resp.status_code
+                if status == 404:
+                    raise NotFound(f"Niet gevonden (404): {what or url} op {_where(url)}")
+                if status in RETRY_STATUS:
+                    last = f"server gaf status {status}"
+                    continue
+                if status >= 400:
+                    raise WarehouseError(f"{what or 'Download'} mislukt: {_where(url)} gaf status {status}")
+                return resp.content
+            except (requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema,
+                    requests.exceptions.InvalidURL) as exc:
+                raise WarehouseError(f"Ongeldig adres {url!r} (controleer --base-url): {_short(exc)}") from None
+            except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
+                # A dropped connection or a timeout is worth another try; the session reconnects.
+                last = f"{type(exc).__name__}: {_short(exc)}"
+                continue
+        raise WarehouseError(
+            f"Server niet bereikbaar: {what or url} op {_where(url)} ({last}; {self.retries + 1} pogingen). "
+            "Controleer de internetverbinding of --base-url."
+        )
+
+    def get_json(self, url: str, params: dict | None = None, what: str = "") -> dict:
+        body = self.get_bytes(url, params, what)
+        try:
+            return json.loads(body)
+        except ValueError as exc:
+            raise WarehouseError(f"{what or url}: antwoord van {_where(url)} is geen geldige JSON ({exc})") from exc
+
+
+def _where(url: str) -> str:
+    p = urllib.parse.urlsplit(url)
+    return f"{p.scheme}://{p.netloc}{p.path}"
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc)
+    return text if len(text) < 160 else text[:157] + "..."
+
+
+def value_list(doc: dict, what: str) -> list[dict]:
+    if not isinstance(doc, dict) or not isinstance(doc.get("value"), list):
+        raise WarehouseError(f"{what}: onverwacht antwoord, geen 'value'-lijst")
+    return doc["value"]
+
+
+def next_link(doc: dict) -> str | None:
+    """v3 uses ``odata.nextLink``, v4 ``@odata.nextLink``."""
+    return doc.get("odata.nextLink") or doc.get("@odata.nextLink")
+
+
+def get_all(client: Client, url: str, params: dict | None = None, what: str = "") -> list[dict]:
+    """A (small) collection with every page followed; for metadata and code lists."""
+    rows: list[dict] = []
+    doc = client.get_json(url, params, what)
+    rows.extend(value_list(doc, what))
+    while (link := next_link(doc)) is not None:
+        doc = client.get_json(link, None, what)
+        rows.extend(value_list(doc, what))
+    return rows
+
+
+@dataclass
+class PageCache:
+    """Pages of one download kept on disk, so a rerun after an interruption resumes.
+
+    ``key`` identifies the exact request (URL, parameters and the table's Modified stamp): a new CBS
+    release or another selection never reuses old pages.
+    """
+
+    root: Path
+    key: str
+
+    @property
+    def dir(self) -> Path:
+        return self.root / hashlib.sha256(self.key.encode()).hexdigest()[:24]
+
+    def page(self, n: int) -> Path:
+        return self.dir / f"page-{n:05d}.json"
+
+    def read(self, n: int) -> bytes | None:
+        p = self.page(n)
+        return p.read_bytes() if p.exists() else None
+
+    def write(self, n: int, body: bytes) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        tmp = self.page(n).with_suffix(".part")
+        tmp.write_bytes(body)
+        os.replace(tmp, self.page(n))  # a page is either whole or absent
+
+
+def parse_json_page(body: bytes) -> tuple[list[dict], int, str | None]:
+    doc = json.loads(body)
+    rows = value_list(doc, "pagina")
+    return rows, len(rows), next_link(doc)
+
+
+def iter_pages(
+    client: Client,
+    url: str,
+    params: dict | None,
+    what: str,
+    cache: PageCache | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    parse: Callable[[bytes], tuple[object, int, str | None]] = parse_json_page,
+) -> Iterator[tuple[bytes, object]]:
+    """Yield (raw body, parsed page) per page, following next links; cached pages are not downloaded again.
+
+    ``parse`` turns a body into (rows, row count, next link); the default is plain JSON, the CBS loader
+    passes a parser that reads straight into Polars.
+    """
+    n = 0
+    rows_seen = 0
+    link: str | None = url
+    first = True
+    while link is not None:
+        body = cache.read(n) if cache else None
+        if body is None:
+            body = client.get_bytes(link, params if first else None, what)
+            if cache:
+                cache.write(n, body)
+        try:
+            rows, count, link = parse(body)
+        except (ValueError, WarehouseError) as exc:
+            raise WarehouseError(f"{what}: pagina {n + 1} van {_where(url)} is onleesbaar ({_short(exc)})") from exc
+        rows_seen += count
+        if progress:
+            progress(n + 1, rows_seen)
+        yield body, rows
+        first = False
+        n += 1
+
+
+class Progress:
+    """A one-line progress indicator per table on stderr (no dependency; quiet when not a terminal)."""
+
+    def __init__(self, label: str, total: int | None = None, stream=None) -> None:
+        self.label = label
+        self.total = total
+        self.stream = stream or sys.stderr
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.last = 0.0
+
+    def __call__(self, pages: int, rows: int) -> None:
+        now = time.monotonic()
+        if not self.tty or now - self.last < 0.1:
+            return
+        self.last = now
+        if self.total:
+            pct = min(100, int(100 * rows / self.total))
+            bar = "#" * (pct // 5) + "." * (20 - pct // 5)
+            text = f"\r{self.label} [{bar}] {pct:3d}%  {rows} rijen, {pages} pagina's"
+        else:
+            text = f"\r{self.label} {rows} rijen, {pages} pagina's"
+        self.stream.write(text)
+        self.stream.flush()
+
+    def done(self, rows: int, note: str = "") -> None:
+        end = "\r" if self.tty else ""
+        self.stream.write(f"{end}{self.label}: {rows} rijen{note}\n")
+        self.stream.flush()

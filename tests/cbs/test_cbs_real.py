@@ -1,0 +1,74 @@
+"""The real 84799NED extract (Kerncijfers wijken en buurten 2020, 17,341 rows), served as v3 pages.
+
+The extract lives outside the repository (``../shared/cbs``); it is read in place, never copied.
+"""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+import pytest
+
+import settings
+from etl import catalogue
+from etl.cbs import Options, run_load
+from etl.warehouse import current_release
+from tests.cbs.conftest import SHARED_CBS
+from tests.cbs.fakecbs import FakeCBS, Server, real_84799
+
+pytestmark = pytest.mark.skipif(
+    not (SHARED_CBS / "84799NED-v3").exists(),
+    reason=f"real CBS extract not found at {SHARED_CBS.resolve()} (only present in the team's workspace)",
+)
+
+
+def test_real_84799ned_every_region_and_value(tmp_path):
+    fake = FakeCBS()
+    table = real_84799(SHARED_CBS)
+    fake.v3["84799NED"] = table
+    with Server(fake) as url:
+        rep = run_load(Options(warehouse=tmp_path / "wh", catalogue=settings.CATALOGUE_PATH,
+                               tables=["84799NED"], base_url=url, v4_base_url=url))
+    assert rep.loaded == ["84799NED"]
+    rel = current_release(tmp_path / "wh")
+    obs = rel.table("observations")
+    regions = rel.table("regions")
+
+    # Every municipality, wijk and buurt (and the country) is there, with the right level and parent.
+    levels = dict(regions.group_by("level").len().iter_rows())
+    assert levels == {"land": 1, "gemeente": 355, "wijk": 3177, "buurt": 13808}
+    assert set(regions["boundary_year"]) == {2020}
+    bu = regions.filter(pl.col("region_code") == "BU16800000").row(0, named=True)
+    assert (bu["name"], bu["parent_code"], bu["gemeente_code"]) == ("Annen", "WK168000", "GM1680")
+
+    # Values equal the source, cell by cell; null cells are stored as suppressed.
+    src = table.data.with_columns(pl.col("WijkenEnBuurten").str.strip_chars().replace("NL00", "NL01")
+                                  .alias("region_code"))
+    cat = catalogue.load(settings.CATALOGUE_PATH)
+    checked = 0
+    for entry in cat.by_source("cbs"):
+        spec = entry["source"]["cbs"]
+        if "84799NED" not in spec["tables"]:
+            continue
+        col = next(c for c in src.columns if re.fullmatch(re.escape(spec["measure"]) + r"_\d+", c))
+        got = obs.filter(pl.col("indicator_id") == entry["id"]).select("region_code", "value", "status", "period")
+        if src[col].null_count() == src.height:  # not published in this table yet: skipped, not 17,341 nulls
+            assert got.height == 0, entry["id"]
+            continue
+        assert got.height == 17341, entry["id"]
+        assert set(got["period"]) == {"2020JJ00"}
+        joined = src.select("region_code", pl.col(col).cast(pl.Float64).alias("expected")).join(
+            got, on="region_code", how="full", coalesce=True)
+        assert joined.height == 17341
+        both_null = joined["expected"].is_null() & joined["value"].is_null()
+        equal = (joined["expected"] - joined["value"]).abs() < 1e-9
+        assert (both_null | equal.fill_null(False)).all(), entry["id"]
+        assert (joined.filter(pl.col("expected").is_null())["status"] == "suppressed").all()
+        assert (joined.filter(pl.col("expected").is_not_null())["status"] == "final").all()
+        checked += 1
+    assert checked >= 6
+    gm = obs.filter((pl.col("indicator_id") == "population") & (pl.col("region_code") == "GM1680"))
+    assert gm["value"].item() == 25445
+    src_row = rel.table("sources").row(0, named=True)
+    assert src_row["release"] == "2021-03-26T02:00:00" and src_row["rows"] == obs.height
