@@ -141,7 +141,7 @@ def conform(df: pl.DataFrame, schema: dict[str, pl.DataType], what: str) -> pl.D
 
 
 def validate_observations(obs: pl.DataFrame, indicator_ids: set[str], region_codes: set[str]) -> None:
-    """Refuse a release that would hold rows the app cannot interpret."""
+    """Refuse a release that would hold rows the app cannot interpret. ``obs`` is sorted by key."""
     problems: list[str] = []
     for col in ("indicator_id", "region_code", "period", "status", "source_id"):
         n = obs[col].null_count()
@@ -159,7 +159,9 @@ def validate_observations(obs: pl.DataFrame, indicator_ids: set[str], region_cod
     bad_status = set(obs["status"].drop_nulls().unique()) - set(STATUSES)
     if bad_status:
         problems.append(f"unknown status values {sorted(bad_status)} (allowed: {', '.join(STATUSES)})")
-    dup = obs.group_by(OBSERVATION_KEY).len().filter(pl.col("len") > 1)
+    # The frame is sorted by key (see publish), so a duplicate is equal to the row before it.
+    same_as_previous = pl.all_horizontal([pl.col(c) == pl.col(c).shift(1) for c in OBSERVATION_KEY]).fill_null(False)
+    dup = obs.filter(same_as_previous)
     if dup.height:
         first = dup.row(0, named=True)
         problems.append(
@@ -172,7 +174,7 @@ def validate_observations(obs: pl.DataFrame, indicator_ids: set[str], region_cod
 
 def validate_regions(regions: pl.DataFrame) -> None:
     problems = []
-    bad = [c for c in regions["region_code"].to_list() if c is None or not REGION_RE.match(c)]
+    bad = regions.filter(~pl.col("region_code").str.contains(REGION_RE.pattern).fill_null(False))["region_code"].to_list()
     if bad:
         problems.append(f"region codes not in CBS form (like GM0363, WK036301): {bad[:10]}")
     bad_level = set(regions["level"].drop_nulls().unique()) - set(LEVELS)
@@ -254,7 +256,7 @@ def publish(
         new_obs = conform(observations if observations is not None else empty_observations(),
                           OBSERVATION_SCHEMA, "observations")
         drop = set(replace_sources) | set(new_obs["source_id"].drop_nulls().unique())
-        obs = pl.concat([obs_old.filter(~pl.col("source_id").is_in(list(drop))), new_obs])
+        obs = pl.concat([obs_old.filter(~pl.col("source_id").is_in(list(drop))), new_obs]).sort(OBSERVATION_KEY)
 
         reg = _upsert(old.get("regions"), conform(regions, REGION_SCHEMA, "regions")
                       if regions is not None else None, "region_code")
@@ -278,7 +280,7 @@ def publish(
         tmp = releases / f".tmp-{release_id}"
         try:
             tmp.mkdir()
-            obs.sort(OBSERVATION_KEY).write_parquet(tmp / "observations.parquet", statistics=True)
+            obs.write_parquet(tmp / "observations.parquet", statistics=True)
             with_coverage(indicators, obs).write_parquet(tmp / "indicators.parquet")
             reg.sort("region_code").write_parquet(tmp / "regions.parquet")
             src.sort("source_id").write_parquet(tmp / "sources.parquet")
