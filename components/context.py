@@ -6,7 +6,9 @@ When the ETL publishes a new release, the next run sees the new ``current`` link
 
 from __future__ import annotations
 
+import fcntl
 import os
+from pathlib import Path
 
 import streamlit as st
 
@@ -21,14 +23,19 @@ def _open(warehouse_dir: str, release_id: str) -> Warehouse:
     return Warehouse.open(settings.load(warehouse_dir).warehouse, release_id)
 
 
-def _build_demo_with_progress(path) -> None:
+def _build_demo_with_progress(path: Path) -> None:
     with st.status("De demo-gemeente wordt klaargezet. Dit duurt ongeveer een halve minuut...", expanded=True) as box:
         bar = st.progress(0.0)
 
         def progress(fraction: float, text: str) -> None:
             bar.progress(min(1.0, fraction), text=text)
 
-        demo.build(path, progress=progress)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Several visitors of a fresh server must not build the demo twice at once.
+        with open(path.parent / ".demo-build.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if current_release(path) is None:
+                demo.build(path, progress=progress)
         box.update(label="De demo-gemeente staat klaar.", state="complete", expanded=False)
 
 
