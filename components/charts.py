@@ -35,6 +35,7 @@ def time_chart(df: pl.DataFrame, *, unit: str, unit_label: str, series_breaks: l
     """Lines over the years per region; open points for provisional figures; breaks and events as rules."""
     data = _with_labels(df, unit).with_columns(
         provisional=pl.col("status") == "provisional",
+        status_kind=pl.when(pl.col("status") == "provisional").then(pl.lit("voorlopig")).otherwise(pl.lit("definitief")),
         x=pl.col("year").cast(pl.Float64) + _period_fraction(pl.col("period")),
         period_label=pl.col("period").map_elements(fmt.period_label, return_dtype=pl.String),
     ).sort("region_name", "x")
@@ -57,11 +58,12 @@ def time_chart(df: pl.DataFrame, *, unit: str, unit_label: str, series_breaks: l
     # The provisional stretch: dashed from the last final point onwards.
     dashed = base.transform_filter("datum.provisional || datum.next_provisional").mark_line(
         strokeDash=[5, 4], strokeWidth=2)
-    points = base.mark_point(size=60, filled=True).encode(
+    points = base.mark_point(size=70, filled=True, strokeWidth=2).encode(
+        stroke=colour,
         # Shape and fill carry the status without colour; the caption under the chart explains them.
-        shape=alt.Shape("provisional:N", scale=alt.Scale(domain=[False, True], range=["circle", "diamond"]),
+        shape=alt.Shape("status_kind:N", scale=alt.Scale(domain=["definitief", "voorlopig"], range=["circle", "diamond"]),
                         legend=None),
-        fill=alt.condition("datum.provisional", alt.value("white"), colour),
+        fill=alt.condition("datum.status_kind == 'voorlopig'", alt.value("white"), colour),
     )
     layers = [final_line, dashed, points]
     rules = []
