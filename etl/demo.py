@@ -256,6 +256,8 @@ def registry_inputs(rng: np.random.Generator) -> tuple[dict[str, bytes], bytes]:
             return
         if end and end > REFERENCE_DATE:
             end = None  # still running on the day of the extract
+        if dec and dec > REFERENCE_DATE:
+            dec = None  # not decided yet on the day of the extract
         cid, hid, birth, pc = person
         fmt = lambda d: d.isoformat() if d else ""  # noqa: E731
         rows[law].append(",".join([
@@ -499,7 +501,7 @@ def comparison_inputs(rng: np.random.Generator, extracts_summary: dict) -> list[
         if base is None:  # figures CBS only publishes for the municipality as a whole
             pops = [cbs["population"][(code, y)] for y in YEARS]
             young = [cbs["pop_0_17"][(code, y)] for y in YEARS]
-            vt = [pops[i] / 1000 * 5.45 * 1.02 ** (y - 2019) if y >= 2019 else None for i, y in enumerate(YEARS)]
+            vt = [5.45 * 1.02 ** (y - 2019) if y >= 2019 else None for y in YEARS]  # per 1,000 inhabitants
             put("Meldingen Veilig Thuis per 1.000 inwoners", name, code, vt)
             put("Jongeren met jeugdbescherming (%)", name, code,
                 [cbs["jb_pct"].get((code, y)) if y >= 2016 else None for y in YEARS])

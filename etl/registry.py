@@ -1,0 +1,642 @@
+"""The municipality's own registry extracts (Wmo, youth, Participatiewet, debt help), counted on load.
+
+An extract is person level: client ids (BSN or pseudonym), household ids, birth dates, postcodes.
+None of that is ever written anywhere. The file is read into memory, checked, turned into counts
+per wijk / buurt / municipality, period and category, small cells are suppressed, and only those
+counts are published. Error messages name a row number and a column, never a value from the row.
+
+Column names differ per source system; a *profile* (``data/profiles/<name>.toml``) maps them to the
+standard fields below. See ``data/profiles/standaard.toml`` for the format.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import tomllib
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import polars as pl
+
+import settings as settings_mod
+from etl import catalogue as catalogue_mod
+from etl.warehouse import WarehouseError, current_release, publish
+from queries.suppression import complementary, suppress
+
+LAWS = ("wmo", "jeugd", "participatie", "schuldhulp")
+STAPELING_LAWS = ("wmo", "jeugd", "participatie")
+FIELDS = ("client_id", "household_id", "birth_date", "age", "postcode", "wijk_code", "request_date", "decision_date",
+          "route", "product_code", "start_date", "end_date", "end_reason", "delivery_form", "provider", "referrer",
+          "amount_paid")
+DATE_FIELDS = ("birth_date", "request_date", "decision_date", "start_date", "end_date")
+ROUTES = ("eigen_netwerk", "algemene_voorziening", "maatwerk", "afgewezen")
+PRODUCTS = {
+    "wmo": {f"{i:02d}" for i in range(1, 19)},
+    "jeugd": {str(i) for i in range(40, 56)},
+    "participatie": {"bijstand", "reintegratie", "loonkostensubsidie", "beschut_werk", "bijzondere_bijstand"},
+    "schuldhulp": {"stabilisatie", "budgetbeheer", "schuldregeling", "nazorg"},
+}
+# Catalogue categories that stand for a group of products.
+PRODUCT_GROUPS = {"reintegratie": ("reintegratie", "loonkostensubsidie", "beschut_werk")}
+LEGAL_TERM_DAYS = {"wmo": 56, "jeugd": 56, "participatie": 56, "schuldhulp": 28}
+COMPLETED_REASONS = ("afgerond", "schuldregeling")
+AGE_GROUPS = [(0, 3), (4, 11), (12, 17), (18, 26), (27, 64), (65, 74), (75, 84), (85, 200)]
+INFLOW_GAP_DAYS = 90
+PROFILES_DIR = settings_mod.DATA_DIR / "profiles"
+DEFAULT_MAX_BYTES = 1024 * 1024 * 1024  # 1 GiB; MSD_MAX_EXTRACT_MB overrides
+
+
+class ExtractRefused(WarehouseError):
+    """The extract was refused; ``problems`` lists (row, column, reason) for the report."""
+
+    def __init__(self, message: str, problems: list[tuple[int | None, str, str]] | None = None):
+        super().__init__(message)
+        self.problems = problems or []
+
+
+@dataclass
+class Extract:
+    law: str
+    name: str
+    data: bytes
+    profile: str | Path = "standaard"
+    sheet: str | None = None
+
+
+@dataclass
+class LoadReport:
+    rows: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
+    problems: dict[str, list[tuple[int | None, str, str]]] = field(default_factory=dict)
+    observations: int = 0
+    release: str | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Profiles and reading
+# ---------------------------------------------------------------------------------------------
+def load_profile(profile: str | Path) -> dict:
+    path = Path(profile)
+    if not path.suffix:
+        path = PROFILES_DIR / f"{profile}.toml"
+    if not path.exists():
+        known = ", ".join(sorted(p.stem for p in PROFILES_DIR.glob("*.toml")))
+        raise ExtractRefused(f"Profile {profile!s} not found (known profiles: {known})")
+    doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    columns = doc.get("columns", {})
+    unknown = set(columns) - set(FIELDS)
+    if unknown:
+        raise ExtractRefused(f"Profile {path.name}: unknown standard fields {sorted(unknown)}")
+    return {"name": doc.get("name", path.stem), "columns": columns, "delimiter": doc.get("delimiter", ","),
+            "encoding": doc.get("encoding", "utf-8"), "date_format": doc.get("date_format", "%Y-%m-%d"),
+            "values": doc.get("values", {})}
+
+
+def _max_bytes() -> int:
+    import os
+
+    mb = os.environ.get("MSD_MAX_EXTRACT_MB")
+    return int(mb) * 1024 * 1024 if mb else DEFAULT_MAX_BYTES
+
+
+def check_size(size: int, name: str) -> None:
+    if size == 0:
+        raise ExtractRefused(f"{name}: the file is empty")
+    if size > _max_bytes():
+        raise ExtractRefused(f"{name}: the file is {size / 1024 / 1024:,.0f} MB, more than the limit of "
+                             f"{_max_bytes() / 1024 / 1024:,.0f} MB (MSD_MAX_EXTRACT_MB); split the extract per year")
+
+
+def read_raw(ex: Extract, profile: dict) -> pl.DataFrame:
+    """The extract as strings, columns renamed to the standard fields."""
+    check_size(len(ex.data), ex.name)
+    head = ex.data[:8]
+    if head.startswith(b"PK\x03\x04"):
+        raw = _read_excel(ex)
+    else:
+        if b"\x00" in ex.data[:65536]:
+            raise ExtractRefused(f"{ex.name}: this is not a CSV or Excel file (binary content)")
+        raw = _read_csv(ex, profile)
+    mapping = {src: std for std, src in profile["columns"].items()}
+    missing = [src for src in mapping if src not in raw.columns]
+    required = {"client_id", "household_id"}
+    missing_required = [f"{profile['columns'][f]} ({f})" for f in required if profile["columns"].get(f) in missing]
+    if missing_required or not (set(mapping) & set(raw.columns)):
+        raise ExtractRefused(f"{ex.name}: required columns missing: {', '.join(missing_required) or 'all'}; "
+                             f"found {raw.columns[:20]}. Is this the right profile ({profile['name']})?")
+    df = raw.select([pl.col(src).alias(std) for src, std in mapping.items() if src in raw.columns])
+    for f in FIELDS:
+        if f not in df.columns:
+            df = df.with_columns(pl.lit(None, pl.String).alias(f))
+    for f, table in profile["values"].items():
+        if f in df.columns:
+            df = df.with_columns(pl.col(f).replace(table))
+    return df.select(FIELDS)
+
+
+def _read_csv(ex: Extract, profile: dict) -> pl.DataFrame:
+    encoding = profile["encoding"].lower().replace("-", "")
+    try:
+        text_head = ex.data[:65536].decode("utf-8-sig" if encoding in ("utf8", "utf8sig") else profile["encoding"])
+    except UnicodeDecodeError as exc:
+        line = ex.data[: exc.start].count(b"\n") + 1
+        raise ExtractRefused(f"{ex.name}, row {line}: wrong encoding: the file is not {profile['encoding']} "
+                             "(export it as UTF-8, or use a profile with encoding = \"cp1252\")",
+                             [(line, "", "wrong encoding")]) from exc
+    header = text_head.splitlines()[0] if text_head else ""
+    delimiter = profile["delimiter"]
+    if header.count(delimiter) == 0:
+        found = max(";,\t|", key=header.count)
+        raise ExtractRefused(f"{ex.name}, row 1: wrong delimiter: the profile expects {delimiter!r} but the header "
+                             f"uses {found!r}", [(1, "", "wrong delimiter")])
+    try:
+        return pl.read_csv(io.BytesIO(ex.data), separator=delimiter, infer_schema=False,
+                           encoding="utf8-lossy" if encoding in ("utf8", "utf8sig") else profile["encoding"],
+                           truncate_ragged_lines=False)
+    except Exception as exc:  # polars raises several error types; the message has the line
+        raise ExtractRefused(f"{ex.name}: the file cannot be read as CSV ({str(exc).splitlines()[0][:200]})") from exc
+
+
+def _read_excel(ex: Extract) -> pl.DataFrame:
+    try:
+        with zipfile.ZipFile(io.BytesIO(ex.data)) as z:
+            if "xl/workbook.xml" not in z.namelist():
+                raise ExtractRefused(f"{ex.name}: a zip file, but not an Excel workbook")
+        sheets = pl.read_excel(io.BytesIO(ex.data), sheet_id=0, infer_schema_length=0)
+    except ExtractRefused:
+        raise
+    except Exception as exc:
+        raise ExtractRefused(f"{ex.name}: the Excel file cannot be read ({str(exc).splitlines()[0][:200]})") from exc
+    if ex.sheet:
+        if ex.sheet not in sheets:
+            raise ExtractRefused(f"{ex.name}: no sheet {ex.sheet!r}; the sheets are {list(sheets)}")
+        return sheets[ex.sheet].cast(pl.String)
+    if len(sheets) > 1:
+        raise ExtractRefused(f"{ex.name}: the workbook has {len(sheets)} sheets ({', '.join(sheets)}); "
+                             "choose one with --sheet")
+    return next(iter(sheets.values())).cast(pl.String)
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation
+# ---------------------------------------------------------------------------------------------
+def validate(df: pl.DataFrame, law: str, profile: dict, postcodes: pl.DataFrame, reference: date,
+             known_wijken: set[str]) -> tuple[pl.DataFrame, list[tuple[int, str, str]]]:
+    """Typed rows that passed every check, and the problems as (row number, column, reason)."""
+    fmt = profile["date_format"]
+    df = df.with_row_index("row", offset=2).with_columns(  # row 1 is the header
+        [pl.col(c).str.strip_chars().replace("", None) for c in FIELDS])
+    typed = df.with_columns(
+        [pl.col(c).str.strptime(pl.Date, fmt, strict=False).alias(f"{c}_d") for c in DATE_FIELDS]
+        + [pl.col("amount_paid").str.replace(",", ".").cast(pl.Float64, strict=False).alias("amount"),
+           pl.col("age").cast(pl.Int32, strict=False).alias("age_n"),
+           pl.col("postcode").str.replace_all(" ", "").str.to_uppercase().alias("pc"),
+           pl.col("product_code").str.slice(0, 2).alias("_p2")])
+    product = pl.col("product_code") if law in ("participatie", "schuldhulp") else pl.col("_p2")
+    typed = typed.with_columns(product=product.str.to_lowercase() if law in ("participatie", "schuldhulp") else product)
+    typed = typed.join(postcodes.select(pl.col("postcode").alias("pc"), "wijk_from_pc", "buurt_code"),
+                       on="pc", how="left")
+    typed = typed.with_columns(wijk=pl.coalesce("wijk_from_pc", pl.col("wijk_code").str.to_uppercase()))
+    checks: list[tuple[str, pl.Expr, str]] = [
+        ("client_id", pl.col("client_id").is_null(), "client id is empty"),
+        ("household_id", pl.col("household_id").is_null(), "household id is empty"),
+        ("birth_date", pl.col("birth_date_d").is_null() & pl.col("age_n").is_null(), "no valid birth date or age"),
+        ("request_date", pl.col("request_date_d").is_null() & pl.col("start_date_d").is_null(),
+         "no request date and no start date"),
+        ("product_code", pl.col("start_date_d").is_not_null() & ~pl.col("product").is_in(list(PRODUCTS[law])),
+         f"unknown product code for {law}"),
+        ("end_date", pl.col("end_date_d") < pl.col("start_date_d"), "end date before start date"),
+        ("decision_date", pl.col("decision_date_d") < pl.col("request_date_d"), "decision before request"),
+        ("route", pl.col("route").is_not_null() & ~pl.col("route").is_in(list(ROUTES)),
+         f"unknown route (allowed: {', '.join(ROUTES)})"),
+        ("amount_paid", pl.col("amount_paid").is_not_null() & pl.col("amount").is_null(), "amount is not a number"),
+        ("delivery_form", pl.col("delivery_form").is_not_null() & ~pl.col("delivery_form").is_in(["ZIN", "PGB"]),
+         "delivery form must be ZIN or PGB"),
+        ("postcode", pl.col("wijk").is_null() | ~pl.col("wijk").is_in(list(known_wijken)),
+         "postcode or wijk outside the municipality"),
+    ]
+    for c in DATE_FIELDS:
+        checks.append((c, pl.col(c).is_not_null() & pl.col(f"{c}_d").is_null(), f"not a date in the form {fmt}"))
+    for c in ("birth_date", "request_date", "decision_date", "start_date"):
+        checks.append((c, pl.col(f"{c}_d") > reference, "date in the future"))
+    flags = typed.select("row", *[e.fill_null(False).alias(f"_bad{i}") for i, (_, e, _) in enumerate(checks)])
+    problems: list[tuple[int, str, str]] = []
+    bad_rows = pl.Series("row", [], pl.UInt32)
+    for i, (col, _, reason) in enumerate(checks):
+        rows = flags.filter(pl.col(f"_bad{i}"))["row"]
+        if rows.len():
+            problems += [(int(r), col, reason) for r in rows.head(1000).to_list()]
+            bad_rows = pl.concat([bad_rows, rows.cast(pl.UInt32)])
+    # Exact duplicates: every repeat after the first is a problem.
+    dup = df.select("row", pl.struct(list(FIELDS)).is_first_distinct().alias("first"))
+    dup_rows = dup.filter(~pl.col("first"))["row"]
+    if dup_rows.len():
+        problems += [(int(r), "", "duplicate of an earlier row") for r in dup_rows.head(1000).to_list()]
+        bad_rows = pl.concat([bad_rows, dup_rows.cast(pl.UInt32)])
+    good = typed.filter(~pl.col("row").is_in(bad_rows.unique().implode()))
+    return good, sorted(problems)
+
+
+def prepare(good: pl.DataFrame, gemeente: str, reference: date) -> pl.DataFrame:
+    """Only what aggregation needs. Identifiers become small integers and the originals are dropped."""
+    return good.select(
+        pl.col("_law").alias("law"),
+        pl.col("client_id").rank("dense").cast(pl.Int64).alias("person"),
+        pl.col("household_id").rank("dense").cast(pl.Int64).alias("household"),
+        # Age at the reference date; the birth date itself goes no further.
+        pl.coalesce(((pl.lit(reference) - pl.col("birth_date_d")).dt.total_days() / 365.25).floor().cast(pl.Int32),
+                    pl.col("age_n")).alias("age_at_reference"),
+        pl.lit(gemeente).alias("gemeente"), "wijk", "buurt_code",
+        pl.col("request_date_d").alias("request"), pl.col("decision_date_d").alias("decision"),
+        "route", "product", pl.col("start_date_d").alias("start"), pl.col("end_date_d").alias("end"),
+        pl.col("end_reason").str.to_lowercase().alias("end_reason"), "delivery_form", "referrer",
+        pl.col("amount").fill_null(0.0).alias("amount"),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Aggregation
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Period:
+    code: str
+    start: date
+    end: date
+
+
+def periods(first_year: int, reference: date) -> list[Period]:
+    """Years for the whole range; quarters for the last three years; months for the last 13 months."""
+    out = [Period(f"{y}JJ00", date(y, 1, 1), date(y, 12, 31)) for y in range(first_year, reference.year + 1)]
+    for y in range(reference.year - 2, reference.year + 1):
+        for q in range(1, 5):
+            start = date(y, 3 * q - 2, 1)
+            if start > reference:
+                break
+            end = (date(y + (q == 4), (3 * q) % 12 + 1, 1) - timedelta(days=1))
+            out.append(Period(f"{y}KW{q:02d}", start, end))
+    y, m = reference.year, reference.month
+    for _ in range(13):
+        start = date(y, m, 1)
+        end = date(y + (m == 12), m % 12 + 1, 1) - timedelta(days=1)
+        out.append(Period(f"{y}MM{m:02d}", start, end))
+        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+    return out
+
+
+def _regions(df: pl.DataFrame) -> pl.DataFrame:
+    """One row per (row, region): the municipality, the wijk and, where known, the buurt."""
+    return df.with_columns(region_code=pl.concat_list(["gemeente", "wijk", "buurt_code"]).list.drop_nulls()).explode(
+        "region_code")
+
+
+def _age_group(age: pl.Expr) -> pl.Expr:
+    expr = pl.lit(None, pl.String)
+    for lo, hi in reversed(AGE_GROUPS):
+        label = f"{lo}+" if hi >= 200 else f"{lo}-{hi}"
+        expr = pl.when(age.is_between(lo, hi)).then(pl.lit(label)).otherwise(expr)
+    return expr
+
+
+def _episodes(prov: pl.DataFrame) -> pl.DataFrame:
+    """Mark the start and end of each person's episode of care (gaps under 90 days join episodes)."""
+    far = date(9999, 12, 31)
+    p = prov.sort("person", "start").with_columns(end_f=pl.col("end").fill_null(far))
+    p = p.with_columns(prev_end=pl.col("end_f").cum_max().shift(1).over("person"))
+    p = p.with_columns(episode_start=pl.col("prev_end").is_null()
+                       | (pl.col("prev_end") < pl.col("start") - timedelta(days=INFLOW_GAP_DAYS)))
+    p = p.with_columns(episode=pl.col("episode_start").cast(pl.Int32).cum_sum().over("person"))
+    last = p.group_by("person", "episode").agg(episode_end=pl.col("end_f").max())
+    p = p.join(last, on=["person", "episode"], how="left")
+    return p.with_columns(episode_end=pl.when(pl.col("episode_end") == far).then(None).otherwise(pl.col("episode_end")))
+
+
+def aggregate(rows: pl.DataFrame, law: str, wanted: list[dict], reference: date) -> pl.DataFrame:
+    """Observations for the catalogue entries of one law, for every region and period."""
+    prov = rows.filter(pl.col("start").is_not_null())
+    prov = _episodes(prov) if prov.height else prov.with_columns(
+        episode_start=pl.lit(False), episode_end=pl.lit(None, pl.Date))
+    first = rows.select(pl.min_horizontal("request", "start").min()).item() if rows.height else None
+    first_year = first.year if first else reference.year
+    prov_r = _regions(prov)
+    req_r = _regions(rows.filter(pl.col("request").is_not_null()))
+    term = LEGAL_TERM_DAYS[law]
+    frames: list[pl.DataFrame] = []
+    for per in periods(max(first_year, reference.year - 20), reference):
+        is_year = per.code[4:6] == "JJ"
+        active = prov_r.filter((pl.col("start") <= per.end) & (pl.col("end").is_null() | (pl.col("end") >= per.start)))
+        for w in wanted:
+            measure, category = w["measure"], w.get("category") or ""
+            products = list(PRODUCT_GROUPS.get(category, (category,))) if category and measure != "referrer_share" else None
+            act = active.filter(pl.col("product").is_in(products)) if products else active
+            if measure in ("clients", "households"):
+                key = "person" if measure == "clients" else "household"
+                frames.append(_count(act, key, w["id"], per))
+                if is_year and measure == "clients" and not category:
+                    age = act.with_columns(
+                        category=_age_group(pl.col("age_at_reference") - (reference.year - per.end.year)))
+                    frames.append(_count(age, key, w["id"], per, "age_group"))
+                    frames.append(_count(act.with_columns(category=pl.col("product")), key, w["id"], per, "product"))
+                    frames.append(_count(act.filter(pl.col("delivery_form").is_not_null())
+                                         .with_columns(category=pl.col("delivery_form")), key, w["id"], per,
+                                         "delivery_form"))
+                    if law == "jeugd":
+                        frames.append(_count(act.filter(pl.col("referrer").is_not_null())
+                                             .with_columns(category=pl.col("referrer")), key, w["id"], per, "referrer"))
+            elif measure in ("inflow", "outflow"):
+                base = prov_r.filter(pl.col("product").is_in(products)) if products else prov_r
+                col = "start" if measure == "inflow" else "episode_end"
+                flt = pl.col(col).is_between(per.start, per.end)
+                if measure == "inflow":
+                    flt &= pl.col("episode_start")
+                frames.append(_count(base.filter(flt), "person", w["id"], per))
+            elif measure == "requests":
+                req = req_r.filter(pl.col("request").is_between(per.start, per.end))
+                frames.append(_count(req.with_row_index("_r"), "_r", w["id"], per))
+                frames.append(_count(req.filter(pl.col("route").is_not_null()).with_row_index("_r")
+                                     .with_columns(category=pl.col("route")), "_r", w["id"], per, "route"))
+            elif measure == "maatwerk_share":
+                dec = req_r.filter(pl.col("decision").is_between(per.start, per.end) & pl.col("route").is_not_null())
+                frames.append(dec.group_by("region_code").agg(
+                    value=100 * (pl.col("route") == "maatwerk").mean(), denominator=pl.len().cast(pl.Float64))
+                    .with_columns(_meta(w["id"], per)))
+            elif measure in ("wait_decision_median", "wait_over_term_share"):
+                dec = req_r.filter(pl.col("decision").is_between(per.start, per.end)).with_columns(
+                    wait=(pl.col("decision") - pl.col("request")).dt.total_days())
+                value = pl.col("wait").median() if measure == "wait_decision_median" else \
+                    100 * (pl.col("wait") > term).mean()
+                frames.append(dec.group_by("region_code").agg(value=value.cast(pl.Float64),
+                                                              denominator=pl.len().cast(pl.Float64))
+                              .with_columns(_meta(w["id"], per)))
+            elif measure in ("cost", "cost_per_client"):
+                # The clients behind an amount are its base: an amount for a handful of people is hidden.
+                clients = act.group_by("region_code").agg(n=pl.col("person").n_unique())
+                cost = _cost(act, per, reference).join(clients, on="region_code")
+                value = pl.col("value") if measure == "cost" else pl.col("value") / pl.col("n")
+                frames.append(cost.select("region_code", value=value, denominator=pl.col("n").cast(pl.Float64))
+                              .with_columns(_meta(w["id"], per)))
+            elif measure == "pgb_share":
+                per_person = act.group_by("region_code", "person").agg(pgb=(pl.col("delivery_form") == "PGB").any())
+                frames.append(per_person.group_by("region_code").agg(
+                    value=100 * pl.col("pgb").mean(), denominator=pl.len().cast(pl.Float64)).with_columns(
+                    _meta(w["id"], per)))
+            elif measure == "referrer_share":
+                new = prov_r.filter(pl.col("episode_start") & pl.col("start").is_between(per.start, per.end))
+                per_person = new.group_by("region_code", "person").agg(hit=(pl.col("referrer") == category).any())
+                frames.append(per_person.group_by("region_code").agg(
+                    value=100 * pl.col("hit").mean(), denominator=pl.len().cast(pl.Float64)).with_columns(
+                    _meta(w["id"], per)))
+            elif measure == "completed":
+                done = prov_r.filter(pl.col("end").is_between(per.start, per.end)
+                                     & pl.col("end_reason").is_in(list(COMPLETED_REASONS)))
+                frames.append(_count(done.with_row_index("_r"), "_r", w["id"], per))
+            else:
+                raise WarehouseError(f"Catalogue entry {w['id']}: unknown registry measure {measure!r}")
+    return _finish(frames, reference)
+
+
+def _meta(indicator_id: str, per: Period) -> list[pl.Expr]:
+    return [pl.lit(indicator_id).alias("indicator_id"), pl.lit(per.code).alias("period"),
+            pl.lit("").alias("breakdown"), pl.lit("").alias("category"),
+            pl.lit(per.end).alias("_period_end"), pl.lit(per.start).alias("_period_start")]
+
+
+def _count(df: pl.DataFrame, key: str, indicator_id: str, per: Period, breakdown: str = "") -> pl.DataFrame:
+    keys = ["region_code"] + (["category"] if breakdown else [])
+    out = df.group_by(keys).agg(value=pl.col(key).n_unique().cast(pl.Float64))
+    meta = [m for m in _meta(indicator_id, per) if m.meta.output_name() not in ("breakdown", "category")]
+    out = out.with_columns(*meta, breakdown=pl.lit(breakdown), denominator=pl.lit(None, pl.Float64))
+    if not breakdown:
+        out = out.with_columns(category=pl.lit(""))
+    return out
+
+
+def _cost(act: pl.DataFrame, per: Period, reference: date) -> pl.DataFrame:
+    """Euros paid in the period: each amount spread evenly over the days its provision ran."""
+    stop = pl.min_horizontal(pl.col("end").fill_null(reference), pl.lit(reference))
+    total_days = ((stop - pl.col("start")).dt.total_days() + 1).clip(lower_bound=1)
+    lo = pl.max_horizontal(pl.col("start"), pl.lit(per.start))
+    hi = pl.min_horizontal(stop, pl.lit(per.end))
+    overlap = ((hi - lo).dt.total_days() + 1).clip(lower_bound=0)
+    return act.group_by("region_code").agg(value=(pl.col("amount") * overlap / total_days).sum())
+
+
+def _finish(frames: list[pl.DataFrame], reference: date) -> pl.DataFrame:
+    cols = ["indicator_id", "region_code", "period", "breakdown", "category", "value", "denominator",
+            "_period_start", "_period_end"]
+    frames = [f.select(cols) for f in frames if f.height]
+    if not frames:
+        return pl.DataFrame(schema={c: pl.String for c in cols[:5]} | {"value": pl.Float64, "denominator": pl.Float64})
+    obs = pl.concat(frames, how="vertical_relaxed")
+    status = pl.when(pl.col("_period_end") >= pl.lit(reference)).then(pl.lit("provisional")).otherwise(pl.lit("final"))
+    return obs.with_columns(status=status).drop("_period_start", "_period_end")
+
+
+def stapeling(rows: pl.DataFrame, wanted: list[dict], reference: date) -> pl.DataFrame:
+    """Households (and their decisions) per combination of Wmo, youth care and Participatiewet."""
+    prov = _regions(rows.filter(pl.col("start").is_not_null() & pl.col("law").is_in(list(STAPELING_LAWS))))
+    frames = []
+    first_year = prov["start"].min().year if prov.height else reference.year
+    for per in [p for p in periods(max(first_year, reference.year - 20), reference) if p.code[4:6] == "JJ"]:
+        active = prov.filter((pl.col("start") <= per.end) & (pl.col("end").is_null() | (pl.col("end") >= per.start)))
+        hh = active.group_by("region_code", "household").agg(
+            laws=pl.col("law").unique(), decisions=pl.len())
+        order = {law: i for i, law in enumerate(STAPELING_LAWS)}
+        hh = hh.with_columns(
+            combo=pl.col("laws").list.eval(pl.element().replace_strict(order, return_dtype=pl.Int32)).list.sort()
+            .list.eval(pl.element().replace_strict({v: k for k, v in order.items()}, return_dtype=pl.String))
+            .list.join("+"),
+            n_laws=pl.col("laws").list.len())
+        for w in wanted:
+            m = w["measure"]
+            if m == "households":
+                frames.append(_count(hh, "household", w["id"], per))
+                frames.append(_count(hh.with_columns(category=pl.col("combo")), "household", w["id"], per, "laws"))
+            elif m == "households_multi":
+                frames.append(_count(hh.filter(pl.col("n_laws") >= 2), "household", w["id"], per))
+            elif m == "beschikkingen_per_household":
+                frames.append(hh.group_by("region_code").agg(
+                    value=pl.col("decisions").mean(), denominator=pl.len().cast(pl.Float64)).with_columns(
+                    _meta(w["id"], per)))
+            else:
+                raise WarehouseError(f"Catalogue entry {w['id']}: unknown stapeling measure {m!r}")
+    return _finish(frames, reference)
+
+
+def protect(obs: pl.DataFrame, indicators: pl.DataFrame, s: settings_mod.Settings) -> pl.DataFrame:
+    """Suppress small cells before anything is stored, including the complementary cells."""
+    if obs.is_empty():
+        return obs
+    obs = suppress(obs, indicators, s)
+    level = pl.col("region_code").str.slice(0, 2)
+    obs = obs.with_columns(_gm=pl.lit("GM") + pl.col("region_code").str.slice(2, 4),
+                           _wk=pl.lit("WK") + pl.col("region_code").str.slice(2, 6))
+    # Wijken within the municipality, buurten within their wijk, categories within their total.
+    obs = complementary(obs, ["indicator_id", "period", "breakdown", "category", "_gm"], level == "WK", indicators)
+    obs = complementary(obs, ["indicator_id", "period", "breakdown", "category", "_wk"], level == "BU", indicators)
+    obs = complementary(obs, ["indicator_id", "period", "breakdown", "region_code"], pl.col("category") != "",
+                        indicators)
+    return obs.drop("_gm", "_wk")
+
+
+# ---------------------------------------------------------------------------------------------
+# The load
+# ---------------------------------------------------------------------------------------------
+def read_postcodes(data: bytes, name: str = "postcodes") -> pl.DataFrame:
+    if not data.strip():
+        raise ExtractRefused(f"{name}: the postcode file is empty")
+    try:
+        pc = pl.read_csv(io.BytesIO(data), infer_schema=False)
+    except Exception as exc:
+        raise ExtractRefused(f"{name}: not a readable CSV file ({exc})") from exc
+    missing = {"postcode", "wijk_code"} - set(pc.columns)
+    if missing:
+        raise ExtractRefused(f"{name}: missing columns {sorted(missing)} (need postcode, wijk_code; buurt_code, "
+                             "names optional)")
+    for col in ("buurt_code", "buurt_name", "wijk_name", "gemeente_code", "gemeente_name"):
+        if col not in pc.columns:
+            pc = pc.with_columns(pl.lit(None, pl.String).alias(col))
+    return pc.with_columns(postcode=pl.col("postcode").str.replace_all(" ", "").str.to_uppercase(),
+                           wijk_from_pc=pl.col("wijk_code").str.to_uppercase())
+
+
+def _regions_rows(pc: pl.DataFrame, gemeente: str, gemeente_name: str | None) -> pl.DataFrame:
+    wijken = pc.group_by("wijk_from_pc").agg(pl.col("wijk_name").first()).select(
+        region_code="wijk_from_pc", name=pl.coalesce("wijk_name", "wijk_from_pc"), level=pl.lit("wijk"),
+        parent_code=pl.lit(gemeente), gemeente_code=pl.lit(gemeente))
+    buurten = pc.filter(pl.col("buurt_code").is_not_null()).group_by("buurt_code").agg(
+        pl.col("buurt_name").first(), pl.col("wijk_from_pc").first()).select(
+        region_code="buurt_code", name=pl.coalesce("buurt_name", "buurt_code"), level=pl.lit("buurt"),
+        parent_code="wijk_from_pc", gemeente_code=pl.lit(gemeente))
+    gm = pl.DataFrame([{"region_code": gemeente, "name": gemeente_name or gemeente, "level": "gemeente",
+                        "parent_code": "NL01", "gemeente_code": gemeente}])
+    return pl.concat([gm, wijken, buurten])
+
+
+def load(extracts: list[Extract], postcodes: bytes, *, gemeente: str | None, warehouse: Path,
+         catalogue_path: Path | None = None, reference_date: date | None = None, max_errors: int | None = None,
+         settings: settings_mod.Settings | None = None) -> LoadReport:
+    """Check, count and publish one or more extracts together. Nothing is written unless all pass."""
+    reference = reference_date or date.today()
+    s = settings or settings_mod.load(warehouse)
+    cat = catalogue_mod.load(catalogue_path)
+    indicators = cat.to_frame()
+    release = current_release(warehouse)
+    gemeente = gemeente or (release.meta.get("gemeente") if release else None)
+    if not gemeente:
+        raise ExtractRefused("Which municipality? Give --gemeente GMxxxx (or load CBS data or the demo first)")
+    pc = read_postcodes(postcodes)
+    gm_names = pc.filter(pl.col("gemeente_code") == gemeente)["gemeente_name"].drop_nulls()
+    known = set(pc["wijk_from_pc"].drop_nulls().to_list())
+    if release is not None:
+        regs = release.table("regions")
+        known |= set(regs.filter((pl.col("level") == "wijk") & (pl.col("gemeente_code") == gemeente))["region_code"])
+    report = LoadReport()
+    prepared = []
+    for ex in extracts:
+        if ex.law not in LAWS:
+            raise ExtractRefused(f"{ex.name}: unknown law {ex.law!r} (one of {', '.join(LAWS)})")
+        profile = load_profile(ex.profile)
+        raw = read_raw(ex, profile)
+        if raw.height == 0:
+            raise ExtractRefused(f"{ex.name}: the file has a header but no rows")
+        good, problems = validate(raw, ex.law, profile, pc, reference, known)
+        limit = max_errors if max_errors is not None else max(10, raw.height // 100)
+        report.rows[ex.law], report.skipped[ex.law], report.problems[ex.law] = raw.height, raw.height - good.height, \
+            problems
+        if len(problems) > limit:
+            raise ExtractRefused(f"{ex.name}: {len(problems)} problems, more than the limit of {limit}; nothing was "
+                                 f"loaded. First: " + "; ".join(f"row {r}, {c or 'row'}: {why}"
+                                                                for r, c, why in problems[:5]), problems)
+        prepared.append(good.with_columns(pl.lit(ex.law).alias("_law")))
+        del raw, good
+    # Ids are coded together, so one household is the same number in every law (for stapeling).
+    rows = prepare(pl.concat(prepared, how="diagonal_relaxed"), gemeente, reference)
+    del prepared  # the person-level frames are not needed any more
+    frames = []
+    for law in sorted(set(rows["law"])):
+        wanted = [{"id": e["id"], **e["source"]["registry"]} for e in cat.by_source("registry")
+                  if e["source"]["registry"]["law"] == law]
+        frames.append(aggregate(rows.filter(pl.col("law") == law), law, wanted, reference).with_columns(
+            source_id=pl.lit(f"registry:{law}")))
+    laws_loaded = set(rows["law"]) & set(STAPELING_LAWS)
+    if len(laws_loaded) >= 2:  # households across laws can only be counted while the ids are in memory
+        wanted = [{"id": e["id"], **e["source"]["registry"]} for e in cat.by_source("registry")
+                  if e["source"]["registry"]["law"] == "stapeling"]
+        frames.append(stapeling(rows, wanted, reference).with_columns(source_id=pl.lit("registry:stapeling")))
+    del rows
+    obs = protect(pl.concat(frames, how="diagonal_relaxed"), indicators, s)
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    sources = pl.DataFrame([{
+        "source_id": sid, "kind": "registry", "title": f"Eigen registratie {sid.split(':')[1]}", "table_id": "",
+        "url": "", "release": reference.isoformat(), "loaded_at": now,
+        "checksum": hashlib.sha256(b"".join(e.data for e in extracts)).hexdigest()[:16],
+        "rows": int(obs.filter(pl.col("source_id") == sid).height),
+    } for sid in sorted(set(obs["source_id"]))])
+    rel = publish(warehouse, indicators=indicators, observations=obs, sources=sources,
+                  regions=_regions_rows(pc, gemeente, gm_names[0] if gm_names.len() else None),
+                  replace_sources=list(sources["source_id"]))
+    report.observations, report.release = obs.height, rel.id
+    return report
+
+
+def load_demo(extracts: dict[str, bytes], postcodes: bytes, *, gemeente: str, warehouse: Path,
+              catalogue_path: Path | None, reference_date: date) -> LoadReport:
+    """The demo's in-memory extracts through the same load as real files."""
+    return load([Extract(law, f"demo-{law}.csv", data) for law, data in extracts.items()], postcodes,
+                gemeente=gemeente, warehouse=warehouse, catalogue_path=catalogue_path, reference_date=reference_date)
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("registry", parents=[common],
+                       help="load registry extracts (Wmo, jeugd, Participatiewet, schuldhulp); only counts are kept")
+    p.add_argument("file", nargs="?", type=Path, help="one extract (CSV or Excel); use with --law")
+    p.add_argument("--law", choices=LAWS, help="the law of FILE")
+    for law in LAWS:
+        p.add_argument(f"--{law}", type=Path, metavar="FILE", help=f"{law} extract (several laws in one run "
+                       "also give the stapeling figures)")
+    p.add_argument("--postcodes", type=Path, required=True,
+                   help="CSV postcode,wijk_code[,buurt_code,wijk_name,buurt_name,gemeente_code,gemeente_name]")
+    p.add_argument("--profile", default="standaard", help="column profile: a name in data/profiles or a file")
+    p.add_argument("--sheet", help="the sheet to read from an Excel file with several sheets")
+    p.add_argument("--gemeente", help="municipality code (default: the one of the current release)")
+    p.add_argument("--reference-date", type=date.fromisoformat, default=None,
+                   help="date of the extract (default today); later dates are errors, the current period provisional")
+    p.add_argument("--max-errors", type=int, default=None, help="refuse the load above this many problems "
+                   "(default 1%% of the rows, at least 10)")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    files: list[tuple[str, Path]] = []
+    if args.file:
+        if not args.law:
+            raise ExtractRefused("Give --law wmo|jeugd|participatie|schuldhulp with FILE")
+        files.append((args.law, args.file))
+    files += [(law, getattr(args, law)) for law in LAWS if getattr(args, law)]
+    if not files:
+        raise ExtractRefused("No extract given: FILE --law LAW, or --wmo/--jeugd/--participatie/--schuldhulp FILE")
+    extracts = []
+    for law, path in files:
+        if not path.exists():
+            raise FileNotFoundError(f"File not found: {path}")
+        check_size(path.stat().st_size, str(path))  # before reading a huge file into memory
+        extracts.append(Extract(law, path.name, path.read_bytes(), args.profile, args.sheet))
+    if not args.postcodes.exists():
+        raise FileNotFoundError(f"File not found: {args.postcodes}")
+    wh = settings_mod.load(args.warehouse).warehouse
+    try:
+        report = load(extracts, args.postcodes.read_bytes(), gemeente=args.gemeente, warehouse=wh,
+                      catalogue_path=args.catalogue, reference_date=args.reference_date, max_errors=args.max_errors)
+    except ExtractRefused as exc:
+        for row, col, why in exc.problems[:50]:
+            print(f"  rij {row}, kolom {col or '-'}: {why}")
+        raise
+    for law, n in report.rows.items():
+        print(f"{law}: {n} rijen gelezen, {report.skipped[law]} overgeslagen")
+        for row, col, why in report.problems[law][:20]:
+            print(f"  rij {row}, kolom {col or '-'}: {why}")
+    print(f"Geladen: {report.observations} cijfers (release {report.release}). Er zijn geen persoonsgegevens bewaard.")
+    return 0
