@@ -701,6 +701,9 @@ def build(warehouse: Path, *, seed: int = SEED, catalogue_path: Path | None = No
                 regions=built.table("regions"), sources=built.table("sources"),
                 boundaries={p.stem: p.read_text(encoding="utf-8") for p in (built.path / "boundaries").glob("*.geojson")},
                 meta=built.meta)
+        from etl import registry
+
+        registry.save_postcodes(warehouse, postcodes)  # so an uploaded demo extract finds its wijken
         step(1.0, "Klaar")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

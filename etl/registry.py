@@ -47,6 +47,7 @@ AGE_GROUPS = [(0, 3), (4, 11), (12, 17), (18, 26), (27, 64), (65, 74), (75, 84),
 INFLOW_GAP_DAYS = 90
 PROFILES_DIR = settings_mod.DATA_DIR / "profiles"
 DEFAULT_MAX_BYTES = 1024 * 1024 * 1024  # 1 GiB; MSD_MAX_EXTRACT_MB overrides
+POSTCODES_FILE = "postcodes.csv"  # beside the warehouse: public reference data, reused by the next load
 
 
 class ExtractRefused(WarehouseError):
@@ -249,10 +250,13 @@ def prepare(good: pl.DataFrame, gemeente: str, reference: date) -> pl.DataFrame:
         # Age at the reference date; the birth date itself goes no further.
         pl.coalesce(((pl.lit(reference) - pl.col("birth_date_d")).dt.total_days() / 365.25).floor().cast(pl.Int32),
                     pl.col("age_n")).alias("age_at_reference"),
-        pl.lit(gemeente).alias("gemeente"), "wijk", "buurt_code",
+        pl.lit(gemeente).alias("gemeente"),
+        # Few distinct values each: categoricals make the many group-bys cheap.
+        *[pl.col(c).cast(pl.Categorical) for c in ("wijk", "buurt_code", "route", "product")],
         pl.col("request_date_d").alias("request"), pl.col("decision_date_d").alias("decision"),
-        "route", "product", pl.col("start_date_d").alias("start"), pl.col("end_date_d").alias("end"),
-        pl.col("end_reason").str.to_lowercase().alias("end_reason"), "delivery_form", "referrer",
+        pl.col("start_date_d").alias("start"), pl.col("end_date_d").alias("end"),
+        pl.col("end_reason").str.to_lowercase().alias("end_reason"),
+        *[pl.col(c).cast(pl.Categorical) for c in ("delivery_form", "referrer")],
         pl.col("amount").fill_null(0.0).alias("amount"),
     )
 
@@ -286,10 +290,78 @@ def periods(first_year: int, reference: date) -> list[Period]:
     return out
 
 
-def _regions(df: pl.DataFrame) -> pl.DataFrame:
-    """One row per (row, region): the municipality, the wijk and, where known, the buurt."""
-    return df.with_columns(region_code=pl.concat_list(["gemeente", "wijk", "buurt_code"]).list.drop_nulls()).explode(
-        "region_code")
+def _period_table(first_year: int, reference: date, *, years_only: bool = False) -> pl.DataFrame:
+    """The periods with an integer id, their kind and ordinal (year, year*4+quarter, year*12+month)."""
+    ps = [p for p in periods(first_year, reference) if not years_only or p.code[4:6] == "JJ"]
+    ordinal = {"JJ": lambda d: d.year, "KW": lambda d: d.year * 4 + (d.month - 1) // 3,
+               "MM": lambda d: d.year * 12 + d.month - 1}
+    return pl.DataFrame({
+        "pid": list(range(len(ps))), "code": [p.code for p in ps], "kind": [p.code[4:6] for p in ps],
+        "k": [ordinal[p.code[4:6]](p.start) for p in ps], "p_start": [p.start for p in ps],
+        "p_end": [p.end for p in ps]}, schema_overrides={"pid": pl.Int32, "k": pl.Int32})
+
+
+def _ordinal(d: pl.Expr, kind: str) -> pl.Expr:
+    year = d.dt.year().cast(pl.Int32)
+    month = d.dt.month().cast(pl.Int32) - 1
+    return {"JJ": year, "KW": year * 4 + month // 3, "MM": year * 12 + month}[kind]
+
+
+def _during(df: pl.DataFrame, per: pl.DataFrame, start: str, end: str | None = None) -> pl.DataFrame:
+    """Each row once for every period it falls in: the date ``start``, or the span [start, end]
+    with an empty end meaning "still running". Rows get ``period`` (the id), p_start and p_end.
+
+    Per kind of period the row's first and last period number are computed and the range between
+    them exploded: much cheaper than comparing every row with every period."""
+    df = df.filter(pl.col(start).is_not_null())
+    last = pl.col(end).fill_null(date(9999, 12, 31)) if end else pl.col(start)
+    frames = []
+    for kind in per["kind"].unique(maintain_order=True):
+        table = per.filter(pl.col("kind") == kind)
+        lo, hi = table["k"].min(), table["k"].max()
+        first = _ordinal(pl.col(start), kind).clip(lower_bound=lo)
+        final = _ordinal(last, kind).clip(upper_bound=hi)
+        part = df.filter(first <= final).with_columns(k=pl.int_ranges(first, final + 1, dtype=pl.Int32)).explode("k")
+        frames.append(part.join(table.select(pl.col("pid").alias("period"), "k", "p_start", "p_end"), on="k")
+                      .drop("k"))
+    return pl.concat(frames) if frames else df.with_columns(
+        period=pl.lit(None, pl.Int32), p_start=pl.lit(None, pl.Date), p_end=pl.lit(None, pl.Date))
+
+
+def _by_region(df: pl.DataFrame, keys: list[str], **aggs: pl.Expr) -> pl.DataFrame:
+    """Aggregate per period (and ``keys``) for the municipality, each wijk and each buurt."""
+    frames = [df.group_by("period", *keys).agg(**aggs).with_columns(region_code=pl.lit(None, pl.String))]
+    for level in ("wijk", "buurt_code"):
+        frames.append(df.group_by("period", *keys, level).agg(**aggs).rename({level: "region_code"})
+                      .filter(pl.col("region_code").is_not_null())
+                      .with_columns(pl.col("region_code").cast(pl.String)))
+    return pl.concat(frames, how="diagonal_relaxed")
+
+
+def _count(df: pl.DataFrame, key: str | None, indicator_id: str, breakdown: str = "") -> pl.DataFrame:
+    """Distinct ``key`` values (persons, households) per region and period; rows when key is None."""
+    value = (pl.len() if key is None else pl.col(key).n_unique()).cast(pl.Float64)
+    out = _by_region(df, ["category"] if breakdown else [], value=value)
+    if breakdown:
+        out = out.with_columns(pl.col("category").cast(pl.String))
+    return out.with_columns(indicator_id=pl.lit(indicator_id), breakdown=pl.lit(breakdown),
+                            denominator=pl.lit(None, pl.Float64),
+                            **({} if breakdown else {"category": pl.lit("")}))
+
+
+def _share(df: pl.DataFrame, indicator_id: str, value: pl.Expr) -> pl.DataFrame:
+    """A rate over the rows of ``df``; its base (the number of rows) is kept as the denominator."""
+    return _by_region(df, [], value=value.cast(pl.Float64), denominator=pl.len().cast(pl.Float64)).with_columns(
+        indicator_id=pl.lit(indicator_id), breakdown=pl.lit(""), category=pl.lit(""))
+
+
+def _person_share(df: pl.DataFrame, indicator_id: str, flag: pl.Expr) -> pl.DataFrame:
+    """Percentage of persons for whom ``flag`` holds on any of their rows, per region and period
+    (each person counted once per region)."""
+    persons = pl.col("person").n_unique()
+    return _by_region(df, [], value=100 * pl.col("person").filter(flag).n_unique() / persons,
+                      denominator=persons.cast(pl.Float64)).with_columns(
+        indicator_id=pl.lit(indicator_id), breakdown=pl.lit(""), category=pl.lit(""))
 
 
 def _age_group(age: pl.Expr) -> pl.Expr:
@@ -308,9 +380,9 @@ def _episodes(prov: pl.DataFrame) -> pl.DataFrame:
     p = p.with_columns(episode_start=pl.col("prev_end").is_null()
                        | (pl.col("prev_end") < pl.col("start") - timedelta(days=INFLOW_GAP_DAYS)))
     p = p.with_columns(episode=pl.col("episode_start").cast(pl.Int32).cum_sum().over("person"))
-    last = p.group_by("person", "episode").agg(episode_end=pl.col("end_f").max())
-    p = p.join(last, on=["person", "episode"], how="left")
-    return p.with_columns(episode_end=pl.when(pl.col("episode_end") == far).then(None).otherwise(pl.col("episode_end")))
+    p = p.with_columns(episode_end=pl.col("end_f").max().over("person", "episode"))
+    return p.with_columns(episode_end=pl.when(pl.col("episode_end") == far).then(None).otherwise(pl.col("episode_end"))
+                          ).drop("end_f", "prev_end", "episode")
 
 
 def aggregate(rows: pl.DataFrame, law: str, wanted: list[dict], reference: date) -> pl.DataFrame:
@@ -319,150 +391,137 @@ def aggregate(rows: pl.DataFrame, law: str, wanted: list[dict], reference: date)
     prov = _episodes(prov) if prov.height else prov.with_columns(
         episode_start=pl.lit(False), episode_end=pl.lit(None, pl.Date))
     first = rows.select(pl.min_horizontal("request", "start").min()).item() if rows.height else None
-    first_year = first.year if first else reference.year
-    prov_r = _regions(prov)
-    req_r = _regions(rows.filter(pl.col("request").is_not_null()))
+    per = _period_table(max(first.year if first else reference.year, reference.year - 20), reference)
+    is_year = pl.col("period").is_in(per.filter(pl.col("kind") == "JJ")["pid"].implode())
+    active = _during(prov, per, "start", "end")  # provisions running during each period
+    requests = _during(rows, per, "request")
+    decisions = _during(rows, per, "decision")
     term = LEGAL_TERM_DAYS[law]
     frames: list[pl.DataFrame] = []
-    for per in periods(max(first_year, reference.year - 20), reference):
-        is_year = per.code[4:6] == "JJ"
-        active = prov_r.filter((pl.col("start") <= per.end) & (pl.col("end").is_null() | (pl.col("end") >= per.start)))
-        for w in wanted:
-            measure, category = w["measure"], w.get("category") or ""
-            products = list(PRODUCT_GROUPS.get(category, (category,))) if category and measure != "referrer_share" else None
-            act = active.filter(pl.col("product").is_in(products)) if products else active
-            if measure in ("clients", "households"):
-                key = "person" if measure == "clients" else "household"
-                frames.append(_count(act, key, w["id"], per))
-                if is_year and measure == "clients" and not category:
-                    age = act.with_columns(
-                        category=_age_group(pl.col("age_at_reference") - (reference.year - per.end.year)))
-                    frames.append(_count(age, key, w["id"], per, "age_group"))
-                    frames.append(_count(act.with_columns(category=pl.col("product")), key, w["id"], per, "product"))
-                    frames.append(_count(act.filter(pl.col("delivery_form").is_not_null())
-                                         .with_columns(category=pl.col("delivery_form")), key, w["id"], per,
-                                         "delivery_form"))
-                    if law == "jeugd":
-                        frames.append(_count(act.filter(pl.col("referrer").is_not_null())
-                                             .with_columns(category=pl.col("referrer")), key, w["id"], per, "referrer"))
-            elif measure in ("inflow", "outflow"):
-                base = prov_r.filter(pl.col("product").is_in(products)) if products else prov_r
-                col = "start" if measure == "inflow" else "episode_end"
-                flt = pl.col(col).is_between(per.start, per.end)
-                if measure == "inflow":
-                    flt &= pl.col("episode_start")
-                frames.append(_count(base.filter(flt), "person", w["id"], per))
-            elif measure == "requests":
-                req = req_r.filter(pl.col("request").is_between(per.start, per.end))
-                frames.append(_count(req.with_row_index("_r"), "_r", w["id"], per))
-                frames.append(_count(req.filter(pl.col("route").is_not_null()).with_row_index("_r")
-                                     .with_columns(category=pl.col("route")), "_r", w["id"], per, "route"))
-            elif measure == "maatwerk_share":
-                dec = req_r.filter(pl.col("decision").is_between(per.start, per.end) & pl.col("route").is_not_null())
-                frames.append(dec.group_by("region_code").agg(
-                    value=100 * (pl.col("route") == "maatwerk").mean(), denominator=pl.len().cast(pl.Float64))
-                    .with_columns(_meta(w["id"], per)))
-            elif measure in ("wait_decision_median", "wait_over_term_share"):
-                dec = req_r.filter(pl.col("decision").is_between(per.start, per.end)).with_columns(
-                    wait=(pl.col("decision") - pl.col("request")).dt.total_days())
-                value = pl.col("wait").median() if measure == "wait_decision_median" else \
-                    100 * (pl.col("wait") > term).mean()
-                frames.append(dec.group_by("region_code").agg(value=value.cast(pl.Float64),
-                                                              denominator=pl.len().cast(pl.Float64))
-                              .with_columns(_meta(w["id"], per)))
-            elif measure in ("cost", "cost_per_client"):
-                # The clients behind an amount are its base: an amount for a handful of people is hidden.
-                clients = act.group_by("region_code").agg(n=pl.col("person").n_unique())
-                cost = _cost(act, per, reference).join(clients, on="region_code")
-                value = pl.col("value") if measure == "cost" else pl.col("value") / pl.col("n")
-                frames.append(cost.select("region_code", value=value, denominator=pl.col("n").cast(pl.Float64))
-                              .with_columns(_meta(w["id"], per)))
-            elif measure == "pgb_share":
-                per_person = act.group_by("region_code", "person").agg(pgb=(pl.col("delivery_form") == "PGB").any())
-                frames.append(per_person.group_by("region_code").agg(
-                    value=100 * pl.col("pgb").mean(), denominator=pl.len().cast(pl.Float64)).with_columns(
-                    _meta(w["id"], per)))
-            elif measure == "referrer_share":
-                new = prov_r.filter(pl.col("episode_start") & pl.col("start").is_between(per.start, per.end))
-                per_person = new.group_by("region_code", "person").agg(hit=(pl.col("referrer") == category).any())
-                frames.append(per_person.group_by("region_code").agg(
-                    value=100 * pl.col("hit").mean(), denominator=pl.len().cast(pl.Float64)).with_columns(
-                    _meta(w["id"], per)))
-            elif measure == "completed":
-                done = prov_r.filter(pl.col("end").is_between(per.start, per.end)
-                                     & pl.col("end_reason").is_in(list(COMPLETED_REASONS)))
-                frames.append(_count(done.with_row_index("_r"), "_r", w["id"], per))
-            else:
-                raise WarehouseError(f"Catalogue entry {w['id']}: unknown registry measure {measure!r}")
-    return _finish(frames, reference)
+    stocks: dict[tuple, pl.DataFrame] = {}
+    for w in wanted:
+        measure, category, iid = w["measure"], w.get("category") or "", w["id"]
+        products = list(PRODUCT_GROUPS.get(category, (category,))) if category and measure != "referrer_share" else None
+        act = active.filter(pl.col("product").is_in(products)) if products else active
+        base = prov.filter(pl.col("product").is_in(products)) if products else prov
+        if measure in ("clients", "households", "cost", "cost_per_client", "pgb_share"):
+            stock = _stock(act, products, stocks, reference)
+            value = {"clients": pl.col("persons"), "households": pl.col("households"), "cost": pl.col("paid"),
+                     "cost_per_client": pl.col("paid") / pl.col("persons"),
+                     "pgb_share": 100 * pl.col("pgb_persons") / pl.col("persons")}[measure]
+            # Amounts and shares keep the clients behind them as their base, so a figure about a
+            # handful of people is hidden.
+            base_n = pl.lit(None, pl.Float64) if measure in ("clients", "households") else pl.col("persons")
+            frames.append(stock.select("period", "region_code", value=value, denominator=base_n).with_columns(
+                indicator_id=pl.lit(iid), breakdown=pl.lit(""), category=pl.lit("")))
+            key = "person"
+            if measure == "clients" and not category:
+                years = act.filter(is_year)
+                age = pl.col("age_at_reference") - (reference.year - pl.col("p_end").dt.year())
+                frames.append(_count(years.with_columns(category=_age_group(age)), key, iid, "age_group"))
+                frames.append(_count(years.with_columns(category=pl.col("product")), key, iid, "product"))
+                frames.append(_count(years.filter(pl.col("delivery_form").is_not_null())
+                                     .with_columns(category=pl.col("delivery_form")), key, iid, "delivery_form"))
+                if law == "jeugd":
+                    frames.append(_count(years.filter(pl.col("referrer").is_not_null())
+                                         .with_columns(category=pl.col("referrer")), key, iid, "referrer"))
+        elif measure == "inflow":
+            frames.append(_count(_during(base.filter(pl.col("episode_start")), per, "start"), "person", iid))
+        elif measure == "outflow":
+            frames.append(_count(_during(base, per, "episode_end"), "person", iid))
+        elif measure == "requests":
+            frames.append(_count(requests, None, iid))
+            frames.append(_count(requests.filter(pl.col("route").is_not_null()).with_columns(category=pl.col("route")),
+                                 None, iid, "route"))
+        elif measure == "maatwerk_share":
+            frames.append(_share(decisions.filter(pl.col("route").is_not_null()), iid,
+                                 100 * (pl.col("route") == "maatwerk").mean()))
+        elif measure in ("wait_decision_median", "wait_over_term_share"):
+            wait = (pl.col("decision") - pl.col("request")).dt.total_days()
+            value = wait.median() if measure == "wait_decision_median" else 100 * (wait > term).mean()
+            frames.append(_share(decisions.filter(pl.col("request").is_not_null()), iid, value))
+        elif measure == "referrer_share":
+            new = _during(prov.filter(pl.col("episode_start")), per, "start")
+            frames.append(_person_share(new, iid, pl.col("referrer") == category))
+        elif measure == "completed":
+            done = prov.filter(pl.col("end_reason").is_in(list(COMPLETED_REASONS)))
+            frames.append(_count(_during(done, per, "end"), None, iid))
+        else:
+            raise WarehouseError(f"Catalogue entry {iid}: unknown registry measure {measure!r}")
+    return _finish(frames, per, rows["gemeente"][0] if rows.height else "", reference)
 
 
-def _meta(indicator_id: str, per: Period) -> list[pl.Expr]:
-    return [pl.lit(indicator_id).alias("indicator_id"), pl.lit(per.code).alias("period"),
-            pl.lit("").alias("breakdown"), pl.lit("").alias("category"),
-            pl.lit(per.end).alias("_period_end"), pl.lit(per.start).alias("_period_start")]
+def _stock(act: pl.DataFrame, products: list[str] | None, cache: dict, reference: date) -> pl.DataFrame:
+    """Clients, households, euros paid and clients with a PGB per region and period, for one product selection: the
+    expensive distinct counts are done once and shared by the measures that need them."""
+    key = tuple(products or ())
+    if key not in cache:
+        # Euros paid in the period: each amount spread evenly over the days its provision ran.
+        stop = pl.min_horizontal(pl.col("end").fill_null(reference), pl.lit(reference))
+        days = ((stop - pl.col("start")).dt.total_days() + 1).clip(lower_bound=1)
+        overlap = ((pl.min_horizontal(stop, pl.col("p_end")) - pl.max_horizontal("start", "p_start"))
+                   .dt.total_days() + 1).clip(lower_bound=0)
+        cache[key] = _by_region(act, [], persons=pl.col("person").n_unique().cast(pl.Float64),
+                                households=pl.col("household").n_unique().cast(pl.Float64),
+                                paid=(pl.col("amount") * overlap / days).sum(),
+                                pgb_persons=pl.col("person").filter(pl.col("delivery_form") == "PGB").n_unique()
+                                .cast(pl.Float64))
+    return cache[key]
 
 
-def _count(df: pl.DataFrame, key: str, indicator_id: str, per: Period, breakdown: str = "") -> pl.DataFrame:
-    keys = ["region_code"] + (["category"] if breakdown else [])
-    out = df.group_by(keys).agg(value=pl.col(key).n_unique().cast(pl.Float64))
-    meta = [m for m in _meta(indicator_id, per) if m.meta.output_name() not in ("breakdown", "category")]
-    out = out.with_columns(*meta, breakdown=pl.lit(breakdown), denominator=pl.lit(None, pl.Float64))
-    if not breakdown:
-        out = out.with_columns(category=pl.lit(""))
-    return out
-
-
-def _cost(act: pl.DataFrame, per: Period, reference: date) -> pl.DataFrame:
-    """Euros paid in the period: each amount spread evenly over the days its provision ran."""
-    stop = pl.min_horizontal(pl.col("end").fill_null(reference), pl.lit(reference))
-    total_days = ((stop - pl.col("start")).dt.total_days() + 1).clip(lower_bound=1)
-    lo = pl.max_horizontal(pl.col("start"), pl.lit(per.start))
-    hi = pl.min_horizontal(stop, pl.lit(per.end))
-    overlap = ((hi - lo).dt.total_days() + 1).clip(lower_bound=0)
-    return act.group_by("region_code").agg(value=(pl.col("amount") * overlap / total_days).sum())
-
-
-def _finish(frames: list[pl.DataFrame], reference: date) -> pl.DataFrame:
-    cols = ["indicator_id", "region_code", "period", "breakdown", "category", "value", "denominator",
-            "_period_start", "_period_end"]
+def _finish(frames: list[pl.DataFrame], per: pl.DataFrame, gemeente: str, reference: date) -> pl.DataFrame:
+    cols = ["indicator_id", "region_code", "period", "breakdown", "category", "value", "denominator"]
     frames = [f.select(cols) for f in frames if f.height]
     if not frames:
-        return pl.DataFrame(schema={c: pl.String for c in cols[:5]} | {"value": pl.Float64, "denominator": pl.Float64})
-    obs = pl.concat(frames, how="vertical_relaxed")
-    status = pl.when(pl.col("_period_end") >= pl.lit(reference)).then(pl.lit("provisional")).otherwise(pl.lit("final"))
-    return obs.with_columns(status=status).drop("_period_start", "_period_end")
+        return pl.DataFrame(schema={c: pl.String for c in cols[:5]} | {"value": pl.Float64, "denominator": pl.Float64,
+                                                                      "status": pl.String})
+    obs = pl.concat(frames, how="diagonal_relaxed").join(
+        per.select(pl.col("pid").alias("period"), "code", "p_end"), on="period", how="left")
+    status = pl.when(pl.col("p_end") >= pl.lit(reference)).then(pl.lit("provisional")).otherwise(pl.lit("final"))
+    return obs.with_columns(status=status, region_code=pl.col("region_code").fill_null(gemeente),
+                            category=pl.col("category").cast(pl.String)).drop("p_end", "period").rename(
+        {"code": "period"}).select(*cols, "status")
 
 
 def stapeling(rows: pl.DataFrame, wanted: list[dict], reference: date) -> pl.DataFrame:
     """Households (and their decisions) per combination of Wmo, youth care and Participatiewet."""
-    prov = _regions(rows.filter(pl.col("start").is_not_null() & pl.col("law").is_in(list(STAPELING_LAWS))))
-    frames = []
+    prov = rows.filter(pl.col("start").is_not_null() & pl.col("law").is_in(list(STAPELING_LAWS)))
     first_year = prov["start"].min().year if prov.height else reference.year
-    for per in [p for p in periods(max(first_year, reference.year - 20), reference) if p.code[4:6] == "JJ"]:
-        active = prov.filter((pl.col("start") <= per.end) & (pl.col("end").is_null() | (pl.col("end") >= per.start)))
-        hh = active.group_by("region_code", "household").agg(
-            laws=pl.col("law").unique(), decisions=pl.len())
-        order = {law: i for i, law in enumerate(STAPELING_LAWS)}
-        hh = hh.with_columns(
-            combo=pl.col("laws").list.eval(pl.element().replace_strict(order, return_dtype=pl.Int32)).list.sort()
-            .list.eval(pl.element().replace_strict({v: k for k, v in order.items()}, return_dtype=pl.String))
-            .list.join("+"),
-            n_laws=pl.col("laws").list.len())
+    per = _period_table(max(first_year, reference.year - 20), reference, years_only=True)
+    active = _during(prov, per, "start", "end")
+    order = {law: i for i, law in enumerate(STAPELING_LAWS)}
+    combo = (pl.col("laws").list.eval(pl.element().replace_strict(order, return_dtype=pl.Int32)).list.sort()
+             .list.eval(pl.element().replace_strict({v: k for k, v in order.items()}, return_dtype=pl.String))
+             .list.join("+"))
+    frames = []
+    # A household is counted in the wijk (and buurt) of each of its provisions, so group per level.
+    for level in (None, "wijk", "buurt_code"):
+        keys = ["period", "household"] + ([level] if level else [])
+        hh = active.group_by(keys).agg(laws=pl.col("law").unique(), decisions=pl.len())
+        hh = hh.with_columns(combo=combo, n_laws=pl.col("laws").list.len(),
+                             region_code=pl.col(level).cast(pl.String) if level else pl.lit(None, pl.String))
+        hh = hh.filter(pl.col("region_code").is_not_null()) if level else hh
         for w in wanted:
-            m = w["measure"]
+            m, iid = w["measure"], w["id"]
             if m == "households":
-                frames.append(_count(hh, "household", w["id"], per))
-                frames.append(_count(hh.with_columns(category=pl.col("combo")), "household", w["id"], per, "laws"))
+                frames.append(_level_count(hh, iid, ""))
+                frames.append(_level_count(hh.with_columns(category=pl.col("combo")), iid, "laws"))
             elif m == "households_multi":
-                frames.append(_count(hh.filter(pl.col("n_laws") >= 2), "household", w["id"], per))
+                frames.append(_level_count(hh.filter(pl.col("n_laws") >= 2), iid, ""))
             elif m == "beschikkingen_per_household":
-                frames.append(hh.group_by("region_code").agg(
+                frames.append(hh.group_by("period", "region_code").agg(
                     value=pl.col("decisions").mean(), denominator=pl.len().cast(pl.Float64)).with_columns(
-                    _meta(w["id"], per)))
+                    indicator_id=pl.lit(iid), breakdown=pl.lit(""), category=pl.lit("")))
             else:
-                raise WarehouseError(f"Catalogue entry {w['id']}: unknown stapeling measure {m!r}")
-    return _finish(frames, reference)
+                raise WarehouseError(f"Catalogue entry {iid}: unknown stapeling measure {m!r}")
+    return _finish(frames, per, rows["gemeente"][0] if rows.height else "", reference)
+
+
+def _level_count(hh: pl.DataFrame, indicator_id: str, breakdown: str) -> pl.DataFrame:
+    keys = ["period", "region_code"] + (["category"] if breakdown else [])
+    return hh.group_by(keys).agg(value=pl.len().cast(pl.Float64)).with_columns(
+        indicator_id=pl.lit(indicator_id), breakdown=pl.lit(breakdown), denominator=pl.lit(None, pl.Float64),
+        **({} if breakdown else {"category": pl.lit("")}))
 
 
 def protect(obs: pl.DataFrame, indicators: pl.DataFrame, s: settings_mod.Settings) -> pl.DataFrame:
@@ -474,10 +533,13 @@ def protect(obs: pl.DataFrame, indicators: pl.DataFrame, s: settings_mod.Setting
     obs = obs.with_columns(_gm=pl.lit("GM") + pl.col("region_code").str.slice(2, 4),
                            _wk=pl.lit("WK") + pl.col("region_code").str.slice(2, 6))
     # Wijken within the municipality, buurten within their wijk, categories within their total.
-    obs = complementary(obs, ["indicator_id", "period", "breakdown", "category", "_gm"], level == "WK", indicators)
-    obs = complementary(obs, ["indicator_id", "period", "breakdown", "category", "_wk"], level == "BU", indicators)
-    obs = complementary(obs, ["indicator_id", "period", "breakdown", "region_code"], pl.col("category") != "",
-                        indicators)
+    # A cell hidden by one rule can leave a lone hidden cell for another, so repeat until stable.
+    hidden = -1
+    while hidden != (hidden := obs["value"].null_count()):
+        obs = complementary(obs, ["indicator_id", "period", "breakdown", "category", "_gm"], level == "WK", indicators)
+        obs = complementary(obs, ["indicator_id", "period", "breakdown", "category", "_wk"], level == "BU", indicators)
+        obs = complementary(obs, ["indicator_id", "period", "breakdown", "region_code"], pl.col("category") != "",
+                            indicators)
     return obs.drop("_gm", "_wk")
 
 
@@ -577,9 +639,23 @@ def load(extracts: list[Extract], postcodes: bytes, *, gemeente: str | None, war
     } for sid in sorted(set(obs["source_id"]))])
     rel = publish(warehouse, indicators=indicators, observations=obs, sources=sources,
                   regions=_regions_rows(pc, gemeente, gm_names[0] if gm_names.len() else None),
-                  replace_sources=list(sources["source_id"]))
+                  replace_sources=list(sources["source_id"]),
+                  meta=None if release and release.meta.get("gemeente") else {"gemeente": gemeente})
     report.observations, report.release = obs.height, rel.id
+    save_postcodes(warehouse, postcodes)
     return report
+
+
+def stored_postcodes(warehouse: Path) -> bytes | None:
+    """The postcode table of the last registry load, if any."""
+    path = warehouse / POSTCODES_FILE
+    return path.read_bytes() if path.exists() else None
+
+
+def save_postcodes(warehouse: Path, data: bytes) -> None:
+    tmp = warehouse / f".{POSTCODES_FILE}.tmp"
+    tmp.write_bytes(data)
+    tmp.replace(warehouse / POSTCODES_FILE)
 
 
 def load_demo(extracts: dict[str, bytes], postcodes: bytes, *, gemeente: str, warehouse: Path,
@@ -597,8 +673,8 @@ def register(sub, common) -> None:
     for law in LAWS:
         p.add_argument(f"--{law}", type=Path, metavar="FILE", help=f"{law} extract (several laws in one run "
                        "also give the stapeling figures)")
-    p.add_argument("--postcodes", type=Path, required=True,
-                   help="CSV postcode,wijk_code[,buurt_code,wijk_name,buurt_name,gemeente_code,gemeente_name]")
+    p.add_argument("--postcodes", type=Path, help="CSV postcode,wijk_code[,buurt_code,wijk_name,buurt_name,"
+                   "gemeente_code,gemeente_name] (default: the table of the previous registry load)")
     p.add_argument("--profile", default="standaard", help="column profile: a name in data/profiles or a file")
     p.add_argument("--sheet", help="the sheet to read from an Excel file with several sheets")
     p.add_argument("--gemeente", help="municipality code (default: the one of the current release)")
@@ -624,11 +700,15 @@ def run(args) -> int:
             raise FileNotFoundError(f"File not found: {path}")
         check_size(path.stat().st_size, str(path))  # before reading a huge file into memory
         extracts.append(Extract(law, path.name, path.read_bytes(), args.profile, args.sheet))
-    if not args.postcodes.exists():
-        raise FileNotFoundError(f"File not found: {args.postcodes}")
     wh = settings_mod.load(args.warehouse).warehouse
+    if args.postcodes:
+        if not args.postcodes.exists():
+            raise FileNotFoundError(f"File not found: {args.postcodes}")
+        postcodes = args.postcodes.read_bytes()
+    elif (postcodes := stored_postcodes(wh)) is None:
+        raise ExtractRefused("Give --postcodes FILE: no postcode table from an earlier load was found")
     try:
-        report = load(extracts, args.postcodes.read_bytes(), gemeente=args.gemeente, warehouse=wh,
+        report = load(extracts, postcodes, gemeente=args.gemeente, warehouse=wh,
                       catalogue_path=args.catalogue, reference_date=args.reference_date, max_errors=args.max_errors)
     except ExtractRefused as exc:
         for row, col, why in exc.problems[:50]:

@@ -46,18 +46,20 @@ def complementary(df: pl.DataFrame, group_by: list[str], part_mask: pl.Expr, ind
     """
     if df.is_empty():
         return df
-    additive = set(indicators.filter(pl.col("unit").is_in(ADDITIVE_UNITS))["id"].to_list())
+    additive = indicators.filter(pl.col("unit").is_in(ADDITIVE_UNITS))["id"].implode()
     df = df.with_row_index("_row")
-    parts = df.filter(part_mask & pl.col("indicator_id").is_in(list(additive)))
-    extra: list[int] = []
-    for _, group in parts.group_by(group_by):
-        hidden = group.filter(pl.col("status") == "suppressed")
-        shown = group.filter(pl.col("value").is_not_null())
-        if hidden.height == 1 and shown.height >= 1:
-            extra.append(int(shown.sort("value")["_row"][0]))
-    if extra:
+    shown = pl.col("value").is_not_null()
+    parts = df.filter(part_mask & pl.col("indicator_id").is_in(additive)).with_columns(
+        _hidden=(pl.col("status") == "suppressed").sum().over(group_by),
+        _shown=shown.sum().over(group_by),
+        # Rank among the shown parts of the group, smallest value first (row order breaks ties).
+        _rank=pl.when(shown).then(pl.struct("value", "_row").rank("ordinal").over(group_by, shown)),
+    )
+    extra = parts.filter((pl.col("_hidden") == 1) & (pl.col("_shown") >= 1) & (pl.col("_rank") == 1))["_row"]
+    if extra.len():
+        hit = pl.col("_row").is_in(extra.implode())
         df = df.with_columns(
-            value=pl.when(pl.col("_row").is_in(extra)).then(None).otherwise(pl.col("value")),
-            status=pl.when(pl.col("_row").is_in(extra)).then(pl.lit("suppressed")).otherwise(pl.col("status")),
+            value=pl.when(hit).then(None).otherwise(pl.col("value")),
+            status=pl.when(hit).then(pl.lit("suppressed")).otherwise(pl.col("status")),
         )
     return df.drop("_row")

@@ -1,0 +1,15 @@
+import streamlit as st
+
+from auth.roles import can
+from components import pickers, registry_upload, session
+from components.context import warehouse
+
+wh = warehouse()
+st.title("Registratie laden")
+if not can(session.current_role(), "upload_registry"):
+    # Reached by URL without the right role: refuse on the server, not only in the menu.
+    st.error("Deze pagina is alleen voor ambtenaren en beheerders.")
+    st.stop()
+pickers.demo_banner(wh)
+registry_upload.explanation()
+registry_upload.upload_form(wh)
