@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import indicator_view, pickers, state
+from components import indicator_view, pickers, registry_view, state
 from components.context import warehouse
 from queries import figures as q
 
@@ -106,4 +106,6 @@ def render(law: str) -> None:
     indicator_view.indicator_block(wh, chosen, regions, key=f"{law}-{chosen}", period=f"{year}JJ00",
                                    note_regions=[own])
     pickers.breakdown_section(wh, chosen, own, year)
+    registry_view.inflow_outflow(wh, law)
+    registry_view.own_beside_cbs(wh, law)
 

@@ -78,6 +78,8 @@ class Catalogue:
                 "definition": e["definition"].strip(),
                 "levels": ",".join(e.get("levels", ["gemeente"])),
                 "denominator_id": e.get("denominator"),
+                # The CBS figure that counts (nearly) the same thing, shown beside an own-registry figure.
+                "compare_with": e.get("compare_with"),
                 "sensitive": bool(e.get("sensitive", False)),
                 "headline": bool(e.get("headline", False)),
                 "order": int(e.get("order", 999)),
@@ -86,7 +88,8 @@ class Catalogue:
                 "series_breaks_json": json.dumps(e.get("series_breaks", []), ensure_ascii=False),
                 "goal_json": json.dumps(goal, ensure_ascii=False, sort_keys=True) if goal else None,
             })
-        return pl.DataFrame(rows, schema_overrides={"denominator_id": pl.String(), "goal_json": pl.String()})
+        return pl.DataFrame(rows, schema_overrides={"denominator_id": pl.String(), "compare_with": pl.String(),
+                                                  "goal_json": pl.String()})
 
 
 def load(path: Path | None = None) -> Catalogue:
@@ -121,9 +124,10 @@ def load(path: Path | None = None) -> Catalogue:
             problems.append(f"{where}: unknown levels {sorted(bad_levels)}")
     ids = {e.get("id") for e in entries}
     for n, e in enumerate(entries, start=1):
-        den = e.get("denominator")
-        if den and den not in ids:
-            problems.append(f"entry {n} ({e.get('id')}): denominator '{den}' is not an indicator")
+        for key in ("denominator", "compare_with"):
+            other = e.get(key)
+            if other and other not in ids:
+                problems.append(f"entry {n} ({e.get('id')}): {key} '{other}' is not an indicator")
     if problems:
         raise CatalogueError(f"Catalogue {path} has {len(problems)} problem(s):\n- " + "\n- ".join(problems))
     return Catalogue(path=path, entries=entries)

@@ -58,7 +58,7 @@ PROFILES = {
 HOUSEHOLD_SIZE = {"average": 2.15, "old": 1.75, "young_family": 2.75, "young_adult": 1.6, "rural": 2.4}
 
 # Chance per year of using each law, per age group (before wijk factors and trends).
-RATE_WMO = np.array([0.4, 0.9, 1.4, 1.9, 3.3, 6.2, 17.5, 41.0]) / 100
+RATE_WMO = np.array([0.4, 0.9, 1.4, 1.9, 3.3, 6.2, 17.5, 41.0]) / 100 * 0.85
 RATE_JEUGD = np.array([5.0, 9.4, 11.6, 0.9, 0.0, 0.0, 0.0, 0.0]) / 100
 RATE_BIJSTAND = np.array([0.0, 0.0, 0.0, 3.6, 5.6, 0.7, 0.2, 0.1]) / 100
 RATE_DEBT = np.array([0.0, 0.0, 0.0, 1.3, 1.5, 0.5, 0.2, 0.1]) / 100
@@ -177,6 +177,9 @@ def _bsn(rnd: random.Random) -> str:
             return head + str(check)
 
 
+RECENT_HOUSEHOLDS = 250
+
+
 class People:
     """Fictional persons and households per wijk, so one household can use several laws."""
 
@@ -198,7 +201,8 @@ class People:
         pool = self.households[wijk]
         hh = None
         if pool and self.rng.random() < share_household:
-            hh = pool[int(self.rng.integers(0, len(pool)))]
+            # A recent household: one that is likely to still get help from another law.
+            hh = pool[int(self.rng.integers(max(0, len(pool) - RECENT_HOUSEHOLDS), len(pool)))]
             # Same person again (another law) when an adult of about this age lives there.
             for m in hh["members"]:
                 if abs(m["age_at"](on) - age) <= 3 and age >= 18 and self.rng.random() < 0.5:
@@ -713,7 +717,7 @@ def _load_registry(extracts: dict[str, bytes], postcodes: bytes, warehouse: Path
     from etl import registry
 
     registry.load_demo(extracts, postcodes, gemeente=GEMEENTE, warehouse=warehouse, catalogue_path=catalogue_path,
-                       reference_date=REFERENCE_DATE)
+                       reference_date=REFERENCE_DATE, first_year=FIRST_YEAR)
 
 
 def _write_inputs(target: Path, persons, households, extracts, postcodes, files) -> None:

@@ -385,13 +385,15 @@ def _episodes(prov: pl.DataFrame) -> pl.DataFrame:
                           ).drop("end_f", "prev_end", "episode")
 
 
-def aggregate(rows: pl.DataFrame, law: str, wanted: list[dict], reference: date) -> pl.DataFrame:
-    """Observations for the catalogue entries of one law, for every region and period."""
+def aggregate(rows: pl.DataFrame, law: str, wanted: list[dict], reference: date,
+              first_year: int | None = None) -> pl.DataFrame:
+    """Observations for the catalogue entries of one law, for every region and period (from
+    ``first_year``; by default the first year in the extract, at most 20 years back)."""
     prov = rows.filter(pl.col("start").is_not_null())
     prov = _episodes(prov) if prov.height else prov.with_columns(
         episode_start=pl.lit(False), episode_end=pl.lit(None, pl.Date))
     first = rows.select(pl.min_horizontal("request", "start").min()).item() if rows.height else None
-    per = _period_table(max(first.year if first else reference.year, reference.year - 20), reference)
+    per = _period_table(first_year or max(first.year if first else reference.year, reference.year - 20), reference)
     is_year = pl.col("period").is_in(per.filter(pl.col("kind") == "JJ")["pid"].implode())
     active = _during(prov, per, "start", "end")  # provisions running during each period
     requests = _during(rows, per, "request")
@@ -483,11 +485,11 @@ def _finish(frames: list[pl.DataFrame], per: pl.DataFrame, gemeente: str, refere
         {"code": "period"}).select(*cols, "status")
 
 
-def stapeling(rows: pl.DataFrame, wanted: list[dict], reference: date) -> pl.DataFrame:
+def stapeling(rows: pl.DataFrame, wanted: list[dict], reference: date, first_year: int | None = None) -> pl.DataFrame:
     """Households (and their decisions) per combination of Wmo, youth care and Participatiewet."""
     prov = rows.filter(pl.col("start").is_not_null() & pl.col("law").is_in(list(STAPELING_LAWS)))
-    first_year = prov["start"].min().year if prov.height else reference.year
-    per = _period_table(max(first_year, reference.year - 20), reference, years_only=True)
+    first = prov["start"].min().year if prov.height else reference.year
+    per = _period_table(first_year or max(first, reference.year - 20), reference, years_only=True)
     active = _during(prov, per, "start", "end")
     order = {law: i for i, law in enumerate(STAPELING_LAWS)}
     combo = (pl.col("laws").list.eval(pl.element().replace_strict(order, return_dtype=pl.Int32)).list.sort()
@@ -579,7 +581,7 @@ def _regions_rows(pc: pl.DataFrame, gemeente: str, gemeente_name: str | None) ->
 
 def load(extracts: list[Extract], postcodes: bytes, *, gemeente: str | None, warehouse: Path,
          catalogue_path: Path | None = None, reference_date: date | None = None, max_errors: int | None = None,
-         settings: settings_mod.Settings | None = None) -> LoadReport:
+         settings: settings_mod.Settings | None = None, first_year: int | None = None) -> LoadReport:
     """Check, count and publish one or more extracts together. Nothing is written unless all pass."""
     reference = reference_date or date.today()
     s = settings or settings_mod.load(warehouse)
@@ -621,13 +623,13 @@ def load(extracts: list[Extract], postcodes: bytes, *, gemeente: str | None, war
     for law in sorted(set(rows["law"])):
         wanted = [{"id": e["id"], **e["source"]["registry"]} for e in cat.by_source("registry")
                   if e["source"]["registry"]["law"] == law]
-        frames.append(aggregate(rows.filter(pl.col("law") == law), law, wanted, reference).with_columns(
+        frames.append(aggregate(rows.filter(pl.col("law") == law), law, wanted, reference, first_year).with_columns(
             source_id=pl.lit(f"registry:{law}")))
     laws_loaded = set(rows["law"]) & set(STAPELING_LAWS)
     if len(laws_loaded) >= 2:  # households across laws can only be counted while the ids are in memory
         wanted = [{"id": e["id"], **e["source"]["registry"]} for e in cat.by_source("registry")
                   if e["source"]["registry"]["law"] == "stapeling"]
-        frames.append(stapeling(rows, wanted, reference).with_columns(source_id=pl.lit("registry:stapeling")))
+        frames.append(stapeling(rows, wanted, reference, first_year).with_columns(source_id=pl.lit("registry:stapeling")))
     del rows
     obs = protect(pl.concat(frames, how="diagonal_relaxed"), indicators, s)
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -659,10 +661,11 @@ def save_postcodes(warehouse: Path, data: bytes) -> None:
 
 
 def load_demo(extracts: dict[str, bytes], postcodes: bytes, *, gemeente: str, warehouse: Path,
-              catalogue_path: Path | None, reference_date: date) -> LoadReport:
+              catalogue_path: Path | None, reference_date: date, first_year: int) -> LoadReport:
     """The demo's in-memory extracts through the same load as real files."""
     return load([Extract(law, f"demo-{law}.csv", data) for law, data in extracts.items()], postcodes,
-                gemeente=gemeente, warehouse=warehouse, catalogue_path=catalogue_path, reference_date=reference_date)
+                gemeente=gemeente, warehouse=warehouse, catalogue_path=catalogue_path, reference_date=reference_date,
+                first_year=first_year)
 
 
 def register(sub, common) -> None:
@@ -680,6 +683,8 @@ def register(sub, common) -> None:
     p.add_argument("--gemeente", help="municipality code (default: the one of the current release)")
     p.add_argument("--reference-date", type=date.fromisoformat, default=None,
                    help="date of the extract (default today); later dates are errors, the current period provisional")
+    p.add_argument("--from-year", type=int, default=None,
+                   help="first year to count (default: the first year in the extract, at most 20 years back)")
     p.add_argument("--max-errors", type=int, default=None, help="refuse the load above this many problems "
                    "(default 1%% of the rows, at least 10)")
     p.set_defaults(func=run)
@@ -709,7 +714,8 @@ def run(args) -> int:
         raise ExtractRefused("Give --postcodes FILE: no postcode table from an earlier load was found")
     try:
         report = load(extracts, postcodes, gemeente=args.gemeente, warehouse=wh,
-                      catalogue_path=args.catalogue, reference_date=args.reference_date, max_errors=args.max_errors)
+                      catalogue_path=args.catalogue, reference_date=args.reference_date, max_errors=args.max_errors,
+                      first_year=args.from_year)
     except ExtractRefused as exc:
         for row, col, why in exc.problems[:50]:
             print(f"  rij {row}, kolom {col or '-'}: {why}")

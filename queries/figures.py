@@ -185,3 +185,24 @@ def wijk_indicators(wh: Warehouse) -> pl.DataFrame:
     return cat.with_columns(
         law_rank=pl.col("law").replace_strict({law: i for i, law in enumerate(LAW_ORDER)}, default=99)
     ).sort("law_rank", "order").drop("law_rank")
+
+
+def registry_indicator(wh: Warehouse, law: str, measure: str) -> str | None:
+    """The catalogue id counting ``measure`` (inflow, households, ...) from the registry of ``law``
+    ("stapeling" for the counts across laws), preferring the whole law over one product; None when
+    the catalogue has no such entry."""
+    hits = []
+    for row in catalogue(wh).filter(pl.col("source_json").str.contains('"registry"')).iter_rows(named=True):
+        reg = json.loads(row["source_json"])["registry"]
+        if reg["law"] == law and reg["measure"] == measure:
+            hits.append((bool(reg.get("category")), row["id"]))  # the whole law before one product
+    return min(hits)[1] if hits else None
+
+
+def own_and_cbs_pairs(wh: Warehouse, law: str) -> list[tuple[str, str]]:
+    """(own-registry id, CBS id) pairs of a law that count (nearly) the same thing."""
+    cat = catalogue(wh)
+    if "compare_with" not in cat.columns:  # releases loaded before the field existed
+        return []
+    cat = cat.filter((pl.col("law") == law) & pl.col("compare_with").is_not_null())
+    return list(zip(cat["id"], cat["compare_with"], strict=True))

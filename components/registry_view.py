@@ -1,0 +1,124 @@
+"""Views on the municipality's own registry: beside CBS, inflow and outflow, stapeling per wijk."""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from components import charts, indicator_view
+from components import formatting as fmt
+from queries import Warehouse
+from queries import figures as q
+
+WHY_DIFFERENT = (
+    "**Waarom verschillen de twee lijnen?** De eigen registratie is actueel en telt zoals het eigen systeem telt. "
+    "CBS krijgt de gegevens later, controleert ze, telt iemand mee op de plek waar hij volgens de Basisregistratie "
+    "Personen woont en rondt af. Ook verschilt soms wat meetelt (bijvoorbeeld beschermd wonen via de "
+    "centrumgemeente). Kijk daarom vooral naar de richting van de lijnen, niet naar het precieze verschil."
+)
+
+
+def own_beside_cbs(wh: Warehouse, law: str) -> None:
+    """Each own-registry count beside the CBS figure for the same thing, with why they differ."""
+    own = wh.gemeente
+    for own_id, cbs_id in q.own_and_cbs_pairs(wh, law):
+        a, b = q.series(wh, own_id, [own]), q.series(wh, cbs_id, [own])
+        if a.is_empty() or b.is_empty():
+            continue
+        ind = q.indicator(wh, own_id)
+        st.subheader(f"{ind['short_title']}: eigen registratie en CBS")
+        df = pl.concat([a.with_columns(region_name=pl.lit("Eigen registratie")),
+                        b.with_columns(region_name=pl.lit("CBS"))], how="vertical_relaxed")
+        tab_chart, tab_table = st.tabs(["Grafiek", "Tabel"])
+        with tab_chart:
+            st.altair_chart(charts.time_chart(df, unit=ind["unit"], unit_label=ind["unit_label"]),
+                            width="stretch", key=f"own-cbs-{own_id}")
+            st.caption(indicator_view.describe_series(df, ind["unit"]))
+        with tab_table:
+            st.dataframe(indicator_view.table(df, ind["unit"]), hide_index=True, width="stretch",
+                         key=f"own-cbs-table-{own_id}")
+        st.markdown(WHY_DIFFERENT)
+
+
+def inflow_outflow(wh: Warehouse, law: str) -> None:
+    """New and ended clients per year: is the group growing because more come in or fewer leave?"""
+    ids = {label: q.registry_indicator(wh, law, m) for label, m in (("Instroom", "inflow"), ("Uitstroom", "outflow"))}
+    if not all(ids.values()):
+        return
+    frames = [q.series(wh, i, [wh.gemeente]).with_columns(region_name=pl.lit(label)) for label, i in ids.items()]
+    df = pl.concat(frames, how="vertical_relaxed")
+    if df.filter(pl.col("value").is_not_null()).is_empty():
+        return
+    st.subheader("Instroom en uitstroom (eigen registratie)")
+    st.caption("Instroom: inwoners die in dat jaar met hulp begonnen (na minstens 90 dagen zonder hulp). "
+               "Uitstroom: inwoners van wie alle hulp in dat jaar stopte. Is de instroom hoger dan de uitstroom, "
+               "dan groeit het aantal cliënten.")
+    tab_chart, tab_table = st.tabs(["Grafiek", "Tabel"])
+    with tab_chart:
+        st.altair_chart(charts.time_chart(df, unit="count", unit_label="personen"), width="stretch",
+                        key=f"flows-{law}")
+        st.caption(indicator_view.describe_series(df, "count"))
+    with tab_table:
+        st.dataframe(indicator_view.table(df, "count"), hide_index=True, width="stretch", key=f"flows-table-{law}")
+
+
+def stapeling(wh: Warehouse, year: int) -> pl.DataFrame:
+    """Households per combination of laws, per wijk, as stacked bars and a table. Returns the table."""
+    hh_id = q.registry_indicator(wh, "stapeling", "households")
+    per_hh = q.registry_indicator(wh, "stapeling", "beschikkingen_per_household")
+    wijken = q.wijken(wh)
+    codes = [wh.gemeente, *wijken["region_code"].to_list()]
+    df = q.series(wh, hh_id, codes, breakdown="laws").filter(pl.col("year") == year) if hh_id else pl.DataFrame()
+    if df.is_empty():
+        st.info("Er zijn voor dit jaar geen cijfers over stapeling. Die komen er als de registraties van Wmo, "
+                "jeugd en Participatiewet samen worden geladen.")
+        return df
+    df = df.with_columns(combination=pl.col("category").map_elements(combination_label, return_dtype=pl.String),
+                         laws=pl.col("category").str.count_matches(r"\+") + 1,
+                         label=pl.col("value").map_elements(lambda v: fmt.value(v, "count"), return_dtype=pl.String,
+                                                            skip_nulls=False))
+    law_rank = list(LAW_NAMES)
+    categories = sorted(set(df["category"]), key=lambda c: (c.count("+"), [law_rank.index(p) for p in c.split("+")]))
+    order = [combination_label(c) for c in categories]
+    wijk_rows = df.filter(pl.col("region_level") == "wijk")
+    chart = alt.Chart(wijk_rows.filter(pl.col("value").is_not_null())).mark_bar().encode(
+        y=alt.Y("region_name:N", title=None, sort=wijken["name"].to_list()),
+        x=alt.X("value:Q", title="Huishoudens", stack=True),
+        color=alt.Color("combination:N", title="Hulp vanuit", sort=order,
+                        scale=alt.Scale(domain=order, range=charts.OKABE_ITO[: len(order)]),
+                        legend=alt.Legend(orient="bottom", columns=2, labelLimit=300)),
+        order=alt.Order("laws:Q"),
+        tooltip=[alt.Tooltip("region_name:N", title="Wijk"), alt.Tooltip("combination:N", title="Hulp vanuit"),
+                 alt.Tooltip("label:N", title="Huishoudens")],
+    ).properties(height=max(200, 28 * wijken.height), width="container")
+    table = df.pivot(on="combination", index="region_name", values="label", aggregate_function="first",
+                     sort_columns=False).rename({"region_name": "Gebied"})
+    # A combination missing from a wijk means no household there (hidden cells are in the table as "–").
+    table = table.select("Gebied", *[pl.col(c).fill_null("0") for c in order if c in table.columns])
+    tab_chart, tab_table = st.tabs(["Grafiek", "Tabel"])
+    with tab_chart:
+        st.altair_chart(chart, width="stretch", key="stapeling-chart")
+        st.caption("Per wijk het aantal huishoudens dat in dit jaar hulp kreeg, verdeeld naar de wetten waaruit die "
+                   "hulp kwam. Te kleine aantallen zijn weggelaten; de tabel laat zien welke.")
+    with tab_table:
+        st.dataframe(table, hide_index=True, width="stretch", key="stapeling-table")
+    if per_hh:
+        ratio = q.series(wh, per_hh, codes).filter(pl.col("year") == year)
+        shown = ratio.select(pl.col("region_name").alias("Gebied"), pl.struct("value", "status").map_elements(
+            lambda r: fmt.value(r["value"], "ratio", r["status"]), return_dtype=pl.String).alias(
+            "Voorzieningen per huishouden"))
+        st.subheader("Voorzieningen per huishouden")
+        st.caption("Hoeveel lopende voorzieningen (beschikkingen) een huishouden met hulp gemiddeld heeft.")
+        st.dataframe(shown, hide_index=True, width="stretch", key="stapeling-ratio")
+    return table
+
+
+LAW_NAMES = {"wmo": "Wmo", "jeugd": "jeugdhulp", "participatie": "Participatiewet"}
+
+
+def combination_label(category: str) -> str:
+    parts = [LAW_NAMES.get(p, p) for p in category.split("+")]
+    if len(parts) == 1:
+        return f"alleen {parts[0]}"
+    return " en ".join([", ".join(parts[:-1]), parts[-1]])
