@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from store.db import Database
 from store.notes import ImportRefused, Link, NoteStore
 from tests.notes.conftest import content
 
@@ -129,3 +130,28 @@ def test_malformed_files_are_refused_with_a_clear_message(make_db, breaker, mess
         target.import_json(payload, role="ambtenaar", user="x")
     assert str(info.value).startswith(("Het bestand is niet ingelezen", "Het bestand is geen geldig JSON"))
     assert target.export_data(role="ambtenaar")["notes"] == []
+
+
+def test_command_line_backup_round_trip(tmp_path, monkeypatch, capsys):
+    from store.__main__ import main
+
+    monkeypatch.setenv("MSD_STORE_URL", f"sqlite:///{tmp_path / 'a.sqlite'}")
+    source = NoteStore(Database(f"sqlite:///{tmp_path / 'a.sqlite'}"))
+    source.db.migrate()
+    note = source.create(content(), role="ambtenaar", user="anna")
+    note = source.submit_for_review(note.note_id, note.revision, role="ambtenaar", user="anna")
+    source.publish(note.note_id, note.revision, role="ambtenaar", user="bert")
+    revisions = len(source.history(note.note_id, role="ambtenaar"))
+    backup = tmp_path / "duiding.json"
+    assert main(["notes-export", str(backup)]) == 0
+    monkeypatch.setenv("MSD_STORE_URL", f"sqlite:///{tmp_path / 'b.sqlite'}")
+    assert main(["notes-import", str(backup)]) == 0
+    assert main(["notes-import", str(backup)]) == 0  # a second time adds nothing
+    target = NoteStore(Database(f"sqlite:///{tmp_path / 'b.sqlite'}"))
+    copied = target.get(note.note_id, role="raadslid")
+    assert copied.status == "published" and copied.content.title == "Meer Wmo-cliënten" and copied.published_by == "bert"
+    assert len(target.history(note.note_id, role="ambtenaar")) == revisions == 3
+    assert main(["notes-import", str(tmp_path / "missing.json")]) == 2
+    backup.write_text("{niet json", encoding="utf-8")
+    assert main(["notes-import", str(backup)]) == 2
+    assert "geen geldig JSON" in capsys.readouterr().err
