@@ -9,7 +9,9 @@ from components.context import warehouse
 st.set_page_config(page_title="Monitor Sociaal Domein", page_icon=":material/monitoring:", layout="wide")
 
 wh = warehouse()
-role = session.sidebar_role_picker(wh)
+session.enforce(wh)  # sign-in, expiry, demo accounts: checked on the server before anything is shown
+role = session.current_role()
+session.sidebar_account()
 
 figures = [
     st.Page("app_pages/overzicht.py", title="Overzicht", icon=":material/dashboard:", default=True, url_path="overzicht"),
@@ -21,18 +23,27 @@ figures = [
             url_path="veiligheid"),
     st.Page("app_pages/wijken.py", title="Wijken", icon=":material/map:", url_path="wijken"),
     st.Page("app_pages/trends.py", title="Trends", icon=":material/show_chart:", url_path="trends"),
+    st.Page("app_pages/stapeling.py", title="Stapeling", icon=":material/family_restroom:", url_path="stapeling"),
 ]
 about = [st.Page("app_pages/bronnen.py", title="Bronnen en definities", icon=":material/info:", url_path="bronnen")]
 sections = {"Cijfers": figures, "Uitleg": about}
 
-workshop = []
-if can(role, "write_note"):
-    workshop.append(st.Page("app_pages/duiding.py", title="Duiding schrijven", icon=":material/edit_note:",
-                            url_path="duiding"))
-if can(role, "upload_registry"):
-    workshop.append(st.Page("app_pages/registry_upload.py", title="Registratie laden", icon=":material/upload_file:",
-                            url_path="registratie"))
-if workshop:
-    sections["Werkplaats"] = workshop
+# Pages for some roles only: for other roles a hidden page at the same address refuses (see guarded_page).
+workshop = [
+    session.guarded_page("app_pages/duiding.py", "write_note", title="Duiding schrijven", icon=":material/edit_note:",
+                         url_path="duiding"),
+    session.guarded_page("app_pages/registry_upload.py", "upload_registry", title="Registratie laden",
+                         icon=":material/upload_file:", url_path="registratie"),
+]
+sections["Werkplaats"] = workshop
 
-st.navigation(sections).run()
+sections["Beheer"] = [session.guarded_page("app_pages/beheer.py", "manage_accounts", title="Accounts en logboek",
+                                          icon=":material/admin_panel_settings:", url_path="beheer")]
+sections["Account"] = [st.Page("app_pages/inloggen.py", title="Mijn account" if session.is_signed_in() else "Inloggen",
+                               icon=":material/account_circle:", url_path="inloggen")]
+
+page = st.navigation(session.navigation_sections(sections), position="sidebar" if session.may_read() else "hidden")
+if session.may_read():
+    page.run()
+else:  # sign-in required: every address shows the form first, then the page that was asked for
+    session.sign_in_required_view()

@@ -2,6 +2,10 @@
 
 Roles are cumulative: a griffie member can do what a council member can, and so on, except that
 curating themed sessions belongs to the griffie (and the administrator), not to civil servants.
+
+An anonymous visitor of a public monitor (``MSD_PUBLIC=1``) reads with the rights of a council member:
+published content only. ``components.session.current_role`` returns that role for them.
+So a write right must never be given to the council member role alone.
 """
 
 from __future__ import annotations
@@ -40,6 +44,31 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "manage_accounts": frozenset({Role.BEHEERDER}),
     "view_audit": frozenset({Role.BEHEERDER}),
 }
+
+
+# When an identity provider reports several roles, the one with the most rights wins.
+PRECEDENCE = (Role.BEHEERDER, Role.AMBTENAAR, Role.GRIFFIE, Role.RAADSLID)
+
+
+def parse_role(value: Role | str | None) -> Role | None:
+    """The role for a name such as ``"Griffie"``; None for anything else."""
+    if isinstance(value, Role):
+        return value
+    try:
+        return Role(str(value or "").strip().lower())
+    except ValueError:
+        return None
+
+
+def highest(roles) -> Role | None:
+    """The role with the most rights among ``roles`` (None when empty)."""
+    found = {r for r in (parse_role(x) for x in roles) if r is not None}
+    return next((r for r in PRECEDENCE if r in found), None)
+
+
+def allowed_roles(action: str) -> list[Role]:
+    """The roles that may perform ``action``, in the order of :class:`Role` (for messages)."""
+    return [r for r in Role if r in PERMISSIONS[action]]
 
 
 class PermissionDenied(Exception):

@@ -32,6 +32,7 @@ from typing import Any
 
 import polars as pl
 
+from auth import audit
 from auth.roles import Role, can, require
 from store.db import Database, Transaction, utcnow
 from store.markdown import is_safe_url, plain_text
@@ -668,6 +669,10 @@ class NoteStore:
                 rev = _revision_row(note_id, new_rev, to, change, c, written_by=written_by, written_at=written_at,
                                     saved_by=user, saved_at=now)
                 tx.execute(_INSERT_REV, [rev[k] for k in REV_COLS])
+                if change in ("publish", "withdraw"):  # in the same transaction: no publication without its entry
+                    what = f"{c.law}, {c.indicator_id or 'alle cijfers'}"
+                    audit.record_tx(tx, "note_published" if change == "publish" else "note_withdrawn", user,
+                                    f"duiding {note_id} versie {new_rev} ({what}): {c.title}", role=role)
         except self._integrity as exc:  # the (note_id, revision) key caught a concurrent save
             raise self._conflict(note_id, expected_revision or 0) from exc
         return self.get(note_id, role=role)
@@ -740,6 +745,7 @@ class NoteStore:
                     tx.execute(f"UPDATE notes SET {', '.join(f'{k} = ?' for k in HEAD_COLS[1:])} WHERE note_id = ?",
                                [note[k] for k in HEAD_COLS[1:]] + [note_id])
                     report.notes_updated += 1
+            audit.record_tx(tx, "notes_imported", user, report.summary(), role=role)
         return report
 
     # -- statistics for tests and the load benchmark ----------------------------------------------

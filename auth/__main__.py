@@ -1,0 +1,137 @@
+"""Manage built-in accounts on the server: ``python -m auth <command> ...``.
+
+Whoever can run this on the server acts as the administrator; every change is written to the audit
+log as ``cli:<system user>``. A password is asked twice without echo, read from standard input with
+``--password-stdin``, or made up with ``--generate`` (printed once). Exit code 2 means refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+import settings
+from auth import audit, passwords
+from auth.accounts import AccountError, AccountStore
+from auth.db import default_db
+from auth.roles import Role
+from store.db import StoreError
+
+ROLES = [r.value for r in Role]
+
+
+def _actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:
+        return "cli"
+
+
+def _password(args: argparse.Namespace) -> tuple[str, bool]:
+    """The new password and whether to print it (only when it was generated)."""
+    if getattr(args, "generate", False):
+        return passwords.generate(), True
+    if getattr(args, "password_stdin", False):
+        return sys.stdin.readline().rstrip("\r\n"), False
+    if not sys.stdin.isatty():
+        raise AccountError("Geef het wachtwoord met --password-stdin of laat er een maken met --generate.")
+    first = getpass.getpass("Nieuw wachtwoord: ")
+    if getpass.getpass("Nog een keer: ") != first:
+        raise AccountError("De twee wachtwoorden zijn niet gelijk.")
+    return first, False
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m auth", description="Manage the monitor's built-in accounts.")
+    parser.add_argument("--store", default=None, help="store URL (default: $MSD_STORE_URL or the SQLite file)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def with_password(p: argparse.ArgumentParser) -> None:
+        g = p.add_mutually_exclusive_group()
+        g.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+        g.add_argument("--generate", action="store_true", help="make up a password and print it once")
+
+    p = sub.add_parser("add", help="add an account")
+    p.add_argument("username")
+    p.add_argument("--role", required=True, choices=ROLES)
+    p.add_argument("--name", default="", help="display name")
+    with_password(p)
+    p = sub.add_parser("set-role", help="change an account's role")
+    p.add_argument("username")
+    p.add_argument("role", choices=ROLES)
+    p.add_argument("--force", action="store_true", help="also when it is the last administrator")
+    p = sub.add_parser("reset-password", help="set a new password (ends open sessions, lifts a lock-out)")
+    p.add_argument("username")
+    with_password(p)
+    p = sub.add_parser("disable", help="switch an account off (nothing is deleted)")
+    p.add_argument("username")
+    p.add_argument("--force", action="store_true", help="also when it is the last administrator")
+    p = sub.add_parser("enable", help="switch an account on again")
+    p.add_argument("username")
+    p = sub.add_parser("unlock", help="lift a lock-out after too many wrong passwords")
+    p.add_argument("username")
+    sub.add_parser("list", help="list the accounts")
+    sub.add_parser("disable-demo", help="switch off the demo accounts (needed before a real setup starts)")
+    p = sub.add_parser("audit", help="show the newest audit log entries")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--event", default=None)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    conf = settings.load_auth()
+    try:
+        db = default_db(args.store)
+        store = AccountStore(db, lockout_attempts=conf.lockout_attempts, lockout_minutes=conf.lockout_minutes)
+        return _run(args, store) or 0
+    except (AccountError, StoreError) as exc:
+        print(f"Geweigerd: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace, store: AccountStore) -> int | None:
+    admin, actor = Role.BEHEERDER, _actor()
+    cmd = args.command
+    if cmd == "add":
+        password, show = _password(args)
+        a = store.add(args.username, args.role, password, display_name=args.name, actor_role=admin, actor=actor)
+        print(f"Account {a.username} aangemaakt met de rol {a.role.label.lower()}.")
+    elif cmd == "set-role":
+        a = store.set_role(args.username, args.role, actor_role=admin, actor=actor, keep_admin=not args.force)
+        print(f"{a.username} heeft nu de rol {a.role.label.lower()}.")
+    elif cmd == "reset-password":
+        password, show = _password(args)
+        a = store.reset_password(args.username, password, actor_role=admin, actor=actor)
+        print(f"Het wachtwoord van {a.username} is gewijzigd.")
+    elif cmd == "disable":
+        a = store.disable(args.username, actor_role=admin, actor=actor, keep_admin=not args.force)
+        print(f"{a.username} is uitgeschakeld.")
+    elif cmd == "enable":
+        a = store.enable(args.username, actor_role=admin, actor=actor)
+        print(f"{a.username} staat weer aan.")
+    elif cmd == "unlock":
+        a = store.unlock(args.username, actor_role=admin, actor=actor)
+        print(f"De blokkade van {a.username} is opgeheven.")
+    elif cmd == "list":
+        rows = store.list_accounts(role=admin)
+        if not rows:
+            print("Er zijn nog geen accounts.")
+        for a in rows:
+            state = "uitgeschakeld" if a.disabled else ("geblokkeerd" if a.locked_until else "actief")
+            demo = " (demo)" if a.is_demo else ""
+            print(f"{a.username:<30} {a.role.value:<10} {state:<13} {a.display_name}{demo}")
+    elif cmd == "disable-demo":
+        names = store.disable_demo_accounts(actor_role=admin, actor=actor)
+        print("Uitgeschakeld: " + ", ".join(names) if names else "Er staan geen demo-accounts aan.")
+    elif cmd == "audit":
+        for e in audit.entries(role=admin, db=store.db, event=args.event, limit=args.limit):
+            print(f"{e['at'][:19]}  {e['event']:<24} {e['username']:<24} {e['detail']}")
+    if cmd in ("add", "reset-password") and show:
+        print(f"Wachtwoord (wordt niet nog eens getoond): {password}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""Password hashing (argon2id) and the password rules.
+
+Only the hash is stored; argon2's defaults (RFC 9106 low-memory profile) are used, and a hash made
+with weaker parameters is upgraded on the next successful sign-in.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+MIN_LENGTH = 12
+MAX_LENGTH = 1024
+
+# Replaced by a cheap hasher in the tests only (the real one takes ~0.1 s per hash on purpose).
+hasher = PasswordHasher()
+
+# The demo municipality's accounts: username -> (role, password). Printed in the README; they exist
+# only while the demo is loaded, and a real setup refuses to start while one of them is active.
+DEMO_ACCOUNTS: dict[str, tuple[str, str]] = {
+    "raadslid": ("raadslid", "lindewaard-raadslid"),
+    "griffie": ("griffie", "lindewaard-griffie"),
+    "ambtenaar": ("ambtenaar", "lindewaard-ambtenaar"),
+    "beheerder": ("beheerder", "lindewaard-beheerder"),
+}
+DEMO_PASSWORDS = frozenset(p for _, p in DEMO_ACCOUNTS.values())
+
+
+def hash_password(password: str) -> str:
+    return hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return hasher.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    try:
+        return hasher.check_needs_rehash(password_hash)
+    except InvalidHashError:
+        return True
+
+
+# A hash to verify against when the username does not exist, so the answer takes as long either way.
+_dummy_hash: str | None = None
+
+
+def burn_time(password: str) -> None:
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = hasher.hash(secrets.token_hex(16))
+    verify_password(_dummy_hash, password)
+
+
+def problems(password: str, username: str = "", *, demo: bool = False) -> list[str]:
+    """What is wrong with a new password, in Dutch; empty when it is fine."""
+    found = []
+    if len(password) < MIN_LENGTH:
+        found.append(f"een wachtwoord heeft minstens {MIN_LENGTH} tekens")
+    if len(password) > MAX_LENGTH:
+        found.append(f"een wachtwoord heeft hoogstens {MAX_LENGTH} tekens")
+    if username and password.strip().lower() == username.strip().lower():
+        found.append("het wachtwoord mag niet gelijk zijn aan de gebruikersnaam")
+    if not demo and password in DEMO_PASSWORDS:
+        found.append("dit is een wachtwoord van de demo; kies een eigen wachtwoord")
+    return found
+
+
+def generate() -> str:
+    """A random password that is easy to type over: five groups of four letters and digits."""
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(5))
