@@ -29,7 +29,8 @@ from etl import catalogue, demo  # noqa: E402
 from etl.warehouse import current_release, publish  # noqa: E402
 
 PAGES = ["app_pages/overzicht.py", "app_pages/wmo.py", "app_pages/jeugd.py", "app_pages/participatie.py", "app_pages/schuldhulp.py",
-         "app_pages/veiligheid.py", "app_pages/wijken.py", "app_pages/trends.py", "app_pages/bronnen.py"]
+         "app_pages/veiligheid.py", "app_pages/wijken.py", "app_pages/trends.py", "app_pages/stapeling.py",
+         "app_pages/bronnen.py"]
 TMP = ROOT / "benchmarks" / "tmp"
 
 

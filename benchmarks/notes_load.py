@@ -123,9 +123,13 @@ def reader_loop(store: NoteStore, r: int, stop) -> dict:
 
 
 def _process_worker(kind: str, idx: int, url: str, ids: list[str], start, stop, results) -> None:
-    store = NoteStore(Database(url))
-    start.wait()
-    out = writer_loop(store, idx, ids, stop) if kind == "w" else reader_loop(store, idx, stop)
+    try:
+        store = NoteStore(Database(url))
+        start.wait()
+        out = writer_loop(store, idx, ids, stop) if kind == "w" else reader_loop(store, idx, stop)
+    except BaseException as exc:  # a worker that dies must still report, or the run waits forever
+        key = "write_errors" if kind == "w" else "read_errors"
+        out = {key: 1, "errors": Counter({f"worker died: {type(exc).__name__}: {str(exc)[:160]}": 1})}
     results.put(out)
 
 
@@ -173,7 +177,7 @@ def run(backend: str, url: str, *, seconds: float, writers: int, readers: int, n
         t_start = time.perf_counter()
         time.sleep(seconds)
         stop.set()
-        outs = [results.get(timeout=120) for _ in procs]
+        outs = [results.get(timeout=600) for _ in procs]
         elapsed = time.perf_counter() - t_start
         for p in procs:
             p.join(timeout=30)

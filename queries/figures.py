@@ -7,7 +7,7 @@ import json
 import polars as pl
 
 from queries import Warehouse
-from queries.suppression import complementary, suppress
+from queries.suppression import ADDITIVE_UNITS, complementary, suppress
 
 LAW_ORDER = ["wmo", "jeugd", "participatie", "schuldhulp", "veiligheid", "context"]
 
@@ -53,7 +53,37 @@ def years(wh: Warehouse, indicator_ids: list[str], region_codes: list[str]) -> l
 
 
 def _suppressed(wh: Warehouse, df: pl.DataFrame) -> pl.DataFrame:
-    return suppress(df, catalogue(wh), wh.settings)
+    """Small-number rules, and for wijk figures of counts and amounts also the complementary cells:
+    which wijk is hidden is decided over all wijken of the municipality, so no page that shows a
+    few wijken next to the total lets a reader subtract a hidden one."""
+    df = suppress(df, catalogue(wh), wh.settings)
+    if df.is_empty() or "breakdown" in df.columns and (df["breakdown"] != "").any():
+        return df
+    hidden = _hidden_wijk_cells(wh, df.filter(pl.col("region_code").str.starts_with("WK")))
+    if hidden.is_empty():
+        return df
+    hit = pl.col("_hidden").fill_null(False)
+    return df.join(hidden, on=["indicator_id", "region_code", "period"], how="left").with_columns(
+        value=pl.when(hit).then(None).otherwise(pl.col("value")),
+        status=pl.when(hit).then(pl.lit("suppressed")).otherwise(pl.col("status")),
+    ).drop("_hidden")
+
+
+def _hidden_wijk_cells(wh: Warehouse, wijk_rows: pl.DataFrame) -> pl.DataFrame:
+    cat = catalogue(wh)
+    additive = set(cat.filter(pl.col("unit").is_in(ADDITIVE_UNITS))["id"])
+    ids = sorted(set(wijk_rows["indicator_id"]) & additive)
+    empty = pl.DataFrame(schema={"indicator_id": pl.String, "region_code": pl.String, "period": pl.String,
+                                 "_hidden": pl.Boolean})
+    if not ids:
+        return empty
+    regs = regions(wh)
+    gemeenten = sorted(regs.filter(pl.col("region_code").is_in(wijk_rows["region_code"].implode()))["gemeente_code"]
+                       .drop_nulls().unique().to_list())
+    cells = suppress(wh.run("wijk_cells", indicator_ids=ids, gemeenten=gemeenten), cat, wh.settings)
+    cells = complementary(cells, ["indicator_id", "period", "gemeente_code"], pl.lit(True), cat)
+    return cells.filter(pl.col("status") == "suppressed").select(
+        "indicator_id", "region_code", "period", _hidden=pl.lit(True))
 
 
 def _denominator(wh: Warehouse, indicator_id: str) -> str:
@@ -88,8 +118,7 @@ def wijk_values(wh: Warehouse, indicator_id: str, year: int) -> pl.DataFrame:
     """Every wijk of the municipality plus the municipality, with complementary suppression."""
     df = wh.run("wijk_values", indicator_id=indicator_id, denominator_id=_denominator(wh, indicator_id),
                 period=f"{year}JJ00", gemeente=wh.gemeente)
-    df = _suppressed(wh, df)
-    return complementary(df, ["indicator_id", "period"], pl.col("region_level") == "wijk", catalogue(wh))
+    return _suppressed(wh, df)
 
 
 def figures(wh: Warehouse, indicator_ids: list[str], region_codes: list[str], year: int) -> pl.DataFrame:

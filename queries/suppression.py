@@ -53,7 +53,7 @@ def complementary(df: pl.DataFrame, group_by: list[str], part_mask: pl.Expr, ind
         _hidden=(pl.col("status") == "suppressed").sum().over(group_by),
         _shown=shown.sum().over(group_by),
         # Rank among the shown parts of the group, smallest value first (row order breaks ties).
-        _rank=pl.when(shown).then(pl.struct("value", "_row").rank("ordinal").over(group_by, shown)),
+        _rank=pl.when(shown).then(pl.struct("value", "_row").rank("ordinal").over([*group_by, shown])),
     )
     extra = parts.filter((pl.col("_hidden") == 1) & (pl.col("_shown") >= 1) & (pl.col("_rank") == 1))["_row"]
     if extra.len():

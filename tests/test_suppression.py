@@ -68,3 +68,30 @@ def test_the_query_layer_never_returns_a_small_cell(small_warehouse):
     assert rate_by_region["WK000101"] == 60.0
     series = q.series(wh, "veilig_thuis_reports", ["GM0001"])
     assert series.sort("period")["value"].to_list() == [14.0, None]  # 8 is below the strict floor of 10
+
+
+def test_a_few_wijken_beside_the_total_never_reveal_a_hidden_wijk(small_warehouse):
+    wh = Warehouse.open(small_warehouse)
+    # Trends with the total, Noord and Oost only: Zuid (3) is hidden, so Oost (45) must be hidden as well,
+    # exactly as on the wijk map, or 178 - 130 - 45 would give Zuid away.
+    df = q.series(wh, "wmo_reg_clients", ["GM0001", "WK000101", "WK000103"]).filter(pl.col("period") == "2024JJ00")
+    assert dict(zip(df["region_code"], df["value"], strict=True)) == {
+        "GM0001": 178.0, "WK000101": 130.0, "WK000103": None}
+    # The same in the yearly figures behind the wijk profile; 2023 had no small cell and stays whole.
+    fig = q.figures(wh, ["wmo_reg_clients"], ["WK000103"], 2024)
+    assert dict(zip(fig["period"], fig["value"], strict=True)) == {"2024JJ00": None, "2023JJ00": 40.0}
+    # Rates are not additive: nothing extra is hidden.
+    rates = q.series(wh, "wmo_clients_per_1000", ["WK000103"]).filter(pl.col("period") == "2024JJ00")
+    assert rates["value"].to_list() == [30.0]
+
+
+def test_complementary_suppression_works_per_group():
+    ind = catalogue.load().to_frame()
+    df = pl.DataFrame({
+        "indicator_id": ["wmo_reg_clients"] * 6, "period": ["2023JJ00"] * 3 + ["2024JJ00"] * 3,
+        "region_code": ["WK1", "WK2", "WK3"] * 2, "value": [None, 9.0, 50.0, 7.0, None, 60.0],
+        "status": ["suppressed", "final", "final", "final", "suppressed", "final"],
+    })
+    out = complementary(df, ["indicator_id", "period"], pl.lit(True), ind)
+    # In each year the smallest shown wijk goes too, whatever the other year holds.
+    assert out["value"].to_list() == [None, None, 50.0, None, None, 60.0]
