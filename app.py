@@ -37,6 +37,13 @@ workshop = [
 ]
 sections["Werkplaats"] = workshop
 
+# Themed sessions: published dossiers for everyone who reads; building them only for edit_dossier roles.
+sections["Themabijeenkomsten"] = [
+    st.Page("app_pages/dossiers.py", title="Dossiers", icon=":material/folder_open:", url_path="dossiers"),
+    session.guarded_page("app_pages/dossier_maken.py", "edit_dossier", title="Dossier maken",
+                         icon=":material/post_add:", url_path="dossier-maken"),
+]
+
 sections["Beheer"] = [session.guarded_page("app_pages/beheer.py", "manage_accounts", title="Accounts en logboek",
                                           icon=":material/admin_panel_settings:", url_path="beheer")]
 sections["Account"] = [st.Page("app_pages/inloggen.py", title="Mijn account" if session.is_signed_in() else "Inloggen",

@@ -11,7 +11,7 @@ Layout of a warehouse directory::
 
 A load builds a complete new release directory next to the old ones and only then points
 ``current`` at it. A load that fails at any step leaves ``current`` untouched. Older releases are kept
-(dossiers can pin a release) up to ``KEEP_RELEASES``.
+up to ``KEEP_RELEASES``, and beyond that while pinned (:func:`pin_release`, a published dossier).
 """
 
 from __future__ import annotations
@@ -311,9 +311,41 @@ def publish(
         return Release(path=final, meta=release_meta)
 
 
+def pin_release(warehouse: Path, release_id: str, holder: str) -> bool:
+    """Keep a release from being pruned while ``holder`` (e.g. ``dossier-<id>``) needs it; False when
+    the release no longer exists. Pins live in ``pins/<release_id>/<holder>``, outside the release."""
+    if not re.fullmatch(r"[0-9A-Za-z_-]+", release_id) or not re.fullmatch(r"[0-9A-Za-z_-]+", holder):
+        raise WarehouseError("A release id and a pin holder may only hold letters, digits, - and _")
+    warehouse = Path(warehouse)
+    with _publish_lock(warehouse):  # a load that prunes right now must not miss this pin
+        if not (warehouse / "releases" / release_id / "release.json").exists():
+            return False
+        (warehouse / "pins" / release_id).mkdir(parents=True, exist_ok=True)
+        (warehouse / "pins" / release_id / holder).touch()
+        return True
+
+
+def unpin_release(warehouse: Path, release_id: str, holder: str) -> None:
+    pin = Path(warehouse) / "pins" / release_id / holder
+    if re.fullmatch(r"[0-9A-Za-z_-]+", release_id) and re.fullmatch(r"[0-9A-Za-z_-]+", holder):
+        pin.unlink(missing_ok=True)
+
+
+def pinned_releases(warehouse: Path) -> dict[str, list[str]]:
+    """Release id -> holders of its pins."""
+    pins = Path(warehouse) / "pins"
+    if not pins.is_dir():
+        return {}
+    found = {d.name: sorted(f.name for f in d.iterdir()) for d in pins.iterdir() if d.is_dir()}
+    return {k: v for k, v in found.items() if v}
+
+
 def _prune(releases: Path, keep: int) -> None:
+    """Remove all but the newest ``keep`` releases; pinned releases (a published dossier) are kept."""
+    pinned = pinned_releases(releases.parent)
     done = sorted(p for p in releases.iterdir() if p.is_dir() and not p.name.startswith("."))
     for old in done[:-keep]:
-        shutil.rmtree(old, ignore_errors=True)
+        if old.name not in pinned:
+            shutil.rmtree(old, ignore_errors=True)
     for stale in releases.glob(".tmp-*"):
         shutil.rmtree(stale, ignore_errors=True)

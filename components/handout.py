@@ -1,0 +1,330 @@
+"""The printed handout of a dossier: an A4 PDF with cover, contents, charts as vector graphics, tables,
+notes, source lines, page numbers and date.
+
+Engine: fpdf2 (pure Python) with charts drawn by vl-convert-python (Vega in Rust, no browser). The chart
+is the very same Altair chart the web page shows (:func:`components.dossier_view.chart_for`), turned
+into SVG by vl-convert and drawn by fpdf2's SVG renderer as PDF paths, with its labels kept as real text
+(searchable, sharp in print). The font is Source Sans Pro from the ``font-source-sans-pro`` wheel, the
+font of the web charts; it covers €, é, ë and the other characters of Dutch text.
+
+Readable in black and white: text is black, tables carry every number of a chart, provisional figures
+are marked with an asterisk in the table and with open points and a dashed line in the chart.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from components import dossier_view as dv
+from components import formatting as fmt
+from queries import Warehouse
+from store.dossiers import DossierContent, NoteCopy
+from store.markdown import to_safe_html
+
+FONT = "SourceSans"
+PAGE_MARGIN = 18  # mm
+CHART_WIDTH_PX = 620
+CHART_HEIGHT_PX = 210
+TOC_LINES_PER_PAGE = 34
+_SVG_NS = "http://www.w3.org/2000/svg"
+ET.register_namespace("", _SVG_NS)
+ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
+
+
+@functools.cache
+def _font_dir() -> Path:
+    import font_source_sans_pro
+
+    return Path(font_source_sans_pro.__file__).parent / "files"
+
+
+@functools.cache
+def _vl_convert():
+    import vl_convert
+
+    # The same font for laying out the chart as for drawing it, so labels fit their space.
+    vl_convert.register_font_directory(str(_font_dir()))
+    return vl_convert
+
+
+def chart_svg(fig: dv.IndicatorFigures) -> str | None:
+    """The web chart of one indicator as SVG (Dutch number format), cleaned for fpdf2's SVG parser."""
+    chart = dv.chart_for(fig, height=CHART_HEIGHT_PX)
+    if chart is None:
+        return None
+    spec = chart.properties(width=CHART_WIDTH_PX).to_dict()
+    svg = _vl_convert().vegalite_to_svg(spec, format_locale="nl-NL")
+    return _clean_svg(svg)
+
+
+def _clean_svg(svg: str) -> str:
+    """Vega writes SVG that browsers accept but fpdf2 does not: empty paths and lines without x1/y1."""
+    root = ET.fromstring(svg)
+    parents = {child: parent for parent in root.iter() for child in parent}
+    for el in list(root.iter()):
+        tag = el.tag.rsplit("}", 1)[-1]
+        if tag == "path" and not (el.get("d") or "").strip():
+            parents[el].remove(el)
+        elif tag == "line":
+            for attr in ("x1", "y1", "x2", "y2"):
+                el.set(attr, el.get(attr) or "0")
+    return ET.tostring(root, encoding="unicode")
+
+
+class Handout(FPDF):
+    def __init__(self, title: str, printed: str):
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.doc_title = title
+        self.printed = printed
+        self.set_margins(PAGE_MARGIN, PAGE_MARGIN, PAGE_MARGIN)
+        self.set_auto_page_break(True, margin=PAGE_MARGIN + 4)
+        d = _font_dir()
+        for family in (FONT, "Source Sans Pro", "sans-serif"):  # the last two for chart text
+            self.add_font(family, "", str(d / "SourceSansPro-Regular.ttf"))
+            self.add_font(family, "B", str(d / "SourceSansPro-Bold.ttf"))
+            self.add_font(family, "I", str(d / "SourceSansPro-It.ttf"))
+            self.add_font(family, "BI", str(d / "SourceSansPro-BoldIt.ttf"))
+        self.set_font(FONT, size=10.5)
+        self.set_text_color(0)
+        self.set_draw_color(0)
+        self.set_title(title)
+        self.set_creator("Monitor Sociaal Domein")
+        self.set_lang("nl-NL")
+
+    def footer(self) -> None:
+        if self.page_no() == 1:
+            return
+        self.set_y(-PAGE_MARGIN + 4)
+        self.set_font(FONT, "", 8.5)
+        self.set_text_color(60)
+        self.cell(0, 5, f"{self.doc_title} · {self.printed}", align="L")
+        self.set_x(PAGE_MARGIN)
+        self.cell(0, 5, f"Pagina {self.page_no()} van {{nb}}", align="R")
+        self.set_text_color(0)
+
+    # -- text helpers ---------------------------------------------------------------------------
+
+    def heading(self, text: str, size: float = 16, *, level: int | None = 0) -> None:
+        if level is not None:
+            self.start_section(text, level=level)
+        self.set_font(FONT, "B", size)
+        self.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+        self.ln(1.5)
+        self.set_font(FONT, "", 10.5)
+
+    def para(self, text: str, *, size: float = 10.5, style: str = "", height: float = 5.2) -> None:
+        self.set_font(FONT, style, size)
+        self.multi_cell(0, height, text, new_x="LMARGIN", new_y="NEXT")
+        self.set_font(FONT, "", 10.5)
+
+    def markdown(self, text: str) -> None:
+        """User Markdown through the same sanitiser as the screen, as simple HTML."""
+        html = to_safe_html(text)
+        if html:
+            self.write_html(html, font_family=FONT, warn_on_tags_not_matching=False, li_prefix_color=(0, 0, 0))
+            self.set_font(FONT, "", 10.5)
+
+    def ensure_space(self, mm: float) -> None:
+        if self.get_y() + mm > self.h - self.b_margin:
+            self.add_page()
+
+
+def value_table(fig: dv.IndicatorFigures) -> tuple[list[str], list[list[str]], bool]:
+    """Areas in rows, periods in columns; a '*' marks a provisional figure."""
+    df = fig.df
+    unit = fig.indicator["unit"]
+    periods = sorted(df["period"].unique().to_list())
+    areas = df["region_name"].unique(maintain_order=True).to_list()
+    cells = {(r["region_name"], r["period"]): r for r in df.iter_rows(named=True)}
+    provisional = False
+    rows = []
+    for area in areas:
+        row = [area]
+        for p in periods:
+            r = cells.get((area, p))
+            if r is None:
+                row.append(fmt.MISSING_TEXT)
+                continue
+            text = fmt.value(r["value"], unit, r["status"])
+            if r["status"] == "provisional":
+                text += "*"
+                provisional = True
+            row.append(text)
+        rows.append(row)
+    return ["Gebied", *[fmt.period_label(p) for p in periods]], rows, provisional
+
+
+def _draw_table(pdf: Handout, header: list[str], rows: list[list[str]]) -> None:
+    n = len(header)
+    first = min(52.0, max(30.0, pdf.epw * 0.3))
+    rest = (pdf.epw - first) / max(1, n - 1)
+    size = 8.5 if n <= 8 else 7.5
+    pdf.set_font(FONT, "", size)
+    with pdf.table(col_widths=(first, *([rest] * (n - 1))), text_align=("LEFT", *(["RIGHT"] * (n - 1))),
+                   borders_layout="HORIZONTAL_LINES", line_height=size * 0.5,
+                   headings_style=FontFace(emphasis="BOLD"), first_row_as_headings=True, width=pdf.epw) as table:
+        for values in [header, *rows]:
+            row = table.row()
+            for v in values:
+                row.cell(v)
+    pdf.set_font(FONT, "", 10.5)
+
+
+def _draw_note(pdf: Handout, note: NoteCopy) -> None:
+    pdf.ensure_space(25)
+    if note.title:
+        pdf.para(note.title, style="B")
+    pdf.para(f"{note.region_label} · {note.period_label}", size=9, style="I")
+    for attr, label in dv.NOTE_SECTIONS:
+        text = getattr(note, attr)
+        if text:
+            pdf.para(label, size=10, style="B")
+            pdf.markdown(text)
+    if note.published_at:
+        pdf.para(f"Duiding gepubliceerd door {note.published_by} op {dv.date_label(note.published_at)}", size=8.5,
+                 style="I")
+    pdf.ln(2)
+
+
+def _render_toc(pdf: Handout, outline) -> None:
+    pdf.set_x(pdf.l_margin)
+    pdf.set_font(FONT, "B", 16)
+    pdf.cell(0, 10, "Inhoud", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.set_font(FONT, "", 10.5)
+    for entry in outline:
+        if entry.level > 0:
+            continue
+        link = pdf.add_link(page=entry.page_number)
+        label = entry.name if len(entry.name) <= 90 else entry.name[:89] + "…"
+        pdf.cell(pdf.epw - 15, 6.2, label, link=link)
+        pdf.cell(15, 6.2, str(entry.page_number), align="R", link=link, new_x="LMARGIN", new_y="NEXT")
+
+
+def build_handout(wh: Warehouse, content: DossierContent, notes: Sequence[Sequence[NoteCopy]], *,
+                  gemeente_name: str = "", published: str = "", newer_release: bool = False,
+                  printed: date | None = None) -> bytes:
+    """The dossier as PDF bytes, from the figures of ``wh`` (the dossier's release)."""
+    printed_label = dv.date_label((printed or date.today()).isoformat())
+    pdf = Handout(content.title, f"gemaakt {printed_label}")
+    gemeente_name = gemeente_name or wh.meta.get("gemeente_name") or wh.gemeente
+
+    # Cover
+    pdf.add_page()
+    pdf.set_y(60)
+    pdf.para("Themabijeenkomst gemeenteraad", size=13)
+    pdf.ln(2)
+    pdf.set_font(FONT, "B", 26)
+    pdf.multi_cell(0, 12, content.title, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    lines = [f"Bijeenkomst op {dv.date_label(content.session_date)}"]
+    if content.theme:
+        lines.append(f"Thema: {content.theme}")
+    if gemeente_name:
+        lines.append(f"Gemeente: {gemeente_name}")
+    for line in lines:
+        pdf.para(line, size=13, height=7)
+    pdf.set_y(220)
+    small = [f"Cijfers uit de Monitor Sociaal Domein, datarelease {dv.release_label(wh)}."]
+    if published:
+        small.append(published)
+    if newer_release:
+        small.append("Er zijn inmiddels nieuwere cijfers. Dit stuk toont de cijfers van het moment van publiceren.")
+    if wh.is_demo:
+        small.append("DEMODATA: alle cijfers zijn verzonnen om de monitor te laten zien.")
+    small.append(f"Gemaakt op {printed_label}.")
+    for line in small:
+        pdf.para(line, size=9.5, height=5)
+
+    # Contents (one line per part; the number of pages is fixed before the parts are written)
+    entries = 1 + len(content.sections) + (1 if content.questions else 0)
+    pdf.add_page()
+    pdf.insert_toc_placeholder(_render_toc, pages=max(1, math.ceil((entries + 3) / TOC_LINES_PER_PAGE)))
+
+    # Introduction (the placeholder above ends on a fresh page)
+    pdf.heading("Inleiding")
+    if content.introduction:
+        pdf.markdown(content.introduction)
+    pdf.ln(3)
+    pdf.para("Hoe leest u dit stuk? Elk onderdeel heeft een grafiek, een tabel met dezelfde cijfers, de bron en de "
+             "duiding van de gemeente. Een * in een tabel, een open punt of een stippellijn in een grafiek betekent: "
+             "voorlopig cijfer. 'te klein' betekent: niet getoond omdat er te weinig mensen achter zitten.",
+             size=9.5, style="I", height=4.8)
+
+    # Parts
+    for n, section in enumerate(content.sections, start=1):
+        figs = dv.section_figures(wh, section)
+        pdf.add_page()
+        pdf.heading(f"{n}. {figs.heading}")
+        pdf.para(f"{figs.areas_label} · {dv.years_label(section)}", size=9.5, style="I")
+        if section.text:
+            pdf.markdown(section.text)
+        pdf.ln(1)
+        for block in figs.blocks:
+            _draw_block(pdf, block)
+        section_notes = notes[n - 1] if n - 1 < len(notes) else []
+        if section_notes:
+            pdf.ensure_space(30)
+            pdf.heading("Duiding", 12.5, level=None)
+            for note in section_notes:
+                _draw_note(pdf, note)
+        elif section.kind == "notes":
+            pdf.para("Er is nog geen gepubliceerde duiding bij deze cijfers.", style="I")
+
+    if content.questions:
+        pdf.add_page()
+        pdf.heading("Vragen voor de raad")
+        for i, question in enumerate(content.questions, start=1):
+            pdf.para(f"{i}. {question}", height=6)
+            pdf.ln(1)
+    return bytes(pdf.output())
+
+
+def _draw_block(pdf: Handout, block: dv.IndicatorFigures) -> None:
+    ind = block.indicator
+    title = ind["title"] + (f" naar {block.breakdown_label}" if block.breakdown_label else "")
+    svg = chart_svg(block)
+    # Keep title and chart together: an A4 page fits two charts with their tables.
+    pdf.ensure_space(95 if svg else 20)
+    pdf.heading(title, 12.5, level=1)
+    if svg:
+        w = pdf.epw
+        root = ET.fromstring(svg)
+        ratio = float(root.get("height", CHART_HEIGHT_PX)) / float(root.get("width", CHART_WIDTH_PX))
+        pdf.image(svg.encode("utf-8"), x=pdf.l_margin, y=pdf.get_y(), w=w, h=w * ratio)
+        pdf.set_y(pdf.get_y() + w * ratio + 1)
+    pdf.para(block.description, size=9, height=4.5)
+    if block.df.height:
+        header, rows, provisional = value_table(block)
+        pdf.ln(1)
+        _draw_table(pdf, header, rows)
+        if provisional:
+            pdf.para("* voorlopig cijfer", size=8)
+    for b in ind["series_breaks"]:
+        pdf.para(f"Trendbreuk in {fmt.period_label(b['period'])}: {b.get('label', '')}", size=8.5, style="I")
+    pdf.para(_no_breaks(block.provenance), size=8, style="I", height=4)
+    pdf.ln(3)
+
+
+def _no_breaks(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def handout_filename(content: DossierContent) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", content.title.lower()).strip("-")[:60] or "dossier"
+    return f"dossier-{slug}-{content.session_date}.pdf"
+
+
+def table_frame(fig: dv.IndicatorFigures) -> pl.DataFrame:
+    header, rows, _ = value_table(fig)
+    return pl.DataFrame(rows, schema=header, orient="row")

@@ -1,0 +1,50 @@
+"""Fixtures for the dossier tests: every store test runs against SQLite and a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from etl import catalogue
+from store.db import Database
+from store.dossiers import DossierContent, DossierStore, Section
+from tests.pgserver import postgres_server  # noqa: F401  (session fixture, re-exported for pytest)
+
+_names = itertools.count(1)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db(request, tmp_path) -> Database:
+    n = next(_names)
+    if request.param == "sqlite":
+        database = Database(f"sqlite:///{tmp_path / f'store{n}.sqlite'}")
+    else:
+        server = request.getfixturevalue("postgres_server")
+        database = Database(server.create_database(f"dossiers_{n}"))
+    database.migrate()
+    return database
+
+
+@pytest.fixture
+def store(db) -> DossierStore:
+    return DossierStore(db, known_indicators=catalogue.load().ids)
+
+
+def sections() -> tuple[Section, ...]:
+    return (
+        Section(indicator_ids=("wmo_clients_per_1000",), region_codes=("GM0001", "WK000101"), comparison="beide",
+                title="Wmo-maatwerk in de gemeente", year_from=2023, year_to=2024),
+        Section(indicator_ids=("wmo_reg_clients", "population"), region_codes=("WK000101", "WK000103"),
+                title="Cliënten per wijk", text="Let op de **kleine** aantallen."),
+        Section(indicator_ids=("veilig_thuis_reports",), title="Veilig Thuis"),
+    )
+
+
+def content(**overrides) -> DossierContent:
+    values = {"title": "Ouderen zelfstandig thuis", "session_date": "2026-03-12", "theme": "Zelfstandig thuis wonen",
+                  "introduction": "Waarom deze **bijeenkomst**? Meer ouderen wonen thuis.",
+                  "questions": ("Wat doen we nu en wat kost dat?", "Aan welke knoppen kan de raad draaien?"),
+                  "sections": sections()}
+    values.update(overrides)
+    return DossierContent(**values)
