@@ -122,9 +122,10 @@ def reader_loop(store: NoteStore, r: int, stop) -> dict:
     return out
 
 
-def _process_worker(kind: str, idx: int, url: str, ids: list[str], start, stop, results) -> None:
+def _process_worker(kind: str, idx: int, url: str, ids: list[str], ready, start, stop, results) -> None:
     try:
         store = NoteStore(Database(url))
+        ready.release()
         start.wait()
         out = writer_loop(store, idx, ids, stop) if kind == "w" else reader_loop(store, idx, stop)
     except BaseException as exc:  # a worker that dies must still report, or the run waits forever
@@ -164,15 +165,18 @@ def run(backend: str, url: str, *, seconds: float, writers: int, readers: int, n
             t.join()
         elapsed = time.perf_counter() - t_start
     else:  # one OS process per worker, like many app-server processes sharing one store
-        ctx = mp.get_context("fork")
-        start, stop, results = ctx.Event(), ctx.Event(), ctx.Queue()
-        procs = [ctx.Process(target=_process_worker, args=("w", w, url, ids, start, stop, results))
+        # spawn, not fork: this process may already run threads (the threads mode, driver pools), and a fork
+        # copies locks those threads held, which deadlocks the children.
+        ctx = mp.get_context("spawn")
+        ready, start, stop, results = ctx.Semaphore(0), ctx.Event(), ctx.Event(), ctx.Queue()
+        procs = [ctx.Process(target=_process_worker, args=("w", w, url, ids, ready, start, stop, results))
                  for w in range(writers)]
-        procs += [ctx.Process(target=_process_worker, args=("r", r, url, ids, start, stop, results))
+        procs += [ctx.Process(target=_process_worker, args=("r", r, url, ids, ready, start, stop, results))
                   for r in range(readers)]
         for p in procs:
             p.start()
-        time.sleep(2)  # let every process import and get ready before the clock starts
+        for _ in procs:  # every process has imported and opened its store before the clock starts
+            ready.acquire(timeout=600)
         start.set()
         t_start = time.perf_counter()
         time.sleep(seconds)

@@ -16,6 +16,14 @@ OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "
 OWN_COLOUR = OKABE_ITO[0]
 SEQUENTIAL = "blues"
 FONT = "Source Sans Pro, Arial, sans-serif"
+# Dutch number formatting on axes and tooltips: 1.000,5 rather than 1,000.5.
+NL_LOCALE = {"number": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["€\u00a0", ""]}}
+
+
+def finish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """The shared top-level look: Dutch numbers and the app's font. Call once, on the outermost chart."""
+    return chart.configure(locale=NL_LOCALE, axis=alt.AxisConfig(labelFont=FONT, titleFont=FONT),
+                           legend=alt.LegendConfig(labelFont=FONT, titleFont=FONT))
 
 
 def _axis_title(unit: str, unit_label: str) -> str:
@@ -79,8 +87,7 @@ def time_chart(df: pl.DataFrame, *, unit: str, unit_label: str, series_breaks: l
         text = alt.Chart(rule_df).mark_text(align="left", dx=3, dy=-4, fontSize=11, color="#333333").encode(
             x="x:Q", y=alt.value(8), text="label:N")
         layers += [rule, text]
-    return alt.layer(*layers).properties(height=height, width="container").configure_axis(
-        labelFont=FONT, titleFont=FONT).configure_legend(labelFont=FONT, titleFont=FONT)
+    return finish(alt.layer(*layers).properties(height=height, width="container"))
 
 
 def _period_fraction(period: pl.Expr) -> pl.Expr:
@@ -108,7 +115,7 @@ def ranked_bars(df: pl.DataFrame, *, unit: str, unit_label: str, reference: floa
         ref = pl.DataFrame({"value": [reference], "label": [f"{reference_label}: {fmt.value(reference, unit)}"]})
         layers.append(alt.Chart(ref).mark_rule(color="#D55E00", strokeWidth=2).encode(
             x="value:Q", tooltip=alt.Tooltip("label:N", title="Referentie")))
-    return alt.layer(*layers).properties(height=height or max(160, 26 * data.height), width="container")
+    return finish(alt.layer(*layers).properties(height=height or max(160, 26 * data.height), width="container"))
 
 
 def choropleth(geojson: dict, df: pl.DataFrame, *, unit: str, unit_label: str, height: int = 420) -> alt.LayerChart:
@@ -131,7 +138,8 @@ def choropleth(geojson: dict, df: pl.DataFrame, *, unit: str, unit_label: str, h
     ).transform_calculate(  # a label point from the boundary file where it has one, else the centroid
         cx="isValid(datum.properties.label_lon) ? datum.properties.label_lon : geoCentroid(null, datum)[0]",
         cy="isValid(datum.properties.label_lat) ? datum.properties.label_lat : geoCentroid(null, datum)[1]")
-    return alt.layer(empty, filled, labels).project(type="mercator").properties(height=height, width="container")
+    return finish(alt.layer(empty, filled, labels).project(type="mercator").properties(height=height,
+                                                                                       width="container"))
 
 
 def comparison_dots(df: pl.DataFrame, *, unit: str, unit_label: str, own_code: str) -> alt.LayerChart:

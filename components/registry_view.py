@@ -91,14 +91,14 @@ def stapeling(wh: Warehouse, year: int) -> pl.DataFrame:
         order=alt.Order("laws:Q"),
         tooltip=[alt.Tooltip("region_name:N", title="Wijk"), alt.Tooltip("combination:N", title="Hulp vanuit"),
                  alt.Tooltip("label:N", title="Huishoudens")],
-    ).properties(height=max(200, 28 * wijken.height), width="container")
+    ).properties(height=alt.Step(24), width="container")
     table = df.pivot(on="combination", index="region_name", values="label", aggregate_function="first",
                      sort_columns=False).rename({"region_name": "Gebied"})
     # A combination missing from a wijk means no household there (hidden cells are in the table as "–").
     table = table.select("Gebied", *[pl.col(c).fill_null("0") for c in order if c in table.columns])
     tab_chart, tab_table = st.tabs(["Grafiek", "Tabel"])
     with tab_chart:
-        st.altair_chart(chart, width="stretch", key="stapeling-chart")
+        st.altair_chart(charts.finish(chart), width="stretch", key="stapeling-chart")
         st.caption("Per wijk het aantal huishoudens dat in dit jaar hulp kreeg, verdeeld naar de wetten waaruit die "
                    "hulp kwam. Te kleine aantallen zijn weggelaten; de tabel laat zien welke.")
     with tab_table:
