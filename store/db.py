@@ -10,8 +10,10 @@ recorded in ``schema_migrations``.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -31,8 +33,13 @@ def utcnow() -> str:
 class Database:
     """A connection factory for one store URL: ``sqlite:///path`` or ``postgresql://...``."""
 
+    MAX_IDLE = 8  # connections kept open for reuse; a PostgreSQL connect costs several milliseconds
+
     def __init__(self, url: str):
         self.url = url
+        self._idle: list = []
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
         if url.startswith("sqlite:///"):
             self.kind = "sqlite"
             self.path = Path(url.removeprefix("sqlite:///"))
@@ -44,7 +51,8 @@ class Database:
 
     def _connect(self):
         if self.kind == "sqlite":
-            con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            # Pooled connections move between threads, one thread at a time (see connection()).
+            con = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
             con.row_factory = sqlite3.Row
             con.execute("PRAGMA journal_mode=WAL")
             con.execute("PRAGMA foreign_keys=ON")
@@ -56,9 +64,33 @@ class Database:
         return psycopg.connect(self.url, row_factory=dict_row, autocommit=True)
 
     @contextlib.contextmanager
+    def connection(self) -> Iterator[Any]:
+        """A connection from the small pool of idle ones; it goes back only if the block ended
+        cleanly (no transaction left open), otherwise it is closed."""
+        with self._lock:
+            if self._pid != os.getpid():  # a forked child must not share its parent's sockets
+                self._idle, self._pid = [], os.getpid()
+            con = self._idle.pop() if self._idle else None
+        con = con or self._connect()
+        try:
+            yield con
+        except BaseException:
+            with contextlib.suppress(Exception):
+                con.close()
+            raise
+        with self._lock:
+            if len(self._idle) < self.MAX_IDLE and self._pid == os.getpid():
+                self._idle.append(con)
+                return
+        con.close()
+
+    @contextlib.contextmanager
     def transaction(self) -> Iterator[Transaction]:
         """A connection in one transaction: committed on success, rolled back on any error."""
-        con = self._connect()
+        with self.connection() as con:
+            yield from self._in_transaction(con)
+
+    def _in_transaction(self, con) -> Iterator[Transaction]:
         try:
             if self.kind == "sqlite":
                 con.execute("BEGIN IMMEDIATE")  # take the write lock up front: no upgrade deadlocks
@@ -71,8 +103,20 @@ class Database:
             with contextlib.suppress(Exception):
                 con.execute("ROLLBACK")
             raise
-        finally:
-            con.close()
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[Transaction]:
+        """A read-only snapshot. ``transaction()`` takes SQLite's write lock (BEGIN IMMEDIATE), which
+        would queue every chart's note lookup behind the writers; reads need no lock in WAL mode."""
+        with self.connection() as con:
+            try:
+                con.execute("BEGIN" if self.kind == "sqlite" else "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                yield Transaction(con, self.kind)
+                con.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    con.execute("ROLLBACK")
+                raise
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict]:
         with self.transaction() as tx:
@@ -108,6 +152,20 @@ class Transaction:
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         cur = self.con.execute(self._sql(sql), tuple(params))
         return cur.rowcount
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[Transaction]:
+        """A read-only snapshot. ``transaction()`` takes SQLite's write lock (BEGIN IMMEDIATE), which
+        would queue every chart's note lookup behind the writers; reads need no lock in WAL mode."""
+        with self.connection() as con:
+            try:
+                con.execute("BEGIN" if self.kind == "sqlite" else "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                yield Transaction(con, self.kind)
+                con.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    con.execute("ROLLBACK")
+                raise
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict]:
         cur = self.con.execute(self._sql(sql), tuple(params))

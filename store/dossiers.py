@@ -28,7 +28,7 @@ import json
 import re
 import sqlite3
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -368,23 +368,8 @@ class DossierStore:
         self.known_indicators = known_indicators
         self._integrity = _integrity_errors()
 
-    @contextlib.contextmanager
-    def _read(self) -> Iterator[Transaction]:
-        """A read-only snapshot without SQLite's write lock (see NoteStore._read)."""
-        con = self.db._connect()
-        try:
-            if self.db.kind == "sqlite":
-                con.execute("BEGIN")
-            else:
-                con.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            yield Transaction(con, self.db.kind)
-            con.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(Exception):
-                con.execute("ROLLBACK")
-            raise
-        finally:
-            con.close()
+    def _read(self) -> contextlib.AbstractContextManager[Transaction]:
+        return self.db.snapshot()
 
     # -- reading ---------------------------------------------------------------------------------
 

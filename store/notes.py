@@ -25,7 +25,7 @@ import json
 import re
 import sqlite3
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -432,24 +432,8 @@ class NoteStore:
 
     # -- reading ---------------------------------------------------------------------------------
 
-    @contextlib.contextmanager
-    def _read(self) -> Iterator[Transaction]:
-        """A read-only snapshot. Database.transaction() takes SQLite's write lock (BEGIN IMMEDIATE),
-        which would queue every chart's note lookup behind the writers; reads need no lock in WAL."""
-        con = self.db._connect()
-        try:
-            if self.db.kind == "sqlite":
-                con.execute("BEGIN")
-            else:
-                con.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            yield Transaction(con, self.db.kind)
-            con.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(Exception):
-                con.execute("ROLLBACK")
-            raise
-        finally:
-            con.close()
+    def _read(self) -> contextlib.AbstractContextManager[Transaction]:
+        return self.db.snapshot()
 
     def get(self, note_id: str, *, role: Role | str | None) -> Note:
         """The newest revision for writers; the published revision for everyone else."""
