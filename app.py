@@ -24,6 +24,9 @@ figures = [
     st.Page("app_pages/wijken.py", title="Wijken", icon=":material/map:", url_path="wijken"),
     st.Page("app_pages/trends.py", title="Trends", icon=":material/show_chart:", url_path="trends"),
     st.Page("app_pages/stapeling.py", title="Stapeling", icon=":material/family_restroom:", url_path="stapeling"),
+    st.Page("app_pages/vergelijken.py", title="Vergelijken", icon=":material/compare_arrows:", url_path="vergelijken"),
+    st.Page("app_pages/verwachting.py", title="Verwacht per wijk", icon=":material/query_stats:", url_path="verwachting"),
+    st.Page("app_pages/doelen.py", title="Doelen", icon=":material/flag:", url_path="doelen"),
 ]
 about = [st.Page("app_pages/bronnen.py", title="Bronnen en definities", icon=":material/info:", url_path="bronnen")]
 sections = {"Cijfers": figures, "Uitleg": about}

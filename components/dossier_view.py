@@ -116,9 +116,9 @@ def section_figures(wh: Warehouse, section: Section) -> SectionFigures:
                 continue  # the figure is not in this release; the heading still says what was meant
             if section.breakdown:
                 df = q.series(wh, indicator_id, [wh.gemeente], breakdown=section.breakdown)
-                df = df.filter(pl.col("category") != "").with_columns(
-                    region_name=pl.col("category").map_elements(
-                        lambda c: fmt.category_label(section.breakdown, c), return_dtype=pl.String))
+                df = df.filter(pl.col("category") != "")
+                df = df.with_columns(region_name=fmt.mapped(
+                    df, lambda c: fmt.category_label(section.breakdown, c), "category"))
                 label = fmt.BREAKDOWN_LABELS.get(section.breakdown, section.breakdown)
             else:
                 codes = section_regions(wh, section)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import polars as pl
+
 STATUS_LABELS = {
     "final": "definitief",
     "provisional": "voorlopig",
@@ -115,3 +117,11 @@ CATEGORY_LABELS = {
 
 def category_label(breakdown: str, category: str) -> str:
     return CATEGORY_LABELS.get(breakdown, {}).get(category, category)
+
+
+def mapped(df: pl.DataFrame, fn, *columns: str) -> pl.Series:
+    """``fn`` applied to each row's ``columns`` in plain Python, as a string column of ``df``.
+
+    Not ``map_elements``: Polars runs that callback on its own worker threads, which then wait for
+    Python's lock; with many concurrent sessions the server deadlocked (see bench_sessions.py)."""
+    return pl.Series([fn(*row) for row in zip(*(df[c].to_list() for c in columns), strict=True)], dtype=pl.String)

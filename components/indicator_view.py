@@ -9,8 +9,9 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from components import charts, notes
+from components import charts, comparison_charts, notes
 from components import formatting as fmt
+from components import peers as peers_mod
 from queries import Warehouse
 from queries import figures as q
 
@@ -38,13 +39,36 @@ def describe_series(df: pl.DataFrame, unit: str) -> str:
     return " ".join(parts)
 
 
+BAND_LOW, BAND_HIGH = "Vergelijkbare gemeenten (laagste)", "Vergelijkbare gemeenten (hoogste)"
+
+
+def describe_band(band: pl.DataFrame | None, unit: str) -> str:
+    """The sentence about the grey band of the peers' range (empty without a band)."""
+    if band is None or band.is_empty():
+        return ""
+    last = band.sort("period").row(-1, named=True)
+    return (f" De grijze band loopt van de laagste tot de hoogste van de {last['peer_count']} vergelijkbare gemeenten: "
+            f"in {fmt.period_label(last['period'])} van {fmt.value(last['low'], unit)} tot {fmt.value(last['high'], unit)}.")
+
+
+def with_band_rows(df: pl.DataFrame, band: pl.DataFrame | None) -> pl.DataFrame:
+    """The table alternative of a chart with a band: the band's edges as two extra rows per period."""
+    if band is None or band.is_empty():
+        return df
+    edges = [band.select("period", "year", value="low").with_columns(region_name=pl.lit(BAND_LOW)),
+             band.select("period", "year", value="high").with_columns(region_name=pl.lit(BAND_HIGH))]
+    extra = pl.concat(edges).with_columns(status=pl.lit("final"))
+    return pl.concat([df.select("region_name", "period", "value", "status"),
+                      extra.select("region_name", "period", "value", "status")])
+
+
 def table(df: pl.DataFrame, unit: str, *, by: str = "period") -> pl.DataFrame:
     """The data-table alternative of a chart, with formatted values and statuses."""
-    return df.sort("region_name", "period").select(
+    df = df.sort("region_name", "period")
+    return df.select(
         pl.col("region_name").alias("Gebied"),
-        pl.col("period").map_elements(fmt.period_label, return_dtype=pl.String).alias("Periode"),
-        pl.struct("value", "status").map_elements(lambda r: fmt.value(r["value"], unit, r["status"]),
-                                                  return_dtype=pl.String).alias("Waarde"),
+        fmt.mapped(df, fmt.period_label, "period").alias("Periode"),
+        fmt.mapped(df, lambda v, s: fmt.value(v, unit, s), "value", "status").alias("Waarde"),
         pl.col("status").replace_strict(fmt.STATUS_LABELS, default="onbekend").alias("Status"),
     )
 
@@ -71,11 +95,17 @@ def provenance(wh: Warehouse, ind: dict, df: pl.DataFrame) -> str:
 
 def indicator_block(wh: Warehouse, indicator_id: str, region_codes: list[str], *, key: str,
                     period: str | None = None, note_regions: list[str] | None = None,
-                    period_kind: str = "JJ", show_title: bool = True) -> pl.DataFrame:
-    """Render one indicator over time for the regions, with all that belongs next to it."""
+                    period_kind: str = "JJ", show_title: bool = True, peers: list[str] | None = None) -> pl.DataFrame:
+    """Render one indicator over time for the regions, with all that belongs next to it.
+
+    With the peer median among the regions, the peers' range is drawn as a band behind the lines.
+    ``peers`` is the comparison group; by default the group in the URL, else the release's own."""
     ind = q.indicator(wh, indicator_id)
     codes = [c for c in region_codes if c != q.PEER_CODE]
-    df = q.series_compared(wh, indicator_id, codes, peer_median=q.PEER_CODE in region_codes, period_kind=period_kind)
+    with_peers = q.PEER_CODE in region_codes
+    peer_codes = peers if peers is not None else peers_mod.current(wh)
+    df = q.series_compared(wh, indicator_id, codes, peer_median=with_peers, period_kind=period_kind, peers=peer_codes)
+    band = q.peer_range(wh, indicator_id, peer_codes, period_kind=period_kind) if with_peers else None
     if show_title:
         st.subheader(ind["title"], anchor=f"ind-{indicator_id}")
     chart_col, note_col = st.columns([3, 2], gap="medium")
@@ -86,12 +116,18 @@ def indicator_block(wh: Warehouse, indicator_id: str, region_codes: list[str], *
             tab_chart, tab_table = st.tabs(["Grafiek", "Tabel"])
             with tab_chart:
                 markers = notes.markers_for(indicator_id, ind["law"])
-                st.altair_chart(charts.time_chart(df, unit=ind["unit"], unit_label=ind["unit_label"],
-                                                  series_breaks=ind["series_breaks"], markers=markers),
-                                width="stretch", key=f"chart-{key}")
-                st.caption(describe_series(df, ind["unit"]))
+                if band is not None and not band.is_empty():
+                    chart = comparison_charts.time_chart_with_band(
+                        df, band, unit=ind["unit"], unit_label=ind["unit_label"], series_breaks=ind["series_breaks"],
+                        markers=markers)
+                else:
+                    chart = charts.time_chart(df, unit=ind["unit"], unit_label=ind["unit_label"],
+                                              series_breaks=ind["series_breaks"], markers=markers)
+                st.altair_chart(chart, width="stretch", key=f"chart-{key}")
+                st.caption(describe_series(df, ind["unit"]) + describe_band(band, ind["unit"]))
             with tab_table:
-                st.dataframe(table(df, ind["unit"]), hide_index=True, width="stretch", key=f"table-{key}")
+                st.dataframe(table(with_band_rows(df, band), ind["unit"]), hide_index=True, width="stretch",
+                             key=f"table-{key}")
         for b in ind["series_breaks"]:
             st.caption(f"Trendbreuk in {fmt.period_label(b['period'])}: {b.get('label', '')}")
         with st.expander("Wat meet dit cijfer?"):

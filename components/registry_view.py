@@ -74,10 +74,9 @@ def stapeling(wh: Warehouse, year: int) -> pl.DataFrame:
         st.info("Er zijn voor dit jaar geen cijfers over stapeling. Die komen er als de registraties van Wmo, "
                 "jeugd en Participatiewet samen worden geladen.")
         return df
-    df = df.with_columns(combination=pl.col("category").map_elements(combination_label, return_dtype=pl.String),
+    df = df.with_columns(combination=fmt.mapped(df, combination_label, "category"),
                          laws=pl.col("category").str.count_matches(r"\+") + 1,
-                         label=pl.col("value").map_elements(lambda v: fmt.value(v, "count"), return_dtype=pl.String,
-                                                            skip_nulls=False))
+                         label=fmt.mapped(df, lambda v: fmt.value(v, "count"), "value"))
     law_rank = list(LAW_NAMES)
     categories = sorted(set(df["category"]), key=lambda c: (c.count("+"), [law_rank.index(p) for p in c.split("+")]))
     order = [combination_label(c) for c in categories]
@@ -105,9 +104,8 @@ def stapeling(wh: Warehouse, year: int) -> pl.DataFrame:
         st.dataframe(table, hide_index=True, width="stretch", key="stapeling-table")
     if per_hh:
         ratio = q.series(wh, per_hh, codes).filter(pl.col("year") == year)
-        shown = ratio.select(pl.col("region_name").alias("Gebied"), pl.struct("value", "status").map_elements(
-            lambda r: fmt.value(r["value"], "ratio", r["status"]), return_dtype=pl.String).alias(
-            "Voorzieningen per huishouden"))
+        shown = ratio.select(pl.col("region_name").alias("Gebied"), fmt.mapped(
+            ratio, lambda v, s: fmt.value(v, "ratio", s), "value", "status").alias("Voorzieningen per huishouden"))
         st.subheader("Voorzieningen per huishouden")
         st.caption("Hoeveel lopende voorzieningen (beschikkingen) een huishouden met hulp gemiddeld heeft.")
         st.dataframe(shown, hide_index=True, width="stretch", key="stapeling-ratio")

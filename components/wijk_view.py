@@ -51,8 +51,7 @@ def map_and_ranking(wh: Warehouse, ind: dict, values: pl.DataFrame, year: int) -
 def wijk_table(values: pl.DataFrame, unit: str) -> pl.DataFrame:
     return values.select(
         pl.col("region_name").alias("Gebied"),
-        pl.struct("value", "status").map_elements(lambda r: fmt.value(r["value"], unit, r["status"]),
-                                                  return_dtype=pl.String).alias("Waarde"),
+        fmt.mapped(values, lambda v, s: fmt.value(v, unit, s), "value", "status").alias("Waarde"),
         pl.col("status").replace_strict(fmt.STATUS_LABELS, default="onbekend").alias("Status"),
     )
 

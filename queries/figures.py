@@ -129,9 +129,12 @@ def figures(wh: Warehouse, indicator_ids: list[str], region_codes: list[str], ye
     return _suppressed(wh, df)
 
 
-def comparison(wh: Warehouse, indicator_ids: list[str], year: int) -> pl.DataFrame:
-    """Per indicator: the municipality this year and last year, the nation, and the peers' median and range."""
-    regions_ = [wh.gemeente, "NL01", *wh.peers]
+def comparison(wh: Warehouse, indicator_ids: list[str], year: int, peers: list[str] | None = None) -> pl.DataFrame:
+    """Per indicator: the municipality this year and last year, the nation, and the peers' median and range.
+
+    ``peers`` is the comparison group (default: the release's fixed peer group)."""
+    peer_codes = list(wh.peers if peers is None else peers)
+    regions_ = [wh.gemeente, "NL01", *peer_codes]
     df = figures(wh, indicator_ids, regions_, year)
     this = df.filter(pl.col("year") == year)
     prev = df.filter(pl.col("year") == year - 1)
@@ -139,7 +142,7 @@ def comparison(wh: Warehouse, indicator_ids: list[str], year: int) -> pl.DataFra
         "indicator_id", value="value", status="status", source_id="source_id")
     own_prev = prev.filter(pl.col("region_code") == wh.gemeente).select("indicator_id", previous="value")
     nation = this.filter(pl.col("region_code") == "NL01").select("indicator_id", national="value")
-    peers = this.filter(pl.col("region_code").is_in(wh.peers) & pl.col("value").is_not_null()).group_by(
+    peers = this.filter(pl.col("region_code").is_in(peer_codes) & pl.col("value").is_not_null()).group_by(
         "indicator_id").agg(peer_median=pl.col("value").median(), peer_min=pl.col("value").min(),
                             peer_max=pl.col("value").max(), peer_count=pl.len())
     base = pl.DataFrame({"indicator_id": list(indicator_ids)})
@@ -187,12 +190,15 @@ PEER_NAME = "Vergelijkbare gemeenten (mediaan)"
 
 
 def series_compared(wh: Warehouse, indicator_id: str, region_codes: list[str], *, peer_median: bool = False,
-                    period_kind: str = "JJ") -> pl.DataFrame:
-    """``series`` plus, if asked, the median of the peer municipalities per period as one extra line."""
+                    period_kind: str = "JJ", peers: list[str] | None = None) -> pl.DataFrame:
+    """``series`` plus, if asked, the median of the peer municipalities per period as one extra line.
+
+    ``peers`` is the comparison group (default: the release's fixed peer group)."""
     df = series(wh, indicator_id, region_codes, period_kind=period_kind)
-    if not peer_median or not wh.peers:
+    peer_codes = list(wh.peers if peers is None else peers)
+    if not peer_median or not peer_codes:
         return df
-    peers = series(wh, indicator_id, wh.peers, period_kind=period_kind).filter(pl.col("value").is_not_null())
+    peers = series(wh, indicator_id, peer_codes, period_kind=period_kind).filter(pl.col("value").is_not_null())
     if peers.is_empty():
         return df
     med = peers.group_by("indicator_id", "period", "year").agg(
@@ -202,6 +208,21 @@ def series_compared(wh: Warehouse, indicator_id: str, region_codes: list[str], *
     ).with_columns(region_code=pl.lit(PEER_CODE), region_name=pl.lit(PEER_NAME), region_level=pl.lit("groep"),
                    breakdown=pl.lit(""), category=pl.lit(""), denominator=pl.lit(None, pl.Float64))
     return pl.concat([df, med.select(df.columns)])
+
+
+def peer_range(wh: Warehouse, indicator_id: str, peers: list[str] | None = None, *,
+               period_kind: str = "JJ") -> pl.DataFrame:
+    """Per period the lowest and highest value among the peer municipalities (suppressed figures left
+    out), with how many peers have a figure: the band behind the peer median."""
+    peer_codes = list(wh.peers if peers is None else peers)
+    schema = {"period": pl.String, "year": pl.Int32, "low": pl.Float64, "high": pl.Float64, "peer_count": pl.UInt32}
+    if not peer_codes:
+        return pl.DataFrame(schema=schema)
+    df = series(wh, indicator_id, peer_codes, period_kind=period_kind).filter(pl.col("value").is_not_null())
+    if df.is_empty():
+        return pl.DataFrame(schema=schema)
+    return df.group_by("period", "year").agg(low=pl.col("value").min(), high=pl.col("value").max(),
+                                             peer_count=pl.len()).sort("period").cast(schema)
 
 
 def headline_ids(wh: Warehouse) -> list[str]:

@@ -1,0 +1,195 @@
+"""Many people at once: N browser sessions open a page with a chart on one app server at the same time.
+
+    python benchmarks/bench_sessions.py [--sessions 50] [--path "wmo?indicator=wmo_clients_per_1000"]
+
+Starts a real Streamlit server on the demo warehouse (built in benchmarks/tmp/ when missing) and one
+headless Chromium (Debian's /usr/bin/chromium, or MSD_CHROMIUM). One warm-up visit loads the warehouse
+and the caches; then N browser contexts (each a new Streamlit websocket session) open the page at the
+same moment. Measured per session: the time from starting the navigation until the first Vega chart
+has drawn a visible mark ("time to first chart"). Measured on the server: the resident memory (RSS,
+from /proc) of the server process before the N sessions and after all of them have rendered, divided
+by N ("memory per session"). The browser runs on the same machine and competes for its cores, so the
+times are an upper bound for what a remote council member would see. Results go to
+benchmarks/results/sessions.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.browser.helpers import CHART_DRAWN_JS, chromium_path, launch_args
+from tests.browser.server import start_server, stop_server
+
+TMP = ROOT / "benchmarks" / "tmp" / "sessions"
+RESULTS = ROOT / "benchmarks" / "results" / "sessions.json"
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process in MiB (Linux /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+def cpu_s(pid: int) -> float:
+    """User plus system CPU seconds a process has used (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def health_ok(page_url: str) -> bool:
+    """Whether the server still answers /_stcore/health within 10 s (a hung event loop does not)."""
+    from urllib.parse import urljoin
+    from urllib.request import urlopen
+
+    try:
+        with urlopen(urljoin(page_url, "/_stcore/health"), timeout=10) as resp:
+            return resp.status == 200
+    except OSError:
+        return False
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100), no interpolation: a value some session really saw."""
+    ordered = sorted(values)
+    rank = max(1, round(q / 100 * len(ordered) + 0.5 - 1e-9))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def ensure_warehouse(path: Path | None) -> Path:
+    if path is not None:
+        return path
+    from etl import demo
+    from etl.warehouse import current_release
+
+    wh = TMP / "warehouse"
+    if current_release(wh) is None:
+        print("building the demo warehouse in", wh, flush=True)
+        demo.build(wh, progress=lambda *_: None)
+    return wh
+
+
+async def first_chart(browser, url: str, timeout_ms: int, delay: float = 0.0) -> tuple[float | None, str | None]:
+    """Seconds from navigation start to the first drawn chart in a fresh context, or an error."""
+    await asyncio.sleep(delay)
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+    start = time.perf_counter()
+    try:
+        await page.goto(url, timeout=timeout_ms, wait_until="commit")
+        await page.wait_for_function(CHART_DRAWN_JS, timeout=timeout_ms)
+        return time.perf_counter() - start, None
+    except Exception as exc:  # noqa: BLE001 - a timed-out session is a result, not a crash of the benchmark
+        state = await page.evaluate("() => { const a = document.querySelector(\"[data-testid='stApp']\"); "
+                                    "return a ? a.dataset.testConnectionState + '/' + a.dataset.testScriptState "
+                                    ": 'no app'; }")
+        return None, f"{type(exc).__name__} ({state}): {str(exc).splitlines()[0][:200]}"
+    # The context (and so its websocket session) stays open until every session has rendered.
+
+
+async def run(url: str, sessions: int, timeout_ms: int, server_pid: int, ramp: float) -> dict:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        args = [*launch_args(), "--disable-renderer-backgrounding", "--disable-background-timer-throttling",
+                "--disable-backgrounding-occluded-windows"]
+        browser = await pw.chromium.launch(executable_path=chromium_path(), headless=True, args=args)
+        # Warm-up: the first visit opens the warehouse and fills the server's caches.
+        cold, error = await first_chart(browser, url, timeout_ms)
+        if error:
+            raise RuntimeError(f"warm-up visit failed: {error}")
+        for context in browser.contexts:
+            await context.close()
+        await asyncio.sleep(2)  # let the server drop the warm-up session
+        before, cpu_before = rss_mb(server_pid), cpu_s(server_pid)
+
+        started = time.perf_counter()
+        # Session i arrives at i * ramp / sessions seconds (ramp 0: all at the same moment).
+        results = await asyncio.gather(*(first_chart(browser, url, timeout_ms, i * ramp / sessions)
+                                         for i in range(sessions)))
+        wall = time.perf_counter() - started
+        await asyncio.sleep(2)  # sessions idle, as readers looking at the page
+        after, cpu_after = rss_mb(server_pid), cpu_s(server_pid)
+        responsive = health_ok(url)
+        open_contexts = len(browser.contexts)
+        for context in browser.contexts:
+            await context.close()
+        await browser.close()
+
+    times = [t for t, _ in results if t is not None]
+    errors = [e for _, e in results if e is not None]
+    return {"cold_first_chart_s": round(cold, 3), "times": times, "errors": errors, "wall_s": round(wall, 2),
+            "rss_before_mb": round(before, 1), "rss_after_mb": round(after, 1), "open_sessions": open_contexts,
+            "server_cpu_s_per_session": round((cpu_after - cpu_before) / sessions, 3),
+            "server_answers_health_check_after": responsive}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sessions", type=int, default=50)
+    parser.add_argument("--path", default="wmo?indicator=wmo_clients_per_1000",
+                        help="page and query to open (a page with a time chart)")
+    parser.add_argument("--warehouse", type=Path, default=None, help="default: the demo in benchmarks/tmp/")
+    parser.add_argument("--ramp", type=float, default=50.0,
+                        help="seconds over which the sessions arrive, evenly spread; 0 = all at once")
+    parser.add_argument("--timeout", type=float, default=600.0, help="seconds per session before it counts as failed")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    if chromium_path() is None:
+        raise SystemExit("no Chromium: install Debian's package `chromium` or set MSD_CHROMIUM")
+
+    warehouse = ensure_warehouse(args.warehouse)
+    TMP.mkdir(parents=True, exist_ok=True)
+    store = TMP / "store.sqlite"
+    store.unlink(missing_ok=True)
+    server = start_server(warehouse, f"sqlite:///{store}", TMP / "server.log")
+    try:
+        url = server.page_url(args.path)
+        print(f"{args.sessions} sessions on {url}", flush=True)
+        raw = asyncio.run(run(url, args.sessions, int(args.timeout * 1000), server.process.pid, args.ramp))
+    finally:
+        stop_server(server.process)
+
+    times = raw.pop("times")
+    per_session = (raw["rss_after_mb"] - raw["rss_before_mb"]) / args.sessions
+    result = {
+        "what": f"{args.sessions} concurrent browser sessions (one Chromium, one context each) open /{args.path} "
+                f"on one Streamlit server, arriving over {args.ramp:g} s; time from navigation start to the first drawn Vega chart; server RSS "
+                "growth divided by the number of sessions",
+        "sessions": args.sessions,
+        "ramp_s": args.ramp,
+        "completed": len(times),
+        "failed": len(raw["errors"]),
+        "errors": sorted(set(raw.pop("errors")))[:5],
+        "first_chart_median_s": round(statistics.median(times), 2) if times else None,
+        "first_chart_p95_s": round(percentile(times, 95), 2) if times else None,
+        "first_chart_min_s": round(min(times), 2) if times else None,
+        "first_chart_max_s": round(max(times), 2) if times else None,
+        "memory_per_session_mb": round(per_session, 2),
+        **raw,
+        # Polars' thread pool size of the server (default: one thread per core); see the README.
+        "polars_max_threads": os.environ.get("POLARS_MAX_THREADS") or f"default ({os.cpu_count()})",
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "when": time.strftime("%Y-%m-%d %H:%M"),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+"""Charts of the comparison pages: peer band behind a time chart, observed/expected per wijk, goals.
+
+Plain Polars in, Altair out (no Streamlit), so a handout could use them too. Colours are Okabe-Ito;
+above and below expectation also differ in shape, so colour is never the only carrier.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+from components import charts
+from components import formatting as fmt
+
+ABOVE, BELOW, AS_EXPECTED, UNKNOWN = "hoger dan verwacht", "lager dan verwacht", "zoals verwacht", "niet te zeggen"
+VERDICT_COLOURS = {ABOVE: "#D55E00", BELOW: "#0072B2", AS_EXPECTED: "#7F7F7F", UNKNOWN: "#BBBBBB"}
+VERDICT_SHAPES = {ABOVE: "triangle-up", BELOW: "triangle-down", AS_EXPECTED: "circle", UNKNOWN: "square"}
+BAND_COLOUR = "#999999"
+
+
+def time_chart_with_band(df: pl.DataFrame, band: pl.DataFrame, *, unit: str, unit_label: str,
+                         series_breaks: list[dict] | None = None, markers: pl.DataFrame | None = None,
+                         band_label: str = "vergelijkbare gemeenten") -> alt.LayerChart:
+    """``charts.time_chart`` with a grey band from the lowest to the highest peer behind the lines."""
+    chart = charts.time_chart(df, unit=unit, unit_label=unit_label, series_breaks=series_breaks, markers=markers)
+    if band.is_empty():
+        return chart
+    data = band.with_columns(
+        x=pl.col("year").cast(pl.Float64) + charts._period_fraction(pl.col("period")),
+        range_label=fmt.mapped(band, lambda lo, hi: f"{fmt.value(lo, unit)} tot {fmt.value(hi, unit)}", "low", "high"),
+        what=pl.lit(f"Spreiding {band_label}"),
+    )
+    area = alt.Chart(data).mark_area(opacity=0.22, color=BAND_COLOUR).encode(
+        x="x:Q", y=alt.Y("low:Q", title=charts._axis_title(unit, unit_label)), y2="high:Q",
+        tooltip=[alt.Tooltip("what:N", title="Band"), alt.Tooltip("year:O", title="Jaar"),
+                 alt.Tooltip("range_label:N", title="Van laagste tot hoogste")])
+    # Altair hoists data shared by all layers to the top level; keep it there for the lines.
+    return charts.finish(alt.layer(area, *chart.layer, data=chart.data).properties(height=chart.height,
+                                                                                    width="container"))
+
+
+def _ratio_labels(df: pl.DataFrame) -> pl.DataFrame:
+    return df.with_columns(
+        ratio_label=fmt.mapped(df, lambda v: fmt.number(v, 2), "ratio"),
+        interval_label=fmt.mapped(df, lambda lo, hi: f"{fmt.number(lo, 2)} tot {fmt.number(hi, 2)}", "lower", "upper"),
+    )
+
+
+def ratio_ranking(df: pl.DataFrame) -> alt.LayerChart:
+    """Wijken ranked by observed/expected: a point per wijk with its 95% interval and a line at 1."""
+    data = _ratio_labels(df.filter(pl.col("ratio").is_not_null()))
+    verdicts = [v for v in VERDICT_COLOURS if v in set(data["verdict"])]
+    y = alt.Y("region_name:N", sort=alt.EncodingSortField("ratio", order="descending"), title=None,
+              axis=alt.Axis(labelLimit=200))
+    tooltip = [alt.Tooltip("region_name:N", title="Wijk"), alt.Tooltip("ratio_label:N", title="Werkelijk / verwacht"),
+               alt.Tooltip("interval_label:N", title="Onzekerheid (95%)"), alt.Tooltip("verdict:N", title="Oordeel")]
+    rule = alt.Chart(data).mark_rule(strokeWidth=2, color="#555555").encode(
+        y=y, x=alt.X("lower:Q", title="Werkelijk gebruik / verwacht gebruik", scale=alt.Scale(zero=False)),
+        x2="upper:Q", tooltip=tooltip)
+    points = alt.Chart(data).mark_point(size=120, filled=True).encode(
+        y=y, x="ratio:Q",
+        color=alt.Color("verdict:N", title="Oordeel", scale=alt.Scale(
+            domain=verdicts, range=[VERDICT_COLOURS[v] for v in verdicts]), legend=alt.Legend(orient="bottom")),
+        shape=alt.Shape("verdict:N", scale=alt.Scale(domain=verdicts, range=[VERDICT_SHAPES[v] for v in verdicts]),
+                        legend=None),
+        tooltip=tooltip)
+    one = alt.Chart(pl.DataFrame({"x": [1.0], "label": ["1 = zoals verwacht"]})).mark_rule(
+        color="#000000", strokeDash=[4, 3]).encode(x="x:Q", tooltip=alt.Tooltip("label:N", title="Lijn"))
+    return charts.finish(alt.layer(one, rule, points).properties(height=max(180, 30 * data.height), width="container"))
+
+
+def ratio_map(geojson: dict, df: pl.DataFrame, *, height: int = 420) -> alt.LayerChart:
+    """Wijken coloured by observed/expected: blue below, orange above, white around 1 (log scale)."""
+    data = _ratio_labels(df).select("region_code", "region_name", "ratio", "ratio_label", "interval_label", "verdict")
+    lookup = alt.LookupData(data, key="region_code", fields=["region_name", "ratio", "ratio_label", "interval_label",
+                                                            "verdict"])
+    base = alt.Chart(alt.Data(values=geojson["features"])).transform_lookup(lookup="properties.region_code",
+                                                                            from_=lookup)
+    tooltip = [alt.Tooltip("properties.name:N", title="Wijk"), alt.Tooltip("ratio_label:N", title="Werkelijk / verwacht"),
+               alt.Tooltip("interval_label:N", title="Onzekerheid (95%)"), alt.Tooltip("verdict:N", title="Oordeel")]
+    filled = base.mark_geoshape(stroke="white", strokeWidth=1.2).encode(
+        color=alt.Color("ratio:Q", title="Werkelijk / verwacht",
+                        scale=alt.Scale(type="log", domain=[0.5, 2], domainMid=1, scheme="blueorange", clamp=True),
+                        legend=alt.Legend(orient="bottom", gradientLength=260, values=[0.5, 0.75, 1, 1.5, 2])),
+        tooltip=tooltip).transform_filter("isValid(datum.ratio)")
+    empty = base.mark_geoshape(stroke="white", strokeWidth=1.2, fill="#DDDDDD").encode(
+        tooltip=[alt.Tooltip("properties.name:N", title="Wijk")]).transform_filter("!isValid(datum.ratio)")
+    labels = base.mark_text(fontSize=10, color="#222222").encode(
+        longitude="cx:Q", latitude="cy:Q", text="properties.name:N",
+    ).transform_calculate(
+        cx="isValid(datum.properties.label_lon) ? datum.properties.label_lon : geoCentroid(null, datum)[0]",
+        cy="isValid(datum.properties.label_lat) ? datum.properties.label_lat : geoCentroid(null, datum)[1]")
+    # Only a layer that draws something: an empty Vega layer is an unnamed SVG symbol (axe-core).
+    shown = set(data.filter(pl.col("ratio").is_not_null())["region_code"].to_list())
+    missing = any((f.get("properties") or {}).get("region_code") not in shown for f in geojson["features"])
+    layers = [empty, filled, labels] if missing else [filled, labels]
+    return charts.finish(alt.layer(*layers).project(type="mercator").properties(height=height, width="container"))
+
+
+def goal_chart(series: pl.DataFrame, path: pl.DataFrame, *, unit: str, unit_label: str,
+               target: float | None = None, target_year: int | None = None) -> alt.LayerChart:
+    """The figure over the years, the straight line from baseline to target (dashed) and the target."""
+    data = series.filter(pl.col("value").is_not_null())
+    data = data.with_columns(
+        label=fmt.mapped(data, lambda v, s: fmt.value(v, unit, s), "value", "status"),
+        status_kind=pl.when(pl.col("status") == "provisional").then(pl.lit("voorlopig")).otherwise(pl.lit("definitief")),
+        what=pl.lit("Gemeente"))
+    x = alt.X("year:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1))
+    y = alt.Y("value:Q", title=charts._axis_title(unit, unit_label), scale=alt.Scale(zero=False))
+    tooltip = [alt.Tooltip("year:O", title="Jaar"), alt.Tooltip("label:N", title="Waarde")]
+    line = alt.Chart(data).mark_line(color=charts.OWN_COLOUR, strokeWidth=2.5).encode(x=x, y=y)
+    points = alt.Chart(data).mark_point(size=60, filled=True, color=charts.OWN_COLOUR).encode(
+        x=x, y=y, shape=alt.Shape("status_kind:N", scale=alt.Scale(domain=["definitief", "voorlopig"],
+                                                                  range=["circle", "diamond"]), legend=None),
+        tooltip=tooltip)
+    layers = [line, points]
+    if not path.is_empty():
+        p = path.with_columns(label=fmt.mapped(path, lambda v: fmt.value(v, unit), "value"))
+        layers.append(alt.Chart(p).mark_line(color="#E69F00", strokeDash=[6, 4], strokeWidth=2).encode(
+            x=x, y=y, tooltip=[alt.Tooltip("year:O", title="Jaar"), alt.Tooltip("label:N", title="Lijn naar het doel")]))
+    if target is not None and target_year is not None:
+        t = pl.DataFrame({"year": [target_year], "value": [float(target)], "label": [f"Doel: {fmt.value(target, unit)}"]})
+        layers.append(alt.Chart(t).mark_point(shape="cross", size=160, color="#E69F00", strokeWidth=3).encode(
+            x=x, y=y, tooltip=alt.Tooltip("label:N", title="Doel")))
+    return charts.finish(alt.layer(*layers).properties(height=220, width="container"))
