@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from auth.roles import Role, can
 from components import session
+from components.admission import page_turn
 from components.context import warehouse
 
 st.set_page_config(page_title="Monitor Sociaal Domein", page_icon=":material/monitoring:", layout="wide")
@@ -54,6 +54,7 @@ sections["Account"] = [st.Page("app_pages/inloggen.py", title="Mijn account" if 
 
 page = st.navigation(session.navigation_sections(sections), position="sidebar" if session.may_read() else "hidden")
 if session.may_read():
-    page.run()
+    with page_turn():  # a few page scripts at a time: under a rush people are served in turn
+        page.run()
 else:  # sign-in required: every address shows the form first, then the page that was asked for
     session.sign_in_required_view()

@@ -100,16 +100,21 @@ def build_national(warehouse: Path, cat_path: Path, years: int = 11) -> dict:
 def time_pages(warehouse: Path, runs: int) -> dict:
     from streamlit.testing.v1 import AppTest
 
-    os.environ["MSD_WAREHOUSE"] = str(warehouse)
-    os.environ["MSD_NO_DEMO"] = "1"
+    # A fresh user store and public reading: pages as an anonymous council member sees them.
+    store = warehouse.parent / f"{warehouse.name}-bench-store.sqlite"
+    store.unlink(missing_ok=True)
+    os.environ.update(MSD_WAREHOUSE=str(warehouse), MSD_NO_DEMO="1", MSD_PUBLIC="1", MSD_STORE_URL=f"sqlite:///{store}")
     out = {}
     for page in PAGES:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
         at.run()
         at.switch_page(page)
         at.run()  # warm: caches filled, modules imported
-        if at.exception:
-            raise RuntimeError(f"{page}: {at.exception[0].value}")
+        # Time only a page that really rendered: not an exception, an error message or a sign-in form.
+        if at.exception or at.error:
+            raise RuntimeError(f"{page}: {(at.exception or at.error)[0].value}")
+        if not at.subheader and not at.header:
+            raise RuntimeError(f"{page}: the page shows no headings; it did not render")
         times = []
         for _ in range(runs):
             t = time.perf_counter()

@@ -1,16 +1,22 @@
 """Many people at once: N browser sessions open a page with a chart on one app server at the same time.
 
-    python benchmarks/bench_sessions.py [--sessions 50] [--path "wmo?indicator=wmo_clients_per_1000"]
+    python benchmarks/bench_sessions.py [--sessions 50] [--client websocket|browser] [--ramp 0]
 
-Starts a real Streamlit server on the demo warehouse (built in benchmarks/tmp/ when missing) and one
-headless Chromium (Debian's /usr/bin/chromium, or MSD_CHROMIUM). One warm-up visit loads the warehouse
-and the caches; then N browser contexts (each a new Streamlit websocket session) open the page at the
-same moment. Measured per session: the time from starting the navigation until the first Vega chart
-has drawn a visible mark ("time to first chart"). Measured on the server: the resident memory (RSS,
-from /proc) of the server process before the N sessions and after all of them have rendered, divided
-by N ("memory per session"). The browser runs on the same machine and competes for its cores, so the
-times are an upper bound for what a remote council member would see. Results go to
-benchmarks/results/sessions.json.
+Starts a real Streamlit server on the demo warehouse (built in benchmarks/tmp/ when missing). One
+warm-up visit loads the warehouse and the caches; then N sessions open the page, arriving evenly
+spread over --ramp seconds (0: all at the same moment). Two kinds of client:
+
+- websocket (default): each session speaks Streamlit's own protocol over its own websocket, exactly
+  as the browser's frontend does (BackMsg rerun request in, ForwardMsg deltas out). Time to first
+  chart = from opening the websocket until the server has sent the first Vega-Lite chart element.
+  This measures the server: what remote council members, each with their own computer, wait for.
+- browser: one headless Chromium (Debian's /usr/bin/chromium, or MSD_CHROMIUM), one context per
+  session; time from navigation start until the first chart has drawn a visible mark. All N
+  frontends render on this machine's cores next to the server, so this measures the machine.
+
+Measured on the server: resident memory (RSS, from /proc) before the N sessions and after all of
+them have rendered, divided by N ("memory per session"), and CPU seconds per session. Results go to
+benchmarks/results/sessions-<client>.json.
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ from tests.browser.helpers import CHART_DRAWN_JS, chromium_path, launch_args
 from tests.browser.server import start_server, stop_server
 
 TMP = ROOT / "benchmarks" / "tmp" / "sessions"
-RESULTS = ROOT / "benchmarks" / "results" / "sessions.json"
+RESULTS = ROOT / "benchmarks" / "results"
 
 
 def rss_mb(pid: int) -> float:
@@ -81,7 +87,74 @@ def ensure_warehouse(path: Path | None) -> Path:
     return wh
 
 
-async def first_chart(browser, url: str, timeout_ms: int, delay: float = 0.0) -> tuple[float | None, str | None]:
+async def first_chart_websocket(url: str, timeout_ms: int, delay: float = 0.0,
+                                open_sockets: list | None = None) -> tuple[float | None, str | None]:
+    """Seconds from opening a Streamlit websocket session until the server sends the first chart."""
+    from urllib.parse import urlsplit
+
+    import websockets
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    await asyncio.sleep(delay)
+    parts = urlsplit(url)
+    request = BackMsg()
+    request.rerun_script.page_name = parts.path.strip("/")
+    request.rerun_script.query_string = parts.query
+    start = time.perf_counter()
+    try:
+        ws = await websockets.connect(f"ws://{parts.netloc}/_stcore/stream", subprotocols=["streamlit"],
+                                      origin=f"{parts.scheme}://{parts.netloc}", max_size=None)
+        if open_sockets is not None:
+            open_sockets.append(ws)  # stays open (a reader looking at the page) until all have rendered
+        await ws.send(request.SerializeToString())
+        async with asyncio.timeout(timeout_ms / 1000):
+            while True:
+                msg = ForwardMsg()
+                msg.ParseFromString(await ws.recv())
+                kind = msg.WhichOneof("type")
+                if (kind == "delta" and msg.delta.WhichOneof("type") == "new_element"
+                        and msg.delta.new_element.WhichOneof("type") == "vega_lite_chart"):
+                    return time.perf_counter() - start, None
+                if kind in ("script_finished", "page_not_found"):
+                    return None, f"page ended without a chart ({kind})"
+    except Exception as exc:  # noqa: BLE001 - a failed session is a result, not a crash of the benchmark
+        return None, f"{type(exc).__name__}: {str(exc)[:200]}"
+
+
+async def run_websocket(url: str, sessions: int, timeout_ms: int, server_pid: int, ramp: float) -> dict:
+    cold, error = await first_chart_websocket(url, timeout_ms)
+    if error:
+        raise RuntimeError(f"warm-up visit failed: {error}")
+    await asyncio.sleep(2)
+    sockets: list = []
+
+    async def measure() -> list:
+        return await asyncio.gather(*(first_chart_websocket(url, timeout_ms, i * ramp / sessions, sockets)
+                                      for i in range(sessions)))
+
+    result = await measured(measure, server_pid, url)
+    result["open_sessions"] = sum(1 for ws in sockets if ws.state.name == "OPEN")
+    for ws in sockets:
+        await ws.close()
+    return {"cold_first_chart_s": round(cold, 3), **result}
+
+
+async def measured(measure, server_pid: int, url: str) -> dict:
+    """Run the sessions; server memory and CPU before and after, and whether it still answers."""
+    before, cpu_before = rss_mb(server_pid), cpu_s(server_pid)
+    started = time.perf_counter()
+    results = await measure()
+    wall = time.perf_counter() - started
+    await asyncio.sleep(2)  # sessions idle, as readers looking at the page
+    after, cpu_after = rss_mb(server_pid), cpu_s(server_pid)
+    return {"times": [t for t, _ in results if t is not None], "errors": [e for _, e in results if e is not None],
+            "wall_s": round(wall, 2), "rss_before_mb": round(before, 1), "rss_after_mb": round(after, 1),
+            "server_cpu_s_per_session": round((cpu_after - cpu_before) / len(results), 3),
+            "server_answers_health_check_after": health_ok(url)}
+
+
+async def first_chart_browser(browser, url: str, timeout_ms: int, delay: float = 0.0) -> tuple[float | None, str | None]:
     """Seconds from navigation start to the first drawn chart in a fresh context, or an error."""
     await asyncio.sleep(delay)
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
@@ -99,7 +172,7 @@ async def first_chart(browser, url: str, timeout_ms: int, delay: float = 0.0) ->
     # The context (and so its websocket session) stays open until every session has rendered.
 
 
-async def run(url: str, sessions: int, timeout_ms: int, server_pid: int, ramp: float) -> dict:
+async def run_browser(url: str, sessions: int, timeout_ms: int, server_pid: int, ramp: float) -> dict:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
@@ -107,33 +180,24 @@ async def run(url: str, sessions: int, timeout_ms: int, server_pid: int, ramp: f
                 "--disable-backgrounding-occluded-windows"]
         browser = await pw.chromium.launch(executable_path=chromium_path(), headless=True, args=args)
         # Warm-up: the first visit opens the warehouse and fills the server's caches.
-        cold, error = await first_chart(browser, url, timeout_ms)
+        cold, error = await first_chart_browser(browser, url, timeout_ms)
         if error:
             raise RuntimeError(f"warm-up visit failed: {error}")
         for context in browser.contexts:
             await context.close()
         await asyncio.sleep(2)  # let the server drop the warm-up session
-        before, cpu_before = rss_mb(server_pid), cpu_s(server_pid)
 
-        started = time.perf_counter()
-        # Session i arrives at i * ramp / sessions seconds (ramp 0: all at the same moment).
-        results = await asyncio.gather(*(first_chart(browser, url, timeout_ms, i * ramp / sessions)
-                                         for i in range(sessions)))
-        wall = time.perf_counter() - started
-        await asyncio.sleep(2)  # sessions idle, as readers looking at the page
-        after, cpu_after = rss_mb(server_pid), cpu_s(server_pid)
-        responsive = health_ok(url)
-        open_contexts = len(browser.contexts)
+        async def measure() -> list:
+            # Session i arrives at i * ramp / sessions seconds (ramp 0: all at the same moment).
+            return await asyncio.gather(*(first_chart_browser(browser, url, timeout_ms, i * ramp / sessions)
+                                          for i in range(sessions)))
+
+        result = await measured(measure, server_pid, url)
+        result["open_sessions"] = len(browser.contexts)
         for context in browser.contexts:
             await context.close()
         await browser.close()
-
-    times = [t for t, _ in results if t is not None]
-    errors = [e for _, e in results if e is not None]
-    return {"cold_first_chart_s": round(cold, 3), "times": times, "errors": errors, "wall_s": round(wall, 2),
-            "rss_before_mb": round(before, 1), "rss_after_mb": round(after, 1), "open_sessions": open_contexts,
-            "server_cpu_s_per_session": round((cpu_after - cpu_before) / sessions, 3),
-            "server_answers_health_check_after": responsive}
+    return {"cold_first_chart_s": round(cold, 3), **result}
 
 
 def main() -> None:
@@ -142,22 +206,29 @@ def main() -> None:
     parser.add_argument("--path", default="wmo?indicator=wmo_clients_per_1000",
                         help="page and query to open (a page with a time chart)")
     parser.add_argument("--warehouse", type=Path, default=None, help="default: the demo in benchmarks/tmp/")
-    parser.add_argument("--ramp", type=float, default=50.0,
+    parser.add_argument("--client", choices=["websocket", "browser"], default="websocket",
+                        help="websocket: Streamlit's protocol, measures the server; browser: one local Chromium")
+    parser.add_argument("--ramp", type=float, default=0.0,
                         help="seconds over which the sessions arrive, evenly spread; 0 = all at once")
+    parser.add_argument("--page-runs", type=int, default=None,
+                        help="page scripts computing at once on the server (MSD_PAGE_RUNS; default one per core)")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per session before it counts as failed")
-    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--out", type=Path, default=None, help="default: benchmarks/results/sessions-<client>.json")
     args = parser.parse_args()
-    if chromium_path() is None:
+    out = args.out or RESULTS / f"sessions-{args.client}.json"
+    if args.client == "browser" and chromium_path() is None:
         raise SystemExit("no Chromium: install Debian's package `chromium` or set MSD_CHROMIUM")
 
     warehouse = ensure_warehouse(args.warehouse)
     TMP.mkdir(parents=True, exist_ok=True)
     store = TMP / "store.sqlite"
     store.unlink(missing_ok=True)
-    server = start_server(warehouse, f"sqlite:///{store}", TMP / "server.log")
+    extra_env = {"MSD_PAGE_RUNS": str(args.page_runs)} if args.page_runs else None
+    server = start_server(warehouse, f"sqlite:///{store}", TMP / "server.log", extra_env=extra_env)
     try:
         url = server.page_url(args.path)
         print(f"{args.sessions} sessions on {url}", flush=True)
+        run = run_websocket if args.client == "websocket" else run_browser
         raw = asyncio.run(run(url, args.sessions, int(args.timeout * 1000), server.process.pid, args.ramp))
     finally:
         stop_server(server.process)
@@ -165,9 +236,14 @@ def main() -> None:
     times = raw.pop("times")
     per_session = (raw["rss_after_mb"] - raw["rss_before_mb"]) / args.sessions
     result = {
-        "what": f"{args.sessions} concurrent browser sessions (one Chromium, one context each) open /{args.path} "
-                f"on one Streamlit server, arriving over {args.ramp:g} s; time from navigation start to the first drawn Vega chart; server RSS "
-                "growth divided by the number of sessions",
+        "what": f"{args.sessions} concurrent sessions open /{args.path} on one Streamlit server, arriving over "
+                f"{args.ramp:g} s; " + (
+                    "each its own websocket speaking Streamlit's protocol; time from opening the socket until the "
+                    "server sent the first chart" if args.client == "websocket" else
+                    "one local Chromium, one context each; time from navigation start to the first drawn chart")
+                + "; server RSS growth divided by the number of sessions",
+        "client": args.client,
+        "page_runs_at_once": args.page_runs or f"default ({os.cpu_count()})",
         "sessions": args.sessions,
         "ramp_s": args.ramp,
         "completed": len(times),
@@ -186,8 +262,8 @@ def main() -> None:
         "cpus": os.cpu_count(),
         "when": time.strftime("%Y-%m-%d %H:%M"),
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(result, indent=2, ensure_ascii=False))
 
 

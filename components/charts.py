@@ -7,8 +7,11 @@ a chart and takes plain Polars frames, so the same function renders on screen an
 
 from __future__ import annotations
 
+import os
+
 import altair as alt
 import polars as pl
+import streamlit as st
 
 from components import formatting as fmt
 
@@ -23,6 +26,34 @@ NL_LOCALE = {"number": {"decimal": ",", "thousands": ".", "grouping": [3], "curr
 # Axis and legend text: Streamlit's chart theme draws it in #808495 (3.8:1 on white); this dark grey
 # meets the WCAG AA 4.5:1 for text (12.6:1).
 TEXT_COLOUR = "#333333"
+
+
+# Checking a spec against the Vega-Lite JSON schema took a third of a page run, inside a lock that
+# Streamlit holds for the whole process; the chart functions are fixed code, so the tests check
+# every spec they render (MSD_VALIDATE_CHARTS=1, set in tests/conftest.py) and the app does not.
+VALIDATE = os.environ.get("MSD_VALIDATE_CHARTS") == "1"
+
+
+def show(chart: alt.TopLevelMixin, *, key: str) -> None:
+    """Draw a chart on the page. Use this, not ``st.altair_chart``, which validates every spec again.
+
+    The chart's data frames travel by name and Streamlit sends them as Arrow, as ``st.altair_chart``
+    does, rather than as rows of Python dicts in the spec. The chart is used up: its data is replaced.
+    """
+    datasets: dict[str, pl.DataFrame] = {}
+
+    def by_name(part) -> None:
+        if isinstance(part.data, pl.DataFrame):
+            name = f"data-{len(datasets)}"
+            datasets[name] = part.data
+            part.data = alt.NamedData(name)
+        for sub in part.layer if isinstance(part, alt.LayerChart) else ():
+            by_name(sub)
+
+    by_name(chart)
+    spec = chart.to_dict(validate=VALIDATE)
+    spec["datasets"] = {**spec.get("datasets", {}), **datasets}
+    st.vega_lite_chart(spec=spec, width="stretch", key=key)
 
 
 def finish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:

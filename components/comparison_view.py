@@ -103,9 +103,8 @@ def indicator_against_group(wh: Warehouse, group: cmp.PeerGroup, indicator_id: s
         else:
             tab_chart, tab_table = st.tabs(["Grafiek", "Tabel"])
             with tab_chart:
-                st.altair_chart(charts.finish(charts.comparison_dots(shown, unit=ind["unit"], unit_label=ind["unit_label"],
-                                                                     own_code=wh.gemeente)),
-                                width="stretch", key=f"dots-{indicator_id}")
+                charts.show(charts.finish(charts.comparison_dots(shown, unit=ind["unit"], unit_label=ind["unit_label"],
+                                                                     own_code=wh.gemeente)), key=f"dots-{indicator_id}")
             with tab_table:
                 order = {wh.gemeente: 0, "NL01": 1}
                 t = figs.with_columns(_o=pl.col("region_code").replace_strict(order, default=2)).sort("_o", "region_name")
@@ -162,11 +161,11 @@ def expectation_view(wh: Warehouse, exp: cmp.Expectation) -> None:
         if geo is None or not geo.get("features"):
             st.info("Er zijn nog geen wijkgrenzen geladen (python -m etl boundaries). Bekijk de ranglijst.")
         else:
-            st.altair_chart(comparison_charts.ratio_map(geo, df), width="stretch", key=f"oe-map-{m.key}")
+            charts.show(comparison_charts.ratio_map(geo, df), key=f"oe-map-{m.key}")
             st.caption("Oranje: meer gebruik dan verwacht. Blauw: minder. Wit: ongeveer zoals verwacht. Grijs: "
                        "geen cijfer (te weinig mensen).")
     with tab_bars:
-        st.altair_chart(comparison_charts.ratio_ranking(df), width="stretch", key=f"oe-bars-{m.key}")
+        charts.show(comparison_charts.ratio_ranking(df), key=f"oe-bars-{m.key}")
         st.caption("Elke punt is een wijk; de lijn erdoor is de onzekerheid (95%). Raakt die lijn de stippellijn "
                    "bij 1 niet, dan is het verschil met de verwachting waarschijnlijk geen toeval.")
     with tab_table:
@@ -286,10 +285,9 @@ def goal_block(wh: Warehouse, row: dict, key: str) -> None:
                 path = goals_q.goal_path(goal, row["baseline_year"], row["baseline"])
                 tab_chart, tab_table = st.tabs(["Grafiek", "Tabel"])
                 with tab_chart:
-                    st.altair_chart(comparison_charts.goal_chart(s, path, unit=row["unit"], unit_label=ind["unit_label"],
+                    charts.show(comparison_charts.goal_chart(s, path, unit=row["unit"], unit_label=ind["unit_label"],
                                                                  target=goal.get("target"),
-                                                                 target_year=goal.get("target_year")),
-                                    width="stretch", key=f"goal-chart-{key}")
+                                                                 target_year=goal.get("target_year")), key=f"goal-chart-{key}")
                     st.caption("Blauwe lijn: het cijfer van de gemeente. Oranje stippellijn: de rechte lijn van de "
                                "start naar het doel. Oranje kruis: het doel. Een open ruit is een voorlopig cijfer.")
                 with tab_table:

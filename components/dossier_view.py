@@ -363,7 +363,7 @@ def _render_block(block: IndicatorFigures, *, key: str) -> None:
     else:
         tab_chart, tab_table = st.tabs(["Grafiek", "Tabel"])
         with tab_chart:
-            st.altair_chart(chart, width="stretch", key=f"chart-{key}")
+            charts.show(chart, key=f"chart-{key}")
             st.caption(block.description)
         with tab_table:
             st.dataframe(block.table, hide_index=True, width="stretch", key=f"table-{key}")

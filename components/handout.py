@@ -21,7 +21,6 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-import polars as pl
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
@@ -323,8 +322,3 @@ def _no_breaks(text: str) -> str:
 def handout_filename(content: DossierContent) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", content.title.lower()).strip("-")[:60] or "dossier"
     return f"dossier-{slug}-{content.session_date}.pdf"
-
-
-def table_frame(fig: dv.IndicatorFigures) -> pl.DataFrame:
-    header, rows, _ = value_table(fig)
-    return pl.DataFrame(rows, schema=header, orient="row")

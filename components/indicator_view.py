@@ -123,7 +123,7 @@ def indicator_block(wh: Warehouse, indicator_id: str, region_codes: list[str], *
                 else:
                     chart = charts.time_chart(df, unit=ind["unit"], unit_label=ind["unit_label"],
                                               series_breaks=ind["series_breaks"], markers=markers)
-                st.altair_chart(chart, width="stretch", key=f"chart-{key}")
+                charts.show(chart, key=f"chart-{key}")
                 st.caption(describe_series(df, ind["unit"]) + describe_band(band, ind["unit"]))
             with tab_table:
                 st.dataframe(table(with_band_rows(df, band), ind["unit"]), hide_index=True, width="stretch",

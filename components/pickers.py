@@ -121,7 +121,7 @@ def breakdown_section(wh: Warehouse, indicator_id: str, region_code: str, year: 
             tooltip=[alt.Tooltip("year:O", title="Jaar"), alt.Tooltip("category_label:N", title="Categorie"),
                      alt.Tooltip("label:N", title="Waarde")],
         ).properties(height=260, width="container")
-        st.altair_chart(charts.finish(chart), width="stretch", key=f"breakdown-{indicator_id}")
+        charts.show(charts.finish(chart), key=f"breakdown-{indicator_id}")
         st.caption("Delen die te klein zijn om te tonen ontbreken in de grafiek; de tabel laat zien welke.")
     with tab_table:
         shown = df.filter(pl.col("year") == year).sort("category").select(

@@ -32,8 +32,7 @@ def own_beside_cbs(wh: Warehouse, law: str) -> None:
                         b.with_columns(region_name=pl.lit("CBS"))], how="vertical_relaxed")
         tab_chart, tab_table = st.tabs(["Grafiek", "Tabel"])
         with tab_chart:
-            st.altair_chart(charts.time_chart(df, unit=ind["unit"], unit_label=ind["unit_label"]),
-                            width="stretch", key=f"own-cbs-{own_id}")
+            charts.show(charts.time_chart(df, unit=ind["unit"], unit_label=ind["unit_label"]), key=f"own-cbs-{own_id}")
             st.caption(indicator_view.describe_series(df, ind["unit"]))
         with tab_table:
             st.dataframe(indicator_view.table(df, ind["unit"]), hide_index=True, width="stretch",
@@ -56,8 +55,7 @@ def inflow_outflow(wh: Warehouse, law: str) -> None:
                "dan groeit het aantal cliënten.")
     tab_chart, tab_table = st.tabs(["Grafiek", "Tabel"])
     with tab_chart:
-        st.altair_chart(charts.time_chart(df, unit="count", unit_label="personen"), width="stretch",
-                        key=f"flows-{law}")
+        charts.show(charts.time_chart(df, unit="count", unit_label="personen"), key=f"flows-{law}")
         st.caption(indicator_view.describe_series(df, "count"))
     with tab_table:
         st.dataframe(indicator_view.table(df, "count"), hide_index=True, width="stretch", key=f"flows-table-{law}")
@@ -97,7 +95,7 @@ def stapeling(wh: Warehouse, year: int) -> pl.DataFrame:
     table = table.select("Gebied", *[pl.col(c).fill_null("0") for c in order if c in table.columns])
     tab_chart, tab_table = st.tabs(["Grafiek", "Tabel"])
     with tab_chart:
-        st.altair_chart(charts.finish(chart), width="stretch", key="stapeling-chart")
+        charts.show(charts.finish(chart), key="stapeling-chart")
         st.caption("Per wijk het aantal huishoudens dat in dit jaar hulp kreeg, verdeeld naar de wetten waaruit die "
                    "hulp kwam. Te kleine aantallen zijn weggelaten; de tabel laat zien welke.")
     with tab_table:

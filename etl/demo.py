@@ -731,14 +731,6 @@ def _write_inputs(target: Path, persons, households, extracts, postcodes, files)
         (target / name).write_bytes(data)
 
 
-def ensure(warehouse: Path, progress=None) -> bool:
-    """Build the demo when no warehouse exists yet. Returns True when it built one."""
-    if current_release(warehouse) is not None:
-        return False
-    build(warehouse, progress=progress)
-    return True
-
-
 def register(sub, common) -> None:
     p = sub.add_parser("demo", parents=[common], help="build the fictional demo municipality")
     p.add_argument("--seed", type=int, default=SEED)

@@ -296,12 +296,6 @@ def verdict(lower: float | None, upper: float | None) -> str:
     return "zoals verwacht"
 
 
-def _broad(population: pl.DataFrame) -> dict[str, float]:
-    """Inhabitants per broad age group from the fine groups."""
-    by = dict(zip(population["age_group"], population["value"], strict=True))
-    return {b: float(sum(by.get(g, 0) or 0 for g in groups)) for b, groups in BROAD_GROUPS.items()}
-
-
 def standard_factor(broad_rates: dict[str, float], own: dict[str, float], reference: dict[str, float]) -> float | None:
     """How much higher the reference's use is than ours, after taking out age differences.
 

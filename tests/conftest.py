@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+# Every chart spec a test renders is checked against the Vega-Lite schema (the app skips that for speed).
+os.environ["MSD_VALIDATE_CHARTS"] = "1"
+
 import polars as pl
 import pytest
 

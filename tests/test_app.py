@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+
+import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -44,6 +48,29 @@ def test_every_page_renders_the_demo_with_content(app_env, demo_warehouse, page)
     assert "DEMODATA" in body
     assert "Lindewaard" in body or page.endswith(("wijken.py", "trends.py", "bronnen.py"))
     assert not at.error
+
+
+def test_a_law_page_sends_its_charts_with_their_data(app_env, demo_warehouse):
+    app_env(demo_warehouse)
+    at = open_page("app_pages/wmo.py", {"indicator": "wmo_clients_per_1000"})
+    charts = [el.proto for el in at.get("vega_lite_chart")]
+    assert len(charts) >= 2
+    first = json.loads(charts[0].spec)
+    assert first["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
+    # The data travels beside the spec as Arrow, as with st.altair_chart.
+    rows = [row for ds in charts[0].datasets for row in pa.ipc.open_stream(ds.data.data).read_all().to_pylist()]
+    # The time chart carries Lindewaard's yearly figures 2015-2025, formatted the Dutch way for the tooltip.
+    years = {row["year"] for row in rows if row.get("region_name") == "Lindewaard"}
+    assert {2015, 2025} <= years
+    assert all("," in row["label"] or row["label"].isdigit() for row in rows if row.get("label") not in (None, "–"))
+    assert first["config"]["locale"]["number"]["decimal"] == ","
+
+
+def test_charts_are_drawn_through_the_one_helper():
+    """st.altair_chart would validate every spec again under Streamlit's process-wide lock."""
+    found = subprocess.run(["git", "grep", "-n", "st.altair_chart(", "--", "components", "app_pages", "app.py"],
+                           capture_output=True, text=True, cwd=app_path().rsplit("/", 1)[0])
+    assert found.stdout == "", found.stdout
 
 
 def test_overview_shows_the_warehouse_figures_and_comparisons(app_env, small_warehouse):

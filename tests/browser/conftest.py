@@ -19,7 +19,9 @@ from tests.browser.server import AppServer, start_server, stop_server
 @pytest.fixture(scope="session")
 def app_server(demo_warehouse: Path, tmp_path_factory) -> Iterator[AppServer]:
     store = tmp_path_factory.mktemp("browser-store") / "store.sqlite"
-    server = start_server(demo_warehouse, f"sqlite:///{store}", ARTIFACTS / "server.log")
+    # Charts checked against the Vega-Lite schema, as in every other test (the app skips it for speed).
+    server = start_server(demo_warehouse, f"sqlite:///{store}", ARTIFACTS / "server.log",
+                          extra_env={"MSD_VALIDATE_CHARTS": "1"})
     yield server
     stop_server(server.process)
 

@@ -31,15 +31,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def server_env(warehouse: Path, store_url: str) -> dict[str, str]:
+def server_env(warehouse: Path, store_url: str, extra: dict[str, str] | None = None) -> dict[str, str]:
     """The environment of the app under test: only our settings, none inherited from the developer."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MSD_", "STREAMLIT_"))}
     env.update(MSD_WAREHOUSE=str(warehouse), MSD_STORE_URL=store_url, MSD_NO_DEMO="1", MSD_PUBLIC="1",
                MSD_PASSWORD_LOGIN="1", STREAMLIT_BROWSER_GATHER_USAGE_STATS="false", PYTHONUNBUFFERED="1")
+    env.update(extra or {})
     return env
 
 
-def start_server(warehouse: Path, store_url: str, log_path: Path, *, timeout: float = 90.0) -> AppServer:
+def start_server(warehouse: Path, store_url: str, log_path: Path, *, timeout: float = 90.0,
+                 extra_env: dict[str, str] | None = None) -> AppServer:
     """``streamlit run app.py`` on a free port; returns when /_stcore/health answers."""
     port = free_port()
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -47,7 +49,7 @@ def start_server(warehouse: Path, store_url: str, log_path: Path, *, timeout: fl
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
            "--server.runOnSave", "false"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=server_env(warehouse, store_url), stdout=log,
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=server_env(warehouse, store_url, extra_env), stdout=log,
                             stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + timeout
