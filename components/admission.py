@@ -4,8 +4,9 @@ Page scripts run in threads of one Python process. When fifty people open a page
 fifty threads fight over Python's interpreter lock, the event loop that sends finished charts to the
 browsers gets a fiftieth of the time, and everyone waits until all fifty are done. Letting a few
 scripts in at a time (one per core by default; DuckDB and Polars use the cores while a script waits
-for them) serves people in turn instead: the first ones get their page at once, the last ones no
-later than before. Set MSD_PAGE_RUNS to change the number.
+for them) serves people in turn instead: the first ones get their page at once, the last ones no later
+than without the limit (benchmarks/bench_sessions.py, see the README). Set MSD_PAGE_RUNS to change
+the number.
 """
 
 from __future__ import annotations

@@ -103,8 +103,8 @@ def indicator_against_group(wh: Warehouse, group: cmp.PeerGroup, indicator_id: s
         else:
             tab_chart, tab_table = st.tabs(["Grafiek", "Tabel"])
             with tab_chart:
-                charts.show(charts.finish(charts.comparison_dots(shown, unit=ind["unit"], unit_label=ind["unit_label"],
-                                                                     own_code=wh.gemeente)), key=f"dots-{indicator_id}")
+                dots = charts.comparison_dots(shown, unit=ind["unit"], unit_label=ind["unit_label"], own_code=wh.gemeente)
+                charts.show(charts.finish(dots), key=f"dots-{indicator_id}")
             with tab_table:
                 order = {wh.gemeente: 0, "NL01": 1}
                 t = figs.with_columns(_o=pl.col("region_code").replace_strict(order, default=2)).sort("_o", "region_name")
@@ -285,9 +285,9 @@ def goal_block(wh: Warehouse, row: dict, key: str) -> None:
                 path = goals_q.goal_path(goal, row["baseline_year"], row["baseline"])
                 tab_chart, tab_table = st.tabs(["Grafiek", "Tabel"])
                 with tab_chart:
-                    charts.show(comparison_charts.goal_chart(s, path, unit=row["unit"], unit_label=ind["unit_label"],
-                                                                 target=goal.get("target"),
-                                                                 target_year=goal.get("target_year")), key=f"goal-chart-{key}")
+                    chart = comparison_charts.goal_chart(s, path, unit=row["unit"], unit_label=ind["unit_label"],
+                                                         target=goal.get("target"), target_year=goal.get("target_year"))
+                    charts.show(chart, key=f"goal-chart-{key}")
                     st.caption("Blauwe lijn: het cijfer van de gemeente. Oranje stippellijn: de rechte lijn van de "
                                "start naar het doel. Oranje kruis: het doel. Een open ruit is een voorlopig cijfer.")
                 with tab_table:

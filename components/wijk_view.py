@@ -26,10 +26,12 @@ def map_and_ranking(wh: Warehouse, ind: dict, values: pl.DataFrame, year: int) -
         if geo is None:
             st.info("Er zijn nog geen wijkgrenzen geladen (python -m etl boundaries). Bekijk de ranglijst.")
         else:
-            charts.show(charts.choropleth(geo, wijk_rows, unit=ind["unit"], unit_label=ind["unit_label"]), key=f"map-{ind['id']}")
+            charts.show(charts.choropleth(geo, wijk_rows, unit=ind["unit"], unit_label=ind["unit_label"]),
+                        key=f"map-{ind['id']}")
     with tab_bars:
-        charts.show(charts.ranked_bars(wijk_rows, unit=ind["unit"], unit_label=ind["unit_label"],
-                                           reference=reference, reference_label=wh.meta.get("gemeente_name", "gemeente")), key=f"bars-{ind['id']}")
+        charts.show(charts.ranked_bars(wijk_rows, unit=ind["unit"], unit_label=ind["unit_label"], reference=reference,
+                                       reference_label=wh.meta.get("gemeente_name", "gemeente")),
+                    key=f"bars-{ind['id']}")
     with tab_table:
         st.dataframe(wijk_table(values, ind["unit"]), hide_index=True, width="stretch", key=f"wijktable-{ind['id']}")
     shown = wijk_rows.filter(pl.col("value").is_not_null()).sort("value")
