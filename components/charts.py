@@ -89,7 +89,7 @@ def time_chart(df: pl.DataFrame, *, unit: str, unit_label: str, series_breaks: l
     regions = df["region_name"].unique(maintain_order=True).to_list()
     colour = alt.Color("region_name:N", title="Gebied", sort=regions,
                        scale=alt.Scale(domain=regions, range=OKABE_ITO[: max(1, len(regions))]),
-                       legend=alt.Legend(orient="bottom", labelLimit=240))
+                       legend=alt.Legend(orient="bottom", labelLimit=240, columns=3))
     lo, hi = float(data["x"].min()), float(data["x"].max())
     base = alt.Chart(data).encode(
         x=alt.X("x:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1),
