@@ -32,6 +32,8 @@ TEXT_COLOUR = "#333333"
 # Streamlit holds for the whole process; the chart functions are fixed code, so the tests check
 # every spec they render (MSD_VALIDATE_CHARTS=1, set in tests/conftest.py) and the app does not.
 VALIDATE = os.environ.get("MSD_VALIDATE_CHARTS") == "1"
+if not VALIDATE:  # the same check, done by Altair on every object it builds
+    alt.utils.schemapi.disable_debug_mode()
 
 
 def show(chart: alt.TopLevelMixin, *, key: str) -> None:
