@@ -24,6 +24,7 @@ import settings
 from auth.roles import Role
 from components import charts, indicator_view
 from components import formatting as fmt
+from components.notes import SECTIONS as NOTE_SECTIONS
 from etl import warehouse as etl_warehouse
 from queries import Warehouse
 from queries import figures as q
@@ -37,8 +38,6 @@ log = logging.getLogger(__name__)
 TEMPLATES_PATH = Path(__file__).resolve().parents[1] / "data" / "dossier_templates.toml"
 MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
           "november", "december"]
-NOTE_SECTIONS = (("what_we_see", "Wat zien we"), ("explanation", "Verklaring"),
-                 ("next_steps", "Wat betekent dit / vervolg"))
 TEMPLATE_WIJKEN = 3  # "areas = wijken" in a template: the municipality and its first wijken
 
 

@@ -84,33 +84,21 @@ class Database:
                 return
         con.close()
 
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[Transaction]:
+    def transaction(self) -> contextlib.AbstractContextManager[Transaction]:
         """A connection in one transaction: committed on success, rolled back on any error."""
-        with self.connection() as con:
-            yield from self._in_transaction(con)
+        # SQLite: take the write lock up front, so two writers never deadlock upgrading a read lock.
+        return self._begun("BEGIN IMMEDIATE" if self.kind == "sqlite" else "BEGIN")
 
-    def _in_transaction(self, con) -> Iterator[Transaction]:
-        try:
-            if self.kind == "sqlite":
-                con.execute("BEGIN IMMEDIATE")  # take the write lock up front: no upgrade deadlocks
-            else:
-                con.execute("BEGIN")
-            tx = Transaction(con, self.kind)
-            yield tx
-            con.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(Exception):
-                con.execute("ROLLBACK")
-            raise
-
-    @contextlib.contextmanager
-    def snapshot(self) -> Iterator[Transaction]:
+    def snapshot(self) -> contextlib.AbstractContextManager[Transaction]:
         """A read-only snapshot. ``transaction()`` takes SQLite's write lock (BEGIN IMMEDIATE), which
         would queue every chart's note lookup behind the writers; reads need no lock in WAL mode."""
+        return self._begun("BEGIN" if self.kind == "sqlite" else "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+
+    @contextlib.contextmanager
+    def _begun(self, begin: str) -> Iterator[Transaction]:
         with self.connection() as con:
             try:
-                con.execute("BEGIN" if self.kind == "sqlite" else "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                con.execute(begin)
                 yield Transaction(con, self.kind)
                 con.execute("COMMIT")
             except BaseException:
@@ -141,6 +129,16 @@ class Database:
         return applied_now
 
 
+def integrity_errors() -> tuple[type[BaseException], ...]:
+    """The drivers' unique-key violations, which the stores read as a concurrent save (a conflict)."""
+    errors: list[type[BaseException]] = [sqlite3.IntegrityError]
+    with contextlib.suppress(ImportError):
+        import psycopg
+
+        errors.append(psycopg.IntegrityError)
+    return tuple(errors)
+
+
 class Transaction:
     def __init__(self, con, kind: str):
         self.con = con
@@ -152,20 +150,6 @@ class Transaction:
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         cur = self.con.execute(self._sql(sql), tuple(params))
         return cur.rowcount
-
-    @contextlib.contextmanager
-    def snapshot(self) -> Iterator[Transaction]:
-        """A read-only snapshot. ``transaction()`` takes SQLite's write lock (BEGIN IMMEDIATE), which
-        would queue every chart's note lookup behind the writers; reads need no lock in WAL mode."""
-        with self.connection() as con:
-            try:
-                con.execute("BEGIN" if self.kind == "sqlite" else "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                yield Transaction(con, self.kind)
-                con.execute("COMMIT")
-            except BaseException:
-                with contextlib.suppress(Exception):
-                    con.execute("ROLLBACK")
-                raise
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict]:
         cur = self.con.execute(self._sql(sql), tuple(params))

@@ -26,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-import sqlite3
 import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -35,7 +34,7 @@ from typing import Any
 
 from auth import audit
 from auth.roles import Role, can, require
-from store.db import Database, Transaction, utcnow
+from store.db import Database, Transaction, integrity_errors, utcnow
 from store.notes import format_when
 
 STATUSES = ("draft", "published", "withdrawn")
@@ -292,15 +291,6 @@ def _int_or_none(v: Any) -> int | None:
         return None
 
 
-def _integrity_errors() -> tuple[type[BaseException], ...]:
-    errors: list[type[BaseException]] = [sqlite3.IntegrityError]
-    with contextlib.suppress(ImportError):
-        import psycopg
-
-        errors.append(psycopg.IntegrityError)
-    return tuple(errors)
-
-
 HEAD_COLS = ("dossier_id", "revision", "status", "published_revision", "created_by", "created_at", "updated_by",
              "updated_at", "published_by", "published_at", "withdrawn_by", "withdrawn_at")
 REV_COLS = ("dossier_id", "revision", "status", "change", "title", "session_date", "theme", "introduction",
@@ -366,7 +356,7 @@ class DossierStore:
     def __init__(self, db: Database, known_indicators: set[str] | None = None):
         self.db = db
         self.known_indicators = known_indicators
-        self._integrity = _integrity_errors()
+        self._integrity = integrity_errors()
 
     def _read(self) -> contextlib.AbstractContextManager[Transaction]:
         return self.db.snapshot()

@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-import sqlite3
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -34,7 +33,7 @@ import polars as pl
 
 from auth import audit
 from auth.roles import Role, can, require
-from store.db import Database, Transaction, utcnow
+from store.db import Database, Transaction, integrity_errors, utcnow
 from store.markdown import is_safe_url, plain_text
 
 LAWS = ("wmo", "jeugd", "participatie", "schuldhulp", "veiligheid", "context")
@@ -357,15 +356,6 @@ def _links_json(links: Sequence[Link]) -> str:
     return json.dumps([link.to_dict() for link in links], ensure_ascii=False, sort_keys=True)
 
 
-def _integrity_errors() -> tuple[type[BaseException], ...]:
-    errors: list[type[BaseException]] = [sqlite3.IntegrityError]
-    with contextlib.suppress(ImportError):
-        import psycopg
-
-        errors.append(psycopg.IntegrityError)
-    return tuple(errors)
-
-
 HEAD_COLS = ("note_id", "revision", "status", "law", "indicator_id", "published_revision", "created_by",
              "created_at", "updated_by", "updated_at", "published_by", "published_at", "withdrawn_by",
              "withdrawn_at")
@@ -428,7 +418,7 @@ class NoteStore:
 
     def __init__(self, db: Database):
         self.db = db
-        self._integrity = _integrity_errors()
+        self._integrity = integrity_errors()
 
     # -- reading ---------------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ Where no binaries exist, :func:`find_bindir` returns None and the fixture skips 
 from __future__ import annotations
 
 import glob
+import itertools
 import os
 import pwd
 import shutil
@@ -150,3 +151,21 @@ def _postgres_server():
 
 if pytest is not None:
     postgres_server = pytest.fixture(scope="session", name="postgres_server")(_postgres_server)
+    # Parameters of a store fixture: every store test runs on SQLite and on the real PostgreSQL server.
+    BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+_store_numbers = itertools.count(1)
+
+
+def fresh_database(request, tmp_path: Path, backend: str, prefix: str):
+    """A new, migrated user store on one backend: a file in ``tmp_path`` or a new database on the session's
+    server (requested from the calling fixture, so SQLite-only runs never start PostgreSQL)."""
+    from store.db import Database
+
+    n = next(_store_numbers)
+    if backend == "sqlite":
+        database = Database(f"sqlite:///{tmp_path / f'{prefix}{n}.sqlite'}")
+    else:
+        database = Database(request.getfixturevalue("postgres_server").create_database(f"{prefix}_{n}"))
+    database.migrate()
+    return database

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import os
 from pathlib import Path
 
@@ -18,9 +17,8 @@ from auth.db import default_db
 from auth.roles import Role
 from store.db import Database
 from tests.conftest import app_path
-from tests.pgserver import postgres_server  # noqa: F401  (session fixture, re-exported for pytest)
+from tests.pgserver import BACKENDS, fresh_database, postgres_server  # noqa: F401  (fixture re-exported)
 
-_names = itertools.count(1)
 PASSWORD = {r.value: f"{r.value}-wachtwoord-123" for r in Role}
 USERS = {r.value: f"{r.value}@test.nl" for r in Role}
 
@@ -32,17 +30,10 @@ def fast_hashes(monkeypatch):
     monkeypatch.setattr(passwords, "_dummy_hash", None)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 def db(request, tmp_path) -> Database:
     """A fresh, migrated store on one backend (store tests run once per backend)."""
-    n = next(_names)
-    if request.param == "sqlite":
-        database = Database(f"sqlite:///{tmp_path / f'auth{n}.sqlite'}")
-    else:
-        server = request.getfixturevalue("postgres_server")
-        database = Database(server.create_database(f"auth_{n}"))
-    database.migrate()
-    return database
+    return fresh_database(request, tmp_path, request.param, "auth")
 
 
 @pytest.fixture
@@ -139,12 +130,6 @@ def make_second_db(request, tmp_path, db):
     """Another fresh store on the same backend as ``db``."""
 
     def make() -> Database:
-        n = next(_names)
-        if db.kind == "sqlite":
-            other = Database(f"sqlite:///{tmp_path / f'auth{n}.sqlite'}")
-        else:
-            other = Database(request.getfixturevalue("postgres_server").create_database(f"auth_{n}"))
-        other.migrate()
-        return other
+        return fresh_database(request, tmp_path, db.kind, "auth")
 
     return make

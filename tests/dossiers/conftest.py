@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 
 from etl import catalogue
 from store.db import Database
 from store.dossiers import DossierContent, DossierStore, Section
-from tests.pgserver import postgres_server  # noqa: F401  (session fixture, re-exported for pytest)
-
-_names = itertools.count(1)
+from tests.pgserver import BACKENDS, fresh_database, postgres_server  # noqa: F401  (fixture re-exported)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 def db(request, tmp_path) -> Database:
-    n = next(_names)
-    if request.param == "sqlite":
-        database = Database(f"sqlite:///{tmp_path / f'store{n}.sqlite'}")
-    else:
-        server = request.getfixturevalue("postgres_server")
-        database = Database(server.create_database(f"dossiers_{n}"))
-    database.migrate()
-    return database
+    return fresh_database(request, tmp_path, request.param, "dossiers")
 
 
 @pytest.fixture

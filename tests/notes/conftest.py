@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 
 from store.db import Database
 from store.notes import NoteContent, NoteStore
-from tests.pgserver import postgres_server  # noqa: F401  (session fixture, re-exported for pytest)
-
-_names = itertools.count(1)
+from tests.pgserver import BACKENDS, fresh_database, postgres_server  # noqa: F401  (fixture re-exported)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 def make_db(request, tmp_path):
     """A factory of fresh, migrated stores on one backend (tests run once per backend)."""
 
     def make() -> Database:
-        n = next(_names)
-        if request.param == "sqlite":
-            database = Database(f"sqlite:///{tmp_path / f'store{n}.sqlite'}")
-        else:
-            server = request.getfixturevalue("postgres_server")
-            database = Database(server.create_database(f"notes_{n}"))
-        database.migrate()
-        return database
+        return fresh_database(request, tmp_path, request.param, "notes")
 
     return make
 
