@@ -22,6 +22,7 @@ import shutil
 import sys
 import time
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -227,7 +228,8 @@ def read_meta_v3(client: Client, base: str, table: str, info: dict) -> TableMeta
     return meta
 
 
-def read_codes_v3(client: Client, base: str, meta: TableMeta, dims: list[str]) -> None:
+def read_codes_v3(client: Client, base: str, meta: TableMeta, dims: list[str]) -> dict[str, list[dict]]:
+    codes = {}
     for dim in dims:
         params = {"$format": "json"}
         if dim != meta.time_dim:
@@ -235,8 +237,9 @@ def read_codes_v3(client: Client, base: str, meta: TableMeta, dims: list[str]) -
             params["$select"] = "Key,Title"
         rows = get_all(client, f"{base}/ODataApi/odata/{meta.table_id}/{dim}", params,
                        f"CBS-tabel {meta.table_id} (dimensie {dim})")
-        meta.codes[dim] = [{"raw": r["Key"], "key": r["Key"].strip(), "title": (r.get("Title") or "").strip(),
-                            "status": r.get("Status")} for r in rows]
+        codes[dim] = [{"raw": r["Key"], "key": r["Key"].strip(), "title": (r.get("Title") or "").strip(),
+                       "status": r.get("Status")} for r in rows]
+    return codes
 
 
 def read_stamp_v4(client: Client, base: str, table: str) -> dict:
@@ -261,11 +264,13 @@ def read_meta_v4(client: Client, base: str, table: str, props: dict) -> TableMet
     )
 
 
-def read_codes_v4(client: Client, base: str, meta: TableMeta, dims: list[str]) -> None:
+def read_codes_v4(client: Client, base: str, meta: TableMeta, dims: list[str]) -> dict[str, list[dict]]:
+    codes = {}
     for dim in dims:
         rows = get_all(client, f"{base}/{meta.table_id}/{dim}Codes", None, f"CBS-tabel {meta.table_id} ({dim}Codes)")
-        meta.codes[dim] = [{"raw": r["Identifier"], "key": r["Identifier"].strip(),
-                            "title": (r.get("Title") or "").strip(), "status": r.get("Status")} for r in rows]
+        codes[dim] = [{"raw": r["Identifier"], "key": r["Identifier"].strip(),
+                       "title": (r.get("Title") or "").strip(), "status": r.get("Status")} for r in rows]
+    return codes
 
 
 def _int(v: object) -> int | None:
@@ -416,7 +421,8 @@ def download(client: Client, meta: TableMeta, sel: Selection, cache_root: Path, 
         if flt:
             params["$filter"] = flt
         cache = PageCache(cache_root, repr((url, sorted(params.items()), meta.modified)))
-        for body, page in iter_pages(client, url, params, f"CBS-tabel {meta.table_id}", cache, progress, parse):
+        for body, page in iter_pages(client, url, params, f"CBS-tabel {meta.table_id}", cache, progress, parse,
+                                     read_ahead=True):
             digest.update(body)
             if not page.height:
                 continue
@@ -455,11 +461,16 @@ def shape(meta: TableMeta, sel: Selection, long: pl.DataFrame, scope: Scope) -> 
                                  "kan de periode niet bepalen")
         period = pl.lit(f"{meta.year}JJ00")
         prov_periods = []
-    attr = pl.col("Attr").str.strip_chars().str.to_lowercase()
-    value_missing = pl.col("Value").is_null() | attr.is_in(list(MISSING_ATTRS)).fill_null(False)
+    # Cell attributes (v4 ValueAttribute) take a handful of values: classify those, not every row.
+    attrs = [a for a in long["Attr"].unique().to_list() if a is not None]
+    value_missing = pl.col("Value").is_null()
+    provisional = pl.col("period").is_in(prov_periods)
+    if missing := [a for a in attrs if a.strip().lower() in MISSING_ATTRS]:
+        value_missing = value_missing | pl.col("Attr").is_in(missing).fill_null(False)
+    if marked := [a for a in attrs if a.strip().lower() in PROVISIONAL_ATTRS]:
+        provisional = provisional | pl.col("Attr").is_in(marked).fill_null(False)
     status = (pl.when(value_missing).then(pl.lit("suppressed"))
-              .when(pl.col("period").is_in(prov_periods) | attr.is_in(list(PROVISIONAL_ATTRS)).fill_null(False))
-              .then(pl.lit("provisional"))
+              .when(provisional).then(pl.lit("provisional"))
               .otherwise(pl.lit("final")))
     obs = (obs.with_columns(region.alias("region_code"), period.alias("period"))
            .with_columns(status.alias("status"),
@@ -477,9 +488,10 @@ def shape(meta: TableMeta, sel: Selection, long: pl.DataFrame, scope: Scope) -> 
     if scope.gemeente:
         in_scope = (code.is_in(["NL00", "NL01", scope.gemeente, *scope.peers])
                     | (code.str.slice(0, 2).is_in(["WK", "BU"]) & (code.str.slice(2, 4) == scope.gemeente[2:])))
-    titles = pl.DataFrame(
-        [(normalise_region(c["key"]), c["title"]) for c in meta.codes.get(meta.geo_dim or "", [])],
-        schema={"region_code": pl.String, "title": pl.String}, orient="row").unique("region_code")
+    geo_codes = meta.codes.get(meta.geo_dim or "", [])
+    titles = (pl.DataFrame({"region_code": [c["key"] for c in geo_codes], "title": [c["title"] for c in geo_codes]},
+                           schema={"region_code": pl.String, "title": pl.String})
+              .with_columns(pl.col("region_code").replace("NL00", "NL01")).unique("region_code"))
     gm = pl.when(pl.col("level") == "gemeente").then(code).when(pl.col("level").is_in(["wijk", "buurt"])) \
         .then(pl.lit("GM") + code.str.slice(2, 4))
     regions = (codes.with_columns(level.alias("level")).filter(pl.col("level").is_not_null() & in_scope)
@@ -570,6 +582,8 @@ def run_load(opts: Options, client: Client | None = None) -> RunReport:
 
     results: list[TableResult] = []
     t0 = time.perf_counter()
+    side_client = client.fork()
+    side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cbs-codes")
     try:
         for table, wanted in todo.items():
             protocol, stamp = read_stamp(client, opts, table)
@@ -586,22 +600,31 @@ def run_load(opts: Options, client: Client | None = None) -> RunReport:
                 report.unchanged.append(table)
                 print(f"{table}: ongewijzigd sinds {modified}, niet opnieuw geladen", file=sys.stderr)
                 continue
+            base_url = opts.base_url if meta.protocol == "v3" else opts.v4_base_url
+            read_codes = read_codes_v3 if meta.protocol == "v3" else read_codes_v4
             dims = [d for d in (meta.geo_dim, meta.time_dim) if d] + meta.other_dims
-            (read_codes_v3 if meta.protocol == "v3" else read_codes_v4)(
-                client, opts.base_url if meta.protocol == "v3" else opts.v4_base_url, meta, dims)
+            # Without a municipality the region list (17,000 codes in Kerncijfers) only gives names:
+            # fetch it while the figures download instead of before.
+            later = [meta.geo_dim] if meta.geo_dim and not scope.gemeente else []
+            meta.codes.update(read_codes(client, base_url, meta, [d for d in dims if d not in later]))
             sel = select(meta, wanted, scope, opts.years)
             if sel.skip_reason:
                 report.skipped[table] = sel.skip_reason
                 print(f"{table}: overgeslagen, {sel.skip_reason}", file=sys.stderr)
                 continue
+            region_codes = side.submit(read_codes, side_client, base_url, meta, later) if later else None
             total = meta.record_count if sel.region_raw is None and meta.protocol == "v3" else None
             progress = Progress(f"{table} ({meta.protocol})", total)
             long, checksum = download(client, meta, sel, cache_root, progress)
+            if region_codes is not None:
+                meta.codes.update(region_codes.result())
             obs, regions = shape(meta, sel, long, scope)
             progress.done(obs.height, f" -> {obs.height} cijfers")
             results.append(TableResult(meta, obs, regions, checksum))
     finally:
-        report.requests = client.requests_made
+        side.shutdown(wait=True)  # a failed download still waits for the region list, so no thread outlives the run
+        report.requests = client.requests_made + side_client.requests_made
+        side_client.close()
         if own_client:
             client.close()
 
