@@ -205,6 +205,9 @@ def test_resume_interrupted_table(fake, tmp_path, catalogue_path):
     obs = obs_of(tmp_path / "wh")
     assert obs.filter(pl.col("indicator_id") == "population").height == 10
     assert value(obs, "population", "GM0363", "2020JJ00")["value"] == 872757
+    # Without --gemeente the region list comes in beside the figures; its names still reach the warehouse.
+    regions = current_release(tmp_path / "wh").table("regions")
+    assert dict(zip(regions["region_code"], regions["name"]))["GM0363"] == "Amsterdam"
     assert not (tmp_path / "wh" / ".download" / "cbs").exists()
 
 
@@ -320,3 +323,39 @@ def test_client_counts_and_backoff():
     with pytest.raises(WarehouseError, match="niet bereikbaar"):
         c.get_json(f"http://127.0.0.1:{free_port()}/x")
     assert c.requests_made == 3 and slept == [0.5, 1.0]
+
+
+def test_tail_next_link_reads_only_a_last_member():
+    from etl.odata import tail_next_link
+
+    assert tail_next_link(b'{"value":[{"a":1}],"odata.nextLink":"http://h/T?%24skip=3"}') == "http://h/T?%24skip=3"
+    assert tail_next_link(b'{"value": [],\n  "@odata.nextLink": "http://h/O?\\u0024skip=1&a=\\"b\\""\n}\n') \
+        == 'http://h/O?$skip=1&a="b"'
+    assert tail_next_link(b'{"value":[],"odata.metadata":"m"}') is None  # last page
+    # Elsewhere in the page it is not guessed at: the parser still finds it, there is just no read-ahead.
+    assert tail_next_link(b'{"odata.nextLink":"http://h/n","value":[]}') is None
+
+
+def test_read_ahead_follows_the_parsed_link_not_the_guess(fake):
+    from etl.odata import iter_pages, parse_json_page
+
+    url = f"{fake.base}/ODataFeed/odata/84799NED/TypedDataSet"  # 10 rows, pages of 3
+
+    def parse(body):  # a server whose real next link differs from the one at the end of page 1
+        rows, n, link = parse_json_page(body)
+        return rows, n, link.replace("skip=3", "skip=6") if link else None
+
+    client = Client()
+    pages = [rows for _, rows in iter_pages(client, url, {"$format": "json"}, "t", parse=parse, read_ahead=True)]
+    assert [[r["WijkenEnBuurten"].strip() for r in rows] for rows in pages] == [
+        ["NL00", "GM0995", "WK099501"], ["BU09950201", "GM0034", "WK003401"], ["GM0363"]]  # rows 3-5 skipped
+    data = [r for r in fake.requests if "TypedDataSet" in r]
+    assert len(data) == 4 and sum("skip=3" in r for r in data) == 1  # the wrong guess was fetched, then dropped
+    assert client.requests_made == 4  # the read-ahead connection's requests count too
+
+
+def test_failing_region_list_beside_the_download_publishes_nothing(fake, tmp_path, catalogue_path):
+    fake.faults["84799NED/WijkenEnBuurten"] = ["500"] * 10
+    with pytest.raises(WarehouseError, match="dimensie WijkenEnBuurten"):
+        run_load(opts(fake, tmp_path, catalogue_path, tables=["84799NED"]))
+    assert current_release(tmp_path / "wh") is None
