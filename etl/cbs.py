@@ -622,7 +622,8 @@ def run_load(opts: Options, client: Client | None = None) -> RunReport:
             progress.done(obs.height, f" -> {obs.height} cijfers")
             results.append(TableResult(meta, obs, regions, checksum))
     finally:
-        side.shutdown(wait=True)  # a failed download still waits for the region list, so no thread outlives the run
+        side_client.cancel()  # after a failure the region list is not retried; it was read already otherwise
+        side.shutdown(wait=True)  # no thread outlives the run
         report.requests = client.requests_made + side_client.requests_made
         side_client.close()
         if own_client:

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import sys
+import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator
@@ -48,9 +49,10 @@ class Client:
     timeout: float = field(default_factory=lambda: float(os.environ.get("MSD_HTTP_TIMEOUT", "60")))
     retries: int = field(default_factory=lambda: int(os.environ.get("MSD_HTTP_RETRIES", "5")))
     backoff: float = field(default_factory=lambda: float(os.environ.get("MSD_HTTP_BACKOFF", "1.0")))
-    sleep: Callable[[float], None] = time.sleep
+    sleep: Callable[[float], None] | None = None  # None: wait for the backoff, or until cancel()
     requests_made: int = 0
     session: requests.Session = field(default_factory=requests.Session)
+    cancelled: threading.Event = field(default_factory=threading.Event)
 
     def __post_init__(self) -> None:
         self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
@@ -58,9 +60,18 @@ class Client:
     def close(self) -> None:
         self.session.close()
 
+    def cancel(self) -> None:
+        """Stop retrying: a run that failed elsewhere need not wait for this client's backoff."""
+        self.cancelled.set()
+
     def fork(self) -> Client:
         """Same settings, its own session: a ``requests`` session is not to be shared between threads."""
-        return Client(timeout=self.timeout, retries=self.retries, backoff=self.backoff, sleep=self.sleep)
+        other = Client(timeout=self.timeout, retries=self.retries, backoff=self.backoff, sleep=self.sleep)
+        other.session.headers.update(self.session.headers)
+        other.session.proxies.update(self.session.proxies)
+        other.session.verify, other.session.cert = self.session.verify, self.session.cert
+        other.session.trust_env = self.session.trust_env
+        return other
 
     def get_bytes(self, url: str, params: dict | None = None, what: str = "") -> bytes:
         """GET with retries; returns the body. 404 raises NotFound, other failures WarehouseError."""
@@ -68,7 +79,9 @@ class Client:
         for attempt in range(self.retries + 1):
             if attempt:
                 # Exponential backoff, capped so a long outage fails in minutes, not hours.
-                self.sleep(min(self.backoff * 2 ** (attempt - 1), 60.0))
+                (self.sleep or self.cancelled.wait)(min(self.backoff * 2 ** (attempt - 1), 60.0))
+            if self.cancelled.is_set():
+                raise WarehouseError(f"{what or 'Download'} afgebroken: {_where(url)}")
             self.requests_made += 1
             try:
                 with self.session.get(url, params=params, timeout=(min(self.timeout, 15.0), self.timeout),
@@ -78,6 +91,7 @@ class Client:
                         raise NotFound(f"Niet gevonden (404): {what or url} op {_where(url)}")
                     if status in RETRY_STATUS:
                         last = f"server gaf status {status}"
+                        resp.raw.read()  # read the error page, so the connection is kept for the retry
                         continue
                     if status >= 400:
                         raise WarehouseError(f"{what or 'Download'} mislukt: {_where(url)} gaf status {status}")
@@ -178,7 +192,10 @@ _TAIL_LINK = re.compile(rb'"@?odata\.nextLink"\s*:\s*("(?:[^"\\]|\\.)*")\s*}\s*$
 
 def tail_next_link(body: bytes) -> str | None:
     m = _TAIL_LINK.search(body, max(0, len(body) - 16384))
-    return json.loads(m.group(1)) if m else None
+    try:
+        return json.loads(m.group(1)) if m else None
+    except ValueError:  # a malformed link: the parser will say so, this only skips the read-ahead
+        return None
 
 
 def iter_pages(
@@ -206,13 +223,12 @@ def iter_pages(
     try:
         while link is not None:
             body = cache.read(n) if cache else None
-            if body is None:
+            downloaded = body is None
+            if downloaded:
                 if guess is not None and guess[0] == link:
                     body = guess[1].result()
                 else:
                     body = client.get_bytes(link, params if n == 0 else None, what)
-                if cache:
-                    cache.write(n, body)
             guess = None
             if pool is not None and (next_url := tail_next_link(body)) is not None:
                 # A page already on disk (resume) needs no download.
@@ -222,6 +238,8 @@ def iter_pages(
                 rows, count, link = parse(body)
             except (ValueError, WarehouseError) as exc:
                 raise WarehouseError(f"{what}: pagina {n + 1} van {_where(url)} is onleesbaar ({_short(exc)})") from exc
+            if downloaded and cache:
+                cache.write(n, body)  # only a readable page is kept for a resume
             rows_seen += count
             if progress:
                 progress(n + 1, rows_seen)
@@ -229,6 +247,7 @@ def iter_pages(
             n += 1
     finally:
         if pool is not None:
+            ahead.cancel()  # only matters when the run stops early: no retries after that
             pool.shutdown(wait=True, cancel_futures=True)
             client.requests_made += ahead.requests_made
             ahead.close()

@@ -257,12 +257,13 @@ def publish(
         releases = warehouse / "releases"
         releases.mkdir(parents=True, exist_ok=True)
         tmp = releases / f".tmp-{release_id}"
-        tmp.mkdir()
-        # Starting DuckDB takes 15-30 ms and needs no data: it runs while the tables are merged, checked
-        # and written.
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="duckdb-open")
-        opening = pool.submit(duckdb.connect, str(tmp / "monitor.duckdb"))
+        opening = None
         try:
+            tmp.mkdir()
+            # Starting DuckDB takes 15-30 ms and needs no data: it runs while the tables are merged,
+            # checked and written.
+            opening = pool.submit(duckdb.connect, str(tmp / "monitor.duckdb"))
             old = {name: base.table(name) for name in TABLES} if base else {}
             obs_old = old.get("observations", empty_observations())
             new_obs = conform(observations if observations is not None else empty_observations(),
@@ -305,8 +306,9 @@ def publish(
             final = releases / release_id
             tmp.rename(final)
         except BaseException:
-            with contextlib.suppress(Exception):
-                opening.result().close()
+            if opening is not None:
+                with contextlib.suppress(Exception):
+                    opening.result().close()
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         finally:

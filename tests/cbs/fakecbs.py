@@ -63,7 +63,7 @@ class FakeCBS:
     # (year, collection) -> list of GeoJSON features, served per gemeentecode
     pdok: dict[tuple[int, str], list[dict]] = field(default_factory=dict)
     pdok_page_size: int = 2
-    # path substring -> list of faults to play in order ("500", "drop", "partial", "hang"); consumed as they fire
+    # path substring -> list of faults to play in order ("500", "drop", "partial", "hang", "html"); consumed as they fire
     faults: dict[str, list[str]] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -124,6 +124,9 @@ class Handler(BaseHTTPRequestHandler):
             return
         if fault == "hang":
             time.sleep(1.5)  # longer than the client's read timeout in the tests
+        if fault == "html":  # a proxy's error page with status 200
+            self._send(200, b"<html><body>Even geduld</body></html>")
+            return
         if fault == "partial":
             # Headers promise the whole body, half of it arrives, then the connection drops.
             body = b'{"odata.metadata": "x", "value": [' + b'{"ID": 1}, ' * 200 + b'{"ID": 2}]}'

@@ -334,6 +334,7 @@ def test_tail_next_link_reads_only_a_last_member():
     assert tail_next_link(b'{"value":[],"odata.metadata":"m"}') is None  # last page
     # Elsewhere in the page it is not guessed at: the parser still finds it, there is just no read-ahead.
     assert tail_next_link(b'{"odata.nextLink":"http://h/n","value":[]}') is None
+    assert tail_next_link(b'{"value":[],"odata.nextLink":"http://h/\\q"}') is None  # bad escape: no guess
 
 
 def test_read_ahead_follows_the_parsed_link_not_the_guess(fake):
@@ -355,7 +356,29 @@ def test_read_ahead_follows_the_parsed_link_not_the_guess(fake):
 
 
 def test_failing_region_list_beside_the_download_publishes_nothing(fake, tmp_path, catalogue_path):
+    import threading
+
     fake.faults["84799NED/WijkenEnBuurten"] = ["500"] * 10
     with pytest.raises(WarehouseError, match="dimensie WijkenEnBuurten"):
         run_load(opts(fake, tmp_path, catalogue_path, tables=["84799NED"]))
     assert current_release(tmp_path / "wh") is None
+    assert not [t.name for t in threading.enumerate() if t.name.startswith(("cbs-codes", "read-ahead"))]
+
+
+def test_an_unreadable_page_is_not_kept_for_a_resume(fake, tmp_path, catalogue_path):
+    o = opts(fake, tmp_path, catalogue_path, tables=["84799NED"])
+    fake.faults["%24skip=3"] = ["html"]  # status 200, but a proxy's page instead of JSON
+    with pytest.raises(WarehouseError, match="pagina 2 .* onleesbaar"):
+        run_load(o)
+    cached = sorted(p.name for p in (tmp_path / "wh" / ".download" / "cbs").rglob("page-*.json"))
+    assert cached == ["page-00000.json"]
+    run_load(o)  # the resume downloads page 2 again instead of failing on the kept HTML
+    assert obs_of(tmp_path / "wh").filter(pl.col("indicator_id") == "population").height == 10
+
+
+def test_a_cancelled_client_stops_retrying_at_once():
+    c = Client(retries=5, backoff=30.0)
+    c.cancel()
+    with pytest.raises(WarehouseError, match="afgebroken"):
+        c.get_bytes(f"http://127.0.0.1:{free_port()}/x")
+    assert c.requests_made == 0
