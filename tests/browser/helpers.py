@@ -9,8 +9,10 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pytest
+
 if TYPE_CHECKING:  # playwright is optional: the tests skip without it
-    from playwright.sync_api import Page
+    from playwright.sync_api import Locator, Page
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("MSD_BROWSER_ARTIFACTS") or ROOT / "tests" / "browser" / "artifacts")
@@ -45,8 +47,6 @@ def chromium_path() -> str | None:
 
 def require_browser() -> None:
     """Skip the calling test module, saying what to install, when Playwright or Chromium is missing."""
-    import pytest
-
     pytest.importorskip("playwright.sync_api",
                         reason="the browser tests need the Python package playwright (requirements-dev.txt)")
     if chromium_path() is None:
@@ -169,3 +169,12 @@ def query_of(url: str) -> dict[str, list[str]]:
 def url_with(key: str, value: str) -> re.Pattern[str]:
     """A URL pattern for expect(page).to_have_url: the query holds key=value."""
     return re.compile(rf"[?&]{re.escape(key)}={re.escape(value)}(&|$)")
+
+
+def tab_to(page: Page, target: Locator, what: str, presses: int) -> None:
+    """Press Tab until ``target`` has the keyboard focus; fail when it is not reached in ``presses``."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if target.evaluate("e => e === document.activeElement"):
+            return
+    pytest.fail(f"{what} was not reachable with Tab")

@@ -13,7 +13,7 @@ require_browser()
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import check_page, open_app, query_of, url_with, wait_for_chart, wait_idle
+from tests.browser.helpers import check_page, open_app, query_of, tab_to, url_with, wait_for_chart, wait_idle
 
 pytestmark = pytest.mark.usefixtures("axe_available")
 
@@ -121,12 +121,7 @@ def test_keyboard_only_main_flow(app_server, page: Page):
     open_app(page, app_server.url)
     nav = page.get_by_test_id("stSidebarNav")
     target, other = nav.get_by_role("link", name="Jeugd", exact=True), nav.get_by_role("link", name="Wmo", exact=True)
-    for _ in range(40):
-        page.keyboard.press("Tab")
-        if target.evaluate("e => e === document.activeElement"):
-            break
-    else:
-        pytest.fail("the Jeugd link in the navigation was not reachable with Tab")
+    tab_to(page, target, "the Jeugd link in the navigation", presses=40)
     # The focus must be visible to someone who does not use a mouse: the focused link looks different
     # from an unfocused one (Streamlit shades its background).
     assert target.evaluate(FOCUS_STYLE) != other.evaluate(FOCUS_STYLE), "no visible focus on the navigation link"
@@ -138,12 +133,7 @@ def test_keyboard_only_main_flow(app_server, page: Page):
     expect(year_box).not_to_have_value("")
     latest = year_box.input_value()
 
-    for _ in range(60):
-        page.keyboard.press("Tab")
-        if year_box.evaluate("e => e === document.activeElement"):
-            break
-    else:
-        pytest.fail("the Jaar picker was not reachable with Tab")
+    tab_to(page, year_box, "the Jaar picker", presses=60)
     page.keyboard.press("ArrowDown")  # opens the list
     expect(page.get_by_role("listbox")).to_be_visible()
     page.keyboard.press("ArrowDown")  # an earlier year
