@@ -22,18 +22,10 @@ import pytest
 
 from etl import catalogue
 from etl.warehouse import publish
-from tests.conftest import obs, source_row
+from tests.conftest import obs, small_regions, source_row
 
-REGIONS = [
-    ("NL01", "Nederland", "land", None, None),
-    ("GM0001", "Testgemeente", "gemeente", "NL01", "GM0001"),
-    ("GM0002", "Buurgemeente", "gemeente", "NL01", "GM0002"),
-    ("GM0003", "Verregemeente", "gemeente", "NL01", "GM0003"),
-    ("GM0004", "Grootstad", "gemeente", "NL01", "GM0004"),
-    ("WK000101", "Noord", "wijk", "GM0001", "GM0001"),
-    ("WK000102", "Zuid", "wijk", "GM0001", "GM0001"),
-    ("WK000103", "Oost", "wijk", "GM0001", "GM0001"),
-]
+# The shared small regions plus a fourth, larger municipality to compare with.
+EXTRA_GEMEENTE = ("GM0004", "Grootstad", "gemeente", "NL01", "GM0004")
 AGE_POP = {"WK000101": (2000, 500), "WK000102": (3000, 100), "WK000103": (1000, 400), "GM0001": (6000, 1000)}
 OBSERVED = {"WK000101": 196, "WK000102": 40, "WK000103": 84}
 P = "2024JJ00"
@@ -74,8 +66,8 @@ def comparison_observations() -> pl.DataFrame:
 def cmp_warehouse(tmp_path) -> Path:
     path = tmp_path / "warehouse"
     cat = catalogue.load()
-    regions = pl.DataFrame(REGIONS, schema=["region_code", "name", "level", "parent_code", "gemeente_code"],
-                           orient="row")
+    shared = small_regions()
+    regions = pl.concat([shared, pl.DataFrame([EXTRA_GEMEENTE], schema=shared.schema, orient="row")])
     publish(path, indicators=cat.to_frame(), regions=regions, sources=source_row(),
             observations=comparison_observations(),
             meta={"demo": False, "gemeente": "GM0001", "gemeente_name": "Testgemeente",
