@@ -8,6 +8,7 @@ where it stopped. Errors come out as ``WarehouseError`` with a message that says
 
 from __future__ import annotations
 
+import email.utils
 import hashlib
 import json
 import os
@@ -19,6 +20,7 @@ import urllib.parse
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import timezone
 from pathlib import Path
 
 import requests
@@ -30,6 +32,11 @@ DEFAULT_V3_BASE = "https://opendata.cbs.nl"
 DEFAULT_V4_BASE = "https://datasets.cbs.nl/odata/v1/CBS"
 USER_AGENT = "monitor-sociaal-domein-etl/0.1 (+open data loader)"
 RETRY_STATUS = {429, 500, 502, 503, 504}
+RETRY_AFTER_STATUS = {429, 503}  # the statuses on which a server's Retry-After is honoured
+
+
+class Unreachable(WarehouseError):
+    """The source did not answer usably after every retry (or asked to wait longer than the cap)."""
 
 
 class NotFound(WarehouseError):
@@ -49,6 +56,8 @@ class Client:
     timeout: float = field(default_factory=lambda: float(os.environ.get("MSD_HTTP_TIMEOUT", "60")))
     retries: int = field(default_factory=lambda: int(os.environ.get("MSD_HTTP_RETRIES", "5")))
     backoff: float = field(default_factory=lambda: float(os.environ.get("MSD_HTTP_BACKOFF", "1.0")))
+    # The longest Retry-After we wait for; a server asking for more ends the run at once instead.
+    retry_after_cap: float = field(default_factory=lambda: float(os.environ.get("MSD_HTTP_RETRY_AFTER_MAX", "120")))
     sleep: Callable[[float], None] | None = None  # None: wait for the backoff, or until cancel()
     requests_made: int = 0
     session: requests.Session = field(default_factory=requests.Session)
@@ -66,7 +75,8 @@ class Client:
 
     def fork(self) -> Client:
         """Same settings, its own session: a ``requests`` session is not to be shared between threads."""
-        other = Client(timeout=self.timeout, retries=self.retries, backoff=self.backoff, sleep=self.sleep)
+        other = Client(timeout=self.timeout, retries=self.retries, backoff=self.backoff, sleep=self.sleep,
+                       retry_after_cap=self.retry_after_cap)
         other.session.headers.update(self.session.headers)
         other.session.proxies.update(self.session.proxies)
         other.session.verify, other.session.cert = self.session.verify, self.session.cert
@@ -76,10 +86,14 @@ class Client:
     def get_bytes(self, url: str, params: dict | None = None, what: str = "") -> bytes:
         """GET with retries; returns the body. 404 raises NotFound, other failures WarehouseError."""
         last: str = ""
+        asked: float | None = None  # the wait the server asked for with Retry-After
         for attempt in range(self.retries + 1):
             if attempt:
-                # Exponential backoff, capped so a long outage fails in minutes, not hours.
-                (self.sleep or self.cancelled.wait)(min(self.backoff * 2 ** (attempt - 1), 60.0))
+                # The server's own Retry-After wins; otherwise exponential backoff, capped so a long
+                # outage fails in minutes, not hours.
+                delay = asked if asked is not None else min(self.backoff * 2 ** (attempt - 1), 60.0)
+                (self.sleep or self.cancelled.wait)(delay)
+                asked = None
             if self.cancelled.is_set():
                 raise WarehouseError(f"{what or 'Download'} afgebroken: {_where(url)}")
             self.requests_made += 1
@@ -92,6 +106,13 @@ class Client:
                     if status in RETRY_STATUS:
                         last = f"server gaf status {status}"
                         resp.raw.read()  # read the error page, so the connection is kept for the retry
+                        if status in RETRY_AFTER_STATUS:
+                            asked = retry_after_seconds(resp.headers.get("Retry-After"))
+                            if asked is not None and asked > self.retry_after_cap:
+                                raise Unreachable(
+                                    f"{what or 'Download'}: {_where(url)} vraagt {asked:.0f} seconden te wachten "
+                                    f"(status {status}), langer dan de grens van {self.retry_after_cap:.0f} seconden "
+                                    "(MSD_HTTP_RETRY_AFTER_MAX). Probeer het later opnieuw.")
                         continue
                     if status >= 400:
                         raise WarehouseError(f"{what or 'Download'} mislukt: {_where(url)} gaf status {status}")
@@ -105,7 +126,7 @@ class Client:
                 # A dropped connection or a timeout is worth another try; the session reconnects.
                 last = f"{type(exc).__name__}: {_short(exc)}"
                 continue
-        raise WarehouseError(
+        raise Unreachable(
             f"Server niet bereikbaar: {what or url} op {_where(url)} ({last}; {self.retries + 1} pogingen). "
             "Controleer de internetverbinding of --base-url."
         )
@@ -116,6 +137,25 @@ class Client:
             return json.loads(body)
         except ValueError as exc:
             raise WarehouseError(f"{what or url}: antwoord van {_where(url)} is geen geldige JSON ({exc})") from exc
+
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """A Retry-After header in seconds: either a number of seconds or an HTTP date (RFC 9110).
+
+    A date in the past means "now" (0); an unreadable value is ignored (None: plain backoff).
+    """
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    if re.fullmatch(r"\d+(\.\d+)?", value):
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # HTTP dates are GMT; a zone-less one is read as such
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
 def _where(url: str) -> str:

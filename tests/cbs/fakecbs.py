@@ -63,7 +63,8 @@ class FakeCBS:
     # (year, collection) -> list of GeoJSON features, served per gemeentecode
     pdok: dict[tuple[int, str], list[dict]] = field(default_factory=dict)
     pdok_page_size: int = 2
-    # path substring -> list of faults to play in order ("500", "drop", "partial", "hang", "html"); consumed as they fire
+    # path substring -> list of faults to play in order ("500", "drop", "partial", "hang", "html", and
+    # "429 <Retry-After>" / "503 <Retry-After>", the header's value after the space); consumed as they fire
     faults: dict[str, list[str]] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -142,6 +143,11 @@ class Handler(BaseHTTPRequestHandler):
             except OSError:
                 pass
             return
+        if fault and fault[:3] in ("429", "503"):
+            status, _, retry_after = fault.partition(" ")
+            self._send(int(status), b'{"odata.error": {"message": {"value": "Too busy"}}}',
+                       {"Retry-After": retry_after} if retry_after else None)
+            return
         if fault == "500":
             self._send(500, b'{"odata.error": {"message": {"value": "Internal error"}}}')
             return
@@ -161,7 +167,7 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self._send(200, body)
 
-    def _send(self, status: int, body: bytes) -> None:
+    def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
         fake = self.fake
         delay = fake.latency_ms / 1000 + (len(body) * 8 / (fake.mbit * 1e6) if fake.mbit else 0.0)
         if delay:
@@ -171,6 +177,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(body)
 
