@@ -34,7 +34,7 @@ GROUP_KINDS = {"auto": "Automatisch: de meest vergelijkbare gemeenten", "vast": 
 def peer_group_picker(wh: Warehouse, year: int) -> cmp.PeerGroup:
     """Choose the comparison group; every choice is kept in the URL."""
     groups = cmp.region_groups(wh)
-    names = dict(GROUP_KINDS) | {r["region_code"]: f"{cmp.GROUP_LEVELS[r['level']].capitalize()} {r['name']}"
+    names = dict(GROUP_KINDS) | {r["region_code"]: cmp.group_label(r["level"], r["name"])
                                  for r in groups.iter_rows(named=True)}
     left, right = st.columns(2)
     kind = state.url_select("Vergelijk met", list(names), "groep", default="auto", container=left,
@@ -49,9 +49,9 @@ def peer_group_picker(wh: Warehouse, year: int) -> cmp.PeerGroup:
                                        default=cmp.similar_municipalities(wh, year)["region_code"].to_list(),
                                        format_func=lambda c: labels.get(c, c), max_selections=25)
     if groups.is_empty():
-        st.caption("Provincie en jeugdregio kunnen (nog) niet gekozen worden: de gebiedentabel van deze gegevens "
-                   "zegt niet in welke provincie of jeugdregio een gemeente ligt. Kies dan 'Eigen keuze' en zet de "
-                   "gemeenten van uw regio in de lijst.")
+        st.caption("Provincie, COROP-gebied, jeugdregio en arbeidsmarktregio kunnen (nog) niet gekozen worden: "
+                   "de indeling van gemeenten in regio's is niet geladen (de beheerder doet dat met "
+                   "'python -m etl gebieden'). Kies dan 'Eigen keuze' en zet de gemeenten van uw regio in de lijst.")
     return cmp.peer_group(wh, kind, year=year, k=k, chosen=chosen)
 
 

@@ -34,7 +34,7 @@ import polars as pl
 
 import settings
 from etl import catalogue as catalogue_mod
-from etl import population, wsjg
+from etl import gebieden, population, wsjg
 from etl.warehouse import current_release, publish
 
 GEMEENTE = "GM9990"
@@ -705,6 +705,7 @@ def build(warehouse: Path, *, seed: int = SEED, catalogue_path: Path | None = No
                 regions=built.table("regions"), sources=built.table("sources"),
                 boundaries={p.stem: p.read_text(encoding="utf-8") for p in (built.path / "boundaries").glob("*.geojson")},
                 meta=built.meta)
+        gebieden.load_demo(warehouse, catalogue_path)  # province, COROP, youth and labour-market region
         from etl import registry
 
         registry.save_postcodes(warehouse, postcodes)  # so an uploaded demo extract finds its wijken

@@ -69,12 +69,21 @@ SOURCE_SCHEMA: dict[str, pl.DataType] = {
     "rows": pl.Int64(),
 }
 
-STATUSES = ("final", "provisional", "suppressed", "unknown")
-LEVELS = ("land", "provincie", "jeugdregio", "gemeente", "wijk", "buurt")
-PERIOD_RE = re.compile(r"^\d{4}(JJ00|SJ00|HJ0[12]|KW0[1-4]|MM(0[1-9]|1[0-2]))$")
-REGION_RE = re.compile(r"^(NL0[01]|PV\d{2}|CR\d{2}|JZ\d{2}|GM\d{4}|WK\d{6}|BU\d{8})$")
+# A gemeente lies in several regions at once (province, COROP, youth region, labour-market region):
+# one row per gemeente and region, beside the single parent_code of the regions table.
+MEMBERSHIP_SCHEMA: dict[str, pl.DataType] = {
+    "region_code": pl.String(),  # the gemeente
+    "group_code": pl.String(),  # the region it lies in (PVnn, CRnn, JZnn, AMnn)
+    "level": pl.String(),
+    "year": pl.Int32(),  # the year of the CBS classification
+}
 
-TABLES = ("observations", "indicators", "regions", "sources")
+STATUSES = ("final", "provisional", "suppressed", "unknown")
+LEVELS = ("land", "provincie", "corop", "jeugdregio", "arbeidsmarktregio", "gemeente", "wijk", "buurt")
+PERIOD_RE = re.compile(r"^\d{4}(JJ00|SJ00|HJ0[12]|KW0[1-4]|MM(0[1-9]|1[0-2]))$")
+REGION_RE = re.compile(r"^(NL0[01]|PV\d{2}|CR\d{2}|JZ\d{2}|AM\d{2}|GM\d{4}|WK\d{6}|BU\d{8})$")
+
+TABLES = ("observations", "indicators", "regions", "sources", "memberships")
 
 
 class WarehouseError(Exception):
@@ -242,12 +251,14 @@ def publish(
     sources: pl.DataFrame | None = None,
     boundaries: dict[str, str] | None = None,
     meta: dict | None = None,
+    memberships: pl.DataFrame | None = None,
 ) -> Release:
     """Build a new release from the current one plus these changes, then swap it in atomically.
 
     ``observations`` replace every current row whose source_id is in ``replace_sources`` (and
     those of the sources they carry themselves). ``regions`` and ``sources`` are upserted by key.
     ``indicators`` is always the current catalogue. ``boundaries`` maps a name to GeoJSON text.
+    ``memberships`` replace every current row of the gemeenten they name.
     """
     warehouse = Path(warehouse)
     with _publish_lock(warehouse):
@@ -264,7 +275,8 @@ def publish(
             # Starting DuckDB takes 15-30 ms and needs no data: it runs while the tables are merged,
             # checked and written.
             opening = pool.submit(duckdb.connect, str(tmp / "monitor.duckdb"))
-            old = {name: base.table(name) for name in TABLES} if base else {}
+            # A release from before a table existed simply lacks its file.
+            old = {name: base.table(name) for name in TABLES if (base.path / f"{name}.parquet").exists()} if base else {}
             obs_old = old.get("observations", empty_observations())
             new_obs = conform(observations if observations is not None else empty_observations(),
                               OBSERVATION_SCHEMA, "observations")
@@ -278,6 +290,13 @@ def publish(
                           if sources is not None else None, "source_id")
             if src is None:
                 src = pl.DataFrame(schema=SOURCE_SCHEMA)
+            mem = _upsert(old.get("memberships"), conform(memberships, MEMBERSHIP_SCHEMA, "memberships")
+                          if memberships is not None else None, "region_code")
+            if mem is None:
+                mem = pl.DataFrame(schema=MEMBERSHIP_SCHEMA)
+            if missing_groups := set(mem["group_code"].to_list()) - set(reg["region_code"].to_list()):
+                raise WarehouseError(f"The load was refused: memberships of regions not in the regions table "
+                                     f"{sorted(missing_groups)[:10]}")
 
             validate_regions(reg)
             validate_observations(obs, set(indicators["id"].to_list()), set(reg["region_code"].to_list()))
@@ -289,6 +308,7 @@ def publish(
             with_coverage(indicators, obs).write_parquet(tmp / "indicators.parquet")
             reg.sort("region_code").write_parquet(tmp / "regions.parquet")
             src.sort("source_id").write_parquet(tmp / "sources.parquet")
+            mem.sort("region_code", "group_code").write_parquet(tmp / "memberships.parquet")
             (tmp / "boundaries").mkdir()
             if base and (base.path / "boundaries").exists():
                 for f in (base.path / "boundaries").glob("*.geojson"):

@@ -42,7 +42,9 @@ CONTEXT_FEATURES: dict[str, tuple[str, bool]] = {
 }
 THEME_ORDER = ["inwonertal", "leeftijdsopbouw", "huishoudens", "inkomen", "uitkeringen", "stedelijkheid"]
 DEFAULT_K = 5
-GROUP_LEVELS = {"provincie": "provincie", "jeugdregio": "jeugdregio", "corop": "COROP-regio"}
+# Regions a municipality lies in, in the order the picker offers them.
+GROUP_LEVELS = {"provincie": "provincie", "corop": "COROP-gebied", "jeugdregio": "jeugdregio",
+                "arbeidsmarktregio": "arbeidsmarktregio"}
 
 
 def context_matrix(wh: Warehouse, year: int) -> pl.DataFrame:
@@ -159,20 +161,44 @@ class PeerGroup:
     reason: str = ""
 
 
-def region_groups(wh: Warehouse) -> pl.DataFrame:
-    """Provinces, youth regions and COROP regions that hold our municipality, if the regions table knows them."""
+def memberships(wh: Warehouse) -> pl.DataFrame:
+    """Which gemeente lies in which region (CBS Gebieden in Nederland); empty for a release without them."""
+    if not (wh.release.path / "memberships.parquet").exists():  # a release from before memberships existed
+        return pl.DataFrame(schema={"region_code": pl.String, "group_code": pl.String, "level": pl.String})
+    return wh.run("memberships")
+
+
+def _in_group(wh: Warehouse) -> pl.DataFrame:
+    """Every (gemeente, region) pair: from the memberships and from the regions' own parent_code."""
     regs = q.regions(wh)
-    groups = regs.filter(pl.col("level").is_in(list(GROUP_LEVELS)))
-    own = regs.filter(pl.col("region_code") == wh.gemeente)
-    if groups.is_empty() or own.is_empty():
-        return pl.DataFrame(schema={"region_code": pl.String, "name": pl.String, "level": pl.String})
-    return groups.filter(pl.col("region_code") == own["parent_code"][0]).select("region_code", "name", "level")
+    groups = regs.filter(pl.col("level").is_in(list(GROUP_LEVELS))).select("region_code")
+    by_parent = (regs.filter(pl.col("level") == "gemeente")
+                 .select("region_code", group_code=pl.col("parent_code"))
+                 .join(groups, left_on="group_code", right_on="region_code", how="semi"))
+    return pl.concat([memberships(wh).select("region_code", "group_code"), by_parent]).unique()
+
+
+def region_groups(wh: Warehouse) -> pl.DataFrame:
+    """The provinces, COROP regions, youth regions and labour-market regions that hold our municipality."""
+    regs = q.regions(wh)
+    own = _in_group(wh).filter(pl.col("region_code") == wh.gemeente)["group_code"]
+    order = {lv: i for i, lv in enumerate(GROUP_LEVELS)}
+    return (regs.filter(pl.col("region_code").is_in(own.implode()) & pl.col("level").is_in(list(GROUP_LEVELS)))
+            .with_columns(_o=pl.col("level").replace_strict(order, return_dtype=pl.Int32))
+            .sort("_o", "name").select("region_code", "name", "level"))
+
+
+def group_label(level: str, name: str) -> str:
+    """'Provincie Flevoland', 'COROP-gebied Flevoland' (str.capitalize would lower 'COROP')."""
+    word = GROUP_LEVELS[level]
+    return f"{word[:1].upper()}{word[1:]} {name}"
 
 
 def region_group_members(wh: Warehouse, group_code: str) -> list[str]:
-    regs = q.regions(wh)
-    members = regs.filter((pl.col("level") == "gemeente") & (pl.col("parent_code") == group_code)
-                          & (pl.col("region_code") != wh.gemeente))
+    """The other municipalities in that region that the warehouse knows, by name."""
+    codes = _in_group(wh).filter(pl.col("group_code") == group_code)["region_code"]
+    members = q.regions(wh).filter((pl.col("level") == "gemeente") & pl.col("region_code").is_in(codes.implode())
+                                   & (pl.col("region_code") != wh.gemeente)).sort("name")
     return members["region_code"].to_list()
 
 
@@ -195,7 +221,7 @@ def peer_group(wh: Warehouse, kind: str, *, year: int, k: int = DEFAULT_K, chose
     groups = region_groups(wh).filter(pl.col("region_code") == kind)
     if groups.height:
         g = groups.row(0, named=True)
-        return PeerGroup(kind, f"{GROUP_LEVELS[g['level']].capitalize()} {g['name']}", region_group_members(wh, kind))
+        return PeerGroup(kind, group_label(g["level"], g["name"]), region_group_members(wh, kind))
     return PeerGroup("vast", "Vaste vergelijkingsgroep", wh.peers)
 
 

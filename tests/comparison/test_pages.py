@@ -18,7 +18,7 @@ def test_vergelijken_shows_the_similar_group_with_reasons(app_env, cmp_warehouse
     assert all(r.startswith("lijkt vooral in") for r in table["Waarom vergelijkbaar"])
     body = texts(at)
     assert "Deze groep lijkt vooral op Testgemeente in" in body
-    assert "Provincie en jeugdregio kunnen (nog) niet gekozen worden" in body
+    assert "Provincie, COROP-gebied, jeugdregio en arbeidsmarktregio kunnen (nog) niet gekozen worden" in body
     # One figure against the group: Testgemeente 45,7; Nederland 48,0; group 40, 60, 70 -> median 60.
     assert "Mediaan van de 3 gemeenten in de groep: 60,0 per 1.000, van 40,0 per 1.000 tot 70,0 per 1.000" in body
     assert "De grijze band loopt van de laagste tot de hoogste van de 3 vergelijkbare gemeenten" in body

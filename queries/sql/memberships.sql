@@ -1,0 +1,3 @@
+SELECT region_code, group_code, level
+FROM memberships
+ORDER BY group_code, region_code
