@@ -21,7 +21,7 @@ import polars as pl
 
 import settings
 from etl import catalogue as catalogue_mod
-from etl.cbs import read_stamp_v3
+from etl.cbs import read_stamp_v3, table_year
 from etl.odata import DEFAULT_V3_BASE, Client, NotFound, get_all
 from etl.warehouse import WarehouseError, current_release, publish
 
@@ -75,16 +75,22 @@ def topic_keys(props: list[dict]) -> dict[str, tuple[str, str, str]]:
     return {lv: (k["prefix"], k["code"], k["name"]) for lv, k in found.items() if "code" in k and "name" in k}
 
 
-def fetch(client: Client, base: str, table: str, year: int) -> Loaded:
-    """Read one "Gebieden in Nederland" table into regions and memberships (no publication)."""
+def fetch(client: Client, base: str, table: str, year: int | None = None) -> Loaded:
+    """Read one "Gebieden in Nederland" table into regions and memberships (no publication).
+
+    Without ``year`` the year comes from the table's own period or title.
+    """
     try:
         info = read_stamp_v3(client, base, table)
     except NotFound:
-        raise WarehouseError(f"CBS-tabel {table} (Gebieden in Nederland {year}) bestaat niet op {base}; "
+        raise WarehouseError(f"CBS-tabel {table} (Gebieden in Nederland {year or ''}) bestaat niet op {base}; "
                              "controleer het tabelnummer (--table)") from None
     if not str(info.get("Title") or "").lower().startswith("gebieden in nederland"):
         raise WarehouseError(f"CBS-tabel {table} is geen tabel 'Gebieden in Nederland' "
                              f"(titel: {info.get('Title') or 'onbekend'}); controleer --table")
+    year = year or table_year(info.get("Period"), info.get("Title"))
+    if year is None:
+        raise WarehouseError(f"CBS-tabel {table}: geen jaar in de periode of de titel; geef --year")
     api = f"{base}/ODataApi/odata/{table}"
     props = get_all(client, f"{api}/DataProperties", {"$format": "json"}, f"CBS-tabel {table} (DataProperties)")
     keys = topic_keys(props)
@@ -126,11 +132,12 @@ def _source(loaded: Loaded, base: str) -> pl.DataFrame:
     }])
 
 
-def table_for(year: int | None, table: str | None) -> tuple[int, str]:
+def table_for(year: int | None, table: str | None) -> tuple[int | None, str]:
+    """(year, table id); with an explicit table the year may stay None (read from the table)."""
     if table:
         if not re.fullmatch(r"\d{5}NED", table.strip().upper()):
             raise WarehouseError(f"--table: '{table}' is geen CBS-tabelnummer (voorbeeld: 85755NED)")
-        return year or datetime.now(timezone.utc).year, table.strip().upper()
+        return year, table.strip().upper()
     year = year or max(TABLES)
     if year not in TABLES:
         raise WarehouseError(f"--year: voor {year} is geen tabel 'Gebieden in Nederland' bekend "

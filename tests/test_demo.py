@@ -28,7 +28,10 @@ def test_the_demo_is_marked_and_has_its_regions(tables):
     release, _, regions = tables
     assert release.meta["demo"] is True and release.meta["gemeente"] == demo.GEMEENTE
     levels = regions.group_by("level").len().sort("level")
-    assert dict(zip(levels["level"], levels["len"], strict=True)) == {"buurt": 21, "gemeente": 16, "land": 1, "wijk": 11}
+    assert dict(zip(levels["level"], levels["len"], strict=True)) == {"buurt": 21, "gemeente": 16, "land": 1, "wijk": 11,
+                                                                  # fictional regions (etl.gebieden.load_demo)
+                                                                  "provincie": 1, "corop": 1, "jeugdregio": 1,
+                                                                  "arbeidsmarktregio": 1}
     assert len(release.meta["peers"]) == 15
     assert (release.path / "boundaries" / "wijken.geojson").exists()
 
