@@ -276,7 +276,8 @@ def publish(
             # checked and written.
             opening = pool.submit(duckdb.connect, str(tmp / "monitor.duckdb"))
             # A release from before a table existed simply lacks its file.
-            old = {name: base.table(name) for name in TABLES if (base.path / f"{name}.parquet").exists()} if base else {}
+            old = ({name: base.table(name) for name in TABLES if (base.path / f"{name}.parquet").exists()}
+                   if base else {})
             obs_old = old.get("observations", empty_observations())
             new_obs = conform(observations if observations is not None else empty_observations(),
                               OBSERVATION_SCHEMA, "observations")
