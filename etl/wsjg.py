@@ -58,8 +58,10 @@ LEVEL_WORDS = {
 }
 # When the level is inferred and two levels fit equally many names, the first of these wins.
 LEVEL_PRIORITY = ("gemeente", "wijk", "buurt", "provincie", "corop", "jeugdregio", "arbeidsmarktregio")
-FOOTER_RE = re.compile(r"^(bron|toelichting|opmerking|noot|voetnoot|verklaring|legenda|gegenereerd|geëxporteerd|"
-                       r"geexporteerd|export|datum|peildatum|copyright|©|\(c\)|\*|www\.|https?:)", re.IGNORECASE)
+# Whole words only: "Bronckhorst" is a gemeente, "Bron: ..." a footer.
+FOOTER_RE = re.compile(r"^((bron|toelichting|opmerkingen|opmerking|noot|voetnoot|verklaring|legenda|gegenereerd|"
+                       r"geëxporteerd|geexporteerd|export|datum|peildatum|copyright)\b|©|\(c\)|\*|www\.|https?:)",
+                       re.IGNORECASE)
 
 
 class NumberError(ValueError):

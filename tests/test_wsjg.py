@@ -197,6 +197,16 @@ def test_a_footer_without_a_blank_line_ends_the_table(cat):
     assert parsed.problems == [] and parsed.observations.height == 1
 
 
+def test_an_area_whose_name_starts_like_a_footer_word_is_an_area(cat):
+    regs = pl.concat([regions(), pl.DataFrame([("GM1876", "Bronckhorst", "gemeente", "GM1876"),
+                                               ("GM0999", "Datumstad", "gemeente", "GM0999")],
+                                              schema=regions().schema, orient="row")])
+    data = csv(f"Indicator;{WMO}\nGebied;2024\nBronckhorst;41\nDatumstad;42\nBron: CBS\n")
+    assert values(wsjg.parse(data, "e.csv", cat, regs)) == {
+        ("wmo_clients_per_1000", "GM1876", "2024JJ00"): (41.0, "final"),
+        ("wmo_clients_per_1000", "GM0999", "2024JJ00"): (42.0, "final")}
+
+
 def test_data_after_the_end_of_the_table_is_reported_not_dropped(cat):
     data = csv(f"Indicator;{WMO}\nGebied;Code;2024\nNederland;NL01;55,5\n\nTestgemeente;GM0001;48\n")
     parsed = wsjg.parse(data, "e.csv", cat, regions())
