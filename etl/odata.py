@@ -2,8 +2,10 @@
 
 One keep-alive ``requests`` session per client (CBS serves a table in many pages; reusing the TCP/TLS
 connection is most of the speed), timeouts on every call, retries with exponential backoff on 5xx,
-429 and dropped connections, and an optional page cache on disk so an interrupted download resumes
-where it stopped. Errors come out as ``WarehouseError`` with a message that says what and where.
+429 and dropped connections (a ``Retry-After`` on 429/503 is honoured up to a cap), and an optional
+page cache on disk so an interrupted download resumes where it stopped. Errors come out as
+``WarehouseError`` with a message that says what and where; ``Unreachable`` when the server never
+answered usably.
 """
 
 from __future__ import annotations
