@@ -32,7 +32,7 @@ def test_wrong_columns(small_warehouse, tmp_path):
     persons.write_text("gebied,jaar,aantal\nWK000101,2024,3\n")
     r = run("population", str(persons), str(persons), "--gemeente", "GM0001", warehouse=small_warehouse)
     assert r.returncode == 2
-    assert "missing columns" in r.stderr and "persons file" in r.stderr
+    assert "kolommen ontbreken" in r.stderr and "personenbestand" in r.stderr
     assert snapshot(small_warehouse) == before
 
 
@@ -46,7 +46,7 @@ def test_unknown_indicator_in_the_catalogue(small_warehouse, tmp_path):
     export.write_text("Periode;2024\nGebied;Code;Netto arbeidsparticipatie (%)\nNederland;NL01;61\n")
     r = run("wsjg", str(export), "--catalogue", str(broken), warehouse=small_warehouse)
     assert r.returncode == 2
-    assert "veilig_thuis_reports" in r.stderr and "not in the catalogue" in r.stderr
+    assert "veilig_thuis_reports" in r.stderr and "niet in de catalogus" in r.stderr
     assert snapshot(small_warehouse) == before
 
 

@@ -164,27 +164,27 @@ GOOD = "111111110,H1,1950-06-01,1000AA,,2024-01-10,2024-02-01,maatwerk,01,2024-0
 
 @pytest.mark.parametrize(("row", "column", "reason"), [
     ("111111110,H1,1950-06-01,1000AA,,2024-01-10,2024-02-01,maatwerk,77,2024-02-15,,,ZIN,A,,100",
-     "product_code", "unknown product code"),
+     "product_code", "onbekende productcode"),
     ("111111110,H1,1950-06-01,1000AA,,2024-01-10,2024-02-01,maatwerk,01,2024-02-15,2024-01-01,,ZIN,A,,100",
-     "end_date", "end date before start date"),
-    ("111111110,H1,1950-06-01,1000AA,,2026-03-10,,,,,,,,,,", "request_date", "date in the future"),
+     "end_date", "einddatum ligt voor de begindatum"),
+    ("111111110,H1,1950-06-01,1000AA,,2026-03-10,,,,,,,,,,", "request_date", "na de datum van de export"),
     ("111111110,H1,1950-06-01,9999ZZ,,2024-01-10,2024-02-01,maatwerk,01,2024-02-15,,,ZIN,A,,100",
-     "postcode", "outside the municipality"),
-    (GOOD, "", "duplicate"),
+     "postcode", "buiten de gemeente"),
+    (GOOD, "", "dubbele rij"),
     ("111111110,H1,31-12-1950,1000AA,,2024-01-10,2024-02-01,maatwerk,01,2024-02-15,,,ZIN,A,,100",
-     "birth_date", "not a date"),
-    (",H1,1950-06-01,1000AA,,2024-01-10,2024-02-01,maatwerk,01,2024-02-15,,,ZIN,A,,100", "client_id", "empty"),
+     "birth_date", "geen datum in de vorm"),
+    (",H1,1950-06-01,1000AA,,2024-01-10,2024-02-01,maatwerk,01,2024-02-15,,,ZIN,A,,100", "client_id", "is leeg"),
     ("111111110,H1,1950-06-01,1000AA,,2024-01-10,2024-02-01,maatwerk,01,2024-02-15,,,XYZ,A,,100",
-     "delivery_form", "ZIN or PGB"),
+     "delivery_form", "ZIN of PGB"),
     ("111111110,H1,1950-06-01,1000AA,,2024-01-10,2024-02-01,maatwerk,01,2024-02-15,,,ZIN,A,,twaalf",
-     "amount_paid", "not a number"),
+     "amount_paid", "geen getal"),
 ])
 def test_each_kind_of_error_names_row_and_column(tmp_path, row, column, reason):
     data = csv([GOOD, row])
     with pytest.raises(ExtractRefused) as err:
         load(tmp_path, {"wmo": data}, max_errors=0)
     assert (3, column) in [(r, c) for r, c, why in err.value.problems if reason in why]
-    assert "row 3" in str(err.value) and "nothing was loaded" in str(err.value)
+    assert "rij 3" in str(err.value) and "er is niets geladen" in str(err.value)
     assert "111111110" not in str(err.value) and "1950" not in str(err.value)  # values never in messages
     assert current_release(tmp_path) is None
     # Under the threshold the bad row is skipped and reported, the rest is loaded.
@@ -194,20 +194,20 @@ def test_each_kind_of_error_names_row_and_column(tmp_path, row, column, reason):
 
 def test_wrong_encoding_and_delimiter_are_reported(tmp_path):
     latin = csv([GOOD]).replace(b",A,", ",Zorg & Co \xe9,".encode("latin-1"))
-    with pytest.raises(ExtractRefused, match=r"row 2: wrong encoding"):
+    with pytest.raises(ExtractRefused, match=r"rij 2: verkeerde tekenset"):
         load(tmp_path, {"wmo": latin})
-    with pytest.raises(ExtractRefused, match=r"wrong delimiter.*';'"):
+    with pytest.raises(ExtractRefused, match=r"verkeerd scheidingsteken.*';'"):
         load(tmp_path, {"wmo": csv([GOOD.replace(",", ";")], HEADER.replace(",", ";"))})
-    with pytest.raises(ExtractRefused, match="required columns missing"):
+    with pytest.raises(ExtractRefused, match="verplichte kolommen ontbreken"):
         load(tmp_path, {"wmo": b"naam,adres\nJan,Dorpsstraat 1\n"})
     assert current_release(tmp_path) is None
 
 
 @pytest.mark.parametrize(("data", "message"), [
-    (b"", "the file is empty"),
-    (HEADER.encode() + b"\n", "a header but no rows"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), "binary content"),
-    (b"PK\x03\x04" + bytes(100), "cannot be read|not an Excel"),
+    (b"", "het bestand is leeg"),
+    (HEADER.encode() + b"\n", "kopregel maar geen rijen"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), "binaire inhoud"),
+    (b"PK\x03\x04" + bytes(100), "kan niet worden gelezen|geen Excel-werkmap|beschadigd"),
 ])
 def test_empty_binary_and_broken_files_are_refused(tmp_path, data, message):
     with pytest.raises(ExtractRefused, match=message):
@@ -234,7 +234,7 @@ def test_excel_with_one_sheet_loads_and_with_several_sheets_asks_which(tmp_path)
     assert report.rows["wmo"] == 5 and value(obs(tmp_path), "wmo_reg_clients", GM, "2024JJ00") == 2
     before = current_release(tmp_path).id
     two = _workbook({"Wmo": rows, "Toelichting": [["Dit is een export"]]})
-    with pytest.raises(ExtractRefused, match=r"2 sheets \(Wmo, Toelichting\).*--sheet"):
+    with pytest.raises(ExtractRefused, match=r"2 tabbladen \(Wmo, Toelichting\).*--sheet"):
         load(tmp_path, {"wmo": two})
     assert current_release(tmp_path).id == before
     s = settings_for(tmp_path, **NO_SUPPRESSION)
@@ -260,7 +260,7 @@ def test_a_2_gb_file_is_refused_by_size_without_reading_it(tmp_path):
     (tmp_path / "pc.csv").write_bytes(POSTCODES)
     out = _cli(tmp_path, str(big), "--law", "wmo", "--postcodes", str(tmp_path / "pc.csv"), "--warehouse", str(wh))
     assert out.returncode != 0
-    assert "2,048 MB, more than the limit of 1,024 MB" in out.stderr
+    assert "2.048 MB, meer dan de grens van 1.024 MB" in out.stderr
     assert sorted(p.name for p in (wh / "releases").iterdir()) == before
 
 
