@@ -420,6 +420,7 @@ def publish(
             return released
         _point_current(warehouse, release_id)
         _prune(releases, keep=KEEP_RELEASES)
+        _clean_staged(warehouse, release_id)
         return released
 
 
@@ -641,8 +642,9 @@ def preview(warehouse: Path, release: Release, *, against: Release | None = None
     big = both.filter(home & (pl.col("breakdown") == "") & (pl.col("category") == "") & in_old
                       & pl.col("value").is_not_null() & (pl.col("value") != 0)
                       & (~in_new | pl.col("value_new").is_null() | (rel_change > threshold)))
-    big = big.with_columns(size=rel_change.fill_null(float("inf"))).sort(["size", "indicator_id", "period"],
-                                                                          descending=[True, False, False])
+    # Years first (what a council reads), then the largest moves.
+    big = big.with_columns(size=rel_change.fill_null(float("inf")), sub_year=pl.col("period").str.slice(4, 2) != "JJ")
+    big = big.sort(["sub_year", "size", "indicator_id", "period"], descending=[False, True, False, False])
     ind = release.table("indicators")
     titles = dict(zip(ind["id"], ind["short_title"] if "short_title" in ind.columns else ind["title"], strict=True))
     units = dict(zip(ind["id"], ind["unit"], strict=True))
