@@ -584,7 +584,7 @@ def aggregate(rows: pl.DataFrame, law: str, wanted: list[dict], reference: date,
             done = prov.filter(pl.col("end_reason").is_in(list(COMPLETED_REASONS)))
             frames.append(_count(_during(done, per, "end"), None, iid))
         else:
-            raise WarehouseError(f"Catalogue entry {iid}: unknown registry measure {measure!r}")
+            raise WarehouseError(f"Catalogus, indicator {iid}: onbekende registratiemaat {measure!r}")
     return _finish(frames, per, rows["gemeente"][0] if rows.height else "", reference)
 
 
@@ -649,7 +649,7 @@ def stapeling(rows: pl.DataFrame, wanted: list[dict], reference: date, first_yea
                     value=pl.col("decisions").mean(), denominator=pl.len().cast(pl.Float64)).with_columns(
                     indicator_id=pl.lit(iid), breakdown=pl.lit(""), category=pl.lit("")))
             else:
-                raise WarehouseError(f"Catalogue entry {iid}: unknown stapeling measure {m!r}")
+                raise WarehouseError(f"Catalogus, indicator {iid}: onbekende stapelingsmaat {m!r}")
     return _finish(frames, per, rows["gemeente"][0] if rows.height else "", reference)
 
 

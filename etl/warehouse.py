@@ -663,7 +663,7 @@ def pin_release(warehouse: Path, release_id: str, holder: str) -> bool:
     """Keep a release from being pruned while ``holder`` (e.g. ``dossier-<id>``) needs it; False when
     the release no longer exists. Pins live in ``pins/<release_id>/<holder>``, outside the release."""
     if not re.fullmatch(r"[0-9A-Za-z_-]+", release_id) or not re.fullmatch(r"[0-9A-Za-z_-]+", holder):
-        raise WarehouseError("A release id and a pin holder may only hold letters, digits, - and _")
+        raise WarehouseError("Een versie-id en een pin mogen alleen letters, cijfers, - en _ bevatten")
     warehouse = Path(warehouse)
     with _publish_lock(warehouse):  # a load that prunes right now must not miss this pin
         if not (warehouse / "releases" / release_id / "release.json").exists():

@@ -61,3 +61,20 @@ def test_check_reports_the_current_release(small_warehouse):
     r = run("check", warehouse=small_warehouse)
     assert r.returncode == 0, r.stderr
     assert "Catalogus in orde" in r.stdout and current_release(small_warehouse).id in r.stdout
+
+
+def test_demo_publishes_without_asking(tmp_path, monkeypatch, capsys):
+    """``python -m etl demo`` stays non-interactive: its staged release is published at once."""
+    from etl import catalogue, demo, warehouse
+    from etl.__main__ import main
+    from tests.conftest import small_regions, source_row
+
+    def tiny_demo(path, **_):
+        warehouse.publish(path, indicators=catalogue.load().to_frame(), regions=small_regions(),
+                          sources=source_row("test:demo"), meta={"demo": True, "gemeente": "GM0001"})
+
+    monkeypatch.setattr(demo, "build", tiny_demo)
+    wh = tmp_path / "wh"
+    assert main(["demo", "--warehouse", str(wh)]) == 0
+    assert current_release(wh).meta["demo"] is True and "Gepubliceerd" in capsys.readouterr().out
+    assert warehouse.staged_releases(wh) == []
