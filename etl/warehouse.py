@@ -42,6 +42,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from components import formatting  # Dutch numbers and periods; Streamlit-free, imports nothing of the app
+
 KEEP_RELEASES = 12
 STAGED_MAX_AGE = timedelta(hours=24)
 # A figure of the home municipality that moves by more than this share is named in the preview.
@@ -553,8 +555,6 @@ class Change:
     new_status: str | None
 
     def text(self) -> str:
-        from components import formatting  # Streamlit-free number and period wording
-
         new = "geen cijfer meer" if self.new_status is None else formatting.value(self.new, self.unit,
                                                                                   self.new_status)
         return (f"{self.title} {formatting.period_label(self.period)}: "
@@ -581,7 +581,6 @@ class Preview:
 
     def lines(self) -> list[str]:
         """The preview in Dutch, one line per fact, for the command line and the upload page."""
-        from components import formatting
 
         def n(x: int) -> str:
             return formatting.number(x)
