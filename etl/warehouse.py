@@ -45,6 +45,7 @@ import polars as pl
 from components import formatting  # Dutch numbers and periods; Streamlit-free, imports nothing of the app
 
 KEEP_RELEASES = 12
+STAGED = "staged"  # folder of releases built and checked but not (yet) confirmed
 STAGED_MAX_AGE = timedelta(hours=24)
 # A figure of the home municipality that moves by more than this share is named in the preview.
 PREVIEW_THRESHOLD = 0.25
@@ -426,9 +427,6 @@ def publish(
         return released
 
 
-STAGED = "staged"
-
-
 def _point_current(warehouse: Path, release_id: str) -> None:
     link_tmp = warehouse / f".current-{release_id}"
     os.symlink(Path("releases") / release_id, link_tmp)
@@ -597,7 +595,7 @@ class Preview:
             if parts:
                 out.append(f"Periodes van {sid}: " + "; ".join(parts) + ".")
         if self.changes:
-            out.append(f"Grote veranderingen (meer dan {PREVIEW_THRESHOLD:.0%}):".replace(".", ","))
+            out.append(f"Grote veranderingen (meer dan {PREVIEW_THRESHOLD:.0%}):")
             out += [f"- {c.text()}" for c in self.changes]
             if self.more_changes:
                 out.append(f"- en nog {n(self.more_changes)} andere")
