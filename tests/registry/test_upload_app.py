@@ -106,3 +106,20 @@ def test_only_the_administrator_may_restore(registry_app):
         with pytest.raises(PermissionDenied):
             restore_previous(registry_app, role=role, user="iemand")
     assert current_release(registry_app).id == now
+
+
+def test_the_upload_page_refuses_real_data_in_the_demo(app_env, tmp_path, monkeypatch):
+    from etl import registry
+
+    wh = tmp_path / "warehouse"
+    registry.load_demo({"wmo": csv(clients(60))}, POSTCODES, gemeente=GM, warehouse=wh, catalogue_path=None,
+                       reference_date=date(2025, 12, 31), first_year=2024)
+    app_env(wh)
+    monkeypatch.setenv("MSD_PUBLIC", "1")
+    add_people(AccountStore(default_db(), lockout_attempts=5, lockout_minutes=15))
+    before = current_release(wh).id
+    at = upload(signed_in_app("ambtenaar"), csv(clients(2)))
+    body = all_text(at)
+    assert "Dit is de demo." in body and "Niet geladen. Er is niets veranderd." in body
+    assert "python -m etl cbs --gemeente GMxxxx" in body
+    assert current_release(wh).id == before and warehouse.staged_releases(wh) == []
