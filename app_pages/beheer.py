@@ -1,4 +1,5 @@
-"""Accounts en logboek: the administrator manages built-in accounts and reads the audit log.
+"""Accounts en logboek: the administrator manages built-in accounts, reads the audit log and can put the
+previous version of the data back (tab Versies).
 
 Thin on purpose: every rule (rights, password rules, the last administrator, audit entries) lives in
 auth/accounts.py and auth/audit.py, which check the role again on the server.
@@ -11,10 +12,12 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+import settings
+
 from auth import audit, passwords
 from auth.accounts import Account, AccountError
 from auth.roles import PermissionDenied, Role, can
-from components import session
+from components import release_admin, session
 from store.markdown import escape_text
 from store.notes import format_when
 
@@ -52,7 +55,7 @@ def status(a: Account) -> str:
     return "Actief"
 
 
-tab_accounts, tab_new, tab_log = st.tabs(["Accounts", "Nieuw account", "Logboek"])
+tab_accounts, tab_new, tab_log, tab_versions = st.tabs(["Accounts", "Nieuw account", "Logboek", "Versies"])
 
 with tab_accounts:
     rows = store.list_accounts(role=role)
@@ -131,3 +134,6 @@ with tab_log:
     st.dataframe(log, hide_index=True, width="stretch")
     st.download_button("Download als CSV", log.write_csv(), file_name="logboek.csv", mime="text/csv",
                        key="beheer-log-csv")
+
+with tab_versions:
+    release_admin.versions_panel(settings.load().warehouse, role=role, user=user)

@@ -11,5 +11,8 @@ if not can(session.current_role(), "upload_registry"):
     st.error("Deze pagina is alleen voor ambtenaren en beheerders.")
     st.stop()
 pickers.demo_banner(wh)
+if wh.is_demo:
+    st.info("Dit is de demo. Echte gegevens worden niet bij de verzonnen cijfers geladen: de beheerder zet daarvoor "
+            "een eigen warehouse op (zie docs/loading-safely.md).")
 registry_upload.explanation()
 registry_upload.upload_form(wh)

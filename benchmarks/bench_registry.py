@@ -55,7 +55,8 @@ def synthetic_extract(rows: int, seed: int = 1) -> bytes:
     day0 = np.datetime64("2015-01-01")
     birth = np.datetime64("1930-01-01") + (person * 7919 % 30_000).astype("timedelta64[D]")
     pc = np.array(postcodes)[household % len(postcodes)]
-    request = day0 + rng.integers(0, 4000, rows).astype("timedelta64[D]")
+    # Up to 3,900 days: with the waits below every date stays before the extract date (no bad rows).
+    request = day0 + rng.integers(0, 3900, rows).astype("timedelta64[D]")
     decision = request + rng.integers(5, 90, rows).astype("timedelta64[D]")
     start = decision + rng.integers(0, 30, rows).astype("timedelta64[D]")
     end = start + rng.integers(30, 1500, rows).astype("timedelta64[D]")

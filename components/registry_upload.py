@@ -1,4 +1,8 @@
-"""The upload of a registry extract: the same load as ``python -m etl registry``, all in memory."""
+"""The upload of a registry extract: the same load as ``python -m etl registry``, all in memory.
+
+A load is staged: it is checked and counted, the page shows what would change, and only the
+"Publiceren" button makes it current (docs/loading-safely.md).
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,13 @@ from auth import audit
 from auth.roles import require
 from components import session
 from etl import registry
+from etl import warehouse as etl_warehouse
 from queries import Warehouse
+from store.markdown import escape_text
 
 LAW_LABELS = {"wmo": "Wmo", "jeugd": "Jeugdwet", "participatie": "Participatiewet", "schuldhulp": "Schuldhulp"}
+STAGED_KEY = "_msd_staged_upload"
+FLASH_KEY = "_msd_upload_flash"
 
 
 def explanation() -> None:
@@ -23,11 +31,19 @@ def explanation() -> None:
         "**alleen die aantallen**. BSN's, geboortedata, adressen en cliëntnummers worden nergens opgeslagen. "
         "Kleine aantallen (onder de 5) worden verborgen voordat er iets wordt opgeslagen."
     )
+    st.markdown("Eerst controleert en telt de monitor. U ziet dan wat er verandert. Pas als u op **Publiceren** "
+                "klikt, zien anderen de nieuwe cijfers. Een bestand vervangt alleen de periodes die erin staan.")
     st.caption("Laadt u Wmo, jeugd en Participatiewet samen, dan telt de monitor ook huishoudens die hulp krijgen "
                "vanuit meer wetten tegelijk (stapeling). Dat kan alleen als de bestanden samen worden geladen.")
 
 
 def upload_form(wh: Warehouse) -> None:
+    flash = st.session_state.pop(FLASH_KEY, None)
+    if flash:
+        st.success(flash)
+    if st.session_state.get(STAGED_KEY):
+        staged_panel(wh)
+        return
     profiles = sorted(p.stem for p in registry.PROFILES_DIR.glob("*.toml"))
     stored = registry.stored_postcodes(wh.settings.warehouse)
     with st.form("registry_upload"):
@@ -42,7 +58,7 @@ def upload_form(wh: Warehouse) -> None:
                                      if stored else "Verplicht bij de eerste keer laden.")
         reference = st.date_input("Datum van de export", date.today(), format="DD-MM-YYYY",
                                   help="Data na deze datum tellen als fout; de lopende periode is voorlopig.")
-        submitted = st.form_submit_button("Controleren en laden", type="primary")
+        submitted = st.form_submit_button("Controleren", type="primary")
     if not submitted:
         return
     chosen = {law: (f.name, f.getvalue()) for law, f in files.items() if f is not None}
@@ -59,31 +75,94 @@ def upload_form(wh: Warehouse) -> None:
                                   reference=reference, role=session.current_role(), user=session.current_user())
     except registry.ExtractRefused as exc:
         st.error(f"Niet geladen. Er is niets veranderd.\n\n{exc}")
-        _problems(exc.problems)
+        _problems(exc.problems, exc.problem_count)
         return
-    st.success(f"Geladen: {report.observations:,} cijfers.".replace(",", ".") + " Er zijn geen persoonsgegevens "
-               "bewaard. De pagina's tonen de nieuwe cijfers vanaf nu.")
-    for law in report.rows:
-        st.write(f"**{LAW_LABELS[law]}**: {report.rows[law]:,} rijen gelezen, {report.skipped[law]:,} overgeslagen "
-                 "vanwege fouten.".replace(",", "."))
-        _problems(report.problems[law])
+    except etl_warehouse.WarehouseError as exc:
+        st.error(f"Niet geladen. Er is niets veranderd.\n\n{exc}")
+        return
+    st.session_state[STAGED_KEY] = {
+        "release": report.release,
+        "files": {law: name for law, (name, _) in chosen.items()},
+        "rows": report.rows, "skipped": report.skipped, "problem_counts": report.problem_counts,
+        "problems": {law: p[:200] for law, p in report.problems.items()},
+        "other": {law: registry.other_lines(report, law) for law in report.rows},
+    }
+    st.rerun()
+
+
+def staged_panel(wh: Warehouse) -> None:
+    """The preview of a checked load, with the buttons that publish or drop it."""
+    info = st.session_state[STAGED_KEY]
+    path = wh.settings.warehouse
+    staged = etl_warehouse.staged_release(path, info["release"])
+    if staged is None:
+        st.session_state.pop(STAGED_KEY, None)
+        st.warning("De gecontroleerde versie bestaat niet meer (te oud, of intussen is iets anders gepubliceerd). "
+                   "Laad het bestand opnieuw.")
+        return
+    st.subheader("Controle: wat verandert er?")
+    for law, n in info["rows"].items():
+        st.write(f"**{LAW_LABELS[law]}**: {_n(n)} rijen gelezen, {_n(info['skipped'][law])} overgeslagen vanwege "
+                 f"fouten ({_n(info['problem_counts'][law])} meldingen).")
+        for line in info["other"].get(law, []):
+            st.caption(line)
+        _problems(info["problems"][law], info["problem_counts"][law])
+    st.markdown(preview_markdown(etl_warehouse.preview(path, staged)))
+    st.info("Nog niet gepubliceerd: de pagina's tonen nog de huidige cijfers.")
+    cols = st.columns(2)
+    if cols[0].button("Publiceren", type="primary", key="upload-confirm"):
+        try:
+            confirm_upload(wh, info["release"], role=session.current_role(), user=session.current_user(),
+                           detail=", ".join(f"{law}: {_n(n)} rijen" for law, n in info["rows"].items()))
+        except etl_warehouse.WarehouseError as exc:
+            st.session_state.pop(STAGED_KEY, None)
+            st.error(str(exc))
+            return
+        st.session_state.pop(STAGED_KEY, None)
+        st.session_state[FLASH_KEY] = ("Gepubliceerd. De pagina's tonen de nieuwe cijfers. Er zijn geen "
+                                       "persoonsgegevens bewaard. Een beheerder kan de vorige versie terugzetten.")
+        st.rerun()
+    if cols[1].button("Niet publiceren", key="upload-discard"):
+        etl_warehouse.discard(path, info["release"])
+        st.session_state.pop(STAGED_KEY, None)
+        st.session_state[FLASH_KEY] = "Niet gepubliceerd. Er is niets veranderd."
+        st.rerun()
 
 
 def load_uploads(wh: Warehouse, files: dict[str, tuple[str, bytes]], postcodes: bytes, *, profile: str,
                  sheet: str | None, reference: date, role, user: str) -> registry.LoadReport:
-    """Check the role on the server (a hidden button is not a permission), then load and log."""
+    """Check the role on the server (a hidden button is not a permission), then check, count and stage."""
     require(role, "upload_registry")
     for name, data in files.values():
         registry.check_size(len(data), name)
     extracts = [registry.Extract(law, name, data, profile, sheet) for law, (name, data) in files.items()]
     report = registry.load(extracts, postcodes, gemeente=wh.gemeente or None, warehouse=wh.settings.warehouse,
-                           reference_date=reference)
+                           reference_date=reference, stage=True)
     audit.record("upload", user, ", ".join(f"{law}: {n} rijen" for law, n in report.rows.items()), role=role)
     return report
 
 
-def _problems(problems: list[tuple[int | None, str, str]]) -> None:
+def confirm_upload(wh: Warehouse, release_id: str, *, role, user: str, detail: str) -> etl_warehouse.Release:
+    """Publish a checked upload; the role is checked again, here on the server."""
+    require(role, "upload_registry")
+    release = etl_warehouse.confirm(wh.settings.warehouse, release_id)
+    audit.record("load", user, f"registratie gepubliceerd (versie {release_id}): {detail}", role=role)
+    return release
+
+
+def preview_markdown(preview: etl_warehouse.Preview) -> str:
+    """The preview's lines as a list; its "- " lines (the large changes) become a nested list."""
+    return "\n".join(f"    - {escape_text(line[2:])}" if line.startswith("- ") else f"- {escape_text(line)}"
+                     for line in preview.lines())
+
+
+def _n(x: int) -> str:
+    return f"{x:,}".replace(",", ".")
+
+
+def _problems(problems: list[tuple[int | None, str, str]], total: int | None = None) -> None:
     if not problems:
         return
-    st.caption("Meldingen per rij (rij 1 is de kopregel). Waarden uit het bestand worden niet getoond.")
+    more = f" De eerste {_n(len(problems))} van {_n(total)} staan hieronder." if total and total > len(problems) else ""
+    st.caption("Meldingen per rij (rij 1 is de kopregel). Waarden uit het bestand worden niet getoond." + more)
     st.dataframe(pl.DataFrame(problems[:1000], schema=["rij", "kolom", "reden"], orient="row"), hide_index=True)

@@ -3,6 +3,10 @@
 Every module in this package that defines ``register(subparsers)`` adds its own command, so a new
 source is a new module and nothing else. Bad input ends with exit code 2 and a message that says
 what and where; the warehouse is then unchanged.
+
+Every load is staged (see docs/loading-safely.md): the command builds and checks a release, prints
+what it would change, and publishes it only with ``--yes``; otherwise it waits for
+``python -m etl confirm <id>`` (or ``discard``). ``python -m etl demo`` publishes without asking.
 """
 
 from __future__ import annotations
@@ -14,8 +18,13 @@ import sys
 from pathlib import Path
 
 import etl
+import settings
+from etl import warehouse
 from etl.catalogue import CatalogueError
 from etl.warehouse import WarehouseError
+
+# Commands whose staged release is published without asking: the fictional demo.
+AUTO_CONFIRM = {"demo"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--warehouse", type=Path, default=None,
                         help="warehouse directory (default: data/warehouse or $MSD_WAREHOUSE)")
     common.add_argument("--catalogue", type=Path, default=None, help="indicator catalogue (default: data/catalogue.toml)")
+    common.add_argument("--yes", action="store_true",
+                        help="publish the checked load at once (default: stage it and wait for 'confirm')")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(etl.__path__), key=lambda m: m.name):
         if info.name.startswith("_"):
@@ -37,7 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        path = settings.load(args.warehouse).warehouse
+        with warehouse.staging(path) as session:
+            code = int(args.func(args) or 0)
+        if session.staged:
+            finish_staged(path, session.staged[-1], publish_now=args.yes or args.command in AUTO_CONFIRM)
+        return code
     except (WarehouseError, CatalogueError, FileNotFoundError, PermissionError) as exc:
         print(f"Fout: {exc}", file=sys.stderr)
         print("Het warehouse is niet veranderd.", file=sys.stderr)
@@ -45,6 +61,19 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Afgebroken. Het warehouse is niet veranderd.", file=sys.stderr)
         return 130
+
+
+def finish_staged(path: Path, staged: warehouse.Release, *, publish_now: bool) -> None:
+    """Print what the staged release changes, then publish it or say how to."""
+    print(f"Klaargezet: versie {staged.id}. Wat er verandert tegenover de huidige versie:")
+    for line in warehouse.preview(path, staged).lines():
+        print(f"  {line}")
+    if publish_now:
+        warehouse.confirm(path, staged.id)
+        print(f"Gepubliceerd: versie {staged.id} is nu de huidige. Terugdraaien: python -m etl restore --yes")
+        return
+    print("Nog NIET gepubliceerd. Publiceren: python -m etl confirm " + staged.id
+          + " (of laad opnieuw met --yes). Weggooien: python -m etl discard " + staged.id)
 
 
 if __name__ == "__main__":

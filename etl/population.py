@@ -37,14 +37,14 @@ def age_group_label(lo: int, hi: int | None) -> str:
 
 def _read(data: bytes, columns: dict, what: str) -> pl.DataFrame:
     if not data.strip():
-        raise WarehouseError(f"{what}: the file is empty")
+        raise WarehouseError(f"{what}: het bestand is leeg")
     try:
         df = pl.read_csv(io.BytesIO(data), infer_schema=False)
     except Exception as exc:  # polars raises several error types for malformed CSV
-        raise WarehouseError(f"{what}: not a readable CSV file ({exc})") from exc
+        raise WarehouseError(f"{what}: geen leesbaar CSV-bestand") from exc
     missing = set(columns) - set(df.columns)
     if missing:
-        raise WarehouseError(f"{what}: missing columns {sorted(missing)}; found {df.columns}")
+        raise WarehouseError(f"{what}: kolommen ontbreken: {sorted(missing)} (nodig: {', '.join(columns)})")
     out = []
     for name, dtype in columns.items():
         col = df[name].str.strip_chars()
@@ -52,12 +52,12 @@ def _read(data: bytes, columns: dict, what: str) -> pl.DataFrame:
         bad = cast.is_null() & col.is_not_null() & (col != "")
         if bad.any():
             row = int(bad.arg_max()) + 2  # +1 header, +1 one-based
-            raise WarehouseError(f"{what}, row {row}, column {name}: {col[row - 2]!r} is not a valid value")
+            raise WarehouseError(f"{what}, rij {row}, kolom {name}: geen geldige waarde")
         out.append(cast.alias(name))
     df = pl.DataFrame(out)
     bad_period = df.filter(~pl.col("period").str.contains(PERIOD_RE.pattern))
     if bad_period.height:
-        raise WarehouseError(f"{what}: period {bad_period['period'][0]!r} is not a CBS period code like 2024JJ00")
+        raise WarehouseError(f"{what}: periode {bad_period['period'][0]!r} is geen CBS-periodecode zoals 2024JJ00")
     return df
 
 
@@ -65,7 +65,8 @@ def aggregate(persons: pl.DataFrame, households: pl.DataFrame, gemeente: str) ->
     """Observations for the population indicators, per wijk and summed to the municipality."""
     unknown = set(households["household_type"].unique()) - HOUSEHOLD_TYPES
     if unknown:
-        raise WarehouseError(f"households: unknown household_type {sorted(unknown)}; allowed {sorted(HOUSEHOLD_TYPES)}")
+        raise WarehouseError(f"huishoudensbestand: onbekend household_type {sorted(unknown)}; toegestaan "
+                             f"{sorted(HOUSEHOLD_TYPES)}")
     wijk_persons = persons.filter(pl.col("region_code").str.starts_with("WK"))
     gm_persons = wijk_persons.with_columns(region_code=pl.lit(gemeente))
     p = pl.concat([wijk_persons, gm_persons])
@@ -123,8 +124,8 @@ def aggregate(persons: pl.DataFrame, households: pl.DataFrame, gemeente: str) ->
 def load(persons: bytes, households: bytes, *, gemeente: str, warehouse: Path,
          catalogue_path: Path | None = None, release: str = "") -> int:
     cat = catalogue_mod.load(catalogue_path)
-    p = _read(persons, PERSON_COLUMNS, "persons file")
-    h = _read(households, HOUSEHOLD_COLUMNS, "households file")
+    p = _read(persons, PERSON_COLUMNS, "personenbestand")
+    h = _read(households, HOUSEHOLD_COLUMNS, "huishoudensbestand")
     obs = aggregate(p, h, gemeente)
     source = pl.DataFrame([{
         "source_id": f"population:{gemeente}", "kind": "population",
@@ -132,7 +133,9 @@ def load(persons: bytes, households: bytes, *, gemeente: str, warehouse: Path,
         "url": "", "release": release, "loaded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "checksum": hashlib.sha256(persons + households).hexdigest()[:16], "rows": obs.height,
     }])
-    publish(warehouse, indicators=cat.to_frame(), observations=obs, sources=source)
+    # The demo generator loads its fictional population with release "demo" into its demo warehouse.
+    publish(warehouse, indicators=cat.to_frame(), observations=obs, sources=source,
+            meta={"demo": True} if release == "demo" else None)
     return obs.height
 
 

@@ -4,6 +4,9 @@ An extract is person level: client ids (BSN or pseudonym), household ids, birth 
 None of that is ever written anywhere. The file is read into memory, checked, turned into counts
 per wijk / buurt / municipality, period and category, small cells are suppressed, and only those
 counts are published. Error messages name a row number and a column, never a value from the row.
+Fields that become categories (product, route, delivery form, referrer) are checked against their
+code lists, so free text never becomes a label. Readers refuse oversized input (:class:`ReaderLimits`)
+before it is parsed, and a load is staged until a person confirms it (docs/loading-safely.md).
 
 Column names differ per source system; a *profile* (``data/profiles/<name>.toml``) maps them to the
 standard fields below. See ``data/profiles/standaard.toml`` for the format.
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import tomllib
 import zipfile
 from dataclasses import dataclass, field
@@ -23,7 +27,7 @@ import polars as pl
 
 import settings as settings_mod
 from etl import catalogue as catalogue_mod
-from etl.warehouse import WarehouseError, current_release, publish
+from etl.warehouse import SOURCE_SCHEMA, WarehouseError, current_release, publish
 from queries.suppression import complementary, suppress
 
 LAWS = ("wmo", "jeugd", "participatie", "schuldhulp")
@@ -41,21 +45,52 @@ PRODUCTS = {
 }
 # Catalogue categories that stand for a group of products.
 PRODUCT_GROUPS = {"reintegratie": ("reintegratie", "loonkostensubsidie", "beschut_werk")}
+DELIVERY_FORMS = ("ZIN", "PGB")
+# iJw referrer codes (domain.md); anything else is counted as OTHER, never kept as text.
+REFERRERS = ("01", "02", "03", "04", "05", "06", "08")
+OTHER = "overig"
 LEGAL_TERM_DAYS = {"wmo": 56, "jeugd": 56, "participatie": 56, "schuldhulp": 28}
 COMPLETED_REASONS = ("afgerond", "schuldregeling")
 AGE_GROUPS = [(0, 3), (4, 11), (12, 17), (18, 26), (27, 64), (65, 74), (75, 84), (85, 200)]
 INFLOW_GAP_DAYS = 90
 PROFILES_DIR = settings_mod.DATA_DIR / "profiles"
-DEFAULT_MAX_BYTES = 1024 * 1024 * 1024  # 1 GiB; MSD_MAX_EXTRACT_MB overrides
-POSTCODES_FILE = "postcodes.csv"  # beside the warehouse: public reference data, reused by the next load
+POSTCODES_FILE = "postcodes.csv"  # public reference data, kept in the release and reused by the next load
+SAMPLE_PROBLEMS = 1000  # problems listed in a report; all of them are counted
 
 
 class ExtractRefused(WarehouseError):
-    """The extract was refused; ``problems`` lists (row, column, reason) for the report."""
+    """The extract was refused; ``problems`` lists (row, column, reason) for the report (the first
+    ``SAMPLE_PROBLEMS``; ``problem_count`` is the total)."""
 
-    def __init__(self, message: str, problems: list[tuple[int | None, str, str]] | None = None):
+    def __init__(self, message: str, problems: list[tuple[int | None, str, str]] | None = None,
+                 problem_count: int | None = None):
         super().__init__(message)
         self.problems = problems or []
+        self.problem_count = len(self.problems) if problem_count is None else problem_count
+
+
+@dataclass(frozen=True)
+class ReaderLimits:
+    """How big an extract may be, checked before it is parsed (a zip or CSV bomb is refused early).
+
+    Each has a setting: MSD_MAX_EXTRACT_MB, MSD_MAX_EXTRACT_ROWS, MSD_MAX_EXTRACT_COLUMNS,
+    MSD_MAX_EXTRACT_CELLS and MSD_MAX_UNZIPPED_MB (the unpacked size of an Excel file)."""
+
+    max_bytes: int = 1024 * 1024 * 1024
+    max_rows: int = 2_000_000
+    max_columns: int = 250
+    max_cells: int = 40_000_000
+    max_unzipped: int = 256 * 1024 * 1024
+
+    @classmethod
+    def from_env(cls) -> ReaderLimits:
+        d = cls()
+        mb = 1024 * 1024
+        return cls(max_bytes=settings_mod._int("MSD_MAX_EXTRACT_MB", d.max_bytes // mb) * mb,
+                   max_rows=settings_mod._int("MSD_MAX_EXTRACT_ROWS", d.max_rows),
+                   max_columns=settings_mod._int("MSD_MAX_EXTRACT_COLUMNS", d.max_columns),
+                   max_cells=settings_mod._int("MSD_MAX_EXTRACT_CELLS", d.max_cells),
+                   max_unzipped=settings_mod._int("MSD_MAX_UNZIPPED_MB", d.max_unzipped // mb) * mb)
 
 
 @dataclass
@@ -72,8 +107,12 @@ class LoadReport:
     rows: dict[str, int] = field(default_factory=dict)
     skipped: dict[str, int] = field(default_factory=dict)
     problems: dict[str, list[tuple[int | None, str, str]]] = field(default_factory=dict)
+    problem_counts: dict[str, int] = field(default_factory=dict)
+    # law -> field -> rows whose value was not in the code list and was counted as "overig"
+    other: dict[str, dict[str, int]] = field(default_factory=dict)
     observations: int = 0
     release: str | None = None
+    staged: bool = False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -85,49 +124,69 @@ def load_profile(profile: str | Path) -> dict:
         path = PROFILES_DIR / f"{profile}.toml"
     if not path.exists():
         known = ", ".join(sorted(p.stem for p in PROFILES_DIR.glob("*.toml")))
-        raise ExtractRefused(f"Profile {profile!s} not found (known profiles: {known})")
+        raise ExtractRefused(f"Kolomprofiel {profile!s} bestaat niet (bekende profielen: {known})")
     doc = tomllib.loads(path.read_text(encoding="utf-8"))
     columns = doc.get("columns", {})
     unknown = set(columns) - set(FIELDS)
     if unknown:
-        raise ExtractRefused(f"Profile {path.name}: unknown standard fields {sorted(unknown)}")
+        raise ExtractRefused(f"Kolomprofiel {path.name}: onbekende standaardvelden {sorted(unknown)}")
     return {"name": doc.get("name", path.stem), "columns": columns, "delimiter": doc.get("delimiter", ","),
             "encoding": doc.get("encoding", "utf-8"), "date_format": doc.get("date_format", "%Y-%m-%d"),
             "values": doc.get("values", {})}
 
 
-def _max_bytes() -> int:
-    import os
-
-    mb = os.environ.get("MSD_MAX_EXTRACT_MB")
-    return int(mb) * 1024 * 1024 if mb else DEFAULT_MAX_BYTES
+def _n(n: int | float) -> str:
+    """A whole number as a Dutch reader writes it: 1.234.567."""
+    return f"{n:,.0f}".replace(",", ".")
 
 
-def check_size(size: int, name: str) -> None:
+def _mb(n: int) -> str:
+    return _n(n / 1024 / 1024)
+
+
+def check_size(size: int, name: str, limits: ReaderLimits | None = None) -> None:
+    limits = limits or ReaderLimits.from_env()
     if size == 0:
-        raise ExtractRefused(f"{name}: the file is empty")
-    if size > _max_bytes():
-        raise ExtractRefused(f"{name}: the file is {size / 1024 / 1024:,.0f} MB, more than the limit of "
-                             f"{_max_bytes() / 1024 / 1024:,.0f} MB (MSD_MAX_EXTRACT_MB); split the extract per year")
+        raise ExtractRefused(f"{name}: het bestand is leeg")
+    if size > limits.max_bytes:
+        raise ExtractRefused(f"{name}: het bestand is {_mb(size)} MB, meer dan de grens van {_mb(limits.max_bytes)} "
+                             "MB (MSD_MAX_EXTRACT_MB); splits de export per jaar")
 
 
-def read_raw(ex: Extract, profile: dict) -> pl.DataFrame:
+def _check_shape(name: str, rows: int, columns: int, limits: ReaderLimits) -> None:
+    """Rows, columns and cells within the limits (counted before parsing where the format allows)."""
+    if columns > limits.max_columns:
+        raise ExtractRefused(f"{name}: het bestand heeft {_n(columns)} kolommen, meer dan de grens van "
+                             f"{_n(limits.max_columns)} (MSD_MAX_EXTRACT_COLUMNS)")
+    if rows > limits.max_rows:
+        raise ExtractRefused(f"{name}: het bestand heeft meer dan {_n(limits.max_rows)} rijen "
+                             "(MSD_MAX_EXTRACT_ROWS); splits de export per jaar")
+    if rows * columns > limits.max_cells:
+        raise ExtractRefused(f"{name}: het bestand heeft {_n(rows * columns)} cellen, meer dan de grens van "
+                             f"{_n(limits.max_cells)} (MSD_MAX_EXTRACT_CELLS)")
+
+
+def read_raw(ex: Extract, profile: dict, limits: ReaderLimits | None = None) -> pl.DataFrame:
     """The extract as strings, columns renamed to the standard fields."""
-    check_size(len(ex.data), ex.name)
+    limits = limits or ReaderLimits.from_env()
+    check_size(len(ex.data), ex.name, limits)
     head = ex.data[:8]
     if head.startswith(b"PK\x03\x04"):
-        raw = _read_excel(ex)
+        raw = _read_excel(ex, limits)
     else:
         if b"\x00" in ex.data[:65536]:
-            raise ExtractRefused(f"{ex.name}: this is not a CSV or Excel file (binary content)")
-        raw = _read_csv(ex, profile)
+            raise ExtractRefused(f"{ex.name}: dit is geen CSV- of Excel-bestand (binaire inhoud)")
+        raw = _read_csv(ex, profile, limits)
+    _check_shape(ex.name, raw.height, raw.width, limits)
     mapping = {src: std for std, src in profile["columns"].items()}
     missing = [src for src in mapping if src not in raw.columns]
     required = {"client_id", "household_id"}
-    missing_required = [f"{profile['columns'][f]} ({f})" for f in required if profile["columns"].get(f) in missing]
+    missing_required = [f"{profile['columns'][f]} ({f})" for f in sorted(required)
+                        if profile["columns"].get(f) in missing]
     if missing_required or not (set(mapping) & set(raw.columns)):
-        raise ExtractRefused(f"{ex.name}: required columns missing: {', '.join(missing_required) or 'all'}; "
-                             f"found {raw.columns[:20]}. Is this the right profile ({profile['name']})?")
+        # The header found is not repeated: in a file without a header it would be a person's data.
+        raise ExtractRefused(f"{ex.name}: verplichte kolommen ontbreken: {', '.join(missing_required) or 'alle'}. "
+                             f"Is dit het goede kolomprofiel ({profile['name']})?")
     df = raw.select([pl.col(src).alias(std) for src, std in mapping.items() if src in raw.columns])
     for f in FIELDS:
         if f not in df.columns:
@@ -138,107 +197,167 @@ def read_raw(ex: Extract, profile: dict) -> pl.DataFrame:
     return df.select(FIELDS)
 
 
-def _read_csv(ex: Extract, profile: dict) -> pl.DataFrame:
+def _read_csv(ex: Extract, profile: dict, limits: ReaderLimits) -> pl.DataFrame:
     encoding = profile["encoding"].lower().replace("-", "")
     try:
         text_head = ex.data[:65536].decode("utf-8-sig" if encoding in ("utf8", "utf8sig") else profile["encoding"])
     except UnicodeDecodeError as exc:
         line = ex.data[: exc.start].count(b"\n") + 1
-        raise ExtractRefused(f"{ex.name}, row {line}: wrong encoding: the file is not {profile['encoding']} "
-                             "(export it as UTF-8, or use a profile with encoding = \"cp1252\")",
-                             [(line, "", "wrong encoding")]) from exc
+        raise ExtractRefused(f"{ex.name}, rij {line}: verkeerde tekenset: het bestand is geen {profile['encoding']} "
+                             "(exporteer als UTF-8, of gebruik een profiel met encoding = \"cp1252\")",
+                             [(line, "", "verkeerde tekenset")]) from exc
     header = text_head.splitlines()[0] if text_head else ""
     delimiter = profile["delimiter"]
     if header.count(delimiter) == 0:
         found = max(";,\t|", key=header.count)
-        raise ExtractRefused(f"{ex.name}, row 1: wrong delimiter: the profile expects {delimiter!r} but the header "
-                             f"uses {found!r}", [(1, "", "wrong delimiter")])
+        raise ExtractRefused(f"{ex.name}, rij 1: verkeerd scheidingsteken: het profiel verwacht {delimiter!r}, de "
+                             f"kopregel gebruikt {found!r}", [(1, "", "verkeerd scheidingsteken")])
+    # Width and length are counted on the bytes, before polars allocates anything for them.
+    end = ex.data.find(b"\n")
+    end = len(ex.data) if end < 0 else end
+    _check_shape(ex.name, ex.data.count(b"\n") - 1, ex.data.count(delimiter.encode(), 0, end) + 1, limits)
     try:
         return pl.read_csv(io.BytesIO(ex.data), separator=delimiter, infer_schema=False,
                            encoding="utf8-lossy" if encoding in ("utf8", "utf8sig") else profile["encoding"],
                            truncate_ragged_lines=False)
-    except Exception as exc:  # polars raises several error types; the message has the line
-        raise ExtractRefused(f"{ex.name}: the file cannot be read as CSV ({str(exc).splitlines()[0][:200]})") from exc
+    except Exception as exc:  # polars' message can quote a cell, so it is not passed on
+        raise ExtractRefused(f"{ex.name}: het bestand is geen geldige CSV (bijvoorbeeld een rij met meer of minder "
+                             f"kolommen dan de kopregel, of een aanhalingsteken dat niet wordt gesloten)") from exc
 
 
-def _read_excel(ex: Extract) -> pl.DataFrame:
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="[A-Z]+\d+:([A-Z]+)(\d+)"')
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _check_workbook(ex: Extract, limits: ReaderLimits) -> None:
+    """Refuse a zip bomb before a spreadsheet reader unpacks it: the members are unpacked here in small
+    chunks and counted (a forged size in the zip header does not help), and each sheet's declared
+    size is checked against the row, column and cell limits."""
+    too_big = (f"{ex.name}: uitgepakt is de werkmap groter dan {_mb(limits.max_unzipped)} MB (MSD_MAX_UNZIPPED_MB); "
+               "sla de export op als CSV of splits hem")
     try:
         with zipfile.ZipFile(io.BytesIO(ex.data)) as z:
-            if "xl/workbook.xml" not in z.namelist():
-                raise ExtractRefused(f"{ex.name}: a zip file, but not an Excel workbook")
+            members = z.infolist()
+            if "xl/workbook.xml" not in {m.filename for m in members}:
+                raise ExtractRefused(f"{ex.name}: een zip-bestand, maar geen Excel-werkmap")
+            if len(members) > 1000 or sum(m.file_size for m in members) > limits.max_unzipped:
+                raise ExtractRefused(too_big)
+            total = 0
+            for m in members:
+                with z.open(m) as fh:
+                    first = True
+                    while chunk := fh.read(1024 * 1024):
+                        total += len(chunk)
+                        if total > limits.max_unzipped:
+                            raise ExtractRefused(too_big)
+                        if first and m.filename.startswith("xl/worksheets/"):
+                            if dim := _DIMENSION.search(chunk[:4096]):
+                                _check_shape(ex.name, int(dim.group(2)), _column_number(dim.group(1)), limits)
+                        first = False
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
+        raise ExtractRefused(f"{ex.name}: het Excel-bestand is beschadigd en kan niet worden gelezen") from exc
+
+
+def _read_excel(ex: Extract, limits: ReaderLimits) -> pl.DataFrame:
+    _check_workbook(ex, limits)
+    try:
         sheets = pl.read_excel(io.BytesIO(ex.data), sheet_id=0, infer_schema_length=0)
-    except ExtractRefused:
-        raise
-    except Exception as exc:
-        raise ExtractRefused(f"{ex.name}: the Excel file cannot be read ({str(exc).splitlines()[0][:200]})") from exc
+    except Exception as exc:  # the reader's message can quote a cell, so it is not passed on
+        raise ExtractRefused(f"{ex.name}: het Excel-bestand kan niet worden gelezen") from exc
     if ex.sheet:
         if ex.sheet not in sheets:
-            raise ExtractRefused(f"{ex.name}: no sheet {ex.sheet!r}; the sheets are {list(sheets)}")
+            raise ExtractRefused(f"{ex.name}: er is geen tabblad {ex.sheet!r}; de tabbladen zijn {list(sheets)}")
         return sheets[ex.sheet].cast(pl.String)
     if len(sheets) > 1:
-        raise ExtractRefused(f"{ex.name}: the workbook has {len(sheets)} sheets ({', '.join(sheets)}); "
-                             "choose one with --sheet")
+        raise ExtractRefused(f"{ex.name}: de werkmap heeft {len(sheets)} tabbladen ({', '.join(sheets)}); "
+                             "kies er een met --sheet")
     return next(iter(sheets.values())).cast(pl.String)
 
 
 # ---------------------------------------------------------------------------------------------
 # Validation
 # ---------------------------------------------------------------------------------------------
+@dataclass
+class Checked:
+    """The rows that passed every check, and what was wrong with the others."""
+
+    good: pl.DataFrame
+    problems: list[tuple[int, str, str]]  # (row, column, reason): the first SAMPLE_PROBLEMS, sorted
+    problem_count: int                    # every problem, none capped
+    bad_rows: int
+    other: dict[str, int]                 # field -> rows whose code was counted as "overig"
+
+
+def _code(column: str, allowed: tuple[str, ...]) -> pl.Expr:
+    """A code field as its code (a number written without its leading zero is padded), or OTHER."""
+    c = pl.col(column)
+    padded = pl.when(c.str.contains(r"^\d$")).then(pl.lit("0") + c).otherwise(c)
+    return pl.when(c.is_null()).then(None).when(padded.is_in(list(allowed))).then(padded).otherwise(pl.lit(OTHER))
+
+
 def validate(df: pl.DataFrame, law: str, profile: dict, postcodes: pl.DataFrame, reference: date,
-             known_wijken: set[str]) -> tuple[pl.DataFrame, list[tuple[int, str, str]]]:
-    """Typed rows that passed every check, and the problems as (row number, column, reason)."""
+             known_wijken: set[str]) -> Checked:
+    """Check every row; problems name row number, column and reason, never the value."""
     fmt = profile["date_format"]
     df = df.with_row_index("row", offset=2).with_columns(  # row 1 is the header
         [pl.col(c).str.strip_chars().replace("", None) for c in FIELDS])
+    # Exact duplicates (on the values as written): every repeat after the first is a problem.
+    df = df.with_columns(_dup=~pl.struct([pl.col(f) for f in FIELDS]).is_first_distinct())
     typed = df.with_columns(
         [pl.col(c).str.strptime(pl.Date, fmt, strict=False).alias(f"{c}_d") for c in DATE_FIELDS]
         + [pl.col("amount_paid").str.replace(",", ".").cast(pl.Float64, strict=False).alias("amount"),
            pl.col("age").cast(pl.Int32, strict=False).alias("age_n"),
            pl.col("postcode").str.replace_all(" ", "").str.to_uppercase().alias("pc"),
-           pl.col("product_code").str.slice(0, 2).alias("_p2")])
+           pl.col("product_code").str.slice(0, 2).alias("_p2"),
+           # A referrer becomes a category: only iJw codes are kept, free text is counted as "overig".
+           _code("referrer", REFERRERS).alias("referrer")])
     product = pl.col("product_code") if law in ("participatie", "schuldhulp") else pl.col("_p2")
     typed = typed.with_columns(product=product.str.to_lowercase() if law in ("participatie", "schuldhulp") else product)
     typed = typed.join(postcodes.select(pl.col("postcode").alias("pc"), "wijk_from_pc", "buurt_code"),
                        on="pc", how="left")
     typed = typed.with_columns(wijk=pl.coalesce("wijk_from_pc", pl.col("wijk_code").str.to_uppercase()))
     checks: list[tuple[str, pl.Expr, str]] = [
-        ("client_id", pl.col("client_id").is_null(), "client id is empty"),
-        ("household_id", pl.col("household_id").is_null(), "household id is empty"),
-        ("birth_date", pl.col("birth_date_d").is_null() & pl.col("age_n").is_null(), "no valid birth date or age"),
+        ("client_id", pl.col("client_id").is_null(), "cliëntnummer is leeg"),
+        ("household_id", pl.col("household_id").is_null(), "huishoudnummer is leeg"),
+        ("birth_date", pl.col("birth_date_d").is_null() & pl.col("age_n").is_null(),
+         "geen geldige geboortedatum of leeftijd"),
         ("request_date", pl.col("request_date_d").is_null() & pl.col("start_date_d").is_null(),
-         "no request date and no start date"),
+         "geen aanvraagdatum en geen begindatum"),
         ("product_code", pl.col("start_date_d").is_not_null() & ~pl.col("product").is_in(list(PRODUCTS[law])),
-         f"unknown product code for {law}"),
-        ("end_date", pl.col("end_date_d") < pl.col("start_date_d"), "end date before start date"),
-        ("decision_date", pl.col("decision_date_d") < pl.col("request_date_d"), "decision before request"),
+         f"onbekende productcode voor {law}"),
+        ("end_date", pl.col("end_date_d") < pl.col("start_date_d"), "einddatum ligt voor de begindatum"),
+        ("decision_date", pl.col("decision_date_d") < pl.col("request_date_d"), "besluit ligt voor de aanvraag"),
         ("route", pl.col("route").is_not_null() & ~pl.col("route").is_in(list(ROUTES)),
-         f"unknown route (allowed: {', '.join(ROUTES)})"),
-        ("amount_paid", pl.col("amount_paid").is_not_null() & pl.col("amount").is_null(), "amount is not a number"),
-        ("delivery_form", pl.col("delivery_form").is_not_null() & ~pl.col("delivery_form").is_in(["ZIN", "PGB"]),
-         "delivery form must be ZIN or PGB"),
+         f"onbekende afhandeling (toegestaan: {', '.join(ROUTES)})"),
+        ("amount_paid", pl.col("amount_paid").is_not_null() & pl.col("amount").is_null(), "bedrag is geen getal"),
+        ("delivery_form", pl.col("delivery_form").is_not_null() & ~pl.col("delivery_form").is_in(list(DELIVERY_FORMS)),
+         "leveringsvorm moet ZIN of PGB zijn"),
         ("postcode", pl.col("wijk").is_null() | ~pl.col("wijk").is_in(list(known_wijken)),
-         "postcode or wijk outside the municipality"),
+         "postcode of wijk ligt buiten de gemeente"),
     ]
     for c in DATE_FIELDS:
-        checks.append((c, pl.col(c).is_not_null() & pl.col(f"{c}_d").is_null(), f"not a date in the form {fmt}"))
+        checks.append((c, pl.col(c).is_not_null() & pl.col(f"{c}_d").is_null(), f"geen datum in de vorm {fmt}"))
     for c in ("birth_date", "request_date", "decision_date", "start_date"):
-        checks.append((c, pl.col(f"{c}_d") > reference, "date in the future"))
+        checks.append((c, pl.col(f"{c}_d") > reference, "datum ligt na de datum van de export"))
+    checks.append(("", pl.col("_dup"), "dubbele rij (staat er al eerder)"))
     flags = typed.select("row", *[e.fill_null(False).alias(f"_bad{i}") for i, (_, e, _) in enumerate(checks)])
+    names = [f"_bad{i}" for i in range(len(checks))]
+    totals = flags.select(*[pl.col(n).sum() for n in names], bad=pl.any_horizontal(names).sum()).row(0)
     problems: list[tuple[int, str, str]] = []
-    bad_rows = pl.Series("row", [], pl.UInt32)
     for i, (col, _, reason) in enumerate(checks):
-        rows = flags.filter(pl.col(f"_bad{i}"))["row"]
-        if rows.len():
-            problems += [(int(r), col, reason) for r in rows.head(1000).to_list()]
-            bad_rows = pl.concat([bad_rows, rows.cast(pl.UInt32)])
-    # Exact duplicates: every repeat after the first is a problem.
-    dup = df.select("row", pl.struct(list(FIELDS)).is_first_distinct().alias("first"))
-    dup_rows = dup.filter(~pl.col("first"))["row"]
-    if dup_rows.len():
-        problems += [(int(r), "", "duplicate of an earlier row") for r in dup_rows.head(1000).to_list()]
-        bad_rows = pl.concat([bad_rows, dup_rows.cast(pl.UInt32)])
-    good = typed.filter(~pl.col("row").is_in(bad_rows.unique().implode()))
-    return good, sorted(problems)
+        if totals[i]:
+            rows = flags.filter(pl.col(names[i]))["row"].head(SAMPLE_PROBLEMS)
+            problems += [(int(r), col, reason) for r in rows.to_list()]
+    good = typed.filter(~flags.select(pl.any_horizontal(names))[:, 0])
+    other = {"referrer": int(good.select((pl.col("referrer") == OTHER).sum()).item())}
+    return Checked(good, sorted(problems)[:SAMPLE_PROBLEMS], int(sum(totals[:-1])), int(totals[-1]),
+                   {k: v for k, v in other.items() if v})
 
 
 def prepare(good: pl.DataFrame, gemeente: str, reference: date) -> pl.DataFrame:
@@ -291,8 +410,12 @@ def periods(first_year: int, reference: date) -> list[Period]:
 
 
 def _period_table(first_year: int, reference: date, *, years_only: bool = False) -> pl.DataFrame:
-    """The periods with an integer id, their kind and ordinal (year, year*4+quarter, year*12+month)."""
-    ps = [p for p in periods(first_year, reference) if not years_only or p.code[4:6] == "JJ"]
+    """The periods with an integer id, their kind and ordinal (year, year*4+quarter, year*12+month).
+
+    No quarter or month before ``first_year``: the extract does not cover them, so it must not
+    replace them (a small extract of this year keeps the history of the earlier load)."""
+    ps = [p for p in periods(first_year, reference) if (not years_only or p.code[4:6] == "JJ")
+          and p.start.year >= first_year]
     ordinal = {"JJ": lambda d: d.year, "KW": lambda d: d.year * 4 + (d.month - 1) // 3,
                "MM": lambda d: d.year * 12 + d.month - 1}
     return pl.DataFrame({
@@ -385,6 +508,19 @@ def _episodes(prov: pl.DataFrame) -> pl.DataFrame:
                           ).drop("end_f", "prev_end", "episode")
 
 
+def law_periods(rows: pl.DataFrame, reference: date, first_year: int | None = None) -> pl.DataFrame:
+    """The periods one law's extract covers: from its first request or start (at most 20 years back)."""
+    first = rows.select(pl.min_horizontal("request", "start").min()).item() if rows.height else None
+    return _period_table(first_year or max(first.year if first else reference.year, reference.year - 20), reference)
+
+
+def stapeling_periods(rows: pl.DataFrame, reference: date, first_year: int | None = None) -> pl.DataFrame:
+    """The years the stapeling figures cover: from the first provision of the laws loaded together."""
+    prov = rows.filter(pl.col("start").is_not_null() & pl.col("law").is_in(list(STAPELING_LAWS)))
+    first = prov["start"].min().year if prov.height else reference.year
+    return _period_table(first_year or max(first, reference.year - 20), reference, years_only=True)
+
+
 def aggregate(rows: pl.DataFrame, law: str, wanted: list[dict], reference: date,
               first_year: int | None = None) -> pl.DataFrame:
     """Observations for the catalogue entries of one law, for every region and period (from
@@ -392,8 +528,7 @@ def aggregate(rows: pl.DataFrame, law: str, wanted: list[dict], reference: date,
     prov = rows.filter(pl.col("start").is_not_null())
     prov = _episodes(prov) if prov.height else prov.with_columns(
         episode_start=pl.lit(False), episode_end=pl.lit(None, pl.Date))
-    first = rows.select(pl.min_horizontal("request", "start").min()).item() if rows.height else None
-    per = _period_table(first_year or max(first.year if first else reference.year, reference.year - 20), reference)
+    per = law_periods(rows, reference, first_year)
     is_year = pl.col("period").is_in(per.filter(pl.col("kind") == "JJ")["pid"].implode())
     active = _during(prov, per, "start", "end")  # provisions running during each period
     requests = _during(rows, per, "request")
@@ -449,7 +584,7 @@ def aggregate(rows: pl.DataFrame, law: str, wanted: list[dict], reference: date,
             done = prov.filter(pl.col("end_reason").is_in(list(COMPLETED_REASONS)))
             frames.append(_count(_during(done, per, "end"), None, iid))
         else:
-            raise WarehouseError(f"Catalogue entry {iid}: unknown registry measure {measure!r}")
+            raise WarehouseError(f"Catalogus, indicator {iid}: onbekende registratiemaat {measure!r}")
     return _finish(frames, per, rows["gemeente"][0] if rows.height else "", reference)
 
 
@@ -488,8 +623,7 @@ def _finish(frames: list[pl.DataFrame], per: pl.DataFrame, gemeente: str, refere
 def stapeling(rows: pl.DataFrame, wanted: list[dict], reference: date, first_year: int | None = None) -> pl.DataFrame:
     """Households (and their decisions) per combination of Wmo, youth care and Participatiewet."""
     prov = rows.filter(pl.col("start").is_not_null() & pl.col("law").is_in(list(STAPELING_LAWS)))
-    first = prov["start"].min().year if prov.height else reference.year
-    per = _period_table(first_year or max(first, reference.year - 20), reference, years_only=True)
+    per = stapeling_periods(rows, reference, first_year)
     active = _during(prov, per, "start", "end")
     order = {law: i for i, law in enumerate(STAPELING_LAWS)}
     combo = (pl.col("laws").list.eval(pl.element().replace_strict(order, return_dtype=pl.Int32)).list.sort()
@@ -515,7 +649,7 @@ def stapeling(rows: pl.DataFrame, wanted: list[dict], reference: date, first_yea
                     value=pl.col("decisions").mean(), denominator=pl.len().cast(pl.Float64)).with_columns(
                     indicator_id=pl.lit(iid), breakdown=pl.lit(""), category=pl.lit("")))
             else:
-                raise WarehouseError(f"Catalogue entry {iid}: unknown stapeling measure {m!r}")
+                raise WarehouseError(f"Catalogus, indicator {iid}: onbekende stapelingsmaat {m!r}")
     return _finish(frames, per, rows["gemeente"][0] if rows.height else "", reference)
 
 
@@ -550,15 +684,15 @@ def protect(obs: pl.DataFrame, indicators: pl.DataFrame, s: settings_mod.Setting
 # ---------------------------------------------------------------------------------------------
 def read_postcodes(data: bytes, name: str = "postcodes") -> pl.DataFrame:
     if not data.strip():
-        raise ExtractRefused(f"{name}: the postcode file is empty")
+        raise ExtractRefused(f"{name}: de postcodetabel is leeg")
     try:
         pc = pl.read_csv(io.BytesIO(data), infer_schema=False)
     except Exception as exc:
-        raise ExtractRefused(f"{name}: not a readable CSV file ({exc})") from exc
+        raise ExtractRefused(f"{name}: de postcodetabel is geen leesbaar CSV-bestand") from exc
     missing = {"postcode", "wijk_code"} - set(pc.columns)
     if missing:
-        raise ExtractRefused(f"{name}: missing columns {sorted(missing)} (need postcode, wijk_code; buurt_code, "
-                             "names optional)")
+        raise ExtractRefused(f"{name}: kolommen ontbreken: {sorted(missing)} (nodig: postcode, wijk_code; "
+                             "buurt_code en namen mogen)")
     for col in ("buurt_code", "buurt_name", "wijk_name", "gemeente_code", "gemeente_name"):
         if col not in pc.columns:
             pc = pc.with_columns(pl.lit(None, pl.String).alias(col))
@@ -581,16 +715,21 @@ def _regions_rows(pc: pl.DataFrame, gemeente: str, gemeente_name: str | None) ->
 
 def load(extracts: list[Extract], postcodes: bytes, *, gemeente: str | None, warehouse: Path,
          catalogue_path: Path | None = None, reference_date: date | None = None, max_errors: int | None = None,
-         settings: settings_mod.Settings | None = None, first_year: int | None = None) -> LoadReport:
-    """Check, count and publish one or more extracts together. Nothing is written unless all pass."""
+         settings: settings_mod.Settings | None = None, first_year: int | None = None,
+         stage: bool | None = None, demo: bool = False, limits: ReaderLimits | None = None) -> LoadReport:
+    """Check, count and publish one or more extracts together. Nothing is written unless all pass.
+
+    Each law replaces only the periods its extract covers. ``stage=True`` builds the release without
+    making it current (the upload page then shows a preview; see etl.warehouse.confirm)."""
     reference = reference_date or date.today()
     s = settings or settings_mod.load(warehouse)
+    limits = limits or ReaderLimits.from_env()
     cat = catalogue_mod.load(catalogue_path)
     indicators = cat.to_frame()
     release = current_release(warehouse)
     gemeente = gemeente or (release.meta.get("gemeente") if release else None)
     if not gemeente:
-        raise ExtractRefused("Which municipality? Give --gemeente GMxxxx (or load CBS data or the demo first)")
+        raise ExtractRefused("Welke gemeente? Geef --gemeente GMxxxx (of laad eerst CBS-cijfers of de demo)")
     pc = read_postcodes(postcodes)
     gm_names = pc.filter(pl.col("gemeente_code") == gemeente)["gemeente_name"].drop_nulls()
     known = set(pc["wijk_from_pc"].drop_nulls().to_list())
@@ -601,34 +740,46 @@ def load(extracts: list[Extract], postcodes: bytes, *, gemeente: str | None, war
     prepared = []
     for ex in extracts:
         if ex.law not in LAWS:
-            raise ExtractRefused(f"{ex.name}: unknown law {ex.law!r} (one of {', '.join(LAWS)})")
+            raise ExtractRefused(f"{ex.name}: onbekende wet {ex.law!r} (een van {', '.join(LAWS)})")
         profile = load_profile(ex.profile)
-        raw = read_raw(ex, profile)
+        raw = read_raw(ex, profile, limits)
         if raw.height == 0:
-            raise ExtractRefused(f"{ex.name}: the file has a header but no rows")
-        good, problems = validate(raw, ex.law, profile, pc, reference, known)
-        limit = max_errors if max_errors is not None else max(10, raw.height // 100)
-        report.rows[ex.law], report.skipped[ex.law], report.problems[ex.law] = raw.height, raw.height - good.height, \
-            problems
-        if len(problems) > limit:
-            raise ExtractRefused(f"{ex.name}: {len(problems)} problems, more than the limit of {limit}; nothing was "
-                                 f"loaded. First: " + "; ".join(f"row {r}, {c or 'row'}: {why}"
-                                                                for r, c, why in problems[:5]), problems)
-        prepared.append(good.with_columns(pl.lit(ex.law).alias("_law")))
-        del raw, good
+            raise ExtractRefused(f"{ex.name}: het bestand heeft een kopregel maar geen rijen")
+        checked = validate(raw, ex.law, profile, pc, reference, known)
+        # The README's promise: nothing is loaded when more than 1% of the rows have a problem.
+        limit = max_errors if max_errors is not None else raw.height // 100
+        report.rows[ex.law], report.skipped[ex.law] = raw.height, checked.bad_rows
+        report.problems[ex.law], report.problem_counts[ex.law] = checked.problems, checked.problem_count
+        if checked.other:
+            report.other[ex.law] = checked.other
+        first = "; ".join(f"rij {r}, kolom {c or '-'}: {why}" for r, c, why in checked.problems[:5])
+        if checked.problem_count > limit:
+            raise ExtractRefused(
+                f"{ex.name}: {_n(checked.problem_count)} problemen in {_n(checked.bad_rows)} van de {_n(raw.height)} "
+                f"rijen, meer dan de grens van {_n(limit)} "
+                f"({'--max-errors' if max_errors is not None else '1% van de rijen'}); er is niets geladen. "
+                f"Eerste: {first}", checked.problems, checked.problem_count)
+        if checked.good.height == 0:
+            raise ExtractRefused(f"{ex.name}: geen enkele rij is bruikbaar; er is niets geladen. Eerste: {first}",
+                                 checked.problems, checked.problem_count)
+        prepared.append(checked.good.with_columns(pl.lit(ex.law).alias("_law")))
+        del raw, checked
     # Ids are coded together, so one household is the same number in every law (for stapeling).
     rows = prepare(pl.concat(prepared, how="diagonal_relaxed"), gemeente, reference)
     del prepared  # the person-level frames are not needed any more
-    frames = []
+    frames, covered = [], {}
     for law in sorted(set(rows["law"])):
         wanted = [{"id": e["id"], **e["source"]["registry"]} for e in cat.by_source("registry")
                   if e["source"]["registry"]["law"] == law]
-        frames.append(aggregate(rows.filter(pl.col("law") == law), law, wanted, reference, first_year).with_columns(
+        law_rows = rows.filter(pl.col("law") == law)
+        covered[f"registry:{law}"] = law_periods(law_rows, reference, first_year)["code"].to_list()
+        frames.append(aggregate(law_rows, law, wanted, reference, first_year).with_columns(
             source_id=pl.lit(f"registry:{law}")))
     laws_loaded = set(rows["law"]) & set(STAPELING_LAWS)
     if len(laws_loaded) >= 2:  # households across laws can only be counted while the ids are in memory
         wanted = [{"id": e["id"], **e["source"]["registry"]} for e in cat.by_source("registry")
                   if e["source"]["registry"]["law"] == "stapeling"]
+        covered["registry:stapeling"] = stapeling_periods(rows, reference, first_year)["code"].to_list()
         frames.append(stapeling(rows, wanted, reference, first_year).with_columns(source_id=pl.lit("registry:stapeling")))
     del rows
     obs = protect(pl.concat(frames, how="diagonal_relaxed"), indicators, s)
@@ -638,23 +789,27 @@ def load(extracts: list[Extract], postcodes: bytes, *, gemeente: str | None, war
         "url": "", "release": reference.isoformat(), "loaded_at": now,
         "checksum": hashlib.sha256(b"".join(e.data for e in extracts)).hexdigest()[:16],
         "rows": int(obs.filter(pl.col("source_id") == sid).height),
-    } for sid in sorted(set(obs["source_id"]))])
+    } for sid in sorted(covered)], schema=SOURCE_SCHEMA)
+    meta = {} if release and release.meta.get("gemeente") else {"gemeente": gemeente}
     rel = publish(warehouse, indicators=indicators, observations=obs, sources=sources,
                   regions=_regions_rows(pc, gemeente, gm_names[0] if gm_names.len() else None),
-                  replace_sources=list(sources["source_id"]),
-                  meta=None if release and release.meta.get("gemeente") else {"gemeente": gemeente})
-    report.observations, report.release = obs.height, rel.id
-    save_postcodes(warehouse, postcodes)
+                  replace_periods=covered, files={POSTCODES_FILE: postcodes},
+                  meta=meta | ({"demo": True} if demo else {}), stage=stage)
+    report.observations, report.release, report.staged = obs.height, rel.id, bool(rel.meta.get("staged"))
     return report
 
 
 def stored_postcodes(warehouse: Path) -> bytes | None:
-    """The postcode table of the last registry load, if any."""
-    path = warehouse / POSTCODES_FILE
-    return path.read_bytes() if path.exists() else None
+    """The postcode table of the last registry load (kept in the release), if any."""
+    release = current_release(warehouse)
+    for path in ([release.path / "files" / POSTCODES_FILE] if release else []) + [warehouse / POSTCODES_FILE]:
+        if path.exists():
+            return path.read_bytes()
+    return None
 
 
 def save_postcodes(warehouse: Path, data: bytes) -> None:
+    """Keep a postcode table beside the warehouse (the demo does, so an uploaded demo extract finds its wijken)."""
     tmp = warehouse / f".{POSTCODES_FILE}.tmp"
     tmp.write_bytes(data)
     tmp.replace(warehouse / POSTCODES_FILE)
@@ -665,7 +820,7 @@ def load_demo(extracts: dict[str, bytes], postcodes: bytes, *, gemeente: str, wa
     """The demo's in-memory extracts through the same load as real files."""
     return load([Extract(law, f"demo-{law}.csv", data) for law, data in extracts.items()], postcodes,
                 gemeente=gemeente, warehouse=warehouse, catalogue_path=catalogue_path, reference_date=reference_date,
-                first_year=first_year)
+                first_year=first_year, demo=True)
 
 
 def register(sub, common) -> None:
@@ -685,33 +840,41 @@ def register(sub, common) -> None:
                    help="date of the extract (default today); later dates are errors, the current period provisional")
     p.add_argument("--from-year", type=int, default=None,
                    help="first year to count (default: the first year in the extract, at most 20 years back)")
-    p.add_argument("--max-errors", type=int, default=None, help="refuse the load above this many problems "
-                   "(default 1%% of the rows, at least 10)")
+    p.add_argument("--max-errors", type=int, default=None, help="refuse the load above this many problems, "
+                   "all checks counted together (default 1%% of the rows)")
     p.set_defaults(func=run)
+
+
+def other_lines(report: LoadReport, law: str) -> list[str]:
+    """Rows whose code was not in the code list and was counted as "overig", in Dutch."""
+    labels = {"referrer": "verwijzer: geen iJw-verwijzercode"}
+    return [f"{labels[f]} in {_n(n)} rijen; geteld als 'overig'"
+            for f, n in report.other.get(law, {}).items()]
 
 
 def run(args) -> int:
     files: list[tuple[str, Path]] = []
     if args.file:
         if not args.law:
-            raise ExtractRefused("Give --law wmo|jeugd|participatie|schuldhulp with FILE")
+            raise ExtractRefused("Geef --law wmo|jeugd|participatie|schuldhulp bij het bestand")
         files.append((args.law, args.file))
     files += [(law, getattr(args, law)) for law in LAWS if getattr(args, law)]
     if not files:
-        raise ExtractRefused("No extract given: FILE --law LAW, or --wmo/--jeugd/--participatie/--schuldhulp FILE")
+        raise ExtractRefused("Geen bestand opgegeven: BESTAND --law WET, of --wmo/--jeugd/--participatie/--schuldhulp "
+                             "BESTAND")
     extracts = []
     for law, path in files:
         if not path.exists():
-            raise FileNotFoundError(f"File not found: {path}")
+            raise FileNotFoundError(f"Bestand niet gevonden: {path}")
         check_size(path.stat().st_size, str(path))  # before reading a huge file into memory
         extracts.append(Extract(law, path.name, path.read_bytes(), args.profile, args.sheet))
     wh = settings_mod.load(args.warehouse).warehouse
     if args.postcodes:
         if not args.postcodes.exists():
-            raise FileNotFoundError(f"File not found: {args.postcodes}")
+            raise FileNotFoundError(f"Bestand niet gevonden: {args.postcodes}")
         postcodes = args.postcodes.read_bytes()
     elif (postcodes := stored_postcodes(wh)) is None:
-        raise ExtractRefused("Give --postcodes FILE: no postcode table from an earlier load was found")
+        raise ExtractRefused("Geef --postcodes BESTAND: er is geen postcodetabel van een eerdere keer laden")
     try:
         report = load(extracts, postcodes, gemeente=args.gemeente, warehouse=wh,
                       catalogue_path=args.catalogue, reference_date=args.reference_date, max_errors=args.max_errors,
@@ -721,8 +884,10 @@ def run(args) -> int:
             print(f"  rij {row}, kolom {col or '-'}: {why}")
         raise
     for law, n in report.rows.items():
-        print(f"{law}: {n} rijen gelezen, {report.skipped[law]} overgeslagen")
+        print(f"{law}: {n} rijen gelezen, {report.skipped[law]} overgeslagen ({report.problem_counts[law]} problemen)")
         for row, col, why in report.problems[law][:20]:
             print(f"  rij {row}, kolom {col or '-'}: {why}")
-    print(f"Geladen: {report.observations} cijfers (release {report.release}). Er zijn geen persoonsgegevens bewaard.")
+        for line in other_lines(report, law):
+            print(f"  {line}")
+    print(f"Geteld: {report.observations} cijfers (versie {report.release}). Er zijn geen persoonsgegevens bewaard.")
     return 0

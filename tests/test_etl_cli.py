@@ -32,7 +32,7 @@ def test_wrong_columns(small_warehouse, tmp_path):
     persons.write_text("gebied,jaar,aantal\nWK000101,2024,3\n")
     r = run("population", str(persons), str(persons), "--gemeente", "GM0001", warehouse=small_warehouse)
     assert r.returncode == 2
-    assert "missing columns" in r.stderr and "persons file" in r.stderr
+    assert "kolommen ontbreken" in r.stderr and "personenbestand" in r.stderr
     assert snapshot(small_warehouse) == before
 
 
@@ -46,7 +46,7 @@ def test_unknown_indicator_in_the_catalogue(small_warehouse, tmp_path):
     export.write_text("Periode;2024\nGebied;Code;Netto arbeidsparticipatie (%)\nNederland;NL01;61\n")
     r = run("wsjg", str(export), "--catalogue", str(broken), warehouse=small_warehouse)
     assert r.returncode == 2
-    assert "veilig_thuis_reports" in r.stderr and "not in the catalogue" in r.stderr
+    assert "veilig_thuis_reports" in r.stderr and "niet in de catalogus" in r.stderr
     assert snapshot(small_warehouse) == before
 
 
@@ -61,3 +61,20 @@ def test_check_reports_the_current_release(small_warehouse):
     r = run("check", warehouse=small_warehouse)
     assert r.returncode == 0, r.stderr
     assert "Catalogus in orde" in r.stdout and current_release(small_warehouse).id in r.stdout
+
+
+def test_demo_publishes_without_asking(tmp_path, monkeypatch, capsys):
+    """``python -m etl demo`` stays non-interactive: its staged release is published at once."""
+    from etl import catalogue, demo, warehouse
+    from etl.__main__ import main
+    from tests.conftest import small_regions, source_row
+
+    def tiny_demo(path, **_):
+        warehouse.publish(path, indicators=catalogue.load().to_frame(), regions=small_regions(),
+                          sources=source_row("test:demo"), meta={"demo": True, "gemeente": "GM0001"})
+
+    monkeypatch.setattr(demo, "build", tiny_demo)
+    wh = tmp_path / "wh"
+    assert main(["demo", "--warehouse", str(wh)]) == 0
+    assert current_release(wh).meta["demo"] is True and "Gepubliceerd" in capsys.readouterr().out
+    assert warehouse.staged_releases(wh) == []

@@ -41,10 +41,11 @@ def test_population_indicators_per_wijk_and_summed_to_the_municipality():
 
 
 @pytest.mark.parametrize("data, message", [
-    (b"", "empty"),
-    (b"region,period\nx,y\n", "missing columns"),
-    (b"region_code,period,age_from,age_to,sex,persons\nWK000101,2024JJ00,0,3,M,tien\n", "row 2, column persons"),
-    (b"region_code,period,age_from,age_to,sex,persons\nWK000101,2024,0,3,M,1\n", "'2024' is not a CBS period"),
+    (b"", "leeg"),
+    (b"region,period\nx,y\n", "kolommen ontbreken"),
+    (b"region_code,period,age_from,age_to,sex,persons\nWK000101,2024JJ00,0,3,M,tien\n",
+     "rij 2, kolom persons: geen geldige waarde"),
+    (b"region_code,period,age_from,age_to,sex,persons\nWK000101,2024,0,3,M,1\n", "'2024' is geen CBS-periodecode"),
 ])
 def test_bad_population_files_say_what_and_where(data, message):
     with pytest.raises(WarehouseError, match=message):

@@ -69,7 +69,7 @@ def test_boundaries_cli(pdok, tmp_path, capsys):
     wh = tmp_path / "wh"
     base = f"{pdok.base}/cbs/wijken-en-buurten-{{year}}/ogc/v1"
     assert main(["boundaries", "--warehouse", str(wh), "--year", "2024", "--gemeente", "GM0995",
-                 "--base-url", base]) == 0
+                 "--base-url", base, "--yes"]) == 0
     rel = current_release(wh)
     wijken = json.loads((rel.path / "boundaries" / "wijken.geojson").read_text())
     buurten = json.loads((rel.path / "boundaries" / "buurten.geojson").read_text())

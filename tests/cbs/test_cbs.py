@@ -280,7 +280,7 @@ def test_cli_end_to_end_and_bad_input(fake, tmp_path, catalogue_path, capsys, mo
     monkeypatch.setenv("MSD_CBS_BASE_URL", fake.base)
     monkeypatch.setenv("MSD_CBS_V4_BASE_URL", f"{fake.base}/odata/v1/CBS")
     assert main(["cbs", "--warehouse", str(wh), "--catalogue", str(catalogue_path), "--gemeente", "GM0995",
-                 "--peers", "GM0034", "--tables", "84799NED,86204NED", "--years", "2020-2022"]) == 0
+                 "--peers", "GM0034", "--tables", "84799NED,86204NED", "--years", "2020-2022", "--yes"]) == 0
     out = capsys.readouterr().out
     assert "CBS geladen" in out
     obs = obs_of(wh)
