@@ -197,7 +197,7 @@ def load_demo(warehouse: Path, catalogue_path: Path | None = None) -> None:
                             "url": "", "release": "demo", "loaded_at": datetime.now(timezone.utc).isoformat(
                                 timespec="seconds"), "checksum": "", "rows": len(members)}])
     publish(warehouse, indicators=catalogue_mod.load(catalogue_path).to_frame(), regions=pl.DataFrame(regions),
-            memberships=pl.DataFrame(members), sources=source, replace_sources=[SOURCE_ID])
+            memberships=pl.DataFrame(members), sources=source, replace_sources=[SOURCE_ID], meta={"demo": True})
 
 
 # ---------------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ def loaded(fake, tmp_path, catalogue_path):
 
 
 def run(fake, wh, catalogue_path, capsys, base=None):
-    code = main(["refresh", "--warehouse", str(wh), "--catalogue", str(catalogue_path),
+    code = main(["refresh", "--yes", "--warehouse", str(wh), "--catalogue", str(catalogue_path),
                  "--base-url", base or fake.base, "--v4-base-url", f"{base or fake.base}/odata/v1/CBS"])
     return code, capsys.readouterr()
 
