@@ -125,6 +125,7 @@ def enforce(wh) -> None:
     """Run by the router before anything is shown. May stop the script (demo accounts in a real setup)."""
     conf = _conf()
     _demo_guard(wh)
+    oidc.startup_warnings(conf)
     _adopt_oidc(conf)
     _check_expiry(conf)
     _check_account(conf)
