@@ -172,8 +172,9 @@ def _adopt_oidc(conf: AuthSettings) -> None:
         if st.session_state.get(_NO_ROLE_SEEN) != ident.username:
             audit.record("login_failed", ident.username, f"via {conf.oidc_provider}: geen rol voor dit account")
             st.session_state[_NO_ROLE_SEEN] = ident.username
-        st.session_state[NOTICE_KEY] = (f"U bent bij uw organisatie ingelogd als {ident.username}, maar uw account "
-                                        "heeft geen rol in de monitor. Vraag de beheerder om u een rol te geven.")
+        st.session_state[NOTICE_KEY] = (f"U bent bij uw organisatie ingelogd als {escape_text(ident.display_name)}, "
+                                        "maar uw account heeft geen rol in de monitor. Vraag de beheerder om u een "
+                                        "rol te geven.")
         _clear()
         return
     if auth.get("user") != ident.username or auth.get("role") != ident.role.value:

@@ -269,3 +269,10 @@ def test_the_administrator_sees_risky_settings_on_the_accounts_page(provider, mo
     assert [w.value[:40] for w in at.warning] == ["MSD_OIDC_ROLE_MAP: 'Team Beheer' lijkt e"]
     griffie = open_url(app_as(person("griffier@gemeente.nl", groups=["grp-griffie"])), "beheer")
     assert not griffie.warning and "U heeft geen toegang" in all_text(griffie)
+
+
+def test_the_sign_in_route_can_load_its_oauth_client():
+    # Streamlit's /auth/login imports Authlib's Starlette client, which needs httpx (streamlit[auth]).
+    from authlib.integrations.starlette_client import OAuth
+
+    assert OAuth
