@@ -5,8 +5,9 @@
 // Environment: OIDC_PORT, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URI (the app's
 // /oauth2callback, also its post-logout address) and OIDC_USERS: JSON
 // {"<login>": {"password": "...", "claims": {...}}}.
-// POST /test/clock with the body `offset=<seconds>` dates the ID tokens issued from then on (negative:
-// in the past), so a test can get a token that is expired or too old without waiting for it.
+// POST /test/settings changes the ID tokens issued from then on: `offset=<seconds>` dates them (negative:
+// in the past), so a test gets a token that is expired or too old without waiting; `tamper=1` edits the
+// signed token on its way to the app (as a man in the middle would), so its signature no longer holds.
 
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 
@@ -85,12 +86,23 @@ async function formBody(req) {
 }
 
 let clockOffset = 0;
+let tamper = false;
 const realNow = Date.now;
 
+// The ID token's claims made into an administrator's, the original signature kept.
+function tampered(idToken) {
+  const [header, payload, signature] = idToken.split('.');
+  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  Object.assign(claims, { email: 'baas@gemeente.nl', email_verified: true, roles: ['beheerder'] });
+  return [header, Buffer.from(JSON.stringify(claims)).toString('base64url'), signature].join('.');
+}
+
 provider.use(async (ctx, next) => {
-  if (ctx.path === '/test/clock' && ctx.method === 'POST') {
-    clockOffset = Number((await formBody(ctx.req)).get('offset')) || 0;
-    ctx.body = `offset ${clockOffset}`;
+  if (ctx.path === '/test/settings' && ctx.method === 'POST') {
+    const form = await formBody(ctx.req);
+    clockOffset = Number(form.get('offset')) || 0;
+    tamper = form.get('tamper') === '1';
+    ctx.body = `offset ${clockOffset}, tamper ${tamper}`;
     return;
   }
   const match = ctx.path.match(/^\/interaction\/([\w-]+)(\/login)?$/);
@@ -118,13 +130,14 @@ provider.use(async (ctx, next) => {
   }
   // The token endpoint is called by the app's server, never by the browser: shifting the clock only
   // there dates the ID token without expiring the browser's cookies at this provider.
-  if (ctx.path === '/token' && clockOffset) {
+  if (ctx.path === '/token') {
     Date.now = () => realNow() + clockOffset * 1000;
     try {
       await next();
     } finally {
       Date.now = realNow;
     }
+    if (tamper && ctx.body?.id_token) ctx.body = { ...ctx.body, id_token: tampered(ctx.body.id_token) };
     return;
   }
   await next();

@@ -72,10 +72,11 @@ class Provider:
     url: str
     process: subprocess.Popen
 
-    def set_clock(self, offset_seconds: int) -> None:
-        """Date the ID tokens issued from now on ``offset_seconds`` from the real time."""
-        data = urllib.parse.urlencode({"offset": offset_seconds}).encode()
-        with urllib.request.urlopen(self.url + "/test/clock", data=data, timeout=5) as resp:
+    def issue(self, *, offset_seconds: int = 0, tamper: bool = False) -> None:
+        """How the ID tokens issued from now on differ from honest ones: dated ``offset_seconds`` from the
+        real time, or edited after signing (see provider.mjs)."""
+        data = urllib.parse.urlencode({"offset": offset_seconds, "tamper": int(tamper)}).encode()
+        with urllib.request.urlopen(self.url + "/test/settings", data=data, timeout=5) as resp:
             assert resp.status == 200
 
 
@@ -144,7 +145,7 @@ def app(oidc_setup) -> AppServer:
 @pytest.fixture
 def idp(oidc_setup) -> Iterator[Provider]:
     yield oidc_setup[1]
-    oidc_setup[1].set_clock(0)
+    oidc_setup[1].issue()
 
 
 @pytest.fixture
@@ -188,6 +189,10 @@ def user_cookie(context) -> dict | None:
     return next((c for c in context.cookies() if c["name"] == "_streamlit_user"), None)
 
 
+def server_log() -> str:
+    return (ARTIFACTS / "oidc-server.log").read_text()
+
+
 def confirm_provider_logout(page, app: AppServer, idp: Provider) -> None:
     page.wait_for_url(idp.url + "/session/end**")
     page.get_by_role("button", name="Ja, uitloggen").click()
@@ -227,8 +232,7 @@ def test_a_verified_email_of_the_own_tenant_maps_and_the_administrator_sees_the_
     wait_idle(page)
     warning = page.get_by_text("MSD_OIDC_ROLE_CLAIMS noemt preferred_username")
     assert warning.is_visible()
-    log = (ARTIFACTS / "oidc-server.log").read_text()
-    assert log.count("OIDC: MSD_OIDC_ROLE_CLAIMS names preferred_username") == 1  # once, at the first run
+    assert server_log().count("OIDC: MSD_OIDC_ROLE_CLAIMS names preferred_username") == 1  # once, at the first run
 
 
 @pytest.mark.parametrize("login", ["groepsnaam", "onbevestigd", "buitenstaander"])
@@ -270,17 +274,19 @@ def test_a_forged_or_edited_identity_cookie_is_refused(app, idp, context):
 
 
 def test_an_expired_id_token_is_refused_at_the_callback(app, idp, context):
-    idp.set_clock(-13 * 3600)  # issued 13 hours ago, valid for 12: expired an hour ago
+    idp.issue(offset_seconds=-13 * 3600)  # issued 13 hours ago, valid for 12: expired an hour ago
+    log_start = len(server_log())
     page = context.new_page()
     sign_in(page, app, idp, "griffier")
     assert user_cookie(context) is None
     assert signed_in_as(page) is None
     assert page.get_by_role("button", name=LOGIN_BUTTON).is_visible()
-    assert "OAuth token exchange failed" in (ARTIFACTS / "oidc-server.log").read_text()
+    refusal = server_log()[log_start:]
+    assert "OAuth token exchange failed" in refusal and "expired" in refusal, refusal
 
 
 def test_a_token_older_than_the_session_limit_signs_out(app, idp, context):
-    idp.set_clock(-11 * 3600)  # still valid at the provider, but older than MSD_SESSION_MAX_HOURS (10)
+    idp.issue(offset_seconds=-11 * 3600)  # still valid at the provider, but older than MSD_SESSION_MAX_HOURS (10)
     page = context.new_page()
     sign_in(page, app, idp, "griffier", back=False)
     # The monitor signs out at once: Streamlit's cookie is removed and the provider asks to sign out.
@@ -288,3 +294,15 @@ def test_a_token_older_than_the_session_limit_signs_out(app, idp, context):
     assert user_cookie(context) is None
     confirm_provider_logout(page, app, idp)
     assert signed_in_as(page) is None
+
+
+def test_an_id_token_edited_on_its_way_is_refused_at_the_callback(app, idp, context):
+    idp.issue(tamper=True)  # the claims of an administrator, under the provider's original signature
+    log_start = len(server_log())
+    page = context.new_page()
+    sign_in(page, app, idp, "ambtenaar")
+    assert user_cookie(context) is None
+    assert signed_in_as(page) is None
+    assert page.get_by_role("button", name=LOGIN_BUTTON).is_visible()
+    refusal = server_log()[log_start:]
+    assert "OAuth token exchange failed" in refusal and "BadSignatureError" in refusal, refusal
