@@ -6,8 +6,9 @@ claims that the organisation's administrators control, never from text a person 
 
 1. ``MSD_OIDC_TENANT_IDS`` set: a token of any other tenant (``tid``) gets no role at all;
 2. the e-mail address in ``MSD_OIDC_EMAIL_ROLES``, only when the token says ``email_verified: true``
-   and, for an Entra ID token, its tenant is one of ``MSD_OIDC_TENANT_IDS`` (Entra lets a tenant put
-   any address in ``email``). ``preferred_username`` is never taken for an e-mail address;
+   (Entra ID: ``xms_edov: true``) and, for an Entra ID token, its tenant is one of
+   ``MSD_OIDC_TENANT_IDS`` (Entra lets a tenant put any address in ``email``). ``preferred_username``
+   is never taken for an e-mail address;
 3. the values of ``MSD_OIDC_ROLE_CLAIMS`` (default ``roles,groups``) mapped in ``MSD_OIDC_ROLE_MAP``
    (``<group object id>=ambtenaar``), and app roles: a ``roles`` value that is a role name (an Entra
    app role ``griffie``). A group value is never read as a role name: a group's display name is
@@ -102,10 +103,18 @@ def tenant_trusted(claim_values: Mapping, conf: AuthSettings) -> bool | None:
     return None if _is_entra(claim_values) else True
 
 
+def _true(value) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")  # some send text
+
+
 def verified_email(claim_values: Mapping, conf: AuthSettings) -> str | None:
-    """The lower-case e-mail address when the provider vouches for it; otherwise None."""
-    flag = claim_values.get("email_verified")
-    verified = flag is True or (isinstance(flag, str) and flag.strip().lower() == "true")
+    """The lower-case e-mail address when the provider vouches for it; otherwise None. Entra ID sends no
+    ``email_verified`` for work accounts; its optional claim ``xms_edov`` (the address's domain is
+    verified by the tenant) takes its place there, and only counts from a configured tenant."""
+    if "email_verified" in claim_values:
+        verified = _true(claim_values["email_verified"])
+    else:
+        verified = _is_entra(claim_values) and _true(claim_values.get("xms_edov"))
     if not verified or tenant_trusted(claim_values, conf) is not True:
         return None
     return str(claim_values.get("email") or "").strip().lower() or None

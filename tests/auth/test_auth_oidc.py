@@ -48,6 +48,11 @@ def test_roles_come_from_a_verified_email_then_group_ids_and_app_roles(claims, e
     ({"tid": HOME, "email": "wethouder@gemeente.nl", "email_verified": True}, Role.BEHEERDER),
     ({"tid": HOME.upper(), "email": "wethouder@gemeente.nl", "email_verified": True}, Role.BEHEERDER),
     ({"tid": FOREIGN, "email": "wethouder@gemeente.nl", "email_verified": True}, None),   # another tenant
+    ({"tid": HOME, "email": "wethouder@gemeente.nl", "xms_edov": True}, Role.BEHEERDER),  # Entra's own flag
+    ({"tid": HOME, "email": "wethouder@gemeente.nl", "xms_edov": False}, None),
+    ({"tid": HOME, "email": "wethouder@gemeente.nl"}, None),
+    ({"tid": HOME, "email": "wethouder@gemeente.nl", "email_verified": False, "xms_edov": True}, None),
+    ({"tid": FOREIGN, "email": "wethouder@gemeente.nl", "xms_edov": True}, None),
     ({"email": "wethouder@gemeente.nl", "email_verified": True}, None),                   # no tid at all
     ({"tid": HOME, "groups": [GROUP]}, Role.AMBTENAAR),
     ({"tid": FOREIGN, "groups": [GROUP]}, None),
@@ -65,6 +70,7 @@ def test_an_entra_token_without_configured_tenants_keeps_groups_but_not_the_emai
     assert oidc.role_for({**email, "tid": HOME}, no_tenant) is None
     assert oidc.role_for({**email, "iss": "https://login.microsoftonline.com/x/v2.0"}, no_tenant) is None
     assert oidc.role_for({**email, "tid": HOME, "groups": [GROUP]}, no_tenant) is Role.AMBTENAAR
+    assert oidc.role_for({"email": "wethouder@gemeente.nl", "xms_edov": True}, no_tenant) is None  # Entra-only
 
 
 def test_claims_a_person_fills_in_never_give_a_role():
