@@ -202,12 +202,12 @@ def claim_warnings(conf: AuthSettings, metadata: str) -> list[ClaimWarning]:
     if multi_tenant and not conf.oidc_tenant_ids:
         found.append(ClaimWarning(
             "Inloggen loopt via een Entra-adres voor alle organisaties (common of organizations), maar "
-            "MSD_OIDC_TENANT_IDS is leeg. Dan kan iedereen met een Microsoft-account inloggen, en de beheerder "
-            "van een andere organisatie kan zijn mensen een app-rol geven. Zet MSD_OIDC_TENANT_IDS op de "
-            "tenant-id van de gemeente.",
-            "server_metadata_url is a multi-tenant Entra ID endpoint and MSD_OIDC_TENANT_IDS is empty: any "
-            "Microsoft account can sign in and another tenant's administrator can assign app roles. Set "
-            "MSD_OIDC_TENANT_IDS to the municipality's tenant id."))
+            "MSD_OIDC_TENANT_IDS is leeg. Dan ligt niet vast uit welke organisatie iemand komt: iedereen met een "
+            "Microsoft-account kan inloggen, en de beheerder van een andere organisatie kan zijn mensen een "
+            "app-rol geven. Zet MSD_OIDC_TENANT_IDS op de tenant-id van de gemeente.",
+            "server_metadata_url is a multi-tenant Entra ID endpoint and MSD_OIDC_TENANT_IDS is empty: nothing "
+            "fixes the tenant, so any Microsoft account may sign in and another tenant's administrator can assign "
+            "app roles. Set MSD_OIDC_TENANT_IDS to the municipality's tenant id."))
         if conf.oidc_default_role:
             found.append(ClaimWarning(
                 f"MSD_OIDC_DEFAULT_ROLE geeft iedereen met een Microsoft-account de rol {conf.oidc_default_role}.",
