@@ -26,6 +26,7 @@ import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from urllib.parse import urlparse
 
 import streamlit as st
@@ -143,7 +144,7 @@ def identity(claim_values: Mapping, conf: AuthSettings) -> Identity | None:
     cannot occur in a built-in account's name, so a provider account never passes for one."""
     if not claim_values:
         return None
-    sub = str(claim_values.get("sub") or "").strip()
+    sub = "".join(c for c in str(claim_values.get("sub") or "") if c.isprintable()).strip()
     if not sub:
         return None
     username = verified_email(claim_values, conf) or f"oidc:{sub}"
@@ -163,6 +164,26 @@ def too_old(ident: Identity, conf: AuthSettings, now: float | None = None) -> bo
     if ident.issued_at is None:
         return False
     return (now or time.time()) - ident.issued_at > conf.session_max_hours * 3600
+
+
+# Streamlit keeps no list of sessions, so a copy of its cookie (or another tab) would outlive a sign-out.
+# The audit log has one: a sign-out or expiry ends every token the provider issued before it. The margin
+# allows for the provider's clock running behind ours when someone signs in again right away.
+_ENDING_EVENTS = ("logout", "session_expired")
+CLOCK_MARGIN_SECONDS = 30
+
+
+def signed_out_since_issued(ident: Identity, db=None) -> bool:
+    """True when this person signed out, or was signed out, after the provider issued the token."""
+    if ident.issued_at is None:
+        return False
+    if db is None:
+        from auth.db import default_db
+
+        db = default_db()
+    after = datetime.fromtimestamp(ident.issued_at + CLOCK_MARGIN_SECONDS, timezone.utc)
+    return bool(db.query("SELECT entry_id FROM audit_log WHERE event IN (?, ?) AND at > ? AND username = ? LIMIT 1",
+                         (*_ENDING_EVENTS, after.isoformat(timespec="microseconds"), ident.username)))
 
 
 # ------------------------------------------------------------------------------------------------

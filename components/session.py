@@ -168,6 +168,10 @@ def _adopt_oidc(conf: AuthSettings) -> None:
                                         "Log opnieuw in.")
         oidc.logout()
         st.stop()
+    if oidc.signed_out_since_issued(ident):  # a copy of the cookie, or a tab left open after signing out
+        _clear()
+        st.session_state[NOTICE_KEY] = "U bent uitgelogd. Log opnieuw in."
+        return
     if ident.role is None:
         if st.session_state.get(_NO_ROLE_SEEN) != ident.username:
             audit.record("login_failed", ident.username, f"via {conf.oidc_provider}: geen rol voor dit account")

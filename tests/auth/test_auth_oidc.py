@@ -282,3 +282,37 @@ def test_the_sign_in_route_can_load_its_oauth_client():
     from authlib.integrations.starlette_client import OAuth
 
     assert OAuth
+
+
+def test_signing_out_ends_every_token_issued_before_it(provider):
+    """A copy of the identity cookie, or a second tab, must not outlive the sign-out."""
+    user = person("griffier@gemeente.nl", groups=["grp-griffie"])
+    user["iat"] = int(time.time()) - 600
+    at = app_as(user)
+    copy = app_as(user)  # the same cookie in another tab (or another browser)
+    assert copy.session_state["role"] == "griffie"
+    next(b for b in at.sidebar.button if b.label == "Uitloggen").click()
+    run(at)
+    assert "role" not in app_as(user).session_state  # a new session with the old cookie
+    run(copy)  # the tab that stayed open, at its next click
+    assert "role" not in copy.session_state
+    assert any("U bent uitgelogd" in i.value for i in open_url(copy, "inloggen").info)
+    fresh = {**user, "iat": int(time.time())}  # signing in again gives a new token
+    assert app_as(fresh).session_state["role"] == "griffie"
+
+
+
+def test_a_sign_out_ends_tokens_issued_before_it_with_a_margin_for_the_provider_clock(provider):
+    audit.record("logout", "a@b.nl", role=Role.GRIFFIE)
+    now = time.time()
+
+    def ended(username: str, issued: float | None) -> bool:
+        return oidc.signed_out_since_issued(oidc.Identity(username, "A", Role.GRIFFIE, issued))
+
+    assert ended("a@b.nl", now - 100)
+    assert not ended("a@b.nl", now - 10)      # within the margin: the provider's clock may run behind
+    assert not ended("a@b.nl", now + 5)       # issued after the sign-out
+    assert not ended("b@b.nl", now - 100)     # someone else signed out
+    assert not ended("a@b.nl", None)
+    audit.record("login", "c@b.nl", role=Role.GRIFFIE)
+    assert not ended("c@b.nl", now - 100)     # only a sign-out or an expiry ends a token

@@ -148,13 +148,18 @@ def idp(oidc_setup) -> Iterator[Provider]:
     oidc_setup[1].issue()
 
 
-@pytest.fixture
-def context(browser, request):
-    """A fresh browser (no cookies) that may only talk to 127.0.0.1."""
+def local_context(browser):
     ctx = browser.new_context(viewport={"width": 1300, "height": 900}, locale="nl-NL")
     ctx.set_default_timeout(TIMEOUT_MS)
     ctx.route("**/*", lambda route: route.continue_() if urllib.parse.urlsplit(route.request.url).hostname
               == "127.0.0.1" else route.abort())
+    return ctx
+
+
+@pytest.fixture
+def context(browser, request):
+    """A fresh browser (no cookies) that may only talk to 127.0.0.1."""
+    ctx = local_context(browser)
     yield ctx
     if getattr(request.node, "report_call", None) is not None and request.node.report_call.failed:
         for i, pg in enumerate(ctx.pages):
@@ -308,3 +313,25 @@ def test_an_id_token_edited_on_its_way_is_refused_at_the_callback(app, idp, cont
     assert page.get_by_role("button", name=LOGIN_BUTTON).is_visible()
     refusal = server_log()[log_start:]
     assert "OAuth token exchange failed" in refusal and "BadSignatureError" in refusal, refusal
+
+
+def test_a_copy_of_the_cookie_is_refused_after_signing_out(app, idp, browser, context):
+    idp.issue(offset_seconds=-300)  # a token from five minutes ago: clearly before the sign-out below
+    page = context.new_page()
+    sign_in(page, app, idp, "griffier")
+    copied = [c for c in context.cookies() if c["name"].startswith("_streamlit_user")]
+    other = local_context(browser)  # where the copy is used: another browser, as a thief would
+    try:
+        other.add_cookies(copied)
+        thief = other.new_page()
+        thief.goto(app.url)
+        wait_idle(thief)
+        assert signed_in_as(thief) == "Ingelogd als Gerda Griffier (Griffie)"  # until the owner signs out
+        page.get_by_role("button", name="Uitloggen").click()
+        confirm_provider_logout(page, app, idp)
+        thief.reload()
+        wait_idle(thief)
+        assert signed_in_as(thief) is None
+        assert thief.get_by_text("U bent uitgelogd. Log opnieuw in.").is_visible()
+    finally:
+        other.close()
