@@ -29,6 +29,7 @@ class AuthSettings:
     oidc_role_map: dict[str, str] = field(default_factory=dict)     # claim value -> role
     oidc_email_roles: dict[str, str] = field(default_factory=dict)  # lower-case e-mail -> role
     oidc_default_role: str = ""               # role for a signed-in person nothing maps; "" = no access
+    oidc_tenant_ids: tuple[str, ...] = ()     # Entra tenant ids (tid) whose people may get a role
     lockout_attempts: int = 5
     lockout_minutes: int = 15
     session_idle_minutes: int = 30
@@ -105,6 +106,8 @@ def load_auth() -> AuthSettings:
         oidc_role_map=_mapping("MSD_OIDC_ROLE_MAP"),
         oidc_email_roles=_mapping("MSD_OIDC_EMAIL_ROLES", lower_keys=True),
         oidc_default_role=_role("MSD_OIDC_DEFAULT_ROLE", default_role) if default_role else "",
+        # Entra ID: only people of these tenants get a role (a multi-tenant app lets in any organisation).
+        oidc_tenant_ids=tuple((os.environ.get("MSD_OIDC_TENANT_IDS") or "").replace(",", " ").lower().split()),
         # Five wrong passwords lock an account for a quarter of an hour (brute-force protection).
         lockout_attempts=max(1, _int("MSD_LOCKOUT_ATTEMPTS", 5)),
         lockout_minutes=max(1, _int("MSD_LOCKOUT_MINUTES", 15)),

@@ -13,8 +13,7 @@ import polars as pl
 import streamlit as st
 
 import settings
-
-from auth import audit, passwords
+from auth import audit, oidc, passwords
 from auth.accounts import Account, AccountError
 from auth.roles import PermissionDenied, Role, can
 from components import release_admin, session
@@ -29,6 +28,8 @@ st.title("Accounts en logboek")
 if not can(role, "manage_accounts"):
     st.error("Alleen beheerders kunnen accounts beheren en het logboek lezen.")
     st.stop()
+for warning in oidc.startup_warnings(settings.load_auth()):  # risky sign-in settings (docs/oidc.md)
+    st.warning(warning.nl, icon=":material/warning:")
 
 store = session.accounts()
 flash = st.session_state.pop(FLASH, None)

@@ -1,25 +1,49 @@
 """Sign-in with an OpenID Connect provider through Streamlit's ``st.login`` (e.g. Microsoft Entra ID).
 
 The provider is configured in ``.streamlit/secrets.toml`` (see ``.streamlit/secrets.example.toml``);
-``MSD_OIDC_PROVIDER`` switches it on. The role comes, in this order, from
+``MSD_OIDC_PROVIDER`` switches it on. docs/oidc.md explains the settings. A role comes only from
+claims that the organisation's administrators control, never from text a person can choose:
 
-1. the e-mail address in ``MSD_OIDC_EMAIL_ROLES`` (``naam@gemeente.nl=beheerder, ...``);
-2. the values of the role or group claims (``MSD_OIDC_ROLE_CLAIMS``, default ``roles,groups``): a value
-   that names a role (an Entra app role called ``griffie``) or is mapped in ``MSD_OIDC_ROLE_MAP``
-   (``<group object id>=ambtenaar, ...``). Several matches: the role with the most rights wins;
-3. ``MSD_OIDC_DEFAULT_ROLE``; when that is empty the person is signed in but gets no access.
+1. ``MSD_OIDC_TENANT_IDS`` set: a token of any other tenant (``tid``) gets no role at all;
+2. the e-mail address in ``MSD_OIDC_EMAIL_ROLES``, only when the token says ``email_verified: true``
+   (Entra ID: ``xms_edov: true``) and, for an Entra ID token, its tenant is one of
+   ``MSD_OIDC_TENANT_IDS`` (Entra lets a tenant put any address in ``email``). ``preferred_username``
+   is never taken for an e-mail address;
+3. the values of ``MSD_OIDC_ROLE_CLAIMS`` (default ``roles,groups``) mapped in ``MSD_OIDC_ROLE_MAP``
+   (``<group object id>=ambtenaar``), and app roles: a ``roles`` value that is a role name (an Entra
+   app role ``griffie``). A group value is never read as a role name: a group's display name is
+   chosen by whoever creates the group. Several matches: the role with the most rights wins;
+4. ``MSD_OIDC_DEFAULT_ROLE``; when that is empty the person is signed in but gets no access.
+
+:func:`claim_warnings` lists settings that let too many people in; they are logged at start and shown
+to the administrator.
 """
 
 from __future__ import annotations
 
+import logging
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from urllib.parse import urlparse
 
 import streamlit as st
 
 from auth.roles import Role, highest, parse_role
 from settings import AuthSettings
+
+log = logging.getLogger(__name__)
+
+APP_ROLE_CLAIM = "roles"
+# Claims that the person (or any tenant's administrator) can fill with any text: never a source of a role.
+EDITABLE_CLAIMS = frozenset({"email", "preferred_username", "upn", "unique_name", "name", "given_name",
+                             "family_name", "nickname", "login_hint"})
+_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
+_ENTRA_HOSTS = frozenset({"login.microsoftonline.com", "login.microsoftonline.us",
+                          "login.partner.microsoftonline.cn", "sts.windows.net"})
+_MULTI_TENANT = frozenset({"common", "organizations", "consumers"})
 
 
 @dataclass(frozen=True)
@@ -47,7 +71,8 @@ def logout() -> None:
 
 
 def claims() -> dict:
-    """The ID token's claims of the signed-in person; empty when nobody is signed in with the provider."""
+    """The ID token's claims of the signed-in person; empty when nobody is signed in with the provider.
+    Streamlit only fills ``st.user`` from its identity cookie when the cookie's signature holds."""
     try:
         user = st.user
         if not user.get("is_logged_in"):
@@ -67,28 +92,63 @@ def _values(value) -> list[str]:
     return [str(value)]
 
 
+def _is_entra(claim_values: Mapping) -> bool:
+    return "tid" in claim_values or urlparse(str(claim_values.get("iss") or "")).hostname in _ENTRA_HOSTS
+
+
+def tenant_trusted(claim_values: Mapping, conf: AuthSettings) -> bool | None:
+    """True: the token comes from a configured tenant, or tenants do not apply (not Entra, none set);
+    False: another tenant; None: an Entra token while no tenant is configured (origin unchecked)."""
+    if conf.oidc_tenant_ids:
+        return str(claim_values.get("tid") or "").strip().lower() in conf.oidc_tenant_ids
+    return None if _is_entra(claim_values) else True
+
+
+def _true(value) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")  # some send text
+
+
+def verified_email(claim_values: Mapping, conf: AuthSettings) -> str | None:
+    """The lower-case e-mail address when the provider vouches for it; otherwise None. Entra ID sends no
+    ``email_verified`` for work accounts; its optional claim ``xms_edov`` (the address's domain is
+    verified by the tenant) takes its place there, and only counts from a configured tenant."""
+    if "email_verified" in claim_values:
+        verified = _true(claim_values["email_verified"])
+    else:
+        verified = _is_entra(claim_values) and _true(claim_values.get("xms_edov"))
+    if not verified or tenant_trusted(claim_values, conf) is not True:
+        return None
+    return str(claim_values.get("email") or "").strip().lower() or None
+
+
 def role_for(claim_values: Mapping, conf: AuthSettings) -> Role | None:
-    email = str(claim_values.get("email") or claim_values.get("preferred_username") or "").strip().lower()
+    if tenant_trusted(claim_values, conf) is False:
+        return None
+    email = verified_email(claim_values, conf)
     if email and email in conf.oidc_email_roles:
         return Role(conf.oidc_email_roles[email])
     found = []
     for claim in conf.oidc_role_claims:
+        if claim.lower() in EDITABLE_CLAIMS:
+            continue
         for value in _values(claim_values.get(claim)):
             if value in conf.oidc_role_map:
                 found.append(conf.oidc_role_map[value])
-            elif parse_role(value) is not None:
+            elif claim == APP_ROLE_CLAIM and parse_role(value) is not None:
                 found.append(value)
     return highest(found) or parse_role(conf.oidc_default_role)
 
 
 def identity(claim_values: Mapping, conf: AuthSettings) -> Identity | None:
+    """Who signed in. The user name is the verified e-mail address, else ``oidc:<sub>``: the colon
+    cannot occur in a built-in account's name, so a provider account never passes for one."""
     if not claim_values:
         return None
-    username = str(claim_values.get("email") or claim_values.get("preferred_username")
-                   or claim_values.get("sub") or "").strip().lower()
-    if not username:
+    sub = "".join(c for c in str(claim_values.get("sub") or "") if c.isprintable()).strip()
+    if not sub:
         return None
-    name = str(claim_values.get("name") or username)
+    username = verified_email(claim_values, conf) or f"oidc:{sub}"
+    name = str(claim_values.get("name") or claim_values.get("preferred_username") or username)
     iat = claim_values.get("iat")
     try:
         issued = float(iat) if iat is not None else None
@@ -104,3 +164,113 @@ def too_old(ident: Identity, conf: AuthSettings, now: float | None = None) -> bo
     if ident.issued_at is None:
         return False
     return (now or time.time()) - ident.issued_at > conf.session_max_hours * 3600
+
+
+# Streamlit keeps no list of sessions, so a copy of its cookie (or another tab) would outlive a sign-out.
+# The audit log has one: a sign-out or expiry ends every token the provider issued before it. The margin
+# allows for the provider's clock running behind ours when someone signs in again right away.
+_ENDING_EVENTS = ("logout", "session_expired")
+CLOCK_MARGIN_SECONDS = 30
+
+
+def signed_out_since_issued(ident: Identity, db=None) -> bool:
+    """True when this person signed out, or was signed out, after the provider issued the token."""
+    if ident.issued_at is None:
+        return False
+    if db is None:
+        from auth.db import default_db
+
+        db = default_db()
+    after = datetime.fromtimestamp(ident.issued_at + CLOCK_MARGIN_SECONDS, timezone.utc)
+    return bool(db.query("SELECT entry_id FROM audit_log WHERE event IN (?, ?) AND at > ? AND username = ? LIMIT 1",
+                         (*_ENDING_EVENTS, after.isoformat(timespec="microseconds"), ident.username)))
+
+
+# ------------------------------------------------------------------------------------------------
+# Risky settings
+# ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClaimWarning:
+    nl: str  # for the administrator, in the app
+    en: str  # for the server log
+
+
+def metadata_url(conf: AuthSettings) -> str:
+    """The provider's ``server_metadata_url`` from secrets.toml; "" when it cannot be read."""
+    try:
+        auth = st.secrets.get("auth") or {}
+        section = auth if conf.oidc_provider == "default" else (auth.get(conf.oidc_provider) or {})
+        return str(section.get("server_metadata_url") or "")
+    except Exception:  # no secrets.toml: st.login will say so when someone signs in
+        return ""
+
+
+def _display_name_like(key: str, entra: bool) -> bool:
+    # Entra puts object ids (GUIDs) in the groups claim; a role name or a text with spaces is a name.
+    return parse_role(key) is not None or any(c.isspace() for c in key) or (entra and not _GUID.match(key))
+
+
+def claim_warnings(conf: AuthSettings, metadata: str) -> list[ClaimWarning]:
+    """Settings under which people outside the municipality, or a person's own text, could give a role."""
+    if not enabled(conf):
+        return []
+    url = urlparse(metadata)
+    entra = (url.hostname or "").lower() in _ENTRA_HOSTS
+    multi_tenant = entra and bool({s.lower() for s in url.path.split("/")} & _MULTI_TENANT)
+    found: list[ClaimWarning] = []
+    if multi_tenant and not conf.oidc_tenant_ids:
+        found.append(ClaimWarning(
+            "Inloggen loopt via een Entra-adres voor alle organisaties (common of organizations), maar "
+            "MSD_OIDC_TENANT_IDS is leeg. Dan ligt niet vast uit welke organisatie iemand komt: iedereen met een "
+            "Microsoft-account kan inloggen, en de beheerder van een andere organisatie kan zijn mensen een "
+            "app-rol geven. Zet MSD_OIDC_TENANT_IDS op de tenant-id van de gemeente.",
+            "server_metadata_url is a multi-tenant Entra ID endpoint and MSD_OIDC_TENANT_IDS is empty: nothing "
+            "fixes the tenant, so any Microsoft account may sign in and another tenant's administrator can assign "
+            "app roles. Set MSD_OIDC_TENANT_IDS to the municipality's tenant id."))
+        if conf.oidc_default_role:
+            found.append(ClaimWarning(
+                f"MSD_OIDC_DEFAULT_ROLE geeft iedereen met een Microsoft-account de rol {conf.oidc_default_role}.",
+                f"MSD_OIDC_DEFAULT_ROLE gives every Microsoft account the role {conf.oidc_default_role}."))
+    if entra and conf.oidc_email_roles and not conf.oidc_tenant_ids:
+        found.append(ClaimWarning(
+            "MSD_OIDC_EMAIL_ROLES werkt niet: een e-mailadres uit Entra ID telt pas als MSD_OIDC_TENANT_IDS is "
+            "ingesteld, want elke tenant kan elk adres in het e-mailveld zetten. Gebruik liever groepen of app-rollen.",
+            "MSD_OIDC_EMAIL_ROLES is ignored: an Entra ID e-mail address counts only when MSD_OIDC_TENANT_IDS is "
+            "set, because any tenant can put any address in the email claim. Prefer groups or app roles."))
+    for key in conf.oidc_role_map:
+        if _display_name_like(key, entra):
+            found.append(ClaimWarning(
+                f"MSD_OIDC_ROLE_MAP: '{key}' lijkt een naam, geen object-id. Een groepsnaam kiest wie de groep "
+                "maakt; gebruik de object-id van de groep (of een app-rol met de naam van de rol).",
+                f"MSD_OIDC_ROLE_MAP: '{key}' looks like a name, not an object id. Whoever creates a group picks "
+                "its name; use the group's object id (or an app role named after the role)."))
+    editable = sorted(c for c in conf.oidc_role_claims if c.lower() in EDITABLE_CLAIMS)
+    if editable:
+        found.append(ClaimWarning(
+            f"MSD_OIDC_ROLE_CLAIMS noemt {', '.join(editable)}: die vult de persoon zelf in, dus de monitor "
+            "haalt er geen rol uit.",
+            f"MSD_OIDC_ROLE_CLAIMS names {', '.join(editable)}: a person fills these in, so they never give a role."))
+    odd = [t for t in conf.oidc_tenant_ids if not _GUID.match(t)]
+    if odd:
+        found.append(ClaimWarning(
+            f"MSD_OIDC_TENANT_IDS: {', '.join(odd)} is geen tenant-id (die ziet eruit als "
+            "00000000-0000-0000-0000-000000000000); niemand uit die tenant krijgt een rol.",
+            f"MSD_OIDC_TENANT_IDS: {', '.join(odd)} is not a tenant id (a GUID); nobody gets a role through it."))
+    return found
+
+
+_LOGGED: set[tuple[ClaimWarning, ...]] = set()
+
+
+def startup_warnings(conf: AuthSettings) -> list[ClaimWarning]:
+    """The risky settings; logged once per process (the first run after the server starts)."""
+    if not enabled(conf):
+        return []
+    found = claim_warnings(conf, metadata_url(conf))
+    if tuple(found) not in _LOGGED:
+        _LOGGED.add(tuple(found))
+        for warning in found:
+            log.warning("OIDC: %s / %s", warning.en, warning.nl)
+    return found

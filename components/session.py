@@ -125,6 +125,7 @@ def enforce(wh) -> None:
     """Run by the router before anything is shown. May stop the script (demo accounts in a real setup)."""
     conf = _conf()
     _demo_guard(wh)
+    oidc.startup_warnings(conf)
     _adopt_oidc(conf)
     _check_expiry(conf)
     _check_account(conf)
@@ -167,12 +168,17 @@ def _adopt_oidc(conf: AuthSettings) -> None:
                                         "Log opnieuw in.")
         oidc.logout()
         st.stop()
+    if oidc.signed_out_since_issued(ident):  # a copy of the cookie, or a tab left open after signing out
+        _clear()
+        st.session_state[NOTICE_KEY] = "U bent uitgelogd. Log opnieuw in."
+        return
     if ident.role is None:
         if st.session_state.get(_NO_ROLE_SEEN) != ident.username:
             audit.record("login_failed", ident.username, f"via {conf.oidc_provider}: geen rol voor dit account")
             st.session_state[_NO_ROLE_SEEN] = ident.username
-        st.session_state[NOTICE_KEY] = (f"U bent bij uw organisatie ingelogd als {ident.username}, maar uw account "
-                                        "heeft geen rol in de monitor. Vraag de beheerder om u een rol te geven.")
+        st.session_state[NOTICE_KEY] = (f"U bent bij uw organisatie ingelogd als {escape_text(ident.display_name)}, "
+                                        "maar uw account heeft geen rol in de monitor. Vraag de beheerder om u een "
+                                        "rol te geven.")
         _clear()
         return
     if auth.get("user") != ident.username or auth.get("role") != ident.role.value:
