@@ -22,7 +22,7 @@ import streamlit as st
 
 import settings
 from auth.roles import Role
-from components import charts, indicator_view
+from components import charts, export, indicator_view
 from components import formatting as fmt
 from components.notes import SECTIONS as NOTE_SECTIONS
 from etl import warehouse as etl_warehouse
@@ -132,6 +132,15 @@ def section_figures(wh: Warehouse, section: Section) -> SectionFigures:
                 provenance=indicator_view.provenance(wh, ind, df), breakdown_label=label))
     return SectionFigures(section=section, heading=section_heading(wh, section), blocks=blocks,
                           areas_label=_areas_label(wh, section))
+
+
+def block_export(fig: IndicatorFigures, release_id: str):
+    """The figures of one block as a downloadable table (a split figure per category, else per area)."""
+    if fig.breakdown_label:
+        return export.breakdown_table(fig.indicator, fig.df.with_columns(category_label=pl.col("region_name")),
+                                      breakdown_label=fig.breakdown_label, source=fig.provenance, release=release_id)
+    return export.series_table(fig.indicator, fig.df.select("region_name", "period", "value", "status"),
+                               source=fig.provenance, release=release_id)
 
 
 def chart_for(fig: IndicatorFigures, *, height: int = 240) -> alt.LayerChart | None:
@@ -338,7 +347,7 @@ def render_dossier(wh: Warehouse, content: DossierContent, notes: Sequence[Seque
         if section.text:
             st.markdown(render_safe_markdown(section.text))
         for m, block in enumerate(figs.blocks):
-            _render_block(block, key=f"{key}-{n}-{m}")
+            _render_block(block, key=f"{key}-{n}-{m}", release_id=wh.release.id)
         section_notes = notes[n - 1] if n - 1 < len(notes) else []
         if section_notes:
             st.markdown("**Duiding**")
@@ -352,7 +361,7 @@ def render_dossier(wh: Warehouse, content: DossierContent, notes: Sequence[Seque
         st.markdown("\n".join(f"{i}. {escape_text(qn)}" for i, qn in enumerate(content.questions, start=1)))
 
 
-def _render_block(block: IndicatorFigures, *, key: str) -> None:
+def _render_block(block: IndicatorFigures, *, key: str, release_id: str) -> None:
     ind = block.indicator
     title = ind["title"] + (f" naar {block.breakdown_label}" if block.breakdown_label else "")
     st.subheader(title)
@@ -366,6 +375,7 @@ def _render_block(block: IndicatorFigures, *, key: str) -> None:
             st.caption(block.description)
         with tab_table:
             st.dataframe(block.table, hide_index=True, width="stretch", key=f"table-{key}")
+            export.download_buttons(block_export(block, release_id), key=f"table-{key}")
     for b in ind["series_breaks"]:
         st.caption(f"Trendbreuk in {fmt.period_label(b['period'])}: {b.get('label', '')}")
     st.caption(block.provenance)

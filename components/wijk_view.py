@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from components import charts
+from components import charts, export
 from components import formatting as fmt
 from components.indicator_view import provenance
 from queries import Warehouse
@@ -34,6 +34,11 @@ def map_and_ranking(wh: Warehouse, ind: dict, values: pl.DataFrame, year: int) -
                     key=f"bars-{ind['id']}")
     with tab_table:
         st.dataframe(wijk_table(values, ind["unit"]), hide_index=True, width="stretch", key=f"wijktable-{ind['id']}")
+        export.download_buttons(export.series_table(ind, values.select("region_name", "region_code", "period", "value",
+                                                                       "status"),
+                                                    title=f"{ind['title']} per wijk, {year}",
+                                                    source=provenance(wh, ind, values), release=wh.release.id),
+                                key=f"wijktable-{ind['id']}")
     shown = wijk_rows.filter(pl.col("value").is_not_null()).sort("value")
     if shown.height >= 2:
         low, high = shown.row(0, named=True), shown.row(-1, named=True)

@@ -1,0 +1,105 @@
+"""Download buttons beside every table: the table's figures as CSV and as Excel.
+
+The builders here turn the frames a page already has (they come out of the query layer, so small
+cells are already suppressed; nothing here queries the warehouse) into a :class:`domain.export.ExportTable`:
+numbers as numbers with the unit in the column header, a suppressed cell as an empty value with the
+status "afgeschermd", and the source line and release id on every row. :func:`download_buttons` shows
+"Download als CSV" and "Download als Excel"; the files are made only when a button is pressed.
+"""
+
+from __future__ import annotations
+
+import math
+
+import polars as pl
+import streamlit as st
+
+from components import formatting as fmt
+from domain.export import NUMBER, Column, ExportTable, file_stem, to_csv, to_xlsx
+
+# Statuses in a file: short words a spreadsheet filter shows well ("afgeschermd" rather than the screen's sentence).
+EXPORT_STATUS = {"final": "definitief", "provisional": "voorlopig", "suppressed": "afgeschermd", "unknown": "onbekend"}
+SUPPRESSED_NOTE = ("Status 'afgeschermd': het cijfer is niet gegeven omdat er te weinig mensen achter zitten; "
+                   "de cel Waarde is dan leeg.")
+CSV_MIME = "text/csv"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _number(value, status: str | None = None) -> float | int | None:
+    """A shown figure as a number; a suppressed or missing one as an empty cell."""
+    if status == "suppressed" or value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value
+
+
+def _status(status: str | None) -> str:
+    return EXPORT_STATUS.get(status or "", "geen cijfer")
+
+
+def unit_header(label: str, unit_label: str) -> str:
+    return f"{label} ({unit_label})" if unit_label else label
+
+
+def series_table(ind: dict, df: pl.DataFrame, *, source: str, release: str, title: str | None = None) -> ExportTable:
+    """A chart's data (columns region_name, optional region_code and period, value, status) as a table:
+    one row per area and period."""
+    has_period = "period" in df.columns
+    sort = ["region_name", "period"] if has_period else ["region_name"]
+    df = df.sort(sort)
+    sub_year = has_period and any(p[4:6] != "JJ" for p in df["period"].to_list())
+    columns = [Column("Gebied")]
+    if "region_code" in df.columns:
+        columns.append(Column("Gebiedscode"))
+    if has_period:
+        columns.append(Column("Jaar", NUMBER))
+        if sub_year:
+            columns.append(Column("Periode"))
+    columns += [Column(unit_header("Waarde", ind.get("unit_label", "")), NUMBER), Column("Status")]
+    rows = []
+    for r in df.iter_rows(named=True):
+        row: list = [r["region_name"]]
+        if "region_code" in df.columns:
+            row.append(r["region_code"])
+        if has_period:
+            row.append(int(r["period"][:4]))
+            if sub_year:
+                row.append(fmt.period_label(r["period"]))
+        row += [_number(r["value"], r["status"]), _status(r["status"])]
+        rows.append(tuple(row))
+    return ExportTable(title=title or ind["title"], columns=tuple(columns), rows=tuple(rows), source=source,
+                       release=release, notes=(SUPPRESSED_NOTE,))
+
+
+def comparison_table(overview: pl.DataFrame, *, title: str, source: str, release: str) -> ExportTable:
+    """The "Alle cijfers" table of a law page. Units differ per row, so they get their own column."""
+    columns = (Column("Cijfer"), Column("Thema"), Column("Eenheid"), Column("Gemeente", NUMBER),
+               Column("Verschil met vorig jaar", NUMBER), Column("Verschil met vorig jaar (%)", NUMBER),
+               Column("Nederland", NUMBER), Column("Vergelijkbare gemeenten (mediaan)", NUMBER), Column("Status"))
+    rows = []
+    for r in overview.iter_rows(named=True):
+        hidden = r["status"] == "suppressed"
+        rows.append((r["title"], r["theme"], r.get("unit_label") or r["unit"], _number(r["value"], r["status"]),
+                     None if hidden else _number(r["change"]), None if hidden else _number(r["change_pct"]),
+                     _number(r["national"]), _number(r["peer_median"]), _status(r["status"])))
+    return ExportTable(title=title, columns=columns, rows=tuple(rows), source=source, release=release,
+                       notes=(SUPPRESSED_NOTE, "Verschil met vorig jaar: bij percentages in procentpunten."))
+
+
+def breakdown_table(ind: dict, df: pl.DataFrame, *, breakdown_label: str, source: str, release: str) -> ExportTable:
+    """A split figure (columns year, category_label, value, status): one row per year and category."""
+    columns = (Column("Jaar", NUMBER), Column(breakdown_label.capitalize()),
+               Column(unit_header("Waarde", ind.get("unit_label", "")), NUMBER), Column("Status"))
+    rows = tuple((int(r["year"]), r["category_label"], _number(r["value"], r["status"]), _status(r["status"]))
+                 for r in df.sort("year", "category").iter_rows(named=True))
+    return ExportTable(title=f"{ind['title']} naar {breakdown_label}", columns=columns, rows=rows, source=source,
+                       release=release, notes=(SUPPRESSED_NOTE,))
+
+
+def download_buttons(table: ExportTable, *, key: str) -> None:
+    """ "Download als CSV" and "Download als Excel" side by side; each file is built on click only."""
+    stem = file_stem(table.title)
+    row = st.container(horizontal=True)
+    row.download_button("Download als CSV", data=lambda: to_csv(table), file_name=f"{stem}.csv", mime=CSV_MIME,
+                         key=f"csv-{key}", icon=":material/download:", on_click="ignore")
+    row.download_button("Download als Excel", data=lambda: to_xlsx(table), file_name=f"{stem}.xlsx",
+                          mime=XLSX_MIME, key=f"xlsx-{key}", icon=":material/download:", on_click="ignore")
