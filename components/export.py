@@ -85,14 +85,29 @@ def comparison_table(overview: pl.DataFrame, *, title: str, source: str, release
                        notes=(SUPPRESSED_NOTE, "Verschil met vorig jaar: bij percentages in procentpunten."))
 
 
-def breakdown_table(ind: dict, df: pl.DataFrame, *, breakdown_label: str, source: str, release: str) -> ExportTable:
-    """A split figure (columns year, category_label, value, status): one row per year and category."""
-    columns = (Column("Jaar", NUMBER), Column(breakdown_label.capitalize()),
+def breakdown_table(ind: dict, df: pl.DataFrame, *, breakdown_label: str, source: str, release: str,
+                    per_area: bool = False, title: str | None = None) -> ExportTable:
+    """A split figure (columns year, category_label, value, status; with ``per_area`` also region_name):
+    one row per (area,) year and category."""
+    area = [Column("Gebied")] if per_area else []
+    columns = (*area, Column("Jaar", NUMBER), Column(breakdown_label[:1].upper() + breakdown_label[1:]),
                Column(unit_header("Waarde", ind.get("unit_label", "")), NUMBER), Column("Status"))
-    rows = tuple((int(r["year"]), r["category_label"], _number(r["value"], r["status"]), _status(r["status"]))
-                 for r in df.sort("year", "category").iter_rows(named=True))
-    return ExportTable(title=f"{ind['title']} naar {breakdown_label}", columns=columns, rows=rows, source=source,
-                       release=release, notes=(SUPPRESSED_NOTE,))
+    order = ["region_name", "year", "category"] if per_area else ["year", "category"]
+    rows = tuple(((r["region_name"],) if per_area else ()) + (int(r["year"]), r["category_label"],
+                                                              _number(r["value"], r["status"]), _status(r["status"]))
+                 for r in df.sort(order).iter_rows(named=True))
+    return ExportTable(title=title or f"{ind['title']} naar {breakdown_label}", columns=columns, rows=rows,
+                       source=source, release=release, notes=(SUPPRESSED_NOTE,))
+
+
+def frame_table(df: pl.DataFrame, *, title: str, source: str = "", release: str = "",
+                notes: tuple[str, ...] = ()) -> ExportTable:
+    """Any frame of raw values (not the formatted screen text): numeric columns become number columns.
+    The caller names the columns as they should read, with their unit, and leaves hidden cells empty."""
+    columns = tuple(Column(name, NUMBER if dtype.is_numeric() else "text") for name, dtype in df.schema.items())
+    rows = tuple(tuple(_number(v) if c.kind == NUMBER else (None if v is None else str(v)) for c, v in
+                       zip(columns, row, strict=True)) for row in df.iter_rows())
+    return ExportTable(title=title, columns=columns, rows=rows, source=source, release=release, notes=notes)
 
 
 def download_buttons(table: ExportTable, *, key: str) -> None:

@@ -78,6 +78,22 @@ def profile(wh: Warehouse, wijk_code: str, wijk_name: str, year: int) -> None:
             "Verschil": fmt.MISSING_TEXT if diff is None else f"{'+' if diff > 0 else ''}{fmt.number(diff, 0)}%",
         })
     st.dataframe(pl.DataFrame(rows), hide_index=True, width="stretch", key=f"profile-{wijk_code}")
+    export.download_buttons(export.frame_table(
+        profile_export(df, wijk_name), title=f"Wijkprofiel {wijk_name}, {year}",
+        source=f"Monitor Sociaal Domein, release {wh.release.id}" + (" · DEMODATA, verzonnen cijfers" if wh.is_demo
+                                                                     else ""),
+        release=wh.release.id, notes=(export.SUPPRESSED_NOTE,)), key=f"profile-{wijk_code}")
     st.caption("Verschil: hoeveel procent het cijfer van de wijk hoger (+) of lager (-) is dan dat van de hele "
                "gemeente. Bij aantallen staat geen verschil, want een wijk is altijd kleiner dan de gemeente. "
                "Een groot verschil kan komen door wie er woont (bijvoorbeeld veel ouderen); lees de duiding.")
+
+
+def profile_export(df: pl.DataFrame, wijk_name: str) -> pl.DataFrame:
+    """The wijk profile with numbers: units in their own column, since they differ per row."""
+    return df.select(
+        pl.col("title").alias("Cijfer"), pl.col("law").alias("Onderwerp"), pl.col("unit_label").alias("Eenheid"),
+        pl.when(pl.col("status") == "suppressed").then(None).otherwise(pl.col("wijk")).alias(wijk_name),
+        pl.col("gemeente").alias("Hele gemeente"),
+        pl.when(pl.col("status") == "suppressed").then(None).otherwise(pl.col("difference_pct"))
+        .alias("Verschil met de gemeente (%)"),
+        pl.col("status").replace_strict(export.EXPORT_STATUS, default="geen cijfer").alias("Status"))
