@@ -463,7 +463,8 @@ def reader_page(role: Role) -> None:
         st.info(f"Er zijn nieuwere cijfers dan in dit dossier. Het dossier toont de cijfers zoals de griffie ze zag "
                 f"bij het publiceren (datarelease {release_label(wh)}). Op de pagina's per wet staan de nieuwste "
                 "cijfers.", icon=":material/update:")
-    st.caption(f"{escape_text(published_line(dossier))} Cijfers: datarelease {release_label(wh)}. Vaste link: deze pagina met "
+    st.caption(f"{escape_text(published_line(dossier))} Cijfers: datarelease {release_label(wh)}. "
+               "Vaste link: deze pagina met "
                f"?dossier={dossier.dossier_id}")
     from components import handout
 

@@ -106,8 +106,8 @@ def render(law: str) -> None:
 
     st.header("Alle cijfers")
     comp = q.comparison(wh, cat["id"].to_list(), year)
-    overview = cat.select("id", "title", "unit", "unit_label", "theme").join(comp, left_on="id", right_on="indicator_id",
-                                                                          how="left")
+    overview = cat.select("id", "title", "unit", "unit_label", "theme").join(
+        comp, left_on="id", right_on="indicator_id", how="left")
     st.dataframe(pickers.comparison_table(overview), hide_index=True, width="stretch", key=f"all-{law}")
     export.download_buttons(export.comparison_table(overview, title=f"{info['title']}: alle cijfers {year}",
                                                     source=all_figures_source(wh, comp), release=wh.release.id),

@@ -129,6 +129,6 @@ def breakdown_section(wh: Warehouse, indicator_id: str, region_code: str, year: 
         st.dataframe(shown, hide_index=True, width="stretch", key=f"breakdown-table-{indicator_id}")
         from components.indicator_view import provenance  # not at the top: indicator_view is the bigger module
 
-        export.download_buttons(export.breakdown_table(ind, df, breakdown_label=fmt.BREAKDOWN_LABELS.get(breakdown, breakdown),
-                                                       source=provenance(wh, ind, df), release=wh.release.id),
-                                key=f"breakdown-table-{indicator_id}")
+        export.download_buttons(export.breakdown_table(
+            ind, df, breakdown_label=fmt.BREAKDOWN_LABELS.get(breakdown, breakdown), source=provenance(wh, ind, df),
+            release=wh.release.id), key=f"breakdown-table-{indicator_id}")

@@ -6,8 +6,6 @@ from __future__ import annotations
 import csv
 import io
 
-import pytest
-
 from tests.browser.helpers import require_browser
 
 require_browser()

@@ -36,8 +36,8 @@ def test_ordinary_text_and_empty_cells_are_left_alone():
 
 
 def table(rows, *, source="Bron: test · release r1", release="r1") -> ExportTable:
-    return ExportTable(title="Test: cliënten per 1.000", columns=(Column("Gebied"), Column("Waarde (per 1.000)", NUMBER),
-                                                                   Column("Status")),
+    return ExportTable(title="Test: cliënten per 1.000",
+                       columns=(Column("Gebied"), Column("Waarde (per 1.000)", NUMBER), Column("Status")),
                        rows=tuple(rows), source=source, release=release, notes=("toelichting",))
 
 
