@@ -205,14 +205,19 @@ def expectation_table(df: pl.DataFrame) -> pl.DataFrame:
 
 
 def expectation_export(df: pl.DataFrame) -> pl.DataFrame:
-    """The expectation table with numbers (hidden wijken: empty cells and status "afgeschermd")."""
+    """The expectation table with numbers, as exact as the screen shows them (hidden wijken: empty cells
+    and status "afgeschermd")."""
     hidden = pl.col("status") == "suppressed"
-    blank = lambda c: pl.when(hidden).then(None).otherwise(pl.col(c))  # noqa: E731
+
+    def blank(c: str, decimals: int) -> pl.Expr:
+        return pl.when(hidden).then(None).otherwise(pl.col(c).round(decimals))
+
     return df.sort("ratio", descending=True, nulls_last=True).select(
-        pl.col("region_name").alias("Wijk"), blank("value").alias("Werkelijk (aantal)"),
-        blank("expected").alias("Verwacht (aantal)"), blank("ratio").alias("Werkelijk / verwacht"),
-        blank("lower").alias("Onzekerheid (95%), ondergrens"), blank("upper").alias("Onzekerheid (95%), bovengrens"),
-        pl.col("verdict").alias("Oordeel"), pl.col("low_income").alias("Huishoudens met laag inkomen (%)"),
+        pl.col("region_name").alias("Wijk"), blank("value", 0).cast(pl.Int64).alias("Werkelijk (aantal)"),
+        blank("expected", 0).cast(pl.Int64).alias("Verwacht (aantal)"), blank("ratio", 2).alias("Werkelijk / verwacht"),
+        blank("lower", 2).alias("Onzekerheid (95%), ondergrens"),
+        blank("upper", 2).alias("Onzekerheid (95%), bovengrens"),
+        pl.col("verdict").alias("Oordeel"), pl.col("low_income").round(1).alias("Huishoudens met laag inkomen (%)"),
         pl.col("status").replace_strict(export.EXPORT_STATUS, default="onbekend").alias("Status"))
 
 

@@ -25,11 +25,14 @@ CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _number(value, status: str | None = None) -> float | int | None:
-    """A shown figure as a number; a suppressed or missing one as an empty cell."""
+def rounded(value, unit: str, status: str | None = None, *, decimals: int | None = None) -> float | int | None:
+    """A shown figure as a number with the decimals the screen shows for its unit (a file must not be
+    more exact than the page: a rate to many decimals can give away the count behind it); a suppressed
+    or missing one as an empty cell."""
     if status == "suppressed" or value is None or (isinstance(value, float) and math.isnan(value)):
         return None
-    return value
+    d = fmt.UNIT_DECIMALS.get(unit, 1) if decimals is None else decimals
+    return int(round(value)) if d == 0 else round(float(value), d)
 
 
 def _status(status: str | None) -> str:
@@ -64,7 +67,7 @@ def series_table(ind: dict, df: pl.DataFrame, *, source: str, release: str, titl
             row.append(int(r["period"][:4]))
             if sub_year:
                 row.append(fmt.period_label(r["period"]))
-        row += [_number(r["value"], r["status"]), _status(r["status"])]
+        row += [rounded(r["value"], ind["unit"], r["status"]), _status(r["status"])]
         rows.append(tuple(row))
     return ExportTable(title=title or ind["title"], columns=tuple(columns), rows=tuple(rows), source=source,
                        release=release, notes=(SUPPRESSED_NOTE,))
@@ -77,10 +80,11 @@ def comparison_table(overview: pl.DataFrame, *, title: str, source: str, release
                Column("Nederland", NUMBER), Column("Vergelijkbare gemeenten (mediaan)", NUMBER), Column("Status"))
     rows = []
     for r in overview.iter_rows(named=True):
-        hidden = r["status"] == "suppressed"
-        rows.append((r["title"], r["theme"], r.get("unit_label") or r["unit"], _number(r["value"], r["status"]),
-                     None if hidden else _number(r["change"]), None if hidden else _number(r["change_pct"]),
-                     _number(r["national"]), _number(r["peer_median"]), _status(r["status"])))
+        unit, hidden = r["unit"], r["status"] == "suppressed"
+        rows.append((r["title"], r["theme"], r.get("unit_label") or unit, rounded(r["value"], unit, r["status"]),
+                     None if hidden else rounded(r["change"], unit),
+                     None if hidden else rounded(r["change_pct"], unit, decimals=1),
+                     rounded(r["national"], unit), rounded(r["peer_median"], unit), _status(r["status"])))
     return ExportTable(title=title, columns=columns, rows=tuple(rows), source=source, release=release,
                        notes=(SUPPRESSED_NOTE, "Verschil met vorig jaar: bij percentages in procentpunten."))
 
@@ -94,7 +98,8 @@ def breakdown_table(ind: dict, df: pl.DataFrame, *, breakdown_label: str, source
                Column(unit_header("Waarde", ind.get("unit_label", "")), NUMBER), Column("Status"))
     order = ["region_name", "year", "category"] if per_area else ["year", "category"]
     rows = tuple(((r["region_name"],) if per_area else ()) + (int(r["year"]), r["category_label"],
-                                                              _number(r["value"], r["status"]), _status(r["status"]))
+                                                              rounded(r["value"], ind["unit"], r["status"]),
+                                                              _status(r["status"]))
                  for r in df.sort(order).iter_rows(named=True))
     return ExportTable(title=title or f"{ind['title']} naar {breakdown_label}", columns=columns, rows=rows,
                        source=source, release=release, notes=(SUPPRESSED_NOTE,))
@@ -102,11 +107,16 @@ def breakdown_table(ind: dict, df: pl.DataFrame, *, breakdown_label: str, source
 
 def frame_table(df: pl.DataFrame, *, title: str, source: str = "", release: str = "",
                 notes: tuple[str, ...] = ()) -> ExportTable:
-    """Any frame of raw values (not the formatted screen text): numeric columns become number columns.
-    The caller names the columns as they should read, with their unit, and leaves hidden cells empty."""
+    """Any frame of values (not the formatted screen text): numeric columns become number columns.
+    The caller names the columns as they should read, with their unit, rounds them as the screen does
+    (:func:`rounded`) and leaves hidden cells empty."""
     columns = tuple(Column(name, NUMBER if dtype.is_numeric() else "text") for name, dtype in df.schema.items())
-    rows = tuple(tuple(_number(v) if c.kind == NUMBER else (None if v is None else str(v)) for c, v in
-                       zip(columns, row, strict=True)) for row in df.iter_rows())
+    def cell(col: Column, v):
+        if col.kind == NUMBER:
+            return None if v is None or (isinstance(v, float) and math.isnan(v)) else v
+        return None if v is None else str(v)
+
+    rows = tuple(tuple(cell(c, v) for c, v in zip(columns, row, strict=True)) for row in df.iter_rows())
     return ExportTable(title=title, columns=columns, rows=rows, source=source, release=release, notes=notes)
 
 

@@ -90,10 +90,11 @@ def profile(wh: Warehouse, wijk_code: str, wijk_name: str, year: int) -> None:
 
 def profile_export(df: pl.DataFrame, wijk_name: str) -> pl.DataFrame:
     """The wijk profile with numbers: units in their own column, since they differ per row."""
-    return df.select(
-        pl.col("title").alias("Cijfer"), pl.col("law").alias("Onderwerp"), pl.col("unit_label").alias("Eenheid"),
-        pl.when(pl.col("status") == "suppressed").then(None).otherwise(pl.col("wijk")).alias(wijk_name),
-        pl.col("gemeente").alias("Hele gemeente"),
-        pl.when(pl.col("status") == "suppressed").then(None).otherwise(pl.col("difference_pct"))
-        .alias("Verschil met de gemeente (%)"),
-        pl.col("status").replace_strict(export.EXPORT_STATUS, default="geen cijfer").alias("Status"))
+    rows = [{"Cijfer": r["title"], "Onderwerp": r["law"], "Eenheid": r["unit_label"],
+             wijk_name: export.rounded(r["wijk"], r["unit"], r["status"]),
+             "Hele gemeente": export.rounded(r["gemeente"], r["unit"]),
+             "Verschil met de gemeente (%)": export.rounded(r["difference_pct"], r["unit"], r["status"], decimals=0),
+             "Status": export.EXPORT_STATUS.get(r["status"] or "", "geen cijfer")} for r in df.iter_rows(named=True)]
+    return pl.DataFrame(rows, schema={"Cijfer": pl.String, "Onderwerp": pl.String, "Eenheid": pl.String,
+                                      wijk_name: pl.Float64, "Hele gemeente": pl.Float64,
+                                      "Verschil met de gemeente (%)": pl.Float64, "Status": pl.String})

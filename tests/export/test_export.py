@@ -119,6 +119,16 @@ def test_all_figures_export_has_numbers_and_a_unit_column(wh):
     assert "48" in [r[3] for r in csv_rows[1:]]
 
 
+def test_a_file_is_no_more_exact_than_the_screen(wh):
+    """A rate to many decimals on a small base gives away the count behind it: files round like the page."""
+    rate, count = q.indicator(wh, "wmo_clients_per_1000"), q.indicator(wh, "wmo_reg_clients")
+    df = pl.DataFrame({"region_name": ["Noord"], "period": ["2024JJ00"], "value": [26.666666667], "status": ["final"]})
+    assert ui_export.series_table(rate, df, source="b", release="r").rows[0][2] == 26.7
+    counted = ui_export.series_table(count, df.with_columns(value=pl.lit(120.0)), source="b", release="r").rows[0][2]
+    assert counted == 120 and isinstance(counted, int)
+    assert ui_export.rounded(-0.04, "percent") == 0.0 and ui_export.rounded(None, "count") is None
+
+
 def test_wijk_names_from_a_source_are_neutralised_in_the_file(wh):
     ind = q.indicator(wh, "wmo_clients_per_1000")
     df = pl.DataFrame({"region_name": ["=cmd|' /C calc'!A0"], "period": ["2024JJ00"], "value": [12.0],
