@@ -228,7 +228,9 @@ with tab_new:
 
 with tab_io:
     st.markdown("Een export bevat alle duidingen met alle versies, ook concepten en ingetrokken duidingen. "
-                "Gebruik hem als reservekopie of om de duiding mee te nemen naar een nieuw jaar.")
+                "Gebruik hem als reservekopie of om de duiding mee te nemen naar een nieuw jaar. Bij inlezen "
+                "komt u als schrijver en publiceerder bij de versies te staan die het bestand toevoegt: de namen "
+                "in een bestand kan de monitor niet controleren.")
     st.download_button("Alle duidingen downloaden (JSON)", data=store.export_json(role=role, user=user),
                        file_name=f"duidingen-{dt.date.today():%Y-%m-%d}.json", mime="application/json")
     upload = st.file_uploader("Export inlezen", type=["json"],
