@@ -96,3 +96,19 @@ def test_the_handout_prints_inline_code_with_euro_and_curly_quotes(env):
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
     for part in ("€ 1.200 “per jaar”", "‘nu’", "x ≥ 5", "„blok” met €", "Kosten € 300"):
         assert part in text, part
+
+
+def test_every_dossier_block_downloads_with_numbers_and_marked_small_cells(env):
+    from domain.export import to_csv
+
+    _, _, wh, _ = env
+    tables = [dv.block_export(block, wh.release.id) for section in content().sections
+              for block in dv.section_figures(wh, section).blocks]
+    assert len(tables) == 4
+    by_title = {t.title: t for t in tables}
+    vt = next(t for title, t in by_title.items() if "Veilig Thuis" in title)
+    rows = {r[1]: r for r in vt.full_rows()}  # year -> row
+    assert rows[2024][2] is None and rows[2024][3] == "afgeschermd"  # 8 reports, below the floor of 10
+    assert rows[2023][2] == 14 and rows[2024][-1] == wh.release.id
+    for t in tables:
+        assert to_csv(t).decode("utf-8-sig").splitlines()[0].startswith("Gebied;Jaar;Waarde (")
