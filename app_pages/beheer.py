@@ -133,7 +133,7 @@ with tab_log:
     }, schema={k: pl.String for k in ("Tijd", "Gebeurtenis", "Wie", "Rol", "Details")})
     st.caption(f"{len(found)} regels, nieuwste eerst (hoogstens 1.000). Het logboek kan niet worden gewijzigd.")
     st.dataframe(log, hide_index=True, width="stretch")
-    st.download_button("Download als CSV", log.write_csv(), file_name="logboek.csv", mime="text/csv",
+    st.download_button("Download als CSV", audit.to_csv(found), file_name="logboek.csv", mime="text/csv",
                        key="beheer-log-csv")
 
 with tab_versions:

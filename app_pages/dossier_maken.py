@@ -61,7 +61,7 @@ templates = {t["id"]: t for t in dv.load_templates()}
 
 
 def _show_error(exc: Exception) -> None:
-    st.error(str(exc))
+    st.error(escape_text(str(exc)))  # a conflict message names who saved: their name is not Markdown
 
 
 def _save(dossier: Dossier, content: DossierContent, done: str) -> None:
@@ -208,7 +208,7 @@ with tab_publish:
                 st.rerun()
     if dossier.published_revision:
         st.success(f"Gepubliceerd (versie {dossier.published_revision}). Vaste link voor de raad:")
-        st.page_link("app_pages/dossiers.py", label=f"Dossiers › {c.title}", icon=":material/link:",
+        st.page_link("app_pages/dossiers.py", label=f"Dossiers › {escape_text(c.title)}", icon=":material/link:",
                      query_params={"dossier": dossier.dossier_id})
         st.code(f"?dossier={dossier.dossier_id}", language=None)
     st.download_button("Voorbeeld als PDF", key="voorbeeld-pdf", on_click="ignore", mime="application/pdf",

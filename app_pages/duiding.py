@@ -17,6 +17,7 @@ from components.session import current_role, current_user
 from etl import catalogue
 from store.notes import (CHANGE_LABELS, LAWS, LINK_KINDS, STATUS_LABELS, Link, Note, NoteConflict, NoteContent,
                          NoteError, format_when, parse_period_spec, period_label)
+from store.markdown import escape_text
 
 LAW_LABELS = {"wmo": "Wmo", "jeugd": "Jeugd", "participatie": "Participatie en inkomen", "schuldhulp": "Schuldhulp",
               "veiligheid": "Veiligheid en jeugdbescherming", "context": "Context"}
@@ -111,7 +112,7 @@ def content_form(prefix: str, base: NoteContent | None) -> NoteContent | None:
     try:
         p_from, p_to = parse_period_spec(period)
     except NoteError as exc:
-        st.error(str(exc))
+        st.error(escape_text(str(exc)))
         return None
     mp = marker_period.strip()
     rows = links.to_dicts() if isinstance(links, pl.DataFrame) else list(links.to_dict("records"))
@@ -140,7 +141,8 @@ def do(action, *args, success: str) -> None:
 
 flash = st.session_state.pop("notes_flash", None)
 if flash:
-    (st.success if flash[0] == "success" else st.error)(flash[1])
+    # The store's messages are plain text; a conflict names who saved, and a name is not Markdown.
+    (st.success if flash[0] == "success" else st.error)(escape_text(flash[1]))
 
 tab_list, tab_new, tab_io = st.tabs(["Duidingen", "Nieuwe duiding", "Exporteren en importeren"])
 
@@ -173,7 +175,8 @@ with tab_list:
         # The revision this person started from: kept across reruns so a stale save is refused.
         base_rev = st.session_state.setdefault(f"base-{chosen}", note.head_revision)
         if base_rev != note.head_revision:
-            st.warning(f"Er is een nieuwere versie ({note.head_revision}) opgeslagen door {note.saved_by} op "
+            st.warning(f"Er is een nieuwere versie ({note.head_revision}) opgeslagen door "
+                       f"{escape_text(note.saved_by)} op "
                        f"{format_when(note.saved_at)}. U werkt nog met versie {base_rev}.")
             if st.button("Nieuwste versie laden"):
                 st.session_state[f"base-{chosen}"] = note.head_revision
@@ -217,7 +220,7 @@ with tab_new:
         try:
             created = store.create(new, role=role, user=user)
         except NoteError as exc:
-            st.error(str(exc))
+            st.error(escape_text(str(exc)))
         else:
             st.session_state["notes_flash"] = ("success", "De duiding is opgeslagen als concept.")
             st.session_state["notes-open"] = created.note_id
@@ -225,7 +228,9 @@ with tab_new:
 
 with tab_io:
     st.markdown("Een export bevat alle duidingen met alle versies, ook concepten en ingetrokken duidingen. "
-                "Gebruik hem als reservekopie of om de duiding mee te nemen naar een nieuw jaar.")
+                "Gebruik hem als reservekopie of om de duiding mee te nemen naar een nieuw jaar. Bij inlezen "
+                "komt u als schrijver en publiceerder bij de versies te staan die het bestand toevoegt: de namen "
+                "in een bestand kan de monitor niet controleren.")
     st.download_button("Alle duidingen downloaden (JSON)", data=store.export_json(role=role, user=user),
                        file_name=f"duidingen-{dt.date.today():%Y-%m-%d}.json", mime="application/json")
     upload = st.file_uploader("Export inlezen", type=["json"],
@@ -234,6 +239,6 @@ with tab_io:
         try:
             report = store.import_json(upload.getvalue(), role=role, user=user)
         except NoteError as exc:
-            st.error(str(exc))
+            st.error(escape_text(str(exc)))
         else:
             st.success("Ingelezen: " + report.summary())

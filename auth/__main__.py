@@ -3,6 +3,9 @@
 Whoever can run this on the server acts as the administrator; every change is written to the audit
 log as ``cli:<system user>``. A password is asked twice without echo, read from standard input with
 ``--password-stdin``, or made up with ``--generate`` (printed once). Exit code 2 means refused.
+
+``audit --verify`` checks the audit log's hash chain: exit code 0 when it is intact, 1 with the first
+entry that does not fit when it is not (``--expect HASH``: a hash printed by an earlier check must still be there).
 """
 
 from __future__ import annotations
@@ -73,9 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("username")
     sub.add_parser("list", help="list the accounts")
     sub.add_parser("disable-demo", help="switch off the demo accounts (needed before a real setup starts)")
-    p = sub.add_parser("audit", help="show the newest audit log entries")
+    p = sub.add_parser("audit", help="show the newest audit log entries, or check the log with --verify")
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--event", default=None)
+    p.add_argument("--verify", action="store_true", help="check the hash chain; exit 1 naming the first broken entry")
+    p.add_argument("--expect", default=None, metavar="HASH",
+                   help="with --verify: a row hash from an earlier check that must still be in the chain")
     return parser
 
 
@@ -125,6 +131,10 @@ def _run(args: argparse.Namespace, store: AccountStore) -> int | None:
     elif cmd == "disable-demo":
         names = store.disable_demo_accounts(actor_role=admin, actor=actor)
         print("Uitgeschakeld: " + ", ".join(names) if names else "Er staan geen demo-accounts aan.")
+    elif cmd == "audit" and args.verify:
+        check = audit.verify(store.db, expect=args.expect)
+        print(check.message(), file=sys.stdout if check.ok else sys.stderr)
+        return 0 if check.ok else 1
     elif cmd == "audit":
         for e in audit.entries(role=admin, db=store.db, event=args.event, limit=args.limit):
             print(f"{e['at'][:19]}  {e['event']:<24} {e['username']:<24} {e['detail']}")

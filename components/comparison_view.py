@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from components import charts, comparison_charts, notes, pickers, state
+from components import charts, comparison_charts, export, notes, pickers, state
 from components import formatting as fmt
 from components.indicator_view import provenance
 from queries import Warehouse
@@ -112,6 +112,10 @@ def indicator_against_group(wh: Warehouse, group: cmp.PeerGroup, indicator_id: s
                                             "Status": fmt.STATUS_LABELS.get(r["status"], "onbekend")}
                                            for r in t.iter_rows(named=True)]),
                              hide_index=True, width="stretch", key=f"dots-table-{indicator_id}")
+                export.download_buttons(export.series_table(
+                    ind, t.select("region_name", "region_code", "period", "value", "status"),
+                    title=f"{ind['title']}, {year}: {group.label}", source=provenance(wh, ind, figs),
+                    release=wh.release.id), key=f"dots-table-{indicator_id}")
             st.caption(describe_against_group(own_name, comp, ind["unit"]))
         st.caption(provenance(wh, ind, figs) + " · De duiding staat hieronder, naast de grafiek door de jaren heen.")
 
@@ -170,6 +174,10 @@ def expectation_view(wh: Warehouse, exp: cmp.Expectation) -> None:
                    "bij 1 niet, dan is het verschil met de verwachting waarschijnlijk geen toeval.")
     with tab_table:
         st.dataframe(expectation_table(df), hide_index=True, width="stretch", key=f"oe-table-{m.key}")
+        export.download_buttons(export.frame_table(
+            expectation_export(df), title=f"Werkelijk en verwacht per wijk: {m.label}, {exp.year}",
+            source=provenance(wh, q.indicator(wh, m.observed_id), q.wijk_values(wh, m.observed_id, exp.year)),
+            release=wh.release.id, notes=(export.SUPPRESSED_NOTE,)), key=f"oe-table-{m.key}")
     st.markdown(describe_expectation(df))
     st.caption(exp.note)
     hidden = df.filter(pl.col("status") == "suppressed").height
@@ -194,6 +202,23 @@ def expectation_table(df: pl.DataFrame) -> pl.DataFrame:
             "Huishoudens met laag inkomen": fmt.value(r.get("low_income"), "percent"),
         })
     return pl.DataFrame(rows)
+
+
+def expectation_export(df: pl.DataFrame) -> pl.DataFrame:
+    """The expectation table with numbers, as exact as the screen shows them (hidden wijken: empty cells
+    and status "afgeschermd")."""
+    hidden = pl.col("status") == "suppressed"
+
+    def blank(c: str, decimals: int) -> pl.Expr:
+        return pl.when(hidden).then(None).otherwise(pl.col(c).round(decimals))
+
+    return df.sort("ratio", descending=True, nulls_last=True).select(
+        pl.col("region_name").alias("Wijk"), blank("value", 0).cast(pl.Int64).alias("Werkelijk (aantal)"),
+        blank("expected", 0).cast(pl.Int64).alias("Verwacht (aantal)"), blank("ratio", 2).alias("Werkelijk / verwacht"),
+        blank("lower", 2).alias("Onzekerheid (95%), ondergrens"),
+        blank("upper", 2).alias("Onzekerheid (95%), bovengrens"),
+        pl.col("verdict").alias("Oordeel"), pl.col("low_income").round(1).alias("Huishoudens met laag inkomen (%)"),
+        pl.col("status").replace_strict(export.EXPORT_STATUS, default="onbekend").alias("Status"))
 
 
 def describe_expectation(df: pl.DataFrame) -> str:
@@ -293,6 +318,10 @@ def goal_block(wh: Warehouse, row: dict, key: str) -> None:
                 with tab_table:
                     st.dataframe(goal_table(s, path, row["unit"]), hide_index=True, width="stretch",
                                  key=f"goal-table-{key}")
+                    export.download_buttons(export.series_table(
+                        ind, s.select("region_name", "period", "value", "status"),
+                        title=f"{ind['title']}: doel", source=provenance(wh, ind, s), release=wh.release.id),
+                        key=f"goal-table-{key}")
                 st.caption(provenance(wh, ind, s))
         with right:
             notes.render_note_panel(row["indicator_id"], row["law"], [wh.gemeente], None)

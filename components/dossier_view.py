@@ -21,8 +21,8 @@ import polars as pl
 import streamlit as st
 
 import settings
-from auth.roles import Role
-from components import charts, indicator_view
+from auth.roles import Role, require
+from components import charts, export, indicator_view
 from components import formatting as fmt
 from components.notes import SECTIONS as NOTE_SECTIONS
 from etl import warehouse as etl_warehouse
@@ -132,6 +132,15 @@ def section_figures(wh: Warehouse, section: Section) -> SectionFigures:
                 provenance=indicator_view.provenance(wh, ind, df), breakdown_label=label))
     return SectionFigures(section=section, heading=section_heading(wh, section), blocks=blocks,
                           areas_label=_areas_label(wh, section))
+
+
+def block_export(fig: IndicatorFigures, release_id: str):
+    """The figures of one block as a downloadable table (a split figure per category, else per area)."""
+    if fig.breakdown_label:
+        return export.breakdown_table(fig.indicator, fig.df.with_columns(category_label=pl.col("region_name")),
+                                      breakdown_label=fig.breakdown_label, source=fig.provenance, release=release_id)
+    return export.series_table(fig.indicator, fig.df.select("region_name", "period", "value", "status"),
+                               source=fig.provenance, release=release_id)
 
 
 def chart_for(fig: IndicatorFigures, *, height: int = 240) -> alt.LayerChart | None:
@@ -252,19 +261,35 @@ def release_warehouse(release_id: str | None) -> tuple[Warehouse, bool]:
 def publish(store: DossierStore, notes: NoteStore, wh: Warehouse, dossier: Dossier, *, role, user: str,
             expected_revision: int | None = None) -> Dossier:
     """Pin the release the griffie looked at, then publish against it with the notes as they read now.
-    A previous publication's pin is released when the dossier moves to a newer release."""
+    A previous publication's pin is released when the dossier moves to a newer release. When the store
+    refuses (no right, a conflict, a wrong state), a pin made here is taken away again: only a
+    publication keeps a release alive."""
+    require(role, "publish_dossier")
     warehouse_dir = wh.release.path.parent.parent
     holder = f"dossier-{dossier.dossier_id}"
     if not etl_warehouse.pin_release(warehouse_dir, wh.release.id, holder):
         raise RuntimeError("De datarelease bestaat niet meer. Laad de pagina opnieuw en probeer het nog eens.")
-    copies = published_notes(wh, notes, dossier.content)
-    expected = dossier.head_revision if expected_revision is None else expected_revision
-    published = store.publish(dossier.dossier_id, expected, release_id=wh.release.id, notes=copies,
-                              role=role, user=user)
+    try:
+        copies = published_notes(wh, notes, dossier.content)
+        expected = dossier.head_revision if expected_revision is None else expected_revision
+        published = store.publish(dossier.dossier_id, expected, release_id=wh.release.id, notes=copies,
+                                  role=role, user=user)
+    except BaseException:
+        if not _published_on(store, dossier.dossier_id, wh.release.id):  # else a publication still needs it
+            etl_warehouse.unpin_release(warehouse_dir, wh.release.id, holder)
+        raise
     for release_id, holders in etl_warehouse.pinned_releases(warehouse_dir).items():
         if release_id != wh.release.id and holder in holders:
             etl_warehouse.unpin_release(warehouse_dir, release_id, holder)
     return published
+
+
+def _published_on(store: DossierStore, dossier_id: str, release_id: str) -> bool:
+    """Whether the dossier's published revision (an earlier one, or a colleague's that just won) uses the release."""
+    try:
+        return store.get(dossier_id, role=Role.RAADSLID, published=True).release_id == release_id
+    except LookupError:
+        return False
 
 
 # ------------------------------------------------------------------------------------------------
@@ -338,7 +363,7 @@ def render_dossier(wh: Warehouse, content: DossierContent, notes: Sequence[Seque
         if section.text:
             st.markdown(render_safe_markdown(section.text))
         for m, block in enumerate(figs.blocks):
-            _render_block(block, key=f"{key}-{n}-{m}")
+            _render_block(block, key=f"{key}-{n}-{m}", release_id=wh.release.id)
         section_notes = notes[n - 1] if n - 1 < len(notes) else []
         if section_notes:
             st.markdown("**Duiding**")
@@ -352,7 +377,7 @@ def render_dossier(wh: Warehouse, content: DossierContent, notes: Sequence[Seque
         st.markdown("\n".join(f"{i}. {escape_text(qn)}" for i, qn in enumerate(content.questions, start=1)))
 
 
-def _render_block(block: IndicatorFigures, *, key: str) -> None:
+def _render_block(block: IndicatorFigures, *, key: str, release_id: str) -> None:
     ind = block.indicator
     title = ind["title"] + (f" naar {block.breakdown_label}" if block.breakdown_label else "")
     st.subheader(title)
@@ -366,6 +391,7 @@ def _render_block(block: IndicatorFigures, *, key: str) -> None:
             st.caption(block.description)
         with tab_table:
             st.dataframe(block.table, hide_index=True, width="stretch", key=f"table-{key}")
+            export.download_buttons(block_export(block, release_id), key=f"table-{key}")
     for b in ind["series_breaks"]:
         st.caption(f"Trendbreuk in {fmt.period_label(b['period'])}: {b.get('label', '')}")
     st.caption(block.provenance)
@@ -388,6 +414,7 @@ def published_handout(dossier_id: str, revision: int, release_id: str | None, st
 
 
 def published_line(dossier: Dossier) -> str:
+    """Plain text (also printed on the handout): escape it before it goes into Markdown."""
     if not dossier.published_at:
         return ""
     return f"Gepubliceerd door de griffie ({dossier.published_by}) op {date_label(dossier.published_at)}."
@@ -436,7 +463,8 @@ def reader_page(role: Role) -> None:
         st.info(f"Er zijn nieuwere cijfers dan in dit dossier. Het dossier toont de cijfers zoals de griffie ze zag "
                 f"bij het publiceren (datarelease {release_label(wh)}). Op de pagina's per wet staan de nieuwste "
                 "cijfers.", icon=":material/update:")
-    st.caption(f"{published_line(dossier)} Cijfers: datarelease {release_label(wh)}. Vaste link: deze pagina met "
+    st.caption(f"{escape_text(published_line(dossier))} Cijfers: datarelease {release_label(wh)}. "
+               "Vaste link: deze pagina met "
                f"?dossier={dossier.dossier_id}")
     from components import handout
 

@@ -22,7 +22,7 @@ from datetime import date
 from pathlib import Path
 
 from fpdf import FPDF
-from fpdf.fonts import FontFace
+from fpdf.fonts import FontFace, TextStyle
 
 from components import dossier_view as dv
 from components import formatting as fmt
@@ -35,6 +35,8 @@ PAGE_MARGIN = 18  # mm
 CHART_WIDTH_PX = 620
 CHART_HEIGHT_PX = 210
 TOC_LINES_PER_PAGE = 34
+CODE_STYLES = {"code": FontFace(family=FONT, fill_color=(235, 235, 235)),
+               "pre": TextStyle(font_family=FONT, t_margin=2, b_margin=2)}
 _SVG_NS = "http://www.w3.org/2000/svg"
 ET.register_namespace("", _SVG_NS)
 ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
@@ -127,10 +129,13 @@ class Handout(FPDF):
         self.set_font(FONT, "", 10.5)
 
     def markdown(self, text: str) -> None:
-        """User Markdown through the same sanitiser as the screen, as simple HTML."""
+        """User Markdown through the same sanitiser as the screen, as simple HTML. Code is set in the
+        body font on a light grey ground: fpdf2's default Courier is a Latin-1 core font, so a € or a
+        curly quote in `code` stopped the whole handout."""
         html = to_safe_html(text)
         if html:
-            self.write_html(html, font_family=FONT, warn_on_tags_not_matching=False, li_prefix_color=(0, 0, 0))
+            self.write_html(html, font_family=FONT, warn_on_tags_not_matching=False, li_prefix_color=(0, 0, 0),
+                            tag_styles=CODE_STYLES)
             self.set_font(FONT, "", 10.5)
 
     def ensure_space(self, mm: float) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from components import charts, comparison_charts, notes
+from components import charts, comparison_charts, export, notes
 from components import formatting as fmt
 from components import peers as peers_mod
 from queries import Warehouse
@@ -128,6 +128,9 @@ def indicator_block(wh: Warehouse, indicator_id: str, region_codes: list[str], *
             with tab_table:
                 st.dataframe(table(with_band_rows(df, band), ind["unit"]), hide_index=True, width="stretch",
                              key=f"table-{key}")
+                export.download_buttons(export.series_table(ind, with_band_rows(df, band),
+                                                            source=provenance(wh, ind, df), release=wh.release.id),
+                                        key=f"table-{key}")
         for b in ind["series_breaks"]:
             st.caption(f"Trendbreuk in {fmt.period_label(b['period'])}: {b.get('label', '')}")
         with st.expander("Wat meet dit cijfer?"):

@@ -6,9 +6,10 @@ of the law, and one indicator in detail (chosen in the table's picker and kept i
 
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
-from components import indicator_view, pickers, registry_view, state
+from components import export, indicator_view, pickers, registry_view, state
 from components.context import warehouse
 from queries import figures as q
 
@@ -75,6 +76,16 @@ LAW_INFO = {
 }
 
 
+def all_figures_source(wh, comp) -> str:
+    """The source line of a table with many indicators: their sources by name, the release, demo or not."""
+    ids = sorted(set(comp["source_id"].drop_nulls().to_list())) if "source_id" in comp.columns else []
+    titles = q.sources(wh).filter(pl.col("source_id").is_in(ids))["title"].unique().sort().to_list()
+    parts = [f"Bron: {', '.join(titles) or 'onbekend'}", f"release {wh.release.id}"]
+    if wh.is_demo:
+        parts.append("DEMODATA, verzonnen cijfers")
+    return " · ".join(parts)
+
+
 def render(law: str) -> None:
     wh = warehouse()
     info = LAW_INFO[law]
@@ -95,8 +106,12 @@ def render(law: str) -> None:
 
     st.header("Alle cijfers")
     comp = q.comparison(wh, cat["id"].to_list(), year)
-    overview = cat.select("id", "title", "unit", "theme").join(comp, left_on="id", right_on="indicator_id", how="left")
+    overview = cat.select("id", "title", "unit", "unit_label", "theme").join(
+        comp, left_on="id", right_on="indicator_id", how="left")
     st.dataframe(pickers.comparison_table(overview), hide_index=True, width="stretch", key=f"all-{law}")
+    export.download_buttons(export.comparison_table(overview, title=f"{info['title']}: alle cijfers {year}",
+                                                    source=all_figures_source(wh, comp), release=wh.release.id),
+                            key=f"all-{law}")
 
     st.header("Eén cijfer in detail")
     ids = cat["id"].to_list()

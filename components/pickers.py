@@ -6,7 +6,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from components import charts, state
+from components import charts, export, state
 from components import formatting as fmt
 from queries import Warehouse
 from queries import figures as q
@@ -127,3 +127,8 @@ def breakdown_section(wh: Warehouse, indicator_id: str, region_code: str, year: 
         shown = df.filter(pl.col("year") == year).sort("category").select(
             pl.col("category_label").alias("Categorie"), pl.col("label").alias(str(year)))
         st.dataframe(shown, hide_index=True, width="stretch", key=f"breakdown-table-{indicator_id}")
+        from components.indicator_view import provenance  # not at the top: indicator_view is the bigger module
+
+        export.download_buttons(export.breakdown_table(
+            ind, df, breakdown_label=fmt.BREAKDOWN_LABELS.get(breakdown, breakdown), source=provenance(wh, ind, df),
+            release=wh.release.id), key=f"breakdown-table-{indicator_id}")

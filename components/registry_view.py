@@ -6,7 +6,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from components import charts, indicator_view
+from components import charts, export, indicator_view
 from components import formatting as fmt
 from queries import Warehouse
 from queries import figures as q
@@ -37,6 +37,10 @@ def own_beside_cbs(wh: Warehouse, law: str) -> None:
         with tab_table:
             st.dataframe(indicator_view.table(df, ind["unit"]), hide_index=True, width="stretch",
                          key=f"own-cbs-table-{own_id}")
+            export.download_buttons(export.series_table(
+                ind, df.select("region_name", "period", "value", "status"),
+                title=f"{ind['short_title']}: eigen registratie en CBS",
+                source=indicator_view.provenance(wh, ind, df), release=wh.release.id), key=f"own-cbs-table-{own_id}")
         st.markdown(WHY_DIFFERENT)
 
 
@@ -59,6 +63,11 @@ def inflow_outflow(wh: Warehouse, law: str) -> None:
         st.caption(indicator_view.describe_series(df, "count"))
     with tab_table:
         st.dataframe(indicator_view.table(df, "count"), hide_index=True, width="stretch", key=f"flows-table-{law}")
+        flows = {**q.indicator(wh, ids["Instroom"]), "unit_label": "personen"}
+        export.download_buttons(export.series_table(
+            flows, df.select("region_name", "period", "value", "status"),
+            title=f"Instroom en uitstroom {law} (eigen registratie)", source=indicator_view.provenance(wh, flows, df),
+            release=wh.release.id), key=f"flows-table-{law}")
 
 
 def stapeling(wh: Warehouse, year: int) -> pl.DataFrame:
@@ -100,6 +109,11 @@ def stapeling(wh: Warehouse, year: int) -> pl.DataFrame:
                    "hulp kwam. Te kleine aantallen zijn weggelaten; de tabel laat zien welke.")
     with tab_table:
         st.dataframe(table, hide_index=True, width="stretch", key="stapeling-table")
+        hh = q.indicator(wh, hh_id)
+        export.download_buttons(export.breakdown_table(
+            hh, df.with_columns(category_label=pl.col("combination")), breakdown_label="hulp vanuit", per_area=True,
+            title=f"Huishoudens naar hulp uit meer wetten, {year}", source=indicator_view.provenance(wh, hh, df),
+            release=wh.release.id), key="stapeling-table")
     if per_hh:
         ratio = q.series(wh, per_hh, codes).filter(pl.col("year") == year)
         shown = ratio.select(pl.col("region_name").alias("Gebied"), fmt.mapped(
@@ -107,6 +121,10 @@ def stapeling(wh: Warehouse, year: int) -> pl.DataFrame:
         st.subheader("Voorzieningen per huishouden")
         st.caption("Hoeveel lopende voorzieningen (beschikkingen) een huishouden met hulp gemiddeld heeft.")
         st.dataframe(shown, hide_index=True, width="stretch", key="stapeling-ratio")
+        ratio_ind = q.indicator(wh, per_hh)
+        export.download_buttons(export.series_table(
+            ratio_ind, ratio.select("region_name", "region_code", "period", "value", "status"),
+            source=indicator_view.provenance(wh, ratio_ind, ratio), release=wh.release.id), key="stapeling-ratio")
     return table
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from components import charts
+from components import charts, export
 from components import formatting as fmt
 from components.indicator_view import provenance
 from queries import Warehouse
@@ -34,6 +34,11 @@ def map_and_ranking(wh: Warehouse, ind: dict, values: pl.DataFrame, year: int) -
                     key=f"bars-{ind['id']}")
     with tab_table:
         st.dataframe(wijk_table(values, ind["unit"]), hide_index=True, width="stretch", key=f"wijktable-{ind['id']}")
+        export.download_buttons(export.series_table(ind, values.select("region_name", "region_code", "period", "value",
+                                                                       "status"),
+                                                    title=f"{ind['title']} per wijk, {year}",
+                                                    source=provenance(wh, ind, values), release=wh.release.id),
+                                key=f"wijktable-{ind['id']}")
     shown = wijk_rows.filter(pl.col("value").is_not_null()).sort("value")
     if shown.height >= 2:
         low, high = shown.row(0, named=True), shown.row(-1, named=True)
@@ -73,6 +78,23 @@ def profile(wh: Warehouse, wijk_code: str, wijk_name: str, year: int) -> None:
             "Verschil": fmt.MISSING_TEXT if diff is None else f"{'+' if diff > 0 else ''}{fmt.number(diff, 0)}%",
         })
     st.dataframe(pl.DataFrame(rows), hide_index=True, width="stretch", key=f"profile-{wijk_code}")
+    export.download_buttons(export.frame_table(
+        profile_export(df, wijk_name), title=f"Wijkprofiel {wijk_name}, {year}",
+        source=f"Monitor Sociaal Domein, release {wh.release.id}" + (" · DEMODATA, verzonnen cijfers" if wh.is_demo
+                                                                     else ""),
+        release=wh.release.id, notes=(export.SUPPRESSED_NOTE,)), key=f"profile-{wijk_code}")
     st.caption("Verschil: hoeveel procent het cijfer van de wijk hoger (+) of lager (-) is dan dat van de hele "
                "gemeente. Bij aantallen staat geen verschil, want een wijk is altijd kleiner dan de gemeente. "
                "Een groot verschil kan komen door wie er woont (bijvoorbeeld veel ouderen); lees de duiding.")
+
+
+def profile_export(df: pl.DataFrame, wijk_name: str) -> pl.DataFrame:
+    """The wijk profile with numbers: units in their own column, since they differ per row."""
+    rows = [{"Cijfer": r["title"], "Onderwerp": r["law"], "Eenheid": r["unit_label"],
+             wijk_name: export.rounded(r["wijk"], r["unit"], r["status"]),
+             "Hele gemeente": export.rounded(r["gemeente"], r["unit"]),
+             "Verschil met de gemeente (%)": export.rounded(r["difference_pct"], r["unit"], r["status"], decimals=0),
+             "Status": export.EXPORT_STATUS.get(r["status"] or "", "geen cijfer")} for r in df.iter_rows(named=True)]
+    return pl.DataFrame(rows, schema={"Cijfer": pl.String, "Onderwerp": pl.String, "Eenheid": pl.String,
+                                      wijk_name: pl.Float64, "Hele gemeente": pl.Float64,
+                                      "Verschil met de gemeente (%)": pl.Float64, "Status": pl.String})

@@ -1,7 +1,8 @@
 """Backups of the user content on the server: ``python -m store notes-export FILE`` / ``notes-import FILE``.
 
 Runs as the administrator (whoever can run commands on the server is one). Uses MSD_STORE_URL or the
-SQLite file beside the warehouse, like the app.
+SQLite file beside the warehouse, like the app. A backup read back here keeps its authors and publishers;
+an import on the Duiding page records the importer instead (see NoteStore.import_json).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
             if not args.file.exists():
                 print(f"Fout: bestand niet gevonden: {args.file}", file=sys.stderr)
                 return 2
-            report = notes.import_json(args.file.read_bytes(), role=Role.BEHEERDER, user=USER)
+            report = notes.import_json(args.file.read_bytes(), role=Role.BEHEERDER, user=USER, restore=True)
             print(report.summary())
     except NoteError as exc:
         print(f"Fout: {exc}", file=sys.stderr)

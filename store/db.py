@@ -4,7 +4,8 @@ One small interface over both so every feature module and its tests run unchange
 SQL is written with ``?`` placeholders (bound parameters only) and portable types; for PostgreSQL
 the placeholders are rewritten to ``%s``. Schema changes are numbered ``.sql`` files in
 ``store/migrations/`` (``<feature>_<nnn>_<what>.sql``), applied once each, in name order, and
-recorded in ``schema_migrations``.
+recorded in ``schema_migrations``. A file named ``<...>.postgresql.sql`` or ``<...>.sqlite.sql`` is applied
+only on that backend (for what has no portable form, such as privileges and triggers).
 """
 
 from __future__ import annotations
@@ -120,7 +121,8 @@ class Database:
                 tx.execute("SELECT pg_advisory_xact_lock(7247001)")
             done = {r["name"] for r in tx.query("SELECT name FROM schema_migrations")}
             for file in sorted(directory.glob("*.sql")):
-                if file.stem in done:
+                backend = file.stem.rsplit(".", 1)[-1] if "." in file.stem else ""
+                if file.stem in done or backend in ("postgresql", "sqlite") and backend != self.kind:
                     continue
                 for statement in _split_sql(file.read_text(encoding="utf-8")):
                     tx.execute(statement)
@@ -161,5 +163,17 @@ class Transaction:
 
 
 def _split_sql(text: str) -> list[str]:
+    """Statements split at ';', except inside $$-quoted bodies (PostgreSQL functions)."""
     text = re.sub(r"--[^\n]*", "", text)
-    return [s.strip() for s in text.split(";") if s.strip()]
+    statements, current = [], ""
+    for n, part in enumerate(text.split("$$")):
+        if n % 2:  # inside $$ ... $$
+            current += "$$" + part + "$$"
+            continue
+        pieces = part.split(";")
+        current += pieces[0]
+        for piece in pieces[1:]:
+            statements.append(current)
+            current = piece
+    statements.append(current)
+    return [s.strip() for s in statements if s.strip()]

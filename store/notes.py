@@ -676,12 +676,19 @@ class NoteStore:
     def export_json(self, *, role: Role | str | None, user: str = "") -> str:
         return json.dumps(self.export_data(role=role, user=user), ensure_ascii=False, indent=1)
 
-    def import_json(self, data: str | bytes | dict, *, role: Role | str | None, user: str) -> ImportReport:
+    def import_json(self, data: str | bytes | dict, *, role: Role | str | None, user: str,
+                    restore: bool = False) -> ImportReport:
         """Load an export. Idempotent: revisions already present (and identical) are skipped. A file that
-        is malformed or contradicts the store is refused as a whole; the store is left untouched."""
+        is malformed or contradicts the store is refused as a whole; the store is left untouched.
+
+        Who wrote, saved or published a note is not taken from the file: anyone can type another
+        person's name into a JSON file. Every revision and publication the import adds is recorded with
+        the importer as its actor (the times stay as in the file), and the audit log says who imported.
+        ``restore``: keep the file's names, for a backup read back on the server's command line (whoever
+        runs that holds the store itself; the app never passes it)."""
         require(role, "write_note")
         require(role, "publish_note")  # a file may bring published notes
-        _check_user(user)
+        user = _check_user(user)
         if isinstance(data, (str, bytes)):
             try:
                 data = json.loads(data)
@@ -696,13 +703,14 @@ class NoteStore:
                 existing = {int(r["revision"]): r for r in tx.query(
                     f"SELECT {', '.join(REV_COLS)} FROM note_revisions WHERE note_id = ?", (note_id,))}
                 if head is None:
-                    tx.execute(_INSERT_HEAD, [note[k] for k in HEAD_COLS])
+                    row = note if restore else _imported_head(note, None, user)
+                    tx.execute(_INSERT_HEAD, [row[k] for k in HEAD_COLS])
                     report.notes_new += 1
                 for rev in note["revisions"]:
-                    row = _revision_from_export(note_id, rev)
+                    row = _revision_from_export(note_id, rev, None if restore else user)
                     have = existing.get(row["revision"])
                     if have is not None:
-                        if any(have[k] != row[k] for k in REV_COLS):
+                        if any(have[k] != row[k] for k in REV_COLS if k not in _REV_ACTORS):
                             raise ImportRefused(
                                 f"Versie {row['revision']} van duiding {note_id} in het bestand verschilt van de "
                                 "versie in de opslag. Er is niets ingelezen. Exporteer eerst de huidige duidingen "
@@ -716,8 +724,9 @@ class NoteStore:
                                if r not in existing and r not in {int(x["revision"]) for x in note["revisions"]}]
                     if missing:
                         raise ImportRefused(f"Duiding {note_id}: versies {missing} ontbreken.")
+                    new_head = note if restore else _imported_head(note, head, user)
                     tx.execute(f"UPDATE notes SET {', '.join(f'{k} = ?' for k in HEAD_COLS[1:])} WHERE note_id = ?",
-                               [note[k] for k in HEAD_COLS[1:]] + [note_id])
+                               [new_head[k] for k in HEAD_COLS[1:]] + [note_id])
                     report.notes_updated += 1
             audit.record_tx(tx, "notes_imported", user, report.summary(), role=role)
         return report
@@ -735,8 +744,25 @@ class NoteStore:
 # ------------------------------------------------------------------------------------------------
 
 
-def _revision_from_export(note_id: str, rev: dict) -> dict:
+_REV_ACTORS = ("written_by", "saved_by")
+
+
+def _imported_head(note: dict, head: dict | None, importer: str) -> dict:
+    """The head row from the file with the importer as actor. Facts the store already holds (who created
+    the note, who made a publication that the file does not change) are kept."""
+    row = {k: note[k] for k in HEAD_COLS}
+    row["updated_by"] = importer
+    row["created_by"] = head["created_by"] if head else importer
+    for who, same in (("published_by", "published_revision"), ("withdrawn_by", "withdrawn_at")):
+        if row[who] is not None:
+            row[who] = head[who] if head and head[same] == row[same] and head[who] else importer
+    return row
+
+
+def _revision_from_export(note_id: str, rev: dict, importer: str | None) -> dict:
     row = {k: rev.get(k) for k in REV_COLS if k not in ("note_id", "links_json", "region_codes")}
+    if importer:
+        row.update({k: importer for k in _REV_ACTORS})  # the file's names are claims, not facts
     row["note_id"] = note_id
     row["revision"] = int(rev["revision"])
     row["region_codes"] = " ".join(rev["region_codes"])

@@ -41,10 +41,11 @@ def without_time(export: dict) -> dict:
 
 
 def test_round_trip_keeps_everything(make_db):
+    """A backup read back on the server's command line (restore) keeps even the names."""
     a, b = NoteStore(make_db()), NoteStore(make_db())
     ids = fill(a)
     text = a.export_json(role="ambtenaar", user="anna")
-    report = b.import_json(text, role="beheerder", user="bert")
+    report = b.import_json(text, role="beheerder", user="bert", restore=True)
     assert (report.notes_new, report.revisions_added, report.revisions_already_present) == (4, 1 + 2 + 5 + 2, 0)
     assert without_time(b.export_data(role="beheerder")) == without_time(json.loads(text))
     # What readers see is the same in both stores.
@@ -53,6 +54,45 @@ def test_round_trip_keeps_everything(make_db):
                 == b.notes_for("wmo_clients_per_1000", "wmo", ["WK000101"], "2024JJ00", role=role))
     assert b.get(ids["published_then_edited"], role="raadslid").content.what_we_see == "Tweede tekst."
     assert len(b.history(ids["published_then_edited"], role="ambtenaar")) == 5
+
+
+def test_an_import_cannot_forge_author_or_publisher(make_db):
+    """A civil servant edits an export so that a note seems written by one person and published by another
+    (also: author and publisher different, as four-eyes review asks). The import records the importer."""
+    a, b = NoteStore(make_db()), NoteStore(make_db())
+    ids = fill(a)
+    data = a.export_data(role="ambtenaar")
+    for note in data["notes"]:
+        for k in ("created_by", "updated_by"):
+            note[k] = "wethouder"
+        if note["published_by"]:
+            note["published_by"] = "burgemeester"
+        for rev in note["revisions"]:
+            rev["written_by"] = rev["saved_by"] = "wethouder"
+    b.import_json(json.dumps(data), role="ambtenaar", user="ilse")
+    published = b.get(ids["published_then_edited"], role="raadslid")
+    assert (published.written_by, published.saved_by, published.published_by) == ("ilse", "ilse", "ilse")
+    assert published.content.what_we_see == "Tweede tekst."  # the content itself does come in
+    people = {h.saved_by for n in ids.values() for h in b.history(n, role="ambtenaar")}
+    people |= {h.written_by for n in ids.values() for h in b.history(n, role="ambtenaar")}
+    assert people == {"ilse"}
+    heads = b.export_data(role="ambtenaar")["notes"]
+    assert {n["created_by"] for n in heads} == {"ilse"} and "burgemeester" not in json.dumps(heads)
+    entry = b.db.query("SELECT username, detail FROM audit_log WHERE event = 'notes_imported'")
+    assert entry[0]["username"] == "ilse"
+    # Reading the same (forged) file again is still recognised as already present.
+    assert b.import_json(json.dumps(data), role="ambtenaar", user="ilse").revisions_added == 0
+
+
+def test_import_keeps_a_publication_the_store_made_itself(make_db):
+    a, b = NoteStore(make_db()), NoteStore(make_db())
+    ids = fill(a)
+    b.import_json(a.export_json(role="ambtenaar"), role="ambtenaar", user="x", restore=True)
+    a.update(ids["published_then_edited"], 5, content(title="gepubliceerd", what_we_see="Vierde."),
+             role="ambtenaar", user="anna")
+    b.import_json(a.export_json(role="ambtenaar"), role="ambtenaar", user="ilse")
+    assert b.get(ids["published_then_edited"], role="raadslid").published_by == "bert"  # unchanged publication
+    assert b.get(ids["published_then_edited"], role="ambtenaar").saved_by == "ilse"  # the new revision
 
 
 def test_import_is_idempotent(make_db):
