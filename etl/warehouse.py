@@ -31,6 +31,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from etl import derive
+
 KEEP_RELEASES = 12
 
 OBSERVATION_SCHEMA: dict[str, pl.DataType] = {
@@ -269,7 +271,8 @@ def publish(
             new_obs = conform(observations if observations is not None else empty_observations(),
                               OBSERVATION_SCHEMA, "observations")
             drop = set(replace_sources) | set(new_obs["source_id"].drop_nulls().unique())
-            obs = pl.concat([obs_old.filter(~pl.col("source_id").is_in(list(drop))), new_obs]).sort(OBSERVATION_KEY)
+            merged = pl.concat([obs_old.filter(~pl.col("source_id").is_in(list(drop))), new_obs])
+            obs = derive.apply(indicators, merged).sort(OBSERVATION_KEY)  # rates from counts, every level
             reg = _upsert(old.get("regions"), conform(regions, REGION_SCHEMA, "regions")
                           if regions is not None else None, "region_code")
             if reg is None:
