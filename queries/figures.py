@@ -239,6 +239,18 @@ def peer_range(wh: Warehouse, indicator_id: str, peers: list[str] | None = None,
                                              peer_count=pl.len()).sort("period").cast(schema)
 
 
+def rate_companion(wh: Warehouse, indicator_id: str) -> str | None:
+    """The rate a count is compared on with other municipalities or Nederland (None: there is none).
+
+    A count against Nederland's count on one axis (485 against 101.063) shows the municipality as a
+    flat line at zero; its rate per 1.000 or per 100 compares like with like."""
+    cat = catalogue(wh)
+    if "rate_companion" not in cat.columns:  # releases loaded before the field existed
+        return None
+    hit = cat.filter((pl.col("id") == indicator_id) & (pl.col("unit") == "count"))["rate_companion"]
+    return hit[0] if hit.len() and hit[0] else None
+
+
 def headline_ids(wh: Warehouse) -> list[str]:
     return catalogue(wh).filter(pl.col("headline"))["id"].to_list()
 
