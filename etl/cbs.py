@@ -4,12 +4,16 @@ Every catalogue entry with ``source.cbs = {tables=[...], measure="<key prefix>",
 asks for one measure from each of those tables. Measure keys are ``Prefix_<n>`` in v3 and the number
 shifts between yearly tables, so they are matched by prefix. The run:
 
-1. reads each table's metadata (v3 ``TableInfos``/``DataProperties``/dimension collections, or v4
-   ``Properties``/``Dimensions``/``MeasureCodes``/``<Dim>Codes``);
+1. looks every table id up first (v3 ``TableInfos``, else v4 ``Properties``; ``catalog = "dataderden"``
+   in the catalogue reads the CBS third-party catalogue instead): unknown ids are named in one message;
+   then reads each table's metadata (v3 ``DataProperties``/dimension collections, or v4
+   ``Dimensions``/``MeasureCodes``/``<Dim>Codes``) and refuses a measure whose unit is not the
+   catalogue's ``unit``;
 2. skips a table whose ``Modified`` equals the release in the current warehouse (incremental refresh);
 3. downloads only the needed measures and regions (v3 bulk ``ODataFeed`` with ``$select``/``$filter``,
    v4 ``Observations``), page by page into a resumable cache under ``<warehouse>/.download``;
-4. publishes every table in ONE atomic release, and only when all tables are complete.
+4. publishes every table in ONE atomic release, and only when all tables are complete; rates derived
+   from the counts (``etl.derive``) are computed in that publication.
 """
 
 from __future__ import annotations

@@ -103,3 +103,20 @@ def test_real_kwb_2020_lelystad_rates_are_counts_over_inhabitants_15_to_64(tmp_p
     gm = obs.filter((pl.col("indicator_id") == "bijstand_per_1000") & (pl.col("region_code") == "GM0995"))
     # 2,100 persons over 50,545 inhabitants of 15-64: about 41.5 per 1,000, not "2,100 per 1,000".
     assert gm["value"].item() == pytest.approx(1000 * 2100 / 50545)
+
+
+@pytest.mark.skipif(not (SHARED_CBS / "83765NED-v4").exists(), reason="real 83765NED v4 metadata not found")
+def test_real_kwb_2017_v4_measure_codes_match_the_catalogue_units():
+    """Every Kerncijfers measure of the catalogue is found in the real 2017 MeasureCodes, with CBS's unit."""
+    from etl.cbs import Scope, TableMeta, plan, select
+
+    codes = pl.read_parquet(SHARED_CBS / "83765NED-v4" / "cbs.v4.83765NED_MeasureCodes.parquet")
+    meta = TableMeta(table_id="83765NED", protocol="v4", title="", modified="", url="", geo_dim="WijkenEnBuurten",
+                     time_dim=None, other_dims=[], map_year=2017, year=2017,
+                     measures=dict(zip(codes["Identifier"], codes["Title"], strict=True)),
+                     units=dict(zip(codes["Identifier"], codes["Unit"].fill_null(""), strict=True)),
+                     codes={"WijkenEnBuurten": [{"raw": "GM0995", "key": "GM0995", "title": "Lelystad"}]})
+    wanted = plan(catalogue.load(settings.CATALOGUE_PATH), ["83765NED"])["83765NED"]
+    sel = select(meta, wanted, Scope(), None)  # raises on a unit mismatch
+    assert set(sel.measure_of) == {w.indicator_id for w in wanted}
+    assert sel.measure_of["bijstand_persons"] == "D006842" and sel.measure_of["pop_15_24"] == "53050"
