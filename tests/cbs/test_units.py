@@ -163,3 +163,19 @@ def test_an_unknown_table_in_dataderden_is_named_with_its_catalogue(tmp_path):
                          v4_base_url=f"{statline.base}/odata/v1/CBS", dataderden_base_url=dataderden.base))
     assert "45001NED (catalogus dataderden" in str(err.value) and "bijstand_persons" in str(err.value)
     assert statline.count("45001NED") == 0  # never looked for in StatLine
+
+
+def test_the_command_line_takes_the_dataderden_base(tmp_path, capsys):
+    from etl.__main__ import main
+
+    path = tmp_path / "catalogue.toml"
+    path.write_text(DATADERDEN_CATALOGUE, encoding="utf-8")
+    statline, dataderden = FakeCBS(), FakeCBS()
+    statline.v3["84799NED"] = kwb()
+    dataderden.v3["45001NED"] = kwb(table_id="45001NED")
+    with Server(statline), Server(dataderden):
+        code = main(["cbs", "--warehouse", str(tmp_path / "wh"), "--catalogue", str(path), "--tables", "45001NED",
+                     "--base-url", statline.base, "--v4-base-url", statline.base,
+                     "--dataderden-base-url", dataderden.base])
+    assert code == 0 and "CBS geladen: 45001NED" in capsys.readouterr().out
+    assert statline.count() == 0 and dataderden.count("TableInfos") == 1
