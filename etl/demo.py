@@ -6,8 +6,9 @@ inputs, the way a municipality receives them, and runs them through the real loa
 - population per wijk and age (BRP counts)            -> etl.population
 - a person-level registry extract per law              -> etl.registry (held in memory only: even
   fictional person rows are never written to disk unless ``--write-inputs`` asks for them)
-- waarstaatjegemeente.nl exports for the municipality, its wijken, the peers and the nation
-                                                       -> etl.wsjg
+- waarstaatjegemeente.nl exports for the municipality, its wijken, the peers and the nation, in the
+  units the sources publish (benefits and CBS age bands as counts; the monitor derives the rates
+  from them at publication, as for real data)       -> etl.wsjg
 - wijk boundaries as GeoJSON
 
 Everything is drawn from one seeded random generator, so the demo is the same on every machine.
@@ -573,15 +574,15 @@ def comparison_inputs(rng: np.random.Generator, extracts_summary: dict) -> list[
 def cbs_like_counts(extracts: dict[str, bytes], pop_bytes: bytes) -> dict:
     """What CBS would publish for the municipality and its wijken, from the same people.
 
-    CBS counts persons with a provision during the year, rounds to fives and publishes per 1,000;
-    it differs from the registry on purpose (timing, definitions), as real figures do.
+    CBS counts persons with a provision during the year, rounds to fives and publishes some of them
+    per 1,000 (Wmo, youth care) and others only as counts (bijstand), with its age bands as counts; it
+    differs from the registry on purpose (timing, definitions), as real figures do.
     """
     p = pl.read_csv(io.BytesIO(pop_bytes))
     p = p.with_columns(year=pl.col("period").str.slice(0, 4).cast(pl.Int32))
     wijk_pop = p.group_by("region_code", "year").agg(
         population=pl.col("persons").sum(),
         pop_0_17=pl.col("persons").filter(pl.col("age_from") < 18).sum(),
-        pop_18_64=pl.col("persons").filter((pl.col("age_from") >= 18) & (pl.col("age_from") < 65)).sum(),
     )
     gm_pop = wijk_pop.group_by("year").agg(pl.exclude("region_code").sum()).with_columns(region_code=pl.lit(GEMEENTE))
     pops = pl.concat([wijk_pop, gm_pop.select(wijk_pop.columns)])
@@ -619,13 +620,14 @@ def cbs_like_counts(extracts: dict[str, bytes], pop_bytes: bytes) -> dict:
         result["density"][(code, y)] = n / areas[code]
     for key, law, den, scale, products in [("wmo_per_1000", "wmo", "population", 1000, None),
                                            ("jeugd_pct", "jeugd", "pop_0_17", 100, None),
-                                           ("bijstand", "participatie", "pop_18_64", 1000, ["bijstand"]),
+                                           ("bijstand", "participatie", None, None, ["bijstand"]),  # count only
                                            ("jb_pct", "jeugd", "pop_0_17", 100, ["48"])]:
         counts = during_year(law, products).join(pops, on=["region_code", "year"])
         result[key], result[key + ":count"] = {}, {}
         for r in counts.iter_rows(named=True):
             rounded = 5 * round(r["n"] * 0.97 / 5)
-            result[key][(r["region_code"], r["year"])] = scale * rounded / r[den] if r[den] else None
+            if den:
+                result[key][(r["region_code"], r["year"])] = scale * rounded / r[den] if r[den] else None
             result[key + ":count"][(r["region_code"], r["year"])] = rounded
     return result
 
