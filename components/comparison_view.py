@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from components import charts, comparison_charts, export, notes, pickers, state
+from components import charts, comparison_charts, export, indicator_view, notes, pickers, state
 from components import formatting as fmt
 from components.indicator_view import provenance
 from queries import Warehouse
@@ -90,6 +90,7 @@ def similar_section(wh: Warehouse, group: cmp.PeerGroup, year: int) -> None:
 
 def indicator_against_group(wh: Warehouse, group: cmp.PeerGroup, indicator_id: str, year: int) -> None:
     """One figure: the municipality, Nederland, and the group's median and range, in one year."""
+    indicator_id = indicator_view.rate_for_comparison(wh, indicator_id)  # a count is compared on its rate
     ind = q.indicator(wh, indicator_id)
     comp = q.comparison(wh, [indicator_id], year, peers=group.codes).row(0, named=True)
     own_name = wh.meta.get("gemeente_name") or q.region_name(wh, wh.gemeente)

@@ -83,6 +83,13 @@ def provenance(wh: Warehouse, ind: dict, df: pl.DataFrame) -> str:
     parts = [f"Bron: {ind.get('source_label') or ', '.join(src_ids) or 'onbekend'}"]
     if tables:
         parts.append(f"tabel {', '.join(tables)[:80]}")
+    from_cbs = bool(tables) or "CBS" in (ind.get("source_label") or "")
+    if from_cbs and "region_code" in df.columns and df["region_code"].str.starts_with("WK").any():
+        # CBS publishes wijk counts in multiples of 5 or 10, so small differences between wijken mean little.
+        if ind.get("unit") == "count":
+            parts.append("CBS rondt aantallen per wijk af op 5 of 10")
+        elif ind.get("derive_json"):
+            parts.append("berekend uit aantallen die CBS per wijk afrondt op 5 of 10")
     if loaded:
         parts.append(f"geladen {', '.join(loaded)}")
     if statuses:
@@ -93,6 +100,40 @@ def provenance(wh: Warehouse, ind: dict, df: pl.DataFrame) -> str:
     return " · ".join(parts)
 
 
+def rate_for_comparison(wh: Warehouse, indicator_id: str) -> str:
+    """The indicator to put beside other municipalities: a count's rate companion, with a note saying so."""
+    ind = q.indicator(wh, indicator_id)
+    rate = q.rate_companion(wh, indicator_id)
+    if rate and q.years(wh, [rate], [wh.gemeente]):
+        st.info(f"Een aantal kunt u niet goed vergelijken met andere gemeenten: daar wonen meer of minder mensen. "
+                f"Daarom ziet u hier '{q.indicator(wh, rate)['title']}'.")
+        return rate
+    if ind["unit"] == "count":
+        st.info("Dit is een aantal en er is geen cijfer per inwoner: grote gemeenten hebben vanzelf hogere aantallen. "
+                "Lees de vergelijking als een vergelijking van grootte.")
+    return indicator_id
+
+
+def comparable(wh: Warehouse, ind: dict, region_codes: list[str], peer_codes: list[str]) -> tuple[str, list[str]]:
+    """(indicator to draw, regions to draw): a count compared with other municipalities or Nederland is
+    drawn as its rate companion; without one the others are left out, and the page says why."""
+    others = [c for c in region_codes if c in ("NL01", q.PEER_CODE) or (c.startswith("GM") and c != wh.gemeente)]
+    if ind["unit"] != "count" or not others:
+        return ind["id"], region_codes
+    lookup = [c for c in others if c != q.PEER_CODE] + (list(peer_codes) if q.PEER_CODE in others else [])
+    if not q.years(wh, [ind["id"]], lookup):
+        return ind["id"], region_codes  # nothing to compare with: the chart shows the own figures only
+    rate = q.rate_companion(wh, ind["id"])
+    if rate and q.years(wh, [rate], [wh.gemeente]):
+        st.info(f"Een aantal kunt u niet goed vergelijken met Nederland of andere gemeenten: daar wonen veel meer "
+                f"of minder mensen. Daarom staat in de grafiek het cijfer '{q.indicator(wh, rate)['title']}'.")
+        return rate, region_codes
+    st.info("Dit aantal staat niet naast Nederland of andere gemeenten: daar wonen veel meer of minder mensen, en "
+            "er is geen cijfer per inwoner om eerlijk te vergelijken. De grafiek toont alleen de eigen gemeente "
+            "en wijken.")
+    return ind["id"], [c for c in region_codes if c not in others]
+
+
 def indicator_block(wh: Warehouse, indicator_id: str, region_codes: list[str], *, key: str,
                     period: str | None = None, note_regions: list[str] | None = None,
                     period_kind: str = "JJ", show_title: bool = True, peers: list[str] | None = None) -> pl.DataFrame:
@@ -101,13 +142,16 @@ def indicator_block(wh: Warehouse, indicator_id: str, region_codes: list[str], *
     With the peer median among the regions, the peers' range is drawn as a band behind the lines.
     ``peers`` is the comparison group; by default the group in the URL, else the release's own."""
     ind = q.indicator(wh, indicator_id)
-    codes = [c for c in region_codes if c != q.PEER_CODE]
-    with_peers = q.PEER_CODE in region_codes
     peer_codes = peers if peers is not None else peers_mod.current(wh)
-    df = q.series_compared(wh, indicator_id, codes, peer_median=with_peers, period_kind=period_kind, peers=peer_codes)
-    band = q.peer_range(wh, indicator_id, peer_codes, period_kind=period_kind) if with_peers else None
     if show_title:
         st.subheader(ind["title"], anchor=f"ind-{indicator_id}")
+    shown_id, region_codes = comparable(wh, ind, region_codes, peer_codes)
+    if shown_id != indicator_id:
+        ind = q.indicator(wh, shown_id)
+    codes = [c for c in region_codes if c != q.PEER_CODE]
+    with_peers = q.PEER_CODE in region_codes
+    df = q.series_compared(wh, shown_id, codes, peer_median=with_peers, period_kind=period_kind, peers=peer_codes)
+    band = q.peer_range(wh, shown_id, peer_codes, period_kind=period_kind) if with_peers else None
     chart_col, note_col = st.columns([3, 2], gap="medium")
     with chart_col:
         if df.is_empty():

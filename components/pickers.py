@@ -27,7 +27,8 @@ def year_picker(wh: Warehouse, indicator_ids: list[str], region_codes: list[str]
     years = q.years(wh, indicator_ids, region_codes)
     if not years:
         return None
-    return state.url_select("Jaar", list(reversed(years)), key, default=years[-1],
+    default = q.latest_year(wh, indicator_ids, region_codes)  # where most headline figures exist
+    return state.url_select("Jaar", list(reversed(years)), key, default=default,
                             help="Het laatste jaar kan voorlopig zijn. Voorlopige cijfers zijn gemarkeerd.")
 
 

@@ -4,12 +4,16 @@ Every catalogue entry with ``source.cbs = {tables=[...], measure="<key prefix>",
 asks for one measure from each of those tables. Measure keys are ``Prefix_<n>`` in v3 and the number
 shifts between yearly tables, so they are matched by prefix. The run:
 
-1. reads each table's metadata (v3 ``TableInfos``/``DataProperties``/dimension collections, or v4
-   ``Properties``/``Dimensions``/``MeasureCodes``/``<Dim>Codes``);
+1. looks every table id up first (v3 ``TableInfos``, else v4 ``Properties``; ``catalog = "dataderden"``
+   in the catalogue reads the CBS third-party catalogue instead): unknown ids are named in one message;
+   then reads each table's metadata (v3 ``DataProperties``/dimension collections, or v4
+   ``Dimensions``/``MeasureCodes``/``<Dim>Codes``) and refuses a measure whose unit is not the
+   catalogue's ``unit``;
 2. skips a table whose ``Modified`` equals the release in the current warehouse (incremental refresh);
 3. downloads only the needed measures and regions (v3 bulk ``ODataFeed`` with ``$select``/``$filter``,
    v4 ``Observations``), page by page into a resumable cache under ``<warehouse>/.download``;
-4. publishes every table in ONE atomic release, and only when all tables are complete.
+4. publishes every table in ONE atomic release, and only when all tables are complete; rates derived
+   from the counts (``etl.derive``) are computed in that publication.
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ GEO_KINDS = {"GeoDimension", "GeoDetail"}
 DIM_KINDS = {"Dimension", "GeoDimension", "GeoDetail", "TimeDimension"}
 LEVEL_BY_PREFIX = {"NL": "land", "PV": "provincie", "JZ": "jeugdregio", "GM": "gemeente", "WK": "wijk", "BU": "buurt"}
 FILTER_CHUNK = 40  # region keys per $filter, keeps URLs well under server limits
+# The CBS third-party catalogue (Iv3 finance, RIVM health monitor): same OData v3 layout, other host.
+DEFAULT_DATADERDEN_BASE = "https://dataderden.cbs.nl"
 PROVISIONAL_ATTRS = {"provisional", "voorlopig", "*", "**", "nader voorlopig"}
 MISSING_ATTRS = {"missing", "impossible", "confidential", "unknown", "notavailable", "valueisnotavailable", "."}
 
@@ -63,6 +69,8 @@ class Wanted:
     indicator_id: str
     measure: str  # key prefix, e.g. "AantalInwoners"
     filters: tuple[tuple[str, str], ...] = ()
+    unit: str = ""  # the unit the catalogue expects CBS to state for the measure
+    catalog: str = "cbs"  # cbs (StatLine) or dataderden (third-party catalogue)
 
 
 @dataclass
@@ -89,8 +97,14 @@ def plan(cat: catalogue_mod.Catalogue, tables: list[str] | None) -> dict[str, li
         if not isinstance(src, dict) or not src.get("tables") or not src.get("measure"):
             raise WarehouseError(f"{where}: source.cbs heeft 'tables' en 'measure' nodig")
         filters = tuple(sorted((str(k), str(v)) for k, v in (src.get("filter") or {}).items()))
+        catalog = str(src.get("catalog", "cbs"))
         for table in src["tables"]:
-            out.setdefault(str(table), []).append(Wanted(entry["id"], str(src["measure"]), filters))
+            others = {w.catalog for w in out.get(str(table), [])} - {catalog}
+            if others:
+                raise WarehouseError(f"{where}: tabel {table} staat bij een andere indicator in catalogus "
+                                     f"'{others.pop()}', hier in '{catalog}'; een tabel woont in één catalogus")
+            out.setdefault(str(table), []).append(
+                Wanted(entry["id"], str(src["measure"]), filters, str(src.get("unit", "")), catalog))
     if tables:
         unknown = [t for t in tables if t not in out]
         if unknown:
@@ -187,6 +201,7 @@ class TableMeta:
     codes: dict[str, list[dict]] = field(default_factory=dict)  # dim -> [{"key","raw","title","status"}]
     measures: dict[str, str] = field(default_factory=dict)  # key -> title
     record_count: int | None = None
+    units: dict[str, str] = field(default_factory=dict)  # key -> unit as CBS states it
 
 
 @dataclass
@@ -224,6 +239,7 @@ def read_meta_v3(client: Client, base: str, table: str, info: dict) -> TableMeta
         year=table_year(info.get("Period"), info.get("Title")),
         measures={p["Key"]: p.get("Title") or "" for p in props if p.get("Type") == "Topic"},
         record_count=_int(info.get("RecordCount")),
+        units={p["Key"]: p.get("Unit") or "" for p in props if p.get("Type") == "Topic"},
     )
     return meta
 
@@ -261,6 +277,7 @@ def read_meta_v4(client: Client, base: str, table: str, props: dict) -> TableMet
         year=table_year(props.get("TemporalCoverage"), props.get("Title")),
         measures={m["Identifier"]: m.get("Title") or "" for m in measures},
         record_count=_int(props.get("ObservationCount")),
+        units={m["Identifier"]: m.get("Unit") or "" for m in measures},
     )
 
 
@@ -304,6 +321,7 @@ def select(meta: TableMeta, wanted: list[Wanted], scope: Scope, years: set[int] 
             print(f"Let op: tabel {meta.table_id} heeft geen onderwerp '{w.measure}' (indicator {w.indicator_id}); "
                   "overgeslagen", file=sys.stderr)
             continue
+        check_unit(meta, w, key)
         cond: dict[str, str] = {}
         for dim, code in w.filters:
             if dim not in meta.other_dims:
@@ -344,6 +362,20 @@ def select(meta: TableMeta, wanted: list[Wanted], scope: Scope, years: set[int] 
         wanted_codes = {cond[dim] for cond in conditions.values()}
         sel.category_raw[dim] = [c["raw"] for c in meta.codes[dim] if c["key"] in wanted_codes]
     return sel
+
+
+def check_unit(meta: TableMeta, w: Wanted, key: str) -> None:
+    """Refuse a measure whose CBS unit is not the catalogue's: a count stored as a rate is a wrong figure."""
+    published = meta.units.get(key, "")
+    if not published.strip():
+        print(f"Let op: tabel {meta.table_id} noemt geen eenheid voor onderwerp {key} (indicator {w.indicator_id}); "
+              f"de catalogus verwacht '{w.unit}'", file=sys.stderr)
+        return
+    if catalogue_mod.norm_unit(published) != catalogue_mod.norm_unit(w.unit):
+        raise WarehouseError(
+            f"CBS-tabel {meta.table_id}, onderwerp {key}: CBS publiceert dit in eenheid '{published.strip()}', "
+            f"maar de catalogus verwacht '{w.unit}' (indicator {w.indicator_id}). Er is niets geladen. "
+            "Pas de eenheid in de catalogus aan, of neem het aantal over en reken het om met 'derive'.")
 
 
 def _or(dim: str, values: list[str]) -> str:
@@ -529,6 +561,7 @@ class Options:
     years: set[int] | None = None
     base_url: str = DEFAULT_V3_BASE
     v4_base_url: str = DEFAULT_V4_BASE
+    dataderden_base_url: str = DEFAULT_DATADERDEN_BASE
     protocol: str = "auto"
     force: bool = False
 
@@ -545,19 +578,49 @@ class RunReport:
     publish_seconds: float = 0.0
 
 
-def read_stamp(client: Client, opts: Options, table: str) -> tuple[str, dict]:
-    """(protocol, TableInfos/Properties); v3 first, v4 when the table is not (or no longer) in v3."""
+class UnknownTable(WarehouseError):
+    """A table id the CBS catalogue does not know."""
+
+
+def v3_base(opts: Options, catalog: str) -> str:
+    return opts.dataderden_base_url if catalog == "dataderden" else opts.base_url
+
+
+def read_stamp(client: Client, opts: Options, table: str, catalog: str = "cbs") -> tuple[str, dict]:
+    """(protocol, TableInfos/Properties); v3 first, v4 when the table is not (or no longer) in v3.
+
+    The third-party catalogue (dataderden) only speaks v3."""
+    if catalog == "dataderden":
+        try:
+            return "v3", read_stamp_v3(client, opts.dataderden_base_url, table)
+        except NotFound:
+            raise UnknownTable(f"{table} (catalogus dataderden, {opts.dataderden_base_url})") from None
     if opts.protocol in ("auto", "v3"):
         try:
             return "v3", read_stamp_v3(client, opts.base_url, table)
         except NotFound:
             if opts.protocol == "v3":
-                raise WarehouseError(f"CBS-tabel {table} bestaat niet (OData v3) op {opts.base_url}") from None
+                raise UnknownTable(f"{table} (OData v3 op {opts.base_url})") from None
     try:
         return "v4", read_stamp_v4(client, opts.v4_base_url, table)
     except NotFound:
-        raise WarehouseError(f"CBS-tabel {table} bestaat niet op {opts.base_url} (v3) en niet op "
-                             f"{opts.v4_base_url} (v4); controleer het tabelnummer in de catalogus") from None
+        raise UnknownTable(f"{table} (niet op {opts.base_url} en niet op {opts.v4_base_url})") from None
+
+
+def read_stamps(client: Client, opts: Options, todo: dict[str, list[Wanted]], cat_path: Path
+                ) -> dict[str, tuple[str, dict]]:
+    """Every table's stamp, before anything is downloaded: one message names every unknown id."""
+    stamps, unknown = {}, []
+    for table, wanted in todo.items():
+        try:
+            stamps[table] = read_stamp(client, opts, table, wanted[0].catalog)
+        except UnknownTable as exc:
+            unknown.append(f"{exc} voor {', '.join(sorted({w.indicator_id for w in wanted}))}")
+    if unknown:
+        raise WarehouseError(
+            f"Deze tabelnummers kent CBS niet: {'; '.join(unknown)}. Er is niets geladen. Controleer de "
+            f"tabelnummers in de catalogus ({cat_path}) tegen de CBS-catalogus; een oude tabel kan vervangen zijn.")
+    return stamps
 
 
 def run_load(opts: Options, client: Client | None = None) -> RunReport:
@@ -585,11 +648,13 @@ def run_load(opts: Options, client: Client | None = None) -> RunReport:
     side_client = client.fork()
     side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cbs-codes")
     try:
+        stamps = read_stamps(client, opts, todo, cat.path)
         for table, wanted in todo.items():
-            protocol, stamp = read_stamp(client, opts, table)
+            protocol, stamp = stamps[table]
+            catalog = wanted[0].catalog
             modified = str(stamp.get("Modified") or "")
             sid = f"cbs:{table}"
-            meta = (read_meta_v3(client, opts.base_url, table, stamp) if protocol == "v3"
+            meta = (read_meta_v3(client, v3_base(opts, catalog), table, stamp) if protocol == "v3"
                     else read_meta_v4(client, opts.v4_base_url, table, stamp))
             # Unchanged = same CBS release and every indicator this table can give is already loaded
             # (a catalogue entry added since the last run still triggers a load).
@@ -600,7 +665,7 @@ def run_load(opts: Options, client: Client | None = None) -> RunReport:
                 report.unchanged.append(table)
                 print(f"{table}: ongewijzigd sinds {modified}, niet opnieuw geladen", file=sys.stderr)
                 continue
-            base_url = opts.base_url if meta.protocol == "v3" else opts.v4_base_url
+            base_url = v3_base(opts, catalog) if meta.protocol == "v3" else opts.v4_base_url
             read_codes = read_codes_v3 if meta.protocol == "v3" else read_codes_v4
             dims = [d for d in (meta.geo_dim, meta.time_dim) if d] + meta.other_dims
             # Without a municipality the region list (17,000 codes in Kerncijfers) only gives names:
@@ -670,6 +735,8 @@ def register(sub, common) -> None:
                    help=f"CBS OData v3 (default {DEFAULT_V3_BASE} of $MSD_CBS_BASE_URL)")
     p.add_argument("--v4-base-url", default=None,
                    help=f"CBS OData v4 (default {DEFAULT_V4_BASE} of $MSD_CBS_V4_BASE_URL)")
+    p.add_argument("--dataderden-base-url", default=None,
+                   help=f"CBS-catalogus dataderden (default {DEFAULT_DATADERDEN_BASE} of $MSD_CBS_DATADERDEN_BASE_URL)")
     p.add_argument("--protocol", choices=("auto", "v3", "v4"), default="auto",
                    help="auto: eerst v3, anders v4")
     p.add_argument("--force", action="store_true",
@@ -688,6 +755,8 @@ def run(args) -> int:
         years=parse_years(args.years),
         base_url=(args.base_url or os.environ.get("MSD_CBS_BASE_URL") or DEFAULT_V3_BASE).rstrip("/"),
         v4_base_url=(args.v4_base_url or os.environ.get("MSD_CBS_V4_BASE_URL") or DEFAULT_V4_BASE).rstrip("/"),
+        dataderden_base_url=(args.dataderden_base_url or os.environ.get("MSD_CBS_DATADERDEN_BASE_URL")
+                             or DEFAULT_DATADERDEN_BASE).rstrip("/"),
         protocol=args.protocol,
         force=args.force,
     )

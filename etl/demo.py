@@ -6,8 +6,9 @@ inputs, the way a municipality receives them, and runs them through the real loa
 - population per wijk and age (BRP counts)            -> etl.population
 - a person-level registry extract per law              -> etl.registry (held in memory only: even
   fictional person rows are never written to disk unless ``--write-inputs`` asks for them)
-- waarstaatjegemeente.nl exports for the municipality, its wijken, the peers and the nation
-                                                       -> etl.wsjg
+- waarstaatjegemeente.nl exports for the municipality, its wijken, the peers and the nation, in the
+  units the sources publish (benefits and CBS age bands as counts; the monitor derives the rates
+  from them at publication, as for real data)       -> etl.wsjg
 - wijk boundaries as GeoJSON
 
 Everything is drawn from one seeded random generator, so the demo is the same on every machine.
@@ -56,6 +57,31 @@ PROFILES = {
     "rural": [3.2, 8.4, 7.4, 9.0, 47.0, 14.0, 8.6, 2.4],
 }
 HOUSEHOLD_SIZE = {"average": 2.15, "old": 1.75, "young_family": 2.75, "young_adult": 1.6, "rural": 2.4}
+
+# CBS age bands (15-25, 25-45, 45-65) from the demo's age groups, assuming ages spread evenly within
+# a group: weight of each of the eight groups in each band.
+KWB_BANDS = {
+    "Inwoners 15 tot 25 jaar": [0, 0, 3 / 6, 7 / 9, 0, 0, 0, 0],
+    "Inwoners 25 tot 45 jaar": [0, 0, 0, 2 / 9, 18 / 38, 0, 0, 0],
+    "Inwoners 45 tot 65 jaar": [0, 0, 0, 0, 20 / 38, 0, 0, 0],
+}
+
+
+def cbs_round(n: float, level: str) -> int:
+    """CBS publishes benefit counts in tens for a municipality and in fives for a wijk."""
+    step = 5 if level == "wijk" else 10
+    return int(step * round(n / step))
+
+
+def ww_rate(year: int, poverty: float) -> float:
+    """WW benefits per 1,000 inhabitants of 15-64 (a 2020 bump)."""
+    return (24 - 0.9 * (year - FIRST_YEAR) + (4 if year == 2020 else 0)) * (0.8 + 0.2 * poverty)
+
+
+def ao_rate(year: int, poverty: float) -> float:
+    """Work-disability benefits per 1,000 inhabitants of 15-64."""
+    return (72 + 0.4 * (year - FIRST_YEAR)) * (0.85 + 0.15 * poverty)
+
 
 # Chance per year of using each law, per age group (before wijk factors and trends).
 RATE_WMO = np.array([0.4, 0.9, 1.4, 1.9, 3.3, 6.2, 17.5, 41.0]) / 100 * 0.85
@@ -408,8 +434,8 @@ def comparison_inputs(rng: np.random.Generator, extracts_summary: dict) -> list[
             "Eenpersoonshuishoudens (%)", "Huishoudens met kinderen (%)", "Wmo-cliënten", "Jongeren met jeugdhulp",
             "Meldingen Veilig Thuis", "Jongeren met jeugdbescherming", "Jongeren met jeugdreclassering",
             "Wmo-cliënten per 1.000 inwoners", "Hulp bij het huishouden per 1.000 inwoners",
-            "Jongeren met jeugdhulp (%)", "Jeugdhulp met verblijf (%)", "Personen met bijstand per 1.000 inwoners 18+",
-            "WW-uitkeringen per 1.000 inwoners", "AO-uitkeringen per 1.000 inwoners", "Gemiddeld inkomen per inwoner",
+            "Jongeren met jeugdhulp (%)", "Jeugdhulp met verblijf (%)", "Personen met bijstand",
+            "Personen met een WW-uitkering", "Personen met een AO-uitkering", *KWB_BANDS, "Gemiddeld inkomen per inwoner",
             "Huishoudens met een laag inkomen (%)", "Huishoudens rond sociaal minimum (%)", "Bevolkingsdichtheid",
             "Meldingen Veilig Thuis per 1.000 inwoners", "Jongeren met jeugdbescherming (%)",
             "Huishoudens met problematische schulden (%)", "Netto arbeidsparticipatie (%)",
@@ -435,11 +461,17 @@ def comparison_inputs(rng: np.random.Generator, extracts_summary: dict) -> list[
             jeugd_pct = 100 * (s[:3] * RATE_JEUGD[:3]).sum() / s[:3].sum() * 0.92 * trend("jeugd", y) * (0.75 + 0.25 * poverty) * jeugd_bias
             vals["Jongeren met jeugdhulp (%)"].append(jeugd_pct)
             vals["Jeugdhulp met verblijf (%)"].append(jeugd_pct * 0.085 * (0.8 if y >= 2022 else 1))
-            vals["Personen met bijstand per 1.000 inwoners 18+"].append(
-                1000 * (s * RATE_BIJSTAND).sum() / s[3:5].sum() * trend("bijstand", y) * poverty * bij_bias * 0.95)
-            vals["WW-uitkeringen per 1.000 inwoners"].append(
-                (24 - 0.9 * (y - FIRST_YEAR) + (4 if y == 2020 else 0)) * (0.8 + 0.2 * poverty) * noise(0.03))
-            vals["AO-uitkeringen per 1.000 inwoners"].append((72 + 0.4 * (y - FIRST_YEAR)) * (0.85 + 0.15 * poverty) * noise(0.03))
+            # Counts, as CBS publishes them in Kerncijfers; the monitor derives the rates per 1,000.
+            bands = {k: round(p * float(np.dot(s, w))) for k, w in KWB_BANDS.items()}
+            for k, v in bands.items():
+                vals[k].append(cbs_round(v, "gemeente"))
+            pop_15_64 = sum(bands.values())
+            vals["Personen met bijstand"].append(cbs_round(
+                p * (s * RATE_BIJSTAND).sum() * trend("bijstand", y) * poverty * bij_bias * 0.95, "gemeente"))
+            vals["Personen met een WW-uitkering"].append(
+                cbs_round(pop_15_64 * ww_rate(y, poverty) * noise(0.03) / 1000, "gemeente"))
+            vals["Personen met een AO-uitkering"].append(
+                cbs_round(pop_15_64 * ao_rate(y, poverty) * noise(0.03) / 1000, "gemeente"))
             vals["Gemiddeld inkomen per inwoner"].append(
                 income * 1.025 ** (y - FIRST_YEAR) if y <= LAST_YEAR - 2 else None)  # CBS income lags two years
             vals["Huishoudens met een laag inkomen (%)"].append(
@@ -476,9 +508,14 @@ def comparison_inputs(rng: np.random.Generator, extracts_summary: dict) -> list[
     cbs = extracts_summary
     for name, code in [(GEMEENTE_NAME, GEMEENTE)] + [(w.name, w.code) for w in WIJKEN]:
         for k, key in [("Wmo-cliënten per 1.000 inwoners", "wmo_per_1000"),
-                       ("Jongeren met jeugdhulp (%)", "jeugd_pct"),
-                       ("Personen met bijstand per 1.000 inwoners 18+", "bijstand_per_1000")]:
+                       ("Jongeren met jeugdhulp (%)", "jeugd_pct")]:
             put(k, name, code, [cbs[key].get((code, y)) for y in YEARS])
+        level = "wijk" if code.startswith("WK") else "gemeente"
+        put("Personen met bijstand", name, code,
+            [None if cbs["bijstand:count"].get((code, y)) is None else cbs_round(cbs["bijstand:count"][(code, y)], level)
+             for y in YEARS])
+        for band in KWB_BANDS:
+            put(band, name, code, [cbs_round(cbs[band][(code, y)], level) for y in YEARS])
         put("Wmo-cliënten", name, code, [cbs["wmo_per_1000:count"].get((code, y)) for y in YEARS])
         put("Jongeren met jeugdhulp", name, code, [cbs["jeugd_pct:count"].get((code, y)) for y in YEARS])
         base = next((w for w in WIJKEN if w.code == code), None)
@@ -486,10 +523,11 @@ def comparison_inputs(rng: np.random.Generator, extracts_summary: dict) -> list[
         income = base.income if base else 28.3
         put("Huishoudens rond sociaal minimum (%)", name, code,
             [7.6 * poverty * 0.985 ** (y - FIRST_YEAR) if y <= LAST_YEAR - 2 else None for y in YEARS])
-        put("WW-uitkeringen per 1.000 inwoners", name, code,
-            [(24 - 0.9 * (y - FIRST_YEAR) + (4 if y == 2020 else 0)) * (0.8 + 0.2 * poverty) for y in YEARS])
-        put("AO-uitkeringen per 1.000 inwoners", name, code,
-            [(72 + 0.4 * (y - FIRST_YEAR)) * (0.85 + 0.15 * poverty) for y in YEARS])
+        pop_15_64 = [sum(cbs[band][(code, y)] for band in KWB_BANDS) for y in YEARS]
+        put("Personen met een WW-uitkering", name, code,
+            [cbs_round(pop_15_64[i] * ww_rate(y, poverty) / 1000, level) for i, y in enumerate(YEARS)])
+        put("Personen met een AO-uitkering", name, code,
+            [cbs_round(pop_15_64[i] * ao_rate(y, poverty) / 1000, level) for i, y in enumerate(YEARS)])
         put("Hulp bij het huishouden per 1.000 inwoners", name, code,
             [None if cbs["wmo_per_1000"].get((code, y)) is None
              else cbs["wmo_per_1000"][(code, y)] * 0.42 * (1.2 if y >= 2019 else 1) for y in YEARS])
@@ -525,7 +563,7 @@ def comparison_inputs(rng: np.random.Generator, extracts_summary: dict) -> list[
     provisional = {"Wmo-cliënten per 1.000 inwoners", "Wmo-cliënten", "Jongeren met jeugdhulp", "Hulp bij het huishouden per 1.000 inwoners",
                    "Jongeren met jeugdhulp (%)", "Jeugdhulp met verblijf (%)", "Jongeren met jeugdbescherming (%)",
                    "Jongeren met jeugdbescherming", "Jongeren met jeugdreclassering",
-                   "Personen met bijstand per 1.000 inwoners 18+", "Meldingen Veilig Thuis",
+                   "Personen met bijstand", "Meldingen Veilig Thuis",
                    "Meldingen Veilig Thuis per 1.000 inwoners"}
     files = []
     for i, (name, rows) in enumerate(sorted(series.items())):
@@ -536,15 +574,15 @@ def comparison_inputs(rng: np.random.Generator, extracts_summary: dict) -> list[
 def cbs_like_counts(extracts: dict[str, bytes], pop_bytes: bytes) -> dict:
     """What CBS would publish for the municipality and its wijken, from the same people.
 
-    CBS counts persons with a provision during the year, rounds to fives and publishes per 1,000;
-    it differs from the registry on purpose (timing, definitions), as real figures do.
+    CBS counts persons with a provision during the year, rounds to fives and publishes some of them
+    per 1,000 (Wmo, youth care) and others only as counts (bijstand), with its age bands as counts; it
+    differs from the registry on purpose (timing, definitions), as real figures do.
     """
     p = pl.read_csv(io.BytesIO(pop_bytes))
     p = p.with_columns(year=pl.col("period").str.slice(0, 4).cast(pl.Int32))
     wijk_pop = p.group_by("region_code", "year").agg(
         population=pl.col("persons").sum(),
         pop_0_17=pl.col("persons").filter(pl.col("age_from") < 18).sum(),
-        pop_18_64=pl.col("persons").filter((pl.col("age_from") >= 18) & (pl.col("age_from") < 65)).sum(),
     )
     gm_pop = wijk_pop.group_by("year").agg(pl.exclude("region_code").sum()).with_columns(region_code=pl.lit(GEMEENTE))
     pops = pl.concat([wijk_pop, gm_pop.select(wijk_pop.columns)])
@@ -564,6 +602,16 @@ def cbs_like_counts(extracts: dict[str, bytes], pop_bytes: bytes) -> dict:
         return pl.concat(out)
 
     result: dict[str, dict] = {"population": {}, "pop_0_17": {}, "density": {}}
+    # CBS age bands per wijk and year, from the persons per age group (spread evenly within a group).
+    groups = p.with_columns(g=pl.col("age_from").replace_strict({lo: i for i, (lo, _) in enumerate(population.AGE_GROUPS)}))
+    per_group = groups.group_by("region_code", "year", "g").agg(n=pl.col("persons").sum())
+    per_group = pl.concat([per_group, per_group.group_by("year", "g").agg(pl.col("n").sum())
+                          .with_columns(region_code=pl.lit(GEMEENTE)).select(per_group.columns)])
+    for band, weights in KWB_BANDS.items():
+        result[band] = {}
+        for r in per_group.iter_rows(named=True):
+            key = (r["region_code"], r["year"])
+            result[band][key] = result[band].get(key, 0.0) + r["n"] * weights[r["g"]]
     for r in pops.iter_rows(named=True):
         result["population"][(r["region_code"], r["year"])] = r["population"]
         result["pop_0_17"][(r["region_code"], r["year"])] = r["pop_0_17"]
@@ -572,13 +620,14 @@ def cbs_like_counts(extracts: dict[str, bytes], pop_bytes: bytes) -> dict:
         result["density"][(code, y)] = n / areas[code]
     for key, law, den, scale, products in [("wmo_per_1000", "wmo", "population", 1000, None),
                                            ("jeugd_pct", "jeugd", "pop_0_17", 100, None),
-                                           ("bijstand_per_1000", "participatie", "pop_18_64", 1000, ["bijstand"]),
+                                           ("bijstand", "participatie", None, None, ["bijstand"]),  # count only
                                            ("jb_pct", "jeugd", "pop_0_17", 100, ["48"])]:
         counts = during_year(law, products).join(pops, on=["region_code", "year"])
         result[key], result[key + ":count"] = {}, {}
         for r in counts.iter_rows(named=True):
             rounded = 5 * round(r["n"] * 0.97 / 5)
-            result[key][(r["region_code"], r["year"])] = scale * rounded / r[den] if r[den] else None
+            if den:
+                result[key][(r["region_code"], r["year"])] = scale * rounded / r[den] if r[den] else None
             result[key + ":count"][(r["region_code"], r["year"])] = rounded
     return result
 

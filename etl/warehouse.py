@@ -43,6 +43,7 @@ import duckdb
 import polars as pl
 
 from components import formatting  # Dutch numbers and periods; Streamlit-free, imports nothing of the app
+from etl import derive
 
 KEEP_RELEASES = 12
 STAGED = "staged"  # folder of releases built and checked but not (yet) confirmed
@@ -375,7 +376,8 @@ def publish(
             keep = ~pl.col("source_id").is_in(list(drop))
             for sid, ps in by_period.items():
                 keep &= ~((pl.col("source_id") == sid) & pl.col("period").is_in(sorted(ps)))
-            obs = pl.concat([obs_old.filter(keep), new_obs]).sort(OBSERVATION_KEY)
+            merged = pl.concat([obs_old.filter(keep), new_obs])
+            obs = derive.apply(indicators, merged).sort(OBSERVATION_KEY)  # rates from counts, every level
             reg = _upsert(old.get("regions"), conform(regions, REGION_SCHEMA, "regions")
                           if regions is not None else None, "region_code")
             if reg is None:

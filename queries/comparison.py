@@ -243,7 +243,7 @@ USE_MEASURES = {
     "wmo": UseMeasure("wmo", "Wmo-maatwerk", "wmo_reg_clients", "wmo_clients_per_1000", "population", 1000),
     "jeugd": UseMeasure("jeugd", "Jeugdhulp", "jeugd_reg_clients", "youth_care_pct", "pop_0_17", 100),
     "participatie": UseMeasure("participatie", "Bijstand en re-integratie (Participatiewet)",
-                               "participatie_reg_clients", "bijstand_per_1000", "pop_18_64", 1000),
+                               "participatie_reg_clients", "bijstand_per_1000", "pop_15_64", 1000),
 }
 STANDARDS = {"gemeente": "de eigen gemeente", "NL01": "Nederland", "peers": "vergelijkbare gemeenten"}
 # Broad age groups in which CBS publishes inhabitants for every municipality and the nation.

@@ -155,8 +155,22 @@ def comparison(wh: Warehouse, indicator_ids: list[str], year: int, peers: list[s
 
 
 def latest_year(wh: Warehouse, indicator_ids: list[str], region_codes: list[str]) -> int | None:
-    ys = years(wh, indicator_ids, region_codes)
-    return ys[-1] if ys else None
+    """The year a page opens on: the latest year in which most of its headline figures exist.
+
+    Not the latest year any figure has: one early registry extract must not open a page on a year
+    where nearly every tile is empty. "Most" is more than half of the headline figures that have
+    any figure at all; a page without headline figures counts all of its figures.
+    """
+    headline = catalogue(wh).filter(pl.col("headline") & pl.col("id").is_in(list(indicator_ids)))["id"].to_list()
+    for ids in ([sorted(headline)] if headline else []) + [list(indicator_ids)]:
+        per_year = wh.run("years_per_indicator", indicator_ids=ids, region_codes=list(region_codes))
+        if per_year.is_empty():
+            continue
+        present = per_year["indicator_id"].n_unique()
+        counts = per_year.group_by("year").agg(n=pl.len())
+        most = counts.filter(pl.col("n") * 2 > present)["year"]
+        return int(most.max() if most.len() else counts["year"].max())
+    return None
 
 
 def headline(wh: Warehouse, law: str, year: int) -> pl.DataFrame:
@@ -223,6 +237,18 @@ def peer_range(wh: Warehouse, indicator_id: str, peers: list[str] | None = None,
         return pl.DataFrame(schema=schema)
     return df.group_by("period", "year").agg(low=pl.col("value").min(), high=pl.col("value").max(),
                                              peer_count=pl.len()).sort("period").cast(schema)
+
+
+def rate_companion(wh: Warehouse, indicator_id: str) -> str | None:
+    """The rate a count is compared on with other municipalities or Nederland (None: there is none).
+
+    A count against Nederland's count on one axis (485 against 101.063) shows the municipality as a
+    flat line at zero; its rate per 1.000 or per 100 compares like with like."""
+    cat = catalogue(wh)
+    if "rate_companion" not in cat.columns:  # releases loaded before the field existed
+        return None
+    hit = cat.filter((pl.col("id") == indicator_id) & (pl.col("unit") == "count"))["rate_companion"]
+    return hit[0] if hit.len() and hit[0] else None
 
 
 def headline_ids(wh: Warehouse) -> list[str]:

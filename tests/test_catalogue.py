@@ -11,7 +11,9 @@ def test_the_catalogue_covers_every_law_with_complete_entries():
     assert laws == set(catalogue.LAWS)
     for e in cat.entries:
         assert e["definition"].strip() and e["theme"] and e["unit"] in catalogue.UNITS
-        assert e["source"], e["id"]
+        assert e.get("source") or e.get("derive"), e["id"]
+        if "cbs" in e.get("source", {}):
+            assert e["source"]["cbs"]["unit"], e["id"]  # the unit CBS publishes it in, checked at load
     frame = cat.to_frame()
     assert frame.height == len(cat.entries)
     assert set(frame.columns) >= {"id", "title", "law", "theme", "unit", "direction", "definition", "source_json"}
@@ -56,3 +58,26 @@ source = {{ wsjg = {{ names = ["x"] }} }}
     msg = str(err.value)
     assert "law 'belasting'" in msg and "unit 'liters'" in msg and "denominator 'nope'" in msg
     assert "id occurs twice" in msg and "entry 2" in msg
+
+
+def test_benefit_rates_are_derived_from_counts_over_the_same_inhabitants():
+    """Title, definition and base of each rate agree: CBS counts over inhabitants of 15 to 65."""
+    cat = catalogue.load()
+    assert cat.get("pop_15_64")["derive"] == {"sum": ["pop_15_24", "pop_25_44", "pop_45_64"]}
+    for rate, count, measure in (("bijstand_per_1000", "bijstand_persons", "PersonenPerSoortUitkeringBijstand"),
+                                 ("ww_per_1000", "ww_persons", "PersonenPerSoortUitkeringWW"),
+                                 ("ao_per_1000", "ao_persons", "PersonenPerSoortUitkeringAO")):
+        e = cat.get(rate)
+        assert e["derive"] == {"numerator": count, "denominator": "pop_15_64", "scale": 1000}
+        assert "cbs" not in e.get("source", {})  # the count is mapped, never the rate
+        assert "15 tot 65 jaar" in e["title"] and "15 tot 65 jaar" in e["definition"]
+        src = cat.get(count)["source"]["cbs"]
+        assert (src["measure"], src["unit"], cat.get(count)["unit"]) == (measure, "aantal", "count")
+    frame = cat.to_frame()
+    assert frame.filter(frame["id"] == "bijstand_per_1000")["denominator_id"].item() == "pop_15_64"
+
+
+def test_kerncijfers_are_mapped_for_every_year_from_2017():
+    tables = catalogue.load().get("population")["source"]["cbs"]["tables"]
+    assert tables == ["83765NED", "84286NED", "84583NED", "84799NED", "85039NED", "85318NED", "85618NED",
+                      "85984NED", "86165NED"]

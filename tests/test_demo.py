@@ -68,6 +68,21 @@ def test_series_break_provisional_year_and_wijk_patterns(tables):
     assert names[max(young_share, key=young_share.get)] in ("De Akkers", "Noorderveld", "Stationskwartier")
 
 
+def test_the_demo_publishes_counts_and_the_rates_are_derived_from_them(tables):
+    """Source-shaped inputs in CBS units: counts for benefits and age bands; the rate is computed."""
+    _, obs, _ = tables
+    wide = (obs.filter(pl.col("indicator_id").is_in(["bijstand_persons", "pop_15_24", "pop_25_44", "pop_45_64",
+                                                       "bijstand_per_1000"]) & (pl.col("period") == "2024JJ00"))
+            .pivot(on="indicator_id", index="region_code", values="value"))
+    assert wide.height == 1 + 15 + 1 + 11  # the nation, the peers, the municipality and its wijken
+    expected = 1000 * wide["bijstand_persons"] / (wide["pop_15_24"] + wide["pop_25_44"] + wide["pop_45_64"])
+    assert ((wide["bijstand_per_1000"] - expected).abs() < 1e-9).all()
+    wijk_counts = wide.filter(pl.col("region_code").str.starts_with("WK"))["bijstand_persons"]
+    assert (wijk_counts % 5 == 0).all()  # rounded to fives, as CBS does per wijk
+    gm = wide.filter(pl.col("region_code") == demo.GEMEENTE).row(0, named=True)
+    assert 30 <= gm["bijstand_per_1000"] <= 80  # a rate per 1,000, not a count
+
+
 def test_no_person_level_data_reaches_the_warehouse(demo_warehouse):
     """The demo's fictional BSNs and birth dates must not be anywhere in what was written."""
     rng = np.random.default_rng(demo.SEED)
@@ -98,3 +113,15 @@ def test_the_demo_is_reproducible():
     b = demo.registry_inputs(np.random.default_rng(5))
     assert a == b
     assert demo.boundaries_geojson() == demo.boundaries_geojson()
+
+
+def test_the_expected_use_of_bijstand_rests_on_the_count_the_rate_was_derived_from(demo_warehouse):
+    """Observed-against-expected turns the CBS rate back into persons: over the rate's own base."""
+    from queries import Warehouse
+    from queries import comparison as cmp
+
+    wh = Warehouse.open(demo_warehouse)
+    levels = cmp._cbs_levels(wh, cmp.USE_MEASURES["participatie"], [demo.GEMEENTE, "NL01"], 2024)
+    obs = current_release(demo_warehouse).table("observations")
+    for code in (demo.GEMEENTE, "NL01"):
+        assert levels[code]["cbs"] == pytest.approx(value(obs, "bijstand_persons", code, 2024))

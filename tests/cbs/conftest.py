@@ -22,7 +22,7 @@ CATALOGUE = textwrap.dedent('''
     direction = "neutral"
     definition = "Inwoners op 1 januari."
     levels = ["land", "gemeente", "wijk", "buurt"]
-    source = { cbs = { tables = ["84799NED"], measure = "AantalInwoners" } }
+    source = { cbs = { tables = ["84799NED"], measure = "AantalInwoners", unit = "aantal" } }
 
     [[indicator]]
     id = "pop_65plus"
@@ -32,7 +32,7 @@ CATALOGUE = textwrap.dedent('''
     unit = "count"
     direction = "neutral"
     definition = "Inwoners van 65 jaar of ouder."
-    source = { cbs = { tables = ["84799NED"], measure = "k_65JaarOfOuder" } }
+    source = { cbs = { tables = ["84799NED"], measure = "k_65JaarOfOuder", unit = "aantal" } }
 
     [[indicator]]
     id = "bijstand"
@@ -42,7 +42,7 @@ CATALOGUE = textwrap.dedent('''
     unit = "count"
     direction = "neutral"
     definition = "Personen met een bijstandsuitkering."
-    source = { cbs = { tables = ["84799NED"], measure = "PersonenPerSoortUitkeringBijstand" } }
+    source = { cbs = { tables = ["84799NED"], measure = "PersonenPerSoortUitkeringBijstand", unit = "aantal" } }
 
     [[indicator]]
     id = "wmo_clients"
@@ -52,7 +52,7 @@ CATALOGUE = textwrap.dedent('''
     unit = "count"
     direction = "neutral"
     definition = "Clienten met een maatwerkvoorziening."
-    source = { cbs = { tables = ["85639NED"], measure = "WmoClienten", filter = { TypeMaatwerkvoorziening = "T001024" } } }
+    source = { cbs = { tables = ["85639NED"], measure = "WmoClienten", unit = "aantal", filter = { TypeMaatwerkvoorziening = "T001024" } } }
 
     [[indicator]]
     id = "wmo_hh"
@@ -62,7 +62,7 @@ CATALOGUE = textwrap.dedent('''
     unit = "count"
     direction = "neutral"
     definition = "Clienten met hulp bij het huishouden."
-    source = { cbs = { tables = ["85639NED"], measure = "WmoClienten", filter = { TypeMaatwerkvoorziening = "A019507" } } }
+    source = { cbs = { tables = ["85639NED"], measure = "WmoClienten", unit = "aantal", filter = { TypeMaatwerkvoorziening = "A019507" } } }
 
     [[indicator]]
     id = "youth_care"
@@ -72,7 +72,7 @@ CATALOGUE = textwrap.dedent('''
     unit = "count"
     direction = "neutral"
     definition = "Jongeren met jeugdhulp."
-    source = { cbs = { tables = ["86204NED"], measure = "JongerenMetJeugdhulp", filter = { SoortJeugdzorg = "A042502" } } }
+    source = { cbs = { tables = ["86204NED"], measure = "JongerenMetJeugdhulp", unit = "aantal", filter = { SoortJeugdzorg = "A042502" } } }
 
     [[indicator]]
     id = "youth_care_pct"
@@ -82,7 +82,7 @@ CATALOGUE = textwrap.dedent('''
     unit = "percent"
     direction = "neutral"
     definition = "Jongeren met jeugdhulp als percentage."
-    source = { cbs = { tables = ["86204NED"], measure = "PercentageJongerenMetJeugdhulp", filter = { SoortJeugdzorg = "A042502" } } }
+    source = { cbs = { tables = ["86204NED"], measure = "PercentageJongerenMetJeugdhulp", unit = "%", filter = { SoortJeugdzorg = "A042502" } } }
 ''')
 
 
@@ -165,9 +165,10 @@ def wmo_table() -> V3Table:
          "Title": "Type maatwerkvoorziening"},
         {"odata.type": "Cbs.OData.TimeDimension", "ID": 2, "Type": "TimeDimension", "Key": "Perioden",
          "Title": "Perioden"},
-        {"odata.type": "Cbs.OData.Topic", "ID": 3, "Type": "Topic", "Key": "WmoClienten_1", "Title": "Wmo-cliënten"},
+        {"odata.type": "Cbs.OData.Topic", "ID": 3, "Type": "Topic", "Key": "WmoClienten_1", "Title": "Wmo-cliënten",
+         "Unit": "aantal"},
         {"odata.type": "Cbs.OData.Topic", "ID": 4, "Type": "Topic", "Key": "WmoClientenPer1000Inwoners_2",
-         "Title": "Wmo-cliënten per 1000 inwoners"},
+         "Title": "Wmo-cliënten per 1000 inwoners", "Unit": "per 1 000 inwoners"},
     ]
     dims = {
         "WijkenEnBuurten": [{"Key": pad(c), "Title": n} for c, n in

@@ -254,7 +254,7 @@ theme = "Bevolking"
 unit = "count"
 direction = "neutral"
 definition = "Test: een nieuwe indicator uit dezelfde tabel."
-source = { cbs = { tables = ["84799NED"], measure = "AantalInwoners" } }
+source = { cbs = { tables = ["84799NED"], measure = "AantalInwoners", unit = "aantal" } }
 
 [[indicator]]
 id = "not_in_table"
@@ -264,7 +264,7 @@ theme = "Bevolking"
 unit = "count"
 direction = "neutral"
 definition = "Test: een onderwerp dat niet in de tabel staat."
-source = { cbs = { tables = ["84799NED"], measure = "BestaatNiet" } }
+source = { cbs = { tables = ["84799NED"], measure = "BestaatNiet", unit = "aantal" } }
 """, encoding="utf-8")
     rep = run_load(o)
     assert rep.loaded == ["84799NED"]
@@ -291,10 +291,16 @@ def test_cli_end_to_end_and_bad_input(fake, tmp_path, catalogue_path, capsys, mo
     assert "12345NED" in capsys.readouterr().err
 
 
-def test_unknown_table_clear_message(fake, tmp_path, catalogue_path):
+def test_unknown_table_id_is_refused_before_anything_downloads(fake, tmp_path, catalogue_path):
     del fake.v3["85639NED"]
-    with pytest.raises(WarehouseError, match="85639NED bestaat niet"):
-        run_load(opts(fake, tmp_path, catalogue_path, tables=["85639NED"]))
+    with pytest.raises(WarehouseError) as err:
+        run_load(opts(fake, tmp_path, catalogue_path))
+    msg = str(err.value)
+    assert "kent CBS niet: 85639NED" in msg and "wmo_clients, wmo_hh" in msg and "Er is niets geladen" in msg
+    assert "84799NED" not in msg.split("Er is niets")[0]  # the known tables are not blamed
+    # Checked against the CBS catalogue first: no figures of the known tables were fetched in vain.
+    assert fake.count("TypedDataSet") == 0 and fake.count("Observations") == 0
+    assert current_release(tmp_path / "wh") is None
 
 
 def test_page_parser_odd_cells_fall_back():

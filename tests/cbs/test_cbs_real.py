@@ -71,4 +71,52 @@ def test_real_84799ned_every_region_and_value(tmp_path):
     gm = obs.filter((pl.col("indicator_id") == "population") & (pl.col("region_code") == "GM1680"))
     assert gm["value"].item() == 25445
     src_row = rel.table("sources").row(0, named=True)
-    assert src_row["release"] == "2021-03-26T02:00:00" and src_row["rows"] == obs.height
+    derived = {e["id"] for e in cat.entries if e.get("derive")}
+    loaded = obs.filter(~pl.col("indicator_id").is_in(sorted(derived)))  # the rest is computed at publish
+    assert src_row["release"] == "2021-03-26T02:00:00" and src_row["rows"] == loaded.height
+    assert obs.height - loaded.height == 4 * 17341  # pop_15_64 and three rates, every region
+
+
+def test_real_kwb_2020_lelystad_rates_are_counts_over_inhabitants_15_to_64(tmp_path):
+    """The figure a council reads for GM0995 and its wijken: count / (15-25 + 25-45 + 45-65) x 1,000."""
+    fake = FakeCBS()
+    table = real_84799(SHARED_CBS)
+    fake.v3["84799NED"] = table
+    with Server(fake) as url:
+        run_load(Options(warehouse=tmp_path / "wh", catalogue=settings.CATALOGUE_PATH, tables=["84799NED"],
+                         gemeente="GM0995", base_url=url, v4_base_url=url))
+    obs = current_release(tmp_path / "wh").table("observations")
+    src = table.data.with_columns(pl.col("WijkenEnBuurten").str.strip_chars().replace("NL00", "NL01").alias("code"))
+    lelystad = src.filter(pl.col("code").is_in(["NL01", "GM0995"]) | pl.col("code").str.starts_with("WK0995"))
+    assert lelystad.height == 13  # the nation, Lelystad and its 11 wijken
+    base = pl.col("k_15Tot25Jaar_9") + pl.col("k_25Tot45Jaar_10") + pl.col("k_45Tot65Jaar_11")
+    for rate, count in (("bijstand_per_1000", "PersonenPerSoortUitkeringBijstand_83"),
+                        ("ww_per_1000", "PersonenPerSoortUitkeringWW_85"),
+                        ("ao_per_1000", "PersonenPerSoortUitkeringAO_84")):
+        expected = lelystad.select("code", expected=1000 * pl.col(count) / base, base=base.cast(pl.Float64))
+        got = obs.filter(pl.col("indicator_id") == rate).select("region_code", "value", "denominator", "status")
+        joined = expected.join(got, left_on="code", right_on="region_code", how="left")
+        assert joined["value"].null_count() == 0, rate
+        assert ((joined["value"] - joined["expected"]).abs() < 1e-9).all(), rate
+        assert (joined["denominator"] == joined["base"]).all(), rate
+        assert (joined["status"] == "final").all(), rate
+    gm = obs.filter((pl.col("indicator_id") == "bijstand_per_1000") & (pl.col("region_code") == "GM0995"))
+    # 2,100 persons over 50,545 inhabitants of 15-64: about 41.5 per 1,000, not "2,100 per 1,000".
+    assert gm["value"].item() == pytest.approx(1000 * 2100 / 50545)
+
+
+@pytest.mark.skipif(not (SHARED_CBS / "83765NED-v4").exists(), reason="real 83765NED v4 metadata not found")
+def test_real_kwb_2017_v4_measure_codes_match_the_catalogue_units():
+    """Every Kerncijfers measure of the catalogue is found in the real 2017 MeasureCodes, with CBS's unit."""
+    from etl.cbs import Scope, TableMeta, plan, select
+
+    codes = pl.read_parquet(SHARED_CBS / "83765NED-v4" / "cbs.v4.83765NED_MeasureCodes.parquet")
+    meta = TableMeta(table_id="83765NED", protocol="v4", title="", modified="", url="", geo_dim="WijkenEnBuurten",
+                     time_dim=None, other_dims=[], map_year=2017, year=2017,
+                     measures=dict(zip(codes["Identifier"], codes["Title"], strict=True)),
+                     units=dict(zip(codes["Identifier"], codes["Unit"].fill_null(""), strict=True)),
+                     codes={"WijkenEnBuurten": [{"raw": "GM0995", "key": "GM0995", "title": "Lelystad"}]})
+    wanted = plan(catalogue.load(settings.CATALOGUE_PATH), ["83765NED"])["83765NED"]
+    sel = select(meta, wanted, Scope(), None)  # raises on a unit mismatch
+    assert set(sel.measure_of) == {w.indicator_id for w in wanted}
+    assert sel.measure_of["bijstand_persons"] == "D006842" and sel.measure_of["pop_15_24"] == "53050"
