@@ -104,3 +104,26 @@ def app_path() -> str:
 
 
 os.environ.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
+
+
+# One Chromium for the whole run: Playwright's sync API allows one instance per thread, so every test
+# folder that drives a browser (tests/browser, tests/auth, tests/oidc, ...) shares this fixture.
+@pytest.fixture(scope="session")
+def browser():
+    from tests.browser.helpers import chromium_path, launch_args, require_browser
+
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=chromium_path(), headless=True, args=launch_args())
+        yield chromium
+        chromium.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so fixtures can save screenshots of failed tests."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report

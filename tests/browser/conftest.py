@@ -1,4 +1,4 @@
-"""A real Streamlit server on the demo warehouse, and Debian's Chromium driven by Playwright.
+"""A real Streamlit server on the demo warehouse; Debian's Chromium (the `browser` fixture) is in tests/conftest.py.
 
 One server for the whole session (starting it and the first page run cost a few seconds); every test
 gets fresh browser contexts, so each is a new Streamlit session, as a new visitor would be.
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.helpers import ARTIFACTS, AXE_JS, ROOT, chromium_path, launch_args, require_browser
+from tests.browser.helpers import ARTIFACTS, AXE_JS, ROOT
 from tests.browser.server import AppServer, start_server, stop_server
 
 
@@ -24,24 +24,6 @@ def app_server(demo_warehouse: Path, tmp_path_factory) -> Iterator[AppServer]:
                           extra_env={"MSD_VALIDATE_CHARTS": "1"})
     yield server
     stop_server(server.process)
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator:
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=chromium_path(), headless=True, args=launch_args())
-        yield chromium
-        chromium.close()
-
-
-@pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_runtest_makereport(item, call):
-    report = yield
-    setattr(item, f"report_{report.when}", report)
-    return report
 
 
 @pytest.fixture

@@ -76,7 +76,7 @@ def test_exit_2_on_bad_input(fake, tmp_path, loaded, catalogue_path, capsys):
     unknown.write_text(catalogue_path.read_text(encoding="utf-8").replace("85639NED", "99999NED"), encoding="utf-8")
     before = current_release(loaded).id
     code, out = run(fake, loaded, unknown, capsys)
-    assert code == 2 and "99999NED bestaat niet" in out.err and "niet veranderd" in out.err
+    assert code == 2 and "kent CBS niet: 99999NED" in out.err and "niet veranderd" in out.err
     assert current_release(loaded).id == before
 
 
