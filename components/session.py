@@ -1,12 +1,18 @@
 """Who is looking: sign-in, the role of the current session, session expiry, and page guards.
 
-The identity lives in ``st.session_state`` on the server: ``role`` and ``user`` (read by
-:func:`current_role` / :func:`current_user`, which every write path passes to
-``auth.roles.require``) plus a sign-in record under ``_msd_auth``. Only this module writes them; no
-widget may use these keys, so a browser cannot set them. Tests may set ``role`` directly.
+A password sign-in is a browser session (``auth.session_token``): an HttpOnly cookie whose token the
+``web_sessions`` table knows. :func:`enforce` reads the cookie of the websocket connected now at EVERY
+run and takes the identity from that table (idle and maximum time, a disabled account, a new password,
+a new role, a demo account on real data are all checked there). A websocket that names someone else's
+session id carries no such cookie, so it gets no identity. A reload or a new tab sends the cookie
+again and stays signed in; sign-out deletes the row, which ends the session in every tab.
 
-The router (``app.py``) calls :func:`enforce` once per run before it builds the navigation: demo
-accounts, the OIDC identity, expiry and the account's current state are checked there.
+For the rest of the run the identity is in ``st.session_state``: ``role`` and ``user`` (read by
+:func:`current_role` / :func:`current_user`, which every write path passes to
+``auth.roles.require``) plus a record under ``_msd_auth``. Only this module writes them; no widget may
+use these keys, so a browser cannot set them. Tests may set ``role`` directly (without a record).
+
+The router (``app.py``) calls :func:`enforce` once per run before it builds the navigation.
 """
 
 from __future__ import annotations
@@ -16,8 +22,11 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
 import settings
-from auth import audit, oidc
+from auth import audit, oidc, session_token
 from auth.accounts import AccountStore, LoginFailed
 from auth.db import default_db
 from auth.passwords import DEMO_ACCOUNTS
@@ -43,6 +52,24 @@ def _conf() -> AuthSettings:
 def accounts(conf: AuthSettings | None = None) -> AccountStore:
     conf = conf or _conf()
     return AccountStore(default_db(), lockout_attempts=conf.lockout_attempts, lockout_minutes=conf.lockout_minutes)
+
+
+def _browser_cookie() -> str | None:
+    """The session cookie of the websocket connected now (AppTest has no browser: its tests replace this)."""
+    return st.context.cookies.get(session_token.COOKIE_NAME)
+
+
+def _redirect(url: str) -> None:
+    """Send the browser to ``url`` on this site, the way ``st.login`` sends it to the provider."""
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        msg = ForwardMsg()
+        msg.auth_redirect.url = url
+        ctx.enqueue(msg)
+
+
+def _client_address(conf: session_token.SessionSettings) -> str:
+    return session_token.client_address(st.context.headers, st.context.ip_address, conf.trusted_proxy_header)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -91,15 +118,28 @@ def _clear() -> None:
         st.session_state.pop(key, None)
 
 
-def sign_in_with_password(username: str, password: str) -> None:
-    """Check name and password (lock-out and audit included) and start the session; raises LoginFailed."""
+def sign_in_with_password(username: str, password: str, next_path: str = "/") -> None:
+    """Check name and password (rate limit per address, lock-out and audit included), then send the browser
+    to collect its new session cookie (it comes back at ``next_path``); raises LoginFailed."""
     conf = _conf()
     if not conf.password_login:
         raise LoginFailed("Inloggen met een wachtwoord staat uit. Gebruik de knop om in te loggen met uw "
                           "organisatie-account.")
-    account = accounts(conf).authenticate(username, password)
-    _start(account.username, account.display_name, account.role, "password",
-           password_changed_at=account.password_changed_at)
+    web = session_token.load_settings()
+    if not session_token.sign_in_limiter(web).allow(_client_address(web)):
+        audit.record("login_failed", (username or "").strip().lower()[:200] or "(leeg)", "te veel pogingen vanaf "
+                     "één adres")
+        raise LoginFailed(f"Er is vanaf uw adres te vaak geprobeerd in te loggen. Wacht {web.sign_in_window_minutes} "
+                          "minuten en probeer het dan opnieuw.")
+    browser = session_token.valid_cookie(_browser_cookie())
+    if browser is None:
+        raise LoginFailed("Inloggen lukt niet: uw browser stuurt geen cookie mee. Sta cookies toe voor deze site en "
+                          "laad de pagina opnieuw.")
+    account = accounts(conf).authenticate(username, password, allow_demo=_is_demo_warehouse())
+    code = session_token.default_store().grant(browser, account.username, account.password_changed_at, next_path)
+    from auth.web import grant_url
+
+    _redirect(grant_url(code))
 
 
 def sign_out(event: str = "logout", detail: str = "", notice: str | None = None) -> str | None:
@@ -108,6 +148,8 @@ def sign_out(event: str = "logout", detail: str = "", notice: str | None = None)
     auth = st.session_state.get(AUTH_KEY) or {}
     if is_signed_in():
         audit.record(event, current_user(), detail, role=current_role())
+    if auth.get("method") == "password":
+        session_token.default_store().revoke(_browser_cookie())  # every tab of this browser is signed out at its next run
     _clear()
     if notice:
         st.session_state[NOTICE_KEY] = notice
@@ -125,13 +167,13 @@ def enforce(wh) -> None:
     """Run by the router before anything is shown. May stop the script (demo accounts in a real setup)."""
     conf = _conf()
     _demo_guard(wh)
+    _bind_browser_session(conf, wh)
     _adopt_oidc(conf)
     _check_expiry(conf)
-    _check_account(conf)
 
 
 def _demo_guard(wh) -> None:
-    if st.session_state.get(_DEMO_CHECKED):
+    if st.session_state.get(_DEMO_CHECKED) == wh.release.id:  # checked again when a new release is out
         return
     store = accounts()
     if wh.is_demo:
@@ -144,7 +186,48 @@ def _demo_guard(wh) -> None:
                      "(`python -m auth add NAAM --role beheerder`) en zet de demo-accounts uit "
                      "(`python -m auth disable-demo`).")
             st.stop()
-    st.session_state[_DEMO_CHECKED] = True
+    st.session_state[_DEMO_CHECKED] = wh.release.id
+
+
+# Why a browser session ended: (audit detail, what the person reads).
+def _ended_texts(conf: AuthSettings) -> dict[str, tuple[str, str]]:
+    return {
+        "idle": (f"na {conf.session_idle_minutes} minuten zonder activiteit",
+                 f"U bent automatisch uitgelogd omdat u {conf.session_idle_minutes} minuten niets heeft gedaan. "
+                 "Log opnieuw in."),
+        "max": (f"na {conf.session_max_hours} uur", f"U was langer dan {conf.session_max_hours} uur ingelogd. "
+                "Log opnieuw in."),
+        "disabled": ("account uitgeschakeld", "Uw account is uitgeschakeld."),
+        "password": ("wachtwoord gewijzigd", "Uw wachtwoord is gewijzigd. Log opnieuw in."),
+        "demo": ("demo-account op een release met echte gegevens",
+                 "Demo-accounts werken niet meer: de monitor toont nu echte gegevens. Log in met uw eigen account."),
+    }
+
+
+def _bind_browser_session(conf: AuthSettings, wh) -> None:
+    """The password identity of this run, from the cookie of the websocket connected now (never from what
+    this Streamlit session remembers: a websocket may have taken it over by naming its id)."""
+    auth = st.session_state.get(AUTH_KEY) or {}
+    if auth.get("method") == "oidc":
+        return
+    cookie = _browser_cookie()
+    store = session_token.default_store()
+    found = store.lookup(cookie) if conf.password_login else None
+    ended = found and (found.ended or ("demo" if found.is_demo and not wh.is_demo else None))
+    if found is None or ended:
+        if ended:
+            store.revoke(cookie)
+            detail, notice = _ended_texts(conf)[ended]
+            audit.record("session_expired", found.username, detail, role=found.role)
+            st.session_state[NOTICE_KEY] = notice
+        elif auth:  # signed out in another tab, or this websocket is not the browser that signed in
+            st.session_state[NOTICE_KEY] = "U bent uitgelogd."
+        if auth or ended:
+            _clear()
+        return
+    if auth.get("user") != found.username or auth.get("role") != found.role.value:
+        _start(found.username, found.display_name, found.role, "password", signed_in_at=found.signed_in_at)
+    store.touch(cookie, found)
 
 
 def _adopt_oidc(conf: AuthSettings) -> None:
@@ -186,8 +269,9 @@ def _adopt_oidc(conf: AuthSettings) -> None:
 
 
 def _check_expiry(conf: AuthSettings) -> None:
+    """Idle and maximum time of an OIDC session (a password session's are kept in its table)."""
     auth = st.session_state.get(AUTH_KEY)
-    if not auth:
+    if not auth or auth.get("method") != "oidc":
         return
     now = _clock()
     if now - auth["last_seen"] > conf.session_idle_minutes * 60:
@@ -199,21 +283,6 @@ def _check_expiry(conf: AuthSettings) -> None:
                  notice=f"U was langer dan {conf.session_max_hours} uur ingelogd. Log opnieuw in.")
     else:
         auth["last_seen"] = now
-
-
-def _check_account(conf: AuthSettings) -> None:
-    """A disabled account, a reset password or a new role takes effect at the next click, not the next login."""
-    auth = st.session_state.get(AUTH_KEY)
-    if not auth or auth.get("method") != "password":
-        return
-    account = accounts(conf).get(auth["user"]) if conf.password_login else None
-    if account is None or account.disabled:
-        sign_out("session_expired", "account uitgeschakeld", notice="Uw account is uitgeschakeld.")
-    elif account.password_changed_at != auth.get("password_changed_at"):
-        sign_out("session_expired", "wachtwoord gewijzigd", notice="Uw wachtwoord is gewijzigd. Log opnieuw in.")
-    elif account.role.value != auth["role"]:
-        auth["role"] = account.role.value
-        st.session_state["role"] = account.role.value
 
 
 # ------------------------------------------------------------------------------------------------
@@ -229,8 +298,8 @@ def sign_in_required_view() -> None:
 
 
 def login_form(*, home: str | None = None) -> None:
-    """The sign-in form. After a sign-in the script reruns (the requested page then opens), or goes to
-    ``home`` when given (the Inloggen page itself)."""
+    """The sign-in form. After a sign-in the browser comes back at the page it asked for, or at the URL
+    path ``home`` when given (the Inloggen page itself sends people to the start page)."""
     conf = _conf()
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
@@ -262,13 +331,20 @@ def login_form(*, home: str | None = None) -> None:
 
 def _try_password(username: str, password: str, home: str | None) -> None:
     try:
-        sign_in_with_password(username, password)
+        sign_in_with_password(username, password, home or _this_path())
     except LoginFailed as exc:
         st.error(str(exc))
         return
-    if home:
-        st.switch_page(home)
-    st.rerun()
+    st.info("U wordt ingelogd…")
+    st.stop()  # the browser is on its way to collect the session cookie
+
+
+def _this_path() -> str:
+    """The path and query of the page the browser shows (to come back to after sign-in)."""
+    from urllib.parse import urlsplit
+
+    url = urlsplit(st.context.url or "/")
+    return (url.path or "/") + (f"?{url.query}" if url.query else "")
 
 
 def _demo_hint(home: str | None) -> None:
