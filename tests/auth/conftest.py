@@ -54,6 +54,7 @@ def fake_browser(monkeypatch):
     monkeypatch.setattr(session, "_redirect", _fake_redirect)
     monkeypatch.setattr(session, "_client_address", lambda conf: "192.0.2.10")  # AppTest's is a mock
     monkeypatch.setattr(session_token, "_limiters", {})  # every test starts with a fresh rate limit
+    monkeypatch.setenv("MSD_SESSION_SECRET", "a-test-secret-that-is-long-enough-0123456789")
 
 
 def follow_redirect(at: AppTest) -> AppTest:
