@@ -21,7 +21,8 @@ def explanation() -> None:
         "Hier laadt u een export uit het eigen systeem (CSV of Excel) met cliënten, aanvragen en voorzieningen. "
         "Het bestand blijft in het geheugen van de server. De monitor telt per wijk, buurt en periode en bewaart "
         "**alleen die aantallen**. BSN's, geboortedata, adressen en cliëntnummers worden nergens opgeslagen. "
-        "Kleine aantallen (onder de 5) worden verborgen voordat er iets wordt opgeslagen."
+        "Kleine aantallen (onder de 5) worden verborgen voordat er iets wordt opgeslagen. "
+        f"Een bestand mag hoogstens {st.get_option('server.maxUploadSize')} MB groot zijn."
     )
     st.caption("Laadt u Wmo, jeugd en Participatiewet samen, dan telt de monitor ook huishoudens die hulp krijgen "
                "vanuit meer wetten tegelijk (stapeling). Dat kan alleen als de bestanden samen worden geladen.")

@@ -166,8 +166,8 @@ def sign_out(event: str = "logout", detail: str = "", notice: str | None = None)
 def enforce(wh) -> None:
     """Run by the router before anything is shown. May stop the script (demo accounts in a real setup)."""
     conf = _conf()
+    _bind_browser_session(conf, wh)  # first: a demo account's session ends before the demo guard stops the app
     _demo_guard(wh)
-    _bind_browser_session(conf, wh)
     _adopt_oidc(conf)
     _check_expiry(conf)
 

@@ -9,7 +9,9 @@ import pytest
 import settings
 from auth import audit, session_token
 from auth.db import default_db
+from auth.accounts import LoginFailed
 from auth.roles import PERMISSIONS, Role
+from components.session import accounts as session_accounts
 from store.notes import NoteStore
 from tests.auth.conftest import (
     JAR,
@@ -375,3 +377,31 @@ def test_a_real_setup_refuses_to_start_with_demo_accounts(app_env, demo_like_war
 def test_outside_demo_mode_no_demo_passwords_are_shown(app):
     at = open_url(run(new_app()), "inloggen")
     assert not at.table and "lindewaard-" not in all_text(at)
+
+
+def test_a_demo_session_ends_when_a_release_with_real_data_comes_out(app_env, demo_like_warehouse):
+    from etl import catalogue
+    from etl.warehouse import publish
+    from tests.conftest import small_observations, small_regions, source_row
+
+    app_env(demo_like_warehouse)
+    at = open_url(run(new_app()), "inloggen")
+    next(b for b in at.button if b.label == "Inloggen als beheerder").click()
+    follow_redirect(run(at))
+    assert at.session_state["role"] == "beheerder"
+    publish(demo_like_warehouse, indicators=catalogue.load().to_frame(), regions=small_regions(),
+            sources=source_row(), observations=small_observations(),
+            meta={"demo": False, "gemeente": "GM0001", "gemeente_name": "Testgemeente"},
+            boundaries={"wijken": '{"type": "FeatureCollection", "features": []}'})
+    run(at)
+    assert "role" not in at.session_state
+    assert any("De monitor start niet" in e.value for e in at.error)
+    assert entries("session_expired")[0]["detail"] == "demo-account op een release met echte gegevens"
+    assert "role" not in new_tab(at).session_state
+    with pytest.raises(LoginFailed):  # and a demo password no longer opens anything
+        session_accounts().authenticate("beheerder", "lindewaard-beheerder", allow_demo=False)
+
+
+def test_the_upload_page_says_the_size_limit_in_dutch(app):
+    at = open_url(signed_in_app("ambtenaar"), "registratie")
+    assert "Een bestand mag hoogstens 50 MB groot zijn." in all_text(at)
