@@ -21,18 +21,22 @@ def main() -> None:
     session.sidebar_account()
 
     figures = [
-        st.Page("app_pages/overzicht.py", title="Overzicht", icon=":material/dashboard:", default=True, url_path="overzicht"),
+        st.Page("app_pages/overzicht.py", title="Overzicht", icon=":material/dashboard:", default=True,
+                url_path="overzicht"),
         st.Page("app_pages/wmo.py", title="Wmo", icon=":material/home:", url_path="wmo"),
         st.Page("app_pages/jeugd.py", title="Jeugd", icon=":material/child_care:", url_path="jeugd"),
-        st.Page("app_pages/participatie.py", title="Participatie en inkomen", icon=":material/work:", url_path="participatie"),
+        st.Page("app_pages/participatie.py", title="Participatie en inkomen", icon=":material/work:",
+                url_path="participatie"),
         st.Page("app_pages/schuldhulp.py", title="Schuldhulp", icon=":material/savings:", url_path="schuldhulp"),
         st.Page("app_pages/veiligheid.py", title="Veiligheid en jeugdbescherming", icon=":material/shield:",
                 url_path="veiligheid"),
         st.Page("app_pages/wijken.py", title="Wijken", icon=":material/map:", url_path="wijken"),
         st.Page("app_pages/trends.py", title="Trends", icon=":material/show_chart:", url_path="trends"),
         st.Page("app_pages/stapeling.py", title="Stapeling", icon=":material/family_restroom:", url_path="stapeling"),
-        st.Page("app_pages/vergelijken.py", title="Vergelijken", icon=":material/compare_arrows:", url_path="vergelijken"),
-        st.Page("app_pages/verwachting.py", title="Verwacht per wijk", icon=":material/query_stats:", url_path="verwachting"),
+        st.Page("app_pages/vergelijken.py", title="Vergelijken", icon=":material/compare_arrows:",
+                url_path="vergelijken"),
+        st.Page("app_pages/verwachting.py", title="Verwacht per wijk", icon=":material/query_stats:",
+                url_path="verwachting"),
         st.Page("app_pages/doelen.py", title="Doelen", icon=":material/flag:", url_path="doelen"),
     ]
     about = [st.Page("app_pages/bronnen.py", title="Bronnen en definities", icon=":material/info:", url_path="bronnen")]
@@ -40,7 +44,8 @@ def main() -> None:
 
     # Pages for some roles only: for other roles a hidden page at the same address refuses (see guarded_page).
     workshop = [
-        session.guarded_page("app_pages/duiding.py", "write_note", title="Duiding schrijven", icon=":material/edit_note:",
+        session.guarded_page("app_pages/duiding.py", "write_note", title="Duiding schrijven",
+                             icon=":material/edit_note:",
                              url_path="duiding"),
         session.guarded_page("app_pages/registry_upload.py", "upload_registry", title="Registratie laden",
                              icon=":material/upload_file:", url_path="registratie"),
@@ -56,7 +61,8 @@ def main() -> None:
 
     sections["Beheer"] = [session.guarded_page("app_pages/beheer.py", "manage_accounts", title="Accounts en logboek",
                                               icon=":material/admin_panel_settings:", url_path="beheer")]
-    sections["Account"] = [st.Page("app_pages/inloggen.py", title="Mijn account" if session.is_signed_in() else "Inloggen",
+    sections["Account"] = [st.Page("app_pages/inloggen.py",
+                                   title="Mijn account" if session.is_signed_in() else "Inloggen",
                                    icon=":material/account_circle:", url_path="inloggen")]
 
     page = st.navigation(session.navigation_sections(sections), position="sidebar" if session.may_read() else "hidden")

@@ -107,8 +107,8 @@ def _read_secret(conf: SessionSettings) -> bytes:
     raise SystemExit(f"The session secret file {path} is empty")
 
 
-def _mac(purpose: str, value: str, conf: SessionSettings | None = None) -> str:
-    return hmac.new(secret(conf), f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+def _mac(purpose: str, value: str) -> str:
+    return hmac.new(secret(), f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
 def _signature(token: str) -> str:
@@ -225,7 +225,8 @@ class SessionStore:
             ended = "idle"
         return WebSession(username=row["username"], display_name=row["display_name"] or row["username"],
                           role=Role(row["role"] or Role.RAADSLID.value), method=row["method"],
-                          signed_in_at=row["created_at"], last_seen_at=row["last_seen_at"], ended=ended, is_demo=bool(row["is_demo"]))
+                          signed_in_at=row["created_at"], last_seen_at=row["last_seen_at"], ended=ended,
+                          is_demo=bool(row["is_demo"]))
 
     def touch(self, cookie: str, session: WebSession) -> None:
         """Record activity (idle expiry), at most once per TOUCH_SECONDS so most clicks write nothing."""

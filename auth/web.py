@@ -88,8 +88,9 @@ def upload_role(cookies: dict[str, str], origin: str | None) -> Role | None:
 async def _plain(send, status: int, text: str, headers: list[tuple[bytes, bytes]] | None = None) -> None:
     body = text.encode("utf-8")
     await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()),
-                            (b"cache-control", b"no-store"), *(headers or [])]})
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode()), (b"cache-control", b"no-store"),
+                            *(headers or [])]})
     await send({"type": "http.response.body", "body": body})
 
 

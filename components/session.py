@@ -149,7 +149,8 @@ def sign_out(event: str = "logout", detail: str = "", notice: str | None = None)
     if is_signed_in():
         audit.record(event, current_user(), detail, role=current_role())
     if auth.get("method") == "password":
-        session_token.default_store().revoke(_browser_cookie())  # every tab of this browser is signed out at its next run
+        # Every tab of this browser is signed out at its next run.
+        session_token.default_store().revoke(_browser_cookie())
     _clear()
     if notice:
         st.session_state[NOTICE_KEY] = notice
