@@ -134,6 +134,11 @@ def _key(cookie: str) -> str:
     return _mac("session", cookie)
 
 
+def fingerprint(cookie: str | None) -> str:
+    """A keyed hash of a cookie, to tell whether two requests come from the same browser ("" for none)."""
+    return _mac("browser", cookie) if cookie else ""
+
+
 # ------------------------------------------------------------------------------------------------
 # The sessions
 # ------------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ The router (``app.py``) calls :func:`enforce` once per run before it builds the 
 
 from __future__ import annotations
 
+import hmac
 import time
 from collections.abc import Callable
 
@@ -77,18 +78,29 @@ def _client_address(conf: session_token.SessionSettings) -> str:
 # ------------------------------------------------------------------------------------------------
 
 
+def _held_role() -> str | None:
+    """The role in the session state, but only while the websocket connected now belongs to the browser
+    that signed in. :func:`enforce` checks that at the start of a run; this repeats the (cheap) check at
+    every read, so code that runs before the router (a widget callback) cannot act on a taken-over session."""
+    auth = st.session_state.get(AUTH_KEY) or {}
+    if auth.get("method") == "password" and not hmac.compare_digest(
+            str(auth.get("browser", "")), session_token.fingerprint(_browser_cookie())):
+        return None
+    return st.session_state.get("role")
+
+
 def current_role() -> Role:
     """The signed-in role; an anonymous reader of a public monitor reads as a council member."""
-    return parse_role(st.session_state.get("role")) or Role.RAADSLID
+    return parse_role(_held_role()) or Role.RAADSLID
 
 
 def current_user() -> str:
+    if not _held_role():
+        return "bezoeker"
     user = st.session_state.get("user")
     if user:
         return str(user)
-    if st.session_state.get("role"):  # set directly by a test
-        return f"demo-{current_role().value}"
-    return "bezoeker"
+    return f"demo-{current_role().value}"  # a role set directly by a test
 
 
 def display_name() -> str:
@@ -97,7 +109,7 @@ def display_name() -> str:
 
 
 def is_signed_in() -> bool:
-    return parse_role(st.session_state.get("role")) is not None
+    return parse_role(_held_role()) is not None
 
 
 def may_read(conf: AuthSettings | None = None) -> bool:
@@ -226,8 +238,10 @@ def _bind_browser_session(conf: AuthSettings, wh) -> None:
         if auth or ended:
             _clear()
         return
-    if auth.get("user") != found.username or auth.get("role") != found.role.value:
-        _start(found.username, found.display_name, found.role, "password", signed_in_at=found.signed_in_at)
+    browser = session_token.fingerprint(cookie)
+    if (auth.get("user"), auth.get("role"), auth.get("browser")) != (found.username, found.role.value, browser):
+        _start(found.username, found.display_name, found.role, "password", signed_in_at=found.signed_in_at,
+               browser=browser)
     store.touch(cookie, found)
 
 

@@ -405,3 +405,21 @@ def test_a_demo_session_ends_when_a_release_with_real_data_comes_out(app_env, de
 def test_the_upload_page_says_the_size_limit_in_dutch(app):
     at = open_url(signed_in_app("ambtenaar"), "registratie")
     assert "Een bestand mag hoogstens 50 MB groot zijn." in all_text(at)
+
+
+def test_a_taken_over_session_has_no_role_even_before_the_router_runs(app, monkeypatch):
+    """A widget callback runs before app.py: the role it reads must already be the anonymous one."""
+    from components import session
+
+    at = signed_in_app("beheerder")
+    at.session_state[JAR] = session_token.new_cookie_value()  # another browser, same Streamlit session
+    seen: list = []
+    original = session.enforce
+
+    def spy(wh):  # what a callback would see, read at the very start of the run
+        seen.append((session.current_role(), session.current_user(), session.is_signed_in()))
+        original(wh)
+
+    monkeypatch.setattr(session, "enforce", spy)
+    run(at)
+    assert seen == [(Role.RAADSLID, "bezoeker", False)]
