@@ -102,10 +102,14 @@ class SessionCookieMiddleware:
         _keep_uploads_in_memory()
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
         cookies = _cookies(scope)
+        scope = _with_browser_header(scope, cookies)
+        if scope["type"] == "websocket":
+            await self.app(scope, receive, send)
+            return
         if UPLOAD_SEGMENT in scope["path"] and scope["method"] == "PUT":
             from starlette.concurrency import run_in_threadpool
 
@@ -129,6 +133,21 @@ class SessionCookieMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)
+
+
+BROWSER_HEADER = b"x-msd-browser"
+
+
+def _with_browser_header(scope: dict, cookies: dict[str, str]) -> dict:
+    """Streamlit hands a session to any websocket that names its id, unless the two connections' user info
+    differs (``server.trustedUserHeaders`` in .streamlit/config.toml maps this header into it). So the
+    header carries a keyed hash of the browser's cookie: another browser naming the id gets a new session.
+    A header of that name sent by the client itself is dropped first."""
+    headers = [(k, v) for k, v in scope.get("headers", []) if k != BROWSER_HEADER]
+    cookie = session_token.valid_cookie(cookies.get(session_token.COOKIE_NAME))
+    if cookie:
+        headers.append((BROWSER_HEADER, session_token.fingerprint(cookie).encode()))
+    return {**scope, "headers": headers}
 
 
 def _keep_uploads_in_memory() -> None:

@@ -173,7 +173,7 @@ def test_a_websocket_naming_a_stolen_session_id_gets_no_identity(server, new_con
     expect(victim.get_by_role("heading", level=1)).to_have_text("Accounts en logboek")
     stolen = ids[-1]
     # The attacker's browser names the victim's session id when it connects, as Streamlit's own
-    # reconnect does; Streamlit then hands it that session.
+    # reconnect does (Streamlit used to hand it that session; the page then only checked session_state).
     attacker = new_context().new_page()
     attacker.add_init_script("""(() => {
         const Real = window.WebSocket;
@@ -189,11 +189,16 @@ def test_a_websocket_naming_a_stolen_session_id_gets_no_identity(server, new_con
     })()""" % json.dumps(stolen))
     taken = session_ids(attacker)
     open_app(attacker, app.url + "beheer")
-    assert stolen in taken  # the server did give the attacker the victim's session ...
     expect(attacker.get_by_role("heading", level=1)).to_have_text("Accounts en logboek")
-    expect(attacker.get_by_text("Log in om deze pagina te openen")).to_be_visible()  # ... but not the identity
+    expect(attacker.get_by_text("Log in om deze pagina te openen")).to_be_visible()
+    assert taken and stolen not in taken  # another browser: Streamlit gives it a session of its own
     assert signed_in_as(attacker) is None
     assert not attacker.get_by_test_id("stDataFrame").count()
+    # The victim's own tab goes on as before (its session was not handed over).
+    victim.get_by_test_id("stSidebarNav").get_by_role("link", name="Wmo", exact=True).click()
+    expect(victim.get_by_role("heading", level=1).first).to_contain_text("Wmo")
+    wait_idle(victim)
+    assert signed_in_as(victim) == "Ingelogd als Test Beheerder (Beheerder)"
 
 
 def put_file(base: str, session_id: str, size: int, cookies: dict[str, str]) -> int:
