@@ -12,7 +12,6 @@ See docs/security-sessions.md.
 
 from __future__ import annotations
 
-from http.cookies import SimpleCookie
 from typing import Any
 
 from auth import oidc, session_token
@@ -33,7 +32,7 @@ def store() -> session_token.SessionStore:
 
 def grant_url(code: str) -> str:
     """Where the page sends the browser after a good password: the grant is redeemed there."""
-    return f"{_with_base(session_token.GRANT_PATH)}?code={code}"
+    return f"{with_base(session_token.GRANT_PATH)}?code={code}"
 
 
 def cookie_header(value: str, *, secure: bool, max_age: int | None) -> str:
@@ -52,14 +51,14 @@ def _is_https(scope: dict) -> bool:
 
 
 def _cookies(scope: dict) -> dict[str, str]:
-    jar: SimpleCookie = SimpleCookie()
+    """The request's cookies, parsed leniently the way Starlette parses them for Streamlit's own routes."""
+    from starlette.requests import cookie_parser
+
+    cookies: dict[str, str] = {}
     for name, value in scope.get("headers", []):
         if name == b"cookie":
-            try:
-                jar.load(value.decode("latin-1"))
-            except Exception:  # a malformed Cookie header counts as no cookie
-                return {}
-    return {k: m.value for k, m in jar.items()}
+            cookies.update(cookie_parser(value.decode("latin-1")))
+    return cookies
 
 
 def upload_role(cookies: dict[str, str], origin: str | None) -> Role | None:
@@ -171,7 +170,7 @@ async def redeem_grant(request) -> Any:
     headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
     if result is None:
         # Too late, used before, or from another browser: sign in again.
-        return RedirectResponse(_with_base("/inloggen"), status_code=303, headers=headers)
+        return RedirectResponse(with_base("/inloggen"), status_code=303, headers=headers)
     cookie, next_path = result
     response = RedirectResponse(next_path, status_code=303, headers=headers)
     response.headers.append("set-cookie", cookie_header(cookie, secure=_is_https(request.scope),
@@ -179,7 +178,8 @@ async def redeem_grant(request) -> Any:
     return response
 
 
-def _with_base(path: str) -> str:
+def with_base(path: str) -> str:
+    """``path`` under ``server.baseUrlPath`` (when the monitor is served below a path of a shared host)."""
     from streamlit import config
     from streamlit.url_util import make_url_path
 
@@ -189,7 +189,7 @@ def _with_base(path: str) -> str:
 def routes() -> list:
     from starlette.routing import Route
 
-    return [Route(_with_base(session_token.GRANT_PATH), redeem_grant, methods=["GET"])]
+    return [Route(with_base(session_token.GRANT_PATH), redeem_grant, methods=["GET"])]
 
 
 def middleware() -> list:

@@ -27,7 +27,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import settings
-from auth import audit, oidc, session_token
+from auth import audit, oidc, session_token, web
 from auth.accounts import AccountStore, LoginFailed
 from auth.db import default_db
 from auth.passwords import DEMO_ACCOUNTS
@@ -137,21 +137,19 @@ def sign_in_with_password(username: str, password: str, next_path: str = "/") ->
     if not conf.password_login:
         raise LoginFailed("Inloggen met een wachtwoord staat uit. Gebruik de knop om in te loggen met uw "
                           "organisatie-account.")
-    web = session_token.load_settings()
-    if not session_token.sign_in_limiter(web).allow(_client_address(web)):
+    limits = session_token.load_settings()
+    if not session_token.sign_in_limiter(limits).allow(_client_address(limits)):
         audit.record("login_failed", (username or "").strip().lower()[:200] or "(leeg)", "te veel pogingen vanaf "
                      "één adres")
-        raise LoginFailed(f"Er is vanaf uw adres te vaak geprobeerd in te loggen. Wacht {web.sign_in_window_minutes} "
-                          "minuten en probeer het dan opnieuw.")
+        raise LoginFailed("Er is vanaf uw adres te vaak geprobeerd in te loggen. "
+                          f"Wacht {limits.sign_in_window_minutes} minuten en probeer het dan opnieuw.")
     browser = session_token.valid_cookie(_browser_cookie())
     if browser is None:
         raise LoginFailed("Inloggen lukt niet: uw browser stuurt geen cookie mee. Sta cookies toe voor deze site en "
                           "laad de pagina opnieuw.")
     account = accounts(conf).authenticate(username, password, allow_demo=_is_demo_warehouse())
     code = session_token.default_store().grant(browser, account.username, account.password_changed_at, next_path)
-    from auth.web import grant_url
-
-    _redirect(grant_url(code))
+    _redirect(web.grant_url(code))
 
 
 def sign_out(event: str = "logout", detail: str = "", notice: str | None = None) -> str | None:
@@ -346,7 +344,7 @@ def login_form(*, home: str | None = None) -> None:
 
 def _try_password(username: str, password: str, home: str | None) -> None:
     try:
-        sign_in_with_password(username, password, home or _this_path())
+        sign_in_with_password(username, password, web.with_base(home) if home else _this_path())
     except LoginFailed as exc:
         st.error(str(exc))
         return

@@ -132,3 +132,22 @@ def test_the_rate_limit_counts_per_address_within_the_window():
 def test_after_sign_in_the_browser_only_goes_to_a_page_of_this_site(target):
     assert safe_next(target) == "/"
     assert safe_next("/wmo?jaar=2024") == "/wmo?jaar=2024"
+
+
+def test_a_client_cannot_send_its_own_browser_fingerprint():
+    from auth import web
+
+    cookie = session_token.new_cookie_value()
+    forged = [(b"x-msd-browser", b"someone-elses"), (b"cookie", f"msd_sessie={cookie}; _ga=1".encode())]
+    scope = web._with_browser_header({"headers": forged}, web._cookies({"headers": forged}))
+    assert [v for k, v in scope["headers"] if k == b"x-msd-browser"] == [session_token.fingerprint(cookie).encode()]
+    anonymous = web._with_browser_header({"headers": forged[:1]}, {})
+    assert not [v for k, v in anonymous["headers"] if k == b"x-msd-browser"]
+
+
+def test_the_session_cookie_is_http_only_lax_and_secure_over_https():
+    from auth import web
+
+    assert web.cookie_header("v", secure=True, max_age=36000) == \
+        "msd_sessie=v; Path=/; HttpOnly; SameSite=Lax; Max-Age=36000; Secure"
+    assert "Secure" not in web.cookie_header("v", secure=False, max_age=None)
