@@ -18,6 +18,7 @@ from auth import oidc, session_token
 from auth.roles import Role, can
 
 UPLOAD_SEGMENT = "/_stcore/upload_file/"
+GRANT_FAILED = ("inloggen", "mislukt")  # the query parameter the Inloggen page explains
 
 
 def _settings():
@@ -170,7 +171,8 @@ async def redeem_grant(request) -> Any:
     headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
     if result is None:
         # Too late, used before, or from another browser: sign in again.
-        return RedirectResponse(with_base("/inloggen"), status_code=303, headers=headers)
+        return RedirectResponse(with_base("/inloggen?{}={}".format(*GRANT_FAILED)), status_code=303,
+                                headers=headers)
     cookie, next_path = result
     response = RedirectResponse(next_path, status_code=303, headers=headers)
     response.headers.append("set-cookie", cookie_header(cookie, secure=_is_https(request.scope),

@@ -317,6 +317,9 @@ def login_form(*, home: str | None = None) -> None:
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
         st.info(notice)
+    if st.query_params.get(web.GRANT_FAILED[0]) == web.GRANT_FAILED[1] and not is_signed_in():
+        st.warning("Het inloggen is niet afgerond: het duurde te lang, of de link is in een andere browser "
+                   "geopend. Log opnieuw in.")
     if is_signed_in():
         st.success(f"U bent ingelogd als {escape_text(display_name())} ({current_role().label}).")
         return

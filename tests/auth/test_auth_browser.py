@@ -246,3 +246,16 @@ def test_uploads_need_an_uploading_role_and_stay_in_memory(server, new_context):
     tempfile_log.write_text("")
     assert put_file(app.url, ids[-1], 5 * 1024 * 1024, {c["name"]: c["value"] for c in staff.cookies()}) == 204
     assert tempfile_log.read_text() == ""  # Starlette spooled parts over 1 MiB to a temporary file
+
+
+def test_a_sign_in_link_from_a_log_does_not_work_in_another_browser(server, new_context):
+    app, _ = server
+    context = new_context()
+    page = context.new_page()
+    codes: list[str] = []
+    page.on("request", lambda r: codes.append(r.url) if "/_msd/sessie" in r.url else None)
+    sign_in(page, app.url, "ambtenaar")
+    other = new_context().new_page()
+    open_app(other, codes[0])  # the URL as a proxy logged it, opened elsewhere
+    expect(other.get_by_text("Het inloggen is niet afgerond")).to_be_visible()
+    assert signed_in_as(other) is None
