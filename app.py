@@ -1,60 +1,81 @@
-"""Monitor Sociaal Domein: the router. Start with ``streamlit run app.py``."""
+"""Monitor Sociaal Domein: the router. Start with ``streamlit run app.py``.
+
+This file has two roles. ``streamlit run`` finds the ``st.App`` below and serves it: Streamlit's own
+server plus the monitor's session cookie route and middleware (``auth.web``). That server then runs
+this same file as the page script at every click, where ``main()`` routes.
+"""
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from components import session
-from components.admission import page_turn
-from components.context import warehouse
 
-st.set_page_config(page_title="Monitor Sociaal Domein", page_icon=":material/monitoring:", layout="wide")
+def main() -> None:
+    from components import session
+    from components.admission import page_turn
+    from components.context import warehouse
 
-wh = warehouse()
-session.enforce(wh)  # sign-in, expiry, demo accounts: checked on the server before anything is shown
-role = session.current_role()
-session.sidebar_account()
+    st.set_page_config(page_title="Monitor Sociaal Domein", page_icon=":material/monitoring:", layout="wide")
 
-figures = [
-    st.Page("app_pages/overzicht.py", title="Overzicht", icon=":material/dashboard:", default=True, url_path="overzicht"),
-    st.Page("app_pages/wmo.py", title="Wmo", icon=":material/home:", url_path="wmo"),
-    st.Page("app_pages/jeugd.py", title="Jeugd", icon=":material/child_care:", url_path="jeugd"),
-    st.Page("app_pages/participatie.py", title="Participatie en inkomen", icon=":material/work:", url_path="participatie"),
-    st.Page("app_pages/schuldhulp.py", title="Schuldhulp", icon=":material/savings:", url_path="schuldhulp"),
-    st.Page("app_pages/veiligheid.py", title="Veiligheid en jeugdbescherming", icon=":material/shield:",
-            url_path="veiligheid"),
-    st.Page("app_pages/wijken.py", title="Wijken", icon=":material/map:", url_path="wijken"),
-    st.Page("app_pages/trends.py", title="Trends", icon=":material/show_chart:", url_path="trends"),
-    st.Page("app_pages/stapeling.py", title="Stapeling", icon=":material/family_restroom:", url_path="stapeling"),
-    st.Page("app_pages/vergelijken.py", title="Vergelijken", icon=":material/compare_arrows:", url_path="vergelijken"),
-    st.Page("app_pages/verwachting.py", title="Verwacht per wijk", icon=":material/query_stats:", url_path="verwachting"),
-    st.Page("app_pages/doelen.py", title="Doelen", icon=":material/flag:", url_path="doelen"),
-]
-about = [st.Page("app_pages/bronnen.py", title="Bronnen en definities", icon=":material/info:", url_path="bronnen")]
-sections = {"Cijfers": figures, "Uitleg": about}
+    wh = warehouse()
+    session.enforce(wh)  # sign-in, expiry, demo accounts: checked on the server before anything is shown
+    session.sidebar_account()
 
-# Pages for some roles only: for other roles a hidden page at the same address refuses (see guarded_page).
-workshop = [
-    session.guarded_page("app_pages/duiding.py", "write_note", title="Duiding schrijven", icon=":material/edit_note:",
-                         url_path="duiding"),
-    session.guarded_page("app_pages/registry_upload.py", "upload_registry", title="Registratie laden",
-                         icon=":material/upload_file:", url_path="registratie"),
-]
-sections["Werkplaats"] = workshop
+    figures = [
+        st.Page("app_pages/overzicht.py", title="Overzicht", icon=":material/dashboard:", default=True,
+                url_path="overzicht"),
+        st.Page("app_pages/wmo.py", title="Wmo", icon=":material/home:", url_path="wmo"),
+        st.Page("app_pages/jeugd.py", title="Jeugd", icon=":material/child_care:", url_path="jeugd"),
+        st.Page("app_pages/participatie.py", title="Participatie en inkomen", icon=":material/work:",
+                url_path="participatie"),
+        st.Page("app_pages/schuldhulp.py", title="Schuldhulp", icon=":material/savings:", url_path="schuldhulp"),
+        st.Page("app_pages/veiligheid.py", title="Veiligheid en jeugdbescherming", icon=":material/shield:",
+                url_path="veiligheid"),
+        st.Page("app_pages/wijken.py", title="Wijken", icon=":material/map:", url_path="wijken"),
+        st.Page("app_pages/trends.py", title="Trends", icon=":material/show_chart:", url_path="trends"),
+        st.Page("app_pages/stapeling.py", title="Stapeling", icon=":material/family_restroom:", url_path="stapeling"),
+        st.Page("app_pages/vergelijken.py", title="Vergelijken", icon=":material/compare_arrows:",
+                url_path="vergelijken"),
+        st.Page("app_pages/verwachting.py", title="Verwacht per wijk", icon=":material/query_stats:",
+                url_path="verwachting"),
+        st.Page("app_pages/doelen.py", title="Doelen", icon=":material/flag:", url_path="doelen"),
+    ]
+    about = [st.Page("app_pages/bronnen.py", title="Bronnen en definities", icon=":material/info:", url_path="bronnen")]
+    sections = {"Cijfers": figures, "Uitleg": about}
 
-# Themed sessions: published dossiers for everyone who reads; building them only for edit_dossier roles.
-sections["Themabijeenkomsten"] = [
-    st.Page("app_pages/dossiers.py", title="Dossiers", icon=":material/folder_open:", url_path="dossiers"),
-    session.guarded_page("app_pages/dossier_maken.py", "edit_dossier", title="Dossier maken",
-                         icon=":material/post_add:", url_path="dossier-maken"),
-]
+    # Pages for some roles only: for other roles a hidden page at the same address refuses (see guarded_page).
+    workshop = [
+        session.guarded_page("app_pages/duiding.py", "write_note", title="Duiding schrijven",
+                             icon=":material/edit_note:",
+                             url_path="duiding"),
+        session.guarded_page("app_pages/registry_upload.py", "upload_registry", title="Registratie laden",
+                             icon=":material/upload_file:", url_path="registratie"),
+    ]
+    sections["Werkplaats"] = workshop
 
-sections["Beheer"] = [session.guarded_page("app_pages/beheer.py", "manage_accounts", title="Accounts en logboek",
-                                          icon=":material/admin_panel_settings:", url_path="beheer")]
-sections["Account"] = [st.Page("app_pages/inloggen.py", title="Mijn account" if session.is_signed_in() else "Inloggen",
-                               icon=":material/account_circle:", url_path="inloggen")]
+    # Themed sessions: published dossiers for everyone who reads; building them only for edit_dossier roles.
+    sections["Themabijeenkomsten"] = [
+        st.Page("app_pages/dossiers.py", title="Dossiers", icon=":material/folder_open:", url_path="dossiers"),
+        session.guarded_page("app_pages/dossier_maken.py", "edit_dossier", title="Dossier maken",
+                             icon=":material/post_add:", url_path="dossier-maken"),
+    ]
 
-page = st.navigation(session.navigation_sections(sections), position="sidebar" if session.may_read() else "hidden")
-if session.may_read():
-    with page_turn():  # a few page scripts at a time: under a rush people are served in turn
-        page.run()
-else:  # sign-in required: every address shows the form first, then the page that was asked for
-    session.sign_in_required_view()
+    sections["Beheer"] = [session.guarded_page("app_pages/beheer.py", "manage_accounts", title="Accounts en logboek",
+                                              icon=":material/admin_panel_settings:", url_path="beheer")]
+    sections["Account"] = [st.Page("app_pages/inloggen.py",
+                                   title="Mijn account" if session.is_signed_in() else "Inloggen",
+                                   icon=":material/account_circle:", url_path="inloggen")]
+
+    page = st.navigation(session.navigation_sections(sections), position="sidebar" if session.may_read() else "hidden")
+    if session.may_read():
+        with page_turn():  # a few page scripts at a time: under a rush people are served in turn
+            page.run()
+    else:  # sign-in required: every address shows the form first, then the page that was asked for
+        session.sign_in_required_view()
+
+
+if get_script_run_ctx(suppress_warning=True) is None:  # imported by the server, not run as a page
+    from auth import web
+
+    app = st.App(__file__, routes=web.routes(), middleware=web.middleware())
+else:
+    main()

@@ -16,4 +16,4 @@ if session.is_signed_in():
 else:
     st.title("Inloggen")
     st.write("Raadsleden, griffie, ambtenaren en beheerders loggen hier in.")
-    session.login_form(home="app_pages/overzicht.py")
+    session.login_form(home="/")

@@ -1,9 +1,9 @@
 """Built-in accounts: add, change role, reset password, disable, unlock; sign-in with lock-out.
 
 Every change checks ``manage_accounts`` with :func:`auth.roles.require` (the command line acts as the
-administrator) and writes an audit entry in the same transaction. A sign-in verifies the argon2 hash
-outside any transaction (it is slow on purpose) and then records the outcome atomically: the failure
-counter is incremented in SQL, so parallel guesses cannot slip past the lock-out.
+administrator) and writes an audit entry in the same transaction. A sign-in first counts the attempt
+in one UPDATE (which also sets the lock-out), and only then verifies the argon2 hash, outside any
+transaction (it is slow on purpose): parallel guesses cannot slip past the lock-out.
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ class LoginFailed(Exception):
 
 
 class AccountLocked(LoginFailed):
-    pass
+    """The account is locked. Its message is the same as any failed sign-in's: the screen must not tell a
+    locked (so existing) account from an unknown name."""
 
 
 @dataclass(frozen=True)
@@ -116,26 +117,37 @@ class AccountStore:
 
     # -- signing in ------------------------------------------------------------------------------
 
-    def authenticate(self, username: str, password: str) -> Account:
-        """The account when name and password match; otherwise :class:`LoginFailed` (every outcome audited)."""
+    def authenticate(self, username: str, password: str, *, allow_demo: bool = True) -> Account:
+        """The account when name and password match; otherwise :class:`LoginFailed` (every outcome audited).
+
+        The attempt is counted (and the lock-out set) in one UPDATE before the hash is checked, so parallel
+        guesses cannot slip past the lock-out: at most ``lockout_attempts`` passwords are ever checked per
+        lock period. Every failure, for a known name or not, costs one hash check and gives the same text.
+        ``allow_demo=False`` refuses the demo's accounts (a release with real data)."""
         name = normalise_username(username)
         now = _now()
-        rows = self.db.query("SELECT username, role, password_hash, disabled, locked_until FROM accounts "
-                             "WHERE username = ?", (name,)) if name else []
-        if not rows:
+        row = self._count_attempt(name, now) if _USERNAME.match(name) else None
+        if row is None:
             passwords.burn_time(password)
-            audit.record("login_failed", name or "(leeg)", "onbekende gebruikersnaam", db=self.db)
-            raise LoginFailed(LOGIN_FAILED_TEXT)
-        row = rows[0]
-        if row["locked_until"] and _parse(row["locked_until"]) > now:
-            # No password check while locked: guessing on gains nothing.
-            audit.record("login_failed", name, "account is geblokkeerd", role=row["role"], db=self.db)
-            raise AccountLocked(self._locked_text(_parse(row["locked_until"]), now))
+            known = self.db.query("SELECT role FROM accounts WHERE username = ?", (name,)) if name else []
+            reason = "account is geblokkeerd" if known else "onbekende gebruikersnaam"
+            audit.record("login_failed", name or "(leeg)", reason, role=known[0]["role"] if known else None,
+                         db=self.db)
+            raise (AccountLocked if known else LoginFailed)(self.failed_text)
+        locked_now = row["locked_until"] is not None
         if not passwords.verify_password(row["password_hash"], password):
-            self._failed(name, row["role"], now)  # raises
-        if row["disabled"]:
-            audit.record("login_failed", name, "account is uitgeschakeld", role=row["role"], db=self.db)
-            raise LoginFailed(LOGIN_FAILED_TEXT)
+            attempt = self.lockout_attempts if locked_now else int(row["failed_attempts"])
+            with self.db.transaction() as tx:
+                audit.record_tx(tx, "login_failed", name, f"fout wachtwoord (poging {attempt})", role=row["role"])
+                if locked_now:
+                    audit.record_tx(tx, "account_locked", name, f"{attempt} foute pogingen; geblokkeerd tot "
+                                    f"{row['locked_until']}", role=row["role"])
+            raise (AccountLocked if locked_now else LoginFailed)(self.failed_text)
+        refused = ("account is uitgeschakeld" if row["disabled"] else
+                   "demo-account op een release met echte gegevens" if row["is_demo"] and not allow_demo else "")
+        if refused:
+            audit.record("login_failed", name, refused, role=row["role"], db=self.db)
+            raise LoginFailed(self.failed_text)
         with self.db.transaction() as tx:
             params: list = [_iso(now)]
             sql = "UPDATE accounts SET failed_attempts = 0, locked_until = NULL, last_login_at = ?"
@@ -144,31 +156,26 @@ class AccountStore:
                 params.append(passwords.hash_password(password))
             tx.execute(sql + " WHERE username = ?", [*params, name])
             audit.record_tx(tx, "login", name, "met wachtwoord", role=row["role"])
-        account = self.get(name)
-        assert account is not None
-        return account
+        return self._must(name)
 
-    def _failed(self, name: str, role: str, now: datetime) -> None:
+    def _count_attempt(self, name: str, now: datetime) -> dict | None:
+        """Count one attempt and lock the account when it is the last one allowed, in one statement.
+        None when the name is unknown or the account is locked (then no password may be checked)."""
+        until = _iso(now + timedelta(minutes=self.lockout_minutes))
         with self.db.transaction() as tx:
-            tx.execute("UPDATE accounts SET failed_attempts = failed_attempts + 1 WHERE username = ?", (name,))
-            row = tx.one("SELECT failed_attempts FROM accounts WHERE username = ?", (name,))
-            attempts = int(row["failed_attempts"])
-            audit.record_tx(tx, "login_failed", name, f"fout wachtwoord (poging {attempts})", role=role)
-            if attempts >= self.lockout_attempts:
-                until = now + timedelta(minutes=self.lockout_minutes)
-                tx.execute("UPDATE accounts SET failed_attempts = 0, locked_until = ? WHERE username = ?",
-                           (_iso(until), name))
-                audit.record_tx(tx, "account_locked", name,
-                                f"{attempts} foute pogingen; geblokkeerd tot {_iso(until)}", role=role)
-        if attempts >= self.lockout_attempts:
-            raise AccountLocked(self._locked_text(until, now))
-        raise LoginFailed(LOGIN_FAILED_TEXT)
+            return tx.one(
+                "UPDATE accounts SET "
+                "failed_attempts = CASE WHEN failed_attempts + 1 >= ? THEN 0 ELSE failed_attempts + 1 END, "
+                "locked_until = CASE WHEN failed_attempts + 1 >= ? THEN ? ELSE NULL END "
+                "WHERE username = ? AND (locked_until IS NULL OR locked_until <= ?) "
+                "RETURNING role, password_hash, disabled, is_demo, failed_attempts, locked_until",
+                (self.lockout_attempts, self.lockout_attempts, until, name, _iso(now)))
 
-    def _locked_text(self, until: datetime, now: datetime) -> str:
-        minutes = max(1, int((until - now).total_seconds() + 59) // 60)
-        return (f"Dit account is tijdelijk geblokkeerd na {self.lockout_attempts} foute pogingen. "
-                f"Probeer het over {minutes} {'minuut' if minutes == 1 else 'minuten'} opnieuw, "
-                "of vraag de beheerder om de blokkade op te heffen.")
+    @property
+    def failed_text(self) -> str:
+        """One text for every failed sign-in: it must not tell whether a name exists or is locked."""
+        return (f"{LOGIN_FAILED_TEXT} Na {self.lockout_attempts} foute pogingen gaat een account "
+                f"{self.lockout_minutes} minuten op slot; vraag de beheerder als u er niet uitkomt.")
 
     # -- managing --------------------------------------------------------------------------------
 
@@ -202,8 +209,8 @@ class AccountStore:
         new_role = self._role(role)
         with self.db.transaction() as tx:
             old = self._row(tx, username)
-            if old["role"] == new_role.value:
-                return self._must(old["username"])
+            if old["role"] == new_role.value:  # nothing to change (no write, no audit entry)
+                return self._account_tx(tx, old["username"])
             if keep_admin and old["role"] == Role.BEHEERDER.value and not old["disabled"]:
                 self._keep_an_administrator(tx, old["username"])
             self._update(tx, old["username"], actor, role=new_role.value)
@@ -237,7 +244,7 @@ class AccountStore:
         with self.db.transaction() as tx:
             old = self._row(tx, username)
             if old["disabled"]:
-                return self._must(old["username"])
+                return self._account_tx(tx, old["username"])
             if keep_admin and old["role"] == Role.BEHEERDER.value:
                 self._keep_an_administrator(tx, old["username"])
             self._update(tx, old["username"], actor, disabled=1)
@@ -249,7 +256,7 @@ class AccountStore:
         with self.db.transaction() as tx:
             old = self._row(tx, username)
             if not old["disabled"]:
-                return self._must(old["username"])
+                return self._account_tx(tx, old["username"])
             self._update(tx, old["username"], actor, disabled=0, failed_attempts=0, locked_until=None)
             audit.record_tx(tx, "account_enabled", actor, old["username"], role=actor_role)
         return self._must(old["username"])
@@ -324,6 +331,12 @@ class AccountStore:
         values.update(updated_by=actor, updated_at=utcnow())
         tx.execute(f"UPDATE accounts SET {', '.join(f'{k} = ?' for k in values)} WHERE username = ?",
                    [*values.values(), username])
+
+    @staticmethod
+    def _account_tx(tx: Transaction, username: str) -> Account:
+        """The account read inside a running transaction: reading through ``self.db`` there would open a
+        second connection, which on SQLite waits for the write lock this transaction holds."""
+        return _account(tx.one(f"SELECT {', '.join(COLUMNS)} FROM accounts WHERE username = ?", (username,)))
 
     def _must(self, username: str) -> Account:
         account = self.get(username)

@@ -10,9 +10,14 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from zxcvbn import zxcvbn
 
 MIN_LENGTH = 12
 MAX_LENGTH = 1024
+# zxcvbn's scale: 3 = "safely unguessable" (about 10^8 guesses or more). Below that the password is on its
+# list of 30,000 common passwords, is a common word or name, or a repeat, sequence or keyboard pattern.
+MIN_STRENGTH = 3
+_ZXCVBN_MAX = 72  # zxcvbn refuses longer input; the first 72 characters decide
 
 # Replaced by a cheap hasher in the tests only (the real one takes ~0.1 s per hash on purpose).
 hasher = PasswordHasher()
@@ -68,7 +73,18 @@ def problems(password: str, username: str = "", *, demo: bool = False) -> list[s
         found.append("het wachtwoord mag niet gelijk zijn aan de gebruikersnaam")
     if not demo and password in DEMO_PASSWORDS:
         found.append("dit is een wachtwoord van de demo; kies een eigen wachtwoord")
+    elif MIN_LENGTH <= len(password) <= MAX_LENGTH and _strength(password, username) < MIN_STRENGTH:
+        found.append("dit wachtwoord is te makkelijk te raden: het staat op een lijst van veelgebruikte "
+                     "wachtwoorden, of het is een gewoon woord, een herhaling, een reeks of een toetsenbordpatroon; "
+                     "kies bijvoorbeeld drie of vier losse woorden achter elkaar")
     return found
+
+
+def _strength(password: str, username: str) -> int:
+    """zxcvbn's score 0-4 (Dropbox's estimator with its lists of common passwords, words and names; the
+    user name and its parts count as known words)."""
+    hints = [username, *username.replace("@", " ").replace(".", " ").split()] if username else []
+    return int(zxcvbn(password[:_ZXCVBN_MAX], user_inputs=hints)["score"])
 
 
 def generate() -> str:

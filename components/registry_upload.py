@@ -29,7 +29,8 @@ def explanation() -> None:
         "Hier laadt u een export uit het eigen systeem (CSV of Excel) met cliënten, aanvragen en voorzieningen. "
         "Het bestand blijft in het geheugen van de server. De monitor telt per wijk, buurt en periode en bewaart "
         "**alleen die aantallen**. BSN's, geboortedata, adressen en cliëntnummers worden nergens opgeslagen. "
-        "Kleine aantallen (onder de 5) worden verborgen voordat er iets wordt opgeslagen."
+        "Kleine aantallen (onder de 5) worden verborgen voordat er iets wordt opgeslagen. "
+        f"Een bestand mag hoogstens {st.get_option('server.maxUploadSize')} MB groot zijn."
     )
     st.markdown("Eerst controleert en telt de monitor. U ziet dan wat er verandert. Pas als u op **Publiceren** "
                 "klikt, zien anderen de nieuwe cijfers. Een bestand vervangt alleen de periodes die erin staan.")

@@ -1,23 +1,33 @@
 """Who is looking: sign-in, the role of the current session, session expiry, and page guards.
 
-The identity lives in ``st.session_state`` on the server: ``role`` and ``user`` (read by
-:func:`current_role` / :func:`current_user`, which every write path passes to
-``auth.roles.require``) plus a sign-in record under ``_msd_auth``. Only this module writes them; no
-widget may use these keys, so a browser cannot set them. Tests may set ``role`` directly.
+A password sign-in is a browser session (``auth.session_token``): an HttpOnly cookie whose token the
+``web_sessions`` table knows. :func:`enforce` reads the cookie of the websocket connected now at EVERY
+run and takes the identity from that table (idle and maximum time, a disabled account, a new password,
+a new role, a demo account on real data are all checked there). A websocket that names someone else's
+session id carries no such cookie, so it gets no identity. A reload or a new tab sends the cookie
+again and stays signed in; sign-out deletes the row, which ends the session in every tab.
 
-The router (``app.py``) calls :func:`enforce` once per run before it builds the navigation: demo
-accounts, the OIDC identity, expiry and the account's current state are checked there.
+For the rest of the run the identity is in ``st.session_state``: ``role`` and ``user`` (read by
+:func:`current_role` / :func:`current_user`, which every write path passes to
+``auth.roles.require``) plus a record under ``_msd_auth``. Only this module writes them; no widget may
+use these keys, so a browser cannot set them. Tests may set ``role`` directly (without a record).
+
+The router (``app.py``) calls :func:`enforce` once per run before it builds the navigation.
 """
 
 from __future__ import annotations
 
+import hmac
 import time
 from collections.abc import Callable
 
 import streamlit as st
 
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
 import settings
-from auth import audit, oidc
+from auth import audit, oidc, session_token, web
 from auth.accounts import AccountStore, LoginFailed
 from auth.db import default_db
 from auth.passwords import DEMO_ACCOUNTS
@@ -45,23 +55,52 @@ def accounts(conf: AuthSettings | None = None) -> AccountStore:
     return AccountStore(default_db(), lockout_attempts=conf.lockout_attempts, lockout_minutes=conf.lockout_minutes)
 
 
+def _browser_cookie() -> str | None:
+    """The session cookie of the websocket connected now (AppTest has no browser: its tests replace this)."""
+    return st.context.cookies.get(session_token.COOKIE_NAME)
+
+
+def _redirect(url: str) -> None:
+    """Send the browser to ``url`` on this site, the way ``st.login`` sends it to the provider."""
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        msg = ForwardMsg()
+        msg.auth_redirect.url = url
+        ctx.enqueue(msg)
+
+
+def _client_address(conf: session_token.SessionSettings) -> str:
+    return session_token.client_address(st.context.headers, st.context.ip_address, conf.trusted_proxy_header)
+
+
 # ------------------------------------------------------------------------------------------------
 # Who is looking
 # ------------------------------------------------------------------------------------------------
 
 
+def _held_role() -> str | None:
+    """The role in the session state, but only while the websocket connected now belongs to the browser
+    that signed in. :func:`enforce` checks that at the start of a run; this repeats the (cheap) check at
+    every read, so code that runs before the router (a widget callback) cannot act on a taken-over session."""
+    auth = st.session_state.get(AUTH_KEY) or {}
+    if auth.get("method") == "password" and not hmac.compare_digest(
+            str(auth.get("browser", "")), session_token.fingerprint(_browser_cookie())):
+        return None
+    return st.session_state.get("role")
+
+
 def current_role() -> Role:
     """The signed-in role; an anonymous reader of a public monitor reads as a council member."""
-    return parse_role(st.session_state.get("role")) or Role.RAADSLID
+    return parse_role(_held_role()) or Role.RAADSLID
 
 
 def current_user() -> str:
+    if not _held_role():
+        return "bezoeker"
     user = st.session_state.get("user")
     if user:
         return str(user)
-    if st.session_state.get("role"):  # set directly by a test
-        return f"demo-{current_role().value}"
-    return "bezoeker"
+    return f"demo-{current_role().value}"  # a role set directly by a test
 
 
 def display_name() -> str:
@@ -70,7 +109,7 @@ def display_name() -> str:
 
 
 def is_signed_in() -> bool:
-    return parse_role(st.session_state.get("role")) is not None
+    return parse_role(_held_role()) is not None
 
 
 def may_read(conf: AuthSettings | None = None) -> bool:
@@ -91,15 +130,26 @@ def _clear() -> None:
         st.session_state.pop(key, None)
 
 
-def sign_in_with_password(username: str, password: str) -> None:
-    """Check name and password (lock-out and audit included) and start the session; raises LoginFailed."""
+def sign_in_with_password(username: str, password: str, next_path: str = "/") -> None:
+    """Check name and password (rate limit per address, lock-out and audit included), then send the browser
+    to collect its new session cookie (it comes back at ``next_path``); raises LoginFailed."""
     conf = _conf()
     if not conf.password_login:
         raise LoginFailed("Inloggen met een wachtwoord staat uit. Gebruik de knop om in te loggen met uw "
                           "organisatie-account.")
-    account = accounts(conf).authenticate(username, password)
-    _start(account.username, account.display_name, account.role, "password",
-           password_changed_at=account.password_changed_at)
+    limits = session_token.load_settings()
+    if not session_token.sign_in_limiter(limits).allow(_client_address(limits)):
+        audit.record("login_failed", (username or "").strip().lower()[:200] or "(leeg)", "te veel pogingen vanaf "
+                     "één adres")
+        raise LoginFailed("Er is vanaf uw adres te vaak geprobeerd in te loggen. "
+                          f"Wacht {limits.sign_in_window_minutes} minuten en probeer het dan opnieuw.")
+    browser = session_token.valid_cookie(_browser_cookie())
+    if browser is None:
+        raise LoginFailed("Inloggen lukt niet: uw browser stuurt geen cookie mee. Sta cookies toe voor deze site en "
+                          "laad de pagina opnieuw.")
+    account = accounts(conf).authenticate(username, password, allow_demo=_is_demo_warehouse())
+    code = session_token.default_store().grant(browser, account.username, account.password_changed_at, next_path)
+    _redirect(web.grant_url(code))
 
 
 def sign_out(event: str = "logout", detail: str = "", notice: str | None = None) -> str | None:
@@ -108,6 +158,9 @@ def sign_out(event: str = "logout", detail: str = "", notice: str | None = None)
     auth = st.session_state.get(AUTH_KEY) or {}
     if is_signed_in():
         audit.record(event, current_user(), detail, role=current_role())
+    if auth.get("method") == "password":
+        # Every tab of this browser is signed out at its next run.
+        session_token.default_store().revoke(_browser_cookie())
     _clear()
     if notice:
         st.session_state[NOTICE_KEY] = notice
@@ -124,15 +177,15 @@ def sign_out(event: str = "logout", detail: str = "", notice: str | None = None)
 def enforce(wh) -> None:
     """Run by the router before anything is shown. May stop the script (demo accounts in a real setup)."""
     conf = _conf()
+    _bind_browser_session(conf, wh)  # first: a demo account's session ends before the demo guard stops the app
     _demo_guard(wh)
     oidc.startup_warnings(conf)
     _adopt_oidc(conf)
     _check_expiry(conf)
-    _check_account(conf)
 
 
 def _demo_guard(wh) -> None:
-    if st.session_state.get(_DEMO_CHECKED):
+    if st.session_state.get(_DEMO_CHECKED) == wh.release.id:  # checked again when a new release is out
         return
     store = accounts()
     if wh.is_demo:
@@ -145,7 +198,50 @@ def _demo_guard(wh) -> None:
                      "(`python -m auth add NAAM --role beheerder`) en zet de demo-accounts uit "
                      "(`python -m auth disable-demo`).")
             st.stop()
-    st.session_state[_DEMO_CHECKED] = True
+    st.session_state[_DEMO_CHECKED] = wh.release.id
+
+
+# Why a browser session ended: (audit detail, what the person reads).
+def _ended_texts(conf: AuthSettings) -> dict[str, tuple[str, str]]:
+    return {
+        "idle": (f"na {conf.session_idle_minutes} minuten zonder activiteit",
+                 f"U bent automatisch uitgelogd omdat u {conf.session_idle_minutes} minuten niets heeft gedaan. "
+                 "Log opnieuw in."),
+        "max": (f"na {conf.session_max_hours} uur", f"U was langer dan {conf.session_max_hours} uur ingelogd. "
+                "Log opnieuw in."),
+        "disabled": ("account uitgeschakeld", "Uw account is uitgeschakeld."),
+        "password": ("wachtwoord gewijzigd", "Uw wachtwoord is gewijzigd. Log opnieuw in."),
+        "demo": ("demo-account op een release met echte gegevens",
+                 "Demo-accounts werken niet meer: de monitor toont nu echte gegevens. Log in met uw eigen account."),
+    }
+
+
+def _bind_browser_session(conf: AuthSettings, wh) -> None:
+    """The password identity of this run, from the cookie of the websocket connected now (never from what
+    this Streamlit session remembers: a websocket may have taken it over by naming its id)."""
+    auth = st.session_state.get(AUTH_KEY) or {}
+    if auth.get("method") == "oidc":
+        return
+    cookie = _browser_cookie()
+    store = session_token.default_store()
+    found = store.lookup(cookie) if conf.password_login else None
+    ended = found and (found.ended or ("demo" if found.is_demo and not wh.is_demo else None))
+    if found is None or ended:
+        if ended:
+            store.revoke(cookie)
+            detail, notice = _ended_texts(conf)[ended]
+            audit.record("session_expired", found.username, detail, role=found.role)
+            st.session_state[NOTICE_KEY] = notice
+        elif auth:  # signed out in another tab, or this websocket is not the browser that signed in
+            st.session_state[NOTICE_KEY] = "U bent uitgelogd."
+        if auth or ended:
+            _clear()
+        return
+    browser = session_token.fingerprint(cookie)
+    if (auth.get("user"), auth.get("role"), auth.get("browser")) != (found.username, found.role.value, browser):
+        _start(found.username, found.display_name, found.role, "password", signed_in_at=found.signed_in_at,
+               browser=browser)
+    store.touch(cookie, found)
 
 
 def _adopt_oidc(conf: AuthSettings) -> None:
@@ -192,8 +288,9 @@ def _adopt_oidc(conf: AuthSettings) -> None:
 
 
 def _check_expiry(conf: AuthSettings) -> None:
+    """Idle and maximum time of an OIDC session (a password session's are kept in its table)."""
     auth = st.session_state.get(AUTH_KEY)
-    if not auth:
+    if not auth or auth.get("method") != "oidc":
         return
     now = _clock()
     if now - auth["last_seen"] > conf.session_idle_minutes * 60:
@@ -205,21 +302,6 @@ def _check_expiry(conf: AuthSettings) -> None:
                  notice=f"U was langer dan {conf.session_max_hours} uur ingelogd. Log opnieuw in.")
     else:
         auth["last_seen"] = now
-
-
-def _check_account(conf: AuthSettings) -> None:
-    """A disabled account, a reset password or a new role takes effect at the next click, not the next login."""
-    auth = st.session_state.get(AUTH_KEY)
-    if not auth or auth.get("method") != "password":
-        return
-    account = accounts(conf).get(auth["user"]) if conf.password_login else None
-    if account is None or account.disabled:
-        sign_out("session_expired", "account uitgeschakeld", notice="Uw account is uitgeschakeld.")
-    elif account.password_changed_at != auth.get("password_changed_at"):
-        sign_out("session_expired", "wachtwoord gewijzigd", notice="Uw wachtwoord is gewijzigd. Log opnieuw in.")
-    elif account.role.value != auth["role"]:
-        auth["role"] = account.role.value
-        st.session_state["role"] = account.role.value
 
 
 # ------------------------------------------------------------------------------------------------
@@ -235,12 +317,15 @@ def sign_in_required_view() -> None:
 
 
 def login_form(*, home: str | None = None) -> None:
-    """The sign-in form. After a sign-in the script reruns (the requested page then opens), or goes to
-    ``home`` when given (the Inloggen page itself)."""
+    """The sign-in form. After a sign-in the browser comes back at the page it asked for, or at the URL
+    path ``home`` when given (the Inloggen page itself sends people to the start page)."""
     conf = _conf()
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
         st.info(notice)
+    if st.query_params.get(web.GRANT_FAILED[0]) == web.GRANT_FAILED[1] and not is_signed_in():
+        st.warning("Het inloggen is niet afgerond: het duurde te lang, of de link is in een andere browser "
+                   "geopend. Log opnieuw in.")
     if is_signed_in():
         st.success(f"U bent ingelogd als {escape_text(display_name())} ({current_role().label}).")
         return
@@ -268,13 +353,20 @@ def login_form(*, home: str | None = None) -> None:
 
 def _try_password(username: str, password: str, home: str | None) -> None:
     try:
-        sign_in_with_password(username, password)
+        sign_in_with_password(username, password, web.with_base(home) if home else _this_path())
     except LoginFailed as exc:
         st.error(str(exc))
         return
-    if home:
-        st.switch_page(home)
-    st.rerun()
+    st.info("U wordt ingelogd…")
+    st.stop()  # the browser is on its way to collect the session cookie
+
+
+def _this_path() -> str:
+    """The path and query of the page the browser shows (to come back to after sign-in)."""
+    from urllib.parse import urlsplit
+
+    url = urlsplit(st.context.url or "/")
+    return (url.path or "/") + (f"?{url.query}" if url.query else "")
 
 
 def _demo_hint(home: str | None) -> None:

@@ -52,6 +52,7 @@ class Database:
 
     def _connect(self):
         if self.kind == "sqlite":
+            private_file(self.path)
             # Pooled connections move between threads, one thread at a time (see connection()).
             con = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
             con.row_factory = sqlite3.Row
@@ -129,6 +130,16 @@ class Database:
                 tx.execute("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", (file.stem, utcnow()))
                 applied_now.append(file.stem)
         return applied_now
+
+
+def private_file(path: Path) -> None:
+    """Create ``path`` readable and writable by its owner only (0600) when it does not exist yet.
+
+    The store holds password hashes and the audit log. SQLite creates its ``-wal`` and ``-shm`` files
+    with the permissions of the database file, so they inherit the 0600 as well. An existing file is
+    left as it is (an operator may have chosen its mode on purpose)."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def integrity_errors() -> tuple[type[BaseException], ...]:

@@ -11,7 +11,7 @@ from argon2 import PasswordHasher
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
-from auth import passwords
+from auth import passwords, session_token
 from auth.accounts import AccountStore
 from auth.db import default_db
 from auth.roles import Role
@@ -28,6 +28,53 @@ def fast_hashes(monkeypatch):
     """argon2 with tiny parameters: the real ones cost ~0.1 s per hash on purpose."""
     monkeypatch.setattr(passwords, "hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     monkeypatch.setattr(passwords, "_dummy_hash", None)
+
+
+# AppTest has no browser. These stand in for it: the cookie jar of one AppTest (its session state; the
+# app only reads it through the replaced function), and the redirect the page asks for (followed by
+# follow_redirect, which calls the same code the /_msd/sessie route runs).
+JAR = "_test_browser_cookie"
+REDIRECT = "_test_redirect"
+
+
+def _fake_cookie():
+    # What the middleware does at a first page load: an anonymous cookie.
+    return st.session_state.setdefault(JAR, session_token.new_cookie_value())
+
+
+def _fake_redirect(url: str) -> None:
+    st.session_state[REDIRECT] = url
+
+
+@pytest.fixture(autouse=True)
+def fake_browser(monkeypatch):
+    from components import session
+
+    monkeypatch.setattr(session, "_browser_cookie", _fake_cookie)
+    monkeypatch.setattr(session, "_redirect", _fake_redirect)
+    monkeypatch.setattr(session, "_client_address", lambda conf: "192.0.2.10")  # AppTest's is a mock
+    monkeypatch.setattr(session_token, "_limiters", {})  # every test starts with a fresh rate limit
+    monkeypatch.setenv("MSD_SESSION_SECRET", "a-test-secret-that-is-long-enough-0123456789")
+
+
+def follow_redirect(at: AppTest) -> AppTest:
+    """What the browser does after a good password: redeem the grant, keep the new cookie, load the page."""
+    url = at.session_state[REDIRECT] if REDIRECT in at.session_state else None
+    if url is None:
+        return at
+    del at.session_state[REDIRECT]
+    code = url.split("code=", 1)[1]
+    redeemed = session_token.default_store().redeem(code, at.session_state[JAR])
+    assert redeemed is not None, "the grant was refused"
+    at.session_state[JAR] = redeemed[0]
+    return run(at)
+
+
+def new_tab(at: AppTest) -> AppTest:
+    """Another tab of the same browser: a new Streamlit session that sends the same cookie."""
+    tab = new_app()
+    tab.session_state[JAR] = at.session_state[JAR]
+    return run(tab)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -87,7 +134,7 @@ def sign_in(at: AppTest, username: str, password: str) -> AppTest:
     next(t for t in at.text_input if t.label == "Gebruikersnaam").input(username)
     next(t for t in at.text_input if t.label == "Wachtwoord").input(password)
     next(b for b in at.button if b.label == "Inloggen").click()
-    return run(at)
+    return follow_redirect(run(at))
 
 
 def signed_in_app(role: str) -> AppTest:

@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 
 import settings
-from auth import audit
+from auth import audit, session_token
 from auth.db import default_db
+from auth.accounts import LoginFailed
 from auth.roles import PERMISSIONS, Role
+from components.session import accounts as session_accounts
 from store.notes import NoteStore
-from tests.auth.conftest import PASSWORD, USERS, all_text, new_app, open_url, run, sign_in, signed_in_app
+from tests.auth.conftest import (
+    JAR,
+    PASSWORD,
+    REDIRECT,
+    USERS,
+    all_text,
+    follow_redirect,
+    new_app,
+    new_tab,
+    open_url,
+    run,
+    sign_in,
+    signed_in_app,
+)
 from tests.notes.conftest import content
 
 READ_PAGES = {"overzicht": "Overzicht", "wmo": "Wmo", "jeugd": "Jeugd", "participatie": "Participatie en inkomen",
@@ -146,55 +163,122 @@ def test_sign_in_and_sign_out_are_audited(app):
 
 def test_a_wrong_password_is_refused_and_audited(app):
     at = sign_in(run(new_app()), USERS["griffie"], "fout-wachtwoord-1")
-    assert [e.value for e in at.error] == ["De gebruikersnaam of het wachtwoord klopt niet."]
-    assert "role" not in at.session_state
+    assert [e.value for e in at.error] == [app.failed_text]
+    assert app.failed_text.startswith("De gebruikersnaam of het wachtwoord klopt niet.")
+    assert "role" not in at.session_state and REDIRECT not in at.session_state
     assert entries("login_failed")[0]["username"] == USERS["griffie"]
 
 
-def test_lock_out_after_five_failures_through_the_form(app):
+def test_lock_out_through_the_form_says_what_an_unknown_name_gets(app):
     at = run(new_app())
-    for _ in range(4):
+    for _ in range(5):
         sign_in(at, USERS["beheerder"], "fout-wachtwoord-1")
-    assert "tijdelijk geblokkeerd" not in all_text(at)
-    sign_in(at, USERS["beheerder"], "fout-wachtwoord-1")
-    assert "tijdelijk geblokkeerd na 5 foute pogingen" in all_text(at)
     sign_in(at, USERS["beheerder"], PASSWORD["beheerder"])  # the right password, but locked
-    assert "role" not in at.session_state and "tijdelijk geblokkeerd" in all_text(at)
+    locked = [e.value for e in at.error]
+    assert "role" not in at.session_state and REDIRECT not in at.session_state
     assert len(entries("account_locked")) == 1
+    unknown = sign_in(run(new_app()), "niemand@test.nl", "fout-wachtwoord-1")
+    assert locked == [e.value for e in unknown.error] == [app.failed_text]  # a locked name looks unknown
 
 
-def test_an_idle_session_expires(app):
+def test_sign_in_attempts_are_limited_per_address(app, monkeypatch):
+    monkeypatch.setenv("MSD_SIGNIN_PER_ADDRESS", "3")
+    at = run(new_app())
+    for name in ("a@test.nl", "b@test.nl", "c@test.nl"):  # three names: the account lock-out is not what stops it
+        sign_in(at, name, "fout-wachtwoord-1")
+        assert "te vaak geprobeerd" not in all_text(at)
+    sign_in(at, USERS["griffie"], PASSWORD["griffie"])
+    assert "Er is vanaf uw adres te vaak geprobeerd in te loggen. Wacht 10 minuten" in all_text(at)
+    assert "role" not in at.session_state
+    assert entries("login_failed")[0]["detail"] == "te veel pogingen vanaf één adres"
+    assert not [e for e in entries("login") if e["username"] == USERS["griffie"]]  # the password was never checked
+
+
+def later(monkeypatch, **delta) -> None:
+    """Set the clock of the session table to this much after the real now."""
+    now = datetime.now(timezone.utc)
+    monkeypatch.setattr(session_token, "_now", lambda: now + timedelta(**delta))
+
+
+def test_an_idle_session_expires(app, monkeypatch):
     at = signed_in_app("ambtenaar")
-    record = dict(at.session_state["_msd_auth"])
-    record["last_seen"] -= 31 * 60  # default: 30 minutes
-    at.session_state["_msd_auth"] = record
+    later(monkeypatch, minutes=31)  # default: 30 minutes
     open_url(at, "duiding")
     assert "role" not in at.session_state
     assert REFUSED_ANONYMOUS in all_text(at)
     assert "automatisch uitgelogd omdat u 30 minuten niets heeft gedaan" in all_text(at)
     assert entries("session_expired")[0]["detail"] == "na 30 minuten zonder activiteit"
+    assert "role" not in new_tab(at).session_state  # the session is gone, not only from this tab
 
 
 def test_a_long_session_expires_even_when_active(app, monkeypatch):
     monkeypatch.setenv("MSD_SESSION_MAX_HOURS", "2")
     at = signed_in_app("ambtenaar")
-    record = dict(at.session_state["_msd_auth"])
-    record["signed_in_at"] -= 2 * 3600 + 1
-    at.session_state["_msd_auth"] = record
+    for minutes in range(20, 101, 20):  # a click every 20 minutes keeps it from going idle
+        later(monkeypatch, minutes=minutes)
+        run(at)
+        assert at.session_state["role"] == "ambtenaar", minutes
+    later(monkeypatch, hours=2, seconds=1)
     run(at)
     assert "role" not in at.session_state
     assert entries("session_expired")[0]["detail"] == "na 2 uur"
 
 
-def test_an_active_session_is_kept(app):
+def test_an_active_session_is_kept(app, monkeypatch):
     at = signed_in_app("ambtenaar")
-    record = dict(at.session_state["_msd_auth"])
-    record["last_seen"] -= 29 * 60
-    backdated = record["last_seen"]
-    at.session_state["_msd_auth"] = record
+    later(monkeypatch, minutes=29)
     run(at)
     assert at.session_state["role"] == "ambtenaar"
-    assert at.session_state["_msd_auth"]["last_seen"] > backdated + 29 * 60 - 5  # the click counts as activity
+    seen = default_db().query("SELECT last_seen_at FROM web_sessions")[0]["last_seen_at"]
+    assert seen == session_token._iso(session_token._now())  # the click counts as activity
+    later(monkeypatch, minutes=29 + 29)
+    assert run(at).session_state["role"] == "ambtenaar"
+
+
+def test_a_new_tab_and_a_reload_keep_the_sign_in(app):
+    at = signed_in_app("griffie")
+    tab = new_tab(at)
+    assert tab.session_state["role"] == "griffie" and tab.session_state["user"] == USERS["griffie"]
+    assert any("Ingelogd als **Test Griffie** (Griffie)" in c.value for c in tab.sidebar.caption)
+    assert [e["event"] for e in entries() if e["username"] == USERS["griffie"]] == ["login"]  # one sign-in
+
+
+def test_sign_out_in_one_tab_ends_the_other(app):
+    at = signed_in_app("griffie")
+    tab = new_tab(at)
+    next(b for b in at.sidebar.button if b.label == "Uitloggen").click()
+    run(at)
+    assert "role" not in at.session_state
+    open_url(tab, "dossier-maken")
+    assert "role" not in tab.session_state and REFUSED_ANONYMOUS in all_text(tab)
+    assert "U bent uitgelogd." in all_text(tab)
+    assert "role" not in new_tab(at).session_state
+    assert default_db().query("SELECT COUNT(*) AS n FROM web_sessions")[0]["n"] == 0
+
+
+def test_a_session_without_its_cookie_has_no_identity(app):
+    """What a websocket that names a stolen session id brings: the session, but not the browser's cookie."""
+    at = signed_in_app("beheerder")
+    at.session_state[JAR] = session_token.new_cookie_value()  # another browser on the same Streamlit session
+    open_url(at, "beheer")
+    assert "role" not in at.session_state and "user" not in at.session_state
+    assert REFUSED_ANONYMOUS in all_text(at) and not at.dataframe
+    at.session_state[JAR] = at.session_state[JAR][:-2] + "xx"  # a forged signature counts as no cookie
+    assert "role" not in run(at).session_state
+
+
+def test_a_grant_only_works_once_and_only_in_its_own_browser(app):
+    at = run(new_app())
+    open_url(at, "inloggen")
+    next(t for t in at.text_input if t.label == "Gebruikersnaam").input(USERS["griffie"])
+    next(t for t in at.text_input if t.label == "Wachtwoord").input(PASSWORD["griffie"])
+    next(b for b in at.button if b.label == "Inloggen").click()
+    run(at)
+    assert "U wordt ingelogd" in all_text(at) and "role" not in at.session_state
+    code = at.session_state[REDIRECT].split("code=", 1)[1]
+    sessions = session_token.default_store()
+    assert sessions.redeem(code, session_token.new_cookie_value()) is None  # someone who read the URL in a log
+    assert sessions.redeem(code, at.session_state[JAR]) is None  # used up by that attempt
 
 
 def test_disabling_an_account_or_resetting_its_password_ends_its_sessions(app):
@@ -265,7 +349,7 @@ def test_demo_mode_has_one_account_per_role_with_the_readme_passwords(app_env, d
     assert list(table["Gebruikersnaam"]) == ["raadslid", "griffie", "ambtenaar", "beheerder"]
     assert list(table["Wachtwoord"]) == [f"lindewaard-{r}" for r in table["Gebruikersnaam"]]
     next(b for b in at.button if b.label == "Inloggen als griffie").click()
-    run(at)
+    follow_redirect(run(at))
     assert at.session_state["role"] == "griffie"
     readme = (settings.ROOT / "README.md").read_text(encoding="utf-8")
     for name in ("raadslid", "griffie", "ambtenaar", "beheerder"):
@@ -293,3 +377,49 @@ def test_a_real_setup_refuses_to_start_with_demo_accounts(app_env, demo_like_war
 def test_outside_demo_mode_no_demo_passwords_are_shown(app):
     at = open_url(run(new_app()), "inloggen")
     assert not at.table and "lindewaard-" not in all_text(at)
+
+
+def test_a_demo_session_ends_when_a_release_with_real_data_comes_out(app_env, demo_like_warehouse):
+    from etl import catalogue
+    from etl.warehouse import publish
+    from tests.conftest import small_observations, small_regions, source_row
+
+    app_env(demo_like_warehouse)
+    at = open_url(run(new_app()), "inloggen")
+    next(b for b in at.button if b.label == "Inloggen als beheerder").click()
+    follow_redirect(run(at))
+    assert at.session_state["role"] == "beheerder"
+    publish(demo_like_warehouse, indicators=catalogue.load().to_frame(), regions=small_regions(),
+            sources=source_row(), observations=small_observations(),
+            meta={"demo": False, "gemeente": "GM0001", "gemeente_name": "Testgemeente"},
+            boundaries={"wijken": '{"type": "FeatureCollection", "features": []}'})
+    run(at)
+    assert "role" not in at.session_state
+    assert any("De monitor start niet" in e.value for e in at.error)
+    assert entries("session_expired")[0]["detail"] == "demo-account op een release met echte gegevens"
+    assert "role" not in new_tab(at).session_state
+    with pytest.raises(LoginFailed):  # and a demo password no longer opens anything
+        session_accounts().authenticate("beheerder", "lindewaard-beheerder", allow_demo=False)
+
+
+def test_the_upload_page_says_the_size_limit_in_dutch(app):
+    at = open_url(signed_in_app("ambtenaar"), "registratie")
+    assert "Een bestand mag hoogstens 50 MB groot zijn." in all_text(at)
+
+
+def test_a_taken_over_session_has_no_role_even_before_the_router_runs(app, monkeypatch):
+    """A widget callback runs before app.py: the role it reads must already be the anonymous one."""
+    from components import session
+
+    at = signed_in_app("beheerder")
+    at.session_state[JAR] = session_token.new_cookie_value()  # another browser, same Streamlit session
+    seen: list = []
+    original = session.enforce
+
+    def spy(wh):  # what a callback would see, read at the very start of the run
+        seen.append((session.current_role(), session.current_user(), session.is_signed_in()))
+        original(wh)
+
+    monkeypatch.setattr(session, "enforce", spy)
+    run(at)
+    assert seen == [(Role.RAADSLID, "bezoeker", False)]

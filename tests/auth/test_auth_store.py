@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -117,7 +120,8 @@ def test_failed_sign_ins_say_the_same_and_are_audited(accounts, db):
         accounts.authenticate("niemand@test.nl", "wat-dan-ook-123")
     with pytest.raises(LoginFailed) as wrong:
         accounts.authenticate(USERS["griffie"], "fout-wachtwoord-1")
-    assert str(unknown.value) == str(wrong.value) == accounts_module.LOGIN_FAILED_TEXT
+    assert str(unknown.value) == str(wrong.value) == accounts.failed_text
+    assert accounts.failed_text.startswith(accounts_module.LOGIN_FAILED_TEXT)
     assert events(db, "login_failed") == [
         ("login_failed", USERS["griffie"], "fout wachtwoord (poging 1)"),
         ("login_failed", "niemand@test.nl", "onbekende gebruikersnaam")]
@@ -130,21 +134,124 @@ def test_lock_out_after_repeated_failures_and_its_expiry(accounts, db, monkeypat
         with pytest.raises(LoginFailed) as exc:
             accounts.authenticate(name, "fout-wachtwoord-1")
         assert not isinstance(exc.value, AccountLocked)
-    with pytest.raises(AccountLocked, match="15 minuten"):
-        accounts.authenticate(name, "fout-wachtwoord-1")  # the third: locked (fixture: 3 attempts, 15 minutes)
-    # While locked even the right password is refused, and not even checked.
-    monkeypatch.setattr(passwords, "verify_password", lambda *a: pytest.fail("checked a password while locked"))
     with pytest.raises(AccountLocked):
+        accounts.authenticate(name, "fout-wachtwoord-1")  # the third: locked (fixture: 3 attempts, 15 minutes)
+    # While locked even the right password is refused, and the account's hash is not even checked.
+    checked = spy_hashes(monkeypatch)
+    with pytest.raises(AccountLocked) as locked:
         accounts.authenticate(name, PASSWORD["beheerder"])
+    assert checked == [passwords._dummy_hash]
+    assert str(locked.value) == accounts.failed_text  # nothing tells a locked account from an unknown name
     monkeypatch.undo()
     assert events(db, "account_locked")[0][1] == name
     # Fourteen minutes later: still locked; sixteen: open again, counter reset.
     now = accounts_module._now()
     monkeypatch.setattr(accounts_module, "_now", lambda: now + timedelta(minutes=14))
-    with pytest.raises(AccountLocked, match="1 minuut"):
+    with pytest.raises(AccountLocked):
         accounts.authenticate(name, PASSWORD["beheerder"])
     monkeypatch.setattr(accounts_module, "_now", lambda: now + timedelta(minutes=16))
     assert accounts.authenticate(name, PASSWORD["beheerder"]).failed_attempts == 0
+
+
+def spy_hashes(monkeypatch, delay: float = 0.0) -> list[str]:
+    """Every hash a password is checked against (after ``delay`` seconds, to widen races)."""
+    checked: list[str] = []
+    real = passwords.verify_password
+
+    def spy(password_hash, password):
+        checked.append(password_hash)
+        time.sleep(delay)
+        return real(password_hash, password)
+
+    monkeypatch.setattr(passwords, "verify_password", spy)
+    return checked
+
+
+def test_parallel_guesses_cannot_exceed_the_lock_out(accounts, db, monkeypatch):
+    add_people(accounts)
+    name = USERS["beheerder"]
+    own_hash = db.query("SELECT password_hash FROM accounts WHERE username = ?", (name,))[0]["password_hash"]
+    checked = spy_hashes(monkeypatch, delay=0.05)
+    guesses = [f"gok-nummer-{i:02d}" for i in range(17)]
+    barrier = threading.Barrier(len(guesses))
+
+    def guess(password):
+        barrier.wait()
+        with pytest.raises(LoginFailed):
+            accounts.authenticate(name, password)
+
+    with ThreadPoolExecutor(len(guesses)) as pool:
+        list(pool.map(guess, guesses))
+    assert len([h for h in checked if h == own_hash]) == accounts.lockout_attempts  # 3 in the fixture, not 17
+    assert len(checked) == len(guesses)  # every attempt cost one hash check: the others against the dummy
+    assert accounts.get(name).locked_at(accounts_module._now())
+    with pytest.raises(AccountLocked):  # the right password, after them, is refused
+        accounts.authenticate(name, PASSWORD["beheerder"])
+
+
+def median_failure(store: AccountStore, name: str) -> tuple[float, str]:
+    """The median time of five failed sign-ins for ``name``, and their text."""
+    times, texts = [], set()
+    for _ in range(5):
+        start = time.perf_counter()
+        with pytest.raises(LoginFailed) as exc:
+            store.authenticate(name, "fout-wachtwoord-2")
+        times.append(time.perf_counter() - start)
+        texts.add(str(exc.value))
+    assert len(texts) == 1
+    return sorted(times)[2], texts.pop()
+
+
+def test_unknown_and_locked_names_take_as_long_as_known_ones(db, monkeypatch):
+    # Slow enough that the hash, not the database, decides how long an answer takes.
+    from argon2 import PasswordHasher
+
+    monkeypatch.setattr(passwords, "hasher", PasswordHasher(time_cost=2, memory_cost=32768, parallelism=1))
+    store = AccountStore(db, lockout_attempts=3, lockout_minutes=15)
+    add_people(store)
+    for _ in range(3):
+        with pytest.raises(LoginFailed):
+            store.authenticate(USERS["griffie"], "fout-wachtwoord-1")  # locked now
+    unknown, unknown_text = median_failure(store, "niemand@test.nl")
+    locked, locked_text = median_failure(store, USERS["griffie"])
+    wrong, wrong_text = median_failure(store, USERS["raadslid"])  # its third attempt locks it: still the same
+    assert unknown_text == locked_text == wrong_text == store.failed_text
+    for other in (wrong, locked):
+        assert 1 / 3 < other / unknown < 3, (unknown, wrong, locked)  # without a hash check: below 1/10
+
+
+def test_demo_accounts_are_refused_on_a_release_with_real_data(accounts, db):
+    accounts.ensure_demo_accounts()
+    with pytest.raises(LoginFailed) as exc:
+        accounts.authenticate("griffie", "lindewaard-griffie", allow_demo=False)
+    assert str(exc.value) == accounts.failed_text
+    assert events(db, "login_failed")[0][1:] == ("griffie", "demo-account op een release met echte gegevens")
+    assert accounts.authenticate("griffie", "lindewaard-griffie", allow_demo=True).is_demo
+
+
+@pytest.mark.parametrize("password", ["passwordpassword", "111111111111", "qwertyuiopasdf", "P@ssw0rd12345",
+                                      "welcome123456"])
+def test_common_and_guessable_passwords_are_refused_whatever_their_length(accounts, password):
+    with pytest.raises(AccountError, match="te makkelijk te raden"):
+        accounts.add("anna", "ambtenaar", password, **ADMIN)
+    accounts.add("anna", "ambtenaar", "een-goed-wachtwoord", **ADMIN)
+    with pytest.raises(AccountError, match="te makkelijk te raden"):
+        accounts.reset_password("anna", password, **ADMIN)
+
+
+def test_a_change_that_changes_nothing_does_not_lock_the_store(accounts, db):
+    accounts.add("anna", "ambtenaar", "een-goed-wachtwoord", **ADMIN)
+    before = events(db)
+    for change in (lambda: accounts.set_role("anna", "ambtenaar", **ADMIN),
+                   lambda: accounts.enable("anna", **ADMIN)):
+        start = time.perf_counter()
+        assert change().role is Role.AMBTENAAR
+        assert time.perf_counter() - start < 5  # it waited for its own write lock for 30 s
+    accounts.disable("anna", **ADMIN)
+    start = time.perf_counter()
+    assert accounts.disable("anna", **ADMIN).disabled
+    assert time.perf_counter() - start < 5
+    assert events(db)[1:] == before  # only the real change was audited
 
 
 def test_the_administrator_can_lift_a_lock_out(accounts, db):
@@ -224,5 +331,5 @@ def test_the_store_has_an_account_table_and_no_plain_passwords(db):
 def test_accounts_store_accepts_other_lockout_settings(db):
     store = AccountStore(db, lockout_attempts=1, lockout_minutes=60)
     add_people(store)
-    with pytest.raises(AccountLocked, match="60 minuten"):
+    with pytest.raises(AccountLocked, match="Na 1 foute pogingen gaat een account 60 minuten op slot"):
         store.authenticate(USERS["griffie"], "fout-wachtwoord-1")
