@@ -19,14 +19,14 @@ from tests.browser.helpers import require_browser
 
 require_browser()
 
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from auth.accounts import AccountStore
 from auth.roles import Role
 from store.db import Database
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from tests.auth.conftest import PASSWORD, USERS
-from tests.browser.helpers import ARTIFACTS, chromium_path, launch_args, open_app, wait_idle
+from tests.browser.helpers import ARTIFACTS, open_app, wait_idle
 from tests.browser.server import AppServer, start_server, stop_server
 
 # Loaded into the server through PYTHONPATH: records every file opened as an unnamed temporary file
@@ -73,14 +73,6 @@ def server(tmp_path_factory) -> Iterator[tuple[AppServer, Path]]:
         "MSD_TEST_TEMPFILE_LOG": str(tempfile_log)})
     yield app, tempfile_log
     stop_server(app.process)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=chromium_path(), headless=True, args=launch_args())
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
