@@ -754,7 +754,7 @@ def build(warehouse: Path, *, seed: int = SEED, catalogue_path: Path | None = No
                 regions=built.table("regions"), sources=built.table("sources"),
                 boundaries={p.stem: p.read_text(encoding="utf-8") for p in (built.path / "boundaries").glob("*.geojson")},
                 meta=built.meta)
-        gebieden.load_demo(warehouse, catalogue_path)  # province, COROP, youth and labour-market region
+        gebieden.load_demo(warehouse, catalogue_path, meta=built.meta)  # province, COROP, youth and labour-market region
         from etl import registry
 
         registry.save_postcodes(warehouse, postcodes)  # so an uploaded demo extract finds its wijken

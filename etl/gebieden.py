@@ -183,10 +183,13 @@ DEMO_GROUPS = (  # code, name, level, which peers (by position) lie in it beside
 )
 
 
-def load_demo(warehouse: Path, catalogue_path: Path | None = None) -> None:
-    """Give the demo's municipality and its peers a province, COROP, youth and labour-market region."""
-    release = current_release(warehouse)
-    gemeente, peers = release.meta.get("gemeente"), list(release.meta.get("peers") or [])
+def load_demo(warehouse: Path, catalogue_path: Path | None = None, meta: dict | None = None) -> None:
+    """Give the demo's municipality and its peers a province, COROP, youth and labour-market region.
+
+    ``meta`` is the demo release's meta; without it the current release's (the command line builds the
+    demo inside a staging session, where the release just built is not current yet)."""
+    meta = meta if meta is not None else current_release(warehouse).meta
+    gemeente, peers = meta.get("gemeente"), list(meta.get("peers") or [])
     regions, members = [], []
     for code, name, level, which in DEMO_GROUPS:
         regions.append({"region_code": code, "name": name, "level": level, "parent_code": "NL01",

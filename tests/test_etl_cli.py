@@ -3,6 +3,8 @@
 import subprocess
 import sys
 
+import polars as pl
+
 from etl.warehouse import current_release
 from tests.conftest import ROOT
 
@@ -78,3 +80,16 @@ def test_demo_publishes_without_asking(tmp_path, monkeypatch, capsys):
     assert main(["demo", "--warehouse", str(wh)]) == 0
     assert current_release(wh).meta["demo"] is True and "Gepubliceerd" in capsys.readouterr().out
     assert warehouse.staged_releases(wh) == []
+
+
+def test_real_demo_build_on_an_empty_warehouse_from_the_command_line(tmp_path, capsys):
+    """The whole demo through the CLI's staging session: the region membership step must find the demo
+    release although it is staged and not yet current."""
+    from etl.__main__ import main
+
+    wh = tmp_path / "wh"
+    assert main(["demo", "--warehouse", str(wh)]) == 0
+    rel = current_release(wh)
+    assert rel.meta["demo"] is True and rel.meta["gemeente"] == "GM9990"
+    groups = set(rel.table("memberships").filter(pl.col("region_code") == "GM9990")["group_code"].to_list())
+    assert groups == {"PV99", "CR99", "JZ99", "AM99"}
