@@ -13,7 +13,8 @@ from auth.db import default_db
 from auth.roles import Role
 from etl import warehouse
 from etl.warehouse import current_release
-from tests.auth.conftest import add_people, all_text, fast_hashes, open_url, run, signed_in_app  # noqa: F401
+from tests.auth.conftest import (  # noqa: F401  (fast_hashes and fake_browser: autouse fixtures)
+    add_people, all_text, fake_browser, fast_hashes, open_url, run, signed_in_app)
 from tests.registry.test_registry import GM, POSTCODES, csv, load, obs, value
 from tests.registry.test_staging import clients
 
