@@ -113,7 +113,7 @@ def sign_in(page: Page, base: str, role: str) -> None:
     page.get_by_label("Gebruikersnaam").fill(USERS[role])
     page.get_by_label("Wachtwoord", exact=True).fill(PASSWORD[role])
     page.get_by_role("button", name="Inloggen", exact=True).click()
-    expect(page.get_by_text(re.compile(r"Ingelogd als"))).to_be_visible(timeout=60_000)  # the sign-in redirect and a first page run; slow under load
+    expect(page.get_by_text(re.compile(r"Ingelogd als"))).to_be_visible(timeout=60_000)
     wait_idle(page)
 
 

@@ -30,7 +30,7 @@ def sign_in(page: Page, base_url: str, username: str, password: str) -> None:
     page.get_by_label("Gebruikersnaam").fill(username)
     page.get_by_label("Wachtwoord", exact=True).fill(password)
     page.get_by_role("button", name="Inloggen", exact=True).click()
-    expect(page.get_by_text(re.compile(r"Ingelogd als"))).to_be_visible(timeout=60_000)  # the sign-in redirect and a first page run; slow under load
+    expect(page.get_by_text(re.compile(r"Ingelogd als"))).to_be_visible(timeout=60_000)
     wait_idle(page)
 
 
