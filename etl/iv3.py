@@ -37,7 +37,7 @@ from etl.cbs import (
     read_stamp_v3,
 )
 from etl.odata import Client, NotFound, get_all, pad_key
-from etl.warehouse import WarehouseError, publish
+from etl.warehouse import WarehouseError, current_release, publish
 
 MAPPING_PATH = settings.DATA_DIR / "iv3_taakvelden.toml"
 DIMS = {"geo": "Gemeenten", "taakveld": "TaakveldBalanspost", "categorie": "Categorie",
@@ -108,6 +108,9 @@ def shape(long: pl.DataFrame, report_titles: dict[str, str], table_year: int | N
           source_id: str, *, national: bool = True) -> pl.DataFrame:
     """Iv3 rows [Gemeenten, TaakveldBalanspost, Categorie, Verslagsoort, value] -> observations.
 
+    The national figure (NL01) is the sum of every municipality in the rows, unless they hold an NL01
+    row themselves (the demo, which has no whole country to add up).
+
     Categorie codes carry L (lasten) or B (baten) before the Iv3 category ("L4.3.8"). A taakveld
     counts in the year of the report; only the taakvelden mapped for that year are kept."""
     kinds = {k.strip(): report_kind(t, table_year) for k, t in report_titles.items()}
@@ -126,9 +129,9 @@ def shape(long: pl.DataFrame, report_titles: dict[str, str], table_year: int | N
                          for y in df["year"].unique().to_list() for tv, g in mapping.taakvelden(y).items()],
                         schema={"year": pl.Int32, "TaakveldBalanspost": pl.String, "group": pl.String})
     df = df.join(maps, on=["year", "TaakveldBalanspost"], how="inner")
-    df = df.filter(pl.col("Gemeenten").str.contains(r"^GM\d{4}$"))
-    if national:
-        df = pl.concat([df, df.with_columns(Gemeenten=pl.lit("NL01"))])
+    df = df.filter(pl.col("Gemeenten").str.contains(r"^(GM\d{4}|NL01)$"))
+    if national and not (df["Gemeenten"] == "NL01").any():  # a table with a national row keeps its own
+        df = pl.concat([df, df.filter(pl.col("Gemeenten") != "NL01").with_columns(Gemeenten=pl.lit("NL01"))])
     keys = ["Gemeenten", "year", "kind", "side", "group"]
     total = df.group_by(keys).agg(value=pl.col("value").sum()).with_columns(
         breakdown=pl.lit(""), category=pl.lit(""))
@@ -155,7 +158,10 @@ def publish_iv3(warehouse: Path, obs: pl.DataFrame, region_names: dict[str, str]
                              "voeg ze toe of pas de groepen in data/iv3_taakvelden.toml aan")
     if scope and scope.gemeente:
         obs = obs.filter(pl.col("region_code").is_in(["NL01", scope.gemeente, *scope.peers]))
-    codes = sorted(set(obs["region_code"].to_list()))
+    current = current_release(warehouse)
+    # Regions a release already holds keep their row (names and boundary year from CBS or the demo).
+    have = set(current.table("regions")["region_code"].to_list()) if current else set()
+    codes = sorted(set(obs["region_code"].to_list()) - have)
     regions = pl.DataFrame([{"region_code": c, "name": "Nederland" if c == "NL01" else region_names.get(c, c),
                              "level": "land" if c == "NL01" else "gemeente",
                              "parent_code": None if c == "NL01" else "NL01",

@@ -55,17 +55,29 @@ class Prognosis:
         return None if not self.budget else 100 * (self.expected - self.budget) / self.budget
 
 
-def prognosis(monthly: dict[str, float], year: int, month: int, budget: float | None = None) -> Prognosis | None:
+def cumulative_share(monthly: dict[str, float], quarterly: dict[str, float], year: int, month: int) -> float | None:
+    """The share of ``year``'s spending made in months 1..``month``: from its twelve months, else from its
+    four quarters (within a quarter spread evenly); None when the year is not complete."""
+    full = [monthly.get(f"{year}MM{m:02d}") for m in range(1, 13)]
+    if all(v is not None for v in full) and sum(full) > 0:
+        return sum(full[:month]) / sum(full)
+    quarters = [quarterly.get(f"{year}KW{k:02d}") for k in range(1, 5)]
+    if any(v is None for v in quarters) or sum(quarters) <= 0:
+        return None
+    done, part = divmod(month, 3)
+    spent = sum(quarters[:done]) + (quarters[done] * part / 3 if part else 0)
+    return spent / sum(quarters)
+
+
+def prognosis(monthly: dict[str, float], year: int, month: int, budget: float | None = None,
+              quarterly: dict[str, float] | None = None) -> Prognosis | None:
     """Year-end spending from the months 1..``month`` of ``year`` (periods ``YYYYMMnn`` -> euros).
 
-    In each earlier complete year the months 1..month held a share of that year's spending; the
-    expected total is spending to date divided by the mean share, the interval the lowest and highest
-    total the shares of single years give. Without an earlier complete year the spending to date is
-    extended evenly (no interval). None when a month to date is missing."""
-    def months(y: int, upto: int) -> list[float | None]:
-        return [monthly.get(f"{y}MM{m:02d}") for m in range(1, upto + 1)]
-
-    so_far = months(year, month)
+    In each earlier complete year (months, or else quarters ``YYYYKWnn``) the months 1..month held a
+    share of that year's spending; the expected total is spending to date divided by the mean share,
+    the interval the lowest and highest total the shares of single years give. Without an earlier
+    complete year the spending to date is extended evenly (no interval). None when a month is missing."""
+    so_far = [monthly.get(f"{year}MM{m:02d}") for m in range(1, month + 1)]
     if any(v is None for v in so_far):
         return None
     to_date = float(sum(so_far))
@@ -73,13 +85,12 @@ def prognosis(monthly: dict[str, float], year: int, month: int, budget: float | 
         return Prognosis(year, month, to_date, to_date, to_date, to_date, {}, budget)
     shares: dict[int, float] = {}
     for y in range(year - 1, year - 1 - SEASON_YEARS, -1):
-        full = months(y, 12)
-        if any(v is None for v in full) or sum(full) <= 0:
-            continue
-        shares[y] = sum(full[:month]) / sum(full)
+        share = cumulative_share(monthly, quarterly or {}, y, month)
+        if share:
+            shares[y] = share
     if not shares:
         return Prognosis(year, month, to_date, to_date * 12 / month, None, None, {}, budget)
-    totals = [to_date / s for s in shares.values() if s > 0]
+    totals = [to_date / s for s in shares.values()]
     return Prognosis(year, month, to_date, to_date / mean(shares.values()), min(totals), max(totals), shares, budget)
 
 
@@ -130,11 +141,12 @@ def _values(df: pl.DataFrame) -> dict[str, float]:
     return dict(zip(shown["period"].to_list(), shown["value"].to_list(), strict=True))
 
 
-def monthly_cost(wh: Warehouse, law: str) -> dict[str, float]:
+def monthly_cost(wh: Warehouse, law: str, kind: str = "MM") -> dict[str, float]:
+    """The registry's cost of the law per month (``kind`` "MM") or per quarter ("KW")."""
     cost = LAWS[law]["cost"]
     if not cost:
         return {}
-    return _values(q.series(wh, cost, [wh.gemeente], period_kind="MM"))
+    return _values(q.series(wh, cost, [wh.gemeente], period_kind=kind))
 
 
 def yearly(wh: Warehouse, indicator_id: str, region: str | None = None) -> dict[int, float]:
@@ -163,7 +175,8 @@ def law_prognosis(wh: Warehouse, law: str, month: int | None = None) -> Prognosi
     if latest is None:
         return None
     year, last = latest
-    return prognosis(monthly, year, min(month or last, last), budgets(wh, law).get(year))
+    return prognosis(monthly, year, min(month or last, last), budgets(wh, law).get(year),
+                     monthly_cost(wh, law, "KW"))
 
 
 def per_inhabitant(wh: Warehouse, indicator_ids: list[str], region_codes: list[str]) -> pl.DataFrame:

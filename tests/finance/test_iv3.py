@@ -86,10 +86,11 @@ def test_published_iv3_gives_spending_per_inhabitant_and_begroting_against_reali
                         (("GM0001", 40000.0), ("GM0002", 50000.0), ("NL01", 90000.0))])
     publish(wh_path, indicators=catalogue.load().to_frame(), observations=pop,
             sources=pl.DataFrame([iv3.source_row("pop", "Inwoners", "", "", "", "", 3)]),
-            regions=pl.DataFrame([{"region_code": c, "name": c, "level": "land" if c == "NL01" else "gemeente"}
-                                  for c in ("NL01", "GM0001", "GM0002")]),
+            regions=pl.DataFrame([{"region_code": c, "name": n, "level": "land" if c == "NL01" else "gemeente",
+                                   "boundary_year": 2022} for c, n in
+                                  (("NL01", "Nederland"), ("GM0001", "Eendorp"), ("GM0002", "Tweestad"))]),
             meta={"demo": False, "gemeente": "GM0001", "peers": ["GM0002"]})
-    iv3.publish_iv3(wh_path, obs, {"GM0001": "Eendorp", "GM0002": "Tweestad"},
+    iv3.publish_iv3(wh_path, obs, {"GM0001": "Iv3-naam", "GM0002": "Iv3-naam"},
                     [iv3.source_row("cbs:TEST", "Gemeenten 2022 onbewerkte Iv3-data", "TEST", "", "", "", obs.height)],
                     scope=Scope("GM0001", ("GM0002",)))
     wh = Warehouse.open(wh_path)
@@ -101,4 +102,6 @@ def test_published_iv3_gives_spending_per_inhabitant_and_begroting_against_reali
     # The nation is the sum of every municipality in the table, also those outside the scope.
     assert got[("fin_jeugd_lasten", "NL01")] == pytest.approx(5001 * 1000 / 90000)
     assert "GM0003" not in set(df["region_code"])
-    assert set(wh.run("regions").filter(pl.col("region_code") == "GM0002")["name"]) == {"Tweestad"}
+    # Regions the release already holds keep their own row (name, boundary year).
+    regions = wh.run("regions").filter(pl.col("region_code") == "GM0002")
+    assert regions["name"].to_list() == ["Tweestad"] and regions["boundary_year"].to_list() == [2022]

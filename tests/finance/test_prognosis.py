@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from queries.finance import demographic_factors, prognosis, scenarios
+from queries.finance import cumulative_share, demographic_factors, prognosis, scenarios
 
 
 def _year(y: int, values: list[float]) -> dict[str, float]:
@@ -66,3 +66,13 @@ def test_demographic_scenario_weights_use_per_age_group_by_the_forecast():
     df = scenarios(2025, 1500.0, {2025: 1500.0}, horizon=1, demographic=factors)
     demo = df.filter(df["scenario"] == "Bevolkingsprognose").row(0, named=True)
     assert demo["cost"] == pytest.approx(1700) and demo["shortfall"] == pytest.approx(200)
+
+
+def test_an_earlier_year_with_only_quarters_gives_its_share_within_the_quarter_evenly():
+    quarters = {"2024KW01": 300.0, "2024KW02": 300.0, "2024KW03": 300.0, "2024KW04": 400.0}
+    assert cumulative_share({}, quarters, 2024, 5) == pytest.approx(500 / 1300)
+    assert cumulative_share({}, quarters, 2024, 9) == pytest.approx(900 / 1300)
+    assert cumulative_share({}, {"2024KW01": 300.0}, 2024, 5) is None
+    p = prognosis(_year(2025, [100] * 5), 2025, 5, quarterly=quarters)
+    assert p.shares == {2024: pytest.approx(500 / 1300)}
+    assert p.expected == pytest.approx(500 * 1300 / 500)  # 1300
