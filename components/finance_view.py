@@ -88,10 +88,10 @@ def prognosis_figure(wh: Warehouse, law: str, month: int | None = None) -> Figur
     # The expected path: the rest of the year spent as the earlier years spent theirs.
     share = {m: mean(finance.cumulative_share(monthly, quarterly, y, m) for y in prog.shares) if prog.shares
              else m / 12 for m in range(month, 13)}
-    for m in range(month, 13):
-        rest = (share[m] - share[month]) / (1 - share[month]) if share[month] < 1 else 1.0
+    for m in range(month, 13) if month < 12 else ():
+        rest = (share[m] - share[month]) / (1 - share[month])
         rows.append(_row(f"Verwacht {year}", f"{year}MM{m:02d}", prog.to_date + (prog.expected - prog.to_date) * rest,
-                         status="provisional" if m > month else "final", source=source_id))
+                         source=source_id))
     if prog.budget is not None:
         rows += [_row(f"Begroting {year}", f"{year}MM{m:02d}", prog.budget, source="") for m in (1, 12)]
     df = _series(rows)
@@ -159,7 +159,7 @@ def scenario_figure(wh: Warehouse, law: str) -> tuple[Figure, pl.DataFrame, bool
     table, prog, demographic = finance.law_scenarios(wh, law)
     if prog is None or table.is_empty():
         return None
-    rows = [_row(r["scenario"], f"{r['year']}JJ00", r["cost"], status="provisional") for r in table.iter_rows(named=True)]
+    rows = [_row(r["scenario"], f"{r['year']}JJ00", r["cost"]) for r in table.iter_rows(named=True)]
     rows.append(_row(rows[0]["region_name"], f"{prog.year}JJ00", prog.expected))
     for name in table["scenario"].unique(maintain_order=True).to_list()[1:]:
         rows.append(_row(name, f"{prog.year}JJ00", prog.expected))
@@ -176,8 +176,9 @@ def scenario_figure(wh: Warehouse, law: str) -> tuple[Figure, pl.DataFrame, bool
         else:
             word = "tekort" if r["shortfall"] > 0 else "over"
             parts.append(f"{r['scenario']}: {_euro(r['cost'])} in {r['year']}, {_euro(abs(r['shortfall']))} {word}.")
-    if not budget.is_empty() and table["budget_held"].any():
-        parts.append(f"Na {budget['year'].max()} is de laatste begroting gelijk gehouden.")
+    known = finance.budgets(wh, law)
+    if known and table["budget_held"].any():
+        parts.append(f"Na {max(known)} is de laatste begroting ({max(known)}) gelijk gehouden.")
     if not demographic:
         parts.append("Er is geen bevolkingsprognose geladen, dus er is geen scenario op basis van de bevolking.")
     ind = _indicator(f"Scenario's {finance.LAW_LABELS[law]}: uitgaven de komende vijf jaar", "euro")

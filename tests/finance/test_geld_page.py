@@ -81,9 +81,10 @@ def test_a_finance_dossier_part_shows_on_the_dossier_page_and_in_the_handout(app
         assert part in body, part
 
     data = handout.build_handout(wh, p.content, p.notes, published=dv.published_line(p))
-    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
     for part in ("Geld voor jeugdhulp", "Uitgaven Jeugd 2025: tot nu toe en verwacht", "meer dan begroot",
-                 "Scenario's Jeugd: uitgaven de komende vijf jaar", "Groei 5% per jaar", "Begroting"):
+                 "Scenario's Jeugd: uitgaven de komende vijf jaar", "Groei 5% per jaar", "Begroting",
+                 "Na 2026 is de laatste begroting (2026) gelijk gehouden", "tekort"):
         assert part in text, part
 
 
