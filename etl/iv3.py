@@ -148,7 +148,7 @@ def shape(long: pl.DataFrame, report_titles: dict[str, str], table_year: int | N
 
 
 def publish_iv3(warehouse: Path, obs: pl.DataFrame, region_names: dict[str, str], sources: list[dict], *,
-                catalogue_path: Path | None = None, scope: Scope | None = None, meta: dict | None = None):
+                catalogue_path: Path | None = None, meta: dict | None = None):
     """Publish shaped Iv3 observations (the CLI load and the demo both end here)."""
     cat = catalogue_mod.load(catalogue_path)
     known = set(cat.to_frame()["id"].to_list())
@@ -156,8 +156,6 @@ def publish_iv3(warehouse: Path, obs: pl.DataFrame, region_names: dict[str, str]
     if missing:
         raise WarehouseError(f"Iv3: de catalogus ({cat.path}) mist de indicatoren {', '.join(missing[:6])}; "
                              "voeg ze toe of pas de groepen in data/iv3_taakvelden.toml aan")
-    if scope and scope.gemeente:
-        obs = obs.filter(pl.col("region_code").is_in(["NL01", scope.gemeente, *scope.peers]))
     current = current_release(warehouse)
     # Regions a release already holds keep their row (names and boundary year from CBS or the demo).
     have = set(current.table("regions")["region_code"].to_list()) if current else set()
@@ -247,7 +245,9 @@ def run_load(warehouse: Path, *, base: str = DEFAULT_DATADERDEN_BASE, years: set
         if own:
             client.close()
     obs = pl.concat(frames)
-    release = publish_iv3(warehouse, obs, names, sources, catalogue_path=catalogue_path, scope=scope)
+    if scope and scope.gemeente:  # the nation was summed over every municipality before this
+        obs = obs.filter(pl.col("region_code").is_in(["NL01", scope.gemeente, *scope.peers]))
+    release = publish_iv3(warehouse, obs, names, sources, catalogue_path=catalogue_path)
     return release.id, obs.height
 
 
