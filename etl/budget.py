@@ -32,7 +32,6 @@ from etl.warehouse import WarehouseError, current_release, publish
 
 LAWS = ("wmo", "jeugd", "participatie", "schuldhulp")
 REQUIRED = ("jaar", "wet", "productgroep", "begroting")
-OPTIONAL = ("rijksbijdrage",)
 GROUP_RE = re.compile(r"^[0-9A-Za-zÀ-ÿ .,\-/()&]{1,60}$")
 AMOUNT_RE = re.compile(r"^-?\d{1,3}(?:\.\d{3})+(?:,\d+)?$|^-?\d+(?:[.,]\d+)?$")
 MAX_ROWS = 10_000

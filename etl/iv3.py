@@ -90,10 +90,6 @@ def load_mapping(path: Path | None = None) -> Mapping:
                    groups=groups, periods=periods)
 
 
-def indicator_id(group: str, side: str, kind: str) -> str:
-    return f"fin_{group}_{side}" + ("_begroting" if kind == "begroting" else "")
-
-
 def report_kind(title: str, table_year: int | None) -> tuple[str, int] | None:
     """('begroting' | 'realisatie', year) from a Verslagsoort title such as 'Begroting 2025'; None for
     other reports (quarterly figures)."""

@@ -233,9 +233,8 @@ def age_groups(wh: Warehouse, law: str, year: int) -> tuple[dict[str, float], di
     """(clients per age group, inhabitants per age group) of the municipality in ``year``."""
     clients = q.series(wh, LAWS[law]["clients"], [wh.gemeente], breakdown="age_group")
     clients = _by_category(clients.filter(pl.col("year") == year))
-    pop = wh.run("finance_population_forecast", region_code=wh.gemeente, base_year=year)
-    pop = dict(zip(*pop.filter(pl.col("year") == year).select("age_group", "value").to_dict().values(), strict=True))
-    return clients, pop
+    pop = wh.run("finance_population_forecast", region_code=wh.gemeente, base_year=year).filter(pl.col("year") == year)
+    return clients, dict(zip(pop["age_group"].to_list(), pop["value"].to_list(), strict=True))
 
 
 def _by_category(df: pl.DataFrame) -> dict[str, float]:

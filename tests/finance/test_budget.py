@@ -22,7 +22,8 @@ GOOD = ("jaar;wet;productgroep;begroting;rijksbijdrage\n"
 def test_good_file_is_published_per_law_year_and_product_group(small_warehouse):
     release, preview = budget.load(GOOD.encode(), "begroting.csv", gemeente="GM0001", warehouse=small_warehouse)
     obs = current_release(small_warehouse).table("observations").filter(pl.col("source_id") == "budget:GM0001")
-    val = {(r["indicator_id"], r["period"], r["breakdown"], r["category"]): r["value"] for r in obs.iter_rows(named=True)}
+    val = {(r["indicator_id"], r["period"], r["breakdown"], r["category"]): r["value"]
+           for r in obs.iter_rows(named=True)}
     assert val[("fin_jeugd_budget", "2025JJ00", "", "")] == 11_750_000
     assert val[("fin_jeugd_budget", "2025JJ00", "productgroep", "Jeugdhulp met verblijf")] == 4_500_000
     assert val[("fin_jeugd_budget", "2026JJ00", "", "")] == pytest.approx(4_600_000.5)
@@ -40,7 +41,8 @@ def test_excel_file_reads_like_csv(small_warehouse):
     buf = io.BytesIO()
     wb.save(buf)
     budget.load(buf.getvalue(), "begroting.xlsx", gemeente="GM0001", warehouse=small_warehouse)
-    obs = current_release(small_warehouse).table("observations").filter(pl.col("indicator_id") == "fin_participatie_budget")
+    obs = current_release(small_warehouse).table("observations")
+    obs = obs.filter(pl.col("indicator_id") == "fin_participatie_budget")
     assert obs.filter(pl.col("breakdown") == "")["value"].to_list() == [1_250_000]
 
 

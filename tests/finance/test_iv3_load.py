@@ -70,7 +70,8 @@ def test_load_reads_the_table_keeps_the_scope_and_sums_the_nation(small_warehous
     # Only the mapped taakvelden were asked for (0.10 never left the server).
     feed = [r for r in fake.requests if "TypedDataSet" in r]
     assert feed and all("0.10" not in r for r in feed)
-    src = current_release(small_warehouse).table("sources").filter(pl.col("source_id") == "cbs:45067NED").row(0, named=True)
+    src = current_release(small_warehouse).table("sources")
+    src = src.filter(pl.col("source_id") == "cbs:45067NED").row(0, named=True)
     assert src["title"] == "Gemeenten 2024 onbewerkte Iv3-data" and src["release"] == "2025-11-01T02:00:00"
 
 

@@ -61,7 +61,8 @@ def test_demographic_scenario_weights_use_per_age_group_by_the_forecast():
                                   {2026: {"0-17": 900, "65+": 600}, 2027: {"0-17": 900}})
     # 2026: 0.1*900 + 0.1*600 = 150 clients = factor 1.0; 2027 lacks an age group and is left out.
     assert factors == {2026: pytest.approx(1.0)}
-    factors = demographic_factors({"0-17": 100, "65+": 50}, {"0-17": 1000, "65+": 500}, {2026: {"0-17": 1200, "65+": 500}})
+    factors = demographic_factors({"0-17": 100, "65+": 50}, {"0-17": 1000, "65+": 500},
+                                  {2026: {"0-17": 1200, "65+": 500}})
     assert factors[2026] == pytest.approx((120 + 50) / 150)
     df = scenarios(2025, 1500.0, {2025: 1500.0}, horizon=1, demographic=factors)
     demo = df.filter(df["scenario"] == "Bevolkingsprognose").row(0, named=True)
