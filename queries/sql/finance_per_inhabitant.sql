@@ -1,5 +1,6 @@
 -- Iv3 amounts (EUR 1.000) of chosen finance indicators per inhabitant in euros, for chosen regions and
--- years: the amount divided by the population of the same region on 1 January of that year.
+-- years: the amount divided by the population of the same region on 1 January of that year, or of the
+-- latest year before it (a budget for next year comes before its population figure).
 WITH pop AS (
     SELECT region_code, period, value
     FROM observations
@@ -7,6 +8,7 @@ WITH pop AS (
       AND list_contains($region_codes, region_code)
       AND breakdown = ''
       AND category = ''
+      AND period LIKE '____JJ00'
 )
 SELECT
     o.indicator_id,
@@ -22,7 +24,7 @@ SELECT
     o.source_id
 FROM observations o
 LEFT JOIN regions r ON r.region_code = o.region_code
-LEFT JOIN pop p ON p.region_code = o.region_code AND p.period = o.period
+ASOF LEFT JOIN pop p ON p.region_code = o.region_code AND o.period >= p.period
 WHERE list_contains($indicator_ids, o.indicator_id)
   AND list_contains($region_codes, o.region_code)
   AND o.breakdown = ''
