@@ -97,3 +97,12 @@ def test_geld_renders_every_law(app_env, demo_warehouse, law):
         assert "geen maandbedragen" in body and "geen bedragen" in body
     else:
         assert "Het jaar 2025 is compleet" in body and "per inwoner" in body
+
+
+def test_geld_without_money_figures_says_what_is_missing(app_env, small_warehouse):
+    app_env(small_warehouse)
+    at = open_page("app_pages/geld.py", {"wet": "jeugd"})
+    body = texts(at)
+    assert "geen maandbedragen uit de eigen registratie" in body
+    assert "Er zijn geen Iv3-cijfers geladen" in body
+    assert "geen startpunt voor scenario's" in body
