@@ -38,6 +38,7 @@ def main() -> None:
         st.Page("app_pages/verwachting.py", title="Verwacht per wijk", icon=":material/query_stats:",
                 url_path="verwachting"),
         st.Page("app_pages/doelen.py", title="Doelen", icon=":material/flag:", url_path="doelen"),
+        st.Page("app_pages/geld.py", title="Geld", icon=":material/euro:", url_path="geld"),
     ]
     about = [st.Page("app_pages/bronnen.py", title="Bronnen en definities", icon=":material/info:", url_path="bronnen")]
     sections = {"Cijfers": figures, "Uitleg": about}

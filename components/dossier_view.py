@@ -107,6 +107,10 @@ def _years(df: pl.DataFrame, section: Section) -> pl.DataFrame:
 def section_figures(wh: Warehouse, section: Section) -> SectionFigures:
     """Every indicator of the section, answered from this release (small numbers already suppressed)."""
     blocks: list[IndicatorFigures] = []
+    if section.kind == "finance":
+        from components import finance_view  # here, not at the top: finance_view builds on this module
+
+        blocks = finance_view.dossier_blocks(wh, section)
     if section.kind == "figures":
         for indicator_id in section.indicator_ids:
             try:

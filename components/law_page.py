@@ -9,7 +9,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from components import export, indicator_view, pickers, registry_view, state
+from components import export, finance_view, indicator_view, pickers, registry_view, state
 from components.context import warehouse
 from queries import figures as q
 
@@ -123,4 +123,5 @@ def render(law: str) -> None:
     pickers.breakdown_section(wh, chosen, own, year)
     registry_view.inflow_outflow(wh, law)
     registry_view.own_beside_cbs(wh, law)
+    finance_view.law_summary(wh, law)
 

@@ -42,7 +42,8 @@ STATUS_LABELS = {"draft": "Concept", "published": "Gepubliceerd", "withdrawn": "
 CHANGE_LABELS = {"create": "aangemaakt", "edit": "bewerkt", "publish": "gepubliceerd", "withdraw": "ingetrokken"}
 COMPARISONS = {"geen": "Geen vergelijking", "nederland": "Nederland", "peers": "Vergelijkbare gemeenten (mediaan)",
                "beide": "Nederland en vergelijkbare gemeenten"}
-SECTION_KINDS = {"figures": "Cijfers met grafiek en tabel", "notes": "Alleen duiding (bijvoorbeeld beleidsreactie)"}
+SECTION_KINDS = {"figures": "Cijfers met grafiek en tabel", "notes": "Alleen duiding (bijvoorbeeld beleidsreactie)",
+                 "finance": "Geld: verwachting en scenario's van de wet van het gekozen cijfer"}
 
 MAX_SECTIONS = 40
 MAX_INDICATORS_PER_SECTION = 6

@@ -1,0 +1,3 @@
+from components import finance_view
+
+finance_view.render_page()

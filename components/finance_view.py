@@ -1,0 +1,369 @@
+"""The money views: prognosis against the budget, Iv3 spending per inhabitant against similar
+municipalities and Nederland, cost per client, and scenarios. Each view is a :class:`Figure`: a
+series frame (``region_name`` names the line) with its sentence and source line, drawn the same way
+on the page *Geld*, in a dossier part of kind "finance" and in the handout (docs/finance-methods.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from statistics import mean
+
+import polars as pl
+import streamlit as st
+
+from components import charts, export, indicator_view, notes, pickers, state
+from components import formatting as fmt
+from queries import Warehouse
+from queries import figures as q
+from queries import finance
+
+MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+          "november", "december"]
+SERIES = {"region_name": pl.String, "region_code": pl.String, "period": pl.String, "year": pl.Int32,
+          "value": pl.Float64, "status": pl.String, "source_id": pl.String}
+
+
+@dataclass
+class Figure:
+    indicator: dict  # title, unit, unit_label, series_breaks (what a chart and a table need)
+    df: pl.DataFrame  # region_name, period, year, value, status, source_id
+    description: str
+    provenance: str
+    note_id: str  # the indicator the civil servants' notes hang on
+    law: str
+
+
+def _indicator(title: str, unit: str) -> dict:
+    return {"title": title, "unit": unit, "unit_label": {"euro": "euro", "euro_1000": "x 1.000 euro"}[unit],
+            "series_breaks": [], "source_label": ""}
+
+
+def _series(rows: list[dict]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=SERIES)
+
+
+def _row(name: str, period: str, value: float | None, status: str = "final", source: str = "") -> dict:
+    return {"region_name": name, "region_code": name, "period": period, "year": int(period[:4]), "value": value,
+            "status": status, "source_id": source}
+
+
+def _source(wh: Warehouse, df: pl.DataFrame, label: str) -> str:
+    return indicator_view.provenance(wh, {"source_label": label}, df)
+
+
+def _plain_source(wh: Warehouse, label: str) -> str:
+    return " · ".join([f"Bron: {label}", f"release {wh.release.id}"] + (["DEMODATA, verzonnen cijfers"]
+                                                                        if wh.is_demo else []))
+
+
+def _euro(v: float | None) -> str:
+    return fmt.value(v, "euro")
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures
+# ---------------------------------------------------------------------------------------------
+def prognosis_figure(wh: Warehouse, law: str, month: int | None = None) -> Figure | None:
+    """Spending to date month by month (cumulative), the expected path to December and the budget."""
+    cost_id = finance.LAWS[law]["cost"]
+    if not cost_id:
+        return None
+    monthly = finance.monthly_cost(wh, law)
+    latest = finance.months_available(monthly)
+    if latest is None:
+        return None
+    year = latest[0]
+    month = min(month or latest[1], latest[1])
+    quarterly = finance.monthly_cost(wh, law, "KW")
+    prog = finance.prognosis(monthly, year, month, finance.budgets(wh, law).get(year), quarterly)
+    if prog is None:
+        return None
+    src = q.series(wh, cost_id, [wh.gemeente], period_kind="MM")
+    source_id = src["source_id"][0] if src.height else ""
+    rows, total = [], 0.0
+    for m in range(1, month + 1):
+        total += monthly[f"{year}MM{m:02d}"]
+        rows.append(_row(f"Uitgegeven {year}", f"{year}MM{m:02d}", total, source=source_id))
+    # The expected path: the rest of the year spent as the earlier years spent theirs.
+    share = {m: mean(finance.cumulative_share(monthly, quarterly, y, m) for y in prog.shares) if prog.shares
+             else m / 12 for m in range(month, 13)}
+    for m in range(month, 13) if month < 12 else ():
+        rest = (share[m] - share[month]) / (1 - share[month])
+        rows.append(_row(f"Verwacht {year}", f"{year}MM{m:02d}", prog.to_date + (prog.expected - prog.to_date) * rest,
+                         source=source_id))
+    if prog.budget is not None:
+        rows += [_row(f"Begroting {year}", f"{year}MM{m:02d}", prog.budget, source="") for m in (1, 12)]
+    df = _series(rows)
+    ind = _indicator(f"Uitgaven {finance.LAW_LABELS[law]} {year}: tot nu toe en verwacht", "euro")
+    return Figure(ind, df, describe_prognosis(prog), _source(wh, df, q.indicator(wh, cost_id)["source_label"]
+                                                              + " en begroting van de gemeente"), cost_id, law)
+
+
+def describe_prognosis(p: finance.Prognosis) -> str:
+    label = f"{MONTHS[p.month - 1]} {p.year}"
+    if p.month == 12:
+        text = f"Het jaar {p.year} is compleet: er is {_euro(p.to_date)} uitgegeven."
+    else:
+        text = f"Tot en met {label} is {_euro(p.to_date)} uitgegeven. Verwacht voor heel {p.year}: {_euro(p.expected)}"
+        if p.low is not None:
+            years = ", ".join(str(y) for y in sorted(p.shares))
+            text += (f", waarschijnlijk tussen {_euro(p.low)} en {_euro(p.high)} (als de rest van het jaar verloopt "
+                     f"zoals in {years}).")
+        else:
+            text += ". Er is geen eerder volledig jaar om het seizoenspatroon van te leren; de uitgaven tot nu toe "\
+                    "zijn gelijkmatig doorgetrokken."
+    if p.budget is None:
+        return text + " Er is geen begroting voor dit jaar ingelezen."
+    verb = "meer" if p.over > 0 else "minder"
+    return text + (f" De begroting is {_euro(p.budget)}: naar verwachting {_euro(abs(p.over))} "
+                   f"({fmt.number(abs(p.over_pct), 1)}%) {verb} dan begroot.")
+
+
+def per_inhabitant_figure(wh: Warehouse, indicator_id: str) -> Figure:
+    """An Iv3 amount per inhabitant: the municipality, the median of similar municipalities and Nederland."""
+    ind = q.indicator(wh, indicator_id)
+    df = finance.per_inhabitant(wh, [indicator_id], [wh.gemeente, "NL01", *wh.peers])
+    med = finance.peer_median(df, wh.peers)
+    shown = pl.concat([df.filter(pl.col("region_code").is_in([wh.gemeente, "NL01"]))
+                       .select(list(SERIES)), med.select(list(SERIES))])
+    info = _indicator(f"{ind['title']} per inwoner", "euro")
+    text = indicator_view.describe_series(shown, "euro")
+    return Figure(info, shown, text, _source(wh, shown, ind["source_label"] + "; per inwoner berekend met het "
+                                             "aantal inwoners op 1 januari"), indicator_id, ind["law"])
+
+
+def budget_against_account_figure(wh: Warehouse, group: str) -> Figure:
+    """The municipality's Iv3 lasten: what the begroting planned against what the jaarrekening shows."""
+    rows = []
+    for iid, name in ((f"fin_{group}_lasten_begroting", "Begroot (begroting)"),
+                      (f"fin_{group}_lasten", "Uitgegeven (jaarrekening)")):
+        part = q.series(wh, iid, [wh.gemeente])
+        rows.append(part.select(pl.lit(name).alias("region_name"), pl.lit(name).alias("region_code"), "period",
+                                "year", "value", "status", "source_id"))
+    df = pl.concat(rows).cast(SERIES)
+    both = df.pivot(on="region_name", index="year", values="value").drop_nulls()
+    text = indicator_view.describe_series(df, "euro_1000")
+    if both.height:
+        last = both.sort("year").row(-1, named=True)
+        diff = last["Uitgegeven (jaarrekening)"] - last["Begroot (begroting)"]
+        text += (f" In {last['year']} was {fmt.value(abs(diff), 'euro_1000')} "
+                 f"{'meer' if diff > 0 else 'minder'} uitgegeven dan begroot.")
+    label = q.indicator(wh, f"fin_{group}_lasten")
+    return Figure(_indicator(f"Lasten {group}: begroot en uitgegeven", "euro_1000"), df, text,
+                  _source(wh, df, label["source_label"]), f"fin_{group}_lasten", label["law"])
+
+
+def scenario_figure(wh: Warehouse, law: str) -> tuple[Figure, pl.DataFrame, bool] | None:
+    """Five years of cost per scenario and the budget; with the table of shortfalls."""
+    table, prog, demographic = finance.law_scenarios(wh, law)
+    if prog is None or table.is_empty():
+        return None
+    rows = [_row(r["scenario"], f"{r['year']}JJ00", r["cost"]) for r in table.iter_rows(named=True)]
+    rows.append(_row(rows[0]["region_name"], f"{prog.year}JJ00", prog.expected))
+    for name in table["scenario"].unique(maintain_order=True).to_list()[1:]:
+        rows.append(_row(name, f"{prog.year}JJ00", prog.expected))
+    budget = table.select("year", "budget").unique("year").sort("year").drop_nulls()
+    rows += [_row("Begroting", f"{y}JJ00", b) for y, b in budget.iter_rows()]
+    if prog.budget is not None:
+        rows.append(_row("Begroting", f"{prog.year}JJ00", prog.budget))
+    df = _series(rows)
+    last = table.filter(pl.col("year") == table["year"].max())
+    parts = [f"Startpunt: de verwachte uitgaven van {prog.year}, {_euro(prog.expected)}."]
+    for r in last.iter_rows(named=True):
+        if r["shortfall"] is None:
+            parts.append(f"{r['scenario']}: {_euro(r['cost'])} in {r['year']}.")
+        else:
+            word = "tekort" if r["shortfall"] > 0 else "over"
+            parts.append(f"{r['scenario']}: {_euro(r['cost'])} in {r['year']}, {_euro(abs(r['shortfall']))} {word}.")
+    known = finance.budgets(wh, law)
+    if known and table["budget_held"].any():
+        parts.append(f"Na {max(known)} is de laatste begroting ({max(known)}) gelijk gehouden.")
+    if not demographic:
+        parts.append("Er is geen bevolkingsprognose geladen, dus er is geen scenario op basis van de bevolking.")
+    ind = _indicator(f"Scenario's {finance.LAW_LABELS[law]}: uitgaven de komende vijf jaar", "euro")
+    fig = Figure(ind, df, " ".join(parts), _source(wh, df, "Eigen registratie, begroting van de gemeente; "
+                                                  "berekend (zie methoden)"), finance.LAWS[law]["cost"], law)
+    return fig, table, demographic
+
+
+def shortfall_table(table: pl.DataFrame) -> pl.DataFrame:
+    return table.select(
+        pl.col("year").alias("Jaar"), pl.col("scenario").alias("Scenario"),
+        fmt.mapped(table, _euro, "cost").alias("Uitgaven"),
+        fmt.mapped(table, _euro, "budget").alias("Begroting"),
+        fmt.mapped(table, lambda v: "–" if v is None else ("tekort " if v > 0 else "over ") + _euro(abs(v)),
+                   "shortfall").alias("Tekort of over"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Drawing
+# ---------------------------------------------------------------------------------------------
+def render_figure(wh: Warehouse, fig: Figure, *, key: str, extra: pl.DataFrame | None = None) -> None:
+    """Chart, table, sentence, source line and note panel, like every figure in the monitor."""
+    st.subheader(fig.indicator["title"])
+    chart_col, note_col = st.columns([3, 2], gap="medium")
+    with chart_col:
+        if fig.df.filter(pl.col("value").is_not_null()).is_empty():
+            st.info("Voor dit cijfer zijn er geen gegevens.")
+        else:
+            tab_chart, tab_table = st.tabs(["Grafiek", "Tabel"])
+            with tab_chart:
+                charts.show(charts.time_chart(fig.df, unit=fig.indicator["unit"],
+                                              unit_label=fig.indicator["unit_label"]), key=f"chart-{key}")
+                st.caption(fig.description)
+            with tab_table:
+                shown = extra if extra is not None else indicator_view.table(fig.df, fig.indicator["unit"])
+                st.dataframe(shown, hide_index=True, width="stretch", key=f"table-{key}")
+                export.download_buttons(export.series_table(fig.indicator, fig.df, source=fig.provenance,
+                                                            release=wh.release.id), key=f"table-{key}")
+        st.caption(fig.provenance)
+    with note_col:
+        notes.render_note_panel(fig.note_id, fig.law, [wh.gemeente], None)
+
+
+def _change_table(df: pl.DataFrame, breakdown: str, unit: str) -> pl.DataFrame:
+    prev, last = df["previous_year"][0], df["last_year"][0]
+    return df.select(
+        fmt.mapped(df, lambda c: fmt.category_label(breakdown, c), "category").alias(
+            fmt.BREAKDOWN_LABELS.get(breakdown, breakdown).capitalize()),
+        fmt.mapped(df, lambda v: fmt.value(v, unit), "previous").alias(str(prev)),
+        fmt.mapped(df, lambda v: fmt.value(v, unit), "last").alias(str(last)),
+        fmt.mapped(df, lambda v: fmt.change(v, unit) or "–", "change").alias("Verschil"))
+
+
+def render_cost_per_client(wh: Warehouse, law: str) -> None:
+    st.subheader(f"Kosten per cliënt {finance.LAW_LABELS[law]}")
+    cpc = finance.cost_per_client(wh, law)
+    if cpc.is_empty():
+        st.info("De registratie van deze wet bevat geen bedragen; kosten per cliënt zijn er niet.")
+    else:
+        rows = cpc.iter_rows(named=True)
+        text = " ".join(f"In {r['year']}: {_euro(r['per_client'])} per cliënt ({fmt.number(r['clients'])} cliënten, "
+                        f"{_euro(r['cost'])})." for r in rows)
+        if cpc.height == 2:
+            a, b = cpc["per_client"].to_list()
+            text += f" Verschil: {fmt.change(b - a, 'euro', 100 * (b - a) / a if a else None)}."
+        st.markdown(text)
+    for breakdown in ("product", "referrer"):
+        df = finance.clients_change(wh, law, breakdown)
+        if df.is_empty():
+            continue
+        label = fmt.BREAKDOWN_LABELS[breakdown]
+        st.markdown(f"**Cliënten per {label}, tegenover vorig jaar**")
+        st.caption("De registratie geeft de kosten niet per product of verwijzer. Waar het aantal cliënten het "
+                   "meest groeit, groeien meestal ook de kosten.")
+        table = _change_table(df, breakdown, "count")
+        st.dataframe(table, hide_index=True, width="stretch", key=f"change-{law}-{breakdown}")
+        export.download_buttons(export.frame_table(
+            df.select(pl.col("category").alias(label), pl.col("previous").alias(f"Cliënten {df['previous_year'][0]}"),
+                      pl.col("last").alias(f"Cliënten {df['last_year'][0]}"), pl.col("change").alias("Verschil")),
+            title=f"Cliënten {finance.LAW_LABELS[law]} per {label}",
+            source=_plain_source(wh, "Eigen registratie"), release=wh.release.id),
+            key=f"change-{law}-{breakdown}")
+
+
+def render_page() -> None:
+    from components.context import warehouse
+
+    wh = warehouse()
+    st.title("Geld")
+    pickers.demo_banner(wh)
+    st.markdown("Wat kost elke wet, hoe verhoudt zich dat tot de begroting en tot vergelijkbare gemeenten, en "
+                "waar gaat het naartoe? Hoe de verwachting en de scenario's zijn berekend, staat onder "
+                "'Hoe is dit berekend?'.")
+    with st.expander("Hoe is dit berekend?"):
+        st.markdown(METHODS_TEXT)
+    law = state.url_select("Kies een wet", list(finance.LAWS), "wet", format_func=finance.LAW_LABELS.get)
+
+    st.header("Uitgaven tot nu toe en verwachting voor het jaar")
+    monthly = finance.monthly_cost(wh, law)
+    latest = finance.months_available(monthly)
+    if latest is None:
+        st.info("Voor deze wet zijn geen maandbedragen uit de eigen registratie geladen, dus er is geen verwachting.")
+    else:
+        month = st.selectbox("Stand aan het eind van", list(range(1, latest[1] + 1)), index=latest[1] - 1,
+                             format_func=lambda m: f"{MONTHS[m - 1]} {latest[0]}", key=f"month-{law}",
+                             help="Kies een eerdere maand om te zien wat de verwachting toen was.")
+        fig = prognosis_figure(wh, law, month)
+        if fig is None:
+            st.info("Een maand in dit jaar heeft geen bedrag (of is afgeschermd); een verwachting is niet te maken.")
+        else:
+            render_figure(wh, fig, key=f"prognosis-{law}")
+
+    group = finance.LAWS[law]["group"]
+    st.header("Lasten per inwoner, vergeleken")
+    if group and q.years(wh, [f"fin_{group}_lasten", f"fin_{group}_lasten_begroting"], [wh.gemeente]):
+        kind = st.radio("Welke cijfers", ["fin_{}_lasten", "fin_{}_lasten_begroting"], horizontal=True,
+                        format_func=lambda k: "Jaarrekening" if not k.endswith("begroting") else "Begroting",
+                        key=f"iv3-kind-{law}")
+        render_figure(wh, per_inhabitant_figure(wh, kind.format(group)), key=f"iv3-{law}")
+        render_figure(wh, budget_against_account_figure(wh, group), key=f"iv3-ba-{law}")
+    else:
+        st.info("Er zijn geen Iv3-cijfers geladen (python -m etl iv3), of deze wet heeft er geen.")
+
+    st.header("Kosten per cliënt")
+    render_cost_per_client(wh, law)
+
+    st.header("Scenario's voor vijf jaar")
+    scen = scenario_figure(wh, law)
+    if scen is None:
+        st.info("Zonder maandbedragen uit de eigen registratie is er geen startpunt voor scenario's.")
+    else:
+        fig, table, _ = scen
+        render_figure(wh, fig, key=f"scenario-{law}", extra=shortfall_table(table))
+
+
+def law_summary(wh: Warehouse, law: str) -> None:
+    """One sentence about the money on a law page, with the way to the page Geld."""
+    if law not in finance.LAWS:
+        return
+    prog = finance.law_prognosis(wh, law)
+    if prog is None:
+        return
+    st.header("Geld")
+    st.markdown(describe_prognosis(prog))
+    st.page_link("app_pages/geld.py", label="Meer over geld: begroting, vergelijking en scenario's",
+                 icon=":material/euro:")
+
+
+def dossier_blocks(wh: Warehouse, section) -> list:
+    """The blocks of a dossier part of kind "finance": prognosis and scenarios of each chosen law
+    (a chosen indicator stands for its law)."""
+    from components.dossier_view import IndicatorFigures  # imported here: the dossier view imports this module
+
+    blocks = []
+    laws = []
+    for iid in section.indicator_ids:
+        try:
+            law = q.indicator(wh, iid)["law"]
+        except KeyError:
+            continue
+        if law in finance.LAWS and law not in laws:
+            laws.append(law)
+    for law in laws:
+        figs = [prognosis_figure(wh, law)]
+        scen = scenario_figure(wh, law)
+        figs.append(scen[0] if scen else None)
+        for fig in figs:
+            if fig is None:
+                continue
+            blocks.append(IndicatorFigures(indicator=fig.indicator, df=fig.df,
+                                           table=indicator_view.table(fig.df, fig.indicator["unit"]),
+                                           description=fig.description, provenance=fig.provenance))
+    return blocks
+
+
+METHODS_TEXT = """
+**Verwachting voor het jaar.** We tellen de uitgaven uit de eigen registratie op tot en met de gekozen maand.
+In de vorige jaren (hooguit vijf) kijken we welk deel van de jaaruitgaven er op dat moment al was. Delen we de
+uitgaven tot nu toe door dat gemiddelde deel, dan krijgen we de verwachting voor het hele jaar. De marge loopt van
+de laagste tot de hoogste uitkomst als dit jaar verloopt zoals één van die vorige jaren.
+
+**Scenario's.** Startpunt is de verwachting voor dit jaar. Bij 0, 2 en 5% groei per jaar stijgen de uitgaven elk
+jaar met dat percentage. Het bevolkingsscenario neemt het gebruik per leeftijdsgroep van dit jaar en vermenigvuldigt
+dat met de bevolkingsprognose. We vergelijken met de begroting; jaren zonder begroting krijgen de laatste begroting.
+
+**Wat dit niet zegt.** Een verwachting is geen voorspelling: nieuwe tarieven, een wetswijziging of een paar dure
+cliënten veranderen de uitkomst. Iv3-cijfers tellen anders dan de registratie (ook personeel en inkoop).
+"""
