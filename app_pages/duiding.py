@@ -144,7 +144,29 @@ if flash:
     # The store's messages are plain text; a conflict names who saved, and a name is not Markdown.
     (st.success if flash[0] == "success" else st.error)(escape_text(flash[1]))
 
-tab_list, tab_new, tab_io = st.tabs(["Duidingen", "Nieuwe duiding", "Exporteren en importeren"])
+waiting = store.pending_review(role=role)
+tab_review, tab_list, tab_new, tab_io = st.tabs([f"Wacht op review ({len(waiting)})", "Duidingen", "Nieuwe duiding",
+                                                 "Exporteren en importeren"])
+
+with tab_review:
+    if not waiting:
+        st.info("Er wachten geen duidingen op review.")
+    else:
+        st.markdown("Deze duidingen staan klaar voor controle. Open er een om haar te lezen en te publiceren"
+                    + (" of terug te zetten. U kunt geen duiding publiceren die u zelf heeft geschreven."
+                       if store.four_eyes else " of terug te zetten."))
+    for n in waiting:
+        with st.container(border=True):
+            text, action = st.columns([5, 1], vertical_alignment="center")
+            text.markdown(f"**{escape_text(n.content.title or '(zonder titel)')}** · "
+                          f"{escape_text(_indicator_label(n.content.indicator_id))} · {escape_text(n.period_label)}  \n"
+                          f"Klaargezet door {escape_text(n.saved_by)} op {format_when(n.saved_at)} · "
+                          f"geschreven door {escape_text(n.written_by)}")
+            if action.button("Openen", key=f"review-open-{n.note_id}"):
+                # The selectbox of the list tab opens it (set before that widget exists on the next run).
+                st.session_state["notes-open"] = n.note_id
+                st.session_state["notes_flash"] = ("success", "De duiding staat open op het tabblad Duidingen.")
+                st.rerun()
 
 with tab_list:
     f1, f2, f3 = st.columns(3)
@@ -189,7 +211,9 @@ with tab_list:
         if s == "draft" and cols[0].button("Klaarzetten voor controle"):
             do(store.submit_for_review, chosen, base_rev, success="De duiding staat klaar voor controle.")
         if s == "review":
-            if can(role, "publish_note") and cols[0].button("Publiceren", type="primary"):
+            if can(role, "publish_note") and not store.may_publish(note, user):
+                cols[0].caption("U heeft deze versie geschreven. Een collega controleert en publiceert haar.")
+            elif can(role, "publish_note") and cols[0].button("Publiceren", type="primary"):
                 do(store.publish, chosen, base_rev, success="De duiding is gepubliceerd en voor iedereen zichtbaar.")
             if cols[1].button("Terug naar concept"):
                 do(store.back_to_draft, chosen, base_rev, success="De duiding is weer een concept.")
@@ -224,6 +248,9 @@ with tab_new:
         else:
             st.session_state["notes_flash"] = ("success", "De duiding is opgeslagen als concept.")
             st.session_state["notes-open"] = created.note_id
+            # A form keeps what was typed: without this the next new note starts with this note's text.
+            for key in [k for k in st.session_state if str(k).startswith("new-")]:
+                del st.session_state[key]
             st.rerun()
 
 with tab_io:
