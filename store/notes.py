@@ -537,10 +537,15 @@ class NoteStore:
         checks again in :meth:`publish`)."""
         return not self.four_eyes or note.written_by.strip() != (user or "").strip()
 
+    def markers_of(self, indicator_id: str, law: str, *, role: Role | str | None) -> list[Note]:
+        """The marker notes (events) of an indicator, its own and its law's, as the role may see them."""
+        return sorted(self._visible_for_indicator(indicator_id, law, role, None, markers_only=True),
+                      key=lambda n: (n.content.marker_period, n.content.marker_label or ""))
+
     def markers_for(self, indicator_id: str, law: str, *, role: Role | str | None) -> pl.DataFrame:
         """Events for the time axis of every chart of the indicator: period, year, label, text, note_id."""
         rows = []
-        for n in self._visible_for_indicator(indicator_id, law, role, None, markers_only=True):
+        for n in self.markers_of(indicator_id, law, role=role):
             c = n.content
             label = c.marker_label or ""
             if n.status != "published":
