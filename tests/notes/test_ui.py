@@ -69,10 +69,15 @@ def test_published_note_for_everyone_draft_only_for_civil_servants(ui_store, rol
             links=(), marker_period=None)
     publish(ui_store, indicator_id=None, marker_period="2019JJ00", marker_label="2019 abonnementstarief",
             period_from=None, period_to=None, title="Abonnementstarief")
-    ui_store.create(content(title="Conceptduiding", what_we_see="Nog niet gecontroleerd.",
-                            marker_period="2023JJ00", marker_label="aanbesteding"), role="ambtenaar", user="anna")
+    ui_store.create(content(title="Conceptduiding", what_we_see="Nog niet gecontroleerd."), role="ambtenaar",
+                    user="anna")
+    ui_store.create(content(title="Aanbesteding", what_we_see="Nieuwe aanbieders.", marker_period="2023JJ00",
+                            marker_label="aanbesteding"), role="ambtenaar", user="anna")
     at = run_panel(role)
     body = all_text(at)
+    # Markers are events on the time axis, never notes in the panel.
+    panel = "\n".join(m.value for m in at.markdown)
+    assert "Abonnementstarief" not in panel and "Aanbesteding" not in panel and "Markering" not in panel
     assert "Gepubliceerde duiding" in body
     assert "Meer cliënten in **2024**." in body  # rendered as Markdown, not raw HTML
     assert "Wat zien we" in body and "Verklaring" in body and "Wat betekent dit / vervolg" in body
