@@ -238,8 +238,11 @@ with tab_list:
             render_note(revs[pick])
 
 with tab_new:
-    with st.form("new-note"):
-        new = content_form("new", None)
+    # A fresh key after every save: the browser keeps a form's typed values for as long as its widgets
+    # keep their keys, and then the next note would start with (and silently keep) this note's text.
+    generation = st.session_state.setdefault("notes-new-generation", 0)
+    with st.form(f"new-note-{generation}"):
+        new = content_form(f"new-{generation}", None)
     if new is not None:
         try:
             created = store.create(new, role=role, user=user)
@@ -248,9 +251,7 @@ with tab_new:
         else:
             st.session_state["notes_flash"] = ("success", "De duiding is opgeslagen als concept.")
             st.session_state["notes-open"] = created.note_id
-            # A form keeps what was typed: without this the next new note starts with this note's text.
-            for key in [k for k in st.session_state if str(k).startswith("new-")]:
-                del st.session_state[key]
+            st.session_state["notes-new-generation"] = generation + 1
             st.rerun()
 
 with tab_io:

@@ -6,10 +6,10 @@ from tests.notes.conftest import content
 from tests.notes.test_ui import open_page, ui_store  # noqa: F401  (fixture re-exported)
 
 
-def fill_new(at, title: str, explanation: str) -> None:
-    at.text_input(key="new-gm").input("GM0001")
-    at.text_input(key="new-title").input(title)
-    at.text_area(key="new-why").input(explanation)
+def fill_new(at, title: str, explanation: str, generation: int = 0) -> None:
+    at.text_input(key=f"new-{generation}-gm").input("GM0001")
+    at.text_input(key=f"new-{generation}-title").input(title)
+    at.text_area(key=f"new-{generation}-why").input(explanation)
     next(b for b in at.button if b.label == "Opslaan" and "new" in str(b.form_id)).click().run()
     assert not at.exception, [e.value for e in at.exception]
 
@@ -17,19 +17,20 @@ def fill_new(at, title: str, explanation: str) -> None:
 def test_new_note_form_is_empty_after_saving(ui_store):
     at = open_page("ambtenaar")
     fill_new(at, "Eerste duiding", "Verklaring van de eerste.")
-    assert at.text_input(key="new-title").value == ""
-    assert at.text_area(key="new-why").value == ""
-    fill_new(at, "Tweede duiding", "Eigen verklaring.")
+    assert at.text_input(key="new-1-title").value == ""  # a fresh form (new keys), not the old one emptied
+    assert at.text_area(key="new-1-why").value == ""
+    assert not [w for w in at.text_input if w.key.startswith("new-0-")]
+    fill_new(at, "Tweede duiding", "Eigen verklaring.", generation=1)
     by_title = {n.content.title: n.content.explanation for n in ui_store.list_notes(role="ambtenaar")}
     assert by_title == {"Eerste duiding": "Verklaring van de eerste.", "Tweede duiding": "Eigen verklaring."}
 
 
 def test_a_failed_save_keeps_what_was_typed(ui_store):
     at = open_page("ambtenaar")
-    at.text_input(key="new-title").input("Zonder gemeente")
+    at.text_input(key="new-0-title").input("Zonder gemeente")
     next(b for b in at.button if b.label == "Opslaan" and "new" in str(b.form_id)).click().run()
     assert any("kies de gemeente" in e.value for e in at.error)
-    assert at.text_input(key="new-title").value == "Zonder gemeente"
+    assert at.text_input(key="new-0-title").value == "Zonder gemeente"
 
 
 def test_review_list_opens_a_note_and_four_eyes_hides_publish_for_the_author(ui_store, monkeypatch):

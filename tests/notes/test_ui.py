@@ -141,10 +141,10 @@ def test_page_shows_a_conflict_when_someone_else_saved_first(ui_store):
 
 def test_page_creates_a_note_through_the_form(ui_store):
     at = open_page("beheerder")
-    at.text_input(key="new-gm").input("GM0001")
-    at.text_input(key="new-period").input("2023-2024")
-    at.text_input(key="new-title").input("Via het formulier")
-    at.text_area(key="new-see").input("Een stijging.")
+    at.text_input(key="new-0-gm").input("GM0001")
+    at.text_input(key="new-0-period").input("2023-2024")
+    at.text_input(key="new-0-title").input("Via het formulier")
+    at.text_area(key="new-0-see").input("Een stijging.")
     next(b for b in at.button if b.label == "Opslaan" and "new" in str(b.form_id)).click().run()
     assert not at.exception, [e.value for e in at.exception]
     notes = ui_store.list_notes(role="beheerder")
