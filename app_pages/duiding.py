@@ -145,14 +145,23 @@ if flash:
     (st.success if flash[0] == "success" else st.error)(escape_text(flash[1]))
 
 waiting = store.pending_review(role=role)
-tab_review, tab_list, tab_new, tab_io = st.tabs([f"Wacht op review ({len(waiting)})", "Duidingen", "Nieuwe duiding",
-                                                 "Exporteren en importeren"])
+TAB_LIST = "Duidingen"
+
+
+def _open_for_review(note_id: str) -> None:
+    st.session_state["notes-open"] = note_id
+    st.session_state["duiding-tab"] = TAB_LIST
+
+
+tab_review, tab_list, tab_new, tab_io = st.tabs(["Wacht op review", TAB_LIST, "Nieuwe duiding",
+                                                 "Exporteren en importeren"], key="duiding-tab", on_change="rerun")
 
 with tab_review:
     if not waiting:
         st.info("Er wachten geen duidingen op review.")
     else:
-        st.markdown("Deze duidingen staan klaar voor controle. Open er een om haar te lezen en te publiceren"
+        st.markdown(f"**{len(waiting)}** {'duiding staat' if len(waiting) == 1 else 'duidingen staan'} klaar voor "
+                    "controle. Open er een om haar te lezen en te publiceren"
                     + (" of terug te zetten. U kunt geen duiding publiceren die u zelf heeft geschreven."
                        if store.four_eyes else " of terug te zetten."))
     for n in waiting:
@@ -162,11 +171,8 @@ with tab_review:
                           f"{escape_text(_indicator_label(n.content.indicator_id))} · {escape_text(n.period_label)}  \n"
                           f"Klaargezet door {escape_text(n.saved_by)} op {format_when(n.saved_at)} · "
                           f"geschreven door {escape_text(n.written_by)}")
-            if action.button("Openen", key=f"review-open-{n.note_id}"):
-                # The selectbox of the list tab opens it (set before that widget exists on the next run).
-                st.session_state["notes-open"] = n.note_id
-                st.session_state["notes_flash"] = ("success", "De duiding staat open op het tabblad Duidingen.")
-                st.rerun()
+            # A callback runs before the tabs exist on the next run, so it may choose the tab and the note.
+            action.button("Openen", key=f"review-open-{n.note_id}", on_click=_open_for_review, args=(n.note_id,))
 
 with tab_list:
     f1, f2, f3 = st.columns(3)

@@ -53,3 +53,15 @@ def test_a_second_note_starts_empty_and_keeps_its_own_text(app_server, page):
     by_title = {n.content.title: n.content.explanation for n in store.list_notes(role="ambtenaar")}
     assert by_title[first] == "Verklaring die alleen bij de eerste hoort."
     assert by_title[second] == ""
+
+    # Set ready for review by a colleague: the review list opens it on the Duidingen tab with one click.
+    note = next(n for n in store.list_notes(role="ambtenaar") if n.content.title == first)
+    store.submit_for_review(note.note_id, note.head_revision, role="ambtenaar", user="anna")
+    page.get_by_role("tab", name="Wacht op review").click()
+    wait_idle(page)
+    expect(page.get_by_text(first).locator("visible=true").first).to_be_visible()
+    expect(page.get_by_text("Klaargezet door anna").locator("visible=true").first).to_be_visible()
+    page.get_by_role("button", name="Openen").locator("visible=true").click()
+    wait_idle(page)
+    expect(page.get_by_role("tab", name="Duidingen", exact=True)).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_role("button", name="Publiceren", exact=True)).to_be_visible()

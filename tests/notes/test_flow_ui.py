@@ -40,15 +40,16 @@ def test_review_list_opens_a_note_and_four_eyes_hides_publish_for_the_author(ui_
     ui_store.submit_for_review(mine.note_id, 1, role="ambtenaar", user="demo-ambtenaar")
     ui_store.submit_for_review(theirs.note_id, 1, role="ambtenaar", user="anna")
     at = open_page("ambtenaar")
-    assert at.tabs[0].label == "Wacht op review (2)"
     listed = "\n".join(m.value for m in at.tabs[0].markdown)
+    assert "**2** duidingen staan klaar" in listed
     assert "Van mijzelf" in listed and "Van Anna" in listed and "Klaargezet door anna op" in listed
     at.button(key=f"review-open-{mine.note_id}").click().run()
     assert at.selectbox(key="notes-chosen").value == mine.note_id
+    assert at.session_state["duiding-tab"] == "Duidingen"  # one click: the note opens on its tab
     assert not [b for b in at.button if b.label == "Publiceren"]
     assert any("Een collega controleert en publiceert haar" in c.value for c in at.caption)
     at.button(key=f"review-open-{theirs.note_id}").click().run()
     assert at.selectbox(key="notes-chosen").value == theirs.note_id
     next(b for b in at.button if b.label == "Publiceren").click().run()
     assert ui_store.get(theirs.note_id, role="raadslid").published_by == "demo-ambtenaar"
-    assert at.tabs[0].label == "Wacht op review (1)"
+    assert "**1** duiding staat klaar" in "\n".join(m.value for m in at.tabs[0].markdown)
