@@ -749,6 +749,12 @@ class NoteStore:
                                 "als reservekopie en vraag de beheerder om hulp.")
                         report.revisions_already_present += 1
                         continue
+                    if self.four_eyes and not restore and row["change"] == "publish":
+                        # The importer becomes author and publisher: that would bypass the second pair of eyes.
+                        raise ImportRefused(
+                            f"Duiding {note_id} brengt een nieuwe publicatie mee (versie {row['revision']}). Met het "
+                            "vier-ogenprincipe kan een import niets publiceren. Er is niets ingelezen. Lees het "
+                            "bestand in zonder publicaties, of laat de beheerder een reservekopie terugzetten.")
                     tx.execute(_INSERT_REV, [row[k] for k in REV_COLS])
                     report.revisions_added += 1
                 if head is not None and int(note["revision"]) > int(head["revision"]):

@@ -6,7 +6,7 @@ import pytest
 
 import settings
 from auth.roles import PermissionDenied
-from store.notes import FourEyesRefused, NoteStore
+from store.notes import FourEyesRefused, ImportRefused, NoteStore
 from tests.notes.conftest import content
 
 
@@ -84,3 +84,18 @@ def test_setting_is_on_outside_the_demo(monkeypatch, env, demo, expected):
     else:
         monkeypatch.setenv("MSD_FOUR_EYES", env)
     assert settings.load().four_eyes_for(demo) is expected
+
+
+def test_an_import_cannot_publish_past_four_eyes(make_db):
+    """Importing an export makes the importer author and publisher of what it adds: with four eyes a file
+    that adds a publication is refused as a whole; a backup restored on the command line is not."""
+    source = NoteStore(make_db())
+    n = ready(source)
+    source.publish(n.note_id, 2, role="ambtenaar", user="bert")
+    text = source.export_json(role="ambtenaar", user="anna")
+    target = NoteStore(make_db(), four_eyes=True)
+    with pytest.raises(ImportRefused, match="vier-ogenprincipe"):
+        target.import_json(text, role="beheerder", user="carla")
+    assert target.list_notes(role="ambtenaar") == []
+    target.import_json(text, role="beheerder", user="carla", restore=True)
+    assert target.get(n.note_id, role="raadslid").published_by == "bert"
