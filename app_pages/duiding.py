@@ -168,7 +168,8 @@ with tab_review:
         with st.container(border=True):
             text, action = st.columns([5, 1], vertical_alignment="center")
             text.markdown(f"**{escape_text(n.content.title or '(zonder titel)')}** · "
-                          f"{escape_text(_indicator_label(n.content.indicator_id))} · {escape_text(n.period_label)}  \n"
+                          f"{escape_text(_indicator_label(n.content.indicator_id))} · "
+                          f"{escape_text(n.period_label)}  \n"
                           f"Klaargezet door {escape_text(n.saved_by)} op {format_when(n.saved_at)} · "
                           f"geschreven door {escape_text(n.written_by)}")
             # A callback runs before the tabs exist on the next run, so it may choose the tab and the note.
