@@ -44,6 +44,12 @@ class Settings:
     min_count_strict: int
     min_denominator: int
     auth: AuthSettings = field(default_factory=AuthSettings)
+    # Four-eyes review of notes: None = automatic (on, except on the demo data); see four_eyes_for.
+    four_eyes: bool | None = None
+
+    def four_eyes_for(self, is_demo: bool) -> bool:
+        """Whether the publisher of a note must be someone else than its author."""
+        return (not is_demo) if self.four_eyes is None else self.four_eyes
 
     @property
     def default_store_url(self) -> str:
@@ -130,4 +136,7 @@ def load(warehouse: str | Path | None = None) -> Settings:
         # A percentage or rate needs at least this many people behind it.
         min_denominator=_int("MSD_MIN_DENOMINATOR", 50),
         auth=load_auth(),
+        # MSD_FOUR_EYES=1: a note is published only by a colleague of the person who wrote it (the store refuses
+        # otherwise). Unset: on, except on the demo data, where one demo account shows the whole flow. 0: off.
+        four_eyes=_bool("MSD_FOUR_EYES", True) if (os.environ.get("MSD_FOUR_EYES") or "").strip() else None,
     )

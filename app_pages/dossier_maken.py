@@ -29,6 +29,7 @@ from store.dossiers import (
     Section,
     move_section,
     remove_section,
+    replace_section,
     with_sections,
 )
 from store.markdown import escape_text
@@ -73,6 +74,41 @@ def _save(dossier: Dossier, content: DossierContent, done: str) -> None:
     st.session_state[CURRENT] = saved.dossier_id
     st.toast(done)
     st.rerun()
+
+
+def section_form(prefix: str, base: Section | None) -> Section | None:
+    """The fields of one part (inside a form), empty for a new part or filled from ``base`` to edit it;
+    returns the part when the form is submitted. Adding and editing share it, so a new kind of part
+    (store.dossiers.SECTION_KINDS) needs no second form."""
+    ids = st.multiselect("Cijfers (één of een groep)", list(dict.fromkeys([*cat["id"].to_list(),
+                                                                          *(base.indicator_ids if base else ())])),
+                         default=list(base.indicator_ids) if base else None, key=f"{prefix}_cijfers",
+                         format_func=lambda i: titles.get(i, i), max_selections=6)
+    area_options = list(dict.fromkeys([*area_names, *(base.region_codes if base else ())]))
+    areas = st.multiselect("Gebieden", area_options, default=list(base.region_codes) if base else [wh.gemeente],
+                           key=f"{prefix}_gebieden", format_func=lambda a: area_names.get(a, a), max_selections=6)
+    comparisons = list(COMPARISONS)
+    comparison = st.radio("Vergelijken met", comparisons, key=f"{prefix}_vergelijking", horizontal=True,
+                          index=comparisons.index(base.comparison) if base else 0, format_func=lambda k: COMPARISONS[k])
+    options = sorted({*years, *(y for y in ((base.year_from, base.year_to) if base else ()) if y is not None)})
+    if len(options) > 1:
+        default = ((base.year_from or options[0]), (base.year_to or options[-1])) if base else \
+            (options[max(0, len(options) - 6)], options[-1])
+        y_from, y_to = st.select_slider("Jaren", options=options, key=f"{prefix}_jaren", value=default)
+    else:
+        y_from = y_to = options[0] if options else None
+    kinds = list(SECTION_KINDS)
+    kind = st.radio("Soort onderdeel", kinds, key=f"{prefix}_soort", format_func=lambda k: SECTION_KINDS[k],
+                    index=kinds.index(base.kind) if base and base.kind in kinds else 0)
+    sec_title = st.text_input("Kop (leeg: de naam van het cijfer)", value=base.title if base else "",
+                              key=f"{prefix}_kop", max_chars=200)
+    sec_text = st.text_area("Toelichting van de griffie (mag leeg blijven)", value=base.text if base else "",
+                            key=f"{prefix}_tekst", height=90)
+    if not st.form_submit_button("Onderdeel opslaan" if base else "Onderdeel toevoegen"):
+        return None
+    return Section(indicator_ids=tuple(ids), region_codes=tuple(areas), year_from=y_from, year_to=y_to,
+                   comparison=comparison, title=sec_title, text=sec_text, kind=kind,
+                   breakdown=base.breakdown if base else "")
 
 
 # -- choose or start a dossier ------------------------------------------------------------------
@@ -122,6 +158,7 @@ st.caption(f"Versie {dossier.head_revision} · {status} · laatst opgeslagen doo
            + (f" · gepubliceerd: versie {dossier.published_revision}" if dossier.published_revision else ""))
 
 tab_edit, tab_preview, tab_publish = st.tabs(["Bewerken", "Voorbeeld", "Publiceren"])
+years = q.years(wh, cat["id"].to_list(), [wh.gemeente]) or ([latest] if latest else [])
 
 with tab_edit:
     with st.form("dossier_gegevens"):
@@ -155,28 +192,19 @@ with tab_edit:
                 _save(dossier, with_sections(c, move_section(c.sections, i, 1)), "Het onderdeel is verplaatst.")
             if remove.button("", key=f"sec-weg-{i}", icon=":material/delete:", help="Verwijderen"):
                 _save(dossier, with_sections(c, remove_section(c.sections, i)), "Het onderdeel is verwijderd.")
+            with st.expander("Onderdeel bewerken"):
+                # Keyed by version: after any save the form shows the saved values, not stale typing.
+                with st.form(f"onderdeel-{i}-v{dossier.head_revision}"):
+                    edited = section_form(f"e{i}_v{dossier.head_revision}", section)
+                if edited is not None:
+                    _save(dossier, with_sections(c, replace_section(c.sections, i, edited)),
+                          "Het onderdeel is opgeslagen.")
 
     st.subheader("Onderdeel toevoegen")
-    years = q.years(wh, cat["id"].to_list(), [wh.gemeente]) or ([latest] if latest else [])
     with st.form("onderdeel_nieuw", clear_on_submit=True):
-        ids = st.multiselect("Cijfers (één of een groep)", cat["id"].to_list(), key="o_cijfers",
-                             format_func=lambda i: titles.get(i, i), max_selections=6)
-        areas = st.multiselect("Gebieden", list(area_names), default=[wh.gemeente], key="o_gebieden",
-                               format_func=lambda a: area_names[a], max_selections=6)
-        comparison = st.radio("Vergelijken met", list(COMPARISONS), key="o_vergelijking", horizontal=True,
-                              format_func=lambda k: COMPARISONS[k])
-        if len(years) > 1:
-            y_from, y_to = st.select_slider("Jaren", options=years, key="o_jaren",
-                                            value=(years[max(0, len(years) - 6)], years[-1]))
-        else:
-            y_from = y_to = years[0] if years else None
-        kind = st.radio("Soort onderdeel", list(SECTION_KINDS), key="o_soort", format_func=lambda k: SECTION_KINDS[k])
-        sec_title = st.text_input("Kop (leeg: de naam van het cijfer)", key="o_kop", max_chars=200)
-        sec_text = st.text_area("Toelichting van de griffie (mag leeg blijven)", key="o_tekst", height=90)
-        if st.form_submit_button("Onderdeel toevoegen"):
-            new = Section(indicator_ids=tuple(ids), region_codes=tuple(areas), year_from=y_from, year_to=y_to,
-                          comparison=comparison, title=sec_title, text=sec_text, kind=kind)
-            _save(dossier, with_sections(c, (*c.sections, new)), "Het onderdeel is toegevoegd.")
+        new = section_form("o", None)
+    if new is not None:
+        _save(dossier, with_sections(c, (*c.sections, new)), "Het onderdeel is toegevoegd.")
 
 with tab_preview:
     st.caption("Zo ziet een raadslid het dossier, met de cijfers en de gepubliceerde duiding van nu.")
@@ -209,8 +237,8 @@ with tab_publish:
     if dossier.published_revision:
         st.success(f"Gepubliceerd (versie {dossier.published_revision}). Vaste link voor de raad:")
         st.page_link("app_pages/dossiers.py", label=f"Dossiers › {escape_text(c.title)}", icon=":material/link:",
-                     query_params={"dossier": dossier.dossier_id})
-        st.code(f"?dossier={dossier.dossier_id}", language=None)
+                     query_params={"dossier": dossier.link_key})
+        st.code(f"?dossier={dossier.link_key}", language=None)
     st.download_button("Voorbeeld als PDF", key="voorbeeld-pdf", on_click="ignore", mime="application/pdf",
                        icon=":material/picture_as_pdf:", file_name=handout.handout_filename(c),
                        data=lambda: handout.build_handout(wh, c, dv.published_notes(wh, get_note_store(), c)))

@@ -144,7 +144,36 @@ if flash:
     # The store's messages are plain text; a conflict names who saved, and a name is not Markdown.
     (st.success if flash[0] == "success" else st.error)(escape_text(flash[1]))
 
-tab_list, tab_new, tab_io = st.tabs(["Duidingen", "Nieuwe duiding", "Exporteren en importeren"])
+waiting = store.pending_review(role=role)
+TAB_LIST = "Duidingen"
+
+
+def _open_for_review(note_id: str) -> None:
+    st.session_state["notes-open"] = note_id
+    st.session_state["duiding-tab"] = TAB_LIST
+
+
+tab_review, tab_list, tab_new, tab_io = st.tabs(["Wacht op review", TAB_LIST, "Nieuwe duiding",
+                                                 "Exporteren en importeren"], key="duiding-tab", on_change="rerun")
+
+with tab_review:
+    if not waiting:
+        st.info("Er wachten geen duidingen op review.")
+    else:
+        st.markdown(f"**{len(waiting)}** {'duiding staat' if len(waiting) == 1 else 'duidingen staan'} klaar voor "
+                    "controle. Open er een om haar te lezen en te publiceren"
+                    + (" of terug te zetten. U kunt geen duiding publiceren die u zelf heeft geschreven."
+                       if store.four_eyes else " of terug te zetten."))
+    for n in waiting:
+        with st.container(border=True):
+            text, action = st.columns([5, 1], vertical_alignment="center")
+            text.markdown(f"**{escape_text(n.content.title or '(zonder titel)')}** · "
+                          f"{escape_text(_indicator_label(n.content.indicator_id))} · "
+                          f"{escape_text(n.period_label)}  \n"
+                          f"Klaargezet door {escape_text(n.saved_by)} op {format_when(n.saved_at)} · "
+                          f"geschreven door {escape_text(n.written_by)}")
+            # A callback runs before the tabs exist on the next run, so it may choose the tab and the note.
+            action.button("Openen", key=f"review-open-{n.note_id}", on_click=_open_for_review, args=(n.note_id,))
 
 with tab_list:
     f1, f2, f3 = st.columns(3)
@@ -189,7 +218,9 @@ with tab_list:
         if s == "draft" and cols[0].button("Klaarzetten voor controle"):
             do(store.submit_for_review, chosen, base_rev, success="De duiding staat klaar voor controle.")
         if s == "review":
-            if can(role, "publish_note") and cols[0].button("Publiceren", type="primary"):
+            if can(role, "publish_note") and not store.may_publish(note, user):
+                cols[0].caption("U heeft deze versie geschreven. Een collega controleert en publiceert haar.")
+            elif can(role, "publish_note") and cols[0].button("Publiceren", type="primary"):
                 do(store.publish, chosen, base_rev, success="De duiding is gepubliceerd en voor iedereen zichtbaar.")
             if cols[1].button("Terug naar concept"):
                 do(store.back_to_draft, chosen, base_rev, success="De duiding is weer een concept.")
@@ -214,8 +245,11 @@ with tab_list:
             render_note(revs[pick])
 
 with tab_new:
-    with st.form("new-note"):
-        new = content_form("new", None)
+    # A fresh key after every save: the browser keeps a form's typed values for as long as its widgets
+    # keep their keys, and then the next note would start with (and silently keep) this note's text.
+    generation = st.session_state.setdefault("notes-new-generation", 0)
+    with st.form(f"new-note-{generation}"):
+        new = content_form(f"new-{generation}", None)
     if new is not None:
         try:
             created = store.create(new, role=role, user=user)
@@ -224,6 +258,7 @@ with tab_new:
         else:
             st.session_state["notes_flash"] = ("success", "De duiding is opgeslagen als concept.")
             st.session_state["notes-open"] = created.note_id
+            st.session_state["notes-new-generation"] = generation + 1
             st.rerun()
 
 with tab_io:

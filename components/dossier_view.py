@@ -31,7 +31,7 @@ from queries import figures as q
 from store.db import Database
 from store.dossiers import COMPARISONS, Dossier, DossierContent, DossierStore, NoteCopy, Section
 from store.markdown import escape_text, render_safe_markdown
-from store.notes import NoteStore
+from store.notes import Note, NoteStore
 
 log = logging.getLogger(__name__)
 
@@ -177,9 +177,20 @@ def _note_region_label(wh: Warehouse, codes: Sequence[str]) -> str:
     return ("Wijk " if len(names) == 1 else "Wijken ") + ", ".join(names)
 
 
+def _copy(wh: Warehouse, n: Note) -> NoteCopy:
+    c = n.content
+    return NoteCopy(note_id=n.note_id, revision=n.revision, title=c.title,
+                    region_label=_note_region_label(wh, c.region_codes), period_label=n.period_label,
+                    what_we_see=c.what_we_see, explanation=c.explanation, next_steps=c.next_steps,
+                    published_by=n.published_by or "", published_at=n.published_at or "",
+                    marker_period=c.marker_period or "", marker_label=c.marker_label or "")
+
+
 def published_notes(wh: Warehouse, notes: NoteStore, content: DossierContent) -> list[list[NoteCopy]]:
-    """Per section: the published notes for its figures, areas and years, as they read now."""
+    """Per section: the published notes for its figures, areas and years, as they read now; then one more
+    group with the events (markers) of all sections together, each once, in time order."""
     out: list[list[NoteCopy]] = []
+    events: dict[str, NoteCopy] = {}
     for section in content.sections:
         found: dict[str, NoteCopy] = {}
         regions = [c for c in section.region_codes if c] or [wh.gemeente]
@@ -189,18 +200,25 @@ def published_notes(wh: Warehouse, notes: NoteStore, content: DossierContent) ->
             except KeyError:
                 continue
             for n in notes.notes_for(indicator_id, law, regions, None, role=Role.RAADSLID):
-                c = n.content
-                if n.note_id in found or c.is_marker and not (c.what_we_see or c.explanation or c.next_steps):
-                    continue
-                if not _overlaps(c.period_from, c.period_to, section):
-                    continue
-                found[n.note_id] = NoteCopy(
-                    note_id=n.note_id, revision=n.revision, title=c.title,
-                    region_label=_note_region_label(wh, c.region_codes), period_label=n.period_label,
-                    what_we_see=c.what_we_see, explanation=c.explanation, next_steps=c.next_steps,
-                    published_by=n.published_by or "", published_at=n.published_at or "")
+                if n.note_id not in found and _overlaps(n.content.period_from, n.content.period_to, section):
+                    found[n.note_id] = _copy(wh, n)
+            for n in notes.markers_of(indicator_id, law, role=Role.RAADSLID):
+                if _overlaps(n.content.marker_period, n.content.marker_period, section):
+                    events.setdefault(n.note_id, _copy(wh, n))
         out.append(list(found.values()))
+    out.append(sorted(events.values(), key=lambda e: (e.marker_period, e.marker_label)))
     return out
+
+
+def dossier_events(content: DossierContent, notes: Sequence[Sequence[NoteCopy]]) -> tuple[NoteCopy, ...]:
+    """The events group after the sections' groups (empty for dossiers published before events were listed)."""
+    n = len(content.sections)
+    return tuple(e for e in notes[n] if e.marker_period) if len(notes) > n else ()
+
+
+def event_line(event: NoteCopy) -> str:
+    """Plain text: '2019: 2019 abonnementstarief' (escape before it goes into Markdown)."""
+    return f"{event.marker_period[:4]}: {event.marker_label}"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -376,6 +394,12 @@ def render_dossier(wh: Warehouse, content: DossierContent, notes: Sequence[Seque
                     render_note_copy(note)
         elif section.kind == "notes":
             st.info("Er is nog geen gepubliceerde duiding bij deze cijfers.")
+    events = dossier_events(content, notes)
+    if events:
+        st.header("Gebeurtenissen", anchor="gebeurtenissen", divider="gray")
+        st.markdown("Gebeurtenissen die de cijfers kunnen verklaren. In de grafieken op de pagina's per wet staan "
+                    "ze als lijn op de tijdas.")
+        st.markdown("\n".join(f"- {escape_text(event_line(e))}" for e in events))
     if content.questions:
         st.header("Vragen voor de raad", anchor="vragen", divider="gray")
         st.markdown("\n".join(f"{i}. {escape_text(qn)}" for i, qn in enumerate(content.questions, start=1)))
@@ -446,7 +470,7 @@ def reader_page(role: Role) -> None:
                 st.markdown(f"**{escape_text(d.title)}**  \nBijeenkomst op {date_label(d.content.session_date)}"
                             + (f" · {escape_text(d.content.theme)}" if d.content.theme else ""))
                 st.page_link("app_pages/dossiers.py", label="Open het dossier", icon=":material/description:",
-                             query_params={"dossier": d.dossier_id})
+                             query_params={"dossier": d.link_key})
         return
     try:
         dossier = store.get(str(dossier_id), role=role, published=True)
@@ -469,7 +493,7 @@ def reader_page(role: Role) -> None:
                 "cijfers.", icon=":material/update:")
     st.caption(f"{escape_text(published_line(dossier))} Cijfers: datarelease {release_label(wh)}. "
                "Vaste link: deze pagina met "
-               f"?dossier={dossier.dossier_id}")
+               f"?dossier={dossier.link_key}")
     from components import handout
 
     st.download_button("Download als PDF (A4, om te printen)",

@@ -264,6 +264,12 @@ def build_handout(wh: Warehouse, content: DossierContent, notes: Sequence[Sequen
              "duiding van de gemeente. Een * in een tabel, een open punt of een stippellijn in een grafiek betekent: "
              "voorlopig cijfer. 'te klein' betekent: niet getoond omdat er te weinig mensen achter zitten.",
              size=9.5, style="I", height=4.8)
+    events = dv.dossier_events(content, notes)  # markers: listed once here, never as a note in every part
+    if events:
+        pdf.ln(3)
+        pdf.heading("Gebeurtenissen", 12.5, level=None)
+        for event in events:
+            pdf.para(f"- {dv.event_line(event)}", height=5.5)
 
     # Parts
     for n, section in enumerate(content.sections, start=1):

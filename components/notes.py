@@ -28,15 +28,28 @@ BADGE_COLOURS = {"draft": "orange", "review": "blue", "published": "green", "wit
 
 
 @st.cache_resource(show_spinner=False)
-def _store_for(url: str) -> NoteStore:
+def _store_for(url: str, four_eyes: bool) -> NoteStore:
     """One store per store URL for the whole server; migrations run once, when it is first opened."""
     db = Database(url)
     db.migrate()
-    return NoteStore(db)
+    return NoteStore(db, four_eyes=four_eyes)
+
+
+def _is_demo() -> bool:
+    """Whether the published warehouse is the demo (never builds one: a missing warehouse is not the demo)."""
+    try:
+        from etl.warehouse import current_release
+        from components.context import warehouse
+
+        s = settings.load()
+        return current_release(s.warehouse) is not None and bool(warehouse().is_demo)
+    except Exception:
+        return False
 
 
 def get_store() -> NoteStore:
-    return _store_for(settings.load().store_url)
+    s = settings.load()
+    return _store_for(s.store_url, s.four_eyes_for(_is_demo()))
 
 
 def markers_for(indicator_id: str, law: str) -> pl.DataFrame:

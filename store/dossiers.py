@@ -8,7 +8,13 @@ Model
 
     Publishing records the data release the griffie looked at (``release_id``) and a copy of the
     published interpretation notes that belong to the sections (``notes``), so a reader sees the same
-    numbers and the same text the griffie published, also after new data or newer notes arrive.
+    numbers and the same text the griffie published, also after new data or newer notes arrive. One more
+    group after the sections' groups may hold the events (chart markers), listed once per dossier.
+
+Links
+    Every dossier has a short readable ``slug`` from its title (``?dossier=wmo-en-jeugd``), unique in the
+    store. It follows the title until the dossier is first published and never changes after that; the
+    long hex id keeps opening the dossier too.
 
 Concurrency
     Optimistic locking on the revision number, exactly as :mod:`store.notes`: a conditional
@@ -26,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import unicodedata
 import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -54,6 +61,8 @@ _INDICATOR_ID = re.compile(r"^[a-z0-9_]{1,64}$")
 _REGION = re.compile(r"^(GM\d{4}|WK\d{6})$")
 _BREAKDOWN = re.compile(r"^[a-z_]{1,40}$")
 _DOSSIER_ID = re.compile(r"^[0-9a-f]{32}$")
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+MAX_SLUG = 60
 _RELEASE_ID = re.compile(r"^[0-9A-Za-z_-]{1,80}$")
 
 
@@ -242,6 +251,8 @@ class NoteCopy:
     next_steps: str
     published_by: str
     published_at: str
+    marker_period: str = ""       # an event on the time axis (listed once per dossier), not a note
+    marker_label: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -273,11 +284,17 @@ class Dossier:
     published_at: str | None = None
     withdrawn_by: str | None = None
     withdrawn_at: str | None = None
+    slug: str | None = None
     extra: dict = field(default_factory=dict, compare=False)
 
     @property
     def title(self) -> str:
         return self.content.title
+
+    @property
+    def link_key(self) -> str:
+        """What goes after ``?dossier=``: the readable slug, or the hex id of a dossier that has none yet."""
+        return self.slug or self.dossier_id
 
     def notes_for(self, index: int) -> tuple[NoteCopy, ...]:
         return self.notes[index] if index < len(self.notes) else ()
@@ -293,13 +310,13 @@ def _int_or_none(v: Any) -> int | None:
 
 
 HEAD_COLS = ("dossier_id", "revision", "status", "published_revision", "created_by", "created_at", "updated_by",
-             "updated_at", "published_by", "published_at", "withdrawn_by", "withdrawn_at")
+             "updated_at", "published_by", "published_at", "withdrawn_by", "withdrawn_at", "slug")
 REV_COLS = ("dossier_id", "revision", "status", "change", "title", "session_date", "theme", "introduction",
             "questions_json", "sections_json", "notes_json", "release_id", "saved_by", "saved_at")
 _SELECT_JOINED = (", ".join(f"r.{c} AS {c}" for c in REV_COLS) + ", d.revision AS head_revision, "
                   "d.status AS head_status, d.published_revision AS published_revision, d.created_by AS created_by, "
                   "d.created_at AS created_at, d.published_by AS published_by, d.published_at AS published_at, "
-                  "d.withdrawn_by AS withdrawn_by, d.withdrawn_at AS withdrawn_at")
+                  "d.withdrawn_by AS withdrawn_by, d.withdrawn_at AS withdrawn_at, d.slug AS slug")
 _INSERT_REV = f"INSERT INTO dossier_revisions ({', '.join(REV_COLS)}) VALUES ({', '.join('?' for _ in REV_COLS)})"
 _INSERT_HEAD = f"INSERT INTO dossiers ({', '.join(HEAD_COLS)}) VALUES ({', '.join('?' for _ in HEAD_COLS)})"
 
@@ -321,7 +338,7 @@ def _dossier_of(row: dict) -> Dossier:
                    saved_by=row["saved_by"], saved_at=row["saved_at"], created_by=row["created_by"],
                    created_at=row["created_at"], published_revision=row["published_revision"],
                    published_by=row["published_by"], published_at=row["published_at"],
-                   withdrawn_by=row["withdrawn_by"], withdrawn_at=row["withdrawn_at"])
+                   withdrawn_by=row["withdrawn_by"], withdrawn_at=row["withdrawn_at"], slug=row["slug"])
 
 
 def _revision_row(dossier_id: str, revision: int, status: str, change: str, c: DossierContent, *,
@@ -341,6 +358,25 @@ def _check_user(user: str) -> str:
     if not u or len(u) > 200:
         raise DossierInvalid(["onbekende gebruiker"])
     return u
+
+
+def slugify(title: str) -> str:
+    """'Wmo & jeugd: één overzicht' -> 'wmo-jeugd-een-overzicht' (ASCII, at most MAX_SLUG characters)."""
+    ascii_title = unicodedata.normalize("NFKD", title or "").encode("ascii", "ignore").decode().lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title).strip("-")[:MAX_SLUG].strip("-") or "dossier"
+    return f"d-{slug}" if _DOSSIER_ID.match(slug) else slug  # never mistaken for a hex id
+
+
+def _free_slug(tx: Transaction, title: str, dossier_id: str) -> str:
+    """The title's slug, with -2, -3, ... when another dossier has it already."""
+    base = slugify(title)
+    taken = {r["slug"] for r in tx.query("SELECT slug FROM dossiers WHERE (slug = ? OR slug LIKE ?) "
+                                         "AND dossier_id <> ?", (base, f"{base}-%", dossier_id))}
+    n, slug = 1, base
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
 
 
 # ------------------------------------------------------------------------------------------------
@@ -367,13 +403,18 @@ class DossierStore:
     def get(self, dossier_id: str, *, role: Role | str | None, published: bool = False) -> Dossier:
         """The newest revision for editors (unless ``published``); the published revision for everyone else."""
         require(role, "read_published")
-        if not _DOSSIER_ID.match(dossier_id or ""):
+        key = dossier_id or ""
+        if _DOSSIER_ID.match(key):
+            by = "d.dossier_id"
+        elif len(key) <= MAX_SLUG + 4 and _SLUG.match(key):
+            by = "d.slug"
+        else:
             raise DossierNotFound("Dit dossier bestaat niet of is niet gepubliceerd.")
         newest = can(role, "edit_dossier") and not published
         join = "r.revision = d.revision" if newest else "r.revision = d.published_revision"
         with self._read() as tx:
             row = tx.one(f"SELECT {_SELECT_JOINED} FROM dossiers d JOIN dossier_revisions r "
-                         f"ON r.dossier_id = d.dossier_id AND {join} WHERE d.dossier_id = ?", (dossier_id,))
+                         f"ON r.dossier_id = d.dossier_id AND {join} WHERE {by} = ?", (key,))
         if row is None:
             raise DossierNotFound("Dit dossier bestaat niet of is niet gepubliceerd.")
         return _dossier_of(row)
@@ -415,9 +456,16 @@ class DossierStore:
                 "created_by": user, "created_at": now, "updated_by": user, "updated_at": now, "published_by": None,
                 "published_at": None, "withdrawn_by": None, "withdrawn_at": None}
         rev = _revision_row(dossier_id, 1, "draft", "create", c, saved_by=user, saved_at=now)
-        with self.db.transaction() as tx:
-            tx.execute(_INSERT_HEAD, [head[k] for k in HEAD_COLS])
-            tx.execute(_INSERT_REV, [rev[k] for k in REV_COLS])
+        for attempt in range(5):  # a colleague may take the same slug at the same moment: the unique index says so
+            try:
+                with self.db.transaction() as tx:
+                    head["slug"] = _free_slug(tx, c.title, dossier_id)
+                    tx.execute(_INSERT_HEAD, [head[k] for k in HEAD_COLS])
+                    tx.execute(_INSERT_REV, [rev[k] for k in REV_COLS])
+                break
+            except self._integrity:
+                if attempt == 4:
+                    raise
         return self.get(dossier_id, role=role)
 
     def update(self, dossier_id: str, expected_revision: int, content: DossierContent, *,
@@ -485,7 +533,7 @@ class DossierStore:
                                             "Voeg eerst minstens één onderdeel toe.")
                 if change == "publish":
                     c = c.normalised(self.known_indicators)  # the catalogue may have changed since the save
-                    if len(notes) > len(c.sections):
+                    if len(notes) > len(c.sections) + 1:  # one group per section, and the events
                         raise DossierInvalid(["er zijn meer groepen duidingen dan onderdelen"])
                     rev_notes, rev_release = list(notes), release_id
                 elif change == "withdraw":
@@ -494,6 +542,9 @@ class DossierStore:
                     rev_notes, rev_release = (), None
                 new_rev = base + 1
                 to = new_status(status)
+                slug = head["slug"]
+                if slug is None or head["published_at"] is None and change == "edit":
+                    slug = _free_slug(tx, c.title, dossier_id)  # follows the title until the first publication
                 published_revision = head["published_revision"]
                 published_by, published_at = head["published_by"], head["published_at"]
                 withdrawn_by, withdrawn_at = head["withdrawn_by"], head["withdrawn_at"]
@@ -504,10 +555,10 @@ class DossierStore:
                     published_revision, withdrawn_by, withdrawn_at = None, user, now
                 moved = tx.execute(
                     "UPDATE dossiers SET revision = ?, status = ?, updated_by = ?, updated_at = ?, "
-                    "published_revision = ?, published_by = ?, published_at = ?, withdrawn_by = ?, withdrawn_at = ? "
-                    "WHERE dossier_id = ? AND revision = ?",
+                    "published_revision = ?, published_by = ?, published_at = ?, withdrawn_by = ?, withdrawn_at = ?, "
+                    "slug = ? WHERE dossier_id = ? AND revision = ?",
                     (new_rev, to, user, now, published_revision, published_by, published_at, withdrawn_by,
-                     withdrawn_at, dossier_id, base))
+                     withdrawn_at, slug, dossier_id, base))
                 if moved != 1:
                     raise self._conflict(dossier_id, expected_revision or base, self._head(tx, dossier_id))
                 rev = _revision_row(dossier_id, new_rev, to, change, c, notes=rev_notes, release_id=rev_release,
@@ -539,3 +590,10 @@ def move_section(sections: Sequence[Section], index: int, step: int) -> tuple[Se
 
 def remove_section(sections: Sequence[Section], index: int) -> tuple[Section, ...]:
     return tuple(s for i, s in enumerate(sections) if i != index)
+
+
+def replace_section(sections: Sequence[Section], index: int, section: Section) -> tuple[Section, ...]:
+    """The sections with the one at ``index`` replaced by an edited one (same place in the dossier)."""
+    if not 0 <= index < len(sections):
+        raise DossierInvalid([f"onderdeel {index + 1} bestaat niet (meer)"])
+    return tuple(section if i == index else s for i, s in enumerate(sections))

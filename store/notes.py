@@ -15,7 +15,8 @@ Concurrency
 
 Permissions
     Every method takes the caller's ``role`` and checks it with :func:`auth.roles.require` on the
-    server side, whatever the UI shows or hides.
+    server side, whatever the UI shows or hides. With ``four_eyes`` (setting MSD_FOUR_EYES) the store
+    also refuses a publication by the person who wrote the text being published: a second pair of eyes.
 """
 
 from __future__ import annotations
@@ -80,6 +81,14 @@ class NoteStateError(NoteError):
 
 class ImportRefused(NoteError):
     pass
+
+
+class FourEyesRefused(NoteStateError):
+    """Four-eyes review is on and the publisher wrote the text that would be published."""
+
+    def __init__(self) -> None:
+        super().__init__("U heeft deze versie zelf geschreven. Een collega moet haar controleren en publiceren "
+                         "(vier-ogenprincipe).")
 
 
 class NoteConflict(NoteError):
@@ -416,8 +425,9 @@ MARKER_SCHEMA = {"period": pl.String, "year": pl.Int64, "label": pl.String, "tex
 class NoteStore:
     """Notes on a :class:`store.db.Database` (SQLite or PostgreSQL; same behaviour on both)."""
 
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, *, four_eyes: bool = False):
         self.db = db
+        self.four_eyes = four_eyes
         self._integrity = integrity_errors()
 
     # -- reading ---------------------------------------------------------------------------------
@@ -507,15 +517,35 @@ class NoteStore:
         """
         wanted = {c.strip().upper() for c in region_codes if c}
         wanted |= {g for g in (gemeente_of(c) for c in wanted) if g}
-        found = self._visible_for_indicator(indicator_id, law, role, period)
+        # Markers are events on the time axis (and in the list of events), not notes beside the chart.
+        found = [n for n in self._visible_for_indicator(indicator_id, law, role, period) if not n.is_marker]
         if wanted:
             found = [n for n in found if wanted & set(n.content.region_codes)]
         return sorted(found, key=Note.specificity)
 
+    def pending_review(self, *, role: Role | str | None) -> list[Note]:
+        """Notes waiting for a colleague's review, longest waiting first, with who set them ready and when."""
+        require(role, "read_drafts")
+        with self._read() as tx:
+            rows = tx.query(f"SELECT {_SELECT_JOINED} FROM notes n JOIN note_revisions r "
+                            "ON r.note_id = n.note_id AND r.revision = n.revision WHERE n.status = 'review' "
+                            "ORDER BY n.updated_at, n.note_id")
+        return [_note_of(r) for r in rows]
+
+    def may_publish(self, note: Note, user: str) -> bool:
+        """Whether ``user`` passes the four-eyes rule for the shown revision (the UI hides the button; the store
+        checks again in :meth:`publish`)."""
+        return not self.four_eyes or note.written_by.strip() != (user or "").strip()
+
+    def markers_of(self, indicator_id: str, law: str, *, role: Role | str | None) -> list[Note]:
+        """The marker notes (events) of an indicator, its own and its law's, as the role may see them."""
+        return sorted(self._visible_for_indicator(indicator_id, law, role, None, markers_only=True),
+                      key=lambda n: (n.content.marker_period, n.content.marker_label or ""))
+
     def markers_for(self, indicator_id: str, law: str, *, role: Role | str | None) -> pl.DataFrame:
         """Events for the time axis of every chart of the indicator: period, year, label, text, note_id."""
         rows = []
-        for n in self._visible_for_indicator(indicator_id, law, role, None, markers_only=True):
+        for n in self.markers_of(indicator_id, law, role=role):
             c = n.content
             label = c.marker_label or ""
             if n.status != "published":
@@ -617,6 +647,8 @@ class NoteStore:
                 current = tx.one(f"SELECT {', '.join(REV_COLS)} FROM note_revisions WHERE note_id = ? AND revision = ?",
                                  (note_id, base))
                 assert current is not None, "head points at a missing revision"
+                if change == "publish" and self.four_eyes and current["written_by"] == user:
+                    raise FourEyesRefused()
                 new_rev = base + 1
                 to = new_status(status)
                 if content is None:  # a state change: same text, same author
@@ -717,6 +749,12 @@ class NoteStore:
                                 "als reservekopie en vraag de beheerder om hulp.")
                         report.revisions_already_present += 1
                         continue
+                    if self.four_eyes and not restore and row["change"] == "publish":
+                        # The importer becomes author and publisher: that would bypass the second pair of eyes.
+                        raise ImportRefused(
+                            f"Duiding {note_id} brengt een nieuwe publicatie mee (versie {row['revision']}). Met het "
+                            "vier-ogenprincipe kan een import niets publiceren. Er is niets ingelezen. Lees het "
+                            "bestand in zonder publicaties, of laat de beheerder een reservekopie terugzetten.")
                     tx.execute(_INSERT_REV, [row[k] for k in REV_COLS])
                     report.revisions_added += 1
                 if head is not None and int(note["revision"]) > int(head["revision"]):

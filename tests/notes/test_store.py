@@ -190,14 +190,14 @@ def test_notes_for_a_chart_most_specific_first(store):
         published(store, title=title, **fields)
     store.create(content(title="draft-2024"), role="ambtenaar", user="anna")
     found = store.notes_for(ind, "wmo", ["WK000101"], "2024JJ00", role="raadslid")
+    # The law-wide marker is an event on the time axis (markers_for), not a note beside the chart.
     assert [n.content.title for n in found] == ["wk-2024", "wk-all", "gm-2024", "gm-range", "gm-wide-range",
-                                                "gm-all", "law-marker"]
+                                                "gm-all"]
     writer = store.notes_for(ind, "wmo", ["WK000101"], "2024JJ00", role="ambtenaar")
     assert "draft-2024" in [n.content.title for n in writer]
     # A gemeente chart does not show wijk notes; without a period every year matches.
     gm = store.notes_for(ind, "wmo", ["GM0001"], None, role="griffie")
-    assert [n.content.title for n in gm] == ["gm-2024", "gm-2023", "gm-range", "gm-wide-range", "gm-all",
-                                             "law-marker"]
+    assert [n.content.title for n in gm] == ["gm-2024", "gm-2023", "gm-range", "gm-wide-range", "gm-all"]
     # A quarter belongs to its year.
     assert "gm-2024" in [n.content.title for n in store.notes_for(ind, "wmo", ["GM0001"], "2024KW03", role="raadslid")]
 

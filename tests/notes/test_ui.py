@@ -69,10 +69,15 @@ def test_published_note_for_everyone_draft_only_for_civil_servants(ui_store, rol
             links=(), marker_period=None)
     publish(ui_store, indicator_id=None, marker_period="2019JJ00", marker_label="2019 abonnementstarief",
             period_from=None, period_to=None, title="Abonnementstarief")
-    ui_store.create(content(title="Conceptduiding", what_we_see="Nog niet gecontroleerd.",
-                            marker_period="2023JJ00", marker_label="aanbesteding"), role="ambtenaar", user="anna")
+    ui_store.create(content(title="Conceptduiding", what_we_see="Nog niet gecontroleerd."), role="ambtenaar",
+                    user="anna")
+    ui_store.create(content(title="Aanbesteding", what_we_see="Nieuwe aanbieders.", marker_period="2023JJ00",
+                            marker_label="aanbesteding"), role="ambtenaar", user="anna")
     at = run_panel(role)
     body = all_text(at)
+    # Markers are events on the time axis, never notes in the panel.
+    panel = "\n".join(m.value for m in at.markdown)
+    assert "Abonnementstarief" not in panel and "Aanbesteding" not in panel and "Markering" not in panel
     assert "Gepubliceerde duiding" in body
     assert "Meer cliënten in **2024**." in body  # rendered as Markdown, not raw HTML
     assert "Wat zien we" in body and "Verklaring" in body and "Wat betekent dit / vervolg" in body
@@ -136,10 +141,10 @@ def test_page_shows_a_conflict_when_someone_else_saved_first(ui_store):
 
 def test_page_creates_a_note_through_the_form(ui_store):
     at = open_page("beheerder")
-    at.text_input(key="new-gm").input("GM0001")
-    at.text_input(key="new-period").input("2023-2024")
-    at.text_input(key="new-title").input("Via het formulier")
-    at.text_area(key="new-see").input("Een stijging.")
+    at.text_input(key="new-0-gm").input("GM0001")
+    at.text_input(key="new-0-period").input("2023-2024")
+    at.text_input(key="new-0-title").input("Via het formulier")
+    at.text_area(key="new-0-see").input("Een stijging.")
     next(b for b in at.button if b.label == "Opslaan" and "new" in str(b.form_id)).click().run()
     assert not at.exception, [e.value for e in at.exception]
     notes = ui_store.list_notes(role="beheerder")
