@@ -19,7 +19,9 @@ from queries import figures as q
 def describe_series(df: pl.DataFrame, unit: str) -> str:
     """A sentence per region for screen readers and for readers who skip the chart."""
     parts = []
-    for (name,), g in df.sort("period").group_by(["region_name"], maintain_order=True):
+    groups = {name: g for (name,), g in df.sort("period").group_by(["region_name"], maintain_order=True)}
+    for name in fmt.category_order(list(groups)):
+        g = groups[name]
         shown = g.filter(pl.col("value").is_not_null())
         if shown.is_empty():
             parts.append(f"{name}: geen cijfers te tonen.")
@@ -71,6 +73,27 @@ def table(df: pl.DataFrame, unit: str, *, by: str = "period") -> pl.DataFrame:
         fmt.mapped(df, lambda v, s: fmt.value(v, unit, s), "value", "status").alias("Waarde"),
         pl.col("status").replace_strict(fmt.STATUS_LABELS, default="onbekend").alias("Status"),
     )
+
+
+# Streamlit sizes a table's columns to a default width and cuts what does not fit ("62,9 per 1.00",
+# "Vergelijkbare gemeenter"). Each column gets the width of its longest text (header in bold) at the
+# table's 14 px font: about 8 px a character plus the cell's padding; wider tables scroll sideways.
+CHAR_PX, HEADER_CHAR_PX, CELL_PADDING_PX, MAX_COLUMN_PX = 8, 9, 28, 460
+
+
+def fitted_columns(df: pl.DataFrame) -> dict:
+    """``column_config`` for ``st.dataframe``: every column wide enough for its header and its values."""
+    config = {}
+    for name in df.columns:
+        cells = [len(str(v)) for v in df[name].to_list() if v is not None]
+        px = max(HEADER_CHAR_PX * len(name), CHAR_PX * max(cells, default=0)) + CELL_PADDING_PX
+        config[name] = st.column_config.Column(width=min(MAX_COLUMN_PX, px))
+    return config
+
+
+def show_table(df: pl.DataFrame, *, key: str) -> None:
+    """A table on the page with columns that fit their texts."""
+    st.dataframe(df, hide_index=True, width="stretch", key=key, column_config=fitted_columns(df))
 
 
 def provenance(wh: Warehouse, ind: dict, df: pl.DataFrame) -> str:
@@ -170,8 +193,7 @@ def indicator_block(wh: Warehouse, indicator_id: str, region_codes: list[str], *
                 charts.show(chart, key=f"chart-{key}")
                 st.caption(describe_series(df, ind["unit"]) + describe_band(band, ind["unit"]))
             with tab_table:
-                st.dataframe(table(with_band_rows(df, band), ind["unit"]), hide_index=True, width="stretch",
-                             key=f"table-{key}")
+                show_table(table(with_band_rows(df, band), ind["unit"]), key=f"table-{key}")
                 export.download_buttons(export.series_table(ind, with_band_rows(df, band),
                                                             source=provenance(wh, ind, df), release=wh.release.id),
                                         key=f"table-{key}")

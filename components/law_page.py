@@ -108,7 +108,7 @@ def render(law: str) -> None:
     comp = q.comparison(wh, cat["id"].to_list(), year)
     overview = cat.select("id", "title", "unit", "unit_label", "theme").join(
         comp, left_on="id", right_on="indicator_id", how="left")
-    st.dataframe(pickers.comparison_table(overview), hide_index=True, width="stretch", key=f"all-{law}")
+    indicator_view.show_table(pickers.comparison_table(overview), key=f"all-{law}")
     export.download_buttons(export.comparison_table(overview, title=f"{info['title']}: alle cijfers {year}",
                                                     source=all_figures_source(wh, comp), release=wh.release.id),
                             key=f"all-{law}")
