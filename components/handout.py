@@ -129,7 +129,7 @@ class Handout(FPDF):
         if self.page_no() == 1:
             return
         self.set_y(-PAGE_MARGIN + 4)
-        self.set_font(FONT, "", 8.5)
+        self.set_font(FONT, "", 9)  # not the tables' size, so a test can tell table lines apart
         self.set_text_color(60)
         self.cell(0, 5, f"{self.doc_title} · {self.printed}", align="L")
         self.set_x(PAGE_MARGIN)
@@ -222,7 +222,7 @@ def _draw_table(pdf: Handout, header: list[str], rows: list[list[str]]) -> None:
             for values in [header, *rows]:
                 row = table.row()
                 for c in cols:
-                    row.cell(values[c])
+                    row.cell(keep_values(values[c]))
         pdf.ln(1.5)
     pdf.set_font(FONT, "", 10.5)
 
@@ -250,7 +250,7 @@ def _draw_note(pdf: Handout, note: NoteCopy) -> None:
             pdf.para(label, size=10, style="B")
             pdf.markdown(text)
     if note.published_at:
-        pdf.para(f"Duiding gepubliceerd door {note.published_by} op {dv.date_label(note.published_at)}", size=8.5,
+        pdf.para(f"Duiding gepubliceerd door {note.published_by} op {dv.date_label(note.published_at)}", size=9,
                  style="I")
     pdf.ln(2)
 
@@ -378,7 +378,7 @@ def _draw_block(pdf: Handout, block: dv.IndicatorFigures, svg: str | None) -> No
         ratio = float(root.get("height", CHART_HEIGHT_PX)) / float(root.get("width", CHART_WIDTH_PX))
         pdf.image(svg.encode("utf-8"), x=pdf.l_margin, y=pdf.get_y(), w=w, h=w * ratio)
         pdf.set_y(pdf.get_y() + w * ratio + 1)
-    pdf.para(block.description, size=9, height=4.5)
+    pdf.para(keep_values(block.description), size=9, height=4.5)
     if block.df.height:
         header, rows, provisional = value_table(block)
         pdf.ln(1)
@@ -386,13 +386,21 @@ def _draw_block(pdf: Handout, block: dv.IndicatorFigures, svg: str | None) -> No
         if provisional:
             pdf.para("* voorlopig cijfer", size=MIN_PRINT_PT)
     for b in ind["series_breaks"]:
-        pdf.para(f"Trendbreuk in {fmt.period_label(b['period'])}: {b.get('label', '')}", size=8.5, style="I")
+        pdf.para(f"Trendbreuk in {fmt.period_label(b['period'])}: {b.get('label', '')}", size=9, style="I")
     pdf.para(_no_breaks(block.provenance), size=8, style="I", height=4)
     pdf.ln(3)
 
 
 def _no_breaks(text: str) -> str:
     return re.sub(r"\s+", " ", text)
+
+
+_VALUE_SPACES = re.compile(r"(?<=\d) (?=per |dagen|mln|procentpunt)|(?<=per) (?=1\.000|km²)|(?<=€) (?=\d)")
+
+
+def keep_values(text: str) -> str:
+    """Non-breaking spaces inside a value and its unit, so "62,9 per 1.000" never breaks over two lines."""
+    return _VALUE_SPACES.sub("\u00a0", text)
 
 
 def handout_filename(content: DossierContent) -> str:

@@ -46,4 +46,37 @@ def build(wh: Warehouse) -> bytes:
 
 
 def page_texts(data: bytes) -> list[str]:
-    return [p.extract_text() for p in PdfReader(io.BytesIO(data)).pages]
+    """The text of every page, non-breaking spaces read as spaces."""
+    return [p.extract_text().replace("\u00a0", " ") for p in PdfReader(io.BytesIO(data)).pages]
+
+
+def table_lines(data: bytes, size: float) -> list[list[tuple[float, bool]]]:
+    """Per page: the lines set at the tables' font size, as (height on the page in pt, bold)."""
+    out = []
+    for page in PdfReader(io.BytesIO(data)).pages:
+        lines: dict[float, bool] = {}
+
+        def visit(text, cm, tm, font_dict, font_size, lines=lines):
+            if text.strip() and abs(font_size - size) < 0.01 and cm[0] == 1 and cm[3] == 1:
+                bold = "Bold" in str((font_dict or {}).get("/BaseFont", ""))
+                y = round(tm[5], 1)
+                lines[y] = lines.get(y, False) or bold
+
+        page.extract_text(visitor_text=visit)
+        out.append(sorted(lines.items(), reverse=True))
+    return out
+
+
+def lowest_text(data: bytes, footer_pt: float) -> list[float | None]:
+    """Per page: the height (pt from the bottom) of the lowest text above the footer; None for no text."""
+    out = []
+    for page in PdfReader(io.BytesIO(data)).pages:
+        ys: list[float] = []
+
+        def visit(text, cm, tm, font_dict, font_size, ys=ys):
+            if text.strip() and cm[0] == 1 and cm[3] == 1 and tm[5] > footer_pt:
+                ys.append(tm[5])
+
+        page.extract_text(visitor_text=visit)
+        out.append(min(ys) if ys else None)
+    return out
