@@ -159,11 +159,17 @@ def ranked_bars(df: pl.DataFrame, *, unit: str, unit_label: str, reference: floa
         ref_row = pl.DataFrame({"region_name": [f"{reference_label} (hele gemeente)"], "value": [float(reference)],
                                 "status": ["final"], "reference": [True]})
         data = pl.concat([data, _with_labels(ref_row, unit)], how="diagonal_relaxed")
-    data = data.with_columns(what=pl.when(pl.col("reference")).then(pl.lit("Hele gemeente")).otherwise(pl.lit("Wijk")))
+    data = data.with_columns(
+        what=pl.when(pl.col("reference")).then(pl.lit("Hele gemeente")).otherwise(pl.lit("Wijk")),
+        # The bar's label without the unit, which the axis title gives: short enough to fit beside the bar.
+        bar_label=fmt.mapped(data, lambda v, s: fmt.value(v, unit, s) if unit == "percent" or s == "suppressed"
+                             else fmt.number(v, fmt.UNIT_DECIMALS.get(unit, 1)), "value", "status"))
     top = data["value"].max()
     # Room to the right of the longest bar for its value label.
-    x_max = float(top) * 1.2 if top is not None and top > 0 else None
-    y = alt.Y("region_name:N", sort="-x", title=None, axis=alt.Axis(labelLimit=0, labelOverlap=False))
+    x_max = float(top) * 1.15 if top is not None and top > 0 else None
+    # The order as a list: "-x" over several layers falls back to the alphabet in Vega-Lite.
+    order = data.sort("value", descending=True, nulls_last=True)["region_name"].to_list()
+    y = alt.Y("region_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=0, labelOverlap=False))
     x = alt.X("value:Q", title=_axis_title(unit, unit_label),
               scale=alt.Scale(domain=[0, x_max], nice=False) if x_max else alt.Undefined)
     tooltip = [alt.Tooltip("region_name:N", title="Gebied"), alt.Tooltip("label:N", title="Waarde"),
@@ -173,7 +179,7 @@ def ranked_bars(df: pl.DataFrame, *, unit: str, unit_label: str, reference: floa
         color=alt.Color("what:N", title=None, scale=alt.Scale(domain=["Wijk", "Hele gemeente"],
                                                               range=[OWN_COLOUR, REFERENCE_COLOUR]), legend=None))
     values = alt.Chart(data).mark_text(align="left", dx=4, fontSize=11, color=TEXT_COLOUR).encode(
-        y=y, x=x, text="label:N", tooltip=tooltip)
+        y=y, x=x, text="bar_label:N", tooltip=tooltip)
     layers = [bars, values]
     if reference is not None:
         ref = pl.DataFrame({"value": [float(reference)], "label": [f"{reference_label}: {fmt.value(reference, unit)}"]})
@@ -214,12 +220,15 @@ def equal_classes(values: list[float], unit: str, colours: list[str] = MAP_BLUES
     (low, high, label, fill), light to dark."""
     lo, hi = min(values), max(values)
     n = min(len(colours), len(set(values)))
+
+    def short(v: float) -> str:  # the unit is in the legend's title
+        return fmt.number(v, fmt.UNIT_DECIMALS.get(unit, 1))
+
     if n <= 1 or hi == lo:
-        return [(lo, hi, fmt.value(lo, unit), colours[len(colours) // 2])]
+        return [(lo, hi, short(lo), colours[len(colours) // 2])]
     step = (hi - lo) / n
     picks = [colours[round(i * (len(colours) - 1) / (n - 1))] for i in range(n)]
-    return [(lo + i * step, lo + (i + 1) * step,
-             f"{fmt.value(lo + i * step, unit)} tot {fmt.value(lo + (i + 1) * step, unit)}", picks[i])
+    return [(lo + i * step, lo + (i + 1) * step, f"{short(lo + i * step)} tot {short(lo + (i + 1) * step)}", picks[i])
             for i in range(n)]
 
 
@@ -250,7 +259,7 @@ def class_map(geojson: dict, data: pl.DataFrame, *, value: str, classes: list[tu
     filled = base.mark_geoshape(stroke="white", strokeWidth=1.2).encode(
         color=alt.Color("class_label:N", title=legend_title,
                         scale=alt.Scale(domain=[c[2] for c in classes], range=[c[3] for c in classes]),
-                        legend=legend(columns=3, symbolType="square")),
+                        legend=legend(columns=2, symbolType="square")),
         tooltip=tooltip,
     ).transform_filter(f"isValid(datum.{value})")
     empty = base.mark_geoshape(stroke="white", strokeWidth=1.2, fill=NO_FIGURE_FILL).encode(
@@ -259,7 +268,7 @@ def class_map(geojson: dict, data: pl.DataFrame, *, value: str, classes: list[tu
     # layer is only added when some wijk really has no figure.
     shown = set(data.filter(pl.col(value).is_not_null())["region_code"].to_list())
     missing = any((f.get("properties") or {}).get("region_code") not in shown for f in geojson["features"])
-    labels = base.mark_text(fontSize=11, fontWeight="bold").encode(
+    labels = base.mark_text(fontSize=10).encode(
         longitude="cx:Q", latitude="cy:Q", text="properties.name:N", color=alt.Color("tc:N", scale=None),
     ).transform_calculate(  # a label point from the boundary file where it has one, else the centroid
         cx="isValid(datum.properties.label_lon) ? datum.properties.label_lon : geoCentroid(null, datum)[0]",

@@ -75,7 +75,8 @@ def test_breakdown_bars_stack_and_list_age_groups_in_their_real_order():
 def test_every_wijk_bar_and_the_municipality_carry_a_label():
     wijken = [f"Wijk {chr(65 + i)}" for i in range(11)]
     df = pl.DataFrame({"region_name": wijken, "region_code": [f"WK{i}" for i in range(11)],
-                       "value": [40.0 + 1.5 * i for i in range(11)], "status": ["final"] * 10 + ["suppressed"]})
+                       "value": [40.0 + 1.5 * i for i in range(10)] + [None],
+                       "status": ["final"] * 10 + ["suppressed"]})
     spec = charts.ranked_bars(df, unit="percent", unit_label="procent", reference=47.3,
                               reference_label="Lindewaard").to_dict()
     texts = [lay for lay in layers(spec) if lay["mark"]["type"] == "text"]
@@ -83,13 +84,25 @@ def test_every_wijk_bar_and_the_municipality_carry_a_label():
     rows = layer_data(spec, texts[0])
     assert len(rows) == 12  # 11 wijken and the whole municipality
     assert {r["region_name"] for r in rows} == {*wijken, "Lindewaard (hele gemeente)"}
-    labels = {r["region_name"]: r["label"] for r in rows}
+    labels = {r["region_name"]: r["bar_label"] for r in rows}
     assert labels["Lindewaard (hele gemeente)"] == "47,3%" and labels["Wijk A"] == "40,0%"
     assert labels["Wijk K"] == "te klein"
+    # Ranked by value, the municipality in its place, the suppressed wijk last.
+    sort = texts[0]["encoding"]["y"]["sort"]
+    assert sort[:3] == ["Wijk J", "Wijk I", "Wijk H"] and sort[-1] == "Wijk K"
+    assert sort.index("Lindewaard (hele gemeente)") == sort.index("Wijk F") + 1  # 47,5 > 47,3 > 46,0
     y_axis = texts[0]["encoding"]["y"]["axis"]
     assert y_axis["labelOverlap"] is False and y_axis["labelLimit"] == 0
     # Room right of the longest bar for its label.
     assert texts[0]["encoding"]["x"]["scale"]["domain"][1] > max(40.0 + 1.5 * 9, 47.3) * 1.1
+
+
+def test_wijk_bar_labels_leave_the_unit_to_the_axis():
+    df = pl.DataFrame({"region_name": ["A"], "region_code": ["WK1"], "value": [85.3], "status": ["final"]})
+    spec = charts.ranked_bars(df, unit="per_1000", unit_label="per 1.000").to_dict()
+    text = next(lay for lay in layers(spec) if lay["mark"]["type"] == "text")
+    assert [r["bar_label"] for r in layer_data(spec, text)] == ["85,3"]
+    assert text["encoding"]["x"]["title"] == "Per 1.000"
 
 
 def geojson(codes: list[str]) -> dict:
