@@ -153,7 +153,7 @@ def _period_fraction(period: pl.Expr) -> pl.Expr:
 def ranked_bars(df: pl.DataFrame, *, unit: str, unit_label: str, reference: float | None = None,
                 reference_label: str = "gemeente", height: int | None = None) -> alt.LayerChart:
     """Wijken ranked by value, every bar with its value; the municipality as a bar of its own colour in the
-    ranking (named on the axis) and as a line across."""
+    ranking, named on the axis (a reference line across ran through the wijken's value labels)."""
     data = _with_labels(df, unit).with_columns(reference=pl.lit(False))
     if reference is not None:
         ref_row = pl.DataFrame({"region_name": [f"{reference_label} (hele gemeente)"], "value": [float(reference)],
@@ -180,12 +180,7 @@ def ranked_bars(df: pl.DataFrame, *, unit: str, unit_label: str, reference: floa
                                                               range=[OWN_COLOUR, REFERENCE_COLOUR]), legend=None))
     values = alt.Chart(data).mark_text(align="left", dx=4, fontSize=11, color=TEXT_COLOUR).encode(
         y=y, x=x, text="bar_label:N", tooltip=tooltip)
-    layers = [bars, values]
-    if reference is not None:
-        ref = pl.DataFrame({"value": [float(reference)], "label": [f"{reference_label}: {fmt.value(reference, unit)}"]})
-        layers.insert(1, alt.Chart(ref).mark_rule(color=REFERENCE_COLOUR, strokeWidth=2, strokeDash=[4, 3]).encode(
-            x="value:Q", tooltip=alt.Tooltip("label:N", title="Hele gemeente")))
-    return finish(alt.layer(*layers).properties(height=height or max(160, 26 * data.height), width="container"))
+    return finish(alt.layer(bars, values).properties(height=height or max(160, 26 * data.height), width="container"))
 
 
 # The map's classes, light to dark (ColorBrewer Blues). Each wijk's name is written on its fill in the

@@ -86,14 +86,14 @@ def profile_table(df: pl.DataFrame, wijk_name: str) -> pl.DataFrame:
         comparable = r["difference_pct"] is not None and r["status"] != "suppressed"
         rows.append({
             "Cijfer": r["title"],
-            "Onderwerp": fmt.law_label(r["law"]),
             wijk_name: fmt.value(r["wijk"], r["unit"], r["status"]),
             "Hele gemeente": fmt.value(r["gemeente"], r["unit"]),
             "Verschil met de gemeente": fmt.difference(r["wijk"], r["gemeente"], r["unit"]) if comparable
             else fmt.MISSING_TEXT,
+            "Onderwerp": fmt.law_label(r["law"]),
         })
-    return pl.DataFrame(rows, schema={c: pl.String for c in ("Cijfer", "Onderwerp", wijk_name, "Hele gemeente",
-                                                             "Verschil met de gemeente")})
+    return pl.DataFrame(rows, schema={c: pl.String for c in ("Cijfer", wijk_name, "Hele gemeente",
+                                                             "Verschil met de gemeente", "Onderwerp")})
 
 
 def profile_export(df: pl.DataFrame, wijk_name: str) -> pl.DataFrame:
