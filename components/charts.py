@@ -254,7 +254,9 @@ def class_map(geojson: dict, data: pl.DataFrame, *, value: str, classes: list[tu
     filled = base.mark_geoshape(stroke="white", strokeWidth=1.2).encode(
         color=alt.Color("class_label:N", title=legend_title,
                         scale=alt.Scale(domain=[c[2] for c in classes], range=[c[3] for c in classes]),
-                        legend=legend(columns=2, symbolType="square")),
+                        # A grey edge, so the white class around 1 shows on the white page too.
+                        legend=legend(columns=2, symbolType="square", symbolSize=160, symbolStrokeColor="#767676",
+                                      symbolStrokeWidth=1)),
         tooltip=tooltip,
     ).transform_filter(f"isValid(datum.{value})")
     empty = base.mark_geoshape(stroke="white", strokeWidth=1.2, fill=NO_FIGURE_FILL).encode(
