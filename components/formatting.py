@@ -173,13 +173,18 @@ _LEADING_NUMBER = re.compile(r"^\s*(\d+(?:[.,]\d+)?)")
 
 def category_order(labels: list[str]) -> list[str]:
     """Categories in their real order: ranges such as age groups by their first number (0-3, 4-11,
-    12-17, 85+), not as text (0-3, 12-17, 4-11); other categories keep the order they came in."""
+    12-17, 85+), not as text (0-3, 12-17, 4-11); known categories in the order of CATEGORY_LABELS (eigen
+    kracht, algemene voorziening, maatwerk, afgewezen); anything else in the order it came in."""
     def first_number(label: str) -> float | None:
         m = _LEADING_NUMBER.match(label)
         return float(m.group(1).replace(",", ".")) if m else None
 
     if labels and all(first_number(lab) is not None for lab in labels):
         return sorted(labels, key=first_number)
+    for known in CATEGORY_LABELS.values():
+        order = list(dict.fromkeys(known.values()))
+        if labels and all(lab in order for lab in labels):
+            return sorted(labels, key=order.index)
     return list(labels)
 
 

@@ -60,7 +60,10 @@ def test_area_names_keep_their_order_and_only_number_ranges_are_reordered():
     assert fmt.category_order(["Lindewaard", "Nederland", "Vergelijkbare gemeenten (mediaan)"]) == [
         "Lindewaard", "Nederland", "Vergelijkbare gemeenten (mediaan)"]
     assert fmt.category_order(AGES_AS_TEXT) == AGES
-    assert fmt.category_order(["Zelf", "Huisarts"]) == ["Zelf", "Huisarts"]
+    assert fmt.category_order(["Onbekend", "Huisarts"]) == ["Onbekend", "Huisarts"]
+    # Known categories in their catalogue order, not the alphabet.
+    assert fmt.category_order(["Afgewezen", "Algemene voorziening", "Eigen kracht of netwerk", "Maatwerk"]) == [
+        "Eigen kracht of netwerk", "Algemene voorziening", "Maatwerk", "Afgewezen"]
 
 
 def test_breakdown_bars_stack_and_list_age_groups_in_their_real_order():
