@@ -7,7 +7,9 @@ a chart and takes plain Polars frames, so the same function renders on screen an
 
 from __future__ import annotations
 
+import functools
 import os
+from pathlib import Path
 
 import altair as alt
 import polars as pl
@@ -34,6 +36,14 @@ TEXT_COLOUR = "#333333"
 VALIDATE = os.environ.get("MSD_VALIDATE_CHARTS") == "1"
 if not VALIDATE:  # the same check, done by Altair on every object it builds
     alt.utils.schemapi.disable_debug_mode()
+
+
+@functools.cache
+def font_dir() -> Path:
+    """Source Sans Pro, the font of the web charts, as TTF files (from the font-source-sans-pro wheel)."""
+    import font_source_sans_pro
+
+    return Path(font_source_sans_pro.__file__).parent / "files"
 
 
 def show(chart: alt.TopLevelMixin, *, key: str) -> None:

@@ -19,11 +19,11 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from datetime import date
-from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace, TextStyle
 
+from components import charts
 from components import dossier_view as dv
 from components import formatting as fmt
 from queries import Warehouse
@@ -48,18 +48,11 @@ ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
 
 
 @functools.cache
-def _font_dir() -> Path:
-    import font_source_sans_pro
-
-    return Path(font_source_sans_pro.__file__).parent / "files"
-
-
-@functools.cache
 def _vl_convert():
     import vl_convert
 
     # The same font for laying out the chart as for drawing it, so labels fit their space.
-    vl_convert.register_font_directory(str(_font_dir()))
+    vl_convert.register_font_directory(str(charts.font_dir()))
     return vl_convert
 
 
@@ -112,7 +105,7 @@ class Handout(FPDF):
         self.printed = printed
         self.set_margins(PAGE_MARGIN, PAGE_MARGIN, PAGE_MARGIN)
         self.set_auto_page_break(True, margin=PAGE_MARGIN + 4)
-        d = _font_dir()
+        d = charts.font_dir()
         for family in (FONT, "Source Sans Pro", "sans-serif"):  # the last two for chart text
             self.add_font(family, "", str(d / "SourceSansPro-Regular.ttf"))
             self.add_font(family, "B", str(d / "SourceSansPro-Bold.ttf"))

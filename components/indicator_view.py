@@ -6,6 +6,8 @@ table, its source line, its status and the civil servants' interpretation next t
 
 from __future__ import annotations
 
+import functools
+
 import polars as pl
 import streamlit as st
 
@@ -76,20 +78,33 @@ def table(df: pl.DataFrame, unit: str, *, by: str = "period") -> pl.DataFrame:
 
 
 # Streamlit sizes a table's columns to a default width and cuts what does not fit ("62,9 per 1.00",
-# "Vergelijkbare gemeenter"). Each column gets the width of its longest text (header in bold) at the
-# table's 14 px Source Sans: at most 7 px a character of mixed text (digits are 7,1 px, lower case less),
-# 7,5 px in the bold header, plus the cell's padding. A table wider than the page scrolls sideways, so
-# the columns a reader compares come first and descriptive ones last.
-CHAR_PX, HEADER_CHAR_PX, CELL_PADDING_PX, MAX_COLUMN_PX = 7, 7.5, 24, 460
+# "Vergelijkbare gemeenter"). Each column gets the width of its longest text, measured with the advance
+# widths of Source Sans Pro (the app's font, from the font-source-sans-pro package the handout uses) at
+# the table's 14 px, the header in bold, plus the cell's padding and a margin for the browser's
+# rendering. A table wider than the page scrolls sideways, so the columns a reader compares come first.
+TABLE_FONT_PX, CELL_PADDING_PX, MARGIN, MAX_COLUMN_PX = 14, 24, 1.08, 460
+
+
+@functools.cache
+def _font_metrics(bold: bool) -> tuple[dict, dict, int]:
+    from fontTools.ttLib import TTFont  # fpdf2's own dependency
+
+    font = TTFont(charts.font_dir() / ("SourceSansPro-Bold.ttf" if bold else "SourceSansPro-Regular.ttf"))
+    return font.getBestCmap(), {k: v[0] for k, v in font["hmtx"].metrics.items()}, font["head"].unitsPerEm
+
+
+def text_px(text: str, *, bold: bool = False, size: float = TABLE_FONT_PX) -> float:
+    """The width of ``text`` on screen in Source Sans Pro at ``size`` px."""
+    cmap, advance, em = _font_metrics(bold)
+    return sum(advance.get(cmap.get(ord(ch), ".notdef"), em // 2) for ch in text) * size / em
 
 
 def fitted_columns(df: pl.DataFrame) -> dict:
     """``column_config`` for ``st.dataframe``: every column wide enough for its header and its values."""
     config = {}
     for name in df.columns:
-        cells = [len(str(v)) for v in df[name].to_list() if v is not None]
-        px = max(HEADER_CHAR_PX * len(name), CHAR_PX * max(cells, default=0)) + CELL_PADDING_PX
-        config[name] = st.column_config.Column(width=min(MAX_COLUMN_PX, round(px)))
+        widest = max([text_px(name, bold=True), *(text_px(str(v)) for v in df[name].to_list() if v is not None)])
+        config[name] = st.column_config.Column(width=min(MAX_COLUMN_PX, round(widest * MARGIN + CELL_PADDING_PX)))
     return config
 
 

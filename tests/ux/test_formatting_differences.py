@@ -68,10 +68,14 @@ def test_a_suppressed_wijk_figure_has_no_difference():
 def test_table_columns_are_wide_enough_for_their_longest_text():
     from components import indicator_view
 
+    # Source Sans Pro at 14 px: a digit is 7,1 px wide, an "i" much narrower than an "M".
+    assert indicator_view.text_px("0") == pytest.approx(7.1, abs=0.2)
+    assert indicator_view.text_px("iiii") < indicator_view.text_px("MMMM") / 2
+    assert indicator_view.text_px("Gemeente", bold=True) > indicator_view.text_px("Gemeente")
     df = pl.DataFrame({"Cijfer": ["Kort"], "Vergelijkbare gemeenten": ["62,9 per 1.000"]})
     config = indicator_view.fitted_columns(df)
-    # 23 header characters in bold at 7,5 px, plus the cell's padding.
-    assert config["Vergelijkbare gemeenten"]["width"] >= 23 * 7.5 + 20
-    assert config["Cijfer"]["width"] >= len("Cijfer") * 7.5 + 20
+    header = indicator_view.text_px("Vergelijkbare gemeenten", bold=True)
+    assert header + 24 < config["Vergelijkbare gemeenten"]["width"] < header * 1.2 + 24
     long = pl.DataFrame({"Gemeente": ["62,9 per 1.000 (voorlopig)"]})
-    assert indicator_view.fitted_columns(long)["Gemeente"]["width"] >= len("62,9 per 1.000 (voorlopig)") * 7 + 20
+    assert indicator_view.fitted_columns(long)["Gemeente"]["width"] > indicator_view.text_px(
+        "62,9 per 1.000 (voorlopig)") + 24
