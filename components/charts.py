@@ -7,7 +7,9 @@ a chart and takes plain Polars frames, so the same function renders on screen an
 
 from __future__ import annotations
 
+import functools
 import os
+from pathlib import Path
 
 import altair as alt
 import polars as pl
@@ -17,7 +19,7 @@ from components import formatting as fmt
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 OWN_COLOUR = OKABE_ITO[0]
-SEQUENTIAL = "blues"
+REFERENCE_COLOUR = OKABE_ITO[5]
 FONT = "Source Sans Pro, Arial, sans-serif"
 # Dutch number formatting on axes and tooltips: 1.000,5 rather than 1,000.5.
 NL_LOCALE = {"number": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["€\u00a0", ""]}}
@@ -34,6 +36,14 @@ TEXT_COLOUR = "#333333"
 VALIDATE = os.environ.get("MSD_VALIDATE_CHARTS") == "1"
 if not VALIDATE:  # the same check, done by Altair on every object it builds
     alt.utils.schemapi.disable_debug_mode()
+
+
+@functools.cache
+def font_dir() -> Path:
+    """Source Sans Pro, the font of the web charts, as TTF files (from the font-source-sans-pro wheel)."""
+    import font_source_sans_pro
+
+    return Path(font_source_sans_pro.__file__).parent / "files"
 
 
 def show(chart: alt.TopLevelMixin, *, key: str) -> None:
@@ -66,6 +76,11 @@ def finish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
         legend=alt.LegendConfig(labelFont=FONT, titleFont=FONT, labelColor=TEXT_COLOUR, titleColor=TEXT_COLOUR))
 
 
+def legend(**kwargs) -> alt.Legend:
+    """A legend below the chart whose labels are never cut off ("(medi…"): no label limit, in columns."""
+    return alt.Legend(orient="bottom", labelLimit=0, titleLimit=0, **kwargs)
+
+
 def _axis_title(unit: str, unit_label: str) -> str:
     return {"count": "Aantal", "percent": "Procent", "euro": "Euro"}.get(unit, unit_label.capitalize())
 
@@ -78,8 +93,11 @@ def _with_labels(df: pl.DataFrame, unit: str) -> pl.DataFrame:
 
 
 def time_chart(df: pl.DataFrame, *, unit: str, unit_label: str, series_breaks: list[dict] | None = None,
-               markers: pl.DataFrame | None = None, height: int = 280) -> alt.LayerChart:
-    """Lines over the years per region; open points for provisional figures; breaks and events as rules."""
+               markers: pl.DataFrame | None = None, height: int = 280, legend_title: str = "Gebied") -> alt.LayerChart:
+    """Lines over the years per region; open points for provisional figures; breaks and events as rules.
+
+    ``region_name`` may also hold categories (a breakdown drawn as lines): then ``legend_title`` names them,
+    and ranges such as age groups are put in their real order."""
     data = _with_labels(df, unit).with_columns(
         provisional=pl.col("status") == "provisional",
         status_kind=pl.when(pl.col("status") == "provisional").then(pl.lit("voorlopig")).otherwise(pl.lit("definitief")),
@@ -88,17 +106,26 @@ def time_chart(df: pl.DataFrame, *, unit: str, unit_label: str, series_breaks: l
     ).sort("region_name", "x")
     data = data.with_columns(
         next_provisional=pl.col("provisional").shift(-1).over("region_name").fill_null(False))
-    regions = df["region_name"].unique(maintain_order=True).to_list()
-    colour = alt.Color("region_name:N", title="Gebied", sort=regions,
+    regions = fmt.category_order(df["region_name"].unique(maintain_order=True).to_list())
+    colour = alt.Color("region_name:N", title=legend_title, sort=regions,
                        scale=alt.Scale(domain=regions, range=OKABE_ITO[: max(1, len(regions))]),
-                       legend=alt.Legend(orient="bottom", labelLimit=240, columns=3))
-    lo, hi = float(data["x"].min()), float(data["x"].max())
+                       legend=legend(columns=2))
+    rules = []
+    for b in series_breaks or []:
+        rules.append({"x": int(b["period"][:4]) - 0.5, "label": "Trendbreuk", "text": b.get("label", "")})
+    if markers is not None and not markers.is_empty():
+        for m in markers.iter_rows(named=True):
+            rules.append({"x": float(m["year"]), "label": m["label"], "text": m.get("text") or m["label"]})
+    # The x axis spans the figures and every rule (a break before the first year is drawn inside the plot,
+    # not over the y axis).
+    xs = data["x"].to_list() + [r["x"] for r in rules]
+    lo, hi = min(xs), max(xs)
     base = alt.Chart(data).encode(
         x=alt.X("x:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1),
                 scale=alt.Scale(domain=[lo - 0.3, hi + 0.3], nice=False)),
         y=alt.Y("value:Q", title=_axis_title(unit, unit_label), scale=alt.Scale(zero=unit in ("count", "euro"))),
         color=colour,
-        tooltip=[alt.Tooltip("region_name:N", title="Gebied"), alt.Tooltip("period_label:N", title="Periode"),
+        tooltip=[alt.Tooltip("region_name:N", title=legend_title), alt.Tooltip("period_label:N", title="Periode"),
                  alt.Tooltip("label:N", title="Waarde"), alt.Tooltip("status_label:N", title="Status")],
     )
     final_line = base.transform_filter("!datum.provisional").mark_line(strokeWidth=2.5)
@@ -113,12 +140,6 @@ def time_chart(df: pl.DataFrame, *, unit: str, unit_label: str, series_breaks: l
         fill=alt.condition("datum.status_kind == 'voorlopig'", alt.value("white"), colour),
     )
     layers = [final_line, dashed, points]
-    rules = []
-    for b in series_breaks or []:
-        rules.append({"x": int(b["period"][:4]) - 0.5, "label": "Trendbreuk", "text": b.get("label", "")})
-    if markers is not None and not markers.is_empty():
-        for m in markers.iter_rows(named=True):
-            rules.append({"x": float(m["year"]), "label": m["label"], "text": m.get("text") or m["label"]})
     if rules:
         rule_df = pl.DataFrame(rules)
         rule = alt.Chart(rule_df).mark_rule(color="#555555", strokeDash=[2, 2]).encode(
@@ -141,48 +162,139 @@ def _period_fraction(period: pl.Expr) -> pl.Expr:
 
 def ranked_bars(df: pl.DataFrame, *, unit: str, unit_label: str, reference: float | None = None,
                 reference_label: str = "gemeente", height: int | None = None) -> alt.LayerChart:
-    """Wijken ranked by value, with the municipality as a reference line."""
-    data = _with_labels(df, unit)
-    chart = alt.Chart(data).mark_bar(color=OWN_COLOUR).encode(
-        y=alt.Y("region_name:N", sort="-x", title=None, axis=alt.Axis(labelLimit=200)),
-        x=alt.X("value:Q", title=_axis_title(unit, unit_label)),
-        tooltip=[alt.Tooltip("region_name:N", title="Wijk"), alt.Tooltip("label:N", title="Waarde"),
-                 alt.Tooltip("status_label:N", title="Status")],
-    )
-    layers = [chart]
+    """Wijken ranked by value, every bar with its value; the municipality as a bar of its own colour in the
+    ranking, named on the axis (a reference line across ran through the wijken's value labels)."""
+    data = _with_labels(df, unit).with_columns(reference=pl.lit(False))
     if reference is not None:
-        ref = pl.DataFrame({"value": [reference], "label": [f"{reference_label}: {fmt.value(reference, unit)}"]})
-        layers.append(alt.Chart(ref).mark_rule(color="#D55E00", strokeWidth=2).encode(
-            x="value:Q", tooltip=alt.Tooltip("label:N", title="Referentie")))
-    return finish(alt.layer(*layers).properties(height=height or max(160, 26 * data.height), width="container"))
+        ref_row = pl.DataFrame({"region_name": [f"{reference_label} (hele gemeente)"], "value": [float(reference)],
+                                "status": ["final"], "reference": [True]})
+        data = pl.concat([data, _with_labels(ref_row, unit)], how="diagonal_relaxed")
+    data = data.with_columns(
+        what=pl.when(pl.col("reference")).then(pl.lit("Hele gemeente")).otherwise(pl.lit("Wijk")),
+        # The bar's label without the unit, which the axis title gives: short enough to fit beside the bar.
+        bar_label=fmt.mapped(data, lambda v, s: fmt.value(v, unit, s) if unit == "percent" or s == "suppressed"
+                             else fmt.number(v, fmt.UNIT_DECIMALS.get(unit, 1)), "value", "status"))
+    top = data["value"].max()
+    # Room to the right of the longest bar for its value label.
+    x_max = float(top) * 1.15 if top is not None and top > 0 else None
+    # The order as a list: "-x" over several layers falls back to the alphabet in Vega-Lite.
+    order = data.sort("value", descending=True, nulls_last=True)["region_name"].to_list()
+    y = alt.Y("region_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=0, labelOverlap=False))
+    x = alt.X("value:Q", title=_axis_title(unit, unit_label),
+              scale=alt.Scale(domain=[0, x_max], nice=False) if x_max else alt.Undefined)
+    tooltip = [alt.Tooltip("region_name:N", title="Gebied"), alt.Tooltip("label:N", title="Waarde"),
+               alt.Tooltip("status_label:N", title="Status")]
+    bars = alt.Chart(data).mark_bar().encode(
+        y=y, x=x, tooltip=tooltip,
+        color=alt.Color("what:N", title=None, scale=alt.Scale(domain=["Wijk", "Hele gemeente"],
+                                                              range=[OWN_COLOUR, REFERENCE_COLOUR]), legend=None))
+    values = alt.Chart(data).mark_text(align="left", dx=4, fontSize=11, color=TEXT_COLOUR).encode(
+        y=y, x=x, text="bar_label:N", tooltip=tooltip)
+    return finish(alt.layer(bars, values).properties(height=height or max(160, 26 * data.height), width="container"))
+
+
+# The map's classes, light to dark (ColorBrewer Blues). Each wijk's name is written on its fill in the
+# colour of LABEL_COLOURS with the higher contrast, so every label meets WCAG 2.1 AA (4.5:1).
+MAP_BLUES = ["#EFF3FF", "#C6DBEF", "#6BAED6", "#2171B5", "#08306B"]
+NO_FIGURE_FILL = "#DDDDDD"
+LABEL_COLOURS = ("#222222", "#FFFFFF")
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2.1 relative luminance of a #RRGGBB colour."""
+    def channel(c: int) -> float:
+        c = c / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(colour.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def label_colour(fill: str) -> str:
+    """Dark text on light fills, white text on dark ones: whichever contrasts more with ``fill``."""
+    return max(LABEL_COLOURS, key=lambda text: contrast_ratio(text, fill))
+
+
+def equal_classes(values: list[float], unit: str, colours: list[str] = MAP_BLUES) -> list[tuple]:
+    """Up to len(colours) classes of equal width between the lowest and highest value:
+    (low, high, label, fill), light to dark."""
+    lo, hi = min(values), max(values)
+    n = min(len(colours), len(set(values)))
+
+    def short(v: float) -> str:  # the unit is in the legend's title
+        return fmt.number(v, fmt.UNIT_DECIMALS.get(unit, 1))
+
+    if n <= 1 or hi == lo:
+        return [(lo, hi, short(lo), colours[len(colours) // 2])]
+    step = (hi - lo) / n
+    picks = [colours[round(i * (len(colours) - 1) / (n - 1))] for i in range(n)]
+    return [(lo + i * step, lo + (i + 1) * step, f"{short(lo + i * step)} tot {short(lo + (i + 1) * step)}", picks[i])
+            for i in range(n)]
+
+
+def with_classes(df: pl.DataFrame, column: str, classes: list[tuple]) -> pl.DataFrame:
+    """Each row's class label, fill and label colour; rows without a value get none (drawn grey)."""
+    def pick(v):
+        if v is None:
+            return None
+        for i, (_, high, *_rest) in enumerate(classes):
+            if v <= high or i == len(classes) - 1:
+                return i
+        return None
+
+    idx = [pick(v) for v in df[column].to_list()]
+    return df.with_columns(
+        class_label=pl.Series([None if i is None else classes[i][2] for i in idx], dtype=pl.String),
+        text_colour=pl.Series([label_colour(NO_FIGURE_FILL if i is None else classes[i][3]) for i in idx],
+                              dtype=pl.String))
+
+
+def class_map(geojson: dict, data: pl.DataFrame, *, value: str, classes: list[tuple], legend_title: str,
+              tooltip: list, height: int = 420) -> alt.LayerChart:
+    """Wijken filled by class; wijken without a figure grey; every name in a colour that contrasts with its fill."""
+    fields = [c for c in data.columns if c != "region_code"]
+    lookup = alt.LookupData(data, key="region_code", fields=fields)
+    base = alt.Chart(alt.Data(values=geojson["features"])).transform_lookup(lookup="properties.region_code",
+                                                                            from_=lookup)
+    filled = base.mark_geoshape(stroke="white", strokeWidth=1.2).encode(
+        color=alt.Color("class_label:N", title=legend_title,
+                        scale=alt.Scale(domain=[c[2] for c in classes], range=[c[3] for c in classes]),
+                        # A grey edge, so the white class around 1 shows on the white page too.
+                        legend=legend(columns=2, symbolType="square", symbolSize=160, symbolStrokeColor="#767676",
+                                      symbolStrokeWidth=1)),
+        tooltip=tooltip,
+    ).transform_filter(f"isValid(datum.{value})")
+    empty = base.mark_geoshape(stroke="white", strokeWidth=1.2, fill=NO_FIGURE_FILL).encode(
+        tooltip=tooltip[:2]).transform_filter(f"!isValid(datum.{value})")
+    # Vega draws an empty layer as an unnamed SVG "graphics-symbol" (an axe-core violation), so the grey
+    # layer is only added when some wijk really has no figure.
+    shown = set(data.filter(pl.col(value).is_not_null())["region_code"].to_list())
+    missing = any((f.get("properties") or {}).get("region_code") not in shown for f in geojson["features"])
+    labels = base.mark_text(fontSize=10).encode(
+        longitude="cx:Q", latitude="cy:Q", text="properties.name:N", color=alt.Color("tc:N", scale=None),
+    ).transform_calculate(  # a label point from the boundary file where it has one, else the centroid
+        cx="isValid(datum.properties.label_lon) ? datum.properties.label_lon : geoCentroid(null, datum)[0]",
+        cy="isValid(datum.properties.label_lat) ? datum.properties.label_lat : geoCentroid(null, datum)[1]",
+        tc=f"isValid(datum.text_colour) ? datum.text_colour : '{label_colour(NO_FIGURE_FILL)}'")
+    layers = [empty, filled, labels] if missing else [filled, labels]
+    return finish(alt.layer(*layers).project(type="mercator").properties(height=height, width="container"))
 
 
 def choropleth(geojson: dict, df: pl.DataFrame, *, unit: str, unit_label: str, height: int = 420) -> alt.LayerChart:
-    """Wijken coloured by value; wijken without a figure are hatched grey and say why on hover."""
+    """Wijken coloured by value in classes of equal width; wijken without a figure grey, saying why on hover."""
     data = _with_labels(df, unit).select("region_code", "region_name", "value", "label", "status_label")
-    lookup = alt.LookupData(data, key="region_code", fields=["region_name", "value", "label", "status_label"])
-    shapes = alt.Data(values=geojson["features"])
-    base = alt.Chart(shapes).transform_lookup(lookup="properties.region_code", from_=lookup)
-    filled = base.mark_geoshape(stroke="white", strokeWidth=1.2).encode(
-        color=alt.Color("value:Q", title=_axis_title(unit, unit_label), scale=alt.Scale(scheme=SEQUENTIAL),
-                        legend=alt.Legend(orient="bottom", gradientLength=260)),
-        tooltip=[alt.Tooltip("properties.name:N", title="Wijk"), alt.Tooltip("label:N", title="Waarde"),
-                 alt.Tooltip("status_label:N", title="Status")],
-    ).transform_filter("isValid(datum.value)")
-    empty = base.mark_geoshape(stroke="white", strokeWidth=1.2, fill="#DDDDDD").encode(
-        tooltip=[alt.Tooltip("properties.name:N", title="Wijk"), alt.Tooltip("label:N", title="Waarde")],
-    ).transform_filter("!isValid(datum.value)")
-    # Vega draws an empty layer as an unnamed SVG "graphics-symbol" (an axe-core violation), so the grey
-    # layer is only added when some wijk really has no figure.
-    shown = set(data.filter(pl.col("value").is_not_null())["region_code"].to_list())
-    missing = any((f.get("properties") or {}).get("region_code") not in shown for f in geojson["features"])
-    labels = base.mark_text(fontSize=10, color="#222222").encode(
-        longitude="cx:Q", latitude="cy:Q", text="properties.name:N",
-    ).transform_calculate(  # a label point from the boundary file where it has one, else the centroid
-        cx="isValid(datum.properties.label_lon) ? datum.properties.label_lon : geoCentroid(null, datum)[0]",
-        cy="isValid(datum.properties.label_lat) ? datum.properties.label_lat : geoCentroid(null, datum)[1]")
-    layers = [empty, filled, labels] if missing else [filled, labels]
-    return finish(alt.layer(*layers).project(type="mercator").properties(height=height, width="container"))
+    values = data["value"].drop_nulls().to_list()
+    classes = equal_classes(values, unit) if values else [(0, 0, fmt.MISSING_TEXT, MAP_BLUES[0])]
+    data = with_classes(data, "value", classes)
+    tooltip = [alt.Tooltip("properties.name:N", title="Wijk"), alt.Tooltip("label:N", title="Waarde"),
+               alt.Tooltip("status_label:N", title="Status")]
+    return class_map(geojson, data, value="value", classes=classes, legend_title=_axis_title(unit, unit_label),
+                     tooltip=tooltip, height=height)
 
 
 def comparison_dots(df: pl.DataFrame, *, unit: str, unit_label: str, own_code: str) -> alt.LayerChart:
@@ -197,3 +309,22 @@ def comparison_dots(df: pl.DataFrame, *, unit: str, unit_label: str, own_code: s
         color=alt.Color("kind:N", scale=alt.Scale(domain=kinds, range=[OWN_COLOUR, "#000000", "#999999"]), legend=None),
         tooltip=[alt.Tooltip("region_name:N", title="Gebied"), alt.Tooltip("label:N", title="Waarde")],
     ).properties(height=130, width="container")
+
+
+def breakdown_bars(df: pl.DataFrame, *, unit_label: str, breakdown_label: str, height: int = 260) -> alt.Chart:
+    """Stacked bars over the years, one colour per category (``category_label``, with ``label`` for the
+    tooltip), categories in their real order (age groups 0-3, 4-11, 12-17) in legend and stack alike."""
+    data = df.filter(pl.col("value").is_not_null())
+    order = fmt.category_order(data["category_label"].unique(maintain_order=True).to_list())
+    data = data.with_columns(stack_order=pl.col("category_label").replace_strict(
+        {c: i for i, c in enumerate(order)}, return_dtype=pl.Int32))
+    chart = alt.Chart(data).mark_bar().encode(
+        x=alt.X("year:O", title=None),
+        y=alt.Y("value:Q", title=unit_label.capitalize(), stack=True),
+        color=alt.Color("category_label:N", title=breakdown_label.capitalize(), sort=order,
+                        scale=alt.Scale(domain=order, range=OKABE_ITO), legend=legend(columns=3)),
+        order=alt.Order("stack_order:Q"),
+        tooltip=[alt.Tooltip("year:O", title="Jaar"), alt.Tooltip("category_label:N", title=breakdown_label.capitalize()),
+                 alt.Tooltip("label:N", title="Waarde")],
+    ).properties(height=height, width="container")
+    return finish(chart)

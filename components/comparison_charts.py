@@ -51,7 +51,7 @@ def ratio_ranking(df: pl.DataFrame) -> alt.LayerChart:
     data = _ratio_labels(df.filter(pl.col("ratio").is_not_null()))
     verdicts = [v for v in VERDICT_COLOURS if v in set(data["verdict"])]
     y = alt.Y("region_name:N", sort=alt.EncodingSortField("ratio", order="descending"), title=None,
-              axis=alt.Axis(labelLimit=200))
+              axis=alt.Axis(labelLimit=0, labelOverlap=False))
     tooltip = [alt.Tooltip("region_name:N", title="Wijk"), alt.Tooltip("ratio_label:N", title="Werkelijk / verwacht"),
                alt.Tooltip("interval_label:N", title="Onzekerheid (95%)"), alt.Tooltip("verdict:N", title="Oordeel")]
     rule = alt.Chart(data).mark_rule(strokeWidth=2, color="#555555").encode(
@@ -60,7 +60,7 @@ def ratio_ranking(df: pl.DataFrame) -> alt.LayerChart:
     points = alt.Chart(data).mark_point(size=120, filled=True).encode(
         y=y, x="ratio:Q",
         color=alt.Color("verdict:N", title="Oordeel", scale=alt.Scale(
-            domain=verdicts, range=[VERDICT_COLOURS[v] for v in verdicts]), legend=alt.Legend(orient="bottom")),
+            domain=verdicts, range=[VERDICT_COLOURS[v] for v in verdicts]), legend=charts.legend()),
         shape=alt.Shape("verdict:N", scale=alt.Scale(domain=verdicts, range=[VERDICT_SHAPES[v] for v in verdicts]),
                         legend=None),
         tooltip=tooltip)
@@ -69,32 +69,22 @@ def ratio_ranking(df: pl.DataFrame) -> alt.LayerChart:
     return charts.finish(alt.layer(one, rule, points).properties(height=max(180, 30 * data.height), width="container"))
 
 
+# Observed / expected in five classes around 1, blue below and orange above (ColorBrewer PuOr-like, each
+# dark enough or light enough for a readable wijk name on it).
+RATIO_CLASSES = [(0.0, 0.67, "minder dan 0,67", "#2166AC"), (0.67, 0.9, "0,67 tot 0,90", "#92C5DE"),
+                 (0.9, 1.1, "0,90 tot 1,10", "#F7F7F7"), (1.1, 1.5, "1,10 tot 1,50", "#FDB863"),
+                 (1.5, float("inf"), "1,50 of meer", "#B35806")]
+
+
 def ratio_map(geojson: dict, df: pl.DataFrame, *, height: int = 420) -> alt.LayerChart:
-    """Wijken coloured by observed/expected: blue below, orange above, white around 1 (log scale)."""
-    data = _ratio_labels(df).select("region_code", "region_name", "ratio", "ratio_label", "interval_label", "verdict")
-    lookup = alt.LookupData(data, key="region_code", fields=["region_name", "ratio", "ratio_label", "interval_label",
-                                                            "verdict"])
-    base = alt.Chart(alt.Data(values=geojson["features"])).transform_lookup(lookup="properties.region_code",
-                                                                            from_=lookup)
+    """Wijken coloured by observed/expected in classes: blue below, orange above, white around 1."""
+    data = charts.with_classes(
+        _ratio_labels(df).select("region_code", "region_name", "ratio", "ratio_label", "interval_label", "verdict"),
+        "ratio", RATIO_CLASSES)
     tooltip = [alt.Tooltip("properties.name:N", title="Wijk"), alt.Tooltip("ratio_label:N", title="Werkelijk / verwacht"),
                alt.Tooltip("interval_label:N", title="Onzekerheid (95%)"), alt.Tooltip("verdict:N", title="Oordeel")]
-    filled = base.mark_geoshape(stroke="white", strokeWidth=1.2).encode(
-        color=alt.Color("ratio:Q", title="Werkelijk / verwacht",
-                        scale=alt.Scale(type="log", domain=[0.5, 2], domainMid=1, scheme="blueorange", clamp=True),
-                        legend=alt.Legend(orient="bottom", gradientLength=260, values=[0.5, 0.75, 1, 1.5, 2])),
-        tooltip=tooltip).transform_filter("isValid(datum.ratio)")
-    empty = base.mark_geoshape(stroke="white", strokeWidth=1.2, fill="#DDDDDD").encode(
-        tooltip=[alt.Tooltip("properties.name:N", title="Wijk")]).transform_filter("!isValid(datum.ratio)")
-    labels = base.mark_text(fontSize=10, color="#222222").encode(
-        longitude="cx:Q", latitude="cy:Q", text="properties.name:N",
-    ).transform_calculate(
-        cx="isValid(datum.properties.label_lon) ? datum.properties.label_lon : geoCentroid(null, datum)[0]",
-        cy="isValid(datum.properties.label_lat) ? datum.properties.label_lat : geoCentroid(null, datum)[1]")
-    # Only a layer that draws something: an empty Vega layer is an unnamed SVG symbol (axe-core).
-    shown = set(data.filter(pl.col("ratio").is_not_null())["region_code"].to_list())
-    missing = any((f.get("properties") or {}).get("region_code") not in shown for f in geojson["features"])
-    layers = [empty, filled, labels] if missing else [filled, labels]
-    return charts.finish(alt.layer(*layers).project(type="mercator").properties(height=height, width="container"))
+    return charts.class_map(geojson, data, value="ratio", classes=RATIO_CLASSES, legend_title="Werkelijk / verwacht",
+                            tooltip=tooltip, height=height)
 
 
 def goal_chart(series: pl.DataFrame, path: pl.DataFrame, *, unit: str, unit_label: str,
@@ -105,8 +95,12 @@ def goal_chart(series: pl.DataFrame, path: pl.DataFrame, *, unit: str, unit_labe
         label=fmt.mapped(data, lambda v, s: fmt.value(v, unit, s), "value", "status"),
         status_kind=pl.when(pl.col("status") == "provisional").then(pl.lit("voorlopig")).otherwise(pl.lit("definitief")),
         what=pl.lit("Gemeente"))
-    x = alt.X("year:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1))
-    y = alt.Y("value:Q", title=charts._axis_title(unit, unit_label), scale=alt.Scale(zero=False))
+    # Half a year of room left and right and some pixels above and below, so the target's cross at the
+    # last year or at the top of the range is drawn whole, not cut off at the plot's edge.
+    years = data["year"].to_list() + path["year"].to_list() + ([target_year] if target_year is not None else [])
+    x = alt.X("year:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1),
+              scale=alt.Scale(domain=[min(years) - 0.5, max(years) + 0.5], nice=False) if years else alt.Undefined)
+    y = alt.Y("value:Q", title=charts._axis_title(unit, unit_label), scale=alt.Scale(zero=False, padding=14))
     tooltip = [alt.Tooltip("year:O", title="Jaar"), alt.Tooltip("label:N", title="Waarde")]
     line = alt.Chart(data).mark_line(color=charts.OWN_COLOUR, strokeWidth=2.5).encode(x=x, y=y)
     points = alt.Chart(data).mark_point(size=60, filled=True, color=charts.OWN_COLOUR).encode(

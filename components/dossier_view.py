@@ -154,7 +154,8 @@ def chart_for(fig: IndicatorFigures, *, height: int = 240) -> alt.LayerChart | N
         return None
     ind = fig.indicator
     return charts.time_chart(fig.df, unit=ind["unit"], unit_label=ind["unit_label"],
-                             series_breaks=ind["series_breaks"], height=height)
+                             series_breaks=ind["series_breaks"], height=height,
+                             legend_title=fig.breakdown_label.capitalize() if fig.breakdown_label else "Gebied")
 
 
 # ------------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import polars as pl
 
@@ -61,6 +62,54 @@ def change(delta: float | None, unit: str, pct: float | None = None) -> str | No
     return f"{sign}{number(delta, UNIT_DECIMALS.get(unit, 1))}"
 
 
+DIFFERENCE_UNITS = {"percent": "procentpunt", "per_1000": "per 1.000"}
+
+
+def difference_value(own: float | None, other: float | None, unit: str) -> tuple[float | None, str]:
+    """(difference, what it is in): percentage points for percentages, the rate's own difference for rates
+    per 1.000 (a relative change of a rate reads as a change of the rate itself), per cent otherwise."""
+    if own is None or other is None or any(isinstance(v, float) and math.isnan(v) for v in (own, other)):
+        return None, ""
+    if unit in DIFFERENCE_UNITS:
+        return own - other, DIFFERENCE_UNITS[unit]
+    if other == 0:
+        return None, ""
+    return (own - other) / abs(other) * 100, "%"
+
+
+def difference(own: float | None, other: float | None, unit: str, *, other_label: str = "") -> str:
+    """How ``own`` differs from ``other`` in words: "2,6 procentpunt lager", "3,1 per 1.000 hoger", "12% hoger"."""
+    delta, what = difference_value(own, other, unit)
+    if delta is None:
+        return MISSING_TEXT
+    decimals = 0 if what == "%" else 1
+    if round(abs(delta), decimals) == 0:
+        return "gelijk"
+    size = number(abs(delta), decimals) + ("%" if what == "%" else f" {what}")
+    suffix = f" dan {other_label}" if other_label else ""
+    return f"{size} {'hoger' if delta > 0 else 'lager'}{suffix}"
+
+
+# How a change is drawn beside a figure (Streamlit's st.metric): the arrow points the way the figure
+# moved, its colour says whether that is good. Neutral figures and no change are grey, and a change that
+# reads as zero ("0,0%") has no arrow at all. Judged on the text shown, as Streamlit draws the arrow from it.
+def delta_style(shown: str | None, direction: str | None) -> dict:
+    """Keyword arguments for ``st.metric`` beside ``delta=shown``: ``delta_color`` and ``delta_arrow``."""
+    if not shown or not any(ch in "123456789" for ch in shown):
+        return {"delta_color": "off", "delta_arrow": "off"}
+    colour = {"higher_is_better": "normal", "lower_is_better": "inverse"}.get(direction or "", "off")
+    return {"delta_color": colour, "delta_arrow": "auto"}
+
+
+def delta_colour(shown: str | None, direction: str | None) -> str:
+    """The colour a reader sees for a change: green (good), red (bad) or grey (neutral or no change)."""
+    colour = delta_style(shown, direction)["delta_color"]
+    if colour == "off":
+        return "grey"
+    rising = not shown.lstrip().startswith(("-", "−"))
+    return "green" if rising == (colour == "normal") else "red"
+
+
 def period_label(period: str) -> str:
     """CBS period code in words: 2024JJ00 -> 2024, 2024KW02 -> 2024 kwartaal 2, 2024MM03 -> maart 2024."""
     year, kind, n = period[:4], period[4:6], int(period[6:8])
@@ -117,6 +166,34 @@ CATEGORY_LABELS = {
 
 def category_label(breakdown: str, category: str) -> str:
     return CATEGORY_LABELS.get(breakdown, {}).get(category, category)
+
+
+_LEADING_NUMBER = re.compile(r"^\s*(\d+(?:[.,]\d+)?)")
+
+
+def category_order(labels: list[str]) -> list[str]:
+    """Categories in their real order: ranges such as age groups by their first number (0-3, 4-11,
+    12-17, 85+), not as text (0-3, 12-17, 4-11); known categories in the order of CATEGORY_LABELS (eigen
+    kracht, algemene voorziening, maatwerk, afgewezen); anything else in the order it came in."""
+    def first_number(label: str) -> float | None:
+        m = _LEADING_NUMBER.match(label)
+        return float(m.group(1).replace(",", ".")) if m else None
+
+    if labels and all(first_number(lab) is not None for lab in labels):
+        return sorted(labels, key=first_number)
+    for known in CATEGORY_LABELS.values():
+        order = list(dict.fromkeys(known.values()))
+        if labels and all(lab in order for lab in labels):
+            return sorted(labels, key=order.index)
+    return list(labels)
+
+
+LAW_LABELS = {"wmo": "Wmo", "jeugd": "Jeugd", "participatie": "Participatie en inkomen", "schuldhulp": "Schuldhulp",
+              "veiligheid": "Veiligheid", "stapeling": "Stapeling", "context": "Bevolking en context"}
+
+
+def law_label(law: str | None) -> str:
+    return LAW_LABELS.get(law or "", (law or "").capitalize())
 
 
 def mapped(df: pl.DataFrame, fn, *columns: str) -> pl.Series:

@@ -19,11 +19,11 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from datetime import date
-from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace, TextStyle
 
+from components import charts
 from components import dossier_view as dv
 from components import formatting as fmt
 from queries import Warehouse
@@ -34,7 +34,12 @@ FONT = "SourceSans"
 PAGE_MARGIN = 18  # mm
 CHART_WIDTH_PX = 620
 CHART_HEIGHT_PX = 210
-TOC_LINES_PER_PAGE = 34
+# The chart SVG is scaled to the text width (about 0,73 pt per px), so chart text is set at 13 px to be at
+# least 8 pt on paper (a test measures it in the rendered SVG).
+PRINT_FONT_PX = 13
+TABLE_FONT_PT = 8.5
+MIN_PRINT_PT = 8
+TOC_LINE_MM, TOC_TITLE_MM = 6.2, 12
 CODE_STYLES = {"code": FontFace(family=FONT, fill_color=(235, 235, 235)),
                "pre": TextStyle(font_family=FONT, t_margin=2, b_margin=2)}
 _SVG_NS = "http://www.w3.org/2000/svg"
@@ -43,18 +48,11 @@ ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
 
 
 @functools.cache
-def _font_dir() -> Path:
-    import font_source_sans_pro
-
-    return Path(font_source_sans_pro.__file__).parent / "files"
-
-
-@functools.cache
 def _vl_convert():
     import vl_convert
 
     # The same font for laying out the chart as for drawing it, so labels fit their space.
-    vl_convert.register_font_directory(str(_font_dir()))
+    vl_convert.register_font_directory(str(charts.font_dir()))
     return vl_convert
 
 
@@ -63,9 +61,27 @@ def chart_svg(fig: dv.IndicatorFigures) -> str | None:
     chart = dv.chart_for(fig, height=CHART_HEIGHT_PX)
     if chart is None:
         return None
-    spec = chart.properties(width=CHART_WIDTH_PX).to_dict()
+    spec = for_print(chart.properties(width=CHART_WIDTH_PX).to_dict())
     svg = _vl_convert().vegalite_to_svg(spec, format_locale="nl-NL")
     return _clean_svg(svg)
+
+
+def for_print(spec: dict) -> dict:
+    """The web chart's spec with text large enough for paper: axis and legend text, and every text mark."""
+    config = spec.setdefault("config", {})
+    for part in ("axis", "legend"):
+        config.setdefault(part, {}).update(labelFontSize=PRINT_FONT_PX, titleFontSize=PRINT_FONT_PX)
+    config.setdefault("text", {})["fontSize"] = PRINT_FONT_PX
+    for layer in spec.get("layer", []):
+        mark = layer.get("mark")
+        if isinstance(mark, dict) and mark.get("type") == "text":
+            mark["fontSize"] = max(mark.get("fontSize", 0), PRINT_FONT_PX)
+    return spec
+
+
+def svg_print_scale(svg: str, width_mm: float) -> float:
+    """Points on paper per SVG pixel when the SVG is drawn ``width_mm`` wide."""
+    return width_mm / float(ET.fromstring(svg).get("width")) * 72 / 25.4
 
 
 def _clean_svg(svg: str) -> str:
@@ -89,7 +105,7 @@ class Handout(FPDF):
         self.printed = printed
         self.set_margins(PAGE_MARGIN, PAGE_MARGIN, PAGE_MARGIN)
         self.set_auto_page_break(True, margin=PAGE_MARGIN + 4)
-        d = _font_dir()
+        d = charts.font_dir()
         for family in (FONT, "Source Sans Pro", "sans-serif"):  # the last two for chart text
             self.add_font(family, "", str(d / "SourceSansPro-Regular.ttf"))
             self.add_font(family, "B", str(d / "SourceSansPro-Bold.ttf"))
@@ -106,7 +122,7 @@ class Handout(FPDF):
         if self.page_no() == 1:
             return
         self.set_y(-PAGE_MARGIN + 4)
-        self.set_font(FONT, "", 8.5)
+        self.set_font(FONT, "", 9)  # not the tables' size, so a test can tell table lines apart
         self.set_text_color(60)
         self.cell(0, 5, f"{self.doc_title} · {self.printed}", align="L")
         self.set_x(PAGE_MARGIN)
@@ -148,7 +164,7 @@ def value_table(fig: dv.IndicatorFigures) -> tuple[list[str], list[list[str]], b
     df = fig.df
     unit = fig.indicator["unit"]
     periods = sorted(df["period"].unique().to_list())
-    areas = df["region_name"].unique(maintain_order=True).to_list()
+    areas = fmt.category_order(df["region_name"].unique(maintain_order=True).to_list())
     cells = {(r["region_name"], r["period"]): r for r in df.iter_rows(named=True)}
     provisional = False
     rows = []
@@ -165,27 +181,59 @@ def value_table(fig: dv.IndicatorFigures) -> tuple[list[str], list[list[str]], b
                 provisional = True
             row.append(text)
         rows.append(row)
-    return ["Gebied", *[fmt.period_label(p) for p in periods]], rows, provisional
+    first = fig.breakdown_label.capitalize() if fig.breakdown_label else "Gebied"
+    return [first, *[fmt.period_label(p) for p in periods]], rows, provisional
+
+
+def table_chunks(pdf: FPDF, header: list[str], rows: list[list[str]]) -> list[tuple[list[float], list[int]]]:
+    """The table split by columns so that no value has to wrap ("53,1 per / 1.000*"): per part the column
+    widths and the column indices, the area column repeated in every part."""
+    pad = 2 * pdf.c_margin + 1
+
+    def widest(col: int) -> float:
+        pdf.set_font(FONT, "B", TABLE_FONT_PT)
+        w = pdf.get_string_width(header[col])
+        pdf.set_font(FONT, "", TABLE_FONT_PT)
+        return max([w, *(pdf.get_string_width(r[col]) for r in rows)]) + pad
+
+    first = min(widest(0), pdf.epw * 0.4)
+    value_w = max((widest(c) for c in range(1, len(header))), default=0)
+    fits = max(1, int((pdf.epw - first) // value_w)) if value_w else 1
+    cols = list(range(1, len(header)))
+    per_part = math.ceil(len(cols) / math.ceil(len(cols) / fits)) if cols else 1  # 3 + 3 rather than 5 + 1
+    parts = [cols[i:i + per_part] for i in range(0, len(cols), per_part)] or [[]]
+    return [([first, *([value_w] * len(part))], [0, *part]) for part in parts]
 
 
 def _draw_table(pdf: Handout, header: list[str], rows: list[list[str]]) -> None:
-    n = len(header)
-    first = min(52.0, max(30.0, pdf.epw * 0.3))
-    rest = (pdf.epw - first) / max(1, n - 1)
-    size = 8.5 if n <= 8 else 7.5
-    pdf.set_font(FONT, "", size)
-    with pdf.table(col_widths=(first, *([rest] * (n - 1))), text_align=("LEFT", *(["RIGHT"] * (n - 1))),
-                   borders_layout="HORIZONTAL_LINES", line_height=size * 0.5,
-                   headings_style=FontFace(emphasis="BOLD"), first_row_as_headings=True, width=pdf.epw) as table:
-        for values in [header, *rows]:
-            row = table.row()
-            for v in values:
-                row.cell(v)
+    for widths, cols in table_chunks(pdf, header, rows):
+        pdf.set_font(FONT, "", TABLE_FONT_PT)
+        with pdf.table(col_widths=widths, text_align=("LEFT", *(["RIGHT"] * (len(cols) - 1))),
+                       borders_layout="HORIZONTAL_LINES", line_height=TABLE_FONT_PT * 0.5, align="LEFT",
+                       headings_style=FontFace(emphasis="BOLD"), first_row_as_headings=True,
+                       width=sum(widths)) as table:
+            for values in [header, *rows]:
+                row = table.row()
+                for c in cols:
+                    row.cell(keep_values(values[c]))
+        pdf.ln(1.5)
     pdf.set_font(FONT, "", 10.5)
 
 
+def keep_together(pdf: Handout, draw) -> None:
+    """Draw on one page: if ``draw`` would run over the page's end, start it on a new page (unless it is
+    longer than a page, or the page is still empty). So no table is split off from its last row and no
+    note leaves a few lines on a page of their own."""
+    start = pdf.y
+    with pdf.offset_rendering() as trial:
+        draw(trial)
+        height = trial.y - start
+    if trial.page_break_triggered and height <= pdf.eph and start > pdf.t_margin + 1:
+        pdf.add_page()
+    draw(pdf)
+
+
 def _draw_note(pdf: Handout, note: NoteCopy) -> None:
-    pdf.ensure_space(25)
     if note.title:
         pdf.para(note.title, style="B")
     pdf.para(f"{note.region_label} · {note.period_label}", size=9, style="I")
@@ -195,7 +243,7 @@ def _draw_note(pdf: Handout, note: NoteCopy) -> None:
             pdf.para(label, size=10, style="B")
             pdf.markdown(text)
     if note.published_at:
-        pdf.para(f"Duiding gepubliceerd door {note.published_by} op {dv.date_label(note.published_at)}", size=8.5,
+        pdf.para(f"Duiding gepubliceerd door {note.published_by} op {dv.date_label(note.published_at)}", size=9,
                  style="I")
     pdf.ln(2)
 
@@ -203,7 +251,7 @@ def _draw_note(pdf: Handout, note: NoteCopy) -> None:
 def _render_toc(pdf: Handout, outline) -> None:
     pdf.set_x(pdf.l_margin)
     pdf.set_font(FONT, "B", 16)
-    pdf.cell(0, 10, "Inhoud", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, TOC_TITLE_MM - 2, "Inhoud", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     pdf.set_font(FONT, "", 10.5)
     for entry in outline:
@@ -211,8 +259,15 @@ def _render_toc(pdf: Handout, outline) -> None:
             continue
         link = pdf.add_link(page=entry.page_number)
         label = entry.name if len(entry.name) <= 90 else entry.name[:89] + "…"
-        pdf.cell(pdf.epw - 15, 6.2, label, link=link)
-        pdf.cell(15, 6.2, str(entry.page_number), align="R", link=link, new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(pdf.epw - 15, TOC_LINE_MM, label, link=link)
+        pdf.cell(15, TOC_LINE_MM, str(entry.page_number), align="R", link=link, new_x="LMARGIN", new_y="NEXT")
+
+
+def toc_pages(pdf: FPDF, entries: int) -> int:
+    """How many pages the contents take: fpdf2 needs the number before the parts are written."""
+    body = pdf.h - pdf.t_margin - pdf.b_margin
+    first = int((body - TOC_TITLE_MM) // TOC_LINE_MM)
+    return 1 + max(0, math.ceil((entries - first) / int(body // TOC_LINE_MM)))
 
 
 def build_handout(wh: Warehouse, content: DossierContent, notes: Sequence[Sequence[NoteCopy]], *,
@@ -253,7 +308,7 @@ def build_handout(wh: Warehouse, content: DossierContent, notes: Sequence[Sequen
     # Contents (one line per part; the number of pages is fixed before the parts are written)
     entries = 1 + len(content.sections) + (1 if content.questions else 0)
     pdf.add_page()
-    pdf.insert_toc_placeholder(_render_toc, pages=max(1, math.ceil((entries + 3) / TOC_LINES_PER_PAGE)))
+    pdf.insert_toc_placeholder(_render_toc, pages=toc_pages(pdf, entries))
 
     # Introduction (the placeholder above ends on a fresh page)
     pdf.heading("Inleiding")
@@ -271,41 +326,50 @@ def build_handout(wh: Warehouse, content: DossierContent, notes: Sequence[Sequen
         for event in events:
             pdf.para(f"- {dv.event_line(event)}", height=5.5)
 
-    # Parts
+    # Parts follow each other on the page (a part on a page of its own left pages nearly empty). Every
+    # chart block (with the part's heading before the first one), every note and the questions are kept
+    # on one page.
     for n, section in enumerate(content.sections, start=1):
         figs = dv.section_figures(wh, section)
-        pdf.add_page()
-        pdf.heading(f"{n}. {figs.heading}")
-        pdf.para(f"{figs.areas_label} · {dv.years_label(section)}", size=9.5, style="I")
-        if section.text:
-            pdf.markdown(section.text)
-        pdf.ln(1)
-        for block in figs.blocks:
-            _draw_block(pdf, block)
+        svgs = [chart_svg(block) for block in figs.blocks]
+
+        def part_head(p, n=n, figs=figs, section=section, svgs=svgs):
+            p.ln(6)
+            p.heading(f"{n}. {figs.heading}")
+            p.para(f"{figs.areas_label} · {dv.years_label(section)}", size=9.5, style="I")
+            if section.text:
+                p.markdown(section.text)
+            p.ln(1)
+            if figs.blocks:
+                _draw_block(p, figs.blocks[0], svgs[0])
+
+        keep_together(pdf, part_head)
+        for block, svg in zip(figs.blocks[1:], svgs[1:], strict=True):
+            keep_together(pdf, lambda p, block=block, svg=svg: _draw_block(p, block, svg))
         section_notes = notes[n - 1] if n - 1 < len(notes) else []
-        if section_notes:
-            pdf.ensure_space(30)
-            pdf.heading("Duiding", 12.5, level=None)
-            for note in section_notes:
-                _draw_note(pdf, note)
-        elif section.kind == "notes":
+        for i, note in enumerate(section_notes):
+            def draw_note(p, note=note, first=i == 0):
+                if first:  # the heading stays with the first note
+                    p.heading("Duiding", 12.5, level=None)
+                _draw_note(p, note)
+            keep_together(pdf, draw_note)
+        if not section_notes and section.kind == "notes":
             pdf.para("Er is nog geen gepubliceerde duiding bij deze cijfers.", style="I")
 
     if content.questions:
-        pdf.add_page()
-        pdf.heading("Vragen voor de raad")
-        for i, question in enumerate(content.questions, start=1):
-            pdf.para(f"{i}. {question}", height=6)
-            pdf.ln(1)
+        def questions(p):
+            p.ln(6)
+            p.heading("Vragen voor de raad")
+            for i, question in enumerate(content.questions, start=1):
+                p.para(f"{i}. {question}", height=6)
+                p.ln(1)
+        keep_together(pdf, questions)
     return bytes(pdf.output())
 
 
-def _draw_block(pdf: Handout, block: dv.IndicatorFigures) -> None:
+def _draw_block(pdf: Handout, block: dv.IndicatorFigures, svg: str | None) -> None:
     ind = block.indicator
     title = ind["title"] + (f" naar {block.breakdown_label}" if block.breakdown_label else "")
-    svg = chart_svg(block)
-    # Keep title and chart together: an A4 page fits two charts with their tables.
-    pdf.ensure_space(95 if svg else 20)
     pdf.heading(title, 12.5, level=1)
     if svg:
         w = pdf.epw
@@ -313,21 +377,29 @@ def _draw_block(pdf: Handout, block: dv.IndicatorFigures) -> None:
         ratio = float(root.get("height", CHART_HEIGHT_PX)) / float(root.get("width", CHART_WIDTH_PX))
         pdf.image(svg.encode("utf-8"), x=pdf.l_margin, y=pdf.get_y(), w=w, h=w * ratio)
         pdf.set_y(pdf.get_y() + w * ratio + 1)
-    pdf.para(block.description, size=9, height=4.5)
+    pdf.para(keep_values(block.description), size=9, height=4.5)
     if block.df.height:
         header, rows, provisional = value_table(block)
         pdf.ln(1)
         _draw_table(pdf, header, rows)
         if provisional:
-            pdf.para("* voorlopig cijfer", size=8)
+            pdf.para("* voorlopig cijfer", size=MIN_PRINT_PT)
     for b in ind["series_breaks"]:
-        pdf.para(f"Trendbreuk in {fmt.period_label(b['period'])}: {b.get('label', '')}", size=8.5, style="I")
+        pdf.para(f"Trendbreuk in {fmt.period_label(b['period'])}: {b.get('label', '')}", size=9, style="I")
     pdf.para(_no_breaks(block.provenance), size=8, style="I", height=4)
     pdf.ln(3)
 
 
 def _no_breaks(text: str) -> str:
     return re.sub(r"\s+", " ", text)
+
+
+_VALUE_SPACES = re.compile(r"(?<=\d) (?=per |dagen|mln|procentpunt)|(?<=per) (?=1\.000|km²)|(?<=€) (?=\d)")
+
+
+def keep_values(text: str) -> str:
+    """Non-breaking spaces inside a value and its unit, so "62,9 per 1.000" never breaks over two lines."""
+    return _VALUE_SPACES.sub("\u00a0", text)
 
 
 def handout_filename(content: DossierContent) -> str:

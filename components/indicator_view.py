@@ -6,6 +6,8 @@ table, its source line, its status and the civil servants' interpretation next t
 
 from __future__ import annotations
 
+import functools
+
 import polars as pl
 import streamlit as st
 
@@ -19,7 +21,9 @@ from queries import figures as q
 def describe_series(df: pl.DataFrame, unit: str) -> str:
     """A sentence per region for screen readers and for readers who skip the chart."""
     parts = []
-    for (name,), g in df.sort("period").group_by(["region_name"], maintain_order=True):
+    groups = {name: g for (name,), g in df.sort("period").group_by(["region_name"], maintain_order=True)}
+    for name in fmt.category_order(list(groups)):
+        g = groups[name]
         shown = g.filter(pl.col("value").is_not_null())
         if shown.is_empty():
             parts.append(f"{name}: geen cijfers te tonen.")
@@ -71,6 +75,42 @@ def table(df: pl.DataFrame, unit: str, *, by: str = "period") -> pl.DataFrame:
         fmt.mapped(df, lambda v, s: fmt.value(v, unit, s), "value", "status").alias("Waarde"),
         pl.col("status").replace_strict(fmt.STATUS_LABELS, default="onbekend").alias("Status"),
     )
+
+
+# Streamlit sizes a table's columns to a default width and cuts what does not fit ("62,9 per 1.00",
+# "Vergelijkbare gemeenter"). Each column gets the width of its longest text, measured with the advance
+# widths of Source Sans Pro (the app's font, from the font-source-sans-pro package the handout uses) at
+# the table's 14 px, the header in bold, plus the cell's padding and a margin for the browser's
+# rendering. A table wider than the page scrolls sideways, so the columns a reader compares come first.
+TABLE_FONT_PX, CELL_PADDING_PX, MARGIN, MAX_COLUMN_PX = 14, 24, 1.08, 460
+
+
+@functools.cache
+def _font_metrics(bold: bool) -> tuple[dict, dict, int]:
+    from fontTools.ttLib import TTFont  # fpdf2's own dependency
+
+    font = TTFont(charts.font_dir() / ("SourceSansPro-Bold.ttf" if bold else "SourceSansPro-Regular.ttf"))
+    return font.getBestCmap(), {k: v[0] for k, v in font["hmtx"].metrics.items()}, font["head"].unitsPerEm
+
+
+def text_px(text: str, *, bold: bool = False, size: float = TABLE_FONT_PX) -> float:
+    """The width of ``text`` on screen in Source Sans Pro at ``size`` px."""
+    cmap, advance, em = _font_metrics(bold)
+    return sum(advance.get(cmap.get(ord(ch), ".notdef"), em // 2) for ch in text) * size / em
+
+
+def fitted_columns(df: pl.DataFrame) -> dict:
+    """``column_config`` for ``st.dataframe``: every column wide enough for its header and its values."""
+    config = {}
+    for name in df.columns:
+        widest = max([text_px(name, bold=True), *(text_px(str(v)) for v in df[name].to_list() if v is not None)])
+        config[name] = st.column_config.Column(width=min(MAX_COLUMN_PX, round(widest * MARGIN + CELL_PADDING_PX)))
+    return config
+
+
+def show_table(df: pl.DataFrame, *, key: str) -> None:
+    """A table on the page with columns that fit their texts."""
+    st.dataframe(df, hide_index=True, width="stretch", key=key, column_config=fitted_columns(df))
 
 
 def provenance(wh: Warehouse, ind: dict, df: pl.DataFrame) -> str:
@@ -170,8 +210,7 @@ def indicator_block(wh: Warehouse, indicator_id: str, region_codes: list[str], *
                 charts.show(chart, key=f"chart-{key}")
                 st.caption(describe_series(df, ind["unit"]) + describe_band(band, ind["unit"]))
             with tab_table:
-                st.dataframe(table(with_band_rows(df, band), ind["unit"]), hide_index=True, width="stretch",
-                             key=f"table-{key}")
+                show_table(table(with_band_rows(df, band), ind["unit"]), key=f"table-{key}")
                 export.download_buttons(export.series_table(ind, with_band_rows(df, band),
                                                             source=provenance(wh, ind, df), release=wh.release.id),
                                         key=f"table-{key}")

@@ -108,7 +108,10 @@ def render(law: str) -> None:
     comp = q.comparison(wh, cat["id"].to_list(), year)
     overview = cat.select("id", "title", "unit", "unit_label", "theme").join(
         comp, left_on="id", right_on="indicator_id", how="left")
-    st.dataframe(pickers.comparison_table(overview), hide_index=True, width="stretch", key=f"all-{law}")
+    # The figures a reader compares first, the theme last: a table wider than the page scrolls sideways.
+    table = pickers.comparison_table(overview)
+    indicator_view.show_table(table.select(*[c for c in table.columns if c != "Thema"], *(
+        ["Thema"] if "Thema" in table.columns else [])), key=f"all-{law}")
     export.download_buttons(export.comparison_table(overview, title=f"{info['title']}: alle cijfers {year}",
                                                     source=all_figures_source(wh, comp), release=wh.release.id),
                             key=f"all-{law}")

@@ -32,7 +32,8 @@ def own_beside_cbs(wh: Warehouse, law: str) -> None:
                         b.with_columns(region_name=pl.lit("CBS"))], how="vertical_relaxed")
         tab_chart, tab_table = st.tabs(["Grafiek", "Tabel"])
         with tab_chart:
-            charts.show(charts.time_chart(df, unit=ind["unit"], unit_label=ind["unit_label"]), key=f"own-cbs-{own_id}")
+            charts.show(charts.time_chart(df, unit=ind["unit"], unit_label=ind["unit_label"], legend_title="Bron"),
+                        key=f"own-cbs-{own_id}")
             st.caption(indicator_view.describe_series(df, ind["unit"]))
         with tab_table:
             st.dataframe(indicator_view.table(df, ind["unit"]), hide_index=True, width="stretch",
@@ -59,7 +60,7 @@ def inflow_outflow(wh: Warehouse, law: str) -> None:
                "dan groeit het aantal cliënten.")
     tab_chart, tab_table = st.tabs(["Grafiek", "Tabel"])
     with tab_chart:
-        charts.show(charts.time_chart(df, unit="count", unit_label="personen"), key=f"flows-{law}")
+        charts.show(charts.time_chart(df, unit="count", unit_label="personen", legend_title="Stroom"), key=f"flows-{law}")
         st.caption(indicator_view.describe_series(df, "count"))
     with tab_table:
         st.dataframe(indicator_view.table(df, "count"), hide_index=True, width="stretch", key=f"flows-table-{law}")

@@ -7,7 +7,7 @@ import streamlit as st
 
 from components import charts, export
 from components import formatting as fmt
-from components.indicator_view import provenance
+from components.indicator_view import provenance, show_table
 from queries import Warehouse
 from queries import figures as q
 
@@ -33,7 +33,7 @@ def map_and_ranking(wh: Warehouse, ind: dict, values: pl.DataFrame, year: int) -
                                        reference_label=wh.meta.get("gemeente_name", "gemeente")),
                     key=f"bars-{ind['id']}")
     with tab_table:
-        st.dataframe(wijk_table(values, ind["unit"]), hide_index=True, width="stretch", key=f"wijktable-{ind['id']}")
+        show_table(wijk_table(values, ind["unit"]), key=f"wijktable-{ind['id']}")
         export.download_buttons(export.series_table(ind, values.select("region_name", "region_code", "period", "value",
                                                                        "status"),
                                                     title=f"{ind['title']} per wijk, {year}",
@@ -67,34 +67,49 @@ def profile(wh: Warehouse, wijk_code: str, wijk_name: str, year: int) -> None:
     if df.is_empty():
         st.info("Voor deze wijk zijn in dit jaar geen cijfers.")
         return
-    rows = []
-    for r in df.iter_rows(named=True):
-        diff = r["difference_pct"]
-        rows.append({
-            "Cijfer": r["title"],
-            "Onderwerp": r["law"],
-            wijk_name: fmt.value(r["wijk"], r["unit"], r["status"]),
-            "Hele gemeente": fmt.value(r["gemeente"], r["unit"]),
-            "Verschil": fmt.MISSING_TEXT if diff is None else f"{'+' if diff > 0 else ''}{fmt.number(diff, 0)}%",
-        })
-    st.dataframe(pl.DataFrame(rows), hide_index=True, width="stretch", key=f"profile-{wijk_code}")
+    show_table(profile_table(df, wijk_name), key=f"profile-{wijk_code}")
     export.download_buttons(export.frame_table(
         profile_export(df, wijk_name), title=f"Wijkprofiel {wijk_name}, {year}",
         source=f"Monitor Sociaal Domein, release {wh.release.id}" + (" · DEMODATA, verzonnen cijfers" if wh.is_demo
                                                                      else ""),
         release=wh.release.id, notes=(export.SUPPRESSED_NOTE,)), key=f"profile-{wijk_code}")
-    st.caption("Verschil: hoeveel procent het cijfer van de wijk hoger (+) of lager (-) is dan dat van de hele "
-               "gemeente. Bij aantallen staat geen verschil, want een wijk is altijd kleiner dan de gemeente. "
+    st.caption("Verschil met de hele gemeente: bij percentages in procentpunten (53,4% tegen 56,0% is 2,6 "
+               "procentpunt lager), bij cijfers per 1.000 inwoners in dat getal, bij andere cijfers in procenten. "
+               "Bij aantallen staat geen verschil, want een wijk is altijd kleiner dan de gemeente. "
                "Een groot verschil kan komen door wie er woont (bijvoorbeeld veel ouderen); lees de duiding.")
 
 
+def profile_table(df: pl.DataFrame, wijk_name: str) -> pl.DataFrame:
+    """The wijk beside the whole municipality, one row per figure, the difference in words."""
+    rows = []
+    for r in df.iter_rows(named=True):
+        comparable = r["difference_pct"] is not None and r["status"] != "suppressed"
+        rows.append({
+            "Cijfer": r["title"],
+            wijk_name: fmt.value(r["wijk"], r["unit"], r["status"]),
+            "Hele gemeente": fmt.value(r["gemeente"], r["unit"]),
+            "Verschil met de gemeente": fmt.difference(r["wijk"], r["gemeente"], r["unit"]) if comparable
+            else fmt.MISSING_TEXT,
+            "Onderwerp": fmt.law_label(r["law"]),
+        })
+    return pl.DataFrame(rows, schema={c: pl.String for c in ("Cijfer", wijk_name, "Hele gemeente",
+                                                             "Verschil met de gemeente", "Onderwerp")})
+
+
 def profile_export(df: pl.DataFrame, wijk_name: str) -> pl.DataFrame:
-    """The wijk profile with numbers: units in their own column, since they differ per row."""
-    rows = [{"Cijfer": r["title"], "Onderwerp": r["law"], "Eenheid": r["unit_label"],
-             wijk_name: export.rounded(r["wijk"], r["unit"], r["status"]),
-             "Hele gemeente": export.rounded(r["gemeente"], r["unit"]),
-             "Verschil met de gemeente (%)": export.rounded(r["difference_pct"], r["unit"], r["status"], decimals=0),
-             "Status": export.EXPORT_STATUS.get(r["status"] or "", "geen cijfer")} for r in df.iter_rows(named=True)]
+    """The wijk profile with numbers: units in their own column, since they differ per row; the difference
+    as on the screen (percentage points for percentages), with what it is counted in beside it."""
+    rows = []
+    for r in df.iter_rows(named=True):
+        comparable = r["difference_pct"] is not None and r["status"] != "suppressed"
+        delta, what = fmt.difference_value(r["wijk"], r["gemeente"], r["unit"]) if comparable else (None, "")
+        rows.append({"Cijfer": r["title"], "Onderwerp": fmt.law_label(r["law"]), "Eenheid": r["unit_label"],
+                     wijk_name: export.rounded(r["wijk"], r["unit"], r["status"]),
+                     "Hele gemeente": export.rounded(r["gemeente"], r["unit"]),
+                     "Verschil met de gemeente": None if delta is None else round(delta, 0 if what == "%" else 1),
+                     "Verschil in": what or None,
+                     "Status": export.EXPORT_STATUS.get(r["status"] or "", "geen cijfer")})
     return pl.DataFrame(rows, schema={"Cijfer": pl.String, "Onderwerp": pl.String, "Eenheid": pl.String,
                                       wijk_name: pl.Float64, "Hele gemeente": pl.Float64,
-                                      "Verschil met de gemeente (%)": pl.Float64, "Status": pl.String})
+                                      "Verschil met de gemeente": pl.Float64, "Verschil in": pl.String,
+                                      "Status": pl.String})
