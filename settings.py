@@ -37,6 +37,18 @@ class AuthSettings:
 
 
 @dataclass(frozen=True)
+class SignalSettings:
+    """Thresholds of the signal engine (docs/signals.md explains each in plain words)."""
+
+    fdr: float = 0.05                 # Benjamini-Hochberg false-discovery rate over all change tests
+    min_change_pct: float = 10.0      # a change smaller than this share is not worth the council's time
+    peer_mad: float = 3.0             # robust distance (in MAD units, x 1.4826) from the peers' median
+    min_peers: int = 5                # fewer peers with a figure: no peer comparison
+    revision_pct: float = 5.0         # a provisional figure revised by more than this share when final
+    break_years: int = 3              # a series break in the latest this many years counts as new
+
+
+@dataclass(frozen=True)
 class Settings:
     warehouse: Path
     store_url: str
@@ -44,6 +56,7 @@ class Settings:
     min_count_strict: int
     min_denominator: int
     auth: AuthSettings = field(default_factory=AuthSettings)
+    signals: SignalSettings = field(default_factory=SignalSettings)
 
     @property
     def default_store_url(self) -> str:
@@ -58,6 +71,16 @@ def _int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise SystemExit(f"Setting {name} must be a whole number, got {raw!r}") from exc
+
+
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw.replace(",", "."))
+    except ValueError as exc:
+        raise SystemExit(f"Setting {name} must be a number, got {raw!r}") from exc
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -130,4 +153,8 @@ def load(warehouse: str | Path | None = None) -> Settings:
         # A percentage or rate needs at least this many people behind it.
         min_denominator=_int("MSD_MIN_DENOMINATOR", 50),
         auth=load_auth(),
+        signals=SignalSettings(fdr=_float("MSD_SIGNAL_FDR", 0.05), min_change_pct=_float("MSD_SIGNAL_MIN_CHANGE_PCT", 10.0),
+                               peer_mad=_float("MSD_SIGNAL_PEER_MAD", 3.0), min_peers=_int("MSD_SIGNAL_MIN_PEERS", 5),
+                               revision_pct=_float("MSD_SIGNAL_REVISION_PCT", 5.0),
+                               break_years=_int("MSD_SIGNAL_BREAK_YEARS", 3)),
     )

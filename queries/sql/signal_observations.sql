@@ -1,0 +1,36 @@
+-- Totals (no breakdown) of every indicator for some regions, per year and per quarter, with the
+-- base (denominator) behind each figure: everything the signal engine tests in one scan.
+WITH wanted AS (
+    SELECT *
+    FROM observations
+    WHERE list_contains($region_codes, region_code)
+      AND breakdown = ''
+      AND category = ''
+      AND substr(period, 5, 2) IN ('JJ', 'KW')
+),
+base AS (
+    SELECT indicator_id, region_code, period, value
+    FROM observations
+    WHERE list_contains($region_codes, region_code)
+      AND breakdown = ''
+      AND category = ''
+      AND substr(period, 5, 2) = 'JJ'
+)
+SELECT
+    o.indicator_id,
+    o.region_code,
+    r.name AS region_name,
+    r.level AS region_level,
+    o.period,
+    CAST(substr(o.period, 1, 4) AS INTEGER) AS year,
+    substr(o.period, 5, 2) AS period_kind,
+    o.value,
+    coalesce(o.denominator, b.value) AS denominator,
+    o.status,
+    o.source_id
+FROM wanted o
+JOIN indicators i ON i.id = o.indicator_id
+LEFT JOIN regions r ON r.region_code = o.region_code
+LEFT JOIN base b ON b.indicator_id = i.denominator_id AND b.region_code = o.region_code
+    AND b.period = substr(o.period, 1, 4) || 'JJ00'
+ORDER BY o.indicator_id, o.region_code, o.period
