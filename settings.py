@@ -45,7 +45,7 @@ class SignalSettings:
     peer_mad: float = 3.0             # robust distance (in MAD units, x 1.4826) from the peers' median
     min_peers: int = 5                # fewer peers with a figure: no peer comparison
     revision_pct: float = 5.0         # a provisional figure revised by more than this share when final
-    break_years: int = 3              # a series break in the latest this many years counts as new
+    break_years: int = 4              # a series break in the latest this many years (a council term) is new
 
 
 @dataclass(frozen=True)
@@ -156,5 +156,5 @@ def load(warehouse: str | Path | None = None) -> Settings:
         signals=SignalSettings(fdr=_float("MSD_SIGNAL_FDR", 0.05), min_change_pct=_float("MSD_SIGNAL_MIN_CHANGE_PCT", 10.0),
                                peer_mad=_float("MSD_SIGNAL_PEER_MAD", 3.0), min_peers=_int("MSD_SIGNAL_MIN_PEERS", 5),
                                revision_pct=_float("MSD_SIGNAL_REVISION_PCT", 5.0),
-                               break_years=_int("MSD_SIGNAL_BREAK_YEARS", 3)),
+                               break_years=_int("MSD_SIGNAL_BREAK_YEARS", 4)),
     )

@@ -14,6 +14,7 @@ import streamlit as st
 from auth.roles import can
 from components.notes import get_store, render_note, status_badge
 from components.session import current_role, current_user
+from components.signals_view import scoped_content
 from etl import catalogue
 from store.notes import (CHANGE_LABELS, LAWS, LINK_KINDS, STATUS_LABELS, Link, Note, NoteConflict, NoteContent,
                          NoteError, format_when, parse_period_spec, period_label)
@@ -144,7 +145,10 @@ if flash:
     # The store's messages are plain text; a conflict names who saved, and a name is not Markdown.
     (st.success if flash[0] == "success" else st.error)(escape_text(flash[1]))
 
-tab_list, tab_new, tab_io = st.tabs(["Duidingen", "Nieuwe duiding", "Exporteren en importeren"])
+# A link from a signal (?nieuw=<indicator>&gebied=..&periode=..) opens a new note scoped to it.
+scoped = scoped_content(st.query_params, indicators)
+tab_list, tab_new, tab_io = st.tabs(["Duidingen", "Nieuwe duiding", "Exporteren en importeren"],
+                                    default="Nieuwe duiding" if scoped else None)
 
 with tab_list:
     f1, f2, f3 = st.columns(3)
@@ -215,7 +219,7 @@ with tab_list:
 
 with tab_new:
     with st.form("new-note"):
-        new = content_form("new", None)
+        new = content_form("new", scoped)
     if new is not None:
         try:
             created = store.create(new, role=role, user=user)

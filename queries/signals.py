@@ -169,10 +169,6 @@ def _period_word(period: str) -> str:
 # The kinds
 # --------------------------------------------------------------------------------------------
 
-def _previous_period(period: str) -> str:
-    return f"{int(period[:4]) - 1}{period[4:]}"
-
-
 def _changes(obs: pl.DataFrame, cat: dict[str, dict], s) -> list[Signal]:
     """Latest period against a year earlier, per indicator, region and kind of period."""
     shown = obs.filter(pl.col("value").is_not_null())
@@ -180,7 +176,7 @@ def _changes(obs: pl.DataFrame, cat: dict[str, dict], s) -> list[Signal]:
     now = shown.join(latest, on=["indicator_id", "region_code", "period_kind", "period"])
     prev = shown.select("indicator_id", "region_code", period=pl.col("period"), old=pl.col("value"),
                         old_base=pl.col("denominator"))
-    pairs = now.with_columns(prev_period=pl.col("period").map_elements(_previous_period, return_dtype=pl.String)).join(
+    pairs = now.with_columns(prev_period=(pl.col("year") - 1).cast(pl.String) + pl.col("period").str.slice(4)).join(
         prev.rename({"period": "prev_period"}), on=["indicator_id", "region_code", "prev_period"])
     candidates, p_values = [], []
     for r in pairs.iter_rows(named=True):
