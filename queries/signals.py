@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
 import polars as pl
 
 from components import formatting as fmt
@@ -45,7 +46,7 @@ KINDS = {
 RATE_SCALES = {"percent": 100.0, "per_1000": 1000.0}
 # How much each part weighs in the score (they add up to 100).
 WEIGHTS = {"effect": 50, "certainty": 30, "relevance": 20}
-EXACT_LIMIT = 5000  # above this total the normal approximation of the binomial is exact enough
+EXACT_LIMIT = 1000  # above this total the normal approximation of the binomial is exact enough
 
 
 @dataclass
@@ -82,11 +83,6 @@ class Signal:
 # Statistics (no scipy: the two tests needed are a few lines each)
 # --------------------------------------------------------------------------------------------
 
-def _log_binom_pmf(k: int, n: int, p: float) -> float:
-    return (math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
-            + k * math.log(p) + (n - k) * math.log1p(-p))
-
-
 def binomial_two_sided(k: int, n: int, p: float) -> float:
     """Two-sided exact binomial p-value: the chance of an outcome at most as likely as ``k``."""
     if n <= 0 or p <= 0 or p >= 1:
@@ -95,9 +91,12 @@ def binomial_two_sided(k: int, n: int, p: float) -> float:
         sd = math.sqrt(n * p * (1 - p))
         z = max(0.0, abs(k - n * p) - 0.5) / sd
         return min(1.0, math.erfc(z / math.sqrt(2)))
-    ref = _log_binom_pmf(k, n, p) + 1e-7
-    total = sum(math.exp(lp) for lp in (_log_binom_pmf(i, n, p) for i in range(n + 1)) if lp <= ref)
-    return min(1.0, total)
+    # log pmf of 0..n by the recurrence pmf(i+1) = pmf(i) x (n-i)/(i+1) x p/(1-p): one vector, no loop
+    i = np.arange(n)
+    log_pmf = n * math.log1p(-p) + np.concatenate(
+        ([0.0], np.cumsum(np.log((n - i) / (i + 1)) + math.log(p / (1 - p)))))
+    pmf = np.exp(log_pmf)
+    return float(min(1.0, pmf[log_pmf <= log_pmf[k] + 1e-7].sum()))
 
 
 def change_test(old: float, new: float, old_base: float | None = None, new_base: float | None = None) -> float:
@@ -268,27 +267,34 @@ def _peer_outliers(obs: pl.DataFrame, cat: dict[str, dict], wh: Warehouse, s) ->
     return out
 
 
-def _goal_signals(wh: Warehouse, cat: dict[str, dict]) -> list[Signal]:
-    out = []
+def _goal_signals(obs: pl.DataFrame, cat: dict[str, dict], wh: Warehouse) -> list[Signal]:
+    """Goals judged as on the Doelen page (same rules), on the figures already fetched."""
+    own = obs.filter((pl.col("region_code") == wh.gemeente) & (pl.col("period_kind") == "JJ")
+                     & pl.col("value").is_not_null())
     name = q.region_name(wh, wh.gemeente)
-    for r in goals.goal_overview(wh).filter(pl.col("goal_label").is_not_null()).iter_rows(named=True):
-        ind = q.indicator(wh, r["indicator_id"])
-        s = q.series(wh, r["indicator_id"], [wh.gemeente]).filter(pl.col("value").is_not_null())
-        points = list(zip(s["year"].to_list(), s["value"].to_list(), strict=True))
-        if not points or r["latest_year"] is None:
+    out = []
+    for indicator_id, meta in cat.items():
+        goal = meta["goal"]
+        if not goal or "gemeente" not in (meta.get("levels") or ""):
             continue
-        before = goals.goal_status(ind["goal"], [p for p in points if p[0] < r["latest_year"]])
-        changed = before.status in goals.STATUSES and before.status != r["status"]
-        if r["status"] != goals.OFF_TRACK and not changed:
+        rows = own.filter(pl.col("indicator_id") == indicator_id)
+        points = list(zip(rows["year"].to_list(), rows["value"].to_list(), strict=True))
+        if not points:
             continue
-        was = f" Vorig jaar: {before.status}." if changed else ""
-        sentence = (f"Het doel '{r['goal_label']}' is {r['status']} ({r['latest_year']})."
+        now = goals.goal_status(goal, points)
+        before = goals.goal_status(goal, [p for p in points if p[0] < now.latest_year])
+        changed = before.status in goals.STATUSES and before.status != now.status
+        if now.status != goals.OFF_TRACK and not changed:
+            continue
+        label = goal.get("label") or meta["title"]
+        sentence = (f"Het doel '{label}' is {now.status} ({now.latest_year})."
                     + (f" Het jaar ervoor was het {before.status}." if changed else ""))
-        out.append(Signal("doel", r["indicator_id"], r["title"], r["law"], wh.gemeente, name,
-                          f"{r['latest_year']}JJ00", sentence, r["rule"] + was, 1.0,
-                          {"status": r["status"], "vorige_status": before.status, "doel": r["goal_label"]},
-                          effect=1.0 if r["status"] == goals.OFF_TRACK else 0.6, certainty=1.0,
-                          relevance=_relevance(cat.get(r["indicator_id"], {"goal_json": True}))))
+        rule = now.rule + (f" Vorig jaar: {before.status}." if changed else "")
+        out.append(Signal("doel", indicator_id, meta["title"], meta["law"], wh.gemeente, name,
+                          f"{now.latest_year}JJ00", sentence, rule, 1.0,
+                          {"status": now.status, "vorige_status": before.status, "doel": label},
+                          effect=1.0 if now.status == goals.OFF_TRACK else 0.6, certainty=1.0,
+                          relevance=_relevance(meta)))
     return out
 
 
@@ -375,7 +381,7 @@ def _breaks(obs: pl.DataFrame, cat: dict[str, dict], wh: Warehouse, s) -> list[S
 # --------------------------------------------------------------------------------------------
 
 def _catalogue(wh: Warehouse) -> dict[str, dict]:
-    return {i: q.indicator(wh, i) for i in q.catalogue(wh)["id"].to_list()}
+    return {row["id"]: q.parsed(row) for row in q.catalogue(wh).iter_rows(named=True)}
 
 
 def _own_regions(wh: Warehouse) -> list[str]:
@@ -390,7 +396,7 @@ def compute(wh: Warehouse, *, previous: Warehouse | None = None) -> list[Signal]
     obs = _observations(wh, [*own, *wh.peers])
     found = _changes(obs.filter(pl.col("region_code").is_in(own)), cat, s)
     found += _peer_outliers(obs, cat, wh, s)
-    found += _goal_signals(wh, cat)
+    found += _goal_signals(obs, cat, wh)
     found += _expectation_signals(wh, cat)
     if previous is not None:
         found += _revisions(obs.filter(pl.col("region_code").is_in(own)), _observations(previous, own), cat, s)
