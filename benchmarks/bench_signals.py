@@ -15,6 +15,8 @@ import argparse
 import json
 import os
 import platform
+import resource
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -35,14 +37,18 @@ def time_compute(warehouse: Path, runs: int) -> dict:
     from queries import Warehouse
     from queries import signals as sg
 
-    times, count = [], 0
+    times, cpu, count = [], [], 0
     for _ in range(runs):
         wh = Warehouse.open(warehouse)  # a new release object: nothing cached
-        t = time.perf_counter()
+        r0, t = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
         count = len(sg.compute(wh))
         times.append((time.perf_counter() - t) * 1000)
+        r1 = resource.getrusage(resource.RUSAGE_SELF)
+        # CPU of all threads: on a shared machine the wall time mostly says how busy the others are.
+        cpu.append((r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime) * 1000)
         wh.close()
-    return {**_stats(times), "signals": count}
+    return {**_stats(times), "cpu_median_ms": round(statistics.median(cpu), 1), "signals": count,
+            "load_average": os.getloadavg()[0]}
 
 
 def time_pages(warehouse: Path, runs: int) -> dict:
@@ -89,7 +95,8 @@ def main() -> None:
         results[label] = {"compute": time_compute(path, args.runs), "pages": time_pages(path, args.page_runs)}
         c = results[label]["compute"]
         print(f"== {label}: all signals ({c['signals']}) median {c['median_ms']:.0f} ms "
-              f"(p10 {c['p10_ms']:.0f}, p90 {c['p90_ms']:.0f}, {c['runs']} runs)")
+              f"(p10 {c['p10_ms']:.0f}, p90 {c['p90_ms']:.0f}, {c['runs']} runs; CPU {c['cpu_median_ms']:.0f} ms; "
+              f"load {c['load_average']:.1f})")
         for page, s in results[label]["pages"].items():
             print(f"   {page:26s} warm median {s['median_ms']:7.1f} ms   p10 {s['p10_ms']:7.1f}   p90 {s['p90_ms']:7.1f}")
     out = ROOT / "benchmarks" / "results" / "signals.json"

@@ -1,20 +1,12 @@
 -- Totals (no breakdown) of every indicator for some regions, per year and per quarter, with the
--- base (denominator) behind each figure: everything the signal engine tests in one scan.
-WITH wanted AS (
-    SELECT *
+-- base (denominator) behind each figure: everything the signal engine tests. One scan of the
+-- observations (materialised), because the bases come from the same regions.
+WITH own AS MATERIALIZED (
+    SELECT indicator_id, region_code, period, value, denominator, status, source_id
     FROM observations
     WHERE list_contains($region_codes, region_code)
       AND breakdown = ''
       AND category = ''
-      AND substr(period, 5, 2) IN ('JJ', 'KW')
-),
-base AS (
-    SELECT indicator_id, region_code, period, value
-    FROM observations
-    WHERE list_contains($region_codes, region_code)
-      AND breakdown = ''
-      AND category = ''
-      AND substr(period, 5, 2) = 'JJ'
 )
 SELECT
     o.indicator_id,
@@ -28,9 +20,10 @@ SELECT
     coalesce(o.denominator, b.value) AS denominator,
     o.status,
     o.source_id
-FROM wanted o
+FROM own o
 JOIN indicators i ON i.id = o.indicator_id
 LEFT JOIN regions r ON r.region_code = o.region_code
-LEFT JOIN base b ON b.indicator_id = i.denominator_id AND b.region_code = o.region_code
+LEFT JOIN own b ON b.indicator_id = i.denominator_id AND b.region_code = o.region_code
     AND b.period = substr(o.period, 1, 4) || 'JJ00'
+WHERE substr(o.period, 5, 2) IN ('JJ', 'KW')
 ORDER BY o.indicator_id, o.region_code, o.period

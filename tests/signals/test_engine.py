@@ -170,6 +170,8 @@ def test_a_provisional_figure_revised_when_final(tmp_path):
     new = sg.whats_new(second)
     assert new.previous_id == first.release.id
     assert new.revised.select("old", "new").row(0) == (500.0, 560.0)
+    assert [x.kind for x in new.new_signals] == ["herziening"]
+    assert new.new_periods.is_empty()  # 2024 was there before, only its value changed
 
 
 def test_a_recent_series_break_signals_and_its_jump_is_not_a_change(tmp_path):
