@@ -145,7 +145,7 @@ def work_list(found: Sequence[sg.Signal], notes: Sequence[Note]) -> None:
         return
     st.markdown(f"{len(open_)} signalen hebben nog geen gepubliceerde duiding. Begin bij de bovenste: die is het "
                 "belangrijkst.")
-    for i, s in enumerate(open_):
+    for s in open_:
         with st.container(border=True):
             st.markdown(s.sentence)
             st.page_link("app_pages/duiding.py", label="Duiding schrijven", query_params=note_params(s),

@@ -61,7 +61,7 @@ def test_a_civil_servant_gets_the_work_list_one_click_from_a_scoped_note(demo_ap
     assert [t.label for t in at.tabs] == ["Signalen", "Signalen zonder duiding"]
     writes = [link for link in page_links(at) if link[0] == "Duiding schrijven"]
     assert writes
-    label, page, params = writes[0]
+    _, page, params = writes[0]
     assert page.endswith("duiding")
     assert set(params) == {"nieuw", "wet", "gebied", "periode"}
 
