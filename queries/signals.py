@@ -29,7 +29,7 @@ import numpy as np
 import polars as pl
 
 from components import formatting as fmt
-from etl.warehouse import Release, releases_list
+from etl.warehouse import Release, release_by_id
 from queries import Warehouse
 from queries import comparison as cmp
 from queries import figures as q
@@ -326,9 +326,9 @@ def _expectation_signals(wh: Warehouse, cat: dict[str, dict]) -> list[Signal]:
 
 
 def previous_release(wh: Warehouse) -> Release | None:
-    """The published release before this one (None for the first)."""
-    older = [r for r in releases_list(wh.release.path.parent.parent) if r.id < wh.release.id]
-    return older[0] if older else None
+    """The release this one was built on (release.json ``previous``); None for the first or a removed one."""
+    previous = wh.meta.get("previous")
+    return release_by_id(wh.release.path.parent.parent, previous) if previous else None
 
 
 def _revisions(obs: pl.DataFrame, prev_obs: pl.DataFrame, cat: dict[str, dict], s) -> list[Signal]:
