@@ -23,6 +23,7 @@ def main() -> None:
     figures = [
         st.Page("app_pages/overzicht.py", title="Overzicht", icon=":material/dashboard:", default=True,
                 url_path="overzicht"),
+        st.Page("app_pages/signalen.py", title="Signalen", icon=":material/notifications:", url_path="signalen"),
         st.Page("app_pages/wmo.py", title="Wmo", icon=":material/home:", url_path="wmo"),
         st.Page("app_pages/jeugd.py", title="Jeugd", icon=":material/child_care:", url_path="jeugd"),
         st.Page("app_pages/participatie.py", title="Participatie en inkomen", icon=":material/work:",

@@ -37,6 +37,18 @@ class AuthSettings:
 
 
 @dataclass(frozen=True)
+class SignalSettings:
+    """Thresholds of the signal engine (docs/signals.md explains each in plain words)."""
+
+    fdr: float = 0.05                 # Benjamini-Hochberg false-discovery rate over all change tests
+    min_change_pct: float = 10.0      # a change smaller than this share is not worth the council's time
+    peer_mad: float = 3.0             # robust distance (in MAD units, x 1.4826) from the peers' median
+    min_peers: int = 5                # fewer peers with a figure: no peer comparison
+    revision_pct: float = 5.0         # a provisional figure revised by more than this share when final
+    break_years: int = 4              # a series break in the latest this many years (a council term) is new
+
+
+@dataclass(frozen=True)
 class Settings:
     warehouse: Path
     store_url: str
@@ -50,6 +62,7 @@ class Settings:
     def four_eyes_for(self, is_demo: bool) -> bool:
         """Whether the publisher of a note must be someone else than its author."""
         return (not is_demo) if self.four_eyes is None else self.four_eyes
+    signals: SignalSettings = field(default_factory=SignalSettings)
 
     @property
     def default_store_url(self) -> str:
@@ -64,6 +77,16 @@ def _int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise SystemExit(f"Setting {name} must be a whole number, got {raw!r}") from exc
+
+
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw.replace(",", "."))
+    except ValueError as exc:
+        raise SystemExit(f"Setting {name} must be a number, got {raw!r}") from exc
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -139,4 +162,8 @@ def load(warehouse: str | Path | None = None) -> Settings:
         # MSD_FOUR_EYES=1: a note is published only by a colleague of the person who wrote it (the store refuses
         # otherwise). Unset: on, except on the demo data, where one demo account shows the whole flow. 0: off.
         four_eyes=_bool("MSD_FOUR_EYES", True) if (os.environ.get("MSD_FOUR_EYES") or "").strip() else None,
+        signals=SignalSettings(fdr=_float("MSD_SIGNAL_FDR", 0.05), min_change_pct=_float("MSD_SIGNAL_MIN_CHANGE_PCT", 10.0),
+                               peer_mad=_float("MSD_SIGNAL_PEER_MAD", 3.0), min_peers=_int("MSD_SIGNAL_MIN_PEERS", 5),
+                               revision_pct=_float("MSD_SIGNAL_REVISION_PCT", 5.0),
+                               break_years=_int("MSD_SIGNAL_BREAK_YEARS", 4)),
     )

@@ -14,6 +14,7 @@ import streamlit as st
 from auth.roles import can
 from components.notes import get_store, render_note, status_badge
 from components.session import current_role, current_user
+from components.signals_view import scoped_content
 from etl import catalogue
 from store.notes import (CHANGE_LABELS, LAWS, LINK_KINDS, STATUS_LABELS, Link, Note, NoteConflict, NoteContent,
                          NoteError, format_when, parse_period_spec, period_label)
@@ -153,8 +154,11 @@ def _open_for_review(note_id: str) -> None:
     st.session_state["duiding-tab"] = TAB_LIST
 
 
+# A link from a signal (?nieuw=<indicator>&gebied=..&periode=..) opens a new note scoped to it.
+scoped = scoped_content(st.query_params, indicators)
 tab_review, tab_list, tab_new, tab_io = st.tabs(["Wacht op review", TAB_LIST, "Nieuwe duiding",
-                                                 "Exporteren en importeren"], key="duiding-tab", on_change="rerun")
+                                                 "Exporteren en importeren"], key="duiding-tab", on_change="rerun",
+                                                default="Nieuwe duiding" if scoped else None)
 
 with tab_review:
     if not waiting:
@@ -249,7 +253,7 @@ with tab_new:
     # keep their keys, and then the next note would start with (and silently keep) this note's text.
     generation = st.session_state.setdefault("notes-new-generation", 0)
     with st.form(f"new-note-{generation}"):
-        new = content_form(f"new-{generation}", None)
+        new = content_form(f"new-{generation}", scoped)
     if new is not None:
         try:
             created = store.create(new, role=role, user=user)

@@ -1,6 +1,6 @@
 import streamlit as st
 
-from components import pickers
+from components import pickers, signals_view
 from components.context import warehouse
 from components.law_page import LAW_INFO
 from queries import figures as q
@@ -17,6 +17,12 @@ year = pickers.year_picker(wh, all_ids, [wh.gemeente])
 if year is None:
     st.info("Er zijn nog geen cijfers geladen.")
     st.stop()
+st.header("Wat vraagt aandacht?")
+st.markdown("De vijf belangrijkste signalen: cijfers die meer veranderden dan toeval, afwijken van vergelijkbare "
+            "gemeenten of van een doel. Bij elk signaal staat of de gemeente het al heeft uitgelegd.")
+signals_view.top_five(wh)
+st.header("Wat is er nieuw")
+signals_view.whats_new(wh)
 for law, info in LAW_INFO.items():
     st.header(info["title"])
     pickers.headline_tiles(wh, law, year, link=True)

@@ -190,6 +190,9 @@ def _demo_guard(wh) -> None:
     store = accounts()
     if wh.is_demo:
         store.ensure_demo_accounts()
+        from components import demo_content
+
+        demo_content.ensure(wh)  # example notes and a dossier, so a visitor sees what the monitor is for
     else:
         active = store.active_demo_accounts()
         if active:

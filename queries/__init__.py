@@ -36,6 +36,7 @@ class Warehouse:
         self._con = connect(release)
         self._lock = threading.Lock()
         self._cache: OrderedDict[tuple, pl.DataFrame] = OrderedDict()
+        self._memo: dict[str, object] = {}
 
     @classmethod
     def open(cls, warehouse: Path, release_id: str | None = None) -> Warehouse | None:
@@ -77,6 +78,15 @@ class Warehouse:
             if len(self._cache) > CACHE_ENTRIES:
                 self._cache.popitem(last=False)
         return result
+
+    def memo(self, name: str, build):
+        """A result derived from the whole release (e.g. its signals), built once and kept with it."""
+        with self._lock:
+            if name in self._memo:
+                return self._memo[name]
+        value = build()
+        with self._lock:
+            return self._memo.setdefault(name, value)
 
     def boundaries(self, name: str = "wijken") -> dict | None:
         path = self.release.path / "boundaries" / f"{name}.geojson"

@@ -20,7 +20,11 @@ def indicator(wh: Warehouse, indicator_id: str) -> dict:
     rows = catalogue(wh).filter(pl.col("id") == indicator_id)
     if rows.is_empty():
         raise KeyError(indicator_id)
-    row = rows.row(0, named=True)
+    return parsed(rows.row(0, named=True))
+
+
+def parsed(row: dict) -> dict:
+    """A catalogue row with its JSON fields (series breaks, goal, source) read into Python values."""
     row["series_breaks"] = json.loads(row.get("series_breaks_json") or "[]")
     row["goal"] = json.loads(row["goal_json"]) if row.get("goal_json") else None
     row["source"] = json.loads(row.get("source_json") or "{}")
