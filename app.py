@@ -28,7 +28,8 @@ figures = [
     st.Page("app_pages/verwachting.py", title="Verwacht per wijk", icon=":material/query_stats:", url_path="verwachting"),
     st.Page("app_pages/doelen.py", title="Doelen", icon=":material/flag:", url_path="doelen"),
 ]
-about = [st.Page("app_pages/bronnen.py", title="Bronnen en definities", icon=":material/info:", url_path="bronnen")]
+about = [st.Page("app_pages/bronnen.py", title="Bronnen en definities", icon=":material/info:", url_path="bronnen"),
+         st.Page("app_pages/embed.py", title="Figuur insluiten", icon=":material/code:", url_path="embed")]
 sections = {"Cijfers": figures, "Uitleg": about}
 
 # Pages for some roles only: for other roles a hidden page at the same address refuses (see guarded_page).
