@@ -20,7 +20,7 @@ def test_embed_shows_one_figure_with_sentence_source_and_link(app_env, demo_ware
     assert ind["title"] in [s.value for s in at.subheader]
     assert indicator_view.describe_series(df, ind["unit"]) in text
     assert indicator_view.provenance(wh, ind, df) in text
-    assert len(at.get("arrow_vega_lite_chart")) == 1
+    assert len(at.get("vega_lite_chart")) == 1
     links = at.get("page_link")
     assert len(links) == 1 and "wmo" in links[0].proto.page
 
