@@ -1,0 +1,35 @@
+"""One figure for a council document: chart, describing sentence, source line and a link back.
+
+Address: ``/embed?indicator=<id>``. The same figure as the public edition's ``embed/<id>.html``."""
+
+import polars as pl
+import streamlit as st
+
+from components import charts, indicator_view
+from components.context import warehouse
+from publish.site import figure_regions
+from queries import figures as q
+
+wh = warehouse()
+cat = q.catalogue(wh)
+asked = st.query_params.get("indicator", "")
+if asked not in set(cat["id"]):
+    st.title("Figuur insluiten")
+    st.info("Kies een cijfer met ?indicator= in het adres, bijvoorbeeld ?indicator=wmo_clients_per_1000.")
+    st.stop()
+ind = q.indicator(wh, asked)
+shown_id, regions = figure_regions(wh, ind)
+shown = q.indicator(wh, shown_id)
+codes = [c for c in regions if c != q.PEER_CODE]
+df = q.series_compared(wh, shown_id, codes, peer_median=q.PEER_CODE in regions)
+st.subheader(ind["title"])
+if df.filter(pl.col("value").is_not_null()).is_empty():
+    st.info("Voor dit cijfer zijn er geen cijfers te tonen.")
+else:
+    charts.show(charts.time_chart(df, unit=shown["unit"], unit_label=shown["unit_label"],
+                                  series_breaks=shown["series_breaks"]), key=f"embed-{asked}")
+    st.caption(indicator_view.describe_series(df, shown["unit"]))
+st.caption(indicator_view.provenance(wh, shown, df))
+st.page_link(f"app_pages/{ind['law']}.py" if ind["law"] != "context" else "app_pages/trends.py",
+             label="Bekijk dit cijfer met de tabel en de duiding in de monitor",
+             query_params={"indicator": asked})
