@@ -77,14 +77,51 @@ def links(indicators: pl.DataFrame) -> list[Link]:
     return out
 
 
+_RATE_SUFFIXES = (" per 1.000 inwoners", " (%)")
+
+
+def numerators(indicators: pl.DataFrame) -> dict[str, str]:
+    """Rate -> the count it is made of, where the catalogue's sources show it: the same registry measure
+    per client, the same CBS table filter with the count's measure inside the rate's name, the same
+    waarstaatjegemeente name without "per 1.000 inwoners" or "(%)", or pct_x next to pop_x. A rate
+    times its base gives the count back, so a rate is hidden wherever its count is."""
+    rows = {r["id"]: (r["unit"], json.loads(r["source_json"] or "{}")) for r in indicators.iter_rows(named=True)}
+    counts = {i: src for i, (unit, src) in rows.items() if unit in ADDITIVE_UNITS and i in additive_ids(indicators)}
+    out = {}
+    for rid, (_, src) in rows.items():
+        if rid in counts:
+            continue
+        for cid, csrc in counts.items():
+            if _made_of(src, csrc):
+                out[rid] = cid
+                break
+    return out
+
+
+def _made_of(rate: dict, count: dict) -> bool:
+    r, c = rate.get("registry"), count.get("registry")
+    if r and c and r["measure"] == "cost_per_client" and c["measure"] == "cost":
+        return r["law"] == c["law"] and r.get("category") == c.get("category")
+    r, c = rate.get("cbs"), count.get("cbs")
+    if r and c and r.get("filter") == c.get("filter") and c["measure"] in r["measure"] and r["measure"] != c["measure"]:
+        return True
+    r, c = rate.get("population"), count.get("population")
+    if r and c and r["measure"].startswith("pct_") and c["measure"] == "pop_" + r["measure"][4:]:
+        return True
+    names = {n.removesuffix(s) for n in (rate.get("wsjg") or {}).get("names", []) for s in _RATE_SUFFIXES
+             if n.endswith(s)}
+    return bool(names & set((count.get("wsjg") or {}).get("names", [])))
+
+
 def groups(ids: set[str], link_list: list[Link]) -> list[set[str]]:
-    """Indicators that must be protected together (joined by a link), each set once."""
+    """The indicators of ``ids`` with their linked partners, split into sets that must be protected
+    together (joined by links); each set once, so its hidden cells are the same for every page."""
     out: list[set[str]] = [{i} for i in sorted(ids)]
     for lk in link_list:
         hit = [g for g in out if lk.total in g or lk.part in g]
-        if len(hit) == 2:
-            out.remove(hit[1])
-            hit[0] |= hit[1]
+        if hit:
+            merged = set().union(*hit, {lk.total, lk.part})
+            out = [g for g in out if g not in hit] + [merged]
     return out
 
 
