@@ -9,7 +9,7 @@ half year and year, quarters to their half year and year. Every such sum is a *r
 The algorithm works on all relations of a set of cells at once:
 
 1. Fixed point: while some relation has exactly one hidden cell, hide its smallest shown part (its
-   total only when no part is shown). Hiding a cell can leave another relation with one hidden cell,
+   total only when no part is shown; a part that settles several such relations at once goes first). Hiding a cell can leave another relation with one hidden cell,
    so this repeats until no relation has exactly one.
 2. Exact check: one hidden cell per relation is the obvious attack, not the only one (two relations
    with two hidden cells each can still pin a cell down together). For each connected group of
@@ -306,18 +306,19 @@ def hide_more(values: np.ndarray, hidden: np.ndarray, rel: np.ndarray, cid: np.n
         return hidden
     n_rel = int(rel.max()) + 1
     val = np.nan_to_num(values.astype(float), nan=0.0)
-    # Candidate order within a relation: parts before the total, smallest value first, then cell id.
-    perm = np.lexsort((cid, val[cid], total, rel))
-    rel_p, cid_p = rel[perm], cid[perm]
     seen: dict[bytes, np.ndarray] = {}
     while True:
         while True:
             count = np.bincount(rel, weights=hidden[cid], minlength=n_rel)
-            mask = (count[rel_p] == 1) & ~hidden[cid_p]
-            if not mask.any():
+            open_ = np.flatnonzero((count[rel] == 1) & ~hidden[cid])  # shown cells of sums with one hidden
+            if not open_.size:
                 break
-            _, first = np.unique(rel_p[mask], return_index=True)
-            hidden[cid_p[mask][first]] = True
+            # Per sum: parts before the total, then a cell that settles the most such sums at once
+            # (so two sums do not each hide a cell where one would do), then the smallest value.
+            settles = np.bincount(cid[open_], minlength=hidden.size)
+            e = open_[np.lexsort((cid[open_], val[cid[open_]], -settles[cid[open_]], total[open_], rel[open_]))]
+            _, first = np.unique(rel[e], return_index=True)
+            hidden[cid[e[first]]] = True
         pinned = determined(rel, cid, total, hidden, seen)
         if not pinned:
             return hidden
