@@ -9,7 +9,7 @@ import weakref
 import polars as pl
 
 from queries import Warehouse, secondary
-from queries.suppression import suppress
+from queries.suppression import protect, suppress
 
 LAW_ORDER = ["wmo", "jeugd", "participatie", "schuldhulp", "veiligheid", "context"]
 
@@ -108,11 +108,9 @@ def _protected(wh: Warehouse, group: frozenset[str], gemeente: str) -> pl.DataFr
         hit = _PROTECTED.setdefault(wh, {}).get(key)
     if hit is not None:
         return hit
-    cat = catalogue(wh)
-    cells = suppress(wh.run("protection_cells", indicator_ids=sorted(group), gemeente=gemeente), cat, wh.settings)
-    regs = regions(wh).filter(pl.col("level").is_in(["wijk", "buurt"]))
-    out = secondary.protect(cells, cat, regs.select("region_code", "parent_code")).filter(
-        pl.col("value").is_null()).select(secondary.KEYS)
+    cells = wh.run("protection_cells", indicator_ids=sorted(group), gemeente=gemeente)
+    out = protect(cells, catalogue(wh), wh.settings, regions(wh)).filter(pl.col("value").is_null()).select(
+        secondary.KEYS)
     with _PROTECTED_LOCK:
         _PROTECTED.setdefault(wh, {})[key] = out
     return out
