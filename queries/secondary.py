@@ -9,18 +9,18 @@ half year and year, quarters to their half year and year. Every such sum is a *r
 The algorithm works on all relations of a set of cells at once:
 
 1. Fixed point: while some relation has exactly one hidden cell, hide its smallest shown part (its
-   total only when no part is shown; a part that settles several such relations at once goes first). Hiding a cell can leave another relation with one hidden cell,
-   so this repeats until no relation has exactly one.
-2. Exact check: one hidden cell per relation is the obvious attack, not the only one (two relations
+   total only when no part is shown; a part that settles several such relations at once goes
+   first). Hiding a cell can leave another relation with one hidden cell, so this repeats.
+2. Exact check: one hidden cell per relation is the obvious attack, not the only one (three sums
    with two hidden cells each can still pin a cell down together). For each connected group of
    hidden cells the relations are a linear system; a hidden cell is determined exactly when its unit
-   vector lies in the row space of the system restricted to the hidden cells, i.e. when every
-   solution of the homogeneous system is zero in that cell; sparse exact elimination finds them. For each
-   group with a determined cell the smallest shown part of a relation through that cell is hidden,
-   and both steps repeat until nothing is determined.
+   vector lies in the row space of the system restricted to the hidden cells; sparse exact
+   elimination finds those. For each group with a determined cell the smallest shown part of a
+   relation through that cell is hidden, and both steps repeat until nothing is determined.
 
 Only additive figures (counts and euro amounts that are not averages) take part: a percentage cannot
-be subtracted. A missing cell counts as a shown zero, which is what a reader would assume.
+be subtracted. A missing cell counts as a shown zero, which is what a reader would assume, except
+for period parts that are not published at all (months exist only for the last 13 months).
 """
 
 from __future__ import annotations
@@ -128,10 +128,10 @@ def groups(ids: set[str], link_list: list[Link]) -> list[set[str]]:
 def code_parents(codes: pl.Series) -> pl.DataFrame:
     """Parents from the CBS code structure: BUggggwwbb -> WKggggww -> GMgggg."""
     c = codes.unique()
-    return pl.DataFrame({"region_code": c}).with_columns(parent_code=pl.when(pl.col("region_code").str.starts_with("BU"))
-        .then(pl.lit("WK") + pl.col("region_code").str.slice(2, 6))
-        .when(pl.col("region_code").str.starts_with("WK")).then(pl.lit("GM") + pl.col("region_code").str.slice(2, 4))
-        .otherwise(None)).drop_nulls()
+    code = pl.col("region_code")
+    parent = (pl.when(code.str.starts_with("BU")).then(pl.lit("WK") + code.str.slice(2, 6))
+              .when(code.str.starts_with("WK")).then(pl.lit("GM") + code.str.slice(2, 4)))
+    return pl.DataFrame({"region_code": c}).with_columns(parent_code=parent).drop_nulls()
 
 
 def _edges(cells: pl.DataFrame, parents: pl.DataFrame, link_list: list[Link]) -> tuple[np.ndarray, ...]:
@@ -224,13 +224,16 @@ def _components(rel: np.ndarray, cid: np.ndarray, hidden: np.ndarray) -> np.ndar
 
 
 def determined(rel: np.ndarray, cid: np.ndarray, total: np.ndarray, hidden: np.ndarray,
-               seen: dict[bytes, np.ndarray] | None = None) -> dict[int, np.ndarray]:
+               changed: np.ndarray | None = None) -> dict[int, np.ndarray]:
     """Per connected group of hidden cells, the hidden cells the shown ones pin down (groups without
-    any left out). ``seen`` remembers groups already solved, so a rerun only solves the groups that
-    changed."""
-    seen = {} if seen is None else seen
+    any left out). With ``changed`` (a mask of cells) only groups holding such a cell are solved: a
+    group without a newly hidden cell is the same system as before."""
     label = _components(rel, cid, hidden)
     on = hidden[cid]
+    if changed is not None:
+        wanted = np.zeros(hidden.size + 1, bool)
+        wanted[label[changed & hidden]] = True
+        on &= wanted[label[cid]]
     r, c, t = rel[on], cid[on], total[on]
     out = {}
     order = np.argsort(label[c], kind="stable")
@@ -240,13 +243,10 @@ def determined(rel: np.ndarray, cid: np.ndarray, total: np.ndarray, hidden: np.n
         if not cc.size:
             continue
         cols, ci = np.unique(cc, return_inverse=True)
-        key = cols.tobytes()
-        if key not in seen:
-            rows: dict[int, dict[int, int]] = {}
-            for row, col, is_total in zip(rr.tolist(), ci.tolist(), tt.tolist(), strict=True):
-                rows.setdefault(row, {})[col] = 1 if is_total else -1
-            seen[key] = cols[sorted(_pinned(rows.values()))]
-        pinned = seen[key]
+        rows: dict[int, dict[int, int]] = {}
+        for row, col, is_total in zip(rr.tolist(), ci.tolist(), tt.tolist(), strict=True):
+            rows.setdefault(row, {})[col] = 1 if is_total else -1
+        pinned = cols[sorted(_pinned(rows.values()))]
         if pinned.size:
             out[int(label[cc[0]])] = pinned
     return out
@@ -306,7 +306,7 @@ def hide_more(values: np.ndarray, hidden: np.ndarray, rel: np.ndarray, cid: np.n
         return hidden
     n_rel = int(rel.max()) + 1
     val = np.nan_to_num(values.astype(float), nan=0.0)
-    seen: dict[bytes, np.ndarray] = {}
+    checked = np.zeros(hidden.size, bool)  # hidden cells as they were at the last exact check
     while True:
         while True:
             count = np.bincount(rel, weights=hidden[cid], minlength=n_rel)
@@ -319,7 +319,8 @@ def hide_more(values: np.ndarray, hidden: np.ndarray, rel: np.ndarray, cid: np.n
             e = open_[np.lexsort((cid[open_], val[cid[open_]], -settles[cid[open_]], total[open_], rel[open_]))]
             _, first = np.unique(rel[e], return_index=True)
             hidden[cid[e[first]]] = True
-        pinned = determined(rel, cid, total, hidden, seen)
+        pinned = determined(rel, cid, total, hidden, hidden & ~checked)
+        checked = hidden.copy()
         if not pinned:
             return hidden
         progress = False

@@ -22,7 +22,8 @@ PARENTS = {"WK000101": "GM0001", "WK000102": "GM0001", "WK000103": "GM0001",
 def cells(rows: list[tuple]) -> pl.DataFrame:
     """(indicator, region, period, breakdown, category, value); None is a cell already hidden."""
     df = pl.DataFrame(rows, schema=[*KEYS, "value"], orient="row").with_columns(pl.col("value").cast(pl.Float64))
-    return df.with_columns(status=pl.when(pl.col("value").is_null()).then(pl.lit("suppressed")).otherwise(pl.lit("final")))
+    status = pl.when(pl.col("value").is_null()).then(pl.lit("suppressed")).otherwise(pl.lit("final"))
+    return df.with_columns(status=status)
 
 
 def protect(df: pl.DataFrame) -> pl.DataFrame:
