@@ -52,6 +52,18 @@ def test_a_year_minus_its_shown_quarters_no_longer_gives_the_hidden_quarter():
     assert_safe(out)
 
 
+def test_half_years_add_up_to_the_year_and_are_made_of_quarters():
+    rows = [("bijstand_reg_inflow", "GM0001", "2024JJ00", "", "", 40),
+            ("bijstand_reg_inflow", "GM0001", "2024HJ01", "", "", 24),
+            ("bijstand_reg_inflow", "GM0001", "2024HJ02", "", "", 16)]
+    rows += [("bijstand_reg_inflow", "GM0001", f"2024KW0{i}", "", "", v) for i, v in enumerate((20, None, 9, 7), 1)]
+    out = protect(cells(rows))
+    # Q2 (4) hidden: the first half year (24 = 20 + Q2) needs its other quarter too, and the year
+    # then holds two hidden quarters; the half years themselves stay.
+    assert {k[2] for k in hidden(out)} == {"2024KW01", "2024KW02"}
+    assert_safe(out)
+
+
 def test_months_quarters_and_years_are_protected_together():
     # Months of Q1: 20, [2], 8 -> a second month of that quarter is hidden; then the year's sums hold
     # two hidden months but no hidden quarter, which is safe.
