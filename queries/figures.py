@@ -67,11 +67,14 @@ def _suppressed(wh: Warehouse, df: pl.DataFrame) -> pl.DataFrame:
         hidden = hidden.filter(pl.col("breakdown") == "")
     hit = pl.col("_hidden").fill_null(False)
     out = df.join(hidden.select(*on, "_hidden").unique(on), on=on, how="left", maintain_order="left")
+    # The base behind a figure goes with a hidden figure; behind a count or amount it is a count of
+    # people of another indicator (clients behind euros) that may be hidden there, so it never leaves.
+    no_base = hit | pl.col("value").is_null() | pl.col("indicator_id").is_in(
+        sorted(secondary.additive_ids(catalogue(wh))))
     return out.with_columns(
         value=pl.when(hit).then(None).otherwise(pl.col("value")),
         status=pl.when(hit).then(pl.lit("suppressed")).otherwise(pl.col("status")),
-        # The base behind a figure is not shown either once the figure is hidden.
-        denominator=pl.when(hit | pl.col("value").is_null()).then(None).otherwise(pl.col("denominator")),
+        denominator=pl.when(no_base).then(None).otherwise(pl.col("denominator")),
     ).drop("_hidden")
 
 

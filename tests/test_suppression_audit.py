@@ -34,10 +34,10 @@ def shown_figures(wh: Warehouse) -> pl.DataFrame:
     ids = cat["id"].to_list()
     for year in q.years(wh, ids, codes):
         frames.append(q.figures(wh, ids, codes, year))
-    cols = [*KEYS, "value", "status"]
+    cols = [*KEYS, "value", "status", "denominator"]
     out = [f.with_columns(*(pl.lit("").alias(c) for c in ("breakdown", "category") if c not in f.columns)).select(cols)
            for f in frames if f.height]
-    return pl.concat(out).with_columns(pl.col("value").cast(pl.Float64))
+    return pl.concat(out, how="vertical_relaxed").with_columns(pl.col("value").cast(pl.Float64))
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +69,14 @@ def test_no_hidden_cell_can_be_recomputed_from_shown_figures(audit):
     assert kinds == {"per", "area", "cat", "link"}
     pinned = determined_cells(hidden, rels)
     assert not pinned, f"{len(pinned)} hidden cells can be worked out exactly, for example {sorted(pinned)[:5]}"
+
+
+def test_no_base_is_shown_beside_a_hidden_figure_or_behind_a_count(audit):
+    _, shown, _, additive = audit
+    leaks = shown.filter(pl.col("denominator").is_not_null()
+                         & (pl.col("value").is_null() | pl.col("indicator_id").is_in(list(additive))))
+    assert leaks.is_empty(), leaks.head()
+    assert shown.filter(pl.col("denominator").is_not_null()).height > 1000  # rates keep their base
 
 
 def test_a_rate_is_hidden_wherever_its_count_or_base_is(audit):
