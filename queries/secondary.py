@@ -44,12 +44,14 @@ _PERIOD_PARENTS = {
 
 @dataclass(frozen=True)
 class Link:
-    """A relation between two indicators: ``total`` (no breakdown) is the sum of some categories of a
-    breakdown of ``part`` in the same region and period (households with help from two or more laws
-    are the sum of the combinations of two or more laws)."""
+    """A relation between indicators. With a ``breakdown``: ``total`` (no breakdown) is the sum of some
+    categories of that breakdown of ``part`` in the same region and period (households with help from
+    two or more laws are the sum of the combinations of two or more laws). Without one: ``part`` is
+    one of the indicators whose cells add up to the same cell of ``total`` (a catalogue
+    ``derive = { sum = [...] }``); all parts of one total form one relation."""
     total: str
     part: str
-    breakdown: str
+    breakdown: str | None
     categories: tuple[str, ...] | None = None  # None: every category with a "+" (a combination)
 
 
@@ -74,22 +76,35 @@ def links(indicators: pl.DataFrame) -> list[Link]:
             out.append(Link(iid, whole[("stapeling", "households")], "laws"))
         elif category and measure == "clients" and (law, "clients") in whole:
             out.append(Link(iid, whole[(law, "clients")], "product", PRODUCT_GROUPS.get(category, (category,))))
+    for iid, d in _derivations(indicators).items():
+        out += [Link(iid, part, None) for part in d.get("sum", [])]
     return out
+
+
+def _derivations(indicators: pl.DataFrame) -> dict[str, dict]:
+    """The catalogue's ``derive`` tables (a sum of counts, or numerator / denominator), where the
+    release has them."""
+    if "derive_json" not in indicators.columns:
+        return {}
+    return {r["id"]: json.loads(r["derive_json"]) for r in indicators.select("id", "derive_json").iter_rows(named=True)
+            if r["derive_json"]}
 
 
 _RATE_SUFFIXES = (" per 1.000 inwoners", " (%)")
 
 
 def numerators(indicators: pl.DataFrame) -> dict[str, str]:
-    """Rate -> the count it is made of, where the catalogue's sources show it: the same registry measure
-    per client, the same CBS table filter with the count's measure inside the rate's name, the same
-    waarstaatjegemeente name without "per 1.000 inwoners" or "(%)", or pct_x next to pop_x. A rate
-    times its base gives the count back, so a rate is hidden wherever its count is."""
+    """Rate -> the count it is made of, as the catalogue's ``derive`` says or its sources show: the
+    same registry measure per client, the same CBS table filter with the count's measure inside the
+    rate's name, the same waarstaatjegemeente name without "per 1.000 inwoners" or "(%)", or pct_x
+    next to pop_x. A rate times its base gives the count back, so a rate is hidden wherever its
+    count is."""
     rows = {r["id"]: (r["unit"], json.loads(r["source_json"] or "{}")) for r in indicators.iter_rows(named=True)}
     counts = {i: src for i, (unit, src) in rows.items() if unit in ADDITIVE_UNITS and i in additive_ids(indicators)}
-    out = {}
+    # A derived rate names its numerator (catalogue ``derive``); the rest is read from the sources.
+    out = {i: d["numerator"] for i, d in _derivations(indicators).items() if d.get("numerator") in counts}
     for rid, (_, src) in rows.items():
-        if rid in counts:
+        if rid in counts or rid in out:
             continue
         for cid, csrc in counts.items():
             if _made_of(src, csrc):
@@ -160,6 +175,10 @@ def _edges(cells: pl.DataFrame, parents: pl.DataFrame, link_list: list[Link]) ->
             frames.append(tot.join(lookup, on=KEYS).select("_cid", "_tcid", tag=pl.lit(f"per:{part_kind}")))
     # Links between indicators.
     for lk in link_list:
+        if lk.breakdown is None:  # one of the indicators that add up to the total, cell by cell
+            part = cells.filter(pl.col("indicator_id") == lk.part).with_columns(indicator_id=pl.lit(lk.total))
+            frames.append(part.join(lookup, on=KEYS).select("_cid", "_tcid", tag=pl.lit("sum")))
+            continue
         sel = pl.col("category").str.contains("+", literal=True) if lk.categories is None else \
             pl.col("category").is_in(list(lk.categories))
         part = cells.filter((pl.col("indicator_id") == lk.part) & (pl.col("breakdown") == lk.breakdown) & sel)

@@ -21,8 +21,10 @@ LINKS = [("stapeling_households_multi", "stapeling_households", "laws", None),
 PART_MONTHS = {"JJ": 12, "HJ": 6, "KW": 3, "MM": 1}
 
 
-def relations(cells: pl.DataFrame, parents: dict[str, str], additive: set[str]) -> list[tuple[tuple, list[tuple]]]:
-    """(total, parts) for every sum among the published cells of additive indicators."""
+def relations(cells: pl.DataFrame, parents: dict[str, str], additive: set[str],
+              sums: dict[str, list[str]] | None = None) -> list[tuple[tuple, list[tuple]]]:
+    """(total, parts) for every sum among the published cells of additive indicators; ``sums`` are
+    indicators that the catalogue derives as the sum of others, cell by cell."""
     have = {tuple(r) for r in cells.filter(pl.col("indicator_id").is_in(list(additive))).select(KEYS).iter_rows()}
     by_total: dict[tuple, list[tuple]] = defaultdict(list)
     periods: dict[str, set[str]] = defaultdict(set)
@@ -44,6 +46,10 @@ def relations(cells: pl.DataFrame, parents: dict[str, str], additive: set[str]) 
         for k in have:
             if k[0] == part and k[3] == brk and (("+" in k[4]) if cats is None else k[4] in cats):
                 by_total[("link", (total, k[1], k[2], "", ""))].append(k)
+    part_of = {p: t for t, ps in (sums or {}).items() for p in ps}
+    for k in have:
+        if k[0] in part_of:
+            by_total[("sum", (part_of[k[0]], *k[1:]))].append(k)
     out = []
     for (tag, total), parts in by_total.items():
         if total not in have:

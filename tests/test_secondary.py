@@ -144,6 +144,21 @@ def test_households_with_several_laws_are_the_sum_of_their_combinations():
     assert_safe(out)
 
 
+def test_a_catalogue_sum_of_counts_and_a_derived_rate():
+    # derive = { sum = [...] } and derive = { numerator, denominator } as the catalogue writes them.
+    ind = pl.DataFrame({"id": ["a", "b", "total", "rate"], "unit": ["count", "count", "count", "per_1000"],
+                        "denominator_id": [None, None, None, "total"], "source_json": ["{}"] * 4,
+                        "derive_json": [None, None, '{"sum": ["a", "b"]}',
+                                        '{"numerator": "a", "denominator": "total", "scale": 1000}']})
+    df = cells([("total", "GM0001", "2024JJ00", "", "", 40), ("a", "GM0001", "2024JJ00", "", "", 37),
+                ("b", "GM0001", "2024JJ00", "", "", None)])
+    out = secondary.protect(df, ind)
+    assert out["value"].to_list() == [40, None, None]  # 40 - 37 would give b: a goes, the total stays
+    assert not determined_cells(hidden(out), relations(out, PARENTS, {"a", "b", "total"}, {"total": ["a", "b"]}))
+    assert secondary.numerators(ind) == {"rate": "a"}
+    assert secondary.groups({"a"}, secondary.links(ind)) == [{"a", "b", "total"}]
+
+
 def test_percentages_take_no_part_and_months_of_an_old_year_do_not_add_up():
     rows = [("wmo_reg_pgb_share", "GM0001", "2024JJ00", "", "", 12.0),
             ("wmo_reg_pgb_share", "GM0001", "2024KW01", "", "", None),
