@@ -112,7 +112,9 @@ def _protected(wh: Warehouse, group: frozenset[str], gemeente: str) -> pl.DataFr
     if hit is not None:
         return hit
     cells = wh.run("protection_cells", indicator_ids=sorted(group), gemeente=gemeente)
-    out = protect(cells, catalogue(wh), wh.settings, regions(wh)).filter(pl.col("value").is_null()).select(
+    # Hidden cells only: a figure the source does not have (status unknown) is no secret, so a rate
+    # beside it stays and the cell keeps saying "no figure" rather than "too small".
+    out = protect(cells, catalogue(wh), wh.settings, regions(wh)).filter(pl.col("status") == "suppressed").select(
         secondary.KEYS)
     with _PROTECTED_LOCK:
         _PROTECTED.setdefault(wh, {})[key] = out

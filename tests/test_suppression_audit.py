@@ -87,7 +87,7 @@ def test_no_base_is_shown_beside_a_hidden_figure_or_behind_a_count(audit):
 def test_a_rate_is_hidden_wherever_its_count_or_base_is(audit):
     _, shown, cat, additive = audit
     cells = shown.unique(list(KEYS)).filter(pl.col("breakdown") == "")
-    hidden = {(r[0], r[1], r[2]) for r in cells.filter(pl.col("value").is_null()).select(KEYS[:3]).iter_rows()}
+    hidden = {(r[0], r[1], r[2]) for r in cells.filter(pl.col("status") == "suppressed").select(KEYS[:3]).iter_rows()}
     dens = dict(zip(cat["id"], cat["denominator_id"], strict=True))
     leaks = []
     for iid, reg, per in cells.filter(pl.col("value").is_not_null()).select(KEYS[:3]).iter_rows():
