@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import threading
+import weakref
 
 import polars as pl
 
-from queries import Warehouse
-from queries.suppression import ADDITIVE_UNITS, complementary, suppress
+from queries import Warehouse, secondary
+from queries.suppression import protect, suppress
 
 LAW_ORDER = ["wmo", "jeugd", "participatie", "schuldhulp", "veiligheid", "context"]
 
@@ -57,37 +59,70 @@ def years(wh: Warehouse, indicator_ids: list[str], region_codes: list[str]) -> l
 
 
 def _suppressed(wh: Warehouse, df: pl.DataFrame) -> pl.DataFrame:
-    """Small-number rules, and for wijk figures of counts and amounts also the complementary cells:
-    which wijk is hidden is decided over all wijken of the municipality, so no page that shows a
-    few wijken next to the total lets a reader subtract a hidden one."""
+    """Small-number rules, then every cell that secondary suppression hides (see queries/secondary.py).
+    Which cells are hidden is decided over all figures of the municipality (every area level, period
+    and breakdown), so pages that each show a part can never be combined to recompute a hidden cell."""
     df = suppress(df, catalogue(wh), wh.settings)
-    if df.is_empty() or "breakdown" in df.columns and (df["breakdown"] != "").any():
+    if df.is_empty():
         return df
-    hidden = _hidden_wijk_cells(wh, df.filter(pl.col("region_code").str.starts_with("WK")))
-    if hidden.is_empty():
-        return df
+    hidden = _hidden_cells(wh, df)
+    on = [k for k in secondary.KEYS if k in df.columns]
+    if "breakdown" not in df.columns:  # frames of totals only
+        hidden = hidden.filter(pl.col("breakdown") == "")
     hit = pl.col("_hidden").fill_null(False)
-    return df.join(hidden, on=["indicator_id", "region_code", "period"], how="left").with_columns(
+    out = df.join(hidden.select(*on, "_hidden").unique(on), on=on, how="left", maintain_order="left")
+    # The base behind a figure goes with a hidden figure; behind a count or amount it is a count of
+    # people of another indicator (clients behind euros) that may be hidden there, so it never leaves.
+    no_base = hit | pl.col("value").is_null() | pl.col("indicator_id").is_in(
+        sorted(secondary.additive_ids(catalogue(wh))))
+    return out.with_columns(
         value=pl.when(hit).then(None).otherwise(pl.col("value")),
         status=pl.when(hit).then(pl.lit("suppressed")).otherwise(pl.col("status")),
+        denominator=pl.when(no_base).then(None).otherwise(pl.col("denominator")),
     ).drop("_hidden")
 
 
-def _hidden_wijk_cells(wh: Warehouse, wijk_rows: pl.DataFrame) -> pl.DataFrame:
+def _hidden_cells(wh: Warehouse, df: pl.DataFrame) -> pl.DataFrame:
+    """Keys (secondary.KEYS) of the hidden cells of the indicators in ``df`` in the municipalities its
+    regions belong to; a rate counts as hidden wherever its count or its base is hidden."""
     cat = catalogue(wh)
-    additive = set(cat.filter(pl.col("unit").is_in(ADDITIVE_UNITS))["id"])
-    ids = sorted(set(wijk_rows["indicator_id"]) & additive)
-    empty = pl.DataFrame(schema={"indicator_id": pl.String, "region_code": pl.String, "period": pl.String,
-                                 "_hidden": pl.Boolean})
-    if not ids:
-        return empty
+    additive = secondary.additive_ids(cat)
+    numerators = secondary.numerators(cat)
+    dens = dict(zip(cat["id"], cat["denominator_id"], strict=True))
+    wanted = set(df["indicator_id"])
+    bases = {i: [b for b in (numerators.get(i), dens.get(i)) if b in additive] for i in wanted - additive}
+    needed = (wanted & additive) | {b for bs in bases.values() for b in bs}
     regs = regions(wh)
-    gemeenten = sorted(regs.filter(pl.col("region_code").is_in(wijk_rows["region_code"].implode()))["gemeente_code"]
+    gemeenten = sorted(regs.filter(pl.col("region_code").is_in(df["region_code"].unique().implode()))["gemeente_code"]
                        .drop_nulls().unique().to_list())
-    cells = suppress(wh.run("wijk_cells", indicator_ids=ids, gemeenten=gemeenten), cat, wh.settings)
-    cells = complementary(cells, ["indicator_id", "period", "gemeente_code"], pl.lit(True), cat)
-    return cells.filter(pl.col("status") == "suppressed").select(
-        "indicator_id", "region_code", "period", _hidden=pl.lit(True))
+    frames = [_protected(wh, frozenset(g), gm) for g in secondary.groups(needed, secondary.links(cat))
+              for gm in gemeenten]
+    hidden = pl.concat(frames) if frames else pl.DataFrame(schema={k: pl.String for k in secondary.KEYS})
+    # Rates: hidden wherever their count or base is hidden in the same region and period.
+    rates = [hidden.filter(pl.col("indicator_id") == b, pl.col("breakdown") == "").with_columns(indicator_id=pl.lit(r))
+             for r, bs in bases.items() for b in bs]
+    return pl.concat([hidden, *rates]).with_columns(_hidden=pl.lit(True))
+
+
+_PROTECTED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_PROTECTED_LOCK = threading.Lock()
+
+
+def _protected(wh: Warehouse, group: frozenset[str], gemeente: str) -> pl.DataFrame:
+    """The hidden cells of one group of indicators in one municipality, computed once per release."""
+    key = (group, gemeente, wh.settings.min_count, wh.settings.min_count_strict, wh.settings.min_denominator)
+    with _PROTECTED_LOCK:
+        hit = _PROTECTED.setdefault(wh, {}).get(key)
+    if hit is not None:
+        return hit
+    cells = wh.run("protection_cells", indicator_ids=sorted(group), gemeente=gemeente)
+    # Hidden cells only: a figure the source does not have (status unknown) is no secret, so a rate
+    # beside it stays and the cell keeps saying "no figure" rather than "too small".
+    out = protect(cells, catalogue(wh), wh.settings, regions(wh)).filter(pl.col("status") == "suppressed").select(
+        secondary.KEYS)
+    with _PROTECTED_LOCK:
+        _PROTECTED.setdefault(wh, {})[key] = out
+    return out
 
 
 def _denominator(wh: Warehouse, indicator_id: str) -> str:
@@ -103,10 +138,7 @@ def series(wh: Warehouse, indicator_id: str, region_codes: list[str], *, breakdo
                 category=None if breakdown == "" and category is None else category, period_kind=period_kind)
     if breakdown == "" and category is None:
         df = df.filter(pl.col("category") == "")
-    df = _suppressed(wh, df)
-    if breakdown:
-        df = complementary(df, ["region_code", "period"], pl.col("category") != "", catalogue(wh))
-    return df
+    return _suppressed(wh, df)
 
 
 def period_kinds(wh: Warehouse, indicator_id: str, region_codes: list[str]) -> list[str]:
@@ -119,7 +151,7 @@ def breakdowns(wh: Warehouse, indicator_id: str, region_code: str) -> list[str]:
 
 
 def wijk_values(wh: Warehouse, indicator_id: str, year: int) -> pl.DataFrame:
-    """Every wijk of the municipality plus the municipality, with complementary suppression."""
+    """Every wijk of the municipality plus the municipality, with secondary suppression."""
     df = wh.run("wijk_values", indicator_id=indicator_id, denominator_id=_denominator(wh, indicator_id),
                 period=f"{year}JJ00", gemeente=wh.gemeente)
     return _suppressed(wh, df)

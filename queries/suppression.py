@@ -5,15 +5,17 @@ Rules (thresholds in settings, so a municipality can make them stricter):
   domestic violence and child protection);
 - a rate, percentage, average or amount whose base (denominator) is below ``min_denominator``
   is hidden;
-- complementary suppression: when exactly one part of a whole is hidden (one wijk of the
-  municipality, one category of a breakdown) while the whole is shown, the next-smallest part is
-  hidden too, so nobody can subtract the shown parts from the total.
+- secondary suppression (:mod:`queries.secondary`): extra cells are hidden until no hidden cell can
+  be worked out from shown ones through any sum the monitor publishes (areas, categories, periods
+  and their combinations). :func:`protect` does both steps; the query layer and every load use it.
+  :func:`complementary` is the older one-relation-at-a-time rule, kept for callers not yet moved.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
+from queries import secondary
 from settings import Settings
 
 ADDITIVE_UNITS = ("count", "euro")
@@ -36,6 +38,15 @@ def suppress(df: pl.DataFrame, indicators: pl.DataFrame, s: Settings) -> pl.Data
         status=pl.when(hide | (pl.col("status") == "suppressed")).then(pl.lit("suppressed")).otherwise(pl.col("status")),
     )
     return out.drop("_unit", "_sensitive")
+
+
+def protect(obs: pl.DataFrame, indicators: pl.DataFrame, s: Settings,
+            regions: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Small-number rules, then secondary suppression over every relation of ``obs`` (indicator_id,
+    region_code, period, breakdown, category, value, denominator, status). ``regions`` (region_code,
+    parent_code, level) gives the area tree; without it the CBS code structure (buurt, wijk, gemeente) is used."""
+    parents = None if regions is None else regions.filter(pl.col("level").is_in(["wijk", "buurt"]))
+    return secondary.protect(suppress(obs, indicators, s), indicators, parents)
 
 
 def complementary(df: pl.DataFrame, group_by: list[str], part_mask: pl.Expr, indicators: pl.DataFrame) -> pl.DataFrame:

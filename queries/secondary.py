@@ -1,0 +1,399 @@
+"""Secondary suppression: hide enough extra cells that no hidden cell can be worked out from shown ones.
+
+A published count is part of several sums at once: buurten add up to their wijk and wijken to the
+municipality; the categories of a breakdown add up to the total; months add up to their quarter,
+half year and year, quarters to their half year and year. Every such sum is a *relation*
+``total = part_1 + ... + part_n``; the same cell can be a part in one relation and the total in another
+(a wijk's quarter is part of the municipality's quarter and the total of the wijk's months).
+
+The algorithm works on all relations of a set of cells at once:
+
+1. Fixed point: while some relation has exactly one hidden cell, hide its smallest shown part (its
+   total only when no part is shown; a part that settles several such relations at once goes
+   first). Hiding a cell can leave another relation with one hidden cell, so this repeats.
+2. Exact check: one hidden cell per relation is the obvious attack, not the only one (three sums
+   with two hidden cells each can still pin a cell down together). For each connected group of
+   hidden cells the relations are a linear system; a hidden cell is determined exactly when its unit
+   vector lies in the row space of the system restricted to the hidden cells; sparse exact
+   elimination finds those. For each group with a determined cell the smallest shown part of a
+   relation through that cell is hidden, and both steps repeat until nothing is determined.
+
+Only additive figures (counts and euro amounts that are not averages) take part: a percentage cannot
+be subtracted. A missing cell counts as a shown zero, which is what a reader would assume, except
+for period parts that are not published at all (months exist only for the last 13 months).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+ADDITIVE_UNITS = ("count", "euro")
+KEYS = ["indicator_id", "region_code", "period", "breakdown", "category"]
+# Parts of a period, by kind: the kinds of the totals they add up to and how to find that total.
+# (total kind, parts per total; 0 for the year, whose code ends in 00)
+_PERIOD_PARENTS = {
+    "KW": [("JJ", 0), ("HJ", 2)],
+    "MM": [("JJ", 0), ("KW", 3), ("HJ", 6)],
+    "HJ": [("JJ", 0)],
+}
+
+
+@dataclass(frozen=True)
+class Link:
+    """A relation between indicators. With a ``breakdown``: ``total`` (no breakdown) is the sum of some
+    categories of that breakdown of ``part`` in the same region and period (households with help from
+    two or more laws are the sum of the combinations of two or more laws). Without one: ``part`` is
+    one of the indicators whose cells add up to the same cell of ``total`` (a catalogue
+    ``derive = { sum = [...] }``); all parts of one total form one relation."""
+    total: str
+    part: str
+    breakdown: str | None
+    categories: tuple[str, ...] | None = None  # None: every category with a "+" (a combination)
+
+
+def additive_ids(indicators: pl.DataFrame) -> set[str]:
+    """Counts and amounts; an amount with a denominator is an average and cannot be added up."""
+    den = pl.col("denominator_id") if "denominator_id" in indicators.columns else pl.lit(None, pl.String)
+    return set(indicators.filter(pl.col("unit").is_in(ADDITIVE_UNITS) & den.is_null())["id"])
+
+
+def links(indicators: pl.DataFrame) -> list[Link]:
+    """Relations across indicators that the registry counts make true (see :class:`Link`)."""
+    from etl.registry import PRODUCT_GROUPS  # the registry's own grouping of products; imported late (cycle)
+
+    entries = {}
+    for row in indicators.filter(pl.col("source_json").str.contains('"registry"')).iter_rows(named=True):
+        reg = json.loads(row["source_json"])["registry"]
+        entries[row["id"]] = (reg["law"], reg["measure"], reg.get("category") or "")
+    whole = {(law, m): i for i, (law, m, c) in entries.items() if not c}
+    out = []
+    for iid, (law, measure, category) in entries.items():
+        if law == "stapeling" and measure == "households_multi" and ("stapeling", "households") in whole:
+            out.append(Link(iid, whole[("stapeling", "households")], "laws"))
+        elif category and measure == "clients" and (law, "clients") in whole:
+            out.append(Link(iid, whole[(law, "clients")], "product", PRODUCT_GROUPS.get(category, (category,))))
+    for iid, d in _derivations(indicators).items():
+        out += [Link(iid, part, None) for part in d.get("sum", [])]
+    return out
+
+
+def _derivations(indicators: pl.DataFrame) -> dict[str, dict]:
+    """The catalogue's ``derive`` tables (a sum of counts, or numerator / denominator), where the
+    release has them."""
+    if "derive_json" not in indicators.columns:
+        return {}
+    return {r["id"]: json.loads(r["derive_json"]) for r in indicators.select("id", "derive_json").iter_rows(named=True)
+            if r["derive_json"]}
+
+
+_RATE_SUFFIXES = (" per 1.000 inwoners", " (%)")
+
+
+def numerators(indicators: pl.DataFrame) -> dict[str, str]:
+    """Rate -> the count it is made of, as the catalogue's ``derive`` says or its sources show: the
+    same registry measure per client, the same CBS table filter with the count's measure inside the
+    rate's name, the same waarstaatjegemeente name without "per 1.000 inwoners" or "(%)", or pct_x
+    next to pop_x. A rate times its base gives the count back, so a rate is hidden wherever its
+    count is."""
+    rows = {r["id"]: (r["unit"], json.loads(r["source_json"] or "{}")) for r in indicators.iter_rows(named=True)}
+    counts = {i: src for i, (unit, src) in rows.items() if unit in ADDITIVE_UNITS and i in additive_ids(indicators)}
+    # A derived rate names its numerator (catalogue ``derive``); the rest is read from the sources.
+    out = {i: d["numerator"] for i, d in _derivations(indicators).items() if d.get("numerator") in counts}
+    for rid, (_, src) in rows.items():
+        if rid in counts or rid in out:
+            continue
+        for cid, csrc in counts.items():
+            if _made_of(src, csrc):
+                out[rid] = cid
+                break
+    return out
+
+
+def _made_of(rate: dict, count: dict) -> bool:
+    r, c = rate.get("registry"), count.get("registry")
+    if r and c and r["measure"] == "cost_per_client" and c["measure"] == "cost":
+        return r["law"] == c["law"] and r.get("category") == c.get("category")
+    r, c = rate.get("cbs"), count.get("cbs")
+    if r and c and r.get("filter") == c.get("filter") and c["measure"] in r["measure"] and r["measure"] != c["measure"]:
+        return True
+    r, c = rate.get("population"), count.get("population")
+    if r and c and r["measure"].startswith("pct_") and c["measure"] == "pop_" + r["measure"][4:]:
+        return True
+    names = {n.removesuffix(s) for n in (rate.get("wsjg") or {}).get("names", []) for s in _RATE_SUFFIXES
+             if n.endswith(s)}
+    return bool(names & set((count.get("wsjg") or {}).get("names", [])))
+
+
+def groups(ids: set[str], link_list: list[Link]) -> list[set[str]]:
+    """The indicators of ``ids`` with their linked partners, split into sets that must be protected
+    together (joined by links); each set once, so its hidden cells are the same for every page."""
+    out: list[set[str]] = [{i} for i in sorted(ids)]
+    for lk in link_list:
+        hit = [g for g in out if lk.total in g or lk.part in g]
+        if hit:
+            merged = set().union(*hit, {lk.total, lk.part})
+            out = [g for g in out if g not in hit] + [merged]
+    return out
+
+
+def code_parents(codes: pl.Series) -> pl.DataFrame:
+    """Parents from the CBS code structure: BUggggwwbb -> WKggggww -> GMgggg."""
+    c = codes.unique()
+    code = pl.col("region_code")
+    parent = (pl.when(code.str.starts_with("BU")).then(pl.lit("WK") + code.str.slice(2, 6))
+              .when(code.str.starts_with("WK")).then(pl.lit("GM") + code.str.slice(2, 4)))
+    return pl.DataFrame({"region_code": c}).with_columns(parent_code=parent).drop_nulls()
+
+
+def _edges(cells: pl.DataFrame, parents: pl.DataFrame, link_list: list[Link]) -> tuple[np.ndarray, ...]:
+    """Every relation as edges (relation, cell, is_total). ``cells`` has KEYS and ``_cid``."""
+    lookup = cells.select(*KEYS, _tcid="_cid")
+    frames = []
+    # Areas: a child region's cell is a part of the same cell of its parent.
+    area = cells.join(parents, on="region_code").drop("region_code").rename({"parent_code": "region_code"})
+    frames.append(area.join(lookup, on=KEYS).select("_cid", "_tcid", tag=pl.lit("area")))
+    # Categories: the parts of a breakdown add up to the figure without breakdown.
+    cat = cells.filter(pl.col("breakdown") != "").with_columns(_b=pl.col("breakdown"), breakdown=pl.lit(""),
+                                                                category=pl.lit(""))
+    frames.append(cat.join(lookup, on=KEYS).select("_cid", "_tcid", tag=pl.lit("cat:") + pl.col("_b")))
+    # Periods: months, quarters and half years add up to the longer periods they fall in.
+    kind, n = pl.col("period").str.slice(4, 2), pl.col("period").str.slice(6, 2).cast(pl.Int32, strict=False)
+    complete = _complete_periods(cells)
+    for part_kind, parents_of in _PERIOD_PARENTS.items():
+        sub = cells.filter(kind == part_kind)
+        if sub.is_empty():
+            continue
+        for total_kind, per_total in parents_of:
+            number = pl.lit(0) if per_total == 0 else (n - 1) // per_total + 1
+            tot = sub.with_columns(period=pl.col("period").str.slice(0, 4) + pl.lit(total_kind)
+                                   + number.cast(pl.String).str.zfill(2))
+            tot = tot.join(complete.filter(pl.col("kind") == part_kind), on=["indicator_id", "period"], how="semi")
+            frames.append(tot.join(lookup, on=KEYS).select("_cid", "_tcid", tag=pl.lit(f"per:{part_kind}")))
+    # Links between indicators.
+    for lk in link_list:
+        if lk.breakdown is None:  # one of the indicators that add up to the total, cell by cell
+            part = cells.filter(pl.col("indicator_id") == lk.part).with_columns(indicator_id=pl.lit(lk.total))
+            frames.append(part.join(lookup, on=KEYS).select("_cid", "_tcid", tag=pl.lit("sum")))
+            continue
+        sel = pl.col("category").str.contains("+", literal=True) if lk.categories is None else \
+            pl.col("category").is_in(list(lk.categories))
+        part = cells.filter((pl.col("indicator_id") == lk.part) & (pl.col("breakdown") == lk.breakdown) & sel)
+        part = part.with_columns(indicator_id=pl.lit(lk.total), breakdown=pl.lit(""), category=pl.lit(""))
+        frames.append(part.join(lookup, on=KEYS).select("_cid", "_tcid", tag=pl.lit(f"link:{lk.part}")))
+    parts = pl.concat(frames)
+    if parts.is_empty():
+        return (np.zeros(0, np.int64),) * 2 + (np.zeros(0, bool),)
+    rels = parts.select("_tcid", "tag").unique().with_row_index("_rel")
+    parts = parts.join(rels, on=["_tcid", "tag"])
+    totals = rels.select("_rel", _cid="_tcid")
+    edges = pl.concat([parts.select("_rel", "_cid", _total=pl.lit(False)), totals.with_columns(_total=pl.lit(True))])
+    return (edges["_rel"].to_numpy().astype(np.int64), edges["_cid"].to_numpy().astype(np.int64),
+            edges["_total"].to_numpy())
+
+
+def _parts_of(total: str, kind: str) -> list[str]:
+    """The period codes of ``kind`` that make up the period ``total`` (2024KW02 -> 2024MM04..06)."""
+    year, total_kind, n = total[:4], total[4:6], int(total[6:8])
+    size = {"JJ": 12, "HJ": 6, "KW": 3, "MM": 1}
+    span, step = size[total_kind], size[kind]
+    first = 0 if total_kind == "JJ" else (n - 1) * span
+    return [f"{year}{kind}{(first + i) // step + 1:02d}" for i in range(0, span, step)]
+
+
+def _complete_periods(cells: pl.DataFrame) -> pl.DataFrame:
+    """(indicator_id, period, kind): totals whose parts of ``kind`` are all published, or missing only
+    after the last published period of that kind (the rest of a running year is zero, not unknown).
+    Months published only for the last 13 months do not add up to an older year: unknown parts."""
+    pub = cells.select("indicator_id", "period").unique()
+    rows = []
+    for (iid,), grp in pub.group_by(["indicator_id"]):
+        codes = set(grp["period"])
+        latest: dict[str, str] = {}
+        for c in codes:
+            latest[c[4:6]] = max(latest.get(c[4:6], c), c)
+        for total in codes:
+            for kind, totals in (("KW", ("JJ", "HJ")), ("MM", ("JJ", "HJ", "KW")), ("HJ", ("JJ",))):
+                if total[4:6] in totals and kind in latest and all(
+                        p in codes or p > latest[kind] for p in _parts_of(total, kind)):
+                    rows.append((iid, total, kind))
+    return pl.DataFrame(rows, schema={"indicator_id": pl.String, "period": pl.String, "kind": pl.String},
+                        orient="row")
+
+
+def _components(rel: np.ndarray, cid: np.ndarray, hidden: np.ndarray) -> np.ndarray:
+    """Label of the connected group of each hidden cell (cells joined by a shared relation); -1 if shown."""
+    on = hidden[cid]
+    r, c = rel[on], cid[on]
+    label = np.where(hidden, np.arange(hidden.size), -1)
+    if not r.size:
+        return label
+    n_rel = int(rel.max()) + 1
+    while True:
+        rel_min = np.full(n_rel, np.iinfo(np.int64).max)
+        np.minimum.at(rel_min, r, label[c])
+        new = label.copy()
+        np.minimum.at(new, c, rel_min[r])
+        if np.array_equal(new, label):
+            return label
+        label = new
+
+
+def determined(rel: np.ndarray, cid: np.ndarray, total: np.ndarray, hidden: np.ndarray,
+               changed: np.ndarray | None = None) -> dict[int, np.ndarray]:
+    """Per connected group of hidden cells, the hidden cells the shown ones pin down (groups without
+    any left out). With ``changed`` (a mask of cells) only groups holding such a cell are solved: a
+    group without a newly hidden cell is the same system as before."""
+    label = _components(rel, cid, hidden)
+    on = hidden[cid]
+    if changed is not None:
+        wanted = np.zeros(hidden.size + 1, bool)
+        wanted[label[changed & hidden]] = True
+        on &= wanted[label[cid]]
+    r, c, t = rel[on], cid[on], total[on]
+    out = {}
+    order = np.argsort(label[c], kind="stable")
+    r, c, t = r[order], c[order], t[order]
+    bounds = np.flatnonzero(np.diff(label[c])) + 1
+    for rr, cc, tt in zip(np.split(r, bounds), np.split(c, bounds), np.split(t, bounds), strict=True):
+        if not cc.size:
+            continue
+        cols, ci = np.unique(cc, return_inverse=True)
+        rows: dict[int, dict[int, int]] = {}
+        for row, col, is_total in zip(rr.tolist(), ci.tolist(), tt.tolist(), strict=True):
+            rows.setdefault(row, {})[col] = 1 if is_total else -1
+        pinned = cols[sorted(_pinned(rows.values()))]
+        if pinned.size:
+            out[int(label[cc[0]])] = pinned
+    return out
+
+
+_P = 2**61 - 1  # a prime: elimination modulo P is exact and, for these small 0/±1 systems, has the rank over Q
+
+
+def _pinned(rows) -> set[int]:
+    """Unknowns that every solution of the linear system with these rows ({column: coefficient}) fixes.
+
+    Sparse Gauss-Jordan elimination: the basis stays fully reduced (a pivot column is zero in every
+    other basis row), so at the end a pivot row with a single entry says "x_col = known" and every
+    other unknown can still move. Sparse, because each relation touches only a few hidden cells."""
+    basis: dict[int, dict[int, int]] = {}  # pivot column -> its row, with row[pivot] == 1
+    holders: dict[int, set[int]] = {}      # column -> pivot columns whose row has an entry there
+    for coeffs in rows:
+        r = {c: v % _P for c, v in coeffs.items()}
+        for c in [c for c in r if c in basis]:
+            f = r.get(c)
+            if f:
+                for cc, vv in basis[c].items():
+                    nv = (r.get(cc, 0) - f * vv) % _P
+                    if nv:
+                        r[cc] = nv
+                    else:
+                        r.pop(cc, None)
+        if not r:
+            continue
+        pivot = min(r, key=lambda c: (len(holders.get(c, ())), c))  # least fill first
+        inv = pow(r[pivot], _P - 2, _P)
+        r = {c: v * inv % _P for c, v in r.items()}
+        for other in list(holders.get(pivot, ())):
+            row = basis[other]
+            f = row[pivot]
+            for cc, vv in r.items():
+                nv = (row.get(cc, 0) - f * vv) % _P
+                if nv:
+                    if cc not in row:
+                        holders.setdefault(cc, set()).add(other)
+                    row[cc] = nv
+                elif cc in row:
+                    holders[cc].discard(other)
+                    del row[cc]
+        basis[pivot] = r
+        for cc in r:
+            holders.setdefault(cc, set()).add(pivot)
+    return {c for c, row in basis.items() if len(row) == 1}
+
+
+def hide_more(values: np.ndarray, hidden: np.ndarray, rel: np.ndarray, cid: np.ndarray,
+              total: np.ndarray) -> np.ndarray:
+    """The hidden mask after secondary suppression (see the module text). ``values`` of shown cells
+    decide which cell goes first (smallest first; parts before totals; then the first cell)."""
+    hidden = hidden.copy()
+    if not rel.size:
+        return hidden
+    n_rel = int(rel.max()) + 1
+    val = np.nan_to_num(values.astype(float), nan=0.0)
+    checked = np.zeros(hidden.size, bool)  # hidden cells as they were at the last exact check
+    while True:
+        while True:
+            count = np.bincount(rel, weights=hidden[cid], minlength=n_rel)
+            open_ = np.flatnonzero((count[rel] == 1) & ~hidden[cid])  # shown cells of sums with one hidden
+            if not open_.size:
+                break
+            # Per sum: parts before the total, then a cell that settles the most such sums at once
+            # (so two sums do not each hide a cell where one would do), then the smallest value.
+            settles = np.bincount(cid[open_], minlength=hidden.size)
+            e = open_[np.lexsort((cid[open_], val[cid[open_]], -settles[cid[open_]], total[open_], rel[open_]))]
+            _, first = np.unique(rel[e], return_index=True)
+            hidden[cid[e[first]]] = True
+        pinned = determined(rel, cid, total, hidden, hidden & ~checked)
+        checked = hidden.copy()
+        if not pinned:
+            return hidden
+        progress = False
+        for cells in pinned.values():
+            best = _nearest_shown(cells, hidden, val, rel, cid, total, n_rel)
+            if best is not None:
+                hidden[best] = True
+                progress = True
+        if not progress:  # nothing shown is connected to the pinned cells: cannot happen with real sums
+            return hidden
+
+
+def _nearest_shown(cells: np.ndarray, hidden: np.ndarray, val: np.ndarray, rel: np.ndarray, cid: np.ndarray,
+                   total: np.ndarray, n_rel: int) -> int | None:
+    """The cell to hide for pinned ``cells``: the smallest shown part (else total) of a relation through
+    them; when those relations are hidden entirely, of the relations one step further, and so on."""
+    frontier = np.zeros(hidden.size, bool)
+    frontier[cells] = True
+    used = np.zeros(n_rel, bool)
+    while True:
+        through = np.zeros(n_rel, bool)
+        through[rel[frontier[cid]]] = True
+        through &= ~used
+        if not through.any():
+            return None
+        edges = np.flatnonzero(through[rel] & ~hidden[cid])
+        if edges.size:
+            return int(cid[edges[np.lexsort((cid[edges], val[cid[edges]], total[edges]))[0]]])
+        used |= through
+        frontier[cid[through[rel]]] = True
+
+
+def protect(cells: pl.DataFrame, indicators: pl.DataFrame, parents: pl.DataFrame | None = None) -> pl.DataFrame:
+    """``cells`` (KEYS, value, status; primary suppression already applied) with the extra hidden cells
+    set to value null and status "suppressed". ``parents`` maps region_code to parent_code for the
+    area relations (default: the CBS code structure)."""
+    if cells.is_empty():
+        return cells
+    for col in ("breakdown", "category"):
+        if col not in cells.columns:
+            cells = cells.with_columns(pl.lit("").alias(col))
+    add = additive_ids(indicators)
+    work = cells.with_row_index("_cid").with_columns(pl.col("_cid").cast(pl.Int64))
+    mine = work.filter(pl.col("indicator_id").is_in(list(add)))
+    if mine.is_empty():
+        return cells
+    parents = code_parents(mine["region_code"]) if parents is None else parents.select("region_code", "parent_code")
+    link_list = [lk for lk in links(indicators) if lk.total in add and lk.part in add]
+    rel, cid, total = _edges(mine, parents, link_list)
+    values = work["value"].to_numpy().astype(float)
+    before = work["value"].is_null().to_numpy()
+    after = hide_more(values, before, rel, cid, total)
+    extra = pl.Series("_extra", after & ~before)
+    return work.with_columns(extra).with_columns(
+        value=pl.when("_extra").then(None).otherwise(pl.col("value")),
+        status=pl.when("_extra").then(pl.lit("suppressed")).otherwise(pl.col("status")),
+    ).drop("_cid", "_extra")
