@@ -42,7 +42,7 @@ def main() -> None:
         st.Page("app_pages/geld.py", title="Geld", icon=":material/euro:", url_path="geld"),
     ]
     about = [st.Page("app_pages/bronnen.py", title="Bronnen en definities", icon=":material/info:", url_path="bronnen"),
-             st.Page("app_pages/embed.py", title="Cijfer insluiten", icon=":material/code:", url_path="embed")]
+             st.Page("app_pages/embed.py", title="Figuur insluiten", icon=":material/code:", url_path="embed")]
     sections = {"Cijfers": figures, "Uitleg": about}
 
     # Pages for some roles only: for other roles a hidden page at the same address refuses (see guarded_page).
