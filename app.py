@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import session
+from components import search, session
 from components.admission import page_turn
 from components.context import warehouse
 
@@ -13,14 +13,22 @@ session.enforce(wh)  # sign-in, expiry, demo accounts: checked on the server bef
 role = session.current_role()
 session.sidebar_account()
 
-figures = [
-    st.Page("app_pages/overzicht.py", title="Overzicht", icon=":material/dashboard:", default=True, url_path="overzicht"),
+# The default page is served at "/"; its url_path only names it inside Streamlit. The hidden alias makes
+# the address /overzicht (used in links and by people who type it) open the same page.
+start = [
+    st.Page("app_pages/overzicht.py", title="Overzicht", icon=":material/dashboard:", default=True, url_path="start"),
+    st.Page("app_pages/overzicht.py", title="Overzicht", icon=":material/dashboard:", url_path="overzicht",
+            visibility="hidden"),
+]
+laws = [
     st.Page("app_pages/wmo.py", title="Wmo", icon=":material/home:", url_path="wmo"),
     st.Page("app_pages/jeugd.py", title="Jeugd", icon=":material/child_care:", url_path="jeugd"),
     st.Page("app_pages/participatie.py", title="Participatie en inkomen", icon=":material/work:", url_path="participatie"),
     st.Page("app_pages/schuldhulp.py", title="Schuldhulp", icon=":material/savings:", url_path="schuldhulp"),
     st.Page("app_pages/veiligheid.py", title="Veiligheid en jeugdbescherming", icon=":material/shield:",
             url_path="veiligheid"),
+]
+analyses = [
     st.Page("app_pages/wijken.py", title="Wijken", icon=":material/map:", url_path="wijken"),
     st.Page("app_pages/trends.py", title="Trends", icon=":material/show_chart:", url_path="trends"),
     st.Page("app_pages/stapeling.py", title="Stapeling", icon=":material/family_restroom:", url_path="stapeling"),
@@ -29,7 +37,7 @@ figures = [
     st.Page("app_pages/doelen.py", title="Doelen", icon=":material/flag:", url_path="doelen"),
 ]
 about = [st.Page("app_pages/bronnen.py", title="Bronnen en definities", icon=":material/info:", url_path="bronnen")]
-sections = {"Cijfers": figures, "Uitleg": about}
+sections = {"": start, "Per wet": laws, "Analyse": analyses, "Uitleg": about}
 
 # Pages for some roles only: for other roles a hidden page at the same address refuses (see guarded_page).
 workshop = [
@@ -52,8 +60,12 @@ sections["Beheer"] = [session.guarded_page("app_pages/beheer.py", "manage_accoun
 sections["Account"] = [st.Page("app_pages/inloggen.py", title="Mijn account" if session.is_signed_in() else "Inloggen",
                                icon=":material/account_circle:", url_path="inloggen")]
 
-page = st.navigation(session.navigation_sections(sections), position="sidebar" if session.may_read() else "hidden")
+# expanded=True: every page a role may open stays in view (by default Streamlit folds long menus behind an
+# English "View more").
+page = st.navigation(session.navigation_sections(sections), position="sidebar" if session.may_read() else "hidden",
+                     expanded=True)
 if session.may_read():
+    search.sidebar_search(wh)
     with page_turn():  # a few page scripts at a time: under a rush people are served in turn
         page.run()
 else:  # sign-in required: every address shows the form first, then the page that was asked for
