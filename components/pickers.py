@@ -23,6 +23,13 @@ def demo_banner(wh: Warehouse) -> None:
                     "Alle cijfers op deze site zijn nagemaakt om de monitor te laten zien.")
 
 
+def upload_help(text: str = "") -> str:
+    """Help text for a file uploader, with the limit from the real ``server.maxUploadSize`` setting
+    (Streamlit's own line under the button says it in English)."""
+    limit = f"Een bestand mag hoogstens {fmt.number(st.get_option('server.maxUploadSize'))} MB zijn."
+    return f"{text} {limit}".strip()
+
+
 def year_picker(wh: Warehouse, indicator_ids: list[str], region_codes: list[str], *, key: str = "jaar") -> int | None:
     years = q.years(wh, indicator_ids, region_codes)
     if not years:
