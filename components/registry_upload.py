@@ -51,6 +51,7 @@ def upload_form(wh: Warehouse) -> None:
                                        help=pickers.upload_help("Een CSV-, TXT- of Excelbestand."))
                  for law, label in LAW_LABELS.items()}
         profile = st.selectbox("Kolomprofiel van het bronsysteem", profiles, index=profiles.index("standaard"),
+                               placeholder="Kies een profiel",
                                help="Een profiel zegt welke kolom welk gegeven bevat. Nieuw systeem? Kopieer "
                                     "data/profiles/standaard.toml en pas de kolomnamen aan.")
         sheet = st.text_input("Tabblad (alleen bij Excel met meer tabbladen)", "")
