@@ -42,10 +42,12 @@ def page_of(row: dict) -> str:
     return LAW_PAGES.get(row["law"], LAW_PAGES["context"])
 
 
-def sidebar_search(wh: Warehouse) -> None:
-    """The search box at the top of the sidebar, on every page."""
-    with st.sidebar:
-        query = st.text_input("Zoek een cijfer", key="_msd_search", placeholder="Bijvoorbeeld: bijstand",
+def search_box(wh: Warehouse, *, key: str, in_sidebar: bool = False) -> None:
+    """The search box with links to the figures it finds. In the narrow sidebar a link shows the short
+    title (the full title is its tooltip), so no link is cut off."""
+    where = st.sidebar if in_sidebar else st.container()
+    with where:
+        query = st.text_input("Zoek een cijfer", key=key, placeholder="Bijvoorbeeld: bijstand",
                               live="300ms",  # results while typing; also no English "Press Enter to apply"
                               help="Zoekt in de naam en de omschrijving van elk cijfer. Hoofdletters en "
                                    "accenten maken niet uit.")
@@ -56,5 +58,11 @@ def sidebar_search(wh: Warehouse) -> None:
             st.caption("Geen cijfer gevonden. Probeer een ander woord.")
             return
         for row in hits:
-            st.page_link(page_of(row), label=row["title"], icon=":material/search:",
+            st.page_link(page_of(row), label=row["short_title"] if in_sidebar else row["title"],
+                         help=row["title"] if in_sidebar else None, icon=":material/search:",
                          query_params={"indicator": row["id"]})
+
+
+def sidebar_search(wh: Warehouse) -> None:
+    """On every page, below the menu."""
+    search_box(wh, key="_msd_search", in_sidebar=True)

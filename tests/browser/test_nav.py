@@ -139,7 +139,7 @@ def test_the_search_box_finds_bijstand_and_opens_its_page_with_the_figure(app_se
     expect(box).to_have_attribute("placeholder", "Bijvoorbeeld: bijstand")
     box.fill("Bijstand")
     title = "Inwoners met bijstand per 1.000 inwoners van 15 tot 65 jaar"
-    result = page.get_by_test_id("stSidebar").get_by_role("link", name=title)
+    result = page.get_by_test_id("stSidebar").get_by_role("link", name="Bijstand per 1.000", exact=True)
     expect(result).to_be_visible()
     page.get_by_test_id("stSidebar").screenshot(path=str(ARTIFACTS / "search-bijstand.png"))
     result.click()
@@ -168,3 +168,15 @@ def test_the_upload_form_states_the_real_limit_in_dutch(app_server, page: Page):
     help_icon.hover()
     expect(page.get_by_text("Een bestand mag hoogstens 200 MB zijn.").first).to_be_visible()
     assert not english_texts(page)
+
+
+def test_the_overview_search_at_the_top_finds_bijstand(app_server, page: Page):
+    open_app(page, app_server.page_url("overzicht"))
+    main = page.get_by_test_id("stMain")
+    main.get_by_role("textbox", name="Zoek een cijfer").fill("bijstand")
+    title = "Inwoners met bijstand per 1.000 inwoners van 15 tot 65 jaar"
+    expect(main.get_by_role("link", name=title)).to_be_visible()
+    main.get_by_role("link", name=title).click()
+    expect(page).to_have_url(re.compile(r"/participatie\?.*indicator=bijstand_per_1000"))
+    wait_idle(page)
+    expect(chosen(page, "Kies een cijfer")).to_have_value(title)

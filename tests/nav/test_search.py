@@ -54,10 +54,22 @@ def test_the_sidebar_search_links_to_the_figure_on_its_page(app_env, demo_wareho
     box.input("Bijstand").run()
     links = [el.proto for el in at.sidebar.get("page_link")]
     by_label = {link.label: link for link in links}
-    assert "Inwoners met bijstand per 1.000 inwoners van 15 tot 65 jaar" in by_label
-    first = by_label["Inwoners met bijstand per 1.000 inwoners van 15 tot 65 jaar"]
+    first = by_label["Bijstand per 1.000"]  # the short title: the sidebar is narrow
+    assert first.help == "Inwoners met bijstand per 1.000 inwoners van 15 tot 65 jaar"
     assert first.page.endswith("participatie")
     assert "indicator=bijstand_per_1000" in first.query_string
     box.input("geenzoekwoordxyz").run()
     assert not at.sidebar.get("page_link")
     assert "Geen cijfer gevonden" in " ".join(c.value for c in at.sidebar.caption)
+
+
+def test_the_overview_has_the_search_box_at_the_top_with_full_titles(app_env, demo_warehouse):
+    app_env(demo_warehouse)
+    at = AppTest.from_file(app_path(), default_timeout=90)
+    at.run()
+    at.text_input(key="zoek-overzicht").input("clienten wmo").run()
+    main_links = [el.proto for el in at.main.get("page_link") if el.proto.query_string.startswith("indicator=")]
+    labels = [link.label for link in main_links if "search" in link.icon]
+    assert "Cliënten met Wmo-maatwerk (eigen registratie)" in labels  # "clienten" found "Cliënten"
+    assert "Inwoners met Wmo-maatwerk (CBS)" in labels  # through its short title "Wmo-cliënten (CBS)"
+    assert all(link.page.endswith("wmo") for link in main_links if "search" in link.icon)
