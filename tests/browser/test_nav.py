@@ -13,7 +13,7 @@ require_browser()
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import ARTIFACTS, open_app, url_with, wait_for_chart, wait_idle
+from tests.browser.helpers import ARTIFACTS, open_app, screenshot, url_with, wait_for_chart, wait_idle
 
 # In menu order: the figures, then the workshop, the themed sessions, management and the account.
 FIGURES = ["Overzicht", "Wmo", "Jeugd", "Participatie en inkomen", "Schuldhulp", "Veiligheid en jeugdbescherming",
@@ -157,6 +157,7 @@ def test_no_settable_english_widget_text(app_server, page: Page, path: str):
         widget.get_by_role("combobox").click()  # an open list shows "Select all" when it is not switched off
         wait_idle(page)
     assert not english_texts(page), path
+    screenshot(page, f"nav-{path}")
     if path == "bronnen":
         expect(page.get_by_text(re.compile(r"\d{4}-\d{2}-\d{2}T"))).to_have_count(0)
 
