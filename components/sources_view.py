@@ -98,6 +98,9 @@ def source_table(wh: Warehouse) -> None:
     }, schema=dict.fromkeys(["Bron", "Soort", "Tabel", "Versie bij de bron", "Geladen op", "Aantal cijfers"],
                             pl.String))
     st.dataframe(table, hide_index=True, width="stretch", key="source-table",
-                 column_config={"Aantal cijfers": st.column_config.TextColumn(alignment="right")})
+                 # Fixed widths: sized to its content the first column pushed the last one out of view.
+                 column_config={"Bron": st.column_config.TextColumn(width="medium"),
+                                "Tabel": st.column_config.TextColumn(width="small"),
+                                "Aantal cijfers": st.column_config.TextColumn(alignment="right", width="small")})
     st.caption(f"Datarelease {wh.release.id}, gepubliceerd op {fmt.local_datetime(wh.meta.get('created_at'))} "
                "(Nederlandse tijd).")
