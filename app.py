@@ -16,9 +16,9 @@ session.sidebar_account()
 # The default page is served at "/"; its url_path only names it inside Streamlit. The hidden alias makes
 # the address /overzicht (used in links and by people who type it) open the same page.
 start = [
-    st.Page("app_pages/overzicht.py", title="Overzicht", icon=":material/dashboard:", default=True, url_path="start"),
     st.Page("app_pages/overzicht.py", title="Overzicht", icon=":material/dashboard:", url_path="overzicht",
             visibility="hidden"),
+    st.Page("app_pages/overzicht.py", title="Overzicht", icon=":material/dashboard:", default=True, url_path="start"),
 ]
 laws = [
     st.Page("app_pages/wmo.py", title="Wmo", icon=":material/home:", url_path="wmo"),

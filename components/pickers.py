@@ -119,7 +119,7 @@ def breakdown_section(wh: Warehouse, indicator_id: str, region_code: str, year: 
     if df.is_empty():
         st.info("Geen uitsplitsing beschikbaar.")
         return
-    tab_chart, tab_table = st.tabs(["Grafiek", "Tabel"])
+    tab_chart, tab_table = state.url_tabs({"grafiek": "Grafiek", "tabel": "Tabel"}, "uitsplitsing_als")
     with tab_chart:
         chart = alt.Chart(df.filter(pl.col("value").is_not_null())).mark_bar().encode(
             x=alt.X("year:O", title=None),

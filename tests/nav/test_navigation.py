@@ -77,3 +77,14 @@ def test_the_wijken_page_opens_on_its_first_tab_with_it_in_the_url(app_env, demo
     at.query_params["tab"] = "<onbekend>"
     at.run()
     assert at.session_state["tab"] == "Wijken vergelijken"
+
+
+def test_the_breakdown_view_is_in_the_url(app_env, demo_warehouse):
+    at = start(app_env, demo_warehouse)
+    via_menu(at, "app_pages/wmo.py")
+    at.query_params.update({"indicator": "wmo_reg_clients", "uitsplitsing_als": "tabel"})
+    at.run()
+    assert at.session_state["uitsplitsing_als"] == "Tabel"
+    at.session_state["uitsplitsing_als"] = "Grafiek"
+    at.run()
+    assert at.query_params["uitsplitsing_als"] == "grafiek"
