@@ -10,7 +10,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 
 def main() -> None:
-    from components import session
+    from components import search, session
     from components.admission import page_turn
     from components.context import warehouse
 
@@ -20,10 +20,16 @@ def main() -> None:
     session.enforce(wh)  # sign-in, expiry, demo accounts: checked on the server before anything is shown
     session.sidebar_account()
 
-    figures = [
+    # The default page is served at "/"; its url_path only names it inside Streamlit. The hidden alias makes
+    # the address /overzicht (used in links and by people who type it) open the same page.
+    start = [
+        st.Page("app_pages/overzicht.py", title="Overzicht", icon=":material/dashboard:", url_path="overzicht",
+                visibility="hidden"),
         st.Page("app_pages/overzicht.py", title="Overzicht", icon=":material/dashboard:", default=True,
-                url_path="overzicht"),
+                url_path="start"),
         st.Page("app_pages/signalen.py", title="Signalen", icon=":material/notifications:", url_path="signalen"),
+    ]
+    laws = [
         st.Page("app_pages/wmo.py", title="Wmo", icon=":material/home:", url_path="wmo"),
         st.Page("app_pages/jeugd.py", title="Jeugd", icon=":material/child_care:", url_path="jeugd"),
         st.Page("app_pages/participatie.py", title="Participatie en inkomen", icon=":material/work:",
@@ -31,6 +37,8 @@ def main() -> None:
         st.Page("app_pages/schuldhulp.py", title="Schuldhulp", icon=":material/savings:", url_path="schuldhulp"),
         st.Page("app_pages/veiligheid.py", title="Veiligheid en jeugdbescherming", icon=":material/shield:",
                 url_path="veiligheid"),
+    ]
+    analyses = [
         st.Page("app_pages/wijken.py", title="Wijken", icon=":material/map:", url_path="wijken"),
         st.Page("app_pages/trends.py", title="Trends", icon=":material/show_chart:", url_path="trends"),
         st.Page("app_pages/stapeling.py", title="Stapeling", icon=":material/family_restroom:", url_path="stapeling"),
@@ -43,7 +51,7 @@ def main() -> None:
     ]
     about = [st.Page("app_pages/bronnen.py", title="Bronnen en definities", icon=":material/info:", url_path="bronnen"),
              st.Page("app_pages/embed.py", title="Figuur insluiten", icon=":material/code:", url_path="embed")]
-    sections = {"Cijfers": figures, "Uitleg": about}
+    sections = {"": start, "Per wet": laws, "Analyse": analyses, "Uitleg": about}
 
     # Pages for some roles only: for other roles a hidden page at the same address refuses (see guarded_page).
     workshop = [
@@ -68,8 +76,12 @@ def main() -> None:
                                    title="Mijn account" if session.is_signed_in() else "Inloggen",
                                    icon=":material/account_circle:", url_path="inloggen")]
 
-    page = st.navigation(session.navigation_sections(sections), position="sidebar" if session.may_read() else "hidden")
+    # expanded=True: every page a role may open stays in view (by default Streamlit folds long menus behind an
+    # English "View more").
+    page = st.navigation(session.navigation_sections(sections), position="sidebar" if session.may_read() else "hidden",
+                         expanded=True)
     if session.may_read():
+        search.sidebar_search(wh)
         with page_turn():  # a few page scripts at a time: under a rush people are served in turn
             page.run()
     else:  # sign-in required: every address shows the form first, then the page that was asked for

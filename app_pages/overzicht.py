@@ -1,6 +1,6 @@
 import streamlit as st
 
-from components import pickers, signals_view
+from components import pickers, search, signals_view
 from components.context import warehouse
 from components.law_page import LAW_INFO
 from queries import figures as q
@@ -12,6 +12,7 @@ st.markdown(
     "Hier staan de belangrijkste cijfers per wet, met het verschil met vorig jaar en met Nederland en "
     "vergelijkbare gemeenten. Klik op **Bekijk de details** voor de uitleg van de gemeente bij een cijfer."
 )
+search.search_box(wh, key="zoek-overzicht")  # also in the sidebar; here the first thing a visitor sees
 all_ids = q.headline_ids(wh)
 year = pickers.year_picker(wh, all_ids, [wh.gemeente])
 if year is None:

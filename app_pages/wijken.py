@@ -13,7 +13,8 @@ cat = q.wijk_indicators(wh)
 titles = dict(zip(cat["id"], cat["title"], strict=True))
 wijken = q.wijken(wh)
 names = dict(zip(wijken["region_code"], wijken["name"], strict=True))
-tab_map, tab_profile = st.tabs(["Wijken vergelijken", "Wijkprofiel"])
+# Both tabs are drawn (each keeps its pickers in the URL); the open tab is in the URL too, as "tab".
+tab_map, tab_profile = state.url_tabs({"vergelijken": "Wijken vergelijken", "profiel": "Wijkprofiel"}, "tab")
 
 with tab_map:
     left, right = st.columns(2)

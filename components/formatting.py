@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import polars as pl
 
@@ -110,6 +112,22 @@ def delta_colour(shown: str | None, direction: str | None) -> str:
     return "green" if rising == (colour == "normal") else "red"
 
 
+MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+          "november", "december"]
+LOCAL_TIME = ZoneInfo("Europe/Amsterdam")
+
+
+def local_datetime(iso: str | None) -> str:
+    """An ISO time stamp (UTC or with an offset) as Dutch local time: "1 december 2026, 23:36"."""
+    if not iso:
+        return MISSING_TEXT
+    moment = datetime.fromisoformat(iso)
+    if moment.tzinfo is None:  # the warehouse writes UTC
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone(LOCAL_TIME)
+    return f"{local.day} {MONTHS[local.month - 1]} {local.year}, {local:%H:%M}"
+
+
 def period_label(period: str) -> str:
     """CBS period code in words: 2024JJ00 -> 2024, 2024KW02 -> 2024 kwartaal 2, 2024MM03 -> maart 2024."""
     year, kind, n = period[:4], period[4:6], int(period[6:8])
@@ -120,9 +138,7 @@ def period_label(period: str) -> str:
     if kind == "HJ":
         return f"{year} halfjaar {n}"
     if kind == "MM":
-        months = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-                  "oktober", "november", "december"]
-        return f"{months[n - 1]} {year}"
+        return f"{MONTHS[n - 1]} {year}"
     return period
 
 

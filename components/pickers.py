@@ -23,6 +23,13 @@ def demo_banner(wh: Warehouse) -> None:
                     "Alle cijfers op deze site zijn nagemaakt om de monitor te laten zien.")
 
 
+def upload_help(text: str = "") -> str:
+    """Help text for a file uploader, with the limit from the real ``server.maxUploadSize`` setting
+    (Streamlit's own line under the button says it in English)."""
+    limit = f"Een bestand mag hoogstens {fmt.number(st.get_option('server.maxUploadSize'))} MB zijn."
+    return f"{text} {limit}".strip()
+
+
 def year_picker(wh: Warehouse, indicator_ids: list[str], region_codes: list[str], *, key: str = "jaar") -> int | None:
     years = q.years(wh, indicator_ids, region_codes)
     if not years:
@@ -112,7 +119,7 @@ def breakdown_section(wh: Warehouse, indicator_id: str, region_code: str, year: 
     if df.is_empty():
         st.info("Geen uitsplitsing beschikbaar.")
         return
-    tab_chart, tab_table = st.tabs(["Grafiek", "Tabel"])
+    tab_chart, tab_table = state.url_tabs({"grafiek": "Grafiek", "tabel": "Tabel"}, "uitsplitsing_als")
     with tab_chart:
         chart = alt.Chart(df.filter(pl.col("value").is_not_null())).mark_bar().encode(
             x=alt.X("year:O", title=None),

@@ -13,7 +13,7 @@ import streamlit as st
 
 from auth import audit
 from auth.roles import require
-from components import session
+from components import pickers, session
 from etl import registry
 from etl import warehouse as etl_warehouse
 from queries import Warehouse
@@ -47,16 +47,19 @@ def upload_form(wh: Warehouse) -> None:
         return
     profiles = sorted(p.stem for p in registry.PROFILES_DIR.glob("*.toml"))
     stored = registry.stored_postcodes(wh.settings.warehouse)
-    with st.form("registry_upload"):
-        files = {law: st.file_uploader(f"Bestand {label}", type=["csv", "txt", "xlsx"], key=f"upload_{law}")
+    with st.form("registry_upload", enter_to_submit=False):  # no English "Press Enter to submit form"
+        files = {law: st.file_uploader(f"Bestand {label}", type=["csv", "txt", "xlsx"], key=f"upload_{law}",
+                                       help=pickers.upload_help("Een CSV-, TXT- of Excelbestand."))
                  for law, label in LAW_LABELS.items()}
         profile = st.selectbox("Kolomprofiel van het bronsysteem", profiles, index=profiles.index("standaard"),
+                               placeholder="Kies een profiel",
                                help="Een profiel zegt welke kolom welk gegeven bevat. Nieuw systeem? Kopieer "
                                     "data/profiles/standaard.toml en pas de kolomnamen aan.")
         sheet = st.text_input("Tabblad (alleen bij Excel met meer tabbladen)", "")
         postcodes = st.file_uploader("Postcodetabel (postcode naar wijk en buurt)", type=["csv"],
-                                     help="Niet nodig als de vorige keer al een tabel is geladen."
-                                     if stored else "Verplicht bij de eerste keer laden.")
+                                     help=pickers.upload_help("Niet nodig als de vorige keer al een tabel is "
+                                                              "geladen." if stored else
+                                                              "Verplicht bij de eerste keer laden."))
         reference = st.date_input("Datum van de export", date.today(), format="DD-MM-YYYY",
                                   help="Data na deze datum tellen als fout; de lopende periode is voorlopig.")
         submitted = st.form_submit_button("Controleren", type="primary")

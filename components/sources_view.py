@@ -1,13 +1,25 @@
-"""The Bronnen en definities page: every indicator and every loaded source."""
+"""The Bronnen en definities page: every indicator and every loaded source, in Dutch words."""
 
 from __future__ import annotations
+
+import re
 
 import polars as pl
 import streamlit as st
 
+from components import formatting as fmt
 from etl.catalogue import LAWS
 from queries import Warehouse
 from queries import figures as q
+
+SOURCE_KINDS = {
+    "cbs": "CBS (StatLine)",
+    "wsjg": "Waarstaatjegemeente.nl",
+    "registry": "Eigen registratie van de gemeente",
+    "population": "Basisregistratie Personen (BRP)",
+    "demo": "Demodata",
+}
+LEVELS = {"land": "Nederland", "gemeente": "gemeente", "wijk": "wijk", "buurt": "buurt"}
 
 
 def privacy_rules(wh: Warehouse) -> None:
@@ -25,32 +37,70 @@ def privacy_rules(wh: Warehouse) -> None:
         )
 
 
+def source_name(source_id: str, titles: dict[str, str]) -> str:
+    """A loaded source by its title, or by the kind of source when it is not (or no longer) loaded."""
+    if source_id in titles:
+        return titles[source_id]
+    return SOURCE_KINDS.get(source_id.split(":", 1)[0], source_id)
+
+
+def levels_text(levels: str | None) -> str:
+    return ", ".join(LEVELS.get(lv.strip(), lv.strip()) for lv in (levels or "").split(",") if lv.strip())
+
+
+def version_text(release: str | None) -> str:
+    """A source's own version; a date (the registry's cut-off day) in Dutch words."""
+    if release and re.fullmatch(r"\d{4}-\d{2}-\d{2}", release):
+        year, month, day = (int(p) for p in release.split("-"))
+        return f"{day} {fmt.MONTHS[month - 1]} {year}"
+    return release or fmt.MISSING_TEXT
+
+
+def years_text(first: int | None, last: int | None) -> str:
+    if first is None:
+        return "nog niet geladen"
+    return str(first) if first == last else f"{first} tot en met {last}"
+
+
+def indicator_entries(cat: pl.DataFrame, source_titles: dict[str, str]) -> dict[str, list[str]]:
+    """Per subject, one markdown entry per figure with its whole definition (a table would cut it off)."""
+    entries: dict[str, list[str]] = {}
+    for r in cat.sort("law", "order", "id").iter_rows(named=True):
+        sources = [source_name(s.strip(), source_titles) for s in (r["source_ids"] or "").split(",") if s.strip()]
+        facts = [f"Eenheid: {r['unit_label']}", f"Bron: {r['source_label']}" if r["source_label"] else None,
+                 f"Geladen uit: {'; '.join(sources)}" if sources else None,
+                 f"Niveaus: {levels_text(r['levels'])}", f"Jaren: {years_text(r['first_year'], r['last_year'])}",
+                 f"Code: `{r['id']}`"]
+        entries.setdefault(LAWS.get(r["law"], r["law"]), []).append(
+            f"**{r['title']}** ({r['theme']})  \n{r['definition']}  \n"
+            + " · ".join(f for f in facts if f))
+    return entries
+
+
 def indicator_table(wh: Warehouse) -> None:
     st.header("Cijfers")
-    cat = q.catalogue(wh)
-    table = cat.select(
-        pl.col("title").alias("Cijfer"),
-        pl.col("law").replace_strict(LAWS, default="").alias("Onderwerp"),
-        pl.col("theme").alias("Thema"),
-        pl.col("unit_label").alias("Eenheid"),
-        pl.col("definition").alias("Definitie"),
-        pl.col("source_label").alias("Bron"),
-        pl.col("levels").alias("Niveaus"),
-        pl.concat_str([pl.col("first_year").cast(pl.String), pl.col("last_year").cast(pl.String)], separator=" - ")
-        .fill_null("nog niet geladen").alias("Jaren"),
-        pl.col("source_ids").fill_null("").alias("Geladen uit"),
-        pl.col("id").alias("Code"),
-    )
-    st.dataframe(table, hide_index=True, width="stretch", key="indicator-table",
-                 column_config={"Definitie": st.column_config.TextColumn(width="large")})
+    titles = dict(zip(*q.sources(wh).select("source_id", "title"), strict=True))
+    for subject, entries in indicator_entries(q.catalogue(wh), titles).items():
+        with st.expander(f"{subject} ({len(entries)} cijfers)"):
+            st.markdown("\n\n".join(entries))
 
 
 def source_table(wh: Warehouse) -> None:
     st.header("Geladen bronnen")
-    src = q.sources(wh).select(
-        pl.col("title").alias("Bron"), pl.col("kind").alias("Soort"), pl.col("table_id").alias("Tabel"),
-        pl.col("release").alias("Versie bij de bron"), pl.col("loaded_at").alias("Geladen op"),
-        pl.col("rows").alias("Aantal cijfers"), pl.col("source_id").alias("Code"),
-    )
-    st.dataframe(src, hide_index=True, width="stretch", key="source-table")
-    st.caption(f"Datarelease {wh.release.id}, gepubliceerd {wh.meta.get('created_at', '')}.")
+    src = q.sources(wh)
+    table = pl.DataFrame({
+        "Bron": src["title"],
+        "Soort": [SOURCE_KINDS.get(k, k) for k in src["kind"]],
+        "Tabel": src["table_id"],
+        "Versie bij de bron": [version_text(v) for v in src["release"]],
+        "Geladen op": [fmt.local_datetime(t) for t in src["loaded_at"]],
+        "Aantal cijfers": [fmt.number(n) for n in src["rows"]],
+    }, schema=dict.fromkeys(["Bron", "Soort", "Tabel", "Versie bij de bron", "Geladen op", "Aantal cijfers"],
+                            pl.String))
+    st.dataframe(table, hide_index=True, width="stretch", key="source-table",
+                 # Fixed widths: sized to its content the first column pushed the last one out of view.
+                 column_config={"Bron": st.column_config.TextColumn(width="medium"),
+                                "Tabel": st.column_config.TextColumn(width="small"),
+                                "Aantal cijfers": st.column_config.TextColumn(alignment="right", width="small")})
+    st.caption(f"Datarelease {wh.release.id}, gepubliceerd op {fmt.local_datetime(wh.meta.get('created_at'))} "
+               "(Nederlandse tijd).")

@@ -28,7 +28,7 @@ import polars as pl
 import settings as settings_mod
 from etl import catalogue as catalogue_mod
 from etl.warehouse import SOURCE_SCHEMA, WarehouseError, current_release, publish
-from queries.suppression import complementary, suppress
+from queries.suppression import protect as protect_cells
 
 LAWS = ("wmo", "jeugd", "participatie", "schuldhulp")
 STAPELING_LAWS = ("wmo", "jeugd", "participatie")
@@ -661,22 +661,9 @@ def _level_count(hh: pl.DataFrame, indicator_id: str, breakdown: str) -> pl.Data
 
 
 def protect(obs: pl.DataFrame, indicators: pl.DataFrame, s: settings_mod.Settings) -> pl.DataFrame:
-    """Suppress small cells before anything is stored, including the complementary cells."""
-    if obs.is_empty():
-        return obs
-    obs = suppress(obs, indicators, s)
-    level = pl.col("region_code").str.slice(0, 2)
-    obs = obs.with_columns(_gm=pl.lit("GM") + pl.col("region_code").str.slice(2, 4),
-                           _wk=pl.lit("WK") + pl.col("region_code").str.slice(2, 6))
-    # Wijken within the municipality, buurten within their wijk, categories within their total.
-    # A cell hidden by one rule can leave a lone hidden cell for another, so repeat until stable.
-    hidden = -1
-    while hidden != (hidden := obs["value"].null_count()):
-        obs = complementary(obs, ["indicator_id", "period", "breakdown", "category", "_gm"], level == "WK", indicators)
-        obs = complementary(obs, ["indicator_id", "period", "breakdown", "category", "_wk"], level == "BU", indicators)
-        obs = complementary(obs, ["indicator_id", "period", "breakdown", "region_code"], pl.col("category") != "",
-                            indicators)
-    return obs.drop("_gm", "_wk")
+    """Suppress small cells before anything is stored, and every cell that would let a hidden one be
+    computed back over areas, categories and periods (queries.suppression.protect)."""
+    return protect_cells(obs, indicators, s)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,8 +17,8 @@ from components import dossier_view as dv
 from components import formatting as fmt
 from components import handout
 from components import indicator_view
-from etl import demo, registry
-from queries import Warehouse, secondary, suppression
+from etl import demo
+from queries import Warehouse, secondary
 from queries import figures as q
 from store.dossiers import DossierContent, Section
 
@@ -75,10 +75,9 @@ def test_tables_and_handout_show_no_hidden_value(hidden_by_secondary):
         assert fmt.SUPPRESSED_TEXT in line and fmt.value(r["raw"], "count", "final") not in line
 
 
-def test_a_load_with_protect_stores_nothing_that_can_be_recomputed(tmp_path, monkeypatch):
-    # The registry load with its protect step replaced by queries.suppression.protect (the one-line
-    # change etl/registry.py takes): what is at rest is safe on its own, before any query runs.
-    monkeypatch.setattr(registry, "protect", lambda obs, ind, s: suppression.protect(obs, ind, s))
+def test_a_load_with_protect_stores_nothing_that_can_be_recomputed(tmp_path):
+    # The registry load protects with queries.suppression.protect: what is at rest is safe on its own,
+    # before any query runs.
     demo.build(tmp_path / "wh", progress=lambda *_: None)
     wh = Warehouse.open(tmp_path / "wh")
     try:

@@ -198,7 +198,7 @@ def test_the_login_button_starts_the_provider_flow(provider):
     next(b for b in at.button if b.label == "Inloggen met uw organisatie-account").click()
     run(at)
     assert provider["login"] == ["entra"]
-    assert [t.label for t in at.text_input] == ["Gebruikersnaam", "Wachtwoord"]  # built-in accounts stay possible
+    assert [t.label for t in at.main.text_input] == ["Gebruikersnaam", "Wachtwoord"]  # built-in accounts stay possible
 
 
 def test_a_group_claim_gives_the_role(provider, nav_log):
