@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import altair as alt
 import polars as pl
 import streamlit as st
 
@@ -39,10 +38,6 @@ def year_picker(wh: Warehouse, indicator_ids: list[str], region_codes: list[str]
                             help="Het laatste jaar kan voorlopig zijn. Voorlopige cijfers zijn gemarkeerd.")
 
 
-def _delta_colour(direction: str) -> str:
-    return {"higher_is_better": "normal", "lower_is_better": "inverse"}.get(direction, "off")
-
-
 def headline_tiles(wh: Warehouse, law: str, year: int, *, link: bool = False) -> None:
     """The headline figures of a law: value, change against last year, the nation and peers."""
     tiles = q.headline(wh, law, year)
@@ -54,9 +49,10 @@ def headline_tiles(wh: Warehouse, law: str, year: int, *, link: bool = False) ->
             with st.container(border=True):
                 status = t["status"]
                 label = t["short_title"] + (" (voorlopig)" if status == "provisional" else "")
-                st.metric(label, fmt.value(t["value"], t["unit"], status),
-                          delta=fmt.change(t["change"], t["unit"], t["change_pct"]) if status != "suppressed" else None,
-                          delta_color=_delta_colour(t["direction"]), help=t["title"] + ". Verschil met het jaar ervoor.")
+                delta = fmt.change(t["change"], t["unit"], t["change_pct"]) if status != "suppressed" else None
+                # Green or red by the figure's direction; grey for neutral figures, no arrow on "0,0%".
+                st.metric(label, fmt.value(t["value"], t["unit"], status), delta=delta,
+                          **fmt.delta_style(delta, t["direction"]), help=t["title"] + ". Verschil met het jaar ervoor.")
                 compare = []
                 if t["national"] is not None:
                     compare.append(f"Nederland {fmt.value(t['national'], t['unit'])}")
@@ -121,18 +117,14 @@ def breakdown_section(wh: Warehouse, indicator_id: str, region_code: str, year: 
         return
     tab_chart, tab_table = state.url_tabs({"grafiek": "Grafiek", "tabel": "Tabel"}, "uitsplitsing_als")
     with tab_chart:
-        chart = alt.Chart(df.filter(pl.col("value").is_not_null())).mark_bar().encode(
-            x=alt.X("year:O", title=None),
-            y=alt.Y("value:Q", title=ind["unit_label"].capitalize(), stack=True),
-            color=alt.Color("category_label:N", title=fmt.BREAKDOWN_LABELS.get(breakdown, breakdown).capitalize(),
-                            scale=alt.Scale(range=charts.OKABE_ITO), legend=alt.Legend(orient="bottom", columns=3)),
-            tooltip=[alt.Tooltip("year:O", title="Jaar"), alt.Tooltip("category_label:N", title="Categorie"),
-                     alt.Tooltip("label:N", title="Waarde")],
-        ).properties(height=260, width="container")
-        charts.show(charts.finish(chart), key=f"breakdown-{indicator_id}")
+        chart = charts.breakdown_bars(df, unit_label=ind["unit_label"],
+                                      breakdown_label=fmt.BREAKDOWN_LABELS.get(breakdown, breakdown))
+        charts.show(chart, key=f"breakdown-{indicator_id}")
         st.caption("Delen die te klein zijn om te tonen ontbreken in de grafiek; de tabel laat zien welke.")
     with tab_table:
-        shown = df.filter(pl.col("year") == year).sort("category").select(
+        shown = df.filter(pl.col("year") == year)
+        order = {c: i for i, c in enumerate(fmt.category_order(shown["category_label"].to_list()))}
+        shown = shown.sort(pl.col("category_label").replace_strict(order, return_dtype=pl.Int32)).select(
             pl.col("category_label").alias("Categorie"), pl.col("label").alias(str(year)))
         st.dataframe(shown, hide_index=True, width="stretch", key=f"breakdown-table-{indicator_id}")
         from components.indicator_view import provenance  # not at the top: indicator_view is the bigger module

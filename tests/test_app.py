@@ -130,3 +130,13 @@ def test_unknown_url_values_fall_back_to_defaults(app_env, small_warehouse):
     at = open_page("app_pages/wijken.py", {"indicator": "<script>", "jaar": "1900"})
     assert at.selectbox(key="indicator").value != "<script>"
     assert at.selectbox(key="jaar").value in (2023, 2024)
+
+
+def test_breakdown_by_age_lists_the_groups_in_age_order():
+    """Age groups by their first number (0-3, 4-11, 12-17), not as text (0-3, 12-17, 4-11)."""
+    at = open_page("app_pages/jeugd.py", {"indicator": "jeugd_reg_clients", "uitsplitsing": "age_group",
+                                          "uitsplitsing_als": "tabel"})
+    table = next(d.value for d in at.dataframe if "Categorie" in d.value.columns)
+    groups = list(table["Categorie"])
+    firsts = [int("".join(ch for ch in g.split("-")[0].split(" ")[0] if ch.isdigit())) for g in groups]
+    assert len(groups) >= 3 and firsts == sorted(firsts), groups
