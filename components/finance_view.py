@@ -32,6 +32,7 @@ class Figure:
     provenance: str
     note_id: str  # the indicator the civil servants' notes hang on
     law: str
+    legend_title: str = "Gebied"  # what the lines are: areas, or spending against budget, or scenarios
 
 
 def _indicator(title: str, unit: str) -> dict:
@@ -97,7 +98,8 @@ def prognosis_figure(wh: Warehouse, law: str, month: int | None = None) -> Figur
     df = _series(rows)
     ind = _indicator(f"Uitgaven {finance.LAW_LABELS[law]} {year}: tot nu toe en verwacht", "euro")
     return Figure(ind, df, describe_prognosis(prog), _source(wh, df, q.indicator(wh, cost_id)["source_label"]
-                                                              + " en begroting van de gemeente"), cost_id, law)
+                                                              + " en begroting van de gemeente"), cost_id, law,
+                  legend_title="Reeks")
 
 
 def describe_prognosis(p: finance.Prognosis) -> str:
@@ -151,7 +153,7 @@ def budget_against_account_figure(wh: Warehouse, group: str) -> Figure:
                  f"{'meer' if diff > 0 else 'minder'} uitgegeven dan begroot.")
     label = q.indicator(wh, f"fin_{group}_lasten")
     return Figure(_indicator(f"Lasten {group}: begroot en uitgegeven", "euro_1000"), df, text,
-                  _source(wh, df, label["source_label"]), f"fin_{group}_lasten", label["law"])
+                  _source(wh, df, label["source_label"]), f"fin_{group}_lasten", label["law"], legend_title="Reeks")
 
 
 def scenario_figure(wh: Warehouse, law: str) -> tuple[Figure, pl.DataFrame, bool] | None:
@@ -183,7 +185,8 @@ def scenario_figure(wh: Warehouse, law: str) -> tuple[Figure, pl.DataFrame, bool
         parts.append("Er is geen bevolkingsprognose geladen, dus er is geen scenario op basis van de bevolking.")
     ind = _indicator(f"Scenario's {finance.LAW_LABELS[law]}: uitgaven de komende vijf jaar", "euro")
     fig = Figure(ind, df, " ".join(parts), _source(wh, df, "Eigen registratie, begroting van de gemeente; "
-                                                  "berekend (zie methoden)"), finance.LAWS[law]["cost"], law)
+                                                  "berekend (zie methoden)"), finance.LAWS[law]["cost"], law,
+                 legend_title="Scenario")
     return fig, table, demographic
 
 
@@ -209,8 +212,9 @@ def render_figure(wh: Warehouse, fig: Figure, *, key: str, extra: pl.DataFrame |
         else:
             tab_chart, tab_table = st.tabs(["Grafiek", "Tabel"])
             with tab_chart:
-                charts.show(charts.time_chart(fig.df, unit=fig.indicator["unit"],
-                                              unit_label=fig.indicator["unit_label"]), key=f"chart-{key}")
+                chart = charts.time_chart(fig.df, unit=fig.indicator["unit"], unit_label=fig.indicator["unit_label"],
+                                          legend_title=fig.legend_title)
+                charts.show(chart, key=f"chart-{key}")
                 st.caption(fig.description)
             with tab_table:
                 shown = extra if extra is not None else indicator_view.table(fig.df, fig.indicator["unit"])

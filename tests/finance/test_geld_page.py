@@ -106,3 +106,18 @@ def test_geld_without_money_figures_says_what_is_missing(app_env, small_warehous
     assert "geen maandbedragen uit de eigen registratie" in body
     assert "Er zijn geen Iv3-cijfers geladen" in body
     assert "geen startpunt voor scenario's" in body
+
+
+def test_spending_against_budget_is_not_titled_as_areas(demo_warehouse):
+    """The prognosis chart draws spending and budget, not areas: its legend says so."""
+    from components import charts, finance_view
+
+    wh = Warehouse.open(demo_warehouse)
+    try:
+        fig = finance_view.prognosis_figure(wh, "wmo")
+        spec = charts.time_chart(fig.df, unit="euro", unit_label="euro", legend_title=fig.legend_title).to_dict()
+        titles = {str(enc.get("color", {}).get("title")) for layer in spec.get("layer", [spec])
+                  for enc in [layer.get("encoding", {})]}
+        assert fig.legend_title == "Reeks" and "Reeks" in titles and "Gebied" not in titles, titles
+    finally:
+        wh.close()
