@@ -7,10 +7,10 @@ import json
 
 import polars as pl
 import pytest
-from linear_attack import KEYS, determined_cells, relations
 
 from queries import Warehouse
 from queries import figures as q
+from tests.linear_attack import KEYS, determined_cells, relations
 
 # Rate -> the count it is made of (rate x base = count), as the catalogue's sources say.
 NUMERATORS = {"wmo_clients_per_1000": "wmo_clients", "youth_care_pct": "youth_care_youngsters",

@@ -10,17 +10,16 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from linear_attack import KEYS, determined_cells, relations
 from pypdf import PdfReader
 
 from components import dossier_view as dv
 from components import formatting as fmt
-from components import handout
-from components import indicator_view
+from components import handout, indicator_view
 from etl import demo, registry
 from queries import Warehouse, secondary, suppression
 from queries import figures as q
 from store.dossiers import DossierContent, Section
+from tests.linear_attack import KEYS, determined_cells, relations
 
 YEAR = 2024
 
