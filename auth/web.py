@@ -27,6 +27,16 @@ def _settings():
     return settings.load_auth()
 
 
+def _demo_release() -> bool:
+    """Whether the warehouse the app serves holds the demo (release.json); no warehouse counts as demo."""
+    import json
+
+    import settings
+
+    meta = settings.load().warehouse / "current" / "release.json"
+    return not meta.exists() or bool(json.loads(meta.read_text(encoding="utf-8")).get("demo"))
+
+
 def store() -> session_token.SessionStore:
     return session_token.default_store()
 
@@ -66,7 +76,9 @@ def upload_role(cookies: dict[str, str], origin: str | None) -> Role | None:
     """The role of whoever sends this request: from the session cookie, or from Streamlit's OIDC cookie."""
     found = store().lookup(cookies.get(session_token.COOKIE_NAME))
     if found is not None and found.ended is None:
-        return found.role
+        # A demo account may not upload once real data is loaded: the page would end its session at the
+        # next click, but an upload can arrive before that.
+        return None if found.is_demo and not _demo_release() else found.role
     conf = _settings()
     if oidc.enabled(conf) and origin:
         # The same signed cookie Streamlit reads when a websocket connects (st.user).
@@ -80,7 +92,7 @@ def upload_role(cookies: dict[str, str], origin: str | None) -> Role | None:
         claims = _parse_decoded_user_cookie(raw, origin) if raw else {}
         if claims.get("is_logged_in"):
             ident = oidc.identity({k: v for k, v in claims.items() if k != "tokens"}, conf)
-            if ident is not None and not oidc.too_old(ident, conf):
+            if ident is not None and not oidc.too_old(ident, conf) and not oidc.signed_out_since_issued(ident):
                 return ident.role
     return None
 
@@ -110,7 +122,9 @@ class SessionCookieMiddleware:
         if scope["type"] == "websocket":
             await self.app(scope, receive, send)
             return
-        if UPLOAD_SEGMENT in scope["path"] and scope["method"] == "PUT":
+        # PUT stores a file and DELETE removes one: both only for those who may upload (a session id, which
+        # sits in the upload URL, is not enough).
+        if UPLOAD_SEGMENT in scope["path"] and scope["method"] in ("PUT", "DELETE"):
             from starlette.concurrency import run_in_threadpool
 
             origin = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"origin"), None)

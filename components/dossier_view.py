@@ -13,7 +13,7 @@ import logging
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import altair as alt
@@ -36,8 +36,6 @@ from store.notes import Note, NoteStore
 log = logging.getLogger(__name__)
 
 TEMPLATES_PATH = Path(__file__).resolve().parents[1] / "data" / "dossier_templates.toml"
-MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-          "november", "december"]
 TEMPLATE_WIJKEN = 3  # "areas = wijken" in a template: the municipality and its first wijken
 
 
@@ -325,10 +323,14 @@ def date_label(iso: str | None) -> str:
     if not iso:
         return ""
     try:
-        d = datetime.fromisoformat(iso).date() if "T" in iso else date.fromisoformat(iso)
+        if "T" in iso:  # a moment (stored in UTC): the day it was in the Netherlands
+            moment = datetime.fromisoformat(iso)
+            d = (moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment).astimezone(fmt.LOCAL_TIME).date()
+        else:
+            d = date.fromisoformat(iso)
     except ValueError:
         return iso
-    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+    return f"{d.day} {fmt.MONTHS[d.month - 1]} {d.year}"
 
 
 def release_label(wh: Warehouse) -> str:

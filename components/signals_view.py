@@ -18,6 +18,7 @@ from components.notes import get_store
 from components.pickers import LAW_PAGES
 from queries import Warehouse
 from queries import signals as sg
+from store.markdown import escape_text
 from store.notes import Note, NoteContent, gemeente_of, year_code
 
 NO_NOTE = "Nog geen duiding"
@@ -113,7 +114,7 @@ def card(s: sg.Signal, note: Note | None, *, key: str) -> None:
         st.caption(f"{sg.KINDS[s.kind]} · {s.region_name} · {fmt.period_label(s.period)} · score "
                    f"{fmt.number(s.score, 0)}")
         if note is not None:
-            st.markdown(f":green-badge[Duiding] {note.content.title or 'Duiding van de gemeente'}")
+            st.markdown(f":green-badge[Duiding] {escape_text(note.content.title or 'Duiding van de gemeente')}")
         else:
             st.markdown(f":gray-badge[{NO_NOTE}]")
         t = target(s)

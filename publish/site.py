@@ -38,7 +38,7 @@ from components import charts, comparison_charts, comparison_view, dossier_view,
 from components import formatting as fmt
 from components.law_page import LAW_INFO, all_figures_source
 from components.pickers import comparison_table
-from domain.export import ExportTable, to_csv, to_xlsx
+from domain.export import ExportTable, neutralise, to_csv, to_xlsx
 from queries import Warehouse, goals
 from queries import figures as q
 from store.db import Database
@@ -456,7 +456,10 @@ def _open_data(ctx: BuildContext) -> None:
         "bronnen.csv": srcs.select(list(COLUMNS["bronnen.csv"])),
     }
     for name, df in tables.items():
-        df.write_csv(folder / name)
+        # Open data is read in spreadsheets too: text that starts a formula is neutralised (OWASP), numbers stay.
+        text = [c for c, t in df.schema.items() if t == pl.String]
+        df.with_columns(pl.Series(c, [neutralise(v) for v in df[c].to_list()], dtype=pl.String) for c in text) \
+            .write_csv(folder / name)
     meta = {"release": wh.release.id, "demo": wh.is_demo, "tables": [
         {"file": name, "rows": df.height, "columns": [{"name": c, "description": d} for c, d in COLUMNS[name].items()]}
         for name, df in tables.items()],

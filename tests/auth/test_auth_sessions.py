@@ -151,3 +151,26 @@ def test_the_session_cookie_is_http_only_lax_and_secure_over_https():
     assert web.cookie_header("v", secure=True, max_age=36000) == \
         "msd_sessie=v; Path=/; HttpOnly; SameSite=Lax; Max-Age=36000; Secure"
     assert "Secure" not in web.cookie_header("v", secure=False, max_age=None)
+
+
+@pytest.mark.parametrize("release_is_demo", [True, False])
+def test_a_demo_account_may_upload_only_while_the_demo_is_loaded(sessions, accounts, monkeypatch, tmp_path,
+                                                                  release_is_demo):
+    import json
+
+    from auth import web
+
+    accounts.add("ambtenaar", Role.AMBTENAAR, "lindewaard-ambtenaar-x7!q", actor_role=Role.BEHEERDER,
+                 actor="setup", demo=True)
+    account = accounts.get("ambtenaar")
+    browser = session_token.new_cookie_value()
+    cookie, _ = sessions.redeem(sessions.grant(browser, account.username, account.password_changed_at, "/"), browser)
+    (tmp_path / "wh" / "current").mkdir(parents=True)
+    (tmp_path / "wh" / "current" / "release.json").write_text(json.dumps({"demo": release_is_demo}))
+    monkeypatch.setenv("MSD_WAREHOUSE", str(tmp_path / "wh"))
+    monkeypatch.setattr(web, "store", lambda: sessions)
+    role = web.upload_role({session_token.COOKIE_NAME: cookie}, None)
+    assert role == (Role.AMBTENAAR if release_is_demo else None)
+    # A colleague's own account keeps uploading on real data.
+    assert web.upload_role({session_token.COOKIE_NAME: signed_in(sessions, accounts, "ambtenaar")}, None) \
+        == Role.AMBTENAAR

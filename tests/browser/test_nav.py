@@ -16,8 +16,9 @@ from playwright.sync_api import Page, expect
 from tests.browser.helpers import ARTIFACTS, open_app, screenshot, url_with, wait_for_chart, wait_idle
 
 # In menu order: the figures, then the workshop, the themed sessions, management and the account.
-FIGURES = ["Overzicht", "Wmo", "Jeugd", "Participatie en inkomen", "Schuldhulp", "Veiligheid en jeugdbescherming",
-           "Wijken", "Trends", "Stapeling", "Vergelijken", "Verwacht per wijk", "Doelen", "Bronnen en definities"]
+FIGURES = ["Overzicht", "Signalen", "Wmo", "Jeugd", "Participatie en inkomen", "Schuldhulp",
+           "Veiligheid en jeugdbescherming", "Wijken", "Trends", "Stapeling", "Vergelijken", "Verwacht per wijk", "Doelen",
+           "Geld", "Bronnen en definities", "Figuur insluiten"]
 WORKSHOP = ["Duiding schrijven", "Registratie laden"]
 MENUS = {
     None: [*FIGURES, "Dossiers", "Inloggen"],
@@ -167,7 +168,7 @@ def test_the_upload_form_states_the_real_limit_in_dutch(app_server, page: Page):
     go_to(page, "Registratie laden")
     help_icon = page.get_by_test_id("stFileUploader").first.get_by_test_id("stTooltipHoverTarget")
     help_icon.hover()
-    expect(page.get_by_text("Een bestand mag hoogstens 200 MB zijn.").first).to_be_visible()
+    expect(page.get_by_text("Een bestand mag hoogstens 50 MB zijn.").first).to_be_visible()
     assert not english_texts(page)
 
 

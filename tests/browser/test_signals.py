@@ -12,7 +12,7 @@ require_browser()
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import check_page, open_app, query_of, wait_idle
+from tests.browser.helpers import check_page, open_app, wait_idle
 
 pytestmark = pytest.mark.usefixtures("axe_available")
 
@@ -36,7 +36,7 @@ def test_from_the_top_five_to_the_signals_page_and_on_to_a_figure(app_server, ne
 
     link = page.get_by_role("link", name=re.compile(r"^Bekijk ")).first
     link.click()
+    # The page switch is asynchronous: wait for the figure's own address.
+    expect(page).to_have_url(re.compile(r"[?&](indicator|voorziening)="), timeout=60_000)
     wait_idle(page)
-    query = query_of(page.url)
-    assert "indicator" in query or "voorziening" in query
     expect(page.get_by_role("heading", level=1)).not_to_have_text("Signalen")

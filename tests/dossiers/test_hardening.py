@@ -112,3 +112,12 @@ def test_every_dossier_block_downloads_with_numbers_and_marked_small_cells(env):
     assert rows[2023][2] == 14 and rows[2024][-1] == wh.release.id
     for t in tables:
         assert to_csv(t).decode("utf-8-sig").splitlines()[0].startswith("Gebied;Jaar;Waarde (")
+
+
+def test_a_publication_late_in_the_evening_is_dated_by_the_dutch_calendar():
+    from components.dossier_view import date_label
+
+    # 23:30 UTC on 31 December is already New Year's Day in Amsterdam (UTC+1 in winter).
+    assert date_label("2026-12-31T23:30:00+00:00") == "1 januari 2027"
+    assert date_label("2026-06-30T21:30:00") == "30 juni 2026"  # 23:30 summer time, naive UTC as stored
+    assert date_label("2026-03-12") == "12 maart 2026"
