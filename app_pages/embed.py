@@ -22,7 +22,7 @@ shown_id, regions = figure_regions(wh, ind)
 shown = q.indicator(wh, shown_id)
 codes = [c for c in regions if c != q.PEER_CODE]
 df = q.series_compared(wh, shown_id, codes, peer_median=q.PEER_CODE in regions)
-st.subheader(ind["title"])
+st.title(ind["title"])  # the page heading of an embedded figure (one h1 per page)
 if df.filter(pl.col("value").is_not_null()).is_empty():
     st.info("Voor dit cijfer zijn er geen cijfers te tonen.")
 else:

@@ -17,7 +17,7 @@ def test_embed_shows_one_figure_with_sentence_source_and_link(app_env, demo_ware
     shown_id, regions = figure_regions(wh, ind)
     df = q.series_compared(wh, shown_id, [c for c in regions if c != q.PEER_CODE], peer_median=True)
     text = texts(at)
-    assert ind["title"] in [s.value for s in at.subheader]
+    assert ind["title"] in [t.value for t in at.title]
     assert indicator_view.describe_series(df, ind["unit"]) in text
     assert indicator_view.provenance(wh, ind, df) in text
     assert len(at.get("vega_lite_chart")) == 1
