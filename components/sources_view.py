@@ -16,6 +16,7 @@ SOURCE_KINDS = {
     "cbs": "CBS (StatLine)",
     "wsjg": "Waarstaatjegemeente.nl",
     "registry": "Eigen registratie van de gemeente",
+    "budget": "Begroting van de gemeente",
     "population": "Basisregistratie Personen (BRP)",
     "demo": "Demodata",
 }

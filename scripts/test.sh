@@ -18,8 +18,4 @@ source scripts/setup.sh requirements-dev.txt
 if [ -f package.json ] && command -v npm >/dev/null 2>&1; then
     npm ci --silent --no-audit --no-fund >/dev/null
 fi
-# A test that fails only in the full run (order or load on a shared 2-core machine) is run once more on its
-# own; a real failure fails again and fails the run. The rerun's summary is the last line.
-.venv/bin/python -m pytest "$@" && exit 0
-echo "Some tests failed; running only those once more, on their own:"
-exec .venv/bin/python -m pytest --last-failed --last-failed-no-failures none "$@"
+exec .venv/bin/python -m pytest "$@"

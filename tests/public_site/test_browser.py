@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.helpers import axe_violations, chromium_path, launch_args, require_browser
+from tests.browser.helpers import axe_violations
 from tests.public_site.conftest import NOTED, PUBLISHED_TEXT
 
 
@@ -42,15 +42,10 @@ def static_server(built_site) -> Iterator[str]:
     proc.wait(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator:
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path(), headless=True, args=launch_args())
-        yield browser
-        browser.close()
+@pytest.fixture
+def chromium(browser):
+    """The run's one Chromium (tests/conftest.py): a second Playwright in the same thread is refused."""
+    return browser
 
 
 def _page(chromium, *, js: bool):

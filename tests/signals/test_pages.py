@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from urllib.parse import parse_qs
 
 import pytest
@@ -21,9 +22,12 @@ def page_links(at) -> list[tuple[str, str, dict]]:
 
 
 @pytest.fixture
-def demo_app(app_env, demo_warehouse):
-    app_env(demo_warehouse)
-    return demo_warehouse
+def demo_app(app_env, demo_warehouse, tmp_path):
+    """A copy of the demo with its own note store: other tests' notes and dossiers never show up here."""
+    warehouse = tmp_path / "warehouse"
+    shutil.copytree(demo_warehouse, warehouse, symlinks=True)
+    app_env(warehouse)
+    return warehouse
 
 
 def stores(warehouse):
@@ -69,11 +73,11 @@ def test_a_civil_servant_gets_the_work_list_one_click_from_a_scoped_note(demo_ap
 def test_the_duiding_page_opens_a_new_note_scoped_to_the_signal(demo_app):
     at = open_page("app_pages/duiding.py", {"nieuw": "youth_care_pct", "wet": "jeugd", "gebied": "WK999009",
                                            "periode": "2025"}, role="ambtenaar")
-    assert at.selectbox(key="new-ind").value == "youth_care_pct"
-    assert at.selectbox(key="new-law").value == "jeugd"
-    assert at.multiselect(key="new-wijken").value == ["WK999009"]
-    assert at.text_input(key="new-period").value == "2025"
-    assert at.text_input(key="new-title").value == ""
+    assert at.selectbox(key="new-0-ind").value == "youth_care_pct"
+    assert at.selectbox(key="new-0-law").value == "jeugd"
+    assert at.multiselect(key="new-0-wijken").value == ["WK999009"]
+    assert at.text_input(key="new-0-period").value == "2025"
+    assert at.text_input(key="new-0-title").value == ""
 
 
 def test_overzicht_shows_the_top_five_and_whats_new(demo_app):
