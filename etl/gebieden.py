@@ -21,7 +21,7 @@ import polars as pl
 
 import settings
 from etl import catalogue as catalogue_mod
-from etl.cbs import read_stamp_v3, table_year
+from etl.cbs_meta import read_stamp_v3, table_year
 from etl.odata import DEFAULT_V3_BASE, Client, NotFound, get_all
 from etl.warehouse import WarehouseError, current_release, publish
 

@@ -26,16 +26,9 @@ import polars as pl
 
 import settings
 from etl import catalogue as catalogue_mod
-from etl.cbs import (
-    DEFAULT_DATADERDEN_BASE,
-    Scope,
-    match_measure,
-    parse_codes,
-    parse_years,
-    read_codes_v3,
-    read_meta_v3,
-    read_stamp_v3,
-)
+from etl.cbs import DEFAULT_DATADERDEN_BASE, parse_codes, parse_years
+from etl.cbs_meta import match_measure, read_codes_v3, read_meta_v3, read_stamp_v3
+from etl.cbs_shape import Scope
 from etl.odata import Client, NotFound, get_all, pad_key
 from etl.warehouse import WarehouseError, current_release, publish
 

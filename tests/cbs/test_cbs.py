@@ -10,7 +10,8 @@ import polars as pl
 import pytest
 
 from etl.__main__ import main
-from etl.cbs import Options, camel_key, match_measure, run_load
+from etl.cbs import Options, run_load
+from etl.cbs_meta import camel_key, match_measure
 from etl.odata import Client
 from etl.warehouse import WarehouseError, current_release
 from tests.cbs.fakecbs import free_port
@@ -304,7 +305,7 @@ def test_unknown_table_id_is_refused_before_anything_downloads(fake, tmp_path, c
 
 
 def test_page_parser_odd_cells_fall_back():
-    from etl.cbs import page_parser
+    from etl.cbs_shape import page_parser
 
     parse = page_parser(["WijkenEnBuurten"], ["AantalInwoners_5"], "odata.nextLink")
     body = json.dumps({"odata.metadata": "x", "value": [

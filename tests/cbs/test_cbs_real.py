@@ -108,7 +108,9 @@ def test_real_kwb_2020_lelystad_rates_are_counts_over_inhabitants_15_to_64(tmp_p
 @pytest.mark.skipif(not (SHARED_CBS / "83765NED-v4").exists(), reason="real 83765NED v4 metadata not found")
 def test_real_kwb_2017_v4_measure_codes_match_the_catalogue_units():
     """Every Kerncijfers measure of the catalogue is found in the real 2017 MeasureCodes, with CBS's unit."""
-    from etl.cbs import Scope, TableMeta, plan, select
+    from etl.cbs import plan
+    from etl.cbs_meta import TableMeta
+    from etl.cbs_shape import Scope, select
 
     codes = pl.read_parquet(SHARED_CBS / "83765NED-v4" / "cbs.v4.83765NED_MeasureCodes.parquet")
     meta = TableMeta(table_id="83765NED", protocol="v4", title="", modified="", url="", geo_dim="WijkenEnBuurten",
