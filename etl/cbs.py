@@ -42,7 +42,7 @@ from etl.cbs_meta import (
     read_stamp_v3,
     read_stamp_v4,
 )
-from etl.cbs_shape import Scope, Wanted, download, select, shape
+from etl.cbs_shape import Breakdown, Scope, Wanted, download, select, shape
 from etl.odata import DEFAULT_V3_BASE, DEFAULT_V4_BASE, Client, NotFound, Progress
 from etl.warehouse import WarehouseError, current_release, publish
 
@@ -62,6 +62,7 @@ def plan(cat: catalogue_mod.Catalogue, tables: list[str] | None) -> dict[str, li
         if not isinstance(src, dict) or not src.get("tables") or not src.get("measure"):
             raise WarehouseError(f"{where}: source.cbs heeft 'tables' en 'measure' nodig")
         filters = tuple(sorted((str(k), str(v)) for k, v in (src.get("filter") or {}).items()))
+        breakdown = parse_breakdown(src.get("breakdown"), where)
         catalog = str(src.get("catalog", "cbs"))
         for table in src["tables"]:
             others = {w.catalog for w in out.get(str(table), [])} - {catalog}
@@ -69,7 +70,7 @@ def plan(cat: catalogue_mod.Catalogue, tables: list[str] | None) -> dict[str, li
                 raise WarehouseError(f"{where}: tabel {table} staat bij een andere indicator in catalogus "
                                      f"'{others.pop()}', hier in '{catalog}'; een tabel woont in één catalogus")
             out.setdefault(str(table), []).append(
-                Wanted(entry["id"], str(src["measure"]), filters, str(src.get("unit", "")), catalog))
+                Wanted(entry["id"], str(src["measure"]), filters, str(src.get("unit", "")), catalog, breakdown))
     if tables:
         unknown = [t for t in tables if t not in out]
         if unknown:
@@ -79,6 +80,19 @@ def plan(cat: catalogue_mod.Catalogue, tables: list[str] | None) -> dict[str, li
             )
         out = {t: out[t] for t in tables}
     return out
+
+
+def parse_breakdown(spec: object, where: str) -> Breakdown | None:
+    """``breakdown = { dim = "...", name = "...", categories = { "<CBS code or title>" = "<category>" } }``."""
+    if spec is None:
+        return None
+    cats = spec.get("categories") if isinstance(spec, dict) else None
+    if (not isinstance(cats, dict) or not cats or not spec.get("dim") or not spec.get("name")
+            or not all(isinstance(v, str) and v for v in cats.values())):
+        raise WarehouseError(f"{where}: source.cbs.breakdown heeft 'dim', 'name' en 'categories' nodig, "
+                             'bijvoorbeeld { dim = "SoortVoorzieningSociaalDomein", name = "laws", '
+                             'categories = { "Alleen Wmo" = "wmo" } }')
+    return Breakdown(str(spec["dim"]), str(spec["name"]), tuple((str(k), v) for k, v in cats.items()))
 
 
 def parse_years(text: str | None) -> set[int] | None:

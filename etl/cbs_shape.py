@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,16 @@ class Wanted:
     filters: tuple[tuple[str, str], ...] = ()
     unit: str = ""  # the unit the catalogue expects CBS to state for the measure
     catalog: str = "cbs"  # cbs (StatLine) or dataderden (third-party catalogue)
+    breakdown: Breakdown | None = None
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """A CBS dimension stored as the observations' breakdown, besides the total series."""
+
+    dim: str  # e.g. SoortVoorzieningSociaalDomein
+    name: str  # the warehouse breakdown, e.g. "laws"
+    categories: tuple[tuple[str, str], ...]  # CBS code or title -> warehouse category
 
 
 @dataclass
@@ -53,10 +64,20 @@ class Scope:
 # ---------------------------------------------------------------------------------------------
 # Selection: which measures, regions, periods and categories
 # ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Cell:
+    """The codes of the other dimensions that give one indicator's value, with its breakdown and category."""
+
+    indicator_id: str
+    codes: dict[str, str]  # dim -> stripped code
+    breakdown: str = ""
+    category: str = ""
+
+
 @dataclass
 class Selection:
     measure_of: dict[str, str]  # indicator_id -> measure key
-    conditions: dict[str, dict[str, str]]  # indicator_id -> {dim: stripped code}
+    cells: list[Cell]  # which category codes give which observation
     region_raw: list[str] | None  # padded keys to filter on, None = all
     period_raw: list[str] | None
     category_raw: dict[str, list[str]]  # other dim -> raw keys wanted
@@ -65,7 +86,7 @@ class Selection:
 
 def select(meta: TableMeta, wanted: list[Wanted], scope: Scope, years: set[int] | None) -> Selection:
     measure_of: dict[str, str] = {}
-    conditions: dict[str, dict[str, str]] = {}
+    cells: list[Cell] = []
     keys = list(meta.measures)
     titles = meta.measures if meta.protocol == "v4" else None
     for w in wanted:
@@ -90,9 +111,11 @@ def select(meta: TableMeta, wanted: list[Wanted], scope: Scope, years: set[int] 
             if dim not in cond:
                 cond[dim] = total_code([c["key"] for c in meta.codes[dim]])
         measure_of[w.indicator_id] = key
-        conditions[w.indicator_id] = cond
+        cells.append(Cell(w.indicator_id, cond))
+        if w.breakdown:
+            cells += breakdown_cells(meta, w, cond)
 
-    sel = Selection(measure_of, conditions, None, None, {})
+    sel = Selection(measure_of, cells, None, None, {})
     if not measure_of:
         sel.skip_reason = "geen van de gevraagde onderwerpen staat in deze tabel"
         return sel
@@ -112,9 +135,42 @@ def select(meta: TableMeta, wanted: list[Wanted], scope: Scope, years: set[int] 
         elif meta.year is not None and meta.year not in years:
             sel.skip_reason = f"tabeljaar {meta.year} valt buiten --years"
     for dim in meta.other_dims:
-        wanted_codes = {cond[dim] for cond in conditions.values()}
+        wanted_codes = {cell.codes[dim] for cell in cells}
         sel.category_raw[dim] = [c["raw"] for c in meta.codes[dim] if c["key"] in wanted_codes]
     return sel
+
+
+def _plain(text: str) -> str:
+    """A category as a person may write it: "Jeugd, P-wet en Wmo" matches "jeugd p-wet en wmo"."""
+    return " ".join(re.findall(r"[a-z0-9-]+", text.lower()))
+
+
+def breakdown_cells(meta: TableMeta, w: Wanted, total: dict[str, str]) -> list[Cell]:
+    """One cell per catalogue category of the breakdown dimension (the others stay at their total).
+
+    A category is named by its CBS code or title, so a table that renumbers the codes still matches;
+    one the table lacks is an error, a table category the catalogue does not name is reported."""
+    b = w.breakdown
+    where = f"Indicator {w.indicator_id}, tabel {meta.table_id}"
+    if b.dim not in meta.other_dims:
+        raise WarehouseError(f"{where}: geen dimensie '{b.dim}' voor de uitsplitsing "
+                             f"(wel: {', '.join(meta.other_dims) or 'geen'}); pas breakdown aan in de catalogus")
+    if b.dim in dict(w.filters):
+        raise WarehouseError(f"{where}: dimensie '{b.dim}' staat zowel in filter als in breakdown; kies één")
+    lookup = {}
+    for c in meta.codes[b.dim]:
+        lookup[_plain(c["key"])] = lookup[_plain(c["title"])] = c["key"]
+    missing = [name for name, _ in b.categories if _plain(name) not in lookup]
+    if missing:
+        present = ", ".join(f"{c['key']} ({c['title']})" for c in meta.codes[b.dim])
+        raise WarehouseError(f"{where}: dimensie {b.dim} heeft geen categorie {', '.join(missing)} "
+                             f"(wel: {present}). Er is niets geladen. Pas breakdown.categories aan in de catalogus.")
+    codes = {lookup[_plain(name)]: category for name, category in b.categories}
+    left = [c["title"] or c["key"] for c in meta.codes[b.dim] if c["key"] not in codes and c["key"] != total[b.dim]]
+    if left:
+        print(f"Let op: {where}: categorie {', '.join(left)} van {b.dim} staat niet in de catalogus; "
+              "alleen het totaal en de genoemde categorieën zijn geladen", file=sys.stderr)
+    return [Cell(w.indicator_id, total | {b.dim: code}, b.name, category) for code, category in codes.items()]
 
 
 def check_unit(meta: TableMeta, w: Wanted, key: str) -> None:
@@ -226,10 +282,11 @@ def shape(meta: TableMeta, sel: Selection, long: pl.DataFrame, scope: Scope) -> 
     """Long CBS rows -> warehouse observations and regions."""
     source_id = f"cbs:{meta.table_id}"
     # One join maps (measure, category codes) to indicators; a measure may feed several indicators.
-    mapping = pl.DataFrame([{"indicator_id": ind, "Measure": key, **sel.conditions[ind]}
-                            for ind, key in sel.measure_of.items()],
-                           schema={"indicator_id": pl.String, "Measure": pl.String}
-                           | {d: pl.String for d in meta.other_dims})
+    mapping = pl.DataFrame([{"indicator_id": cell.indicator_id, "Measure": sel.measure_of[cell.indicator_id],
+                             "breakdown": cell.breakdown, "category": cell.category, **cell.codes}
+                            for cell in sel.cells],
+                           schema={"indicator_id": pl.String, "Measure": pl.String, "breakdown": pl.String,
+                                   "category": pl.String} | {d: pl.String for d in meta.other_dims})
     obs = long.join(mapping, on=["Measure", *meta.other_dims], how="inner")
 
     if meta.geo_dim:
@@ -261,7 +318,7 @@ def shape(meta: TableMeta, sel: Selection, long: pl.DataFrame, scope: Scope) -> 
            .with_columns(status.alias("status"),
                          pl.when(value_missing).then(None).otherwise(pl.col("Value")).alias("value"))
            .select("indicator_id", "region_code", "period",
-                   pl.lit("").alias("breakdown"), pl.lit("").alias("category"), "value",
+                   "breakdown", "category", "value",
                    pl.lit(None, dtype=pl.Float64).alias("denominator"), "status",
                    pl.lit(source_id).alias("source_id")))
     # Keep the regions the monitor knows (NL, provincie, jeugdregio, gemeente, wijk, buurt) and the scope.
