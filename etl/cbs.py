@@ -2,7 +2,9 @@
 
 Every catalogue entry with ``source.cbs = {tables=[...], measure="<key prefix>", filter={Dim="code"}}``
 asks for one measure from each of those tables. Measure keys are ``Prefix_<n>`` in v3 and the number
-shifts between yearly tables, so they are matched by prefix. The run:
+shifts between yearly tables, so they are matched by prefix. Other dimensions are taken at their total;
+``breakdown = {dim, name, categories}`` adds one dimension's categories as breakdown rows. Periods keep
+their CBS code, so a half year stays ``2023HJ01`` and is never read as the year. The run:
 
 1. looks every table id up first (v3 ``TableInfos``, else v4 ``Properties``; ``catalog = "dataderden"``
    in the catalogue reads the CBS third-party catalogue instead): unknown ids are named in one message;
@@ -214,13 +216,13 @@ def run_load(opts: Options, client: Client | None = None) -> RunReport:
 
     prev = current_release(warehouse)
     prev_release: dict[str, str] = {}
-    prev_ids: dict[str, set[str]] = {}
+    prev_ids: dict[str, set[tuple[str, str]]] = {}  # source -> (indicator, breakdown) already loaded
     if prev is not None:
         src = prev.table("sources")
         prev_release = dict(zip(src["source_id"].to_list(), src["release"].to_list()))
-        have = prev.table("observations").select("source_id", "indicator_id").unique()
-        for sid, ind in have.iter_rows():
-            prev_ids.setdefault(sid, set()).add(ind)
+        have = prev.table("observations").select("source_id", "indicator_id", "breakdown").unique()
+        for sid, ind, breakdown in have.iter_rows():
+            prev_ids.setdefault(sid, set()).add((ind, breakdown))
 
     results: list[TableResult] = []
     t0 = time.perf_counter()
@@ -235,10 +237,11 @@ def run_load(opts: Options, client: Client | None = None) -> RunReport:
             sid = f"cbs:{table}"
             meta = (read_meta_v3(client, v3_base(opts, catalog), table, stamp) if protocol == "v3"
                     else read_meta_v4(client, opts.v4_base_url, table, stamp))
-            # Unchanged = same CBS release and every indicator this table can give is already loaded
-            # (a catalogue entry added since the last run still triggers a load).
+            # Unchanged = same CBS release and every indicator (and breakdown) this table can give is
+            # already loaded (a catalogue entry or breakdown added since the last run still triggers a load).
             titles = meta.measures if meta.protocol == "v4" else None
-            available = {w.indicator_id for w in wanted if match_measure(w.measure, list(meta.measures), titles)}
+            available = {(w.indicator_id, b) for w in wanted if match_measure(w.measure, list(meta.measures), titles)
+                         for b in ("", *([w.breakdown.name] if w.breakdown else []))}
             if (not opts.force and modified and prev_release.get(sid) == modified
                     and available <= prev_ids.get(sid, set())):
                 report.unchanged.append(table)

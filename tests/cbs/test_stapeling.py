@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 
 from etl import catalogue as catalogue_mod
+from etl.__main__ import main
 from etl.cbs import Options, plan, run_load
 from etl.warehouse import WarehouseError, current_release
 from tests.cbs.conftest import pad
@@ -227,3 +228,30 @@ def test_the_catalogue_series_are_documented_with_their_source():
     # The stapeling series carries its breakdown by combination of laws.
     stapeling = [w for w in todo["85994NED"] if w.indicator_id == "sd_clients_cbs"]
     assert stapeling and stapeling[0].breakdown.name == "laws" and len(stapeling[0].breakdown.categories) == 7
+
+
+def test_a_breakdown_added_later_reloads_the_table_once(server, tmp_path):
+    plain = "\n".join(line for line in CATALOGUE.splitlines() if "breakdown" not in line)
+    path = tmp_path / "catalogue.toml"
+    o = Options(warehouse=tmp_path / "wh", catalogue=path, gemeente="GM0995", base_url=server.base,
+                v4_base_url=f"{server.base}/odata/v1/CBS")
+    path.write_text(plain, encoding="utf-8")
+    run_load(o)
+    assert set(current_release(tmp_path / "wh").table("observations")["breakdown"]) == {""}
+    path.write_text(CATALOGUE, encoding="utf-8")
+    assert sorted(run_load(o).loaded) == ["85637NED", "85994NED"]  # same CBS release, new breakdown
+    assert "laws" in set(current_release(tmp_path / "wh").table("observations")["breakdown"])
+    assert sorted(run_load(o).unchanged) == ["85637NED", "85994NED"]
+
+
+def test_an_unknown_stapeling_id_is_named_on_the_command_line(server, tmp_path, capsys):
+    path = tmp_path / "catalogue.toml"
+    path.write_text(CATALOGUE.replace('"85994NED"]', '"85994NED", "86999NED"]'), encoding="utf-8")
+    code = main(["cbs", "--warehouse", str(tmp_path / "wh"), "--catalogue", str(path), "--base-url", server.base,
+                 "--v4-base-url", f"{server.base}/odata/v1/CBS"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "Deze tabelnummers kent CBS niet: 86999NED" in err
+    assert "sd_clients_cbs, sd_households_cbs" in err and "Er is niets geladen" in err
+    assert "85637NED" not in err.split("Er is niets")[0]  # the known tables are not blamed
+    assert current_release(tmp_path / "wh") is None
