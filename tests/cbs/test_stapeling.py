@@ -255,3 +255,20 @@ def test_an_unknown_stapeling_id_is_named_on_the_command_line(server, tmp_path, 
     assert "sd_clients_cbs, sd_households_cbs" in err and "Er is niets geladen" in err
     assert "85637NED" not in err.split("Er is niets")[0]  # the known tables are not blamed
     assert current_release(tmp_path / "wh") is None
+
+
+def test_a_table_category_the_catalogue_leaves_out_is_reported(server, tmp_path, capsys):
+    fewer = "\n".join(line for line in CATALOGUE.splitlines() if '"Jeugd P-wet en Wmo"' not in line)
+    obs = load(server, tmp_path, fewer)
+    err = capsys.readouterr().err
+    assert "categorie Jeugd, P-wet en Wmo van SoortVoorzieningSociaalDomein staat niet in de catalogus" in err
+    assert "Totaal" not in err.split("staat niet")[0]  # the total is the plain series, not a left-out category
+    assert "wmo+jeugd+participatie" not in set(obs["category"])
+    assert pick(obs, "sd_clients_cbs", "2024JJ00") == {"": (4200.0, "final")}
+
+
+def test_a_dimension_cannot_be_both_filter_and_breakdown(server, tmp_path):
+    extra = 'source.cbs.filter.SoortVoorzieningSociaalDomein = "T001287"\n'
+    both = CATALOGUE.replace('source.cbs.unit = "aantal"\n', 'source.cbs.unit = "aantal"\n' + extra)
+    with pytest.raises(WarehouseError, match="staat zowel in filter als in breakdown"):
+        load(server, tmp_path, both)
