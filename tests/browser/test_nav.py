@@ -102,6 +102,31 @@ def test_overzicht_has_its_own_address_without_a_not_found_dialog(app_server, pa
     expect(page.get_by_role("heading", level=1)).to_have_text("Sociaal domein Lindewaard")
 
 
+def test_overzicht_at_its_address_is_the_highlighted_menu_item(app_server, page: Page):
+    open_app(page, app_server.page_url("overzicht?jaar=2023"))
+    item = menu(page).get_by_role("link", name="Overzicht", exact=True)
+    expect(item).to_have_attribute("aria-current", "page")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sociaal domein Lindewaard")
+    expect(page).to_have_url(url_with("jaar", "2023"))  # the view in the link comes along
+    expect(menu(page).locator("[aria-current='page']")).to_have_count(1)
+
+
+def test_a_chart_tab_round_trips_through_the_url(app_server, page: Page):
+    open_app(page, app_server.page_url("wmo?indicator=wmo_clients_per_1000&cijfer_als=tabel"))
+    tabs = page.get_by_test_id("stTabs").first
+    expect(tabs.get_by_role("tab", name="Tabel")).to_have_attribute("aria-selected", "true")
+    tabs.get_by_role("tab", name="Grafiek").click()
+    expect(page).not_to_have_url(re.compile(r"cijfer_als="))  # the default tab stays out of the link
+    wait_idle(page)
+    tabs.get_by_role("tab", name="Tabel").click()
+    expect(page).to_have_url(url_with("cijfer_als", "tabel"))
+    wait_idle(page)
+    other = page.context.new_page()
+    open_app(other, page.url)
+    expect(other.get_by_test_id("stTabs").first.get_by_role("tab", name="Tabel")).to_have_attribute(
+        "aria-selected", "true")
+
+
 def chosen(page: Page, label: str):
     """The input of the selectbox with this label (its value is the chosen option's text)."""
     return page.get_by_test_id("stSelectbox").filter(has=page.get_by_text(label, exact=True)).get_by_role("combobox")
@@ -122,7 +147,7 @@ def test_the_wijken_tab_round_trips_through_the_url(app_server, page: Page):
     open_app(page, app_server.page_url("wijken?tab=profiel"))
     expect(page.get_by_role("tab", name="Wijkprofiel")).to_have_attribute("aria-selected", "true")
     page.get_by_role("tab", name="Wijken vergelijken").click()
-    expect(page).to_have_url(url_with("tab", "vergelijken"))
+    expect(page).not_to_have_url(re.compile(r"[?&]tab="))  # the first tab is the default: not in the link
     wait_idle(page)
     page.get_by_role("tab", name="Wijkprofiel").click()
     expect(page).to_have_url(url_with("tab", "profiel"))
