@@ -21,7 +21,7 @@ def main() -> None:
     session.sidebar_account()
 
     # The default page is served at "/"; its url_path only names it inside Streamlit. The hidden alias makes
-    # the address /overzicht (used in links and by people who type it) open the same page.
+    # the address /overzicht (used in links and by people who type it) open the same page, at "/".
     start = [
         st.Page("app_pages/overzicht.py", title="Overzicht", icon=":material/dashboard:", url_path="overzicht",
                 visibility="hidden"),
@@ -80,6 +80,8 @@ def main() -> None:
     # English "View more").
     page = st.navigation(session.navigation_sections(sections), position="sidebar" if session.may_read() else "hidden",
                          expanded=True)
+    if page.url_path == "overzicht":  # the alias: on to the menu's own item, so the menu shows where one is
+        st.switch_page(start[1], query_params={k: st.query_params.get_all(k) for k in st.query_params})
     if session.may_read():
         search.sidebar_search(wh)
         with page_turn():  # a few page scripts at a time: under a rush people are served in turn

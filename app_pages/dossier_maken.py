@@ -18,6 +18,7 @@ from components import handout
 from components.context import warehouse
 from components.notes import get_store as get_note_store
 from components.session import current_role, current_user
+from components.state import PICK_MANY, PICK_ONE
 from queries import figures as q
 from store.dossiers import (
     COMPARISONS,
@@ -83,10 +84,12 @@ def section_form(prefix: str, base: Section | None) -> Section | None:
     ids = st.multiselect("Cijfers (één of een groep)", list(dict.fromkeys([*cat["id"].to_list(),
                                                                           *(base.indicator_ids if base else ())])),
                          default=list(base.indicator_ids) if base else None, key=f"{prefix}_cijfers",
-                         format_func=lambda i: titles.get(i, i), max_selections=6)
+                         format_func=lambda i: titles.get(i, i), max_selections=6, placeholder=PICK_MANY,
+                         select_all=False)
     area_options = list(dict.fromkeys([*area_names, *(base.region_codes if base else ())]))
     areas = st.multiselect("Gebieden", area_options, default=list(base.region_codes) if base else [wh.gemeente],
-                           key=f"{prefix}_gebieden", format_func=lambda a: area_names.get(a, a), max_selections=6)
+                           key=f"{prefix}_gebieden", format_func=lambda a: area_names.get(a, a), max_selections=6,
+                           placeholder=PICK_MANY, select_all=False)
     comparisons = list(COMPARISONS)
     comparison = st.radio("Vergelijken met", comparisons, key=f"{prefix}_vergelijking", horizontal=True,
                           index=comparisons.index(base.comparison) if base else 0, format_func=lambda k: COMPARISONS[k])
@@ -120,11 +123,11 @@ labels = {NEW: "Nieuw dossier"} | {
 options = list(labels)
 if st.session_state.get(CURRENT) in labels:
     st.session_state["dossier_kies"] = st.session_state.pop(CURRENT)
-chosen = st.selectbox("Dossier", options, key="dossier_kies", format_func=lambda k: labels[k])
+chosen = st.selectbox("Dossier", options, key="dossier_kies", format_func=lambda k: labels[k], placeholder=PICK_ONE)
 
 if chosen == NEW:
-    with st.form("dossier_nieuw"):
-        template_id = st.selectbox("Begin met", [EMPTY_TEMPLATE, *templates], key="sjabloon",
+    with st.form("dossier_nieuw", enter_to_submit=False):  # no English "Press Enter to submit form"
+        template_id = st.selectbox("Begin met", [EMPTY_TEMPLATE, *templates], key="sjabloon", placeholder=PICK_ONE,
                                    format_func=lambda t: "Een leeg dossier" if t == EMPTY_TEMPLATE
                                    else f"Sjabloon: {templates[t]['title']}")
         session_date = st.date_input("Datum van de bijeenkomst", value=dt.date.today() + dt.timedelta(days=21),
@@ -161,7 +164,7 @@ tab_edit, tab_preview, tab_publish = st.tabs(["Bewerken", "Voorbeeld", "Publicer
 years = q.years(wh, cat["id"].to_list(), [wh.gemeente]) or ([latest] if latest else [])
 
 with tab_edit:
-    with st.form("dossier_gegevens"):
+    with st.form("dossier_gegevens", enter_to_submit=False):
         title = st.text_input("Titel", value=c.title, max_chars=200, key="d_titel")
         session_date = st.date_input("Datum van de bijeenkomst", value=dt.date.fromisoformat(c.session_date),
                                      key="d_datum", format="DD-MM-YYYY")
@@ -194,14 +197,14 @@ with tab_edit:
                 _save(dossier, with_sections(c, remove_section(c.sections, i)), "Het onderdeel is verwijderd.")
             with st.expander("Onderdeel bewerken"):
                 # Keyed by version: after any save the form shows the saved values, not stale typing.
-                with st.form(f"onderdeel-{i}-v{dossier.head_revision}"):
+                with st.form(f"onderdeel-{i}-v{dossier.head_revision}", enter_to_submit=False):
                     edited = section_form(f"e{i}_v{dossier.head_revision}", section)
                 if edited is not None:
                     _save(dossier, with_sections(c, replace_section(c.sections, i, edited)),
                           "Het onderdeel is opgeslagen.")
 
     st.subheader("Onderdeel toevoegen")
-    with st.form("onderdeel_nieuw", clear_on_submit=True):
+    with st.form("onderdeel_nieuw", clear_on_submit=True, enter_to_submit=False):
         new = section_form("o", None)
     if new is not None:
         _save(dossier, with_sections(c, (*c.sections, new)), "Het onderdeel is toegevoegd.")

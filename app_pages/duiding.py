@@ -12,9 +12,11 @@ import polars as pl
 import streamlit as st
 
 from auth.roles import can
+from components import pickers
 from components.notes import get_store, render_note, status_badge
 from components.session import current_role, current_user
 from components.signals_view import scoped_content
+from components.state import PICK_MANY, PICK_ONE
 from etl import catalogue
 from store.notes import (CHANGE_LABELS, LAWS, LINK_KINDS, STATUS_LABELS, Link, Note, NoteConflict, NoteContent,
                          NoteError, format_when, parse_period_spec, period_label)
@@ -65,7 +67,7 @@ def _indicator_label(indicator_id: str | None) -> str:
 def content_form(prefix: str, base: NoteContent | None) -> NoteContent | None:
     """The fields of a note inside a form; returns the content when the form is submitted."""
     law = st.selectbox("Wet of domein", LAWS, index=LAWS.index(base.law) if base else 0,
-                       format_func=lambda v: LAW_LABELS[v], key=f"{prefix}-law", disabled=base is not None,
+                       format_func=lambda v: LAW_LABELS[v], key=f"{prefix}-law", disabled=base is not None, placeholder=PICK_ONE,
                        help="Na het aanmaken vast. Maak een nieuwe duiding voor een andere wet.")
     options = [ALL_OF_LAW] + sorted((i for i, e in indicators.items() if e["law"] == law),
                                     key=lambda i: indicators[i]["title"])
@@ -73,7 +75,8 @@ def content_form(prefix: str, base: NoteContent | None) -> NoteContent | None:
     if current and current not in options:
         options.append(current)
     indicator = st.selectbox("Cijfer", options, index=options.index(current) if current else 1 if len(options) > 1
-                             else 0, format_func=_indicator_label, key=f"{prefix}-ind", disabled=base is not None)
+                             else 0, format_func=_indicator_label, key=f"{prefix}-ind", disabled=base is not None,
+                             placeholder=PICK_ONE)
     wijk_scope = bool(base and base.scope == "wijk")
     scope = st.radio("Voor welk gebied?", ["Hele gemeente", "Een of meer wijken"], index=int(wijk_scope),
                      horizontal=True, key=f"{prefix}-scope")
@@ -81,6 +84,7 @@ def content_form(prefix: str, base: NoteContent | None) -> NoteContent | None:
                                                                        if c.startswith("WK") and c not in wijk_names],
                                    default=[c for c in (base.region_codes if base else ()) if c.startswith("WK")],
                                    format_func=lambda c: wijk_names.get(c, c), key=f"{prefix}-wijken",
+                                   placeholder=PICK_MANY, select_all=False,
                                    help="Alleen nodig als u 'Een of meer wijken' kiest.")
     gm = gemeente or next((c for c in (base.region_codes if base else ()) if c.startswith("GM")), "")
     gm = st.text_input("Gemeentecode", value=gm, key=f"{prefix}-gm", disabled=bool(gemeente),
@@ -99,7 +103,7 @@ def content_form(prefix: str, base: NoteContent | None) -> NoteContent | None:
     links = st.data_editor(
         pl.DataFrame([link.to_dict() for link in base.links] if base and base.links else [],
                      schema={"title": pl.String, "url": pl.String, "kind": pl.String}),
-        num_rows="dynamic", key=f"{prefix}-links", width="stretch",
+        num_rows="dynamic", key=f"{prefix}-links", width="stretch", placeholder="",  # not "None"
         column_config={"title": st.column_config.TextColumn("Titel"),
                        "url": st.column_config.TextColumn("Webadres (https://...)"),
                        "kind": st.column_config.SelectboxColumn("Soort", options=list(LINK_KINDS))})
@@ -181,12 +185,14 @@ with tab_review:
 
 with tab_list:
     f1, f2, f3 = st.columns(3)
-    law_filter = f1.selectbox("Wet", [None, *LAWS], format_func=lambda v: "Alle" if v is None else LAW_LABELS[v])
-    status_filter = f2.selectbox("Status", [None, *STATUS_LABELS],
+    law_filter = f1.selectbox("Wet", [None, *LAWS], format_func=lambda v: "Alle" if v is None else LAW_LABELS[v],
+                              placeholder=PICK_ONE)
+    status_filter = f2.selectbox("Status", [None, *STATUS_LABELS], placeholder=PICK_ONE,
                                  format_func=lambda v: "Alle" if v is None else STATUS_LABELS[v])
     ind_options = [None] + sorted((i for i, e in indicators.items() if law_filter in (None, e["law"])),
                                   key=lambda i: indicators[i]["title"])
-    ind_filter = f3.selectbox("Cijfer", ind_options, format_func=lambda v: "Alle" if v is None else _indicator_label(v))
+    ind_filter = f3.selectbox("Cijfer", ind_options, placeholder=PICK_ONE,
+                              format_func=lambda v: "Alle" if v is None else _indicator_label(v))
     notes = store.list_notes(role=role, law=law_filter, indicator_id=ind_filter, status=status_filter)
     if not notes:
         st.info("Er zijn geen duidingen die aan deze keuze voldoen.")
@@ -200,7 +206,7 @@ with tab_list:
         opened = st.session_state.pop("notes-open", None)
         if opened in by_id:  # a note just created: open it (set before the widget exists)
             st.session_state["notes-chosen"] = opened
-        chosen = st.selectbox("Open een duiding", list(by_id), key="notes-chosen",
+        chosen = st.selectbox("Open een duiding", list(by_id), key="notes-chosen", placeholder=PICK_ONE,
                               format_func=lambda i: f"{by_id[i].content.title or '(zonder titel)'} · "
                                                     f"{_indicator_label(by_id[i].content.indicator_id)} · "
                                                     f"{STATUS_LABELS[by_id[i].head_status]}")
@@ -234,7 +240,7 @@ with tab_list:
             do(store.reopen, chosen, base_rev, success="De duiding is weer een concept.")
         if s != "withdrawn":
             with st.expander("Bewerken"):
-                with st.form(f"edit-{chosen}-{base_rev}"):
+                with st.form(f"edit-{chosen}-{base_rev}", enter_to_submit=False):
                     edited = content_form(f"edit-{chosen}-{base_rev}", note.content)
                 if edited is not None:
                     do(store.update, chosen, base_rev, edited, success="Opgeslagen als nieuwe versie.")
@@ -245,14 +251,14 @@ with tab_list:
                                         "Status": STATUS_LABELS[h.status]} for h in history]),
                          hide_index=True, width="stretch")
             revs = {h.revision: h for h in history}
-            pick = st.selectbox("Bekijk versie", list(revs), key=f"hist-{chosen}")
+            pick = st.selectbox("Bekijk versie", list(revs), key=f"hist-{chosen}", placeholder=PICK_ONE)
             render_note(revs[pick])
 
 with tab_new:
     # A fresh key after every save: the browser keeps a form's typed values for as long as its widgets
     # keep their keys, and then the next note would start with (and silently keep) this note's text.
     generation = st.session_state.setdefault("notes-new-generation", 0)
-    with st.form(f"new-note-{generation}"):
+    with st.form(f"new-note-{generation}", enter_to_submit=False):
         new = content_form(f"new-{generation}", scoped)
     if new is not None:
         try:
@@ -273,7 +279,8 @@ with tab_io:
     st.download_button("Alle duidingen downloaden (JSON)", data=store.export_json(role=role, user=user),
                        file_name=f"duidingen-{dt.date.today():%Y-%m-%d}.json", mime="application/json")
     upload = st.file_uploader("Export inlezen", type=["json"],
-                              help="Versies die er al zijn worden overgeslagen. Een fout bestand wordt geweigerd.")
+                              help=pickers.upload_help("Versies die er al zijn worden overgeslagen. Een fout bestand "
+                                                       "wordt geweigerd."))
     if upload is not None and st.button("Inlezen"):
         try:
             report = store.import_json(upload.getvalue(), role=role, user=user)

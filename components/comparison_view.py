@@ -102,7 +102,7 @@ def indicator_against_group(wh: Warehouse, group: cmp.PeerGroup, indicator_id: s
         if shown.is_empty():
             st.info("Voor dit cijfer zijn in dit jaar geen cijfers van deze gemeenten.")
         else:
-            tab_chart, tab_table = st.tabs(["Grafiek", "Tabel"])
+            tab_chart, tab_table = state.url_tabs(state.CHART_TABS, "groep_als")
             with tab_chart:
                 dots = charts.comparison_dots(shown, unit=ind["unit"], unit_label=ind["unit_label"], own_code=wh.gemeente)
                 charts.show(charts.finish(dots), key=f"dots-{indicator_id}")
@@ -160,7 +160,7 @@ def expectation_view(wh: Warehouse, exp: cmp.Expectation) -> None:
         st.info(exp.note)
         return
     df = df.join(cmp.wijk_income(wh, exp.year), on="region_code", how="left")
-    tab_map, tab_bars, tab_table = st.tabs(["Kaart", "Ranglijst", "Tabel"])
+    tab_map, tab_bars, tab_table = state.url_tabs(state.WIJK_TABS, "wijken_als")
     geo = wh.boundaries("wijken")
     with tab_map:
         if geo is None or not geo.get("features"):
@@ -309,7 +309,7 @@ def goal_block(wh: Warehouse, row: dict, key: str) -> None:
             if goal:
                 s = q.series(wh, row["indicator_id"], [wh.gemeente])
                 path = goals_q.goal_path(goal, row["baseline_year"], row["baseline"])
-                tab_chart, tab_table = st.tabs(["Grafiek", "Tabel"])
+                tab_chart, tab_table = state.url_tabs(state.CHART_TABS, f"{row['indicator_id']}_als")
                 with tab_chart:
                     chart = comparison_charts.goal_chart(s, path, unit=row["unit"], unit_label=ind["unit_label"],
                                                          target=goal.get("target"), target_year=goal.get("target_year"))

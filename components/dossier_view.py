@@ -22,7 +22,7 @@ import streamlit as st
 
 import settings
 from auth.roles import Role, require
-from components import charts, export, indicator_view
+from components import charts, export, indicator_view, state
 from components import formatting as fmt
 from components.notes import SECTIONS as NOTE_SECTIONS
 from etl import warehouse as etl_warehouse
@@ -388,7 +388,8 @@ def render_dossier(wh: Warehouse, content: DossierContent, notes: Sequence[Seque
         if section.text:
             st.markdown(render_safe_markdown(section.text))
         for m, block in enumerate(figs.blocks):
-            _render_block(block, key=f"{key}-{n}-{m}", release_id=wh.release.id)
+            _render_block(block, key=f"{key}-{n}-{m}", tab_param=f"onderdeel{n}_{m + 1}_als",
+                          release_id=wh.release.id)
         section_notes = notes[n - 1] if n - 1 < len(notes) else []
         if section_notes:
             st.markdown("**Duiding**")
@@ -408,7 +409,7 @@ def render_dossier(wh: Warehouse, content: DossierContent, notes: Sequence[Seque
         st.markdown("\n".join(f"{i}. {escape_text(qn)}" for i, qn in enumerate(content.questions, start=1)))
 
 
-def _render_block(block: IndicatorFigures, *, key: str, release_id: str) -> None:
+def _render_block(block: IndicatorFigures, *, key: str, tab_param: str, release_id: str) -> None:
     ind = block.indicator
     title = ind["title"] + (f" naar {block.breakdown_label}" if block.breakdown_label else "")
     st.subheader(title)
@@ -416,7 +417,7 @@ def _render_block(block: IndicatorFigures, *, key: str, release_id: str) -> None
     if chart is None:
         st.info("Voor dit cijfer zijn er geen gegevens voor de gekozen gebieden en jaren.")
     else:
-        tab_chart, tab_table = st.tabs(["Grafiek", "Tabel"])
+        tab_chart, tab_table = state.url_tabs(state.CHART_TABS, tab_param)
         with tab_chart:
             charts.show(chart, key=f"chart-{key}")
             st.caption(block.description)

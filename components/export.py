@@ -73,6 +73,10 @@ def series_table(ind: dict, df: pl.DataFrame, *, source: str, release: str, titl
                        release=release, notes=(SUPPRESSED_NOTE,))
 
 
+COUNT_NOTE = ("Bij aantallen is Nederland en Vergelijkbare gemeenten leeg: die zijn veel groter of kleiner. "
+              "Vergelijk het cijfer per inwoner.")
+
+
 def comparison_table(overview: pl.DataFrame, *, title: str, source: str, release: str) -> ExportTable:
     """The "Alle cijfers" table of a law page. Units differ per row, so they get their own column."""
     columns = (Column("Cijfer"), Column("Thema"), Column("Eenheid"), Column("Gemeente", NUMBER),
@@ -80,13 +84,15 @@ def comparison_table(overview: pl.DataFrame, *, title: str, source: str, release
                Column("Nederland", NUMBER), Column("Vergelijkbare gemeenten (mediaan)", NUMBER), Column("Status"))
     rows = []
     for r in overview.iter_rows(named=True):
-        unit, hidden = r["unit"], r["status"] == "suppressed"
+        unit, hidden, count = r["unit"], r["status"] == "suppressed", r["unit"] == "count"
         rows.append((r["title"], r["theme"], r.get("unit_label") or unit, rounded(r["value"], unit, r["status"]),
                      None if hidden else rounded(r["change"], unit),
                      None if hidden else rounded(r["change_pct"], unit, decimals=1),
-                     rounded(r["national"], unit), rounded(r["peer_median"], unit), _status(r["status"])))
+                     None if count else rounded(r["national"], unit), None if count else rounded(r["peer_median"], unit),
+                     _status(r["status"])))
     return ExportTable(title=title, columns=columns, rows=tuple(rows), source=source, release=release,
-                       notes=(SUPPRESSED_NOTE, "Verschil met vorig jaar: bij percentages in procentpunten."))
+                       notes=(SUPPRESSED_NOTE, "Verschil met vorig jaar: bij percentages in procentpunten.",
+                              COUNT_NOTE))
 
 
 def breakdown_table(ind: dict, df: pl.DataFrame, *, breakdown_label: str, source: str, release: str,

@@ -11,7 +11,7 @@ import functools
 import polars as pl
 import streamlit as st
 
-from components import charts, comparison_charts, export, notes
+from components import charts, comparison_charts, export, notes, state
 from components import formatting as fmt
 from components import peers as peers_mod
 from queries import Warehouse
@@ -176,11 +176,13 @@ def comparable(wh: Warehouse, ind: dict, region_codes: list[str], peer_codes: li
 
 def indicator_block(wh: Warehouse, indicator_id: str, region_codes: list[str], *, key: str,
                     period: str | None = None, note_regions: list[str] | None = None,
-                    period_kind: str = "JJ", show_title: bool = True, peers: list[str] | None = None) -> pl.DataFrame:
+                    period_kind: str = "JJ", show_title: bool = True, peers: list[str] | None = None,
+                    tab_param: str = "cijfer_als") -> pl.DataFrame:
     """Render one indicator over time for the regions, with all that belongs next to it.
 
     With the peer median among the regions, the peers' range is drawn as a band behind the lines.
-    ``peers`` is the comparison group; by default the group in the URL, else the release's own."""
+    ``peers`` is the comparison group; by default the group in the URL, else the release's own.
+    ``tab_param`` is the URL parameter of the chart/table tab, one per block on a page."""
     ind = q.indicator(wh, indicator_id)
     peer_codes = peers if peers is not None else peers_mod.current(wh)
     if show_title:
@@ -197,7 +199,7 @@ def indicator_block(wh: Warehouse, indicator_id: str, region_codes: list[str], *
         if df.is_empty():
             st.info("Voor dit cijfer zijn er geen gegevens voor de gekozen gebieden.")
         else:
-            tab_chart, tab_table = st.tabs(["Grafiek", "Tabel"])
+            tab_chart, tab_table = state.url_tabs(state.CHART_TABS, tab_param)
             with tab_chart:
                 markers = notes.markers_for(indicator_id, ind["law"])
                 if band is not None and not band.is_empty():

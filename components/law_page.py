@@ -112,6 +112,8 @@ def render(law: str) -> None:
     table = pickers.comparison_table(overview)
     indicator_view.show_table(table.select(*[c for c in table.columns if c != "Thema"], *(
         ["Thema"] if "Thema" in table.columns else [])), key=f"all-{law}")
+    if (overview["unit"] == "count").any():
+        st.caption(pickers.COUNT_NOTE)
     export.download_buttons(export.comparison_table(overview, title=f"{info['title']}: alle cijfers {year}",
                                                     source=all_figures_source(wh, comp), release=wh.release.id),
                             key=f"all-{law}")

@@ -58,23 +58,33 @@ def headline_tiles(wh: Warehouse, law: str, year: int, *, link: bool = False) ->
                     compare.append(f"Nederland {fmt.value(t['national'], t['unit'])}")
                 if t["peer_median"] is not None:
                     compare.append(f"vergelijkbare gemeenten {fmt.value(t['peer_median'], t['unit'])}")
-                st.caption(" · ".join(compare) if compare else "Geen vergelijking beschikbaar")
+                if t["unit"] == "count":  # beside the nation's count or a bigger town's, a count says nothing
+                    st.caption("Een aantal: niet te vergelijken met Nederland of andere gemeenten")
+                else:
+                    st.caption(" · ".join(compare) if compare else "Geen vergelijking beschikbaar")
                 if link:
                     st.page_link(LAW_PAGES[t["law"]], label="Bekijk de details",
                                  query_params={"indicator": t["id"], "jaar": str(year)})
 
 
+COUNT_NOT_COMPARED = "niet vergelijkbaar"
+COUNT_NOTE = ("Bij een aantal staat niets onder Nederland en vergelijkbare gemeenten: daar wonen veel meer of minder "
+              "mensen. Vergelijk daarvoor het cijfer per inwoner.")
+
+
 def comparison_table(df: pl.DataFrame) -> pl.DataFrame:
-    """Every indicator of a law in one table: own value, change, nation, peers."""
+    """Every indicator of a law in one table: own value, change, nation, peers (not for a count: a town's
+    count beside the nation's or a bigger town's says nothing)."""
     rows = []
     for r in df.iter_rows(named=True):
+        count = r["unit"] == "count"
         rows.append({
             "Cijfer": r["title"],
             "Thema": r["theme"],
             "Gemeente": fmt.value(r["value"], r["unit"], r["status"]),
             "Verschil met vorig jaar": fmt.change(r["change"], r["unit"], r["change_pct"]) or fmt.MISSING_TEXT,
-            "Nederland": fmt.value(r["national"], r["unit"]),
-            "Vergelijkbare gemeenten": fmt.value(r["peer_median"], r["unit"]),
+            "Nederland": COUNT_NOT_COMPARED if count else fmt.value(r["national"], r["unit"]),
+            "Vergelijkbare gemeenten": COUNT_NOT_COMPARED if count else fmt.value(r["peer_median"], r["unit"]),
             "Status": fmt.STATUS_LABELS.get(r["status"], "geen cijfer") if r["status"] else "geen cijfer",
         })
     return pl.DataFrame(rows)

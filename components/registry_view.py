@@ -6,7 +6,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from components import charts, export, indicator_view
+from components import charts, export, indicator_view, state
 from components import formatting as fmt
 from queries import Warehouse
 from queries import figures as q
@@ -30,7 +30,7 @@ def own_beside_cbs(wh: Warehouse, law: str) -> None:
         st.subheader(f"{ind['short_title']}: eigen registratie en CBS")
         df = pl.concat([a.with_columns(region_name=pl.lit("Eigen registratie")),
                         b.with_columns(region_name=pl.lit("CBS"))], how="vertical_relaxed")
-        tab_chart, tab_table = st.tabs(["Grafiek", "Tabel"])
+        tab_chart, tab_table = state.url_tabs(state.CHART_TABS, f"{own_id}_als")
         with tab_chart:
             charts.show(charts.time_chart(df, unit=ind["unit"], unit_label=ind["unit_label"], legend_title="Bron"),
                         key=f"own-cbs-{own_id}")
@@ -58,7 +58,7 @@ def inflow_outflow(wh: Warehouse, law: str) -> None:
     st.caption("Instroom: inwoners die in dat jaar met hulp begonnen (na minstens 90 dagen zonder hulp). "
                "Uitstroom: inwoners van wie alle hulp in dat jaar stopte. Is de instroom hoger dan de uitstroom, "
                "dan groeit het aantal cliënten.")
-    tab_chart, tab_table = st.tabs(["Grafiek", "Tabel"])
+    tab_chart, tab_table = state.url_tabs(state.CHART_TABS, "stromen_als")
     with tab_chart:
         charts.show(charts.time_chart(df, unit="count", unit_label="personen", legend_title="Stroom"), key=f"flows-{law}")
         st.caption(indicator_view.describe_series(df, "count"))
@@ -103,7 +103,7 @@ def stapeling(wh: Warehouse, year: int) -> pl.DataFrame:
                      sort_columns=False).rename({"region_name": "Gebied"})
     # A combination missing from a wijk means no household there (hidden cells are in the table as "–").
     table = table.select("Gebied", *[pl.col(c).fill_null("0") for c in order if c in table.columns])
-    tab_chart, tab_table = st.tabs(["Grafiek", "Tabel"])
+    tab_chart, tab_table = state.url_tabs(state.CHART_TABS, "stapeling_als")
     with tab_chart:
         charts.show(charts.finish(chart), key="stapeling-chart")
         st.caption("Per wijk het aantal huishoudens dat in dit jaar hulp kreeg, verdeeld naar de wetten waaruit die "

@@ -345,7 +345,7 @@ def login_form(*, home: str | None = None) -> None:
     if conf.password_login:
         if oidc.enabled(conf):
             st.caption("Of log in met een account van de monitor zelf:")
-        with st.form("_msd_login", clear_on_submit=True):
+        with st.form("_msd_login", clear_on_submit=True, enter_to_submit=False):  # no English hint
             username = st.text_input("Gebruikersnaam", autocomplete="username")
             password = st.text_input("Wachtwoord", type="password", autocomplete="current-password")
             submitted = st.form_submit_button("Inloggen", type="secondary" if oidc.enabled(conf) else "primary")

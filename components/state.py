@@ -17,6 +17,10 @@ from typing import Any
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+# Streamlit's own placeholders are English ("Choose an option", "Choose options"); every selectbox and
+# multiselect of the monitor passes one of these.
+PICK_ONE, PICK_MANY = "Kies een waarde", "Kies een of meer"
+
 _MEMORY = "_url_memory"  # {(page, key): the encoded value this page last wrote to the URL}
 _OWNER = "_url_owner"  # {key: the page whose widget last used that widget key}
 
@@ -74,7 +78,7 @@ def url_select(label: str, options: Sequence[Any], key: str, *, default: Any = N
     elif key not in st.session_state or st.session_state[key] not in options:
         st.session_state[key] = default
     value = (container or st).selectbox(label, options, key=key, format_func=format_func, help=help,
-                                        placeholder="Kies een waarde")
+                                        placeholder=PICK_ONE)
     # Defaults are written too: a shared link must not change meaning when newer data arrives.
     _write(key, [str(value)])
     return value
@@ -94,15 +98,15 @@ def url_multiselect(label: str, options: Sequence[Any], key: str, *, default: Se
     else:
         st.session_state[key] = [v for v in st.session_state[key] if v in options]
     values = (container or st).multiselect(label, options, key=key, format_func=format_func, help=help,
-                                           max_selections=max_selections, placeholder="Kies een of meer",
+                                           max_selections=max_selections, placeholder=PICK_MANY,
                                            select_all=False)  # no English "Select all"
     _write(key, [str(v) for v in values] or ["geen"])
     return list(values)
 
 
 def url_tabs(tabs: dict[str, str], key: str) -> list:
-    """Tabs whose choice lives in the URL as a stable code (``tabs`` maps code to label); the first tab is
-    the default."""
+    """Tabs whose choice lives in the URL as a stable code (``tabs`` maps code to label). The first tab is
+    the default and stays out of the URL: a page with a tab set per chart keeps a short link."""
     codes = list(tabs)
     url = _from_url(key)
     remembered = _remembered(key)
@@ -112,6 +116,10 @@ def url_tabs(tabs: dict[str, str], key: str) -> list:
     elif st.session_state.get(key) not in tabs.values():
         st.session_state[key] = tabs[codes[0]]
     containers = st.tabs(list(tabs.values()), key=key, on_change="rerun")
-    label = st.session_state[key]
-    _write(key, [next(c for c in codes if tabs[c] == label)])
+    code = next(c for c in codes if tabs[c] == st.session_state[key])
+    _write(key, None if code == codes[0] else [code])
     return containers
+
+
+CHART_TABS = {"grafiek": "Grafiek", "tabel": "Tabel"}
+WIJK_TABS = {"kaart": "Kaart", "ranglijst": "Ranglijst", "tabel": "Tabel"}

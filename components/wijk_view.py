@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from components import charts, export
+from components import charts, export, state
 from components import formatting as fmt
 from components.indicator_view import provenance, show_table
 from queries import Warehouse
@@ -20,7 +20,7 @@ def map_and_ranking(wh: Warehouse, ind: dict, values: pl.DataFrame, year: int) -
     if wijk_rows.is_empty():
         st.info("Voor dit jaar zijn geen wijkcijfers.")
         return
-    tab_map, tab_bars, tab_table = st.tabs(["Kaart", "Ranglijst", "Tabel"])
+    tab_map, tab_bars, tab_table = state.url_tabs(state.WIJK_TABS, "wijken_als")
     geo = wh.boundaries("wijken")
     with tab_map:
         if geo is None:

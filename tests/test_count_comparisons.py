@@ -7,7 +7,7 @@ import pytest
 
 from components import indicator_view
 from etl import catalogue
-from etl.warehouse import publish
+from etl.warehouse import current_release, publish
 from queries import Warehouse
 from queries import figures as q
 from tests.conftest import obs, small_regions, source_row
@@ -77,3 +77,34 @@ def test_the_source_line_of_cbs_wijk_counts_says_they_are_rounded(cbs_warehouse)
     gm_only = q.series(wh, "bijstand_persons", ["GM0001"])
     assert "afgerond" not in indicator_view.provenance(wh, q.indicator(wh, "bijstand_persons"), gm_only)
     assert "rondt" not in indicator_view.provenance(wh, q.indicator(wh, "bijstand_persons"), gm_only)
+
+
+def test_all_figures_puts_no_count_beside_the_nations_count(app_env, demo_warehouse):
+    app_env(demo_warehouse)
+    at = open_page("app_pages/veiligheid.py")
+    table = next(pl.from_pandas(df.value) for df in at.dataframe if "Nederland" in df.value.columns)
+    count_title = q.indicator(Warehouse(current_release(demo_warehouse)), "veilig_thuis_reports")["title"]
+    counts = table.filter(pl.col("Cijfer") == count_title)
+    assert counts.height == 1 and counts["Gemeente"][0] not in ("–", "")
+    assert counts.select("Nederland", "Vergelijkbare gemeenten").row(0) == ("niet vergelijkbaar",) * 2
+    rates = table.filter(pl.col("Cijfer").str.contains("per 1.000"))
+    assert rates.height >= 1 and rates["Nederland"].str.ends_with("per 1.000").all()  # rates keep their comparison
+    assert "Bij een aantal staat niets onder Nederland" in texts(at)
+    # the headline tile of the count says the same, without Nederland's count
+    captions = [c.value for c in at.caption]
+    assert "Een aantal: niet te vergelijken met Nederland of andere gemeenten" in captions
+    assert not [c for c in captions if c.startswith("Nederland") and "per" not in c and "%" not in c]
+
+
+def test_the_all_figures_file_leaves_a_counts_comparison_empty(demo_warehouse):
+    from components import export
+
+    wh = Warehouse(current_release(demo_warehouse))
+    cat = q.indicators_for_law(wh, "veiligheid")
+    year = q.latest_year(wh, cat["id"].to_list(), [wh.gemeente])
+    overview = cat.select("id", "title", "unit", "unit_label", "theme").join(
+        q.comparison(wh, cat["id"].to_list(), year), left_on="id", right_on="indicator_id", how="left")
+    rows = {r[0]: r for r in export.comparison_table(overview, title="t", source="s", release="r").rows}
+    count, rate = q.indicator(wh, "veilig_thuis_reports"), q.indicator(wh, q.rate_companion(wh, "veilig_thuis_reports"))
+    assert rows[count["title"]][3] is not None and rows[count["title"]][6:8] == (None, None)
+    assert rows[rate["title"]][6] is not None
