@@ -75,6 +75,7 @@ class TableMeta:
     measures: dict[str, str] = field(default_factory=dict)  # key -> title
     record_count: int | None = None
     units: dict[str, str] = field(default_factory=dict)  # key -> unit as CBS states it
+    dim_titles: dict[str, str] = field(default_factory=dict)  # dimension key -> title ("Vormen van jeugdzorg")
 
 
 
@@ -106,6 +107,7 @@ def read_meta_v3(client: Client, base: str, table: str, info: dict) -> TableMeta
         measures={p["Key"]: p.get("Title") or "" for p in props if p.get("Type") == "Topic"},
         record_count=_int(info.get("RecordCount")),
         units={p["Key"]: p.get("Unit") or "" for p in props if p.get("Type") == "Topic"},
+        dim_titles={p["Key"]: (p.get("Title") or "").strip() for p in dims},
     )
     return meta
 
@@ -144,6 +146,7 @@ def read_meta_v4(client: Client, base: str, table: str, props: dict) -> TableMet
         measures={m["Identifier"]: m.get("Title") or "" for m in measures},
         record_count=_int(props.get("ObservationCount")),
         units={m["Identifier"]: m.get("Unit") or "" for m in measures},
+        dim_titles={d["Identifier"]: (d.get("Title") or "").strip() for d in dims},
     )
 
 

@@ -97,15 +97,13 @@ def select(meta: TableMeta, wanted: list[Wanted], scope: Scope, years: set[int] 
             continue
         check_unit(meta, w, key)
         cond: dict[str, str] = {}
-        for dim, code in w.filters:
-            if dim not in meta.other_dims:
-                raise WarehouseError(
-                    f"Indicator {w.indicator_id}: tabel {meta.table_id} heeft geen dimensie '{dim}' "
-                    f"(wel: {', '.join(meta.other_dims) or 'geen'}); pas filter aan in de catalogus")
-            known = {c["key"] for c in meta.codes[dim]}
-            if code not in known:
-                raise WarehouseError(f"Indicator {w.indicator_id}: code '{code}' bestaat niet in dimensie {dim} "
-                                     f"van tabel {meta.table_id}")
+        where = f"Indicator {w.indicator_id}, tabel {meta.table_id}"
+        for name, value in w.filters:
+            dim = find_dim(meta, name, where, "filter")
+            code = category_codes(meta, dim).get(_plain(value))
+            if code is None:
+                raise WarehouseError(f"{where}: dimensie {dim} heeft geen categorie '{value}' "
+                                     f"(wel: {_present(meta, dim)}); pas filter aan in de catalogus")
             cond[dim] = code
         for dim in meta.other_dims:
             if dim not in cond:
@@ -145,6 +143,30 @@ def _plain(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9-]+", text.lower()))
 
 
+def find_dim(meta: TableMeta, name: str, where: str, field: str) -> str:
+    """The key of the dimension the catalogue names by key or by title ("Vormen van jeugdzorg"):
+    CBS keeps a dimension's title across yearly tables more often than its key."""
+    for dim in meta.other_dims:
+        if _plain(name) in (_plain(dim), _plain(meta.dim_titles.get(dim, ""))):
+            return dim
+    present = ", ".join(f"{d} ({meta.dim_titles[d]})" if meta.dim_titles.get(d) else d for d in meta.other_dims)
+    purpose = "de uitsplitsing" if field == "breakdown" else "het filter"
+    raise WarehouseError(f"{where}: geen dimensie '{name}' voor {purpose} (wel: {present or 'geen'}); "
+                         f"pas {field} aan in de catalogus")
+
+
+def category_codes(meta: TableMeta, dim: str) -> dict[str, str]:
+    """A category as the catalogue may name it (CBS code or title, see _plain) -> its code."""
+    lookup = {}
+    for c in meta.codes[dim]:
+        lookup[_plain(c["key"])] = lookup[_plain(c["title"])] = c["key"]
+    return lookup
+
+
+def _present(meta: TableMeta, dim: str) -> str:
+    return ", ".join(f"{c['key']} ({c['title']})" for c in meta.codes[dim])
+
+
 def breakdown_cells(meta: TableMeta, w: Wanted, total: dict[str, str]) -> list[Cell]:
     """One cell per catalogue category of the breakdown dimension (the others stay at their total).
 
@@ -152,25 +174,21 @@ def breakdown_cells(meta: TableMeta, w: Wanted, total: dict[str, str]) -> list[C
     one the table lacks is an error, a table category the catalogue does not name is reported."""
     b = w.breakdown
     where = f"Indicator {w.indicator_id}, tabel {meta.table_id}"
-    if b.dim not in meta.other_dims:
-        raise WarehouseError(f"{where}: geen dimensie '{b.dim}' voor de uitsplitsing "
-                             f"(wel: {', '.join(meta.other_dims) or 'geen'}); pas breakdown aan in de catalogus")
-    if b.dim in dict(w.filters):
+    dim = find_dim(meta, b.dim, where, "breakdown")
+    if dim in {find_dim(meta, name, where, "filter") for name, _ in w.filters}:
         raise WarehouseError(f"{where}: dimensie '{b.dim}' staat zowel in filter als in breakdown; kies één")
-    lookup = {}
-    for c in meta.codes[b.dim]:
-        lookup[_plain(c["key"])] = lookup[_plain(c["title"])] = c["key"]
+    lookup = category_codes(meta, dim)
     missing = [name for name, _ in b.categories if _plain(name) not in lookup]
     if missing:
-        present = ", ".join(f"{c['key']} ({c['title']})" for c in meta.codes[b.dim])
-        raise WarehouseError(f"{where}: dimensie {b.dim} heeft geen categorie {', '.join(missing)} "
-                             f"(wel: {present}). Er is niets geladen. Pas breakdown.categories aan in de catalogus.")
+        raise WarehouseError(f"{where}: dimensie {dim} heeft geen categorie {', '.join(missing)} "
+                             f"(wel: {_present(meta, dim)}). Er is niets geladen. "
+                             "Pas breakdown.categories aan in de catalogus.")
     codes = {lookup[_plain(name)]: category for name, category in b.categories}
-    left = [c["title"] or c["key"] for c in meta.codes[b.dim] if c["key"] not in codes and c["key"] != total[b.dim]]
+    left = [c["title"] or c["key"] for c in meta.codes[dim] if c["key"] not in codes and c["key"] != total[dim]]
     if left:
-        print(f"Let op: {where}: categorie {', '.join(left)} van {b.dim} staat niet in de catalogus; "
+        print(f"Let op: {where}: categorie {', '.join(left)} van {dim} staat niet in de catalogus; "
               "alleen het totaal en de genoemde categorieën zijn geladen", file=sys.stderr)
-    return [Cell(w.indicator_id, total | {b.dim: code}, b.name, category) for code, category in codes.items()]
+    return [Cell(w.indicator_id, total | {dim: code}, b.name, category) for code, category in codes.items()]
 
 
 def check_unit(meta: TableMeta, w: Wanted, key: str) -> None:

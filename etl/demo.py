@@ -67,6 +67,8 @@ KWB_BANDS = {
     "Inwoners 25 tot 45 jaar": [0, 0, 0, 2 / 9, 18 / 38, 0, 0, 0],
     "Inwoners 45 tot 65 jaar": [0, 0, 0, 0, 20 / 38, 0, 0, 0],
 }
+# The base of the Kerncijfers youth-care percentage: inhabitants up to 23 (18-22 is 5 of the 9 years of 18-26).
+UNDER_23 = [1, 1, 1, 5 / 9, 0, 0, 0, 0]
 
 
 def cbs_round(n: float, level: str) -> int:
@@ -441,7 +443,7 @@ def comparison_inputs(rng: np.random.Generator, extracts_summary: dict) -> list[
             "Aandeel 65 jaar en ouder", "Inwoners 75 jaar en ouder", "Aandeel 0 tot 18 jaar", "Huishoudens",
             "Eenpersoonshuishoudens (%)", "Huishoudens met kinderen (%)", "Wmo-cliënten", "Jongeren met jeugdhulp",
             "Meldingen Veilig Thuis", "Jongeren met jeugdbescherming", "Jongeren met jeugdreclassering",
-            "Wmo-cliënten per 1.000 inwoners", "Hulp bij het huishouden per 1.000 inwoners",
+            "Jongeren met jeugdzorg", "Jongeren met jeugdzorg (%)", "Wmo-cliënten per 1.000 inwoners", "Hulp bij het huishouden per 1.000 inwoners",
             "Jongeren met jeugdhulp (%)", "Jeugdhulp met verblijf (%)", "Personen met bijstand",
             "Personen met een WW-uitkering", "Personen met een AO-uitkering", *KWB_BANDS, "Gemiddeld inkomen per inwoner",
             "Huishoudens met een laag inkomen (%)", "Huishoudens rond sociaal minimum (%)", "Bevolkingsdichtheid",
@@ -509,6 +511,11 @@ def comparison_inputs(rng: np.random.Generator, extracts_summary: dict) -> list[
             vals["Meldingen Veilig Thuis"].append(None if vt is None else round(vt * pops[i] / 1000))
             vals["Jongeren met jeugdbescherming"].append(None if jb is None else 5 * round(jb * young / 100 / 5))
             vals["Jongeren met jeugdreclassering"].append(5 * round(young * 0.0021 / 5) if y >= 2016 else None)
+            # Kerncijfers: all youth care in natura (jeugdhulp, jeugdbescherming, jeugdreclassering), up to 23.
+            zorg = 5 * round(sum(vals[k][i] or 0 for k in ("Jongeren met jeugdhulp", "Jongeren met jeugdbescherming",
+                                                            "Jongeren met jeugdreclassering")) / 5)
+            vals["Jongeren met jeugdzorg"].append(zorg)
+            vals["Jongeren met jeugdzorg (%)"].append(100 * zorg / (pops[i] * float(np.dot(shares(y), UNDER_23))))
         for k, v in vals.items():
             put(k, name, code, v)
 
@@ -526,6 +533,8 @@ def comparison_inputs(rng: np.random.Generator, extracts_summary: dict) -> list[
             put(band, name, code, [cbs_round(cbs[band][(code, y)], level) for y in YEARS])
         put("Wmo-cliënten", name, code, [cbs["wmo_per_1000:count"].get((code, y)) for y in YEARS])
         put("Jongeren met jeugdhulp", name, code, [cbs["jeugd_pct:count"].get((code, y)) for y in YEARS])
+        put("Jongeren met jeugdzorg", name, code, [cbs["jeugd_pct:count"].get((code, y)) for y in YEARS])
+        put("Jongeren met jeugdzorg (%)", name, code, [cbs["jeugdzorg_pct"].get((code, y)) for y in YEARS])
         base = next((w for w in WIJKEN if w.code == code), None)
         poverty = base.poverty if base else 1.05
         income = base.income if base else 28.3
@@ -571,7 +580,7 @@ def comparison_inputs(rng: np.random.Generator, extracts_summary: dict) -> list[
     provisional = {"Wmo-cliënten per 1.000 inwoners", "Wmo-cliënten", "Jongeren met jeugdhulp", "Hulp bij het huishouden per 1.000 inwoners",
                    "Jongeren met jeugdhulp (%)", "Jeugdhulp met verblijf (%)", "Jongeren met jeugdbescherming (%)",
                    "Jongeren met jeugdbescherming", "Jongeren met jeugdreclassering",
-                   "Personen met bijstand", "Meldingen Veilig Thuis",
+                   "Jongeren met jeugdzorg", "Jongeren met jeugdzorg (%)", "Personen met bijstand", "Meldingen Veilig Thuis",
                    "Meldingen Veilig Thuis per 1.000 inwoners"}
     files = []
     for i, (name, rows) in enumerate(sorted(series.items())):
@@ -591,6 +600,8 @@ def cbs_like_counts(extracts: dict[str, bytes], pop_bytes: bytes) -> dict:
     wijk_pop = p.group_by("region_code", "year").agg(
         population=pl.col("persons").sum(),
         pop_0_17=pl.col("persons").filter(pl.col("age_from") < 18).sum(),
+        pop_0_22=pl.col("persons").filter(pl.col("age_from") < 18).sum()
+        + UNDER_23[3] * pl.col("persons").filter(pl.col("age_from") == 18).sum(),
     )
     gm_pop = wijk_pop.group_by("year").agg(pl.exclude("region_code").sum()).with_columns(region_code=pl.lit(GEMEENTE))
     pops = pl.concat([wijk_pop, gm_pop.select(wijk_pop.columns)])
@@ -609,7 +620,7 @@ def cbs_like_counts(extracts: dict[str, bytes], pop_bytes: bytes) -> dict:
             out.append(pl.concat([per_wijk, total.cast(per_wijk.schema)]).with_columns(year=pl.lit(y, pl.Int32)))
         return pl.concat(out)
 
-    result: dict[str, dict] = {"population": {}, "pop_0_17": {}, "density": {}}
+    result: dict[str, dict] = {"population": {}, "pop_0_17": {}, "density": {}, "jeugdzorg_pct": {}}
     # CBS age bands per wijk and year, from the persons per age group (spread evenly within a group).
     groups = p.with_columns(g=pl.col("age_from").replace_strict({lo: i for i, (lo, _) in enumerate(population.AGE_GROUPS)}))
     per_group = groups.group_by("region_code", "year", "g").agg(n=pl.col("persons").sum())
@@ -637,6 +648,8 @@ def cbs_like_counts(extracts: dict[str, bytes], pop_bytes: bytes) -> dict:
             if den:
                 result[key][(r["region_code"], r["year"])] = scale * rounded / r[den] if r[den] else None
             result[key + ":count"][(r["region_code"], r["year"])] = rounded
+            if key == "jeugd_pct":  # Kerncijfers: the same youth care in natura over inhabitants up to 23
+                result["jeugdzorg_pct"][(r["region_code"], r["year"])] = 100 * rounded / r["pop_0_22"]
     return result
 
 

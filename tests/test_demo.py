@@ -83,6 +83,20 @@ def test_the_demo_publishes_counts_and_the_rates_are_derived_from_them(tables):
     assert 30 <= gm["bijstand_per_1000"] <= 80  # a rate per 1,000, not a count
 
 
+def test_the_demo_has_the_kerncijfers_youth_care_where_cbs_publishes_it(tables):
+    """Jeugdzorg in natura (all youth care, up to 23) as a count and as CBS's own percentage, per wijk too."""
+    _, obs, regions = tables
+    gm = demo.GEMEENTE
+    wijken = regions.filter(pl.col("level") == "wijk")["region_code"].to_list()
+    for code in ["NL01", gm, *wijken]:
+        assert value(obs, "jeugdzorg_pct", code, 2024) is not None, code
+    pct, count = value(obs, "jeugdzorg_pct", gm, 2024), value(obs, "jeugdzorg_youngsters", gm, 2024)
+    assert 7 <= pct <= 13 and count % 5 == 0
+    # Same youngsters as the jeugdhulp percentage (under 18) but over the larger base up to 23: a lower share.
+    assert pct < value(obs, "youth_care_pct", gm, 2024)
+    assert value(obs, "jeugdzorg_youngsters", "NL01", 2024) > value(obs, "youth_care_youngsters", "NL01", 2024)
+
+
 def test_no_person_level_data_reaches_the_warehouse(demo_warehouse):
     """The demo's fictional BSNs and birth dates must not be anywhere in what was written."""
     rng = np.random.default_rng(demo.SEED)

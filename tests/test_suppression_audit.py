@@ -14,6 +14,7 @@ from tests.linear_attack import KEYS, determined_cells, relations
 
 # Rate -> the count it is made of (rate x base = count), as the catalogue's sources say.
 NUMERATORS = {"wmo_clients_per_1000": "wmo_clients", "youth_care_pct": "youth_care_youngsters",
+              "jeugdzorg_pct": "jeugdzorg_youngsters",
               "jeugdbescherming_pct": "jeugdbescherming_youngsters", "pct_65plus": "pop_65plus",
               "pct_0_17": "pop_0_17", "veilig_thuis_reports_per_1000": "veilig_thuis_reports",
               "wmo_reg_cost_per_client": "wmo_reg_cost", "jeugd_reg_cost_per_client": "jeugd_reg_cost"}

@@ -219,8 +219,8 @@ def test_the_catalogue_series_are_documented_with_their_source():
     """Every table id of the Wmo, youth-care and stapeling series is in the table of docs/refresh-and-sources.md."""
     todo = plan(catalogue_mod.load(ROOT / "data" / "catalogue.toml"), None)
     series = {w.indicator_id for ws in todo.values() for w in ws} & {
-        "wmo_clients", "youth_care_pct", "sd_clients_cbs", "sd_households_cbs"}
-    assert series == {"wmo_clients", "youth_care_pct", "sd_clients_cbs", "sd_households_cbs"}
+        "wmo_clients", "youth_care_youngsters", "sd_clients_cbs", "sd_households_cbs"}
+    assert series == {"wmo_clients", "youth_care_youngsters", "sd_clients_cbs", "sd_households_cbs"}
     ids = {t for t, ws in todo.items() if {w.indicator_id for w in ws} & series}
     doc = (ROOT / "docs" / "refresh-and-sources.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"\| (\d{5}NED) \|", doc))
