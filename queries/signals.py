@@ -1,6 +1,9 @@
 """Signalen: the figures that need the council's attention, each with its rule and its numbers.
 
-Computed once per release from suppressed figures only (the query layer's frames), and cached on the
+Computed once per release from suppressed figures only (the query layer's frames): at publication by
+:func:`after_publish` (the command line, the upload page and the demo build call it), kept as
+``signals.json`` in the release's directory, and read from there by :func:`signals` (computed when the
+file is missing or was made under other thresholds). The result is kept on the
 :class:`~queries.Warehouse`, so every session of a release shares one result. Kinds:
 
 * ``verandering`` – this year (or quarter) against the year before (the same quarter a year earlier),
@@ -22,8 +25,10 @@ Docs: docs/signals.md (methods, thresholds, what a signal does not mean).
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -47,6 +52,8 @@ RATE_SCALES = {"percent": 100.0, "per_1000": 1000.0}
 # How much each part weighs in the score (they add up to 100).
 WEIGHTS = {"effect": 50, "certainty": 30, "relevance": 20}
 EXACT_LIMIT = 1000  # above this total the normal approximation of the binomial is exact enough
+CACHE_FILE = "signals.json"  # in the release's directory, written after publication
+ENGINE_VERSION = 1  # raise when a rule changes: stored signals of older releases are then computed again
 
 
 @dataclass
@@ -404,16 +411,65 @@ def compute(wh: Warehouse, *, previous: Warehouse | None = None) -> list[Signal]
     return sorted(found, key=lambda x: (-x.score, x.kind, x.indicator_id, x.region_code))
 
 
+def _with_previous(wh: Warehouse) -> list[Signal]:
+    prev_release = previous_release(wh)
+    prev = Warehouse(prev_release, wh.settings) if prev_release else None
+    try:
+        return compute(wh, previous=prev)
+    finally:
+        if prev is not None:
+            prev.close()
+
+
+def _fingerprint(wh: Warehouse) -> dict:
+    """What the stored signals depend on besides the release: the engine, its thresholds, suppression."""
+    s = wh.settings
+    return {"engine": ENGINE_VERSION, "thresholds": asdict(s.signals), "previous": wh.meta.get("previous"),
+            "suppression": [s.min_count, s.min_count_strict, s.min_denominator]}
+
+
+def stored(wh: Warehouse) -> list[Signal] | None:
+    """The signals kept in the release's directory at publication; None when absent or made under other
+    settings (then they are computed again, never served stale)."""
+    try:
+        data = json.loads((wh.release.path / CACHE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if data.get("fingerprint") != _fingerprint(wh):
+        return None
+    return [Signal(**row) for row in data["signals"]]
+
+
+def store(wh: Warehouse) -> list[Signal]:
+    """Compute the release's signals and keep them in its directory (written whole, then renamed)."""
+    found = _with_previous(wh)
+    target = wh.release.path / CACHE_FILE
+    tmp = target.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"fingerprint": _fingerprint(wh), "signals": [asdict(x) for x in found]}),
+                   encoding="utf-8")
+    tmp.replace(target)
+    return found
+
+
+def after_publish(warehouse_dir: Path) -> int:
+    """The post-publication step (command line, upload page, demo build): the current release's signals,
+    computed once and kept with it unless already there. Returns how many."""
+    wh = Warehouse.open(warehouse_dir)
+    if wh is None:
+        return 0
+    try:
+        found = stored(wh)
+        return len(found if found is not None else store(wh))
+    finally:
+        wh.close()
+
+
 def signals(wh: Warehouse) -> list[Signal]:
-    """The release's signals, computed once and kept with the Warehouse (shared by all sessions)."""
+    """The release's signals: read from its directory (computed at publication), else computed here;
+    kept with the Warehouse either way, so all sessions share one result."""
     def build() -> list[Signal]:
-        prev_release = previous_release(wh)
-        prev = Warehouse(prev_release, wh.settings) if prev_release else None
-        try:
-            return compute(wh, previous=prev)
-        finally:
-            if prev is not None:
-                prev.close()
+        found = stored(wh)
+        return found if found is not None else _with_previous(wh)
     return wh.memo("signals", build)
 
 
@@ -449,7 +505,8 @@ def whats_new(wh: Warehouse) -> WhatsNew:
         try:
             now = _observations(wh, [wh.gemeente]).filter(pl.col("value").is_not_null())
             before = _observations(prev, [wh.gemeente]).filter(pl.col("value").is_not_null())
-            old_signals = {x.key for x in compute(prev)}
+            kept = stored(prev)
+            old_signals = {x.key for x in (compute(prev) if kept is None else kept)}
         finally:
             prev.close()
         keys = ["indicator_id", "region_code", "period"]
