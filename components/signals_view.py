@@ -95,9 +95,10 @@ def scoped_content(params, known: dict[str, dict]) -> NoteContent | None:
                        period_from=f"{year}JJ00" if year else None, period_to=f"{year}JJ00" if year else None)
 
 
-def filtered(found: Sequence[sg.Signal], *, law: str | None, area: str | None, kind: str | None) -> list[sg.Signal]:
+def filtered(found: Sequence[sg.Signal], *, law: str | None, area: str | None, kind: str | None,
+             indicator: str | None = None) -> list[sg.Signal]:
     return [s for s in found if (law is None or s.law == law) and (area is None or s.region_code == area)
-            and (kind is None or s.kind == kind)]
+            and (kind is None or s.kind == kind) and (indicator is None or s.indicator_id == indicator)]
 
 
 def score_parts(s: sg.Signal) -> str:

@@ -473,6 +473,16 @@ def signals(wh: Warehouse) -> list[Signal]:
     return wh.memo("signals", build)
 
 
+def counts(wh: Warehouse) -> dict[str, int]:
+    """How many signals each figure carries (the mark on its tile and chart)."""
+    def build() -> dict[str, int]:
+        out: dict[str, int] = {}
+        for x in signals(wh):
+            out[x.indicator_id] = out.get(x.indicator_id, 0) + 1
+        return out
+    return wh.memo("signal_counts", build)
+
+
 def as_frame(found: list[Signal]) -> pl.DataFrame:
     """One row per signal, with the score and its parts (for tables and exports)."""
     schema = {"key": pl.String, "kind": pl.String, "indicator_id": pl.String, "title": pl.String, "law": pl.String,

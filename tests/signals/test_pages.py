@@ -111,3 +111,24 @@ def test_the_demo_is_seeded_with_notes_markers_and_a_published_dossier(demo_app)
     reader_notes = notes.list_notes(role=Role.RAADSLID)
     explained = {s.kind for s in sg.signals(wh) if signals_view.note_for(s, reader_notes)}
     assert {"verandering", "vergelijking", "verwachting", "trendbreuk"} <= explained
+
+
+def test_a_tile_and_a_figure_block_with_a_signal_carry_a_mark_linking_to_its_signals(demo_app):
+    wh = Warehouse.open(demo_app)
+    per_figure = sg.counts(wh)
+    assert per_figure["veilig_thuis_reports"] >= 1
+    at = open_page("app_pages/overzicht.py")
+    marks = [(label, params) for label, page, params in page_links(at) if label.endswith("bij dit cijfer")]
+    assert marks and all(params["indicator"][0] in per_figure for _, params in marks)
+    n = per_figure["veilig_thuis_reports"]
+    words = f"{n} {'signaal' if n == 1 else 'signalen'} bij dit cijfer"
+    assert (words, {"indicator": ["veilig_thuis_reports"]}) in marks
+    # a tile without a signal has no mark: fewer marks than tiles
+    assert len(marks) < len(at.metric)
+    law = open_page("app_pages/veiligheid.py", {"indicator": "veilig_thuis_reports"})
+    assert [page for label, page, params in page_links(law) if label == words and page.endswith("signalen")
+            and params == {"indicator": ["veilig_thuis_reports"]}]
+    # the link opens the Signalen page filtered on that figure
+    page = open_page("app_pages/signalen.py", {"indicator": "veilig_thuis_reports"})
+    table = page.dataframe[0].value
+    assert len(table) == n and set(table["Soort"]) >= {sg.KINDS["herziening"]}
