@@ -101,6 +101,22 @@ def filtered(found: Sequence[sg.Signal], *, law: str | None, area: str | None, k
             and (kind is None or s.kind == kind) and (indicator is None or s.indicator_id == indicator)]
 
 
+def for_section(wh: Warehouse, section) -> list[sg.Signal]:
+    """The signals of a dossier part of kind "signalen", from ``wh`` (the dossier's release): of its figures,
+    its areas (the municipality covers its wijken, as for notes) and its years."""
+    areas = set(section.region_codes)
+    return [s for s in sg.signals(wh) if s.indicator_id in section.indicator_ids
+            and (not areas or s.region_code in areas or gemeente_of(s.region_code) in areas)
+            and (section.year_from is None or int(s.period[:4]) >= section.year_from)
+            and (section.year_to is None or int(s.period[:4]) <= section.year_to)]
+
+
+def lines(found: Sequence[sg.Signal]) -> list[str]:
+    """Signals as plain lines for a dossier (screen and print); one line saying so when there are none."""
+    return [f"{s.sentence} ({sg.KINDS[s.kind]}, {s.region_name}, {fmt.period_label(s.period)})" for s in found] or [
+        "Bij deze cijfers, gebieden en jaren zijn er in deze datarelease geen signalen."]
+
+
 def score_parts(s: sg.Signal) -> str:
     w = sg.WEIGHTS
     return (f"Score {fmt.number(s.score, 1)} van 100 = grootte {fmt.number(s.effect, 2)} × {w['effect']} + "

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from urllib.parse import parse_qs
-
-import pytest
 
 from auth.roles import Role
 from components import signals_view
 from queries import Warehouse
 from queries import signals as sg
-from store.db import Database
-from store.dossiers import DossierStore
-from store.notes import NoteStore
+from tests.signals.conftest import stores
 from tests.test_app import open_page, texts
 
 
@@ -21,18 +16,6 @@ def page_links(at) -> list[tuple[str, str, dict]]:
     return [(el.proto.label, el.proto.page, parse_qs(el.proto.query_string)) for el in at.get("page_link")]
 
 
-@pytest.fixture
-def demo_app(app_env, demo_warehouse, tmp_path):
-    """A copy of the demo with its own note store: other tests' notes and dossiers never show up here."""
-    warehouse = tmp_path / "warehouse"
-    shutil.copytree(demo_warehouse, warehouse, symlinks=True)
-    app_env(warehouse)
-    return warehouse
-
-
-def stores(warehouse):
-    db = Database(f"sqlite:///{warehouse.parent / 'store.sqlite'}")
-    return NoteStore(db), DossierStore(db)
 
 
 def test_the_page_lists_every_kind_the_demo_has_with_its_duiding(demo_app):
