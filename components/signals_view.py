@@ -64,6 +64,8 @@ def note_for(s: sg.Signal, notes: Sequence[Note]) -> Note | None:
 def target(s: sg.Signal) -> Target:
     """The page and view (URL parameters the pages read) that shows the signal's figure."""
     year = s.period[:4]
+    if s.kind == "begroting":
+        return Target("app_pages/geld.py", {"wet": s.law}, "Bekijk het geld")
     if s.kind == "verwachting":
         return Target("app_pages/verwachting.py", {"voorziening": s.law, "jaar": year}, "Bekijk verwacht per wijk")
     if s.region_code.startswith("WK"):

@@ -18,7 +18,9 @@ file is missing or was made under other thresholds). The result is kept on the
 * ``verwachting`` – a wijk whose observed/expected interval (Byar, 95%) lies wholly above or below 1;
 * ``herziening`` – a figure that was provisional in the previous release and, now final, differs by
   more than ``revision_pct`` percent;
-* ``trendbreuk`` – a series break in the latest ``break_years`` years of a figure.
+* ``trendbreuk`` – a series break in the latest ``break_years`` years of a figure;
+* ``begroting`` – a law whose expected spending this year (the prognosis of the page Geld,
+  :func:`queries.finance.law_prognosis`) is more than ``budget_pct`` percent over its budget.
 
 Docs: docs/signals.md (methods, thresholds, what a signal does not mean).
 """
@@ -38,7 +40,7 @@ from etl.warehouse import Release, release_by_id
 from queries import Warehouse
 from queries import comparison as cmp
 from queries import figures as q
-from queries import goals
+from queries import finance, goals
 
 KINDS = {
     "verandering": "Verandering",
@@ -47,13 +49,14 @@ KINDS = {
     "verwachting": "Anders dan verwacht in de wijk",
     "herziening": "Cijfer herzien",
     "trendbreuk": "Trendbreuk",
+    "begroting": "Boven de begroting",
 }
 RATE_SCALES = {"percent": 100.0, "per_1000": 1000.0}
 # How much each part weighs in the score (they add up to 100).
 WEIGHTS = {"effect": 50, "certainty": 30, "relevance": 20}
 EXACT_LIMIT = 1000  # above this total the normal approximation of the binomial is exact enough
 CACHE_FILE = "signals.json"  # in the release's directory, written after publication
-ENGINE_VERSION = 1  # raise when a rule changes: stored signals of older releases are then computed again
+ENGINE_VERSION = 2  # raise when a rule changes: stored signals of older releases are then computed again
 
 
 @dataclass
@@ -383,6 +386,31 @@ def _breaks(obs: pl.DataFrame, cat: dict[str, dict], wh: Warehouse, s) -> list[S
     return out
 
 
+def _over_budget(wh: Warehouse, cat: dict[str, dict], s) -> list[Signal]:
+    name = q.region_name(wh, wh.gemeente)
+    out = []
+    for law, parts in finance.LAWS.items():
+        prog = finance.law_prognosis(wh, law) if parts["cost"] in cat else None
+        if prog is None or prog.over_pct is None or prog.over_pct <= s.budget_pct:
+            continue
+        meta = cat[parts["cost"]]
+        done = prog.month == 12
+        sentence = (f"{meta['title']} in {name}: {'' if done else 'naar verwachting '}{_num(prog.expected, 'euro')} "
+                    f"in {prog.year}, {_num(prog.over, 'euro')} meer dan begroot.")
+        basis = ("de uitgaven van het hele jaar" if done else
+                 f"de uitgaven tot en met {fmt.MONTHS[prog.month - 1]}, verwacht voor het hele jaar zoals op de pagina Geld")
+        rule = (f"Uit de eigen registratie: {basis}, {_num(prog.expected, 'euro')}; begroting "
+                f"{_num(prog.budget, 'euro')} ({_pct(prog.over_pct)}). Een signaal bij meer dan "
+                f"{fmt.number(s.budget_pct, 1)}% boven de begroting.")
+        out.append(Signal("begroting", parts["cost"], meta["title"], law, wh.gemeente, name, f"{prog.year}JJ00",
+                          sentence, rule, round(prog.over_pct, 1),
+                          {"verwacht": round(prog.expected), "begroting": round(prog.budget),
+                           "procent": round(prog.over_pct, 1), "maand": prog.month},
+                          effect=min(1.0, prog.over_pct / 20), certainty=1.0 if done else 0.6,
+                          relevance=_relevance(meta)))
+    return out
+
+
 # --------------------------------------------------------------------------------------------
 # Public API
 # --------------------------------------------------------------------------------------------
@@ -408,6 +436,7 @@ def compute(wh: Warehouse, *, previous: Warehouse | None = None) -> list[Signal]
     if previous is not None:
         found += _revisions(obs.filter(pl.col("region_code").is_in(own)), _observations(previous, own), cat, s)
     found += _breaks(obs, cat, wh, s)
+    found += _over_budget(wh, cat, s)
     return sorted(found, key=lambda x: (-x.score, x.kind, x.indicator_id, x.region_code))
 
 
