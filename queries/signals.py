@@ -143,10 +143,18 @@ def robust_distance(value: float, others: list[float]) -> float | None:
 # Inputs
 # --------------------------------------------------------------------------------------------
 
-def _observations(wh: Warehouse, region_codes: list[str]) -> pl.DataFrame:
-    """Suppressed totals per year and quarter: a hidden cell has no value and is never tested."""
+def _observations(wh: Warehouse, region_codes: list[str], indicator_ids: set[str] | None = None) -> pl.DataFrame:
+    """Suppressed totals per year and quarter: a hidden cell has no value and is never tested.
+    ``indicator_ids``: only these (suppression, the costly part, is then decided for their groups only)."""
     df = wh.run("signal_observations", region_codes=sorted(region_codes))
+    if indicator_ids is not None:
+        df = df.filter(pl.col("indicator_id").is_in(sorted(indicator_ids)))
     return q._suppressed(wh, df)
+
+
+def _peer_tested(cat: dict[str, dict]) -> set[str]:
+    """The figures the peer rule compares: rates and percentages, no context."""
+    return {i for i, m in cat.items() if m["unit"] not in ("count", "euro") and m["law"] != "context"}
 
 
 def _numerator(value: float, base: float | None, unit: str) -> float | None:
@@ -233,12 +241,12 @@ def _changes(obs: pl.DataFrame, cat: dict[str, dict], s) -> list[Signal]:
 
 
 def _peer_outliers(obs: pl.DataFrame, cat: dict[str, dict], wh: Warehouse, s) -> list[Signal]:
-    peers = set(wh.peers)
+    peers, tested = set(wh.peers), _peer_tested(cat)
     yearly = obs.filter((pl.col("period_kind") == "JJ") & pl.col("value").is_not_null())
     out = []
     for (indicator_id,), df in yearly.group_by("indicator_id"):
         meta = cat.get(indicator_id)
-        if meta is None or meta["unit"] in ("count", "euro") or meta["law"] == "context":
+        if meta is None or indicator_id not in tested:
             continue
         own = df.filter(~pl.col("region_code").is_in(list(peers)))
         if own.is_empty():
@@ -428,13 +436,15 @@ def compute(wh: Warehouse, *, previous: Warehouse | None = None) -> list[Signal]
     s = wh.settings.signals
     cat = _catalogue(wh)
     own = _own_regions(wh)
-    obs = _observations(wh, [*own, *wh.peers])
-    found = _changes(obs.filter(pl.col("region_code").is_in(own)), cat, s)
-    found += _peer_outliers(obs, cat, wh, s)
+    obs = _observations(wh, own)
+    # The peers only for the figures compared with them: their suppression is most of the engine's time.
+    peer_obs = _observations(wh, wh.peers, _peer_tested(cat)) if wh.peers else obs.clear()
+    found = _changes(obs, cat, s)
+    found += _peer_outliers(pl.concat([obs, peer_obs]), cat, wh, s)
     found += _goal_signals(obs, cat, wh)
     found += _expectation_signals(wh, cat)
     if previous is not None:
-        found += _revisions(obs.filter(pl.col("region_code").is_in(own)), _observations(previous, own), cat, s)
+        found += _revisions(obs, _observations(previous, own), cat, s)
     found += _breaks(obs, cat, wh, s)
     found += _over_budget(wh, cat, s)
     return sorted(found, key=lambda x: (-x.score, x.kind, x.indicator_id, x.region_code))
@@ -480,15 +490,27 @@ def store(wh: Warehouse) -> list[Signal]:
     return found
 
 
+def _ensure_stored(wh: Warehouse) -> list[Signal]:
+    found = stored(wh)
+    return found if found is not None else store(wh)
+
+
 def after_publish(warehouse_dir: Path) -> int:
     """The post-publication step (command line, upload page, demo build): the current release's signals,
-    computed once and kept with it unless already there. Returns how many."""
+    and those of the release before (what is new is told against them), each computed once and kept
+    with its release. Returns how many the current release has."""
     wh = Warehouse.open(warehouse_dir)
     if wh is None:
         return 0
     try:
-        found = stored(wh)
-        return len(found if found is not None else store(wh))
+        prev_release = previous_release(wh)
+        if prev_release is not None:  # normally stored at its own publication; the demo builds several at once
+            prev = Warehouse(prev_release, wh.settings)
+            try:
+                _ensure_stored(prev)
+            finally:
+                prev.close()
+        return len(_ensure_stored(wh))
     finally:
         wh.close()
 
