@@ -46,6 +46,7 @@ class SignalSettings:
     min_peers: int = 5                # fewer peers with a figure: no peer comparison
     revision_pct: float = 5.0         # a provisional figure revised by more than this share when final
     break_years: int = 4              # a series break in the latest this many years (a council term) is new
+    budget_pct: float = 2.0           # a law expected to spend more than this share over its budget this year
 
 
 @dataclass(frozen=True)
@@ -165,5 +166,6 @@ def load(warehouse: str | Path | None = None) -> Settings:
         signals=SignalSettings(fdr=_float("MSD_SIGNAL_FDR", 0.05), min_change_pct=_float("MSD_SIGNAL_MIN_CHANGE_PCT", 10.0),
                                peer_mad=_float("MSD_SIGNAL_PEER_MAD", 3.0), min_peers=_int("MSD_SIGNAL_MIN_PEERS", 5),
                                revision_pct=_float("MSD_SIGNAL_REVISION_PCT", 5.0),
-                               break_years=_int("MSD_SIGNAL_BREAK_YEARS", 4)),
+                               break_years=_int("MSD_SIGNAL_BREAK_YEARS", 4),
+                               budget_pct=_float("MSD_SIGNAL_BUDGET_PCT", 2.0)),
     )

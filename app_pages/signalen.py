@@ -26,14 +26,17 @@ notes = signals_view.published_notes()
 wijken = q.wijken(wh)
 areas = {ALL: "Alle gebieden", wh.gemeente: wh.meta.get("gemeente_name") or "De gemeente",
          **dict(zip(wijken["region_code"], wijken["name"], strict=True))}
-c1, c2, c3 = st.columns(3)
+figures = {ALL: "Alle cijfers", **dict(sorted({s.indicator_id: s.title for s in found}.items(), key=lambda x: x[1]))}
+c1, c2, c3, c4 = st.columns(4)
 law = state.url_select("Wet", [ALL, *LAWS], "wet", format_func=lambda v: "Alle wetten" if v == ALL else LAW_NAMES[v],
                        container=c1)
 area = state.url_select("Gebied", list(areas), "wijk", format_func=areas.get, container=c2)
 kind = state.url_select("Soort", [ALL, *sg.KINDS], "soort", container=c3,
                         format_func=lambda v: "Alle soorten" if v == ALL else sg.KINDS[v])
+figure = state.url_select("Cijfer", list(figures), "indicator", format_func=figures.get,
+                          container=c4)
 chosen = signals_view.filtered(found, law=None if law == ALL else law, area=None if area == ALL else area,
-                               kind=None if kind == ALL else kind)
+                               kind=None if kind == ALL else kind, indicator=None if figure == ALL else figure)
 
 tab_names = ["Signalen", "Signalen zonder duiding"] if can(current_role(), "write_note") else ["Signalen"]
 tabs = st.tabs(tab_names)

@@ -2,9 +2,10 @@
 
     python benchmarks/bench_signals.py [--runs 5] [--page-runs 15] [--skip-national]
 
-"All signals" is :func:`queries.signals.compute` on a freshly opened release (empty result cache), as
-after a publication. The page figures are warm script runs of Signalen and Overzicht (the signals are
-then cached with the release). The national-scale warehouse is the one of bench_pages.py (350
+"All signals" is :func:`queries.signals.store` on a freshly opened release (empty result cache): what the
+post-publication step does (every kind, revisions against the release before, written to signals.json).
+"Read stored" is the first request of a release after that: open it and read the file. The page figures
+are warm script runs of Signalen and Overzicht (the signals are then cached with the release). The national-scale warehouse is the one of bench_pages.py (350
 municipalities, 3,500 wijken, 14,000 buurten, 11 years, 100+ indicators), built in benchmarks/tmp/ when
 missing. Results go to benchmarks/results/signals.json; read medians and spreads, not single numbers.
 """
@@ -37,18 +38,23 @@ def time_compute(warehouse: Path, runs: int) -> dict:
     from queries import Warehouse
     from queries import signals as sg
 
-    times, cpu, count = [], [], 0
+    times, cpu, read, count = [], [], [], 0
     for _ in range(runs):
         wh = Warehouse.open(warehouse)  # a new release object: nothing cached
         r0, t = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
-        count = len(sg.compute(wh))
+        count = len(sg.store(wh))
         times.append((time.perf_counter() - t) * 1000)
         r1 = resource.getrusage(resource.RUSAGE_SELF)
         # CPU of all threads: on a shared machine the wall time mostly says how busy the others are.
         cpu.append((r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime) * 1000)
         wh.close()
+        t = time.perf_counter()
+        wh = Warehouse.open(warehouse)
+        assert len(sg.signals(wh)) == count
+        read.append((time.perf_counter() - t) * 1000)
+        wh.close()
     return {**_stats(times), "cpu_median_ms": round(statistics.median(cpu), 1), "signals": count,
-            "load_average": os.getloadavg()[0]}
+            "read_stored": _stats(read), "load_average": os.getloadavg()[0]}
 
 
 def time_pages(warehouse: Path, runs: int) -> dict:
@@ -96,7 +102,7 @@ def main() -> None:
         c = results[label]["compute"]
         print(f"== {label}: all signals ({c['signals']}) median {c['median_ms']:.0f} ms "
               f"(p10 {c['p10_ms']:.0f}, p90 {c['p90_ms']:.0f}, {c['runs']} runs; CPU {c['cpu_median_ms']:.0f} ms; "
-              f"load {c['load_average']:.1f})")
+              f"load {c['load_average']:.1f}); read stored median {c['read_stored']['median_ms']:.0f} ms")
         for page, s in results[label]["pages"].items():
             print(f"   {page:26s} warm median {s['median_ms']:7.1f} ms   p10 {s['p10_ms']:7.1f}   p90 {s['p90_ms']:7.1f}")
     out = ROOT / "benchmarks" / "results" / "signals.json"

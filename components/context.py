@@ -15,7 +15,7 @@ import streamlit as st
 import settings
 from etl import demo
 from etl.warehouse import current_release
-from queries import Warehouse
+from queries import Warehouse, signals
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -36,6 +36,7 @@ def _build_demo_with_progress(path: Path) -> None:
             fcntl.flock(lock, fcntl.LOCK_EX)
             if current_release(path) is None:
                 demo.build(path, progress=progress)
+                signals.after_publish(path)
         box.update(label="De demo-gemeente staat klaar.", state="complete", expanded=False)
 
 

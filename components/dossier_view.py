@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -22,7 +22,7 @@ import streamlit as st
 
 import settings
 from auth.roles import Role, require
-from components import charts, export, indicator_view, state
+from components import charts, export, indicator_view, signals_view, state
 from components import formatting as fmt
 from components.notes import SECTIONS as NOTE_SECTIONS
 from etl import warehouse as etl_warehouse
@@ -60,6 +60,7 @@ class SectionFigures:
     heading: str
     blocks: list[IndicatorFigures]
     areas_label: str
+    signals: list = field(default_factory=list)  # a part of kind "signalen": the release's signals it covers
 
 
 def section_regions(wh: Warehouse, section: Section) -> list[str]:
@@ -133,7 +134,8 @@ def section_figures(wh: Warehouse, section: Section) -> SectionFigures:
                 "Voor dit cijfer zijn er geen gegevens voor de gekozen gebieden en jaren.",
                 provenance=indicator_view.provenance(wh, ind, df), breakdown_label=label))
     return SectionFigures(section=section, heading=section_heading(wh, section), blocks=blocks,
-                          areas_label=_areas_label(wh, section))
+                          areas_label=_areas_label(wh, section),
+                          signals=signals_view.for_section(wh, section) if section.kind == "signalen" else [])
 
 
 def block_export(fig: IndicatorFigures, release_id: str):
@@ -390,6 +392,8 @@ def render_dossier(wh: Warehouse, content: DossierContent, notes: Sequence[Seque
         for m, block in enumerate(figs.blocks):
             _render_block(block, key=f"{key}-{n}-{m}", tab_param=f"onderdeel{n}_{m + 1}_als",
                           release_id=wh.release.id)
+        if section.kind == "signalen":
+            st.markdown("\n".join(f"- {escape_text(line)}" for line in signals_view.lines(figs.signals)))
         section_notes = notes[n - 1] if n - 1 < len(notes) else []
         if section_notes:
             st.markdown("**Duiding**")

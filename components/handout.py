@@ -25,6 +25,7 @@ from fpdf.fonts import FontFace, TextStyle
 
 from components import charts
 from components import dossier_view as dv
+from components import signals_view
 from components import formatting as fmt
 from queries import Warehouse
 from store.dossiers import DossierContent, NoteCopy
@@ -344,6 +345,9 @@ def build_handout(wh: Warehouse, content: DossierContent, notes: Sequence[Sequen
                 _draw_block(p, figs.blocks[0], svgs[0])
 
         keep_together(pdf, part_head)
+        if section.kind == "signalen":
+            for line in signals_view.lines(figs.signals):
+                pdf.para(f"- {line}", height=5.5)
         for block, svg in zip(figs.blocks[1:], svgs[1:], strict=True):
             keep_together(pdf, lambda p, block=block, svg=svg: _draw_block(p, block, svg))
         section_notes = notes[n - 1] if n - 1 < len(notes) else []

@@ -11,7 +11,7 @@ import functools
 import polars as pl
 import streamlit as st
 
-from components import charts, comparison_charts, export, notes, state
+from components import charts, comparison_charts, export, notes, signal_mark, state
 from components import formatting as fmt
 from components import peers as peers_mod
 from queries import Warehouse
@@ -187,6 +187,7 @@ def indicator_block(wh: Warehouse, indicator_id: str, region_codes: list[str], *
     peer_codes = peers if peers is not None else peers_mod.current(wh)
     if show_title:
         st.subheader(ind["title"], anchor=f"ind-{indicator_id}")
+    signal_mark.mark(wh, indicator_id)
     shown_id, region_codes = comparable(wh, ind, region_codes, peer_codes)
     if shown_id != indicator_id:
         ind = q.indicator(wh, shown_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from components import charts, export, state
+from components import charts, export, signal_mark, state
 from components import formatting as fmt
 from queries import Warehouse
 from queries import figures as q
@@ -62,6 +62,7 @@ def headline_tiles(wh: Warehouse, law: str, year: int, *, link: bool = False) ->
                     st.caption("Een aantal: niet te vergelijken met Nederland of andere gemeenten")
                 else:
                     st.caption(" · ".join(compare) if compare else "Geen vergelijking beschikbaar")
+                signal_mark.mark(wh, t["id"])
                 if link:
                     st.page_link(LAW_PAGES[t["law"]], label="Bekijk de details",
                                  query_params={"indicator": t["id"], "jaar": str(year)})

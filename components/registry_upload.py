@@ -16,7 +16,7 @@ from auth.roles import require
 from components import pickers, session
 from etl import registry
 from etl import warehouse as etl_warehouse
-from queries import Warehouse
+from queries import Warehouse, signals
 from store.markdown import escape_text
 
 LAW_LABELS = {"wmo": "Wmo", "jeugd": "Jeugdwet", "participatie": "Participatiewet", "schuldhulp": "Schuldhulp"}
@@ -151,6 +151,7 @@ def confirm_upload(wh: Warehouse, release_id: str, *, role, user: str, detail: s
     require(role, "upload_registry")
     release = etl_warehouse.confirm(wh.settings.warehouse, release_id)
     audit.record("load", user, f"registratie gepubliceerd (versie {release_id}): {detail}", role=role)
+    signals.after_publish(wh.settings.warehouse)  # once now, not at the first page view of the new release
     return release
 
 

@@ -64,6 +64,8 @@ def note_for(s: sg.Signal, notes: Sequence[Note]) -> Note | None:
 def target(s: sg.Signal) -> Target:
     """The page and view (URL parameters the pages read) that shows the signal's figure."""
     year = s.period[:4]
+    if s.kind == "begroting":
+        return Target("app_pages/geld.py", {"wet": s.law}, "Bekijk het geld")
     if s.kind == "verwachting":
         return Target("app_pages/verwachting.py", {"voorziening": s.law, "jaar": year}, "Bekijk verwacht per wijk")
     if s.region_code.startswith("WK"):
@@ -95,9 +97,26 @@ def scoped_content(params, known: dict[str, dict]) -> NoteContent | None:
                        period_from=f"{year}JJ00" if year else None, period_to=f"{year}JJ00" if year else None)
 
 
-def filtered(found: Sequence[sg.Signal], *, law: str | None, area: str | None, kind: str | None) -> list[sg.Signal]:
+def filtered(found: Sequence[sg.Signal], *, law: str | None, area: str | None, kind: str | None,
+             indicator: str | None = None) -> list[sg.Signal]:
     return [s for s in found if (law is None or s.law == law) and (area is None or s.region_code == area)
-            and (kind is None or s.kind == kind)]
+            and (kind is None or s.kind == kind) and (indicator is None or s.indicator_id == indicator)]
+
+
+def for_section(wh: Warehouse, section) -> list[sg.Signal]:
+    """The signals of a dossier part of kind "signalen", from ``wh`` (the dossier's release): of its figures,
+    its areas (the municipality covers its wijken, as for notes) and its years."""
+    areas = set(section.region_codes)
+    return [s for s in sg.signals(wh) if s.indicator_id in section.indicator_ids
+            and (not areas or s.region_code in areas or gemeente_of(s.region_code) in areas)
+            and (section.year_from is None or int(s.period[:4]) >= section.year_from)
+            and (section.year_to is None or int(s.period[:4]) <= section.year_to)]
+
+
+def lines(found: Sequence[sg.Signal]) -> list[str]:
+    """Signals as plain lines for a dossier (screen and print); one line saying so when there are none."""
+    return [f"{s.sentence} ({sg.KINDS[s.kind]}, {s.region_name}, {fmt.period_label(s.period)})" for s in found] or [
+        "Bij deze cijfers, gebieden en jaren zijn er in deze datarelease geen signalen."]
 
 
 def score_parts(s: sg.Signal) -> str:

@@ -49,10 +49,14 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         path = settings.load(args.warehouse).warehouse
+        before = warehouse.current_release(path)
         with warehouse.staging(path) as session:
             code = int(args.func(args) or 0)
         if session.staged:
             finish_staged(path, session.staged[-1], publish_now=args.yes or args.command in AUTO_CONFIRM)
+        now = warehouse.current_release(path)
+        if now is not None and (before is None or now.id != before.id):
+            after_publish(path)
         return code
     except (WarehouseError, CatalogueError, FileNotFoundError, PermissionError) as exc:
         print(f"Fout: {exc}", file=sys.stderr)
@@ -61,6 +65,18 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Afgebroken. Het warehouse is niet veranderd.", file=sys.stderr)
         return 130
+
+
+def after_publish(path: Path) -> None:
+    """Compute what the app would otherwise compute at the first page view of a new release (its signals)
+    and keep it with the release. A failure leaves the publication as it is: the app then computes them."""
+    from queries import signals  # the entry point reaches the read side once, after publication (not a loader)
+
+    try:
+        print(f"Signalen berekend en bij de versie bewaard: {signals.after_publish(path)}.")
+    except Exception as exc:  # noqa: BLE001 - the release is published; the signals are a cache of it
+        print(f"Let op: de signalen zijn niet vooraf berekend ({exc}); de app berekent ze bij het eerste bezoek.",
+              file=sys.stderr)
 
 
 def finish_staged(path: Path, staged: warehouse.Release, *, publish_now: bool) -> None:

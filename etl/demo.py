@@ -17,6 +17,11 @@ Everything is drawn from one seeded random generator, so the demo is the same on
 The patterns follow domain.md section 8: an older wijk with more Wmo, a young wijk with more
 youth care, a poor wijk with more bijstand, a series break in youth care in 2022 (woonplaatsbeginsel),
 the 2019 abonnementstarief, early debt signalling from 2021 and a provisional last year.
+
+The warehouse gets its releases in the order a real monitor would: first the monitor as published a
+year earlier (the waarstaatjegemeente export one year shorter, its last year provisional), then the
+regions, then this year's export, in which CBS's final figures replace the provisional ones (Veilig
+Thuis revised upwards by more than the signal threshold).
 """
 
 from __future__ import annotations
@@ -410,20 +415,43 @@ def registry_inputs(rng: np.random.Generator) -> tuple[dict[str, bytes], bytes]:
 # --------------------------------------------------------------------------------------------
 # waarstaatjegemeente.nl exports: the municipality, its wijken, peers and the nation
 # --------------------------------------------------------------------------------------------
-def _wsjg_export(indicator_name: str, rows: list[tuple[str, str, list[float | None]]], provisional_last: bool) -> bytes:
+def _wsjg_export(indicator_name: str, rows: list[tuple[str, str, list[float | None]]], provisional_last: bool,
+                 last_year: int = LAST_YEAR) -> bytes:
+    """One export with the years up to ``last_year`` (that one marked provisional where CBS does)."""
     head = ["Waarstaatjegemeente.nl", f"Indicator;{indicator_name}", "Bron;CBS en anderen (demo)", "Export;demo", ""]
-    years = [f"{y}*" if provisional_last and y == LAST_YEAR else str(y) for y in YEARS]
-    lines = head + ["Gebied;Code;" + ";".join(years)]
+    years = [y for y in YEARS if y <= last_year]
+    lines = head + ["Gebied;Code;" + ";".join(f"{y}*" if provisional_last and y == last_year else str(y) for y in years)]
     for name, code, values in rows:
-        cells = ["-" if v is None else f"{v:.1f}".replace(".", ",") for v in values]
+        cells = ["-" if v is None else f"{v:.1f}".replace(".", ",") for v in values[:len(years)]]
         lines.append(f"{name};{code};" + ";".join(cells))
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def comparison_inputs(rng: np.random.Generator, extracts_summary: dict) -> list[tuple[str, bytes]]:
+# Veilig Thuis completes reports months after they came in: in the export of a year earlier, CBS's
+# provisional figure of that year was this share of the final one (the Signalen page shows the revision).
+PROVISIONAL_SHARE = {"Meldingen Veilig Thuis": 0.92, "Meldingen Veilig Thuis per 1.000 inwoners": 0.92}
+
+
+@dataclass(frozen=True)
+class Exports:
+    latest: list[tuple[str, bytes]]       # this year's export: LAST_YEAR provisional
+    year_before: list[tuple[str, bytes]]  # the export of a year earlier: LAST_YEAR - 1 provisional, lower where CBS
+    #                                       revised it upwards when it became final
+
+
+def _year_before(rows: list[tuple[str, str, list[float | None]]], share: float) -> list:
+    i = YEARS.index(LAST_YEAR - 1)
+
+    def provisional(v: float | None) -> float | None:  # a count stays a whole number
+        return None if v is None else round(v * share, 0 if float(v).is_integer() else 1)
+    return [(name, code, [*values[:i], provisional(values[i])]) for name, code, values in rows]
+
+
+def comparison_inputs(rng: np.random.Generator, extracts_summary: dict) -> Exports:
     """One export per indicator with the nation, the peers, the municipality and (where CBS has
     them) its wijken. Figures for the own municipality follow the simulated registry, as CBS counts
-    them: half a year later, rounded to fives, the last year provisional."""
+    them: half a year later, rounded to fives, the last year provisional. Also the same exports as
+    they were a year earlier (one year shorter, that year provisional)."""
     series: dict[str, list[tuple[str, str, list[float | None]]]] = {}
 
     def put(name: str, region_name: str, code: str, values: list[float | None]) -> None:
@@ -582,10 +610,11 @@ def comparison_inputs(rng: np.random.Generator, extracts_summary: dict) -> list[
                    "Jongeren met jeugdbescherming", "Jongeren met jeugdreclassering",
                    "Jongeren met jeugdzorg", "Jongeren met jeugdzorg (%)", "Personen met bijstand", "Meldingen Veilig Thuis",
                    "Meldingen Veilig Thuis per 1.000 inwoners"}
-    files = []
-    for i, (name, rows) in enumerate(sorted(series.items())):
-        files.append((f"wsjg_{i:02d}.csv", _wsjg_export(name, rows, name in provisional)))
-    return files
+    named = [(f"wsjg_{i:02d}.csv", name, rows) for i, (name, rows) in enumerate(sorted(series.items()))]
+    return Exports(
+        latest=[(file, _wsjg_export(name, rows, name in provisional)) for file, name, rows in named],
+        year_before=[(file, _wsjg_export(name, _year_before(rows, PROVISIONAL_SHARE.get(name, 1.0)), name in provisional,
+                                         LAST_YEAR - 1)) for file, name, rows in named])
 
 
 def cbs_like_counts(extracts: dict[str, bytes], pop_bytes: bytes) -> dict:
@@ -866,22 +895,28 @@ def build(warehouse: Path, *, seed: int = SEED, catalogue_path: Path | None = No
         step(0.5, "Registratie laden (alleen tellingen worden bewaard)")
         _load_registry(extracts, postcodes, scratch, catalogue_path)
         step(0.75, "Vergelijkingscijfers (waarstaatjegemeente.nl) laden")
-        files = comparison_inputs(rng, cbs_like_counts(extracts, persons))
-        wsjg.load(files, warehouse=scratch, catalogue_path=catalogue_path, source_id="wsjg:demo")
-        step(0.85, "Iv3-cijfers en begroting laden")
-        _load_finance(seed, scratch, catalogue_path)
+        exports = comparison_inputs(rng, cbs_like_counts(extracts, persons))
+        wsjg.load(exports.latest, warehouse=scratch, catalogue_path=catalogue_path, source_id="wsjg:demo")
+        step(0.8, "Iv3-cijfers en begroting laden")
+        _load_finance(seed, scratch, catalogue_path)  # needs the latest inhabitants of the peers
         if write_inputs:
-            _write_inputs(Path(write_inputs), persons, households, extracts, postcodes, files)
-        step(0.9, "Alles in één keer publiceren")
+            _write_inputs(Path(write_inputs), persons, households, extracts, postcodes, exports.latest)
+        step(0.85, "De versie van een jaar eerder maken")
+        wsjg.load(exports.year_before, warehouse=scratch, catalogue_path=catalogue_path, source_id="wsjg:demo")
         built = current_release(scratch)
         warehouse = Path(warehouse)
         existing = current_release(warehouse)
+        # The monitor as published a year earlier is history, not part of this load: it is published at once,
+        # also inside the command line's staging, so the demo's last version has one before it (revisions,
+        # "Wat is er nieuw").
         publish(warehouse, indicators=indicators, observations=built.table("observations"),
                 replace_sources=existing.table("sources")["source_id"].to_list() if existing else [],
                 regions=built.table("regions"), sources=built.table("sources"),
                 boundaries={p.stem: p.read_text(encoding="utf-8") for p in (built.path / "boundaries").glob("*.geojson")},
-                meta=built.meta)
+                meta=built.meta, stage=False)
+        step(0.9, "Nieuwe cijfers van waarstaatjegemeente.nl laden")
         gebieden.load_demo(warehouse, catalogue_path, meta=built.meta)  # province, COROP, youth and labour-market region
+        wsjg.load(exports.latest, warehouse=warehouse, catalogue_path=catalogue_path, source_id="wsjg:demo")
         from etl import registry
 
         registry.save_postcodes(warehouse, postcodes)  # so an uploaded demo extract finds its wijken

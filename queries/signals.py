@@ -1,6 +1,9 @@
 """Signalen: the figures that need the council's attention, each with its rule and its numbers.
 
-Computed once per release from suppressed figures only (the query layer's frames), and cached on the
+Computed once per release from suppressed figures only (the query layer's frames): at publication by
+:func:`after_publish` (the command line, the upload page and the demo build call it), kept as
+``signals.json`` in the release's directory, and read from there by :func:`signals` (computed when the
+file is missing or was made under other thresholds). The result is kept on the
 :class:`~queries.Warehouse`, so every session of a release shares one result. Kinds:
 
 * ``verandering`` – this year (or quarter) against the year before (the same quarter a year earlier),
@@ -15,15 +18,19 @@ Computed once per release from suppressed figures only (the query layer's frames
 * ``verwachting`` – a wijk whose observed/expected interval (Byar, 95%) lies wholly above or below 1;
 * ``herziening`` – a figure that was provisional in the previous release and, now final, differs by
   more than ``revision_pct`` percent;
-* ``trendbreuk`` – a series break in the latest ``break_years`` years of a figure.
+* ``trendbreuk`` – a series break in the latest ``break_years`` years of a figure;
+* ``begroting`` – a law whose expected spending this year (the prognosis of the page Geld,
+  :func:`queries.finance.law_prognosis`) is more than ``budget_pct`` percent over its budget.
 
 Docs: docs/signals.md (methods, thresholds, what a signal does not mean).
 """
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -33,7 +40,7 @@ from etl.warehouse import Release, release_by_id
 from queries import Warehouse
 from queries import comparison as cmp
 from queries import figures as q
-from queries import goals
+from queries import finance, goals
 
 KINDS = {
     "verandering": "Verandering",
@@ -42,11 +49,14 @@ KINDS = {
     "verwachting": "Anders dan verwacht in de wijk",
     "herziening": "Cijfer herzien",
     "trendbreuk": "Trendbreuk",
+    "begroting": "Boven de begroting",
 }
 RATE_SCALES = {"percent": 100.0, "per_1000": 1000.0}
 # How much each part weighs in the score (they add up to 100).
 WEIGHTS = {"effect": 50, "certainty": 30, "relevance": 20}
 EXACT_LIMIT = 1000  # above this total the normal approximation of the binomial is exact enough
+CACHE_FILE = "signals.json"  # in the release's directory, written after publication
+ENGINE_VERSION = 2  # raise when a rule changes: stored signals of older releases are then computed again
 
 
 @dataclass
@@ -133,10 +143,18 @@ def robust_distance(value: float, others: list[float]) -> float | None:
 # Inputs
 # --------------------------------------------------------------------------------------------
 
-def _observations(wh: Warehouse, region_codes: list[str]) -> pl.DataFrame:
-    """Suppressed totals per year and quarter: a hidden cell has no value and is never tested."""
+def _observations(wh: Warehouse, region_codes: list[str], indicator_ids: set[str] | None = None) -> pl.DataFrame:
+    """Suppressed totals per year and quarter: a hidden cell has no value and is never tested.
+    ``indicator_ids``: only these (suppression, the costly part, is then decided for their groups only)."""
     df = wh.run("signal_observations", region_codes=sorted(region_codes))
+    if indicator_ids is not None:
+        df = df.filter(pl.col("indicator_id").is_in(sorted(indicator_ids)))
     return q._suppressed(wh, df)
+
+
+def _peer_tested(cat: dict[str, dict]) -> set[str]:
+    """The figures the peer rule compares: rates and percentages, no context."""
+    return {i for i, m in cat.items() if m["unit"] not in ("count", "euro") and m["law"] != "context"}
 
 
 def _numerator(value: float, base: float | None, unit: str) -> float | None:
@@ -223,12 +241,12 @@ def _changes(obs: pl.DataFrame, cat: dict[str, dict], s) -> list[Signal]:
 
 
 def _peer_outliers(obs: pl.DataFrame, cat: dict[str, dict], wh: Warehouse, s) -> list[Signal]:
-    peers = set(wh.peers)
+    peers, tested = set(wh.peers), _peer_tested(cat)
     yearly = obs.filter((pl.col("period_kind") == "JJ") & pl.col("value").is_not_null())
     out = []
     for (indicator_id,), df in yearly.group_by("indicator_id"):
         meta = cat.get(indicator_id)
-        if meta is None or meta["unit"] in ("count", "euro") or meta["law"] == "context":
+        if meta is None or indicator_id not in tested:
             continue
         own = df.filter(~pl.col("region_code").is_in(list(peers)))
         if own.is_empty():
@@ -376,6 +394,31 @@ def _breaks(obs: pl.DataFrame, cat: dict[str, dict], wh: Warehouse, s) -> list[S
     return out
 
 
+def _over_budget(wh: Warehouse, cat: dict[str, dict], s) -> list[Signal]:
+    name = q.region_name(wh, wh.gemeente)
+    out = []
+    for law, parts in finance.LAWS.items():
+        prog = finance.law_prognosis(wh, law) if parts["cost"] in cat else None
+        if prog is None or prog.over_pct is None or prog.over_pct <= s.budget_pct:
+            continue
+        meta = cat[parts["cost"]]
+        done = prog.month == 12
+        sentence = (f"{meta['title']} in {name}: {'' if done else 'naar verwachting '}{_num(prog.expected, 'euro')} "
+                    f"in {prog.year}, {_num(prog.over, 'euro')} meer dan begroot.")
+        basis = ("de uitgaven van het hele jaar" if done else
+                 f"de uitgaven tot en met {fmt.MONTHS[prog.month - 1]}, verwacht voor het hele jaar zoals op de pagina Geld")
+        rule = (f"Uit de eigen registratie: {basis}, {_num(prog.expected, 'euro')}; begroting "
+                f"{_num(prog.budget, 'euro')} ({_pct(prog.over_pct)}). Een signaal bij meer dan "
+                f"{fmt.number(s.budget_pct, 1)}% boven de begroting.")
+        out.append(Signal("begroting", parts["cost"], meta["title"], law, wh.gemeente, name, f"{prog.year}JJ00",
+                          sentence, rule, round(prog.over_pct, 1),
+                          {"verwacht": round(prog.expected), "begroting": round(prog.budget),
+                           "procent": round(prog.over_pct, 1), "maand": prog.month},
+                          effect=min(1.0, prog.over_pct / 20), certainty=1.0 if done else 0.6,
+                          relevance=_relevance(meta)))
+    return out
+
+
 # --------------------------------------------------------------------------------------------
 # Public API
 # --------------------------------------------------------------------------------------------
@@ -393,28 +436,102 @@ def compute(wh: Warehouse, *, previous: Warehouse | None = None) -> list[Signal]
     s = wh.settings.signals
     cat = _catalogue(wh)
     own = _own_regions(wh)
-    obs = _observations(wh, [*own, *wh.peers])
-    found = _changes(obs.filter(pl.col("region_code").is_in(own)), cat, s)
-    found += _peer_outliers(obs, cat, wh, s)
+    obs = _observations(wh, own)
+    # The peers only for the figures compared with them: their suppression is most of the engine's time.
+    peer_obs = _observations(wh, wh.peers, _peer_tested(cat)) if wh.peers else obs.clear()
+    found = _changes(obs, cat, s)
+    found += _peer_outliers(pl.concat([obs, peer_obs]), cat, wh, s)
     found += _goal_signals(obs, cat, wh)
     found += _expectation_signals(wh, cat)
     if previous is not None:
-        found += _revisions(obs.filter(pl.col("region_code").is_in(own)), _observations(previous, own), cat, s)
+        found += _revisions(obs, _observations(previous, own), cat, s)
     found += _breaks(obs, cat, wh, s)
+    found += _over_budget(wh, cat, s)
     return sorted(found, key=lambda x: (-x.score, x.kind, x.indicator_id, x.region_code))
 
 
-def signals(wh: Warehouse) -> list[Signal]:
-    """The release's signals, computed once and kept with the Warehouse (shared by all sessions)."""
-    def build() -> list[Signal]:
+def _with_previous(wh: Warehouse) -> list[Signal]:
+    prev_release = previous_release(wh)
+    prev = Warehouse(prev_release, wh.settings) if prev_release else None
+    try:
+        return compute(wh, previous=prev)
+    finally:
+        if prev is not None:
+            prev.close()
+
+
+def _fingerprint(wh: Warehouse) -> dict:
+    """What the stored signals depend on besides the release: the engine, its thresholds, suppression."""
+    s = wh.settings
+    return {"engine": ENGINE_VERSION, "thresholds": asdict(s.signals), "previous": wh.meta.get("previous"),
+            "suppression": [s.min_count, s.min_count_strict, s.min_denominator]}
+
+
+def stored(wh: Warehouse) -> list[Signal] | None:
+    """The signals kept in the release's directory at publication; None when absent or made under other
+    settings (then they are computed again, never served stale)."""
+    try:
+        data = json.loads((wh.release.path / CACHE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if data.get("fingerprint") != _fingerprint(wh):
+        return None
+    return [Signal(**row) for row in data["signals"]]
+
+
+def store(wh: Warehouse) -> list[Signal]:
+    """Compute the release's signals and keep them in its directory (written whole, then renamed)."""
+    found = _with_previous(wh)
+    target = wh.release.path / CACHE_FILE
+    tmp = target.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"fingerprint": _fingerprint(wh), "signals": [asdict(x) for x in found]}),
+                   encoding="utf-8")
+    tmp.replace(target)
+    return found
+
+
+def _ensure_stored(wh: Warehouse) -> list[Signal]:
+    found = stored(wh)
+    return found if found is not None else store(wh)
+
+
+def after_publish(warehouse_dir: Path) -> int:
+    """The post-publication step (command line, upload page, demo build): the current release's signals,
+    and those of the release before (what is new is told against them), each computed once and kept
+    with its release. Returns how many the current release has."""
+    wh = Warehouse.open(warehouse_dir)
+    if wh is None:
+        return 0
+    try:
         prev_release = previous_release(wh)
-        prev = Warehouse(prev_release, wh.settings) if prev_release else None
-        try:
-            return compute(wh, previous=prev)
-        finally:
-            if prev is not None:
+        if prev_release is not None:  # normally stored at its own publication; the demo builds several at once
+            prev = Warehouse(prev_release, wh.settings)
+            try:
+                _ensure_stored(prev)
+            finally:
                 prev.close()
+        return len(_ensure_stored(wh))
+    finally:
+        wh.close()
+
+
+def signals(wh: Warehouse) -> list[Signal]:
+    """The release's signals: read from its directory (computed at publication), else computed here;
+    kept with the Warehouse either way, so all sessions share one result."""
+    def build() -> list[Signal]:
+        found = stored(wh)
+        return found if found is not None else _with_previous(wh)
     return wh.memo("signals", build)
+
+
+def counts(wh: Warehouse) -> dict[str, int]:
+    """How many signals each figure carries (the mark on its tile and chart)."""
+    def build() -> dict[str, int]:
+        out: dict[str, int] = {}
+        for x in signals(wh):
+            out[x.indicator_id] = out.get(x.indicator_id, 0) + 1
+        return out
+    return wh.memo("signal_counts", build)
 
 
 def as_frame(found: list[Signal]) -> pl.DataFrame:
@@ -449,7 +566,8 @@ def whats_new(wh: Warehouse) -> WhatsNew:
         try:
             now = _observations(wh, [wh.gemeente]).filter(pl.col("value").is_not_null())
             before = _observations(prev, [wh.gemeente]).filter(pl.col("value").is_not_null())
-            old_signals = {x.key for x in compute(prev)}
+            kept = stored(prev)
+            old_signals = {x.key for x in (compute(prev) if kept is None else kept)}
         finally:
             prev.close()
         keys = ["indicator_id", "region_code", "period"]

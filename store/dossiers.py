@@ -50,7 +50,8 @@ CHANGE_LABELS = {"create": "aangemaakt", "edit": "bewerkt", "publish": "gepublic
 COMPARISONS = {"geen": "Geen vergelijking", "nederland": "Nederland", "peers": "Vergelijkbare gemeenten (mediaan)",
                "beide": "Nederland en vergelijkbare gemeenten"}
 SECTION_KINDS = {"figures": "Cijfers met grafiek en tabel", "notes": "Alleen duiding (bijvoorbeeld beleidsreactie)",
-                 "finance": "Geld: verwachting en scenario's van de wet van het gekozen cijfer"}
+                 "finance": "Geld: verwachting en scenario's van de wet van het gekozen cijfer",
+                 "signalen": "Signalen: wat opvalt bij de gekozen cijfers (uit de datarelease van het dossier)"}
 
 MAX_SECTIONS = 40
 MAX_INDICATORS_PER_SECTION = 6
@@ -115,7 +116,8 @@ class Section:
 
     ``region_codes`` are the municipality and/or wijken; ``comparison`` adds Nederland and/or the median of
     similar municipalities; ``breakdown`` (optional) splits a municipality figure, e.g. requests by route.
-    ``kind`` "notes" shows only the published interpretation (for the college's policy response).
+    ``kind`` "notes" shows only the published interpretation (for the college's policy response); "signalen"
+    lists the signals of the chosen figures, areas and years in the dossier's release.
     """
 
     indicator_ids: tuple[str, ...]

@@ -19,9 +19,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="session")
 def demo_warehouse(tmp_path_factory) -> Path:
-    """The built-in demo, built through the real loaders, once for the whole test run."""
+    """The built-in demo, built through the real loaders, once for the whole test run; its signals stored
+    after publication, as the app does when it builds the demo."""
+    from queries import signals
+
     path = tmp_path_factory.mktemp("demo") / "warehouse"
     demo.build(path, progress=lambda *_: None)
+    signals.after_publish(path)
     return path
 
 

@@ -191,3 +191,20 @@ def test_signals_are_cached_with_the_warehouse_and_ranked(tmp_path):
     assert top.score == pytest.approx(50 * top.effect + 30 * top.certainty + 20 * top.relevance, abs=0.05)
     frame = sg.as_frame(first)
     assert frame["key"].to_list() == [s.key for s in first]
+
+
+def _spending(budget: float) -> list[dict]:
+    months = [obs("jeugd_reg_cost", "GM0001", f"{y}MM{m:02d}", 100_000.0) for y in (2023, 2024) for m in range(1, 13)]
+    return [*months, obs("fin_jeugd_budget", "GM0001", "2024JJ00", budget)]
+
+
+def test_a_law_spending_more_than_its_budget_signals(tmp_path):
+    found = of_kind(sg.compute(build(tmp_path / "w", _spending(1_100_000.0))), "begroting")
+    assert [(s.indicator_id, s.law, s.period) for s in found] == [("jeugd_reg_cost", "jeugd", "2024JJ00")]
+    s = found[0]
+    assert s.numbers["verwacht"] == 1_200_000 and s.numbers["begroting"] == 1_100_000 and s.size == 9.1
+    assert "meer dan begroot" in s.sentence and "+9,1%" in s.rule
+
+
+def test_spending_within_the_budget_margin_does_not_signal(tmp_path):
+    assert of_kind(sg.compute(build(tmp_path / "w", _spending(1_190_000.0))), "begroting") == []

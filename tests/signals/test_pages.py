@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from urllib.parse import parse_qs
-
-import pytest
 
 from auth.roles import Role
 from components import signals_view
 from queries import Warehouse
 from queries import signals as sg
-from store.db import Database
-from store.dossiers import DossierStore
-from store.notes import NoteStore
+from tests.signals.conftest import stores
 from tests.test_app import open_page, texts
 
 
@@ -21,18 +16,6 @@ def page_links(at) -> list[tuple[str, str, dict]]:
     return [(el.proto.label, el.proto.page, parse_qs(el.proto.query_string)) for el in at.get("page_link")]
 
 
-@pytest.fixture
-def demo_app(app_env, demo_warehouse, tmp_path):
-    """A copy of the demo with its own note store: other tests' notes and dossiers never show up here."""
-    warehouse = tmp_path / "warehouse"
-    shutil.copytree(demo_warehouse, warehouse, symlinks=True)
-    app_env(warehouse)
-    return warehouse
-
-
-def stores(warehouse):
-    db = Database(f"sqlite:///{warehouse.parent / 'store.sqlite'}")
-    return NoteStore(db), DossierStore(db)
 
 
 def test_the_page_lists_every_kind_the_demo_has_with_its_duiding(demo_app):
@@ -40,7 +23,7 @@ def test_the_page_lists_every_kind_the_demo_has_with_its_duiding(demo_app):
     assert at.title[0].value == "Signalen"
     table = at.dataframe[0].value
     kinds = set(table["Soort"])
-    assert {sg.KINDS[k] for k in ("verandering", "vergelijking", "doel", "verwachting", "trendbreuk")} <= kinds
+    assert {sg.KINDS[k] for k in sg.KINDS} == kinds
     # the demo's published notes explain at least two signals; others have none yet
     assert (table["Duiding"] == "ja").sum() >= 2 and (table["Duiding"] == "nee").sum() >= 1
     body = texts(at)
@@ -84,8 +67,8 @@ def test_overzicht_shows_the_top_five_and_whats_new(demo_app):
     at = open_page("app_pages/overzicht.py")
     body = texts(at)
     assert "Wat vraagt aandacht?" in body and "Wat is er nieuw" in body
-    # the demo's last step (regions of the municipality) is a release on top of the first one, same figures
-    assert "Vergeleken met de vorige release" in body and "**0** herziene cijfers" in body
+    # the demo's last step is this year's export on top of last year's: Veilig Thuis 2024 became final
+    assert "Vergeleken met de vorige release" in body and "**2** herziene cijfers" in body
     whys = [e for e in at.expander if e.label == "Waarom is dit een signaal?"]
     assert len(whys) == 5
     assert any(label.startswith("Alle ") and label.endswith(" signalen") for label, _, _ in page_links(at))
@@ -111,3 +94,24 @@ def test_the_demo_is_seeded_with_notes_markers_and_a_published_dossier(demo_app)
     reader_notes = notes.list_notes(role=Role.RAADSLID)
     explained = {s.kind for s in sg.signals(wh) if signals_view.note_for(s, reader_notes)}
     assert {"verandering", "vergelijking", "verwachting", "trendbreuk"} <= explained
+
+
+def test_a_tile_and_a_figure_block_with_a_signal_carry_a_mark_linking_to_its_signals(demo_app):
+    wh = Warehouse.open(demo_app)
+    per_figure = sg.counts(wh)
+    assert per_figure["veilig_thuis_reports"] >= 1
+    at = open_page("app_pages/overzicht.py")
+    marks = [(label, params) for label, page, params in page_links(at) if label.endswith("bij dit cijfer")]
+    assert marks and all(params["indicator"][0] in per_figure for _, params in marks)
+    n = per_figure["veilig_thuis_reports"]
+    words = f"{n} {'signaal' if n == 1 else 'signalen'} bij dit cijfer"
+    assert (words, {"indicator": ["veilig_thuis_reports"]}) in marks
+    # a tile without a signal has no mark: fewer marks than tiles
+    assert len(marks) < len(at.metric)
+    law = open_page("app_pages/veiligheid.py", {"indicator": "veilig_thuis_reports"})
+    assert [page for label, page, params in page_links(law) if label == words and page.endswith("signalen")
+            and params == {"indicator": ["veilig_thuis_reports"]}]
+    # the link opens the Signalen page filtered on that figure
+    page = open_page("app_pages/signalen.py", {"indicator": "veilig_thuis_reports"})
+    table = page.dataframe[0].value
+    assert len(table) == n and set(table["Soort"]) >= {sg.KINDS["herziening"]}
