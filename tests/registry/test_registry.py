@@ -104,9 +104,10 @@ def test_counts_match_a_hand_computed_extract(tmp_path):
 
 
 def test_cost_per_product_and_per_referrer_adds_up_to_the_cost_with_its_clients_as_base(tmp_path):
-    jeugd = csv(["555555550,H5,2012-01-01,1000AA,,2023-12-01,2023-12-20,maatwerk,45,2024-01-01,2024-12-31,,ZIN,C,02,800",
-                 "666666660,H6,2010-01-01,1001AA,,2023-12-01,2023-12-20,maatwerk,43,2024-07-01,2024-12-31,,ZIN,C,2,3000",
-                 "777777770,H7,2011-01-01,1002AA,,2023-12-01,2023-12-20,maatwerk,45,2024-01-01,2024-12-31,,ZIN,C,01,400"])
+    request = "2023-12-01,2023-12-20,maatwerk"
+    jeugd = csv([f"555555550,H5,2012-01-01,1000AA,,{request},45,2024-01-01,2024-12-31,,ZIN,C,02,800",
+                 f"666666660,H6,2010-01-01,1001AA,,{request},43,2024-07-01,2024-12-31,,ZIN,C,2,3000",
+                 f"777777770,H7,2011-01-01,1002AA,,{request},45,2024-01-01,2024-12-31,,ZIN,C,01,400"])
     load(tmp_path, {"wmo": csv(WMO), "jeugd": jeugd})
     o = obs(tmp_path)
     y24 = "2024JJ00"
