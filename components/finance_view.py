@@ -355,6 +355,10 @@ de laagste tot de hoogste uitkomst als dit jaar verloopt zoals één van die vor
 jaar met dat percentage. Het bevolkingsscenario neemt het gebruik per leeftijdsgroep van dit jaar en vermenigvuldigt
 dat met de bevolkingsprognose. We vergelijken met de begroting; jaren zonder begroting krijgen de laatste begroting.
 
+**Uitgaven per productcategorie en per verwijzer.** We tellen per jaar op wat er per product en (bij de jeugdhulp)
+per verwijzer is betaald, en zetten het laatste jaar naast het jaar ervoor. Bedragen over weinig cliënten zijn
+afgeschermd. Dit zegt waar het geld naartoe gaat, niet waarom: meer jongeren, langer verblijf of een hoger tarief.
+
 **Wat dit niet zegt.** Een verwachting is geen voorspelling: nieuwe tarieven, een wetswijziging of een paar dure
 cliënten veranderen de uitkomst. Iv3-cijfers tellen anders dan de registratie (ook personeel en inkoop).
 """
