@@ -6,7 +6,7 @@ on the page *Geld*, in a dossier part of kind "finance" and in the handout (docs
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from statistics import mean
 
 import polars as pl
@@ -319,8 +319,9 @@ def law_summary(wh: Warehouse, law: str) -> None:
 
 
 def dossier_blocks(wh: Warehouse, section) -> list:
-    """The blocks of a dossier part of kind "finance": prognosis and scenarios of each chosen law
-    (a chosen indicator stands for its law)."""
+    """The blocks of a dossier part of kind "finance": prognosis, cost per product and per referrer, and
+    scenarios of each chosen law (a chosen indicator stands for its law)."""
+    from components import finance_split  # here, not at the top: it builds on this module
     from components.dossier_view import IndicatorFigures  # imported here: the dossier view imports this module
 
     blocks = []
@@ -333,15 +334,21 @@ def dossier_blocks(wh: Warehouse, section) -> list:
         if law in finance.LAWS and law not in laws:
             laws.append(law)
     for law in laws:
-        figs = [prognosis_figure(wh, law)]
+        figs = [(prognosis_figure(wh, law), None, "")]
+        for breakdown in ("product", "referrer"):
+            made = finance_split.cost_split_figure(wh, law, breakdown)
+            if made is not None:  # drawn as one line per category, like any split figure in a dossier
+                fig, change = made
+                figs.append((replace(fig, df=fig.df.with_columns(region_name=pl.col("category_label"))),
+                             finance_split.change_table(change, breakdown), fig.legend_title))
         scen = scenario_figure(wh, law)
-        figs.append(scen[0] if scen else None)
-        for fig in figs:
-            if fig is None:
-                continue
-            blocks.append(IndicatorFigures(indicator=fig.indicator, df=fig.df,
-                                           table=indicator_view.table(fig.df, fig.indicator["unit"]),
-                                           description=fig.description, provenance=fig.provenance))
+        figs.append((scen[0] if scen else None, None, ""))
+        for fig, table, label in figs:
+            if fig is not None:
+                blocks.append(IndicatorFigures(
+                    indicator=fig.indicator, df=fig.df,
+                    table=indicator_view.table(fig.df, fig.indicator["unit"]) if table is None else table,
+                    description=fig.description, provenance=fig.provenance, breakdown_label=label))
     return blocks
 
 

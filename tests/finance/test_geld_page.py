@@ -82,7 +82,11 @@ def test_a_finance_dossier_part_shows_on_the_dossier_page_and_in_the_handout(app
 
     figs = dv.section_figures(wh, FINANCE_PART)
     assert [b.indicator["title"] for b in figs.blocks] == ["Uitgaven Jeugd 2025: tot nu toe en verwacht",
+                                                          "Uitgaven Jeugd per productcategorie",
+                                                          "Uitgaven Jeugd per verwijzer",
                                                           "Scenario's Jeugd: uitgaven de komende vijf jaar"]
+    referrer = figs.blocks[2]
+    assert "Huisarts" in set(referrer.df["region_name"]) and list(referrer.table.columns)[0] == "Verwijzer"
     at = open_page("app_pages/dossiers.py", {"dossier": p.dossier_id}, role="raadslid")
     body = texts(at)
     for part in ("1. Geld voor jeugdhulp", "Uitgaven Jeugd 2025: tot nu toe en verwacht", "meer dan begroot",
@@ -93,7 +97,8 @@ def test_a_finance_dossier_part_shows_on_the_dossier_page_and_in_the_handout(app
     text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
     for part in ("Geld voor jeugdhulp", "Uitgaven Jeugd 2025: tot nu toe en verwacht", "meer dan begroot",
                  "Scenario's Jeugd: uitgaven de komende vijf jaar", "Groei 5% per jaar", "Begroting",
-                 "Na 2026 is de laatste begroting (2026) gelijk gehouden", "tekort"):
+                 "Na 2026 is de laatste begroting (2026) gelijk gehouden", "tekort",
+                 "Uitgaven Jeugd per verwijzer", "stegen de uitgaven het meest bij Huisarts"):
         assert part in text, part
 
 
