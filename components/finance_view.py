@@ -96,9 +96,8 @@ def prognosis_figure(wh: Warehouse, law: str, month: int | None = None) -> Figur
         rows += [_row(f"Begroting {year}", f"{year}MM{m:02d}", prog.budget, source="") for m in (1, 12)]
     df = _series(rows)
     ind = figure_indicator(f"Uitgaven {finance.LAW_LABELS[law]} {year}: tot nu toe en verwacht", "euro")
-    return Figure(ind, df, describe_prognosis(prog), source_line(wh, df, q.indicator(wh, cost_id)["source_label"]
-                                                              + " en begroting van de gemeente"), cost_id, law,
-                  legend_title="Reeks")
+    source = source_line(wh, df, q.indicator(wh, cost_id)["source_label"] + " en begroting van de gemeente")
+    return Figure(ind, df, describe_prognosis(prog), source, cost_id, law, legend_title="Reeks")
 
 
 def describe_prognosis(p: finance.Prognosis) -> str:
@@ -130,8 +129,8 @@ def per_inhabitant_figure(wh: Warehouse, indicator_id: str) -> Figure:
                        .select(list(SERIES)), med.select(list(SERIES))])
     info = figure_indicator(f"{ind['title']} per inwoner", "euro")
     text = indicator_view.describe_series(shown, "euro")
-    return Figure(info, shown, text, source_line(wh, shown, ind["source_label"] + "; per inwoner berekend met het "
-                                             "aantal inwoners op 1 januari"), indicator_id, ind["law"])
+    source = source_line(wh, shown, ind["source_label"] + "; per inwoner berekend met het aantal inwoners op 1 januari")
+    return Figure(info, shown, text, source, indicator_id, ind["law"])
 
 
 def budget_against_account_figure(wh: Warehouse, group: str) -> Figure:
@@ -183,9 +182,8 @@ def scenario_figure(wh: Warehouse, law: str) -> tuple[Figure, pl.DataFrame, bool
     if not demographic:
         parts.append("Er is geen bevolkingsprognose geladen, dus er is geen scenario op basis van de bevolking.")
     ind = figure_indicator(f"Scenario's {finance.LAW_LABELS[law]}: uitgaven de komende vijf jaar", "euro")
-    fig = Figure(ind, df, " ".join(parts), source_line(wh, df, "Eigen registratie, begroting van de gemeente; "
-                                                  "berekend (zie methoden)"), finance.LAWS[law]["cost"], law,
-                 legend_title="Scenario")
+    source = source_line(wh, df, "Eigen registratie, begroting van de gemeente; berekend (zie methoden)")
+    fig = Figure(ind, df, " ".join(parts), source, finance.LAWS[law]["cost"], law, legend_title="Scenario")
     return fig, table, demographic
 
 

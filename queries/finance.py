@@ -284,8 +284,8 @@ def prognosis_against_budget(wh: Warehouse) -> pl.DataFrame:
     current year (the latest year with monthly cost) against the municipality's own budget.
 
     One row per law, columns: law (str, a key of LAWS), year (int), month (int, the last month counted),
-    budget, expected, low, high (float, euros; low/high the interval, null without an earlier complete
-    year to learn the season from), over = expected - budget (euros, positive is an overspend),
+    budget, expected, low, high (float, euros; low/high the interval: equal to expected once the year is
+    complete, null without an earlier complete year to learn the season from), over = expected - budget (euros, positive is an overspend),
     over_pct = 100 * over / budget, over_low / over_high and over_pct_low / over_pct_high (the same
     for the interval's ends, null without an interval). Empty when no law has both."""
     rows = []

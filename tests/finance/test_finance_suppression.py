@@ -73,7 +73,8 @@ def test_cost_change_per_category_against_hand_computed_values(tmp_path):
             sources=pl.DataFrame([{"source_id": "test", "kind": "test", "title": "Test"}]),
             meta={"demo": False, "gemeente": GM, "peers": []})
     change = finance.cost_change(Warehouse.open(path), "jeugd", "product")
-    got = {r["category"]: (r["previous"], r["last"], r["change"], r["change_pct"]) for r in change.iter_rows(named=True)}
+    got = {r["category"]: (r["previous"], r["last"], r["change"], r["change_pct"])
+           for r in change.iter_rows(named=True)}
     assert got["44"] == (2000.0, 3000.0, 1000.0, pytest.approx(50.0))
     assert got["45"] == (5000.0, 5500.0, 500.0, pytest.approx(10.0))
     assert got["43"] == (0.0, 1000.0, 1000.0, None)  # new in 2024: nothing the year before, no per cent
