@@ -6,7 +6,7 @@ on the page *Geld*, in a dossier part of kind "finance" and in the handout (docs
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from statistics import mean
 
 import polars as pl
@@ -14,9 +14,8 @@ import streamlit as st
 
 from components import charts, export, indicator_view, notes, pickers, state
 from components import formatting as fmt
-from queries import Warehouse
+from queries import Warehouse, finance
 from queries import figures as q
-from queries import finance
 
 MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
           "november", "december"]
@@ -35,7 +34,7 @@ class Figure:
     legend_title: str = "Gebied"  # what the lines are: areas, or spending against budget, or scenarios
 
 
-def _indicator(title: str, unit: str) -> dict:
+def figure_indicator(title: str, unit: str) -> dict:
     return {"title": title, "unit": unit, "unit_label": {"euro": "euro", "euro_1000": "x 1.000 euro"}[unit],
             "series_breaks": [], "source_label": ""}
 
@@ -49,7 +48,7 @@ def _row(name: str, period: str, value: float | None, status: str = "final", sou
             "status": status, "source_id": source}
 
 
-def _source(wh: Warehouse, df: pl.DataFrame, label: str) -> str:
+def source_line(wh: Warehouse, df: pl.DataFrame, label: str) -> str:
     return indicator_view.provenance(wh, {"source_label": label}, df)
 
 
@@ -58,7 +57,7 @@ def _plain_source(wh: Warehouse, label: str) -> str:
                                                                         if wh.is_demo else []))
 
 
-def _euro(v: float | None) -> str:
+def euro(v: float | None) -> str:
     return fmt.value(v, "euro")
 
 
@@ -96,21 +95,20 @@ def prognosis_figure(wh: Warehouse, law: str, month: int | None = None) -> Figur
     if prog.budget is not None:
         rows += [_row(f"Begroting {year}", f"{year}MM{m:02d}", prog.budget, source="") for m in (1, 12)]
     df = _series(rows)
-    ind = _indicator(f"Uitgaven {finance.LAW_LABELS[law]} {year}: tot nu toe en verwacht", "euro")
-    return Figure(ind, df, describe_prognosis(prog), _source(wh, df, q.indicator(wh, cost_id)["source_label"]
-                                                              + " en begroting van de gemeente"), cost_id, law,
-                  legend_title="Reeks")
+    ind = figure_indicator(f"Uitgaven {finance.LAW_LABELS[law]} {year}: tot nu toe en verwacht", "euro")
+    source = source_line(wh, df, q.indicator(wh, cost_id)["source_label"] + " en begroting van de gemeente")
+    return Figure(ind, df, describe_prognosis(prog), source, cost_id, law, legend_title="Reeks")
 
 
 def describe_prognosis(p: finance.Prognosis) -> str:
     label = f"{MONTHS[p.month - 1]} {p.year}"
     if p.month == 12:
-        text = f"Het jaar {p.year} is compleet: er is {_euro(p.to_date)} uitgegeven."
+        text = f"Het jaar {p.year} is compleet: er is {euro(p.to_date)} uitgegeven."
     else:
-        text = f"Tot en met {label} is {_euro(p.to_date)} uitgegeven. Verwacht voor heel {p.year}: {_euro(p.expected)}"
+        text = f"Tot en met {label} is {euro(p.to_date)} uitgegeven. Verwacht voor heel {p.year}: {euro(p.expected)}"
         if p.low is not None:
             years = ", ".join(str(y) for y in sorted(p.shares))
-            text += (f", waarschijnlijk tussen {_euro(p.low)} en {_euro(p.high)} (als de rest van het jaar verloopt "
+            text += (f", waarschijnlijk tussen {euro(p.low)} en {euro(p.high)} (als de rest van het jaar verloopt "
                      f"zoals in {years}).")
         else:
             text += ". Er is geen eerder volledig jaar om het seizoenspatroon van te leren; de uitgaven tot nu toe "\
@@ -118,7 +116,7 @@ def describe_prognosis(p: finance.Prognosis) -> str:
     if p.budget is None:
         return text + " Er is geen begroting voor dit jaar ingelezen."
     verb = "meer" if p.over > 0 else "minder"
-    return text + (f" De begroting is {_euro(p.budget)}: naar verwachting {_euro(abs(p.over))} "
+    return text + (f" De begroting is {euro(p.budget)}: naar verwachting {euro(abs(p.over))} "
                    f"({fmt.number(abs(p.over_pct), 1)}%) {verb} dan begroot.")
 
 
@@ -129,10 +127,10 @@ def per_inhabitant_figure(wh: Warehouse, indicator_id: str) -> Figure:
     med = finance.peer_median(df, wh.peers)
     shown = pl.concat([df.filter(pl.col("region_code").is_in([wh.gemeente, "NL01"]))
                        .select(list(SERIES)), med.select(list(SERIES))])
-    info = _indicator(f"{ind['title']} per inwoner", "euro")
+    info = figure_indicator(f"{ind['title']} per inwoner", "euro")
     text = indicator_view.describe_series(shown, "euro")
-    return Figure(info, shown, text, _source(wh, shown, ind["source_label"] + "; per inwoner berekend met het "
-                                             "aantal inwoners op 1 januari"), indicator_id, ind["law"])
+    source = source_line(wh, shown, ind["source_label"] + "; per inwoner berekend met het aantal inwoners op 1 januari")
+    return Figure(info, shown, text, source, indicator_id, ind["law"])
 
 
 def budget_against_account_figure(wh: Warehouse, group: str) -> Figure:
@@ -152,8 +150,8 @@ def budget_against_account_figure(wh: Warehouse, group: str) -> Figure:
         text += (f" In {last['year']} was {fmt.value(abs(diff), 'euro_1000')} "
                  f"{'meer' if diff > 0 else 'minder'} uitgegeven dan begroot.")
     label = q.indicator(wh, f"fin_{group}_lasten")
-    return Figure(_indicator(f"Lasten {group}: begroot en uitgegeven", "euro_1000"), df, text,
-                  _source(wh, df, label["source_label"]), f"fin_{group}_lasten", label["law"], legend_title="Reeks")
+    return Figure(figure_indicator(f"Lasten {group}: begroot en uitgegeven", "euro_1000"), df, text,
+                  source_line(wh, df, label["source_label"]), f"fin_{group}_lasten", label["law"], legend_title="Reeks")
 
 
 def scenario_figure(wh: Warehouse, law: str) -> tuple[Figure, pl.DataFrame, bool] | None:
@@ -171,39 +169,40 @@ def scenario_figure(wh: Warehouse, law: str) -> tuple[Figure, pl.DataFrame, bool
         rows.append(_row("Begroting", f"{prog.year}JJ00", prog.budget))
     df = _series(rows)
     last = table.filter(pl.col("year") == table["year"].max())
-    parts = [f"Startpunt: de verwachte uitgaven van {prog.year}, {_euro(prog.expected)}."]
+    parts = [f"Startpunt: de verwachte uitgaven van {prog.year}, {euro(prog.expected)}."]
     for r in last.iter_rows(named=True):
         if r["shortfall"] is None:
-            parts.append(f"{r['scenario']}: {_euro(r['cost'])} in {r['year']}.")
+            parts.append(f"{r['scenario']}: {euro(r['cost'])} in {r['year']}.")
         else:
             word = "tekort" if r["shortfall"] > 0 else "over"
-            parts.append(f"{r['scenario']}: {_euro(r['cost'])} in {r['year']}, {_euro(abs(r['shortfall']))} {word}.")
+            parts.append(f"{r['scenario']}: {euro(r['cost'])} in {r['year']}, {euro(abs(r['shortfall']))} {word}.")
     known = finance.budgets(wh, law)
     if known and table["budget_held"].any():
         parts.append(f"Na {max(known)} is de laatste begroting ({max(known)}) gelijk gehouden.")
     if not demographic:
         parts.append("Er is geen bevolkingsprognose geladen, dus er is geen scenario op basis van de bevolking.")
-    ind = _indicator(f"Scenario's {finance.LAW_LABELS[law]}: uitgaven de komende vijf jaar", "euro")
-    fig = Figure(ind, df, " ".join(parts), _source(wh, df, "Eigen registratie, begroting van de gemeente; "
-                                                  "berekend (zie methoden)"), finance.LAWS[law]["cost"], law,
-                 legend_title="Scenario")
+    ind = figure_indicator(f"Scenario's {finance.LAW_LABELS[law]}: uitgaven de komende vijf jaar", "euro")
+    source = source_line(wh, df, "Eigen registratie, begroting van de gemeente; berekend (zie methoden)")
+    fig = Figure(ind, df, " ".join(parts), source, finance.LAWS[law]["cost"], law, legend_title="Scenario")
     return fig, table, demographic
 
 
 def shortfall_table(table: pl.DataFrame) -> pl.DataFrame:
     return table.select(
         pl.col("year").alias("Jaar"), pl.col("scenario").alias("Scenario"),
-        fmt.mapped(table, _euro, "cost").alias("Uitgaven"),
-        fmt.mapped(table, _euro, "budget").alias("Begroting"),
-        fmt.mapped(table, lambda v: "–" if v is None else ("tekort " if v > 0 else "over ") + _euro(abs(v)),
+        fmt.mapped(table, euro, "cost").alias("Uitgaven"),
+        fmt.mapped(table, euro, "budget").alias("Begroting"),
+        fmt.mapped(table, lambda v: "–" if v is None else ("tekort " if v > 0 else "over ") + euro(abs(v)),
                    "shortfall").alias("Tekort of over"))
 
 
 # ---------------------------------------------------------------------------------------------
 # Drawing
 # ---------------------------------------------------------------------------------------------
-def render_figure(wh: Warehouse, fig: Figure, *, key: str, extra: pl.DataFrame | None = None) -> None:
-    """Chart, table, sentence, source line and note panel, like every figure in the monitor."""
+def render_figure(wh: Warehouse, fig: Figure, *, key: str, extra: pl.DataFrame | None = None, chart=None,
+                  download=None) -> None:
+    """Chart, table, sentence, source line and note panel, like every figure in the monitor. Without
+    ``chart`` the figure is drawn over time; without ``download`` its series is what downloads."""
     st.subheader(fig.indicator["title"])
     chart_col, note_col = st.columns([3, 2], gap="medium")
     with chart_col:
@@ -212,28 +211,19 @@ def render_figure(wh: Warehouse, fig: Figure, *, key: str, extra: pl.DataFrame |
         else:
             tab_chart, tab_table = st.tabs(["Grafiek", "Tabel"])
             with tab_chart:
-                chart = charts.time_chart(fig.df, unit=fig.indicator["unit"], unit_label=fig.indicator["unit_label"],
-                                          legend_title=fig.legend_title)
+                if chart is None:
+                    chart = charts.time_chart(fig.df, unit=fig.indicator["unit"],
+                                              unit_label=fig.indicator["unit_label"], legend_title=fig.legend_title)
                 charts.show(chart, key=f"chart-{key}")
                 st.caption(fig.description)
             with tab_table:
                 shown = extra if extra is not None else indicator_view.table(fig.df, fig.indicator["unit"])
                 st.dataframe(shown, hide_index=True, width="stretch", key=f"table-{key}")
-                export.download_buttons(export.series_table(fig.indicator, fig.df, source=fig.provenance,
-                                                            release=wh.release.id), key=f"table-{key}")
+                export.download_buttons(download or export.series_table(fig.indicator, fig.df, source=fig.provenance,
+                                                                        release=wh.release.id), key=f"table-{key}")
         st.caption(fig.provenance)
     with note_col:
         notes.render_note_panel(fig.note_id, fig.law, [wh.gemeente], None)
-
-
-def _change_table(df: pl.DataFrame, breakdown: str, unit: str) -> pl.DataFrame:
-    prev, last = df["previous_year"][0], df["last_year"][0]
-    return df.select(
-        fmt.mapped(df, lambda c: fmt.category_label(breakdown, c), "category").alias(
-            fmt.BREAKDOWN_LABELS.get(breakdown, breakdown).capitalize()),
-        fmt.mapped(df, lambda v: fmt.value(v, unit), "previous").alias(str(prev)),
-        fmt.mapped(df, lambda v: fmt.value(v, unit), "last").alias(str(last)),
-        fmt.mapped(df, lambda v: fmt.change(v, unit) or "–", "change").alias("Verschil"))
 
 
 def render_cost_per_client(wh: Warehouse, law: str) -> None:
@@ -243,28 +233,12 @@ def render_cost_per_client(wh: Warehouse, law: str) -> None:
         st.info("De registratie van deze wet bevat geen bedragen; kosten per cliënt zijn er niet.")
     else:
         rows = cpc.iter_rows(named=True)
-        text = " ".join(f"In {r['year']}: {_euro(r['per_client'])} per cliënt ({fmt.number(r['clients'])} cliënten, "
-                        f"{_euro(r['cost'])})." for r in rows)
+        text = " ".join(f"In {r['year']}: {euro(r['per_client'])} per cliënt ({fmt.number(r['clients'])} cliënten, "
+                        f"{euro(r['cost'])})." for r in rows)
         if cpc.height == 2:
             a, b = cpc["per_client"].to_list()
             text += f" Verschil: {fmt.change(b - a, 'euro', 100 * (b - a) / a if a else None)}."
         st.markdown(text)
-    for breakdown in ("product", "referrer"):
-        df = finance.clients_change(wh, law, breakdown)
-        if df.is_empty():
-            continue
-        label = fmt.BREAKDOWN_LABELS[breakdown]
-        st.markdown(f"**Cliënten per {label}, tegenover vorig jaar**")
-        st.caption("De registratie geeft de kosten niet per product of verwijzer. Waar het aantal cliënten het "
-                   "meest groeit, groeien meestal ook de kosten.")
-        table = _change_table(df, breakdown, "count")
-        st.dataframe(table, hide_index=True, width="stretch", key=f"change-{law}-{breakdown}")
-        export.download_buttons(export.frame_table(
-            df.select(pl.col("category").alias(label), pl.col("previous").alias(f"Cliënten {df['previous_year'][0]}"),
-                      pl.col("last").alias(f"Cliënten {df['last_year'][0]}"), pl.col("change").alias("Verschil")),
-            title=f"Cliënten {finance.LAW_LABELS[law]} per {label}",
-            source=_plain_source(wh, "Eigen registratie"), release=wh.release.id),
-            key=f"change-{law}-{breakdown}")
 
 
 def render_page() -> None:
@@ -306,6 +280,17 @@ def render_page() -> None:
     else:
         st.info("Er zijn geen Iv3-cijfers geladen (python -m etl iv3), of deze wet heeft er geen.")
 
+    st.header("Uitgaven per productcategorie en per verwijzer")
+    if finance.LAWS[law]["cost"] is None:
+        st.info("De registratie van deze wet bevat geen bedragen.")
+    else:
+        from components import finance_split  # here, not at the top: it builds on this module
+
+        for breakdown in ("product", "referrer"):
+            finance_split.render_cost_split(wh, law, breakdown)
+        if law != "jeugd":
+            st.caption("Alleen de jeugdhulp registreert een verwijzer (huisarts, jeugdarts, gemeente, ...).")
+
     st.header("Kosten per cliënt")
     render_cost_per_client(wh, law)
 
@@ -332,8 +317,9 @@ def law_summary(wh: Warehouse, law: str) -> None:
 
 
 def dossier_blocks(wh: Warehouse, section) -> list:
-    """The blocks of a dossier part of kind "finance": prognosis and scenarios of each chosen law
-    (a chosen indicator stands for its law)."""
+    """The blocks of a dossier part of kind "finance": prognosis, cost per product and per referrer, and
+    scenarios of each chosen law (a chosen indicator stands for its law)."""
+    from components import finance_split  # here, not at the top: it builds on this module
     from components.dossier_view import IndicatorFigures  # imported here: the dossier view imports this module
 
     blocks = []
@@ -346,15 +332,21 @@ def dossier_blocks(wh: Warehouse, section) -> list:
         if law in finance.LAWS and law not in laws:
             laws.append(law)
     for law in laws:
-        figs = [prognosis_figure(wh, law)]
+        figs = [(prognosis_figure(wh, law), None, "")]
+        for breakdown in ("product", "referrer"):
+            made = finance_split.cost_split_figure(wh, law, breakdown)
+            if made is not None:  # drawn as one line per category, like any split figure in a dossier
+                fig, change = made
+                figs.append((replace(fig, df=fig.df.with_columns(region_name=pl.col("category_label"))),
+                             finance_split.change_table(change, breakdown), fig.legend_title))
         scen = scenario_figure(wh, law)
-        figs.append(scen[0] if scen else None)
-        for fig in figs:
-            if fig is None:
-                continue
-            blocks.append(IndicatorFigures(indicator=fig.indicator, df=fig.df,
-                                           table=indicator_view.table(fig.df, fig.indicator["unit"]),
-                                           description=fig.description, provenance=fig.provenance))
+        figs.append((scen[0] if scen else None, None, ""))
+        for fig, table, label in figs:
+            if fig is not None:
+                blocks.append(IndicatorFigures(
+                    indicator=fig.indicator, df=fig.df,
+                    table=indicator_view.table(fig.df, fig.indicator["unit"]) if table is None else table,
+                    description=fig.description, provenance=fig.provenance, breakdown_label=label))
     return blocks
 
 
@@ -367,6 +359,10 @@ de laagste tot de hoogste uitkomst als dit jaar verloopt zoals één van die vor
 **Scenario's.** Startpunt is de verwachting voor dit jaar. Bij 0, 2 en 5% groei per jaar stijgen de uitgaven elk
 jaar met dat percentage. Het bevolkingsscenario neemt het gebruik per leeftijdsgroep van dit jaar en vermenigvuldigt
 dat met de bevolkingsprognose. We vergelijken met de begroting; jaren zonder begroting krijgen de laatste begroting.
+
+**Uitgaven per productcategorie en per verwijzer.** We tellen per jaar op wat er per product en (bij de jeugdhulp)
+per verwijzer is betaald, en zetten het laatste jaar naast het jaar ervoor. Bedragen over weinig cliënten zijn
+afgeschermd. Dit zegt waar het geld naartoe gaat, niet waarom: meer jongeren, langer verblijf of een hoger tarief.
 
 **Wat dit niet zegt.** Een verwachting is geen voorspelling: nieuwe tarieven, een wetswijziging of een paar dure
 cliënten veranderen de uitkomst. Iv3-cijfers tellen anders dan de registratie (ook personeel en inkoop).

@@ -263,6 +263,16 @@ REFERRERS = (["01", "02", "03", "05", "06"], [0.42, 0.36, 0.09, 0.09, 0.04])
 # last longer. Only weights and durations change, so the random stream and the other figures do not.
 REFERRERS_FROM_2024 = [0.34, 0.44, 0.09, 0.09, 0.04]
 RESIDENTIAL_LONGER_FROM_2024 = 1.35
+# Amounts paid (the registry's cost): from 2022 tariffs follow wages and prices, and from 2024 residential
+# care is bought as heavier care at a tariff that rises a fifth a year. Amounts only, so no count moves.
+YOUTH_TARIFF_INDEX = 1.05
+RESIDENTIAL_TARIFF_RISE = 1.2
+
+
+def youth_tariff(product: str, year: int) -> float:
+    """Monthly amount of a youth-care product for a provision starting in ``year``."""
+    heavier = RESIDENTIAL_TARIFF_RISE ** max(0, year - 2023) if product in ("43", "44") else 1.0
+    return JEUGD_MONTHLY[product] * YOUTH_TARIFF_INDEX ** max(0, year - 2021) * heavier
 
 
 def _date(year: int, rng: np.random.Generator) -> date:
@@ -367,7 +377,7 @@ def registry_inputs(rng: np.random.Generator) -> tuple[dict[str, bytes], bytes]:
                     form = "PGB" if rng.random() < 0.06 else "ZIN"
                     add("jeugd", person, w.code, req, req + timedelta(days=wait), "maatwerk", str(product), start, end,
                         "", form, f"Jeugdhulpaanbieder {int(rng.integers(1, 20))}", referrer,
-                        spell_cost(JEUGD_MONTHLY[str(product)], start, end))
+                        spell_cost(youth_tariff(str(product), cal), start, end))
 
             # --- Participatiewet: bijstand, with re-integration for some
             exp_b = (pop * RATE_BIJSTAND).sum() * trend("bijstand", cal) * w.poverty

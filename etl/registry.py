@@ -562,6 +562,12 @@ def aggregate(rows: pl.DataFrame, law: str, wanted: list[dict], reference: date,
                 if law == "jeugd":
                     frames.append(_count(years.filter(pl.col("referrer").is_not_null())
                                          .with_columns(category=pl.col("referrer")), key, iid, "referrer"))
+            elif measure == "cost" and not category:
+                # Euros per product category and (youth: iJw referrer codes) per referrer, per year.
+                years = act.filter(is_year)
+                frames.append(_paid_by(years, "product", iid, reference))
+                if law == "jeugd":
+                    frames.append(_paid_by(years.filter(pl.col("referrer").is_not_null()), "referrer", iid, reference))
         elif measure == "inflow":
             frames.append(_count(_during(base.filter(pl.col("episode_start")), per, "start"), "person", iid))
         elif measure == "outflow":
@@ -593,17 +599,30 @@ def _stock(act: pl.DataFrame, products: list[str] | None, cache: dict, reference
     expensive distinct counts are done once and shared by the measures that need them."""
     key = tuple(products or ())
     if key not in cache:
-        # Euros paid in the period: each amount spread evenly over the days its provision ran.
-        stop = pl.min_horizontal(pl.col("end").fill_null(reference), pl.lit(reference))
-        days = ((stop - pl.col("start")).dt.total_days() + 1).clip(lower_bound=1)
-        overlap = ((pl.min_horizontal(stop, pl.col("p_end")) - pl.max_horizontal("start", "p_start"))
-                   .dt.total_days() + 1).clip(lower_bound=0)
         cache[key] = _by_region(act, [], persons=pl.col("person").n_unique().cast(pl.Float64),
                                 households=pl.col("household").n_unique().cast(pl.Float64),
-                                paid=(pl.col("amount") * overlap / days).sum(),
+                                paid=_paid(reference),
                                 pgb_persons=pl.col("person").filter(pl.col("delivery_form") == "PGB").n_unique()
                                 .cast(pl.Float64))
     return cache[key]
+
+
+def _paid(reference: date) -> pl.Expr:
+    """Euros paid in the period: each amount spread evenly over the days its provision ran."""
+    stop = pl.min_horizontal(pl.col("end").fill_null(reference), pl.lit(reference))
+    days = ((stop - pl.col("start")).dt.total_days() + 1).clip(lower_bound=1)
+    overlap = ((pl.min_horizontal(stop, pl.col("p_end")) - pl.max_horizontal("start", "p_start"))
+               .dt.total_days() + 1).clip(lower_bound=0)
+    return (pl.col("amount") * overlap / days).sum()
+
+
+def _paid_by(years: pl.DataFrame, column: str, indicator_id: str, reference: date) -> pl.DataFrame:
+    """Euros paid per category of ``column`` (breakdown of the same name), per region and year; the
+    clients behind each amount are its base, so an amount about a handful of people is hidden."""
+    out = _by_region(years.with_columns(category=pl.col(column)), ["category"], value=_paid(reference),
+                     denominator=pl.col("person").n_unique().cast(pl.Float64))
+    return out.with_columns(pl.col("category").cast(pl.String), indicator_id=pl.lit(indicator_id),
+                            breakdown=pl.lit(column))
 
 
 def _finish(frames: list[pl.DataFrame], per: pl.DataFrame, gemeente: str, reference: date) -> pl.DataFrame:

@@ -13,7 +13,6 @@ import polars as pl
 
 from queries import Warehouse
 from queries import figures as q
-from queries.suppression import suppress
 
 # Per law: the registry's cost and clients, the Iv3 finance group and the budget indicator.
 LAWS = {
@@ -180,10 +179,12 @@ def law_prognosis(wh: Warehouse, law: str, month: int | None = None) -> Prognosi
 
 
 def per_inhabitant(wh: Warehouse, indicator_ids: list[str], region_codes: list[str]) -> pl.DataFrame:
-    """Iv3 amounts per inhabitant (euros) for the regions; the peers' median as region 'Vergelijkbare gemeenten'."""
+    """Amounts per inhabitant (euros) for the regions. Suppressed like every figure, secondary
+    suppression included: a per-inhabitant figure is hidden wherever its amount is (the population is
+    public, so the amount would come back by multiplying)."""
     codes = list(dict.fromkeys([*region_codes]))
     df = wh.run("finance_per_inhabitant", indicator_ids=list(indicator_ids), region_codes=codes)
-    return suppress(df.with_columns(denominator=pl.col("population")), q.catalogue(wh), wh.settings)
+    return q._suppressed(wh, df.with_columns(denominator=pl.col("population")))
 
 
 def peer_median(df: pl.DataFrame, peers: list[str]) -> pl.DataFrame:
@@ -210,23 +211,36 @@ def cost_per_client(wh: Warehouse, law: str) -> pl.DataFrame:
                                       "per_client": pl.Float64})
 
 
-def clients_change(wh: Warehouse, law: str, breakdown: str) -> pl.DataFrame:
-    """Clients per category (product or referrer) in the last two years, with the change."""
-    clients = LAWS[law]["clients"]
-    df = q.series(wh, clients, [wh.gemeente], breakdown=breakdown)
-    df = df.filter((pl.col("category") != "") & (pl.col("status") != "suppressed"))
-    if df.is_empty():
-        return df
+def cost_change(wh: Warehouse, law: str, breakdown: str) -> pl.DataFrame:
+    """The registry's cost of the law (euros) per category of ``breakdown`` ("product", "referrer") in
+    the last two years: category, previous, last (null when hidden, with
+    previous_status / last_status "suppressed"), change and change_pct (null when either year is
+    hidden), previous_year, last_year; biggest rise first. Empty without two years of figures.
+    A category missing in a year had no clients or euros that year: zero."""
+    iid = LAWS[law]["cost"]
+    if not iid:
+        return pl.DataFrame()
+    df = q.series(wh, iid, [wh.gemeente], breakdown=breakdown).filter(pl.col("category") != "")
     years = sorted(df["year"].unique().to_list())[-2:]
     if len(years) < 2:
         return pl.DataFrame()
     prev, last = years
-    wide = (df.filter(pl.col("year").is_in(years)).select("category", "year", "value")
-            .pivot(on="year", index="category", values="value"))
-    return (wide.rename({str(prev): "previous", str(last): "last"})
-            .with_columns(change=pl.col("last") - pl.col("previous"), previous_year=pl.lit(prev),
-                          last_year=pl.lit(last))
-            .sort("change", descending=True, nulls_last=True))
+
+    def one(year: int, name: str) -> pl.DataFrame:
+        return df.filter(pl.col("year") == year).select("category", pl.col("value").alias(name),
+                                                         pl.col("status").alias(f"{name}_status"))
+
+    both = one(prev, "previous").join(one(last, "last"), on="category", how="full", coalesce=True)
+    for name in ("previous", "last"):
+        absent = pl.col(f"{name}_status").is_null()
+        both = both.with_columns(pl.when(absent).then(0.0).otherwise(pl.col(name)).alias(name),
+                                 pl.when(absent).then(pl.lit("final")).otherwise(pl.col(f"{name}_status"))
+                                 .alias(f"{name}_status"))
+    change = pl.col("last") - pl.col("previous")
+    return both.with_columns(
+        change=change, change_pct=pl.when(pl.col("previous") > 0).then(100 * change / pl.col("previous")),
+        previous_year=pl.lit(prev), last_year=pl.lit(last)).sort("change", "category", descending=[True, False],
+                                                                 nulls_last=True)
 
 
 def age_groups(wh: Warehouse, law: str, year: int) -> tuple[dict[str, float], dict[str, float]]:
@@ -263,3 +277,29 @@ def law_scenarios(wh: Warehouse, law: str) -> tuple[pl.DataFrame, Prognosis | No
         demographic = demographic_factors(clients, pop, forecast) or None
     return (scenarios(prog.year, prog.expected, budgets(wh, law), demographic=demographic), prog,
             demographic is not None)
+
+
+def prognosis_against_budget(wh: Warehouse) -> pl.DataFrame:
+    """Per law with monthly registry cost and a budget for that year: the year-end prognosis of the
+    current year (the latest year with monthly cost) against the municipality's own budget.
+
+    One row per law, columns: law (str, a key of LAWS), year (int), month (int, the last month counted),
+    budget, expected, low, high (float, euros; low/high the interval: equal to expected once the year is
+    complete, null without an earlier complete year to learn the season from), over = expected - budget (euros, positive is an overspend),
+    over_pct = 100 * over / budget, over_low / over_high and over_pct_low / over_pct_high (the same
+    for the interval's ends, null without an interval). Empty when no law has both."""
+    rows = []
+    for law in LAWS:
+        prog = law_prognosis(wh, law)
+        if prog is None or not prog.budget:
+            continue
+        ends = {"low": prog.low, "high": prog.high}
+        rows.append({"law": law, "year": prog.year, "month": prog.month, "budget": prog.budget,
+                     "expected": prog.expected, **ends, "over": prog.over, "over_pct": prog.over_pct,
+                     **{f"over_{k}": None if v is None else v - prog.budget for k, v in ends.items()},
+                     **{f"over_pct_{k}": None if v is None else 100 * (v - prog.budget) / prog.budget
+                        for k, v in ends.items()}})
+    floats = ("budget", "expected", "low", "high", "over", "over_pct", "over_low", "over_high", "over_pct_low",
+              "over_pct_high")
+    return pl.DataFrame(rows, schema={"law": pl.String, "year": pl.Int32, "month": pl.Int32}
+                        | {c: pl.Float64 for c in floats})

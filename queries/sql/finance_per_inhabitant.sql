@@ -17,7 +17,6 @@ SELECT
     r.level AS region_level,
     o.period,
     CAST(substr(o.period, 1, 4) AS INTEGER) AS year,
-    o.value AS amount_1000,
     p.value AS population,
     CASE WHEN p.value > 0 THEN o.value * 1000 / p.value END AS value,
     CASE WHEN p.value > 0 THEN o.status ELSE 'unknown' END AS status,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 
+import polars as pl
 import pytest
 from pypdf import PdfReader
 
@@ -37,10 +38,18 @@ def test_geld_shows_the_youth_overspend_per_inhabitant_cost_per_client_and_scena
                  "Lasten jeugd: begroot en uitgegeven", "Begroot (begroting)", "Uitgegeven (jaarrekening)",
                  "CBS, Iv3-gegevens van gemeenten"):
         assert part in body, part
-    # Cost per client and where the clients come from: the GP refers more than last year.
+    # Cost per client, and where the overspend comes from: residential care and the GP's referrals.
     assert "per cliënt" in body and "Huisarts" in body
-    referrers = finance.clients_change(wh, "jeugd", "referrer")
-    assert referrers.row(0, named=True)["category"] == "02" and referrers["change"][0] > 0
+    for part in ("Uitgaven Jeugd per productcategorie", "Uitgaven Jeugd per verwijzer",
+                 "stegen de uitgaven het meest bij Huisarts", "Eigen registratie Jeugd"):
+        assert part in body, part
+    referrers = finance.cost_change(wh, "jeugd", "referrer")
+    top = referrers.row(0, named=True)
+    assert top["category"] == "02" and top["change"] > 0 and top["change_pct"] > 5
+    products = finance.cost_change(wh, "jeugd", "product")
+    residential = products.filter(pl.col("category").is_in(["43", "44"]))
+    assert residential["last"].sum() > residential["previous"].sum()
+    assert products["category"][0] in ("43", "44")  # the biggest rise is residential care
     # Five years of scenarios with the shortfall, and the missing population forecast said plainly.
     assert "Scenario's Jeugd: uitgaven de komende vijf jaar" in body
     assert "Groei 5% per jaar" in body and "tekort" in body
@@ -73,7 +82,11 @@ def test_a_finance_dossier_part_shows_on_the_dossier_page_and_in_the_handout(app
 
     figs = dv.section_figures(wh, FINANCE_PART)
     assert [b.indicator["title"] for b in figs.blocks] == ["Uitgaven Jeugd 2025: tot nu toe en verwacht",
+                                                          "Uitgaven Jeugd per productcategorie",
+                                                          "Uitgaven Jeugd per verwijzer",
                                                           "Scenario's Jeugd: uitgaven de komende vijf jaar"]
+    referrer = figs.blocks[2]
+    assert "Huisarts" in set(referrer.df["region_name"]) and list(referrer.table.columns)[0] == "Verwijzer"
     at = open_page("app_pages/dossiers.py", {"dossier": p.dossier_id}, role="raadslid")
     body = texts(at)
     for part in ("1. Geld voor jeugdhulp", "Uitgaven Jeugd 2025: tot nu toe en verwacht", "meer dan begroot",
@@ -84,7 +97,8 @@ def test_a_finance_dossier_part_shows_on_the_dossier_page_and_in_the_handout(app
     text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
     for part in ("Geld voor jeugdhulp", "Uitgaven Jeugd 2025: tot nu toe en verwacht", "meer dan begroot",
                  "Scenario's Jeugd: uitgaven de komende vijf jaar", "Groei 5% per jaar", "Begroting",
-                 "Na 2026 is de laatste begroting (2026) gelijk gehouden", "tekort"):
+                 "Na 2026 is de laatste begroting (2026) gelijk gehouden", "tekort",
+                 "Uitgaven Jeugd per verwijzer", "stegen de uitgaven het meest bij Huisarts"):
         assert part in text, part
 
 
@@ -97,6 +111,7 @@ def test_geld_renders_every_law(app_env, demo_warehouse, law):
         assert "geen maandbedragen" in body and "geen bedragen" in body
     else:
         assert "Het jaar 2025 is compleet" in body and "per inwoner" in body
+        assert "per productcategorie" in body and "Alleen de jeugdhulp registreert een verwijzer" in body
 
 
 def test_geld_without_money_figures_says_what_is_missing(app_env, small_warehouse):

@@ -54,3 +54,15 @@ def test_demographic_scenario_uses_the_loaded_population_forecast(money_warehous
     assert rows[(2027, "Bevolkingsprognose")]["budget_held"] is True
     assert (2028, "Bevolkingsprognose") not in rows  # the forecast ends in 2027
     assert rows[(2030, "Groei 2% per jaar")]["cost"] == pytest.approx(1200 * 1.02 ** 5)
+
+
+def test_prognosis_against_budget_per_law_for_the_signals(money_warehouse):
+    df = finance.prognosis_against_budget(money_warehouse)
+    assert df["law"].to_list() == ["jeugd"]  # the only law with monthly cost and a budget
+    r = df.row(0, named=True)
+    # 600 by June, half of 2024 spent by June: 1,200 expected (2024 is the only earlier year: low = high).
+    assert (r["year"], r["month"], r["budget"]) == (2025, 6, 1000)
+    assert r["expected"] == pytest.approx(1200) and r["low"] == r["high"] == pytest.approx(1200)
+    assert r["over"] == pytest.approx(200) and r["over_pct"] == pytest.approx(20)
+    assert r["over_low"] == r["over_high"] == pytest.approx(200)
+    assert r["over_pct_low"] == r["over_pct_high"] == pytest.approx(20)

@@ -103,6 +103,44 @@ def test_counts_match_a_hand_computed_extract(tmp_path):
     assert set(regions.filter(pl.col("level") == "buurt")["region_code"]) >= {"BU99900101", "BU99900102"}
 
 
+def test_cost_per_product_and_per_referrer_adds_up_to_the_cost_with_its_clients_as_base(tmp_path):
+    request = "2023-12-01,2023-12-20,maatwerk"
+    jeugd = csv([f"555555550,H5,2012-01-01,1000AA,,{request},45,2024-01-01,2024-12-31,,ZIN,C,02,800",
+                 f"666666660,H6,2010-01-01,1001AA,,{request},43,2024-07-01,2024-12-31,,ZIN,C,2,3000",
+                 f"777777770,H7,2011-01-01,1002AA,,{request},45,2024-01-01,2024-12-31,,ZIN,C,01,400"])
+    load(tmp_path, {"wmo": csv(WMO), "jeugd": jeugd})
+    o = obs(tmp_path)
+    y24 = "2024JJ00"
+    # Wmo 2024: 1000 for hulp bij het huishouden, 139 of 229 days of 2290 for hulpmiddelen, nothing for begeleiding.
+    assert value(o, "wmo_reg_cost", GM, y24, "product", "01") == pytest.approx(1000)
+    assert value(o, "wmo_reg_cost", GM, y24, "product", "14") == pytest.approx(1390)
+    assert value(o, "wmo_reg_cost", GM, y24, "product", "02") == 0
+    assert value(o, "wmo_reg_cost", "WK999001", y24, "product", "14") == pytest.approx(1390)
+    assert o.filter((pl.col("indicator_id") == "wmo_reg_cost") & (pl.col("breakdown") == "referrer")).is_empty()
+    # Youth: the GP (02, also written as 2) referred 800 + 3000, the municipality (01) 400.
+    assert value(o, "jeugd_reg_cost", GM, y24, "referrer", "02") == pytest.approx(3800)
+    assert value(o, "jeugd_reg_cost", GM, y24, "referrer", "01") == pytest.approx(400)
+    assert value(o, "jeugd_reg_cost", GM, y24, "product", "45") == pytest.approx(1200)
+    base = o.filter((pl.col("indicator_id") == "jeugd_reg_cost") & (pl.col("region_code") == GM)
+                    & (pl.col("period") == y24) & (pl.col("category") == "45"))
+    assert base["denominator"].to_list() == [2.0]  # two clients behind the amount
+    assert o.filter((pl.col("indicator_id") == "jeugd_reg_cost") & (pl.col("breakdown") == "product")
+                    & pl.col("period").str.contains("MM")).is_empty()  # years only
+
+
+def test_cost_of_a_product_about_few_clients_is_hidden_with_a_partner(tmp_path):
+    jeugd = csv([f"{i:08d}0,H{i},2012-01-01,1000AA,,2023-12-01,2023-12-20,maatwerk,{'43' if i < 3 else '45'},"
+                 f"2024-01-01,2024-12-31,,ZIN,C,02,1000" for i in range(1, 60)])
+    load(tmp_path, {"jeugd": jeugd}, suppress=True)
+    o = obs(tmp_path)
+    # Residential care for two clients is hidden; the total would give it back, so another part goes too.
+    assert value(o, "jeugd_reg_cost", GM, "2024JJ00", "product", "43") is None
+    shown = o.filter((pl.col("indicator_id") == "jeugd_reg_cost") & (pl.col("region_code") == GM)
+                     & (pl.col("period") == "2024JJ00") & (pl.col("breakdown") == "product"))
+    total = value(o, "jeugd_reg_cost", GM, "2024JJ00")
+    assert total is None or shown["value"].null_count() >= 2
+
+
 def test_stapeling_counts_households_per_combination_of_laws(tmp_path):
     jeugd = csv(["555555550,H1,2012-01-01,1000AA,,2023-12-01,2023-12-20,maatwerk,45,2024-01-01,,,ZIN,C,02,800"])
     load(tmp_path, {"wmo": csv(WMO), "jeugd": jeugd})
