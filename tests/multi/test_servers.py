@@ -25,7 +25,7 @@ from etl.warehouse import current_release, publish
 from tests.browser.helpers import open_app, wait_for_chart, wait_idle
 from tests.browser.test_notes_flow import _write as write_note
 from tests.browser.test_workflows import go_to, sign_in, visible
-from tests.multi.conftest import STICKY_COOKIE
+from tests.multi.cluster import STICKY_COOKIE
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
@@ -107,7 +107,7 @@ def test_when_a_server_stops_its_visitor_carries_on_on_the_other(cluster, visito
     state = page.url
 
     page.evaluate(WATCH_STATES_JS)
-    cluster.stop("app1")
+    cluster.stop_server("app1")
     # Streamlit's frontend notices the closed websocket and reconnects through HAProxy, which sends it to
     # the other server. The page stays as it was; the new server runs it at the visitor's next click.
     page.wait_for_function(RECONNECTED_JS, arg=False, timeout=90_000)
