@@ -1,10 +1,14 @@
-"""Many people at once: N browser sessions open a page with a chart on one app server at the same time.
+"""Many people at once: N browser sessions open a page with a chart at the same time.
 
     python benchmarks/bench_sessions.py [--sessions 50] [--client websocket|browser] [--ramp 0]
+        [--page wmo?indicator=...|dossier] [--servers N]
 
-Starts a real Streamlit server on the demo warehouse (built in benchmarks/tmp/ when missing). One
-warm-up visit loads the warehouse and the caches; then N sessions open the page, arriving evenly
-spread over --ramp seconds (0: all at the same moment). Two kinds of client:
+Starts a real Streamlit server on the demo warehouse (built in benchmarks/tmp/ when missing); with
+--servers N, N servers behind HAProxy on one throw-away PostgreSQL store, started by scripts/serve.sh,
+and the sessions go through HAProxy. --page is a page with its query, or ``dossier``: the stable link of
+the demo's published dossier. One warm-up visit per server loads the warehouse and the caches; then N
+sessions open the page, arriving evenly spread over --ramp seconds (0: all at the same moment). Two
+kinds of client:
 
 - websocket (default): each session speaks Streamlit's own protocol over its own websocket, exactly
   as the browser's frontend does (BackMsg rerun request in, ForwardMsg deltas out). Time to first
@@ -14,21 +18,24 @@ spread over --ramp seconds (0: all at the same moment). Two kinds of client:
   session; time from navigation start until the first chart has drawn a visible mark. All N
   frontends render on this machine's cores next to the server, so this measures the machine.
 
-Measured on the server: resident memory (RSS, from /proc) before the N sessions and after all of
-them have rendered, divided by N ("memory per session"), and CPU seconds per session. Results go to
-benchmarks/results/sessions-<client>.json.
+Measured on the servers (summed over all of them): resident memory (RSS, from /proc) before the N sessions
+and after all of them have rendered, divided by N ("memory per session"), and CPU seconds per session.
+Results go to benchmarks/results/sessions-<client>[-<servers>servers][-dossier].json.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
 import statistics
 import sys
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,6 +43,8 @@ sys.path.insert(0, str(ROOT))
 
 from tests.browser.helpers import CHART_DRAWN_JS, chromium_path, launch_args
 from tests.browser.server import start_server, stop_server
+from tests.multi.cluster import haproxy_path, start_cluster, stop_cluster
+from tests.pgserver import PostgresServer
 
 TMP = ROOT / "benchmarks" / "tmp" / "sessions"
 RESULTS = ROOT / "benchmarks" / "results"
@@ -122,36 +131,99 @@ async def first_chart_websocket(url: str, timeout_ms: int, delay: float = 0.0,
         return None, f"{type(exc).__name__}: {str(exc)[:200]}"
 
 
-async def run_websocket(url: str, sessions: int, timeout_ms: int, server_pid: int, ramp: float) -> dict:
-    cold, error = await first_chart_websocket(url, timeout_ms)
-    if error:
-        raise RuntimeError(f"warm-up visit failed: {error}")
+@dataclass(frozen=True)
+class Target:
+    """Where the sessions go: one server, or HAProxy in front of several."""
+
+    url: str  # the address visitors use
+    server_urls: list[str]  # each app server's own address (warm-up visits)
+    pids: list[int]  # the app server processes, measured together
+    store_url: str
+    what: str
+
+
+@contextlib.contextmanager
+def serving(servers: int | None, warehouse: Path, extra_env: dict[str, str] | None) -> Iterator[Target]:
+    """One server on a SQLite store, or (``servers``) scripts/serve.sh with N servers on one PostgreSQL store."""
+    if servers is None:
+        store = TMP / "store.sqlite"
+        store.unlink(missing_ok=True)
+        server = start_server(warehouse, f"sqlite:///{store}", TMP / "server.log", extra_env=extra_env)
+        try:
+            yield Target(server.url, [server.url], [server.process.pid], server.store_url, "one Streamlit server")
+        finally:
+            stop_server(server.process)
+        return
+    if haproxy_path() is None:
+        raise SystemExit("no HAProxy: install Debian's package `haproxy`")
+    with PostgresServer() as pg:
+        store_url = pg.create_database("bench")
+        cluster = start_cluster(warehouse, store_url, TMP / "cluster", servers=servers, extra_env=extra_env)
+        try:
+            yield Target(cluster.url, [cluster.server_url(n) for n in cluster.names],
+                         [cluster.pid(n) for n in cluster.names], store_url,
+                         f"HAProxy in front of {servers} Streamlit servers (scripts/serve.sh)")
+        finally:
+            stop_cluster(cluster)
+
+
+async def page_path(page: str, target: Target, timeout_ms: int) -> str:
+    """``page`` itself, or for ``dossier`` the stable link of the demo's published dossier."""
+    if page != "dossier":
+        return page
+    from auth.roles import Role
+    from store.db import Database
+    from store.dossiers import DossierStore
+
+    # The first visit to the demo writes its example content, the published dossier among it.
+    await first_chart_websocket(target.server_urls[0] + "dossiers", timeout_ms)
+    found = DossierStore(Database(target.store_url)).list_dossiers(role=Role.RAADSLID, published=True)
+    if not found:
+        raise RuntimeError("the demo has no published dossier")
+    return f"dossiers?dossier={found[0].link_key}"
+
+
+async def warm_up(visit, target: Target, path: str) -> float:
+    """One visit to each server, bypassing HAProxy: it opens the warehouse and fills that server's caches.
+    Returns the first server's time to the first chart (a cold server)."""
+    colds = []
+    for server_url in target.server_urls:
+        cold, error = await visit(server_url + path)
+        if error:
+            raise RuntimeError(f"warm-up visit failed: {error}")
+        colds.append(cold)
+    return colds[0]
+
+
+async def run_websocket(target: Target, path: str, sessions: int, timeout_ms: int, ramp: float) -> dict:
+    cold = await warm_up(lambda u: first_chart_websocket(u, timeout_ms), target, path)
     await asyncio.sleep(2)
     sockets: list = []
+    url = target.url + path
 
     async def measure() -> list:
         return await asyncio.gather(*(first_chart_websocket(url, timeout_ms, i * ramp / sessions, sockets)
                                       for i in range(sessions)))
 
-    result = await measured(measure, server_pid, url)
+    result = await measured(measure, target)
     result["open_sessions"] = sum(1 for ws in sockets if ws.state.name == "OPEN")
     for ws in sockets:
         await ws.close()
     return {"cold_first_chart_s": round(cold, 3), **result}
 
 
-async def measured(measure, server_pid: int, url: str) -> dict:
-    """Run the sessions; server memory and CPU before and after, and whether it still answers."""
-    before, cpu_before = rss_mb(server_pid), cpu_s(server_pid)
+async def measured(measure, target: Target) -> dict:
+    """Run the sessions; the servers' memory and CPU before and after, and whether they still answer."""
+    before, cpu_before = sum(map(rss_mb, target.pids)), sum(map(cpu_s, target.pids))
     started = time.perf_counter()
     results = await measure()
     wall = time.perf_counter() - started
     await asyncio.sleep(2)  # sessions idle, as readers looking at the page
-    after, cpu_after = rss_mb(server_pid), cpu_s(server_pid)
+    after, cpu_after = sum(map(rss_mb, target.pids)), sum(map(cpu_s, target.pids))
     return {"times": [t for t, _ in results if t is not None], "errors": [e for _, e in results if e is not None],
             "wall_s": round(wall, 2), "rss_before_mb": round(before, 1), "rss_after_mb": round(after, 1),
             "server_cpu_s_per_session": round((cpu_after - cpu_before) / len(results), 3),
-            "server_answers_health_check_after": health_ok(url)}
+            "server_answers_health_check_after": health_ok(target.url)}
 
 
 async def first_chart_browser(browser, url: str, timeout_ms: int, delay: float = 0.0) -> tuple[float | None, str | None]:
@@ -172,27 +244,25 @@ async def first_chart_browser(browser, url: str, timeout_ms: int, delay: float =
     # The context (and so its websocket session) stays open until every session has rendered.
 
 
-async def run_browser(url: str, sessions: int, timeout_ms: int, server_pid: int, ramp: float) -> dict:
+async def run_browser(target: Target, path: str, sessions: int, timeout_ms: int, ramp: float) -> dict:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
         args = [*launch_args(), "--disable-renderer-backgrounding", "--disable-background-timer-throttling",
                 "--disable-backgrounding-occluded-windows"]
         browser = await pw.chromium.launch(executable_path=chromium_path(), headless=True, args=args)
-        # Warm-up: the first visit opens the warehouse and fills the server's caches.
-        cold, error = await first_chart_browser(browser, url, timeout_ms)
-        if error:
-            raise RuntimeError(f"warm-up visit failed: {error}")
+        cold = await warm_up(lambda u: first_chart_browser(browser, u, timeout_ms), target, path)
         for context in browser.contexts:
             await context.close()
-        await asyncio.sleep(2)  # let the server drop the warm-up session
+        await asyncio.sleep(2)  # let the servers drop the warm-up sessions
+        url = target.url + path
 
         async def measure() -> list:
             # Session i arrives at i * ramp / sessions seconds (ramp 0: all at the same moment).
             return await asyncio.gather(*(first_chart_browser(browser, url, timeout_ms, i * ramp / sessions)
                                           for i in range(sessions)))
 
-        result = await measured(measure, server_pid, url)
+        result = await measured(measure, target)
         result["open_sessions"] = len(browser.contexts)
         for context in browser.contexts:
             await context.close()
@@ -203,46 +273,57 @@ async def run_browser(url: str, sessions: int, timeout_ms: int, server_pid: int,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, default=50)
-    parser.add_argument("--path", default="wmo?indicator=wmo_clients_per_1000",
-                        help="page and query to open (a page with a time chart)")
+    parser.add_argument("--page", default="wmo?indicator=wmo_clients_per_1000",
+                        help="page and query to open (a page with a time chart), or 'dossier': the demo's published "
+                             "dossier link")
+    parser.add_argument("--servers", type=int, default=None,
+                        help="N app servers behind HAProxy on one PostgreSQL store (scripts/serve.sh); "
+                             "default: one server, no load balancer")
     parser.add_argument("--warehouse", type=Path, default=None, help="default: the demo in benchmarks/tmp/")
     parser.add_argument("--client", choices=["websocket", "browser"], default="websocket",
                         help="websocket: Streamlit's protocol, measures the server; browser: one local Chromium")
     parser.add_argument("--ramp", type=float, default=0.0,
                         help="seconds over which the sessions arrive, evenly spread; 0 = all at once")
     parser.add_argument("--page-runs", type=int, default=None,
-                        help="page scripts computing at once on the server (MSD_PAGE_RUNS; default one per core)")
+                        help="page scripts computing at once on each server (MSD_PAGE_RUNS; default one per core)")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per session before it counts as failed")
-    parser.add_argument("--out", type=Path, default=None, help="default: benchmarks/results/sessions-<client>.json")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="default: benchmarks/results/sessions-<client>[-<N>servers][-dossier].json")
     args = parser.parse_args()
-    out = args.out or RESULTS / f"sessions-{args.client}.json"
+    suffix = (f"-{args.servers}servers" if args.servers else "") + ("-dossier" if args.page == "dossier" else "")
+    out = args.out or RESULTS / f"sessions-{args.client}{suffix}.json"
     if args.client == "browser" and chromium_path() is None:
         raise SystemExit("no Chromium: install Debian's package `chromium` or set MSD_CHROMIUM")
+    if args.servers is not None and args.servers < 1:
+        raise SystemExit("--servers must be 1 or more")
 
     warehouse = ensure_warehouse(args.warehouse)
     TMP.mkdir(parents=True, exist_ok=True)
-    store = TMP / "store.sqlite"
-    store.unlink(missing_ok=True)
     extra_env = {"MSD_PAGE_RUNS": str(args.page_runs)} if args.page_runs else None
-    server = start_server(warehouse, f"sqlite:///{store}", TMP / "server.log", extra_env=extra_env)
-    try:
-        url = server.page_url(args.path)
-        print(f"{args.sessions} sessions on {url}", flush=True)
-        run = run_websocket if args.client == "websocket" else run_browser
-        raw = asyncio.run(run(url, args.sessions, int(args.timeout * 1000), server.process.pid, args.ramp))
-    finally:
-        stop_server(server.process)
+    timeout_ms = int(args.timeout * 1000)
+
+    async def run(target: Target) -> tuple[str, dict]:
+        path = await page_path(args.page, target, timeout_ms)
+        print(f"{args.sessions} sessions on {target.url}{path} ({target.what})", flush=True)
+        measure = run_websocket if args.client == "websocket" else run_browser
+        return path, await measure(target, path, args.sessions, timeout_ms, args.ramp)
+
+    with serving(args.servers, warehouse, extra_env) as target:
+        path, raw = asyncio.run(run(target))
 
     times = raw.pop("times")
     per_session = (raw["rss_after_mb"] - raw["rss_before_mb"]) / args.sessions
     result = {
-        "what": f"{args.sessions} concurrent sessions open /{args.path} on one Streamlit server, arriving over "
+        "what": f"{args.sessions} concurrent sessions open /{path} on {target.what}, arriving over "
                 f"{args.ramp:g} s; " + (
                     "each its own websocket speaking Streamlit's protocol; time from opening the socket until the "
                     "server sent the first chart" if args.client == "websocket" else
                     "one local Chromium, one context each; time from navigation start to the first drawn chart")
-                + "; server RSS growth divided by the number of sessions",
+                + "; server RSS growth (all servers) divided by the number of sessions",
         "client": args.client,
+        "servers": args.servers or 1,
+        "load_balancer": "haproxy" if args.servers else None,
+        "page": args.page,
         "page_runs_at_once": args.page_runs or f"default ({os.cpu_count()})",
         "sessions": args.sessions,
         "ramp_s": args.ramp,

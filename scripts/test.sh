@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install everything the tests need and run every test.
-# As root on Debian it also installs the PostgreSQL server and Chromium the tests start;
+# As root on Debian it also installs the PostgreSQL server, Chromium and HAProxy the tests start;
 # elsewhere those tests are skipped with a message saying what to install.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -8,6 +8,7 @@ if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     need=()
     ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
     command -v chromium >/dev/null 2>&1 || need+=(chromium)
+    [ -x /usr/sbin/haproxy ] || command -v haproxy >/dev/null 2>&1 || need+=(haproxy)
     if [ ${#need[@]} -gt 0 ]; then
         echo "Installing Debian packages: ${need[*]}"
         apt-get update -qq
