@@ -50,7 +50,13 @@ def test_a_second_note_starts_empty_and_keeps_its_own_text(app_server, page):
     _write(page, second, "")
 
     store = NoteStore(Database(app_server.store_url))
-    by_title = {n.content.title: n.content.explanation for n in store.list_notes(role="ambtenaar")}
+    # The first save's message is still on screen, so wait for the second note itself.
+    deadline = time.monotonic() + 60
+    while True:
+        by_title = {n.content.title: n.content.explanation for n in store.list_notes(role="ambtenaar")}
+        if second in by_title or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
     assert by_title[first] == "Verklaring die alleen bij de eerste hoort."
     assert by_title[second] == ""
 
