@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 # Every chart spec a test renders is checked against the Vega-Lite schema (the app skips that for speed).
@@ -27,6 +28,15 @@ def demo_warehouse(tmp_path_factory) -> Path:
     demo.build(path, progress=lambda *_: None)
     signals.after_publish(path)
     return path
+
+
+@pytest.fixture
+def demo_app(app_env, demo_warehouse, tmp_path) -> Path:
+    """A copy of the demo with its own note and dossier store: what one test writes, no other test sees."""
+    warehouse = tmp_path / "warehouse"
+    shutil.copytree(demo_warehouse, warehouse, symlinks=True)
+    app_env(warehouse)
+    return warehouse
 
 
 def small_regions() -> pl.DataFrame:

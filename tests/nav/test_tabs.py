@@ -3,7 +3,6 @@ into the URL (the first tab, the default, stays out of it, so a page with many c
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
@@ -31,14 +30,6 @@ TAB_SETS = [
     ("app_pages/stapeling.py", {}, "cijfer_als", CHART),
 ]
 
-
-@pytest.fixture
-def demo_app(app_env, demo_warehouse, tmp_path):
-    """A copy of the demo with its own store (the demo's dossier is seeded into it on the first visit)."""
-    warehouse = tmp_path / "warehouse"
-    shutil.copytree(demo_warehouse, warehouse, symlinks=True)
-    app_env(warehouse)
-    return warehouse
 
 
 def round_trip(page: str, query: dict, param: str, tabs: dict[str, str]) -> None:

@@ -3,7 +3,6 @@ it, walked through AppTest's element tree (the protos the browser receives)."""
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -74,14 +73,6 @@ def english_defaults(at: AppTest) -> list[str]:
             found.append("data_editor: 'None' in empty cells")
     return found
 
-
-@pytest.fixture
-def demo_app(app_env, demo_warehouse, tmp_path):
-    """A copy of the demo with its own store, seeded with the demo's notes and dossier on the first visit."""
-    warehouse = tmp_path / "warehouse"
-    shutil.copytree(demo_warehouse, warehouse, symlinks=True)
-    app_env(warehouse)
-    return warehouse
 
 
 def test_the_walker_finds_streamlits_defaults():
