@@ -10,7 +10,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 
 def main() -> None:
-    from components import search, session
+    from components import demo_content, search, session
     from components.admission import page_turn
     from components.context import warehouse
 
@@ -18,6 +18,7 @@ def main() -> None:
 
     wh = warehouse()
     session.enforce(wh)  # sign-in, expiry, demo accounts: checked on the server before anything is shown
+    demo_content.ensure(wh)  # the demo's example notes and dossier, so a visitor sees what the monitor is for
     session.sidebar_account()
 
     # The default page is served at "/"; its url_path only names it inside Streamlit. The hidden alias makes

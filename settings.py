@@ -1,7 +1,8 @@
-"""Runtime settings: paths, privacy thresholds, sign-in and roles.
+"""Runtime settings: paths, privacy thresholds, sign-in, signals, loading limits.
 
-Values come from environment variables (prefix MSD_) so the same code runs in the demo, in tests and
-on a municipality's server without editing files.
+Values come from environment variables (prefix MSD_, all listed in :data:`VARIABLES` with their defaults)
+so the same code runs in the demo, in tests and on a municipality's server without editing files.
+``python settings.py`` prints them.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ DATA_DIR = ROOT / "data"
 CATALOGUE_PATH = DATA_DIR / "catalogue.toml"
 
 
-ROLE_NAMES = ("raadslid", "griffie", "ambtenaar", "beheerder")  # the values of auth.roles.Role
+ROLE_NAMES = ("raadslid", "griffie", "ambtenaar", "beheerder")  # the values of domain.roles.Role
 
 
 @dataclass(frozen=True)
@@ -65,35 +66,113 @@ class Settings:
         return (not is_demo) if self.four_eyes is None else self.four_eyes
     signals: SignalSettings = field(default_factory=SignalSettings)
 
-    @property
-    def default_store_url(self) -> str:
-        return f"sqlite:///{self.warehouse.parent / 'store' / 'monitor.sqlite'}"
 
 
-def _int(name: str, default: int) -> int:
+@dataclass(frozen=True)
+class Variable:
+    default: str  # as it would be written in the environment; "" = not set
+    help: str
+    group: str
+
+
+def _vars(group: str, **entries: tuple[str, str]) -> dict[str, Variable]:
+    return {name: Variable(default, help, group) for name, (default, help) in entries.items()}
+
+
+# Every environment variable the monitor reads, with its default and what it does. Code reads them only through
+# text() / integer() / number() / flag() below; tests/test_settings.py checks that nothing else reads MSD_*
+# and that the README or docs/ name each one.
+VARIABLES: dict[str, Variable] = {
+    **_vars("Data and privacy",
+            MSD_WAREHOUSE=("", "Folder of the warehouse releases; empty = data/warehouse in the project."),
+            MSD_STORE_URL=("", "Database of notes, dossiers, accounts and the audit trail: sqlite:///PATH or "
+                               "postgresql://...; empty = a SQLite file in store/ beside the warehouse."),
+            MSD_MIN_COUNT=("5", "Counts below this are never shown."),
+            MSD_MIN_COUNT_STRICT=("10", "The floor for sensitive subjects (domestic violence, child protection)."),
+            MSD_MIN_DENOMINATOR=("50", "A percentage or rate needs at least this many people behind it."),
+            MSD_NO_DEMO=("0", "1 = never build the demo warehouse when none is there (servers, tests)."),
+            MSD_FOUR_EYES=("", "1 = a colleague of the author publishes a note; 0 = anyone who may; "
+                               "empty = on, except on the demo data.")),
+    **_vars("Sign-in and sessions",
+            MSD_PUBLIC=("1", "1 = anyone may read what is published; 0 = sign-in required for everything."),
+            MSD_PASSWORD_LOGIN=("1", "1 = built-in accounts (python -m auth) may sign in."),
+            MSD_OIDC_PROVIDER=("", "Sign-in with the organisation's account: \"default\" = [auth] in secrets.toml, "
+                                   "a name = [auth.<name>]; empty = off."),
+            MSD_OIDC_ROLE_CLAIMS=("roles,groups", "Claims of the ID token that carry a role or group."),
+            MSD_OIDC_ROLE_MAP=("", "claim value=role pairs, e.g. msd-griffie=griffie."),
+            MSD_OIDC_EMAIL_ROLES=("", "e-mail=role pairs for people no claim maps."),
+            MSD_OIDC_DEFAULT_ROLE=("", "Role of a signed-in person nothing maps; empty = no access."),
+            MSD_OIDC_TENANT_IDS=("", "Entra ID tenants (tid) whose people may get a role."),
+            MSD_LOCKOUT_ATTEMPTS=("5", "Wrong passwords in a row before an account is locked."),
+            MSD_LOCKOUT_MINUTES=("15", "How long a locked account stays locked."),
+            MSD_SESSION_IDLE_MINUTES=("30", "A sign-in ends after this many minutes without use."),
+            MSD_SESSION_MAX_HOURS=("10", "A sign-in ends after this many hours in any case."),
+            MSD_SESSION_SECRET=("", "Key that signs the session cookie (several servers share it); empty = a "
+                                    "key kept in the store."),
+            MSD_SESSION_SECRET_FILE=("", "File holding that key (instead of MSD_SESSION_SECRET)."),
+            MSD_TRUSTED_PROXY_HEADER=("", "Header with the visitor's address set by a proxy you run, e.g. "
+                                          "X-Forwarded-For; empty = the connection's address."),
+            MSD_HTTPS=("0", "1 = the session cookie gets the Secure flag (TLS ends at a proxy)."),
+            MSD_SIGNIN_PER_ADDRESS=("20", "Sign-in attempts allowed per address ..."),
+            MSD_SIGNIN_WINDOW_MINUTES=("10", "... within this many minutes.")),
+    **_vars("Signals",
+            MSD_SIGNAL_FDR=("0.05", "False-discovery rate over all change tests (Benjamini-Hochberg)."),
+            MSD_SIGNAL_MIN_CHANGE_PCT=("10", "A smaller change (in %) is not a signal."),
+            MSD_SIGNAL_PEER_MAD=("3", "Robust distance from the similar municipalities' median."),
+            MSD_SIGNAL_MIN_PEERS=("5", "Fewer peers with the figure: no peer comparison."),
+            MSD_SIGNAL_REVISION_PCT=("5", "A provisional figure revised by more than this share when final."),
+            MSD_SIGNAL_BREAK_YEARS=("4", "A series break within this many years is new."),
+            MSD_SIGNAL_BUDGET_PCT=("2", "Expected spending this share over the budget is a signal.")),
+    **_vars("Loading",
+            MSD_CBS_BASE_URL=("https://opendata.cbs.nl", "CBS OData v3 (StatLine)."),
+            MSD_CBS_V4_BASE_URL=("https://datasets.cbs.nl/odata/v1/CBS", "CBS OData v4."),
+            MSD_CBS_DATADERDEN_BASE_URL=("https://dataderden.cbs.nl", "CBS third-party catalogue (Iv3, RIVM)."),
+            MSD_PDOK_BASE_URL=("https://api.pdok.nl/cbs/wijken-en-buurten-{year}/ogc/v1", "PDOK wijk boundaries."),
+            MSD_HTTP_TIMEOUT=("60", "Seconds to wait for one answer of CBS or PDOK."),
+            MSD_HTTP_RETRIES=("5", "Tries of a request that failed or was throttled."),
+            MSD_HTTP_BACKOFF=("1.0", "First wait between tries in seconds (doubling each time)."),
+            MSD_HTTP_RETRY_AFTER_MAX=("120", "Longest Retry-After wait honoured, in seconds."),
+            MSD_MAX_EXTRACT_MB=("1024", "Largest registry extract accepted, in MB."),
+            MSD_MAX_EXTRACT_ROWS=("2000000", "Most rows in one extract."),
+            MSD_MAX_EXTRACT_COLUMNS=("250", "Most columns in one extract."),
+            MSD_MAX_EXTRACT_CELLS=("40000000", "Most cells (rows times columns) in one extract."),
+            MSD_MAX_UNZIPPED_MB=("256", "Largest unpacked size of an Excel extract, in MB.")),
+    **_vars("Serving",
+            MSD_PAGE_RUNS=("", "Page scripts computing at once per server; empty = one per core."),
+            MSD_VALIDATE_CHARTS=("0", "1 = check every chart specification against the schema (tests).")),
+    **_vars("Development",
+            MSD_CHROMIUM=("", "Chromium for the browser tests; empty = Debian's /usr/bin/chromium."),
+            MSD_PG_BINDIR=("", "PostgreSQL server binaries for the tests; empty = Debian's newest."),
+            MSD_BROWSER_ARTIFACTS=("", "Folder for screenshots of failed browser tests."),
+            MSD_TEST_TEMPFILE_LOG=("", "Set by a test: log where the server writes temporary files."),
+            MSD_SITE_AXE_ALL=("", "1 = the public-site test runs axe-core on every page, not a sample.")),
+}
+
+
+def text(name: str) -> str:
+    """The variable's value (stripped), or its default when it is not set or empty."""
     raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
+    return VARIABLES[name].default if raw is None or raw.strip() == "" else raw.strip()
+
+
+def integer(name: str) -> int:
+    raw = text(name)
     try:
         return int(raw)
     except ValueError as exc:
         raise SystemExit(f"Setting {name} must be a whole number, got {raw!r}") from exc
 
 
-def _float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
+def number(name: str) -> float:
+    raw = text(name)
     try:
         return float(raw.replace(",", "."))
     except ValueError as exc:
         raise SystemExit(f"Setting {name} must be a number, got {raw!r}") from exc
 
 
-def _bool(name: str, default: bool) -> bool:
-    raw = (os.environ.get(name) or "").strip().lower()
-    if raw == "":
-        return default
+def flag(name: str) -> bool:
+    raw = text(name).lower()
     if raw in ("1", "true", "yes", "ja", "on"):
         return True
     if raw in ("0", "false", "no", "nee", "off"):
@@ -111,7 +190,7 @@ def _role(name: str, value: str) -> str:
 def _mapping(name: str, *, lower_keys: bool = False) -> dict[str, str]:
     """``key=role`` pairs separated by commas, semicolons or new lines, e.g. ``a@x.nl=beheerder, b@x.nl=griffie``."""
     result: dict[str, str] = {}
-    raw = os.environ.get(name) or ""
+    raw = text(name)
     for item in raw.replace(";", ",").replace("\n", ",").split(","):
         if not item.strip():
             continue
@@ -124,48 +203,45 @@ def _mapping(name: str, *, lower_keys: bool = False) -> dict[str, str]:
 
 
 def load_auth() -> AuthSettings:
-    default_role = (os.environ.get("MSD_OIDC_DEFAULT_ROLE") or "").strip()
-    raw_claims = os.environ.get("MSD_OIDC_ROLE_CLAIMS") or "roles,groups"
-    claims = tuple(c.strip() for c in raw_claims.split(",") if c.strip())
+    default_role = text("MSD_OIDC_DEFAULT_ROLE")
     return AuthSettings(
-        # A public monitor: anyone may read what is published. Set 0 to require sign-in for everything.
-        public_read=_bool("MSD_PUBLIC", True),
-        password_login=_bool("MSD_PASSWORD_LOGIN", True),
-        oidc_provider=(os.environ.get("MSD_OIDC_PROVIDER") or "").strip(),
-        oidc_role_claims=claims,
+        public_read=flag("MSD_PUBLIC"),
+        password_login=flag("MSD_PASSWORD_LOGIN"),
+        oidc_provider=text("MSD_OIDC_PROVIDER"),
+        oidc_role_claims=tuple(c.strip() for c in text("MSD_OIDC_ROLE_CLAIMS").split(",") if c.strip()),
         oidc_role_map=_mapping("MSD_OIDC_ROLE_MAP"),
         oidc_email_roles=_mapping("MSD_OIDC_EMAIL_ROLES", lower_keys=True),
         oidc_default_role=_role("MSD_OIDC_DEFAULT_ROLE", default_role) if default_role else "",
         # Entra ID: only people of these tenants get a role (a multi-tenant app lets in any organisation).
-        oidc_tenant_ids=tuple((os.environ.get("MSD_OIDC_TENANT_IDS") or "").replace(",", " ").lower().split()),
-        # Five wrong passwords lock an account for a quarter of an hour (brute-force protection).
-        lockout_attempts=max(1, _int("MSD_LOCKOUT_ATTEMPTS", 5)),
-        lockout_minutes=max(1, _int("MSD_LOCKOUT_MINUTES", 15)),
-        # A forgotten browser on a shared council laptop signs itself out.
-        session_idle_minutes=max(1, _int("MSD_SESSION_IDLE_MINUTES", 30)),
-        session_max_hours=max(1, _int("MSD_SESSION_MAX_HOURS", 10)),
+        oidc_tenant_ids=tuple(text("MSD_OIDC_TENANT_IDS").replace(",", " ").lower().split()),
+        lockout_attempts=max(1, integer("MSD_LOCKOUT_ATTEMPTS")),
+        lockout_minutes=max(1, integer("MSD_LOCKOUT_MINUTES")),
+        session_idle_minutes=max(1, integer("MSD_SESSION_IDLE_MINUTES")),
+        session_max_hours=max(1, integer("MSD_SESSION_MAX_HOURS")),
     )
 
 
 def load(warehouse: str | Path | None = None) -> Settings:
-    wh = Path(warehouse or os.environ.get("MSD_WAREHOUSE") or DATA_DIR / "warehouse").resolve()
-    store = os.environ.get("MSD_STORE_URL") or f"sqlite:///{wh.parent / 'store' / 'monitor.sqlite'}"
+    wh = Path(warehouse or text("MSD_WAREHOUSE") or DATA_DIR / "warehouse").resolve()
     return Settings(
         warehouse=wh,
-        store_url=store,
-        # Counts below this are never shown (CBS / Amsterdam practice).
-        min_count=_int("MSD_MIN_COUNT", 5),
-        # Sensitive subjects (domestic violence, child protection) get a stricter floor.
-        min_count_strict=_int("MSD_MIN_COUNT_STRICT", 10),
-        # A percentage or rate needs at least this many people behind it.
-        min_denominator=_int("MSD_MIN_DENOMINATOR", 50),
+        store_url=text("MSD_STORE_URL") or f"sqlite:///{wh.parent / 'store' / 'monitor.sqlite'}",
+        min_count=integer("MSD_MIN_COUNT"),
+        min_count_strict=integer("MSD_MIN_COUNT_STRICT"),
+        min_denominator=integer("MSD_MIN_DENOMINATOR"),
         auth=load_auth(),
-        # MSD_FOUR_EYES=1: a note is published only by a colleague of the person who wrote it (the store refuses
-        # otherwise). Unset: on, except on the demo data, where one demo account shows the whole flow. 0: off.
-        four_eyes=_bool("MSD_FOUR_EYES", True) if (os.environ.get("MSD_FOUR_EYES") or "").strip() else None,
-        signals=SignalSettings(fdr=_float("MSD_SIGNAL_FDR", 0.05), min_change_pct=_float("MSD_SIGNAL_MIN_CHANGE_PCT", 10.0),
-                               peer_mad=_float("MSD_SIGNAL_PEER_MAD", 3.0), min_peers=_int("MSD_SIGNAL_MIN_PEERS", 5),
-                               revision_pct=_float("MSD_SIGNAL_REVISION_PCT", 5.0),
-                               break_years=_int("MSD_SIGNAL_BREAK_YEARS", 4),
-                               budget_pct=_float("MSD_SIGNAL_BUDGET_PCT", 2.0)),
+        four_eyes=flag("MSD_FOUR_EYES") if text("MSD_FOUR_EYES") else None,
+        signals=SignalSettings(fdr=number("MSD_SIGNAL_FDR"), min_change_pct=number("MSD_SIGNAL_MIN_CHANGE_PCT"),
+                               peer_mad=number("MSD_SIGNAL_PEER_MAD"), min_peers=integer("MSD_SIGNAL_MIN_PEERS"),
+                               revision_pct=number("MSD_SIGNAL_REVISION_PCT"),
+                               break_years=integer("MSD_SIGNAL_BREAK_YEARS"),
+                               budget_pct=number("MSD_SIGNAL_BUDGET_PCT")),
     )
+
+
+if __name__ == "__main__":
+    for group in dict.fromkeys(v.group for v in VARIABLES.values()):
+        print(f"\n{group}")
+        for name, var in VARIABLES.items():
+            if var.group == group:
+                print(f"  {name} = {var.default!r}\n      {var.help}")

@@ -2,7 +2,7 @@
 previous version of the data back (tab Versies).
 
 Thin on purpose: every rule (rights, password rules, the last administrator, audit entries) lives in
-auth/accounts.py and auth/audit.py, which check the role again on the server.
+store/accounts.py and store/audit.py, which check the role again on the server.
 """
 
 from __future__ import annotations
@@ -13,10 +13,12 @@ import polars as pl
 import streamlit as st
 
 import settings
-from auth import audit, oidc, passwords
-from auth.accounts import Account, AccountError
-from auth.roles import PermissionDenied, Role, can
+from auth import oidc
 from components import release_admin, session
+from domain import passwords
+from domain.roles import PermissionDenied, Role, can
+from store import audit
+from store.accounts import Account, AccountError
 from store.markdown import escape_text
 from store.notes import format_when
 
@@ -51,7 +53,7 @@ def act(change, done: str) -> None:
 def status(a: Account) -> str:
     if a.disabled:
         return "Uitgeschakeld"
-    if a.locked_at(dt.datetime.now(dt.timezone.utc)):
+    if a.locked_at(dt.datetime.now(dt.UTC)):
         return f"Geblokkeerd tot {format_when(a.locked_until)}"
     return "Actief"
 
@@ -67,7 +69,7 @@ with tab_accounts:
         "Status": [status(a) for a in rows],
         "Demo": ["ja" if a.is_demo else "" for a in rows],
         "Laatst ingelogd": [format_when(a.last_login_at) if a.last_login_at else "nooit" for a in rows],
-    }, schema={k: pl.String for k in ("Gebruikersnaam", "Naam", "Rol", "Status", "Demo", "Laatst ingelogd")}),
+    }, schema=dict.fromkeys(("Gebruikersnaam", "Naam", "Rol", "Status", "Demo", "Laatst ingelogd"), pl.String)),
         hide_index=True, width="stretch")
     st.caption("Accounts van de identiteitsprovider (inloggen met uw organisatie-account) staan hier niet: "
                "hun rol komt uit de instellingen.")
@@ -98,22 +100,21 @@ with tab_accounts:
         if chosen.locked_until and cols[1].button("Blokkade opheffen", key="beheer-unlock"):
             act(lambda: store.unlock(name, actor_role=role, actor=user), f"{name} kan weer inloggen.")
 
-with tab_new:
-    with st.form("beheer-add", clear_on_submit=True):
-        new_name = st.text_input("Gebruikersnaam", key="beheer-add-name",
-                                 help="Kleine letters, cijfers en . _ @ + -, bijvoorbeeld een e-mailadres.")
-        new_display = st.text_input("Naam", key="beheer-add-display")
-        new_account_role = st.selectbox("Rol", [r.value for r in Role], format_func=lambda v: Role(v).label,
-                                        key="beheer-add-role")
-        new_account_password = st.text_input("Wachtwoord", type="password", key="beheer-add-password",
-                                             help=f"Minstens {passwords.MIN_LENGTH} tekens. Laat leeg om een "
-                                                  "wachtwoord te laten maken.")
-        if st.form_submit_button("Account aanmaken"):
-            chosen_password = new_account_password or passwords.generate()
-            shown = "" if new_account_password else f" Het wachtwoord is: {chosen_password} (alleen nu zichtbaar)."
-            act(lambda: store.add(new_name, new_account_role, chosen_password, display_name=new_display,
-                                  actor_role=role, actor=user),
-                f"Account {escape_text(new_name.strip().lower())} is aangemaakt.{shown}")
+with tab_new, st.form("beheer-add", clear_on_submit=True):
+    new_name = st.text_input("Gebruikersnaam", key="beheer-add-name",
+                             help="Kleine letters, cijfers en . _ @ + -, bijvoorbeeld een e-mailadres.")
+    new_display = st.text_input("Naam", key="beheer-add-display")
+    new_account_role = st.selectbox("Rol", [r.value for r in Role], format_func=lambda v: Role(v).label,
+                                    key="beheer-add-role")
+    new_account_password = st.text_input("Wachtwoord", type="password", key="beheer-add-password",
+                                         help=f"Minstens {passwords.MIN_LENGTH} tekens. Laat leeg om een "
+                                              "wachtwoord te laten maken.")
+    if st.form_submit_button("Account aanmaken"):
+        chosen_password = new_account_password or passwords.generate()
+        shown = "" if new_account_password else f" Het wachtwoord is: {chosen_password} (alleen nu zichtbaar)."
+        act(lambda: store.add(new_name, new_account_role, chosen_password, display_name=new_display,
+                              actor_role=role, actor=user),
+            f"Account {escape_text(new_name.strip().lower())} is aangemaakt.{shown}")
 
 with tab_log:
     events = [""] + sorted(audit.EVENTS, key=audit.label)
@@ -130,7 +131,7 @@ with tab_log:
         "Wie": [e["username"] for e in found],
         "Rol": [Role(e["role"]).label if e["role"] in {r.value for r in Role} else (e["role"] or "") for e in found],
         "Details": [e["detail"] for e in found],
-    }, schema={k: pl.String for k in ("Tijd", "Gebeurtenis", "Wie", "Rol", "Details")})
+    }, schema=dict.fromkeys(("Tijd", "Gebeurtenis", "Wie", "Rol", "Details"), pl.String))
     st.caption(f"{len(found)} regels, nieuwste eerst (hoogstens 1.000). Het logboek kan niet worden gewijzigd.")
     st.dataframe(log, hide_index=True, width="stretch")
     st.download_button("Download als CSV", audit.to_csv(found), file_name="logboek.csv", mime="text/csv",

@@ -12,13 +12,14 @@ import datetime as dt
 
 import streamlit as st
 
-from auth.roles import can
+from components import dossier_document, dossier_store, handout
 from components import dossier_view as dv
-from components import handout
 from components.context import warehouse
 from components.notes import get_store as get_note_store
 from components.session import current_role, current_user
 from components.state import PICK_MANY, PICK_ONE
+from domain.formatting import date_label
+from domain.roles import can
 from queries import figures as q
 from store.dossiers import (
     COMPARISONS,
@@ -48,7 +49,7 @@ if not can(role, "edit_dossier"):
     st.stop()
 
 wh = warehouse()
-store = dv.get_store()
+store = dossier_store.get_store()
 st.markdown("Maak een dossier voor een themabijeenkomst: kies de cijfers, de wijken en de jaren, schrijf een "
             "inleiding en vragen voor de raad. Bekijk het voorbeeld en publiceer het. Raadsleden zien alleen de "
             "gepubliceerde versie, met de cijfers van het moment van publiceren.")
@@ -59,7 +60,7 @@ wijken = q.wijken(wh)
 area_names = {wh.gemeente: q.region_name(wh, wh.gemeente),
               **dict(zip(wijken["region_code"].to_list(), wijken["name"].to_list(), strict=True))}
 latest = q.latest_year(wh, q.headline_ids(wh), [wh.gemeente])
-templates = {t["id"]: t for t in dv.load_templates()}
+templates = {t["id"]: t for t in dossier_document.load_templates()}
 
 
 def _show_error(exc: Exception) -> None:
@@ -118,7 +119,7 @@ def section_form(prefix: str, base: Section | None) -> Section | None:
 
 existing = store.list_dossiers(role=role)
 labels = {NEW: "Nieuw dossier"} | {
-    d.dossier_id: f"{d.title} ({dv.date_label(d.content.session_date)}, {STATUS_LABELS[d.head_status].lower()})"
+    d.dossier_id: f"{d.title} ({date_label(d.content.session_date)}, {STATUS_LABELS[d.head_status].lower()})"
     for d in existing}
 options = list(labels)
 if st.session_state.get(CURRENT) in labels:
@@ -136,7 +137,7 @@ if chosen == NEW:
             if template_id == EMPTY_TEMPLATE:
                 content = DossierContent(title="Nieuw dossier", session_date=session_date.isoformat())
             else:
-                content = dv.from_template(templates[template_id], gemeente=wh.gemeente,
+                content = dossier_document.from_template(templates[template_id], gemeente=wh.gemeente,
                                            wijken=wijken["region_code"].to_list(), latest_year=latest,
                                            session_date=session_date.isoformat())
             try:
@@ -157,7 +158,7 @@ seen_revision = seen.get(dossier.dossier_id, dossier.head_revision)
 seen[dossier.dossier_id] = dossier.head_revision
 status = STATUS_LABELS[dossier.head_status]
 st.caption(f"Versie {dossier.head_revision} · {status} · laatst opgeslagen door {escape_text(dossier.saved_by)} "
-           f"op {dv.date_label(dossier.saved_at)}"
+           f"op {date_label(dossier.saved_at)}"
            + (f" · gepubliceerd: versie {dossier.published_revision}" if dossier.published_revision else ""))
 
 tab_edit, tab_preview, tab_publish = st.tabs(["Bewerken", "Voorbeeld", "Publiceren"])
@@ -184,8 +185,8 @@ with tab_edit:
     for i, section in enumerate(c.sections):
         with st.container(border=True):
             head, up, down, remove = st.columns([8, 1, 1, 1], vertical_alignment="center")
-            head.markdown(f"**{i + 1}. {escape_text(dv.section_heading(wh, section))}**  \n"
-                          f"{escape_text(dv._areas_label(wh, section))} · {dv.years_label(section)}"
+            head.markdown(f"**{i + 1}. {escape_text(dossier_document.section_heading(wh, section))}**  \n"
+                          f"{escape_text(dossier_document._areas_label(wh, section))} · {dossier_document.years_label(section)}"
                           + (" · alleen duiding" if section.kind == "notes" else ""))
             if up.button("", key=f"sec-op-{i}", icon=":material/arrow_upward:", help="Naar boven",
                          disabled=i == 0):
@@ -212,17 +213,17 @@ with tab_edit:
 with tab_preview:
     st.caption("Zo ziet een raadslid het dossier, met de cijfers en de gepubliceerde duiding van nu.")
     st.title(escape_text(c.title))
-    notes_now = dv.published_notes(wh, get_note_store(), c)
+    notes_now = dossier_document.published_notes(wh, get_note_store(), c)
     dv.render_dossier(wh, c, notes_now, key="voorbeeld")
 
 with tab_publish:
-    st.markdown(f"Bij publiceren legt de monitor de cijfers vast van datarelease **{dv.release_label(wh)}**, "
+    st.markdown(f"Bij publiceren legt de monitor de cijfers vast van datarelease **{dossier_document.release_label(wh)}**, "
                 "met de gepubliceerde duiding van dit moment. Raadsleden zien die versie tot u opnieuw publiceert.")
     if can(role, "publish_dossier"):
         if st.button("Publiceren", type="primary", key="publiceren", icon=":material/publish:",
                      disabled=not c.sections):
             try:
-                published = dv.publish(store, get_note_store(), wh, dossier, role=role, user=user,
+                published = dossier_store.publish(store, get_note_store(), wh, dossier, role=role, user=user,
                                        expected_revision=seen_revision)
             except (DossierError, RuntimeError) as exc:
                 _show_error(exc)
@@ -244,4 +245,4 @@ with tab_publish:
         st.code(f"?dossier={dossier.link_key}", language=None)
     st.download_button("Voorbeeld als PDF", key="voorbeeld-pdf", on_click="ignore", mime="application/pdf",
                        icon=":material/picture_as_pdf:", file_name=handout.handout_filename(c),
-                       data=lambda: handout.build_handout(wh, c, dv.published_notes(wh, get_note_store(), c)))
+                       data=lambda: handout.build_handout(wh, c, dossier_document.published_notes(wh, get_note_store(), c)))

@@ -11,16 +11,28 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from auth.roles import can
 from components import pickers
 from components.notes import get_store, render_note, status_badge
 from components.session import current_role, current_user
 from components.signals_view import scoped_content
 from components.state import PICK_MANY, PICK_ONE
-from etl import catalogue
-from store.notes import (CHANGE_LABELS, LAWS, LINK_KINDS, STATUS_LABELS, Link, Note, NoteConflict, NoteContent,
-                         NoteError, format_when, parse_period_spec, period_label)
+from domain.roles import can
 from store.markdown import escape_text
+from store.notes import (
+    CHANGE_LABELS,
+    LAWS,
+    LINK_KINDS,
+    STATUS_LABELS,
+    Link,
+    Note,
+    NoteConflict,
+    NoteContent,
+    NoteError,
+    format_when,
+    parse_period_spec,
+    period_label,
+)
+from warehouse import catalogue
 
 LAW_LABELS = {"wmo": "Wmo", "jeugd": "Jeugd", "participatie": "Participatie en inkomen", "schuldhulp": "Schuldhulp",
               "veiligheid": "Veiligheid en jeugdbescherming", "context": "Context"}
@@ -40,16 +52,16 @@ indicators = {e["id"]: e for e in catalogue.load().entries}
 def _area() -> tuple[str, list[tuple[str, str]]]:
     """The own municipality and its wijken from the warehouse, if one is loaded."""
     try:
-        from components.context import warehouse
-        from etl.warehouse import current_release
-        from queries import figures as q
         import settings
+        from components.context import warehouse
+        from queries import figures as q
+        from warehouse.releases import current_release
 
         if current_release(settings.load().warehouse) is None:
             return "", []
         wh = warehouse()
         wijken = q.wijken(wh)
-        return wh.gemeente, list(zip(wijken["region_code"].to_list(), wijken["name"].to_list()))
+        return wh.gemeente, list(zip(wijken["region_code"].to_list(), wijken["name"].to_list(), strict=True))
     except Exception:
         return "", []
 

@@ -1,8 +1,8 @@
 import streamlit as st
 
-from auth.roles import can
 from components import pickers, registry_upload, session
 from components.context import warehouse
+from domain.roles import can
 
 wh = warehouse()
 st.title("Registratie laden")

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from auth.roles import can
 from components import export, pickers, signals_view, state
 from components.context import warehouse
 from components.session import current_role
+from domain.roles import can
 from queries import figures as q
 from queries import signals as sg
 from store.notes import LAWS

@@ -15,11 +15,11 @@ import getpass
 import sys
 
 import settings
-from auth import audit, passwords
-from auth.accounts import AccountError, AccountStore
-from auth.db import default_db
-from auth.roles import Role
-from store.db import StoreError
+from domain import passwords
+from domain.roles import Role
+from store import audit
+from store.accounts import AccountError, AccountStore
+from store.db import StoreError, shared_database
 
 ROLES = [r.value for r in Role]
 
@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     conf = settings.load_auth()
     try:
-        db = default_db(args.store)
+        db = shared_database(args.store)
         store = AccountStore(db, lockout_attempts=conf.lockout_attempts, lockout_minutes=conf.lockout_minutes)
         return _run(args, store) or 0
     except (AccountError, StoreError) as exc:

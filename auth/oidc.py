@@ -26,12 +26,12 @@ import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlparse
 
 import streamlit as st
 
-from auth.roles import Role, highest, parse_role
+from domain.roles import Role, highest, parse_role
 from settings import AuthSettings
 
 log = logging.getLogger(__name__)
@@ -178,10 +178,10 @@ def signed_out_since_issued(ident: Identity, db=None) -> bool:
     if ident.issued_at is None:
         return False
     if db is None:
-        from auth.db import default_db
+        from store.db import shared_database
 
-        db = default_db()
-    after = datetime.fromtimestamp(ident.issued_at + CLOCK_MARGIN_SECONDS, timezone.utc)
+        db = shared_database()
+    after = datetime.fromtimestamp(ident.issued_at + CLOCK_MARGIN_SECONDS, UTC)
     return bool(db.query("SELECT entry_id FROM audit_log WHERE event IN (?, ?) AND at > ? AND username = ? LIMIT 1",
                          (*_ENDING_EVENTS, after.isoformat(timespec="microseconds"), ident.username)))
 

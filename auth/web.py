@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from auth import oidc, session_token
-from auth.roles import Role, can
+from auth import oidc
+from domain.roles import Role, can
+from store import session_token
 
 UPLOAD_SEGMENT = "/_stcore/upload_file/"
 GRANT_FAILED = ("inloggen", "mislukt")  # the query parameter the Inloggen page explains

@@ -71,8 +71,8 @@ def child(which: str, url: str) -> None:
         if which == "cbsodata":
             rows = cbsodata.get_data(TABLE)  # the usual call: whole table, codes replaced by titles
         else:  # cbsodata_select: the same columns ours asks for
-            from etl import catalogue
             from etl.cbs import plan
+            from warehouse import catalogue
 
             prefixes = {w.measure for w in plan(catalogue.load(settings.CATALOGUE_PATH), [TABLE])[TABLE]}
             cols = json.loads(Path(sys.argv[4]).read_text())

@@ -26,12 +26,11 @@ import polars as pl
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from components import dossier_view as dv
-from components import handout
-from etl import catalogue
-from etl.warehouse import publish
+from components import dossier_document, handout
 from queries import Warehouse
 from store.dossiers import DossierContent, NoteCopy
+from warehouse import catalogue
+from warehouse.releases import publish
 
 GEMEENTE = "GM0001"
 WIJKEN = ["WK000101", "WK000102", "WK000103"]
@@ -73,10 +72,10 @@ def build_warehouse(path: Path) -> Warehouse:
 
 def twenty_parts() -> DossierContent:
     sections = []
-    for t in dv.load_templates():
-        c = dv.from_template(t, gemeente=GEMEENTE, wijken=WIJKEN, latest_year=2025, session_date="2026-03-12")
+    for t in dossier_document.load_templates():
+        c = dossier_document.from_template(t, gemeente=GEMEENTE, wijken=WIJKEN, latest_year=2025, session_date="2026-03-12")
         sections += list(c.sections)
-    base = dv.from_template(dv.load_templates()[-1], gemeente=GEMEENTE, wijken=WIJKEN, latest_year=2025,
+    base = dossier_document.from_template(dossier_document.load_templates()[-1], gemeente=GEMEENTE, wijken=WIJKEN, latest_year=2025,
                             session_date="2026-03-12")
     return DossierContent(title="Benchmark: twintig onderdelen", session_date="2026-03-12", theme="Alles",
                           introduction=base.introduction, questions=base.questions, sections=tuple(sections[:20]))

@@ -87,7 +87,7 @@ def ensure_warehouse(path: Path | None) -> Path:
     if path is not None:
         return path
     from etl import demo
-    from etl.warehouse import current_release
+    from warehouse.releases import current_release
 
     wh = TMP / "warehouse"
     if current_release(wh) is None:
@@ -171,7 +171,7 @@ async def page_path(page: str, target: Target, timeout_ms: int) -> str:
     """``page`` itself, or for ``dossier`` the stable link of the demo's published dossier."""
     if page != "dossier":
         return page
-    from auth.roles import Role
+    from domain.roles import Role
     from store.db import Database
     from store.dossiers import DossierStore
 

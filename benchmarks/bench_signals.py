@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_pages import TMP, _stats, build_national, national_catalogue  # noqa: E402
 
 from etl import demo  # noqa: E402
-from etl.warehouse import current_release  # noqa: E402
+from warehouse.releases import current_release  # noqa: E402
 
 PAGES = ["app_pages/signalen.py", "app_pages/overzicht.py"]
 

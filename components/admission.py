@@ -16,7 +16,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-LIMIT = max(1, int(os.environ.get("MSD_PAGE_RUNS") or os.cpu_count() or 1))
+import settings
+
+LIMIT = max(1, int(settings.text("MSD_PAGE_RUNS") or os.cpu_count() or 1))
 _turns = threading.BoundedSemaphore(LIMIT)
 
 

@@ -8,14 +8,14 @@ a chart and takes plain Polars frames, so the same function renders on screen an
 from __future__ import annotations
 
 import functools
-import os
 from pathlib import Path
 
 import altair as alt
 import polars as pl
 import streamlit as st
 
-from components import formatting as fmt
+import settings
+from domain import formatting as fmt
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 OWN_COLOUR = OKABE_ITO[0]
@@ -33,7 +33,7 @@ TEXT_COLOUR = "#333333"
 # Checking a spec against the Vega-Lite JSON schema took a third of a page run, inside a lock that
 # Streamlit holds for the whole process; the chart functions are fixed code, so the tests check
 # every spec they render (MSD_VALIDATE_CHARTS=1, set in tests/conftest.py) and the app does not.
-VALIDATE = os.environ.get("MSD_VALIDATE_CHARTS") == "1"
+VALIDATE = settings.flag("MSD_VALIDATE_CHARTS")
 if not VALIDATE:  # the same check, done by Altair on every object it builds
     alt.utils.schemapi.disable_debug_mode()
 

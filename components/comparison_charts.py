@@ -10,7 +10,7 @@ import altair as alt
 import polars as pl
 
 from components import charts
-from components import formatting as fmt
+from domain import formatting as fmt
 
 ABOVE, BELOW, AS_EXPECTED, UNKNOWN = "hoger dan verwacht", "lager dan verwacht", "zoals verwacht", "niet te zeggen"
 VERDICT_COLOURS = {ABOVE: "#D55E00", BELOW: "#0072B2", AS_EXPECTED: "#7F7F7F", UNKNOWN: "#BBBBBB"}

@@ -7,8 +7,8 @@ import polars as pl
 import streamlit as st
 
 from components import charts, comparison_charts, export, indicator_view, notes, pickers, state
-from components import formatting as fmt
 from components.indicator_view import provenance
+from domain import formatting as fmt
 from queries import Warehouse
 from queries import comparison as cmp
 from queries import figures as q

@@ -7,15 +7,14 @@ When the ETL publishes a new release, the next run sees the new ``current`` link
 from __future__ import annotations
 
 import fcntl
-import os
 from pathlib import Path
 
 import streamlit as st
 
 import settings
 from etl import demo
-from etl.warehouse import current_release
 from queries import Warehouse, signals
+from warehouse.releases import current_release
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -45,7 +44,7 @@ def warehouse(release_id: str | None = None) -> Warehouse:
     s = settings.load()
     release = current_release(s.warehouse)
     if release is None:
-        if os.environ.get("MSD_NO_DEMO") == "1":
+        if settings.flag("MSD_NO_DEMO"):
             st.error("Er is nog geen data geladen. Vraag de beheerder om data te laden (python -m etl).")
             st.stop()
         _build_demo_with_progress(s.warehouse)

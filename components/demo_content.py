@@ -11,8 +11,10 @@ import datetime as dt
 import fcntl
 import logging
 
-from auth.roles import Role
-from components import dossier_view
+import streamlit as st
+
+from components import dossier_document, dossier_store
+from domain.roles import Role
 from queries import Warehouse
 from queries import figures as q
 from store.dossiers import DossierStore
@@ -22,6 +24,7 @@ log = logging.getLogger(__name__)
 
 WRITER, REVIEWER, GRIFFIER = "demo-ambtenaar", "demo-beheerder", "demo-griffie"
 DOSSIER_TEMPLATE = "ouderen-zelfstandig-thuis"
+_SEEDED = "_msd_demo_content_seeded"  # session key: the release whose demo content was looked at
 STATIONSKWARTIER = "WK999009"
 
 
@@ -90,24 +93,26 @@ def seed(wh: Warehouse, notes: NoteStore, dossiers: DossierStore) -> int:
         if publish:  # written by one person, published by another (four eyes)
             note = notes.submit_for_review(note.note_id, note.head_revision, role=Role.AMBTENAAR, user=WRITER)
             notes.publish(note.note_id, note.head_revision, role=Role.BEHEERDER, user=REVIEWER)
-    template = next(t for t in dossier_view.load_templates() if t["id"] == DOSSIER_TEMPLATE)
-    content = dossier_view.from_template(template, gemeente=wh.gemeente, wijken=q.wijken(wh)["region_code"].to_list(),
+    template = next(t for t in dossier_document.load_templates() if t["id"] == DOSSIER_TEMPLATE)
+    content = dossier_document.from_template(template, gemeente=wh.gemeente, wijken=q.wijken(wh)["region_code"].to_list(),
                                          latest_year=last, session_date=f"{last + 1}-03-12")
     dossier = dossiers.create(content, role=Role.GRIFFIE, user=GRIFFIER)
-    dossier_view.publish(dossiers, notes, wh, dossier, role=Role.GRIFFIE, user=GRIFFIER)
+    dossier_store.publish(dossiers, notes, wh, dossier, role=Role.GRIFFIE, user=GRIFFIER)
     return written
 
 
 def ensure(wh: Warehouse) -> None:
-    """Seed the demo content once (demo releases only); a failure is logged, never shown to a visitor."""
-    if not wh.is_demo:
+    """Seed the demo content once (demo releases only); a failure is logged, never shown to a visitor.
+    Looked at once per browser session and release."""
+    if not wh.is_demo or st.session_state.get(_SEEDED) == wh.release.id:
         return
+    st.session_state[_SEEDED] = wh.release.id
     from components.notes import get_store as note_store
 
     try:
         lock_path = wh.release.path.parent.parent / ".demo-content.lock"
         with open(lock_path, "w") as lock:  # two first visitors at once must not seed twice
             fcntl.flock(lock, fcntl.LOCK_EX)
-            seed(wh, note_store(), dossier_view.get_store())
+            seed(wh, note_store(), dossier_store.get_store())
     except Exception:
         log.exception("demo content could not be written")

@@ -14,7 +14,7 @@ import math
 import polars as pl
 import streamlit as st
 
-from components import formatting as fmt
+from domain import formatting as fmt
 from domain.export import NUMBER, Column, ExportTable, file_stem, to_csv, to_xlsx
 
 # Statuses in a file: short words a spreadsheet filter shows well ("afgeschermd" rather than the screen's sentence).

@@ -7,8 +7,8 @@ from __future__ import annotations
 import polars as pl
 
 from components import charts, export
-from components import formatting as fmt
 from components.finance_view import Figure, euro, figure_indicator, render_figure, source_line
+from domain import formatting as fmt
 from queries import Warehouse, finance
 from queries import figures as q
 

@@ -6,19 +6,17 @@ on the page *Geld*, in a dossier part of kind "finance" and in the handout (docs
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from statistics import mean
 
 import polars as pl
 import streamlit as st
 
-from components import charts, export, indicator_view, notes, pickers, state
-from components import formatting as fmt
+from components import charts, export, indicator_view, notes
+from domain import formatting as fmt
 from queries import Warehouse, finance
 from queries import figures as q
 
-MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-          "november", "december"]
 SERIES = {"region_name": pl.String, "region_code": pl.String, "period": pl.String, "year": pl.Int32,
           "value": pl.Float64, "status": pl.String, "source_id": pl.String}
 
@@ -101,7 +99,7 @@ def prognosis_figure(wh: Warehouse, law: str, month: int | None = None) -> Figur
 
 
 def describe_prognosis(p: finance.Prognosis) -> str:
-    label = f"{MONTHS[p.month - 1]} {p.year}"
+    label = f"{fmt.MONTHS[p.month - 1]} {p.year}"
     if p.month == 12:
         text = f"Het jaar {p.year} is compleet: er is {euro(p.to_date)} uitgegeven."
     else:
@@ -241,68 +239,6 @@ def render_cost_per_client(wh: Warehouse, law: str) -> None:
         st.markdown(text)
 
 
-def render_page() -> None:
-    from components.context import warehouse
-
-    wh = warehouse()
-    st.title("Geld")
-    pickers.demo_banner(wh)
-    st.markdown("Wat kost elke wet, hoe verhoudt zich dat tot de begroting en tot vergelijkbare gemeenten, en "
-                "waar gaat het naartoe? Hoe de verwachting en de scenario's zijn berekend, staat onder "
-                "'Hoe is dit berekend?'.")
-    with st.expander("Hoe is dit berekend?"):
-        st.markdown(METHODS_TEXT)
-    law = state.url_select("Kies een wet", list(finance.LAWS), "wet", format_func=finance.LAW_LABELS.get)
-
-    st.header("Uitgaven tot nu toe en verwachting voor het jaar")
-    monthly = finance.monthly_cost(wh, law)
-    latest = finance.months_available(monthly)
-    if latest is None:
-        st.info("Voor deze wet zijn geen maandbedragen uit de eigen registratie geladen, dus er is geen verwachting.")
-    else:
-        month = st.selectbox("Stand aan het eind van", list(range(1, latest[1] + 1)), index=latest[1] - 1,
-                             format_func=lambda m: f"{MONTHS[m - 1]} {latest[0]}", key=f"month-{law}",
-                             help="Kies een eerdere maand om te zien wat de verwachting toen was.")
-        fig = prognosis_figure(wh, law, month)
-        if fig is None:
-            st.info("Een maand in dit jaar heeft geen bedrag (of is afgeschermd); een verwachting is niet te maken.")
-        else:
-            render_figure(wh, fig, key=f"prognosis-{law}")
-
-    group = finance.LAWS[law]["group"]
-    st.header("Lasten per inwoner, vergeleken")
-    if group and q.years(wh, [f"fin_{group}_lasten", f"fin_{group}_lasten_begroting"], [wh.gemeente]):
-        kind = st.radio("Welke cijfers", ["fin_{}_lasten", "fin_{}_lasten_begroting"], horizontal=True,
-                        format_func=lambda k: "Jaarrekening" if not k.endswith("begroting") else "Begroting",
-                        key=f"iv3-kind-{law}")
-        render_figure(wh, per_inhabitant_figure(wh, kind.format(group)), key=f"iv3-{law}")
-        render_figure(wh, budget_against_account_figure(wh, group), key=f"iv3-ba-{law}")
-    else:
-        st.info("Er zijn geen Iv3-cijfers geladen (python -m etl iv3), of deze wet heeft er geen.")
-
-    st.header("Uitgaven per productcategorie en per verwijzer")
-    if finance.LAWS[law]["cost"] is None:
-        st.info("De registratie van deze wet bevat geen bedragen.")
-    else:
-        from components import finance_split  # here, not at the top: it builds on this module
-
-        for breakdown in ("product", "referrer"):
-            finance_split.render_cost_split(wh, law, breakdown)
-        if law != "jeugd":
-            st.caption("Alleen de jeugdhulp registreert een verwijzer (huisarts, jeugdarts, gemeente, ...).")
-
-    st.header("Kosten per cliënt")
-    render_cost_per_client(wh, law)
-
-    st.header("Scenario's voor vijf jaar")
-    scen = scenario_figure(wh, law)
-    if scen is None:
-        st.info("Zonder maandbedragen uit de eigen registratie is er geen startpunt voor scenario's.")
-    else:
-        fig, table, _ = scen
-        render_figure(wh, fig, key=f"scenario-{law}", extra=shortfall_table(table))
-
-
 def law_summary(wh: Warehouse, law: str) -> None:
     """One sentence about the money on a law page, with the way to the page Geld."""
     if law not in finance.LAWS:
@@ -314,56 +250,3 @@ def law_summary(wh: Warehouse, law: str) -> None:
     st.markdown(describe_prognosis(prog))
     st.page_link("app_pages/geld.py", label="Meer over geld: begroting, vergelijking en scenario's",
                  icon=":material/euro:")
-
-
-def dossier_blocks(wh: Warehouse, section) -> list:
-    """The blocks of a dossier part of kind "finance": prognosis, cost per product and per referrer, and
-    scenarios of each chosen law (a chosen indicator stands for its law)."""
-    from components import finance_split  # here, not at the top: it builds on this module
-    from components.dossier_view import IndicatorFigures  # imported here: the dossier view imports this module
-
-    blocks = []
-    laws = []
-    for iid in section.indicator_ids:
-        try:
-            law = q.indicator(wh, iid)["law"]
-        except KeyError:
-            continue
-        if law in finance.LAWS and law not in laws:
-            laws.append(law)
-    for law in laws:
-        figs = [(prognosis_figure(wh, law), None, "")]
-        for breakdown in ("product", "referrer"):
-            made = finance_split.cost_split_figure(wh, law, breakdown)
-            if made is not None:  # drawn as one line per category, like any split figure in a dossier
-                fig, change = made
-                figs.append((replace(fig, df=fig.df.with_columns(region_name=pl.col("category_label"))),
-                             finance_split.change_table(change, breakdown), fig.legend_title))
-        scen = scenario_figure(wh, law)
-        figs.append((scen[0] if scen else None, None, ""))
-        for fig, table, label in figs:
-            if fig is not None:
-                blocks.append(IndicatorFigures(
-                    indicator=fig.indicator, df=fig.df,
-                    table=indicator_view.table(fig.df, fig.indicator["unit"]) if table is None else table,
-                    description=fig.description, provenance=fig.provenance, breakdown_label=label))
-    return blocks
-
-
-METHODS_TEXT = """
-**Verwachting voor het jaar.** We tellen de uitgaven uit de eigen registratie op tot en met de gekozen maand.
-In de vorige jaren (hooguit vijf) kijken we welk deel van de jaaruitgaven er op dat moment al was. Delen we de
-uitgaven tot nu toe door dat gemiddelde deel, dan krijgen we de verwachting voor het hele jaar. De marge loopt van
-de laagste tot de hoogste uitkomst als dit jaar verloopt zoals één van die vorige jaren.
-
-**Scenario's.** Startpunt is de verwachting voor dit jaar. Bij 0, 2 en 5% groei per jaar stijgen de uitgaven elk
-jaar met dat percentage. Het bevolkingsscenario neemt het gebruik per leeftijdsgroep van dit jaar en vermenigvuldigt
-dat met de bevolkingsprognose. We vergelijken met de begroting; jaren zonder begroting krijgen de laatste begroting.
-
-**Uitgaven per productcategorie en per verwijzer.** We tellen per jaar op wat er per product en (bij de jeugdhulp)
-per verwijzer is betaald, en zetten het laatste jaar naast het jaar ervoor. Bedragen over weinig cliënten zijn
-afgeschermd. Dit zegt waar het geld naartoe gaat, niet waarom: meer jongeren, langer verblijf of een hoger tarief.
-
-**Wat dit niet zegt.** Een verwachting is geen voorspelling: nieuwe tarieven, een wetswijziging of een paar dure
-cliënten veranderen de uitkomst. Iv3-cijfers tellen anders dan de registratie (ook personeel en inkoop).
-"""

@@ -23,10 +23,10 @@ from datetime import date
 from fpdf import FPDF
 from fpdf.fonts import FontFace, TextStyle
 
-from components import charts
-from components import dossier_view as dv
-from components import signals_view
-from components import formatting as fmt
+from components import charts, dossier_document, signals_view
+from components.notes import SECTIONS as NOTE_SECTIONS
+from domain import formatting as fmt
+from domain.formatting import date_label
 from queries import Warehouse
 from store.dossiers import DossierContent, NoteCopy
 from store.markdown import to_safe_html
@@ -57,9 +57,9 @@ def _vl_convert():
     return vl_convert
 
 
-def chart_svg(fig: dv.IndicatorFigures) -> str | None:
+def chart_svg(fig: dossier_document.IndicatorFigures) -> str | None:
     """The web chart of one indicator as SVG (Dutch number format), cleaned for fpdf2's SVG parser."""
-    chart = dv.chart_for(fig, height=CHART_HEIGHT_PX)
+    chart = dossier_document.chart_for(fig, height=CHART_HEIGHT_PX)
     if chart is None:
         return None
     spec = for_print(chart.properties(width=CHART_WIDTH_PX).to_dict())
@@ -160,7 +160,7 @@ class Handout(FPDF):
             self.add_page()
 
 
-def value_table(fig: dv.IndicatorFigures) -> tuple[list[str], list[list[str]], bool]:
+def value_table(fig: dossier_document.IndicatorFigures) -> tuple[list[str], list[list[str]], bool]:
     """Areas in rows, periods in columns; a '*' marks a provisional figure."""
     df = fig.df
     unit = fig.indicator["unit"]
@@ -238,13 +238,13 @@ def _draw_note(pdf: Handout, note: NoteCopy) -> None:
     if note.title:
         pdf.para(note.title, style="B")
     pdf.para(f"{note.region_label} · {note.period_label}", size=9, style="I")
-    for attr, label in dv.NOTE_SECTIONS:
+    for attr, label in NOTE_SECTIONS:
         text = getattr(note, attr)
         if text:
             pdf.para(label, size=10, style="B")
             pdf.markdown(text)
     if note.published_at:
-        pdf.para(f"Duiding gepubliceerd door {note.published_by} op {dv.date_label(note.published_at)}", size=9,
+        pdf.para(f"Duiding gepubliceerd door {note.published_by} op {date_label(note.published_at)}", size=9,
                  style="I")
     pdf.ln(2)
 
@@ -275,7 +275,7 @@ def build_handout(wh: Warehouse, content: DossierContent, notes: Sequence[Sequen
                   gemeente_name: str = "", published: str = "", newer_release: bool = False,
                   printed: date | None = None) -> bytes:
     """The dossier as PDF bytes, from the figures of ``wh`` (the dossier's release)."""
-    printed_label = dv.date_label((printed or date.today()).isoformat())
+    printed_label = date_label((printed or date.today()).isoformat())
     pdf = Handout(content.title, f"gemaakt {printed_label}")
     gemeente_name = gemeente_name or wh.meta.get("gemeente_name") or wh.gemeente
 
@@ -287,7 +287,7 @@ def build_handout(wh: Warehouse, content: DossierContent, notes: Sequence[Sequen
     pdf.set_font(FONT, "B", 26)
     pdf.multi_cell(0, 12, content.title, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
-    lines = [f"Bijeenkomst op {dv.date_label(content.session_date)}"]
+    lines = [f"Bijeenkomst op {date_label(content.session_date)}"]
     if content.theme:
         lines.append(f"Thema: {content.theme}")
     if gemeente_name:
@@ -295,7 +295,7 @@ def build_handout(wh: Warehouse, content: DossierContent, notes: Sequence[Sequen
     for line in lines:
         pdf.para(line, size=13, height=7)
     pdf.set_y(220)
-    small = [f"Cijfers uit de Monitor Sociaal Domein, datarelease {dv.release_label(wh)}."]
+    small = [f"Cijfers uit de Monitor Sociaal Domein, datarelease {dossier_document.release_label(wh)}."]
     if published:
         small.append(published)
     if newer_release:
@@ -320,24 +320,24 @@ def build_handout(wh: Warehouse, content: DossierContent, notes: Sequence[Sequen
              "duiding van de gemeente. Een * in een tabel, een open punt of een stippellijn in een grafiek betekent: "
              "voorlopig cijfer. 'te klein' betekent: niet getoond omdat er te weinig mensen achter zitten.",
              size=9.5, style="I", height=4.8)
-    events = dv.dossier_events(content, notes)  # markers: listed once here, never as a note in every part
+    events = dossier_document.dossier_events(content, notes)  # markers: listed once here, never as a note in every part
     if events:
         pdf.ln(3)
         pdf.heading("Gebeurtenissen", 12.5, level=None)
         for event in events:
-            pdf.para(f"- {dv.event_line(event)}", height=5.5)
+            pdf.para(f"- {dossier_document.event_line(event)}", height=5.5)
 
     # Parts follow each other on the page (a part on a page of its own left pages nearly empty). Every
     # chart block (with the part's heading before the first one), every note and the questions are kept
     # on one page.
     for n, section in enumerate(content.sections, start=1):
-        figs = dv.section_figures(wh, section)
+        figs = dossier_document.section_figures(wh, section)
         svgs = [chart_svg(block) for block in figs.blocks]
 
         def part_head(p, n=n, figs=figs, section=section, svgs=svgs):
             p.ln(6)
             p.heading(f"{n}. {figs.heading}")
-            p.para(f"{figs.areas_label} · {dv.years_label(section)}", size=9.5, style="I")
+            p.para(f"{figs.areas_label} · {dossier_document.years_label(section)}", size=9.5, style="I")
             if section.text:
                 p.markdown(section.text)
             p.ln(1)
@@ -371,7 +371,7 @@ def build_handout(wh: Warehouse, content: DossierContent, notes: Sequence[Sequen
     return bytes(pdf.output())
 
 
-def _draw_block(pdf: Handout, block: dv.IndicatorFigures, svg: str | None) -> None:
+def _draw_block(pdf: Handout, block: dossier_document.IndicatorFigures, svg: str | None) -> None:
     ind = block.indicator
     title = ind["title"] + (f" naar {block.breakdown_label}" if block.breakdown_label else "")
     pdf.heading(title, 12.5, level=1)

@@ -12,8 +12,8 @@ import polars as pl
 import streamlit as st
 
 from components import charts, comparison_charts, export, notes, signal_mark, state
-from components import formatting as fmt
 from components import peers as peers_mod
+from domain import formatting as fmt
 from queries import Warehouse
 from queries import figures as q
 

@@ -15,7 +15,7 @@ import streamlit as st
 
 import settings
 from components.session import current_role
-from store.db import Database
+from store.db import shared_database
 from store.markdown import escape_text, link_markdown, render_safe_markdown
 from store.notes import LINK_KINDS, MARKER_SCHEMA, STATUS_LABELS, Note, NoteStore, format_when
 
@@ -30,16 +30,14 @@ BADGE_COLOURS = {"draft": "orange", "review": "blue", "published": "green", "wit
 @st.cache_resource(show_spinner=False)
 def _store_for(url: str, four_eyes: bool) -> NoteStore:
     """One store per store URL for the whole server; migrations run once, when it is first opened."""
-    db = Database(url)
-    db.migrate()
-    return NoteStore(db, four_eyes=four_eyes)
+    return NoteStore(shared_database(url), four_eyes=four_eyes)
 
 
 def _is_demo() -> bool:
     """Whether the published warehouse is the demo (never builds one: a missing warehouse is not the demo)."""
     try:
-        from etl.warehouse import current_release
         from components.context import warehouse
+        from warehouse.releases import current_release
 
         s = settings.load()
         return current_release(s.warehouse) is not None and bool(warehouse().is_demo)
@@ -73,8 +71,8 @@ def _region_name(code: str) -> str:
     """The wijk's name from the warehouse when one is published; the code is a fine fallback."""
     try:
         from components.context import warehouse
-        from etl.warehouse import current_release
         from queries import figures as q
+        from warehouse.releases import current_release
 
         if current_release(settings.load().warehouse) is None:  # never build the demo from a note panel
             return code

@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from components import charts, export, signal_mark, state
-from components import formatting as fmt
+from domain import formatting as fmt
 from queries import Warehouse
 from queries import figures as q
 
@@ -45,27 +45,26 @@ def headline_tiles(wh: Warehouse, law: str, year: int, *, link: bool = False) ->
         return
     cols = st.columns(min(4, tiles.height))
     for i, t in enumerate(tiles.iter_rows(named=True)):
-        with cols[i % len(cols)]:
-            with st.container(border=True):
-                status = t["status"]
-                label = t["short_title"] + (" (voorlopig)" if status == "provisional" else "")
-                delta = fmt.change(t["change"], t["unit"], t["change_pct"]) if status != "suppressed" else None
-                # Green or red by the figure's direction; grey for neutral figures, no arrow on "0,0%".
-                st.metric(label, fmt.value(t["value"], t["unit"], status), delta=delta,
-                          **fmt.delta_style(delta, t["direction"]), help=t["title"] + ". Verschil met het jaar ervoor.")
-                compare = []
-                if t["national"] is not None:
-                    compare.append(f"Nederland {fmt.value(t['national'], t['unit'])}")
-                if t["peer_median"] is not None:
-                    compare.append(f"vergelijkbare gemeenten {fmt.value(t['peer_median'], t['unit'])}")
-                if t["unit"] == "count":  # beside the nation's count or a bigger town's, a count says nothing
-                    st.caption("Een aantal: niet te vergelijken met Nederland of andere gemeenten")
-                else:
-                    st.caption(" · ".join(compare) if compare else "Geen vergelijking beschikbaar")
-                signal_mark.mark(wh, t["id"])
-                if link:
-                    st.page_link(LAW_PAGES[t["law"]], label="Bekijk de details",
-                                 query_params={"indicator": t["id"], "jaar": str(year)})
+        with cols[i % len(cols)], st.container(border=True):
+            status = t["status"]
+            label = t["short_title"] + (" (voorlopig)" if status == "provisional" else "")
+            delta = fmt.change(t["change"], t["unit"], t["change_pct"]) if status != "suppressed" else None
+            # Green or red by the figure's direction; grey for neutral figures, no arrow on "0,0%".
+            st.metric(label, fmt.value(t["value"], t["unit"], status), delta=delta,
+                      **fmt.delta_style(delta, t["direction"]), help=t["title"] + ". Verschil met het jaar ervoor.")
+            compare = []
+            if t["national"] is not None:
+                compare.append(f"Nederland {fmt.value(t['national'], t['unit'])}")
+            if t["peer_median"] is not None:
+                compare.append(f"vergelijkbare gemeenten {fmt.value(t['peer_median'], t['unit'])}")
+            if t["unit"] == "count":  # beside the nation's count or a bigger town's, a count says nothing
+                st.caption("Een aantal: niet te vergelijken met Nederland of andere gemeenten")
+            else:
+                st.caption(" · ".join(compare) if compare else "Geen vergelijking beschikbaar")
+            signal_mark.mark(wh, t["id"])
+            if link:
+                st.page_link(LAW_PAGES[t["law"]], label="Bekijk de details",
+                             query_params={"indicator": t["id"], "jaar": str(year)})
 
 
 COUNT_NOT_COMPARED = "niet vergelijkbaar"

@@ -11,13 +11,13 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from auth import audit
-from auth.roles import require
 from components import pickers, session
+from domain.roles import require
 from etl import registry
-from etl import warehouse as etl_warehouse
 from queries import Warehouse, signals
+from store import audit
 from store.markdown import escape_text
+from warehouse import releases as etl_warehouse
 
 LAW_LABELS = {"wmo": "Wmo", "jeugd": "Jeugdwet", "participatie": "Participatiewet", "schuldhulp": "Schuldhulp"}
 STAGED_KEY = "_msd_staged_upload"

@@ -7,7 +7,7 @@ import polars as pl
 import streamlit as st
 
 from components import charts, export, indicator_view, state
-from components import formatting as fmt
+from domain import formatting as fmt
 from queries import Warehouse
 from queries import figures as q
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from auth import audit
-from auth.roles import require
 from components.registry_upload import preview_markdown
-from etl import warehouse as etl_warehouse
+from domain.roles import require
+from store import audit
 from store.notes import format_when
+from warehouse import releases as etl_warehouse
 
 FLASH = "_msd_release_flash"
 

@@ -1,6 +1,6 @@
 """Who is looking: sign-in, the role of the current session, session expiry, and page guards.
 
-A password sign-in is a browser session (``auth.session_token``): an HttpOnly cookie whose token the
+A password sign-in is a browser session (``store.session_token``): an HttpOnly cookie whose token the
 ``web_sessions`` table knows. :func:`enforce` reads the cookie of the websocket connected now at EVERY
 run and takes the identity from that table (idle and maximum time, a disabled account, a new password,
 a new role, a demo account on real data are all checked there). A websocket that names someone else's
@@ -9,7 +9,7 @@ again and stays signed in; sign-out deletes the row, which ends the session in e
 
 For the rest of the run the identity is in ``st.session_state``: ``role`` and ``user`` (read by
 :func:`current_role` / :func:`current_user`, which every write path passes to
-``auth.roles.require``) plus a record under ``_msd_auth``. Only this module writes them; no widget may
+``domain.roles.require``) plus a record under ``_msd_auth``. Only this module writes them; no widget may
 use these keys, so a browser cannot set them. Tests may set ``role`` directly (without a record).
 
 The router (``app.py``) calls :func:`enforce` once per run before it builds the navigation.
@@ -22,17 +22,17 @@ import time
 from collections.abc import Callable
 
 import streamlit as st
-
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import settings
-from auth import audit, oidc, session_token, web
-from auth.accounts import AccountStore, LoginFailed
-from auth.db import default_db
-from auth.passwords import DEMO_ACCOUNTS
-from auth.roles import Role, allowed_roles, can, parse_role
+from auth import oidc, web
+from domain.passwords import DEMO_ACCOUNTS
+from domain.roles import Role, allowed_roles, can, parse_role
 from settings import AuthSettings
+from store import audit, session_token
+from store.accounts import AccountStore, LoginFailed
+from store.db import shared_database
 from store.markdown import escape_text
 
 AUTH_KEY = "_msd_auth"
@@ -52,7 +52,7 @@ def _conf() -> AuthSettings:
 
 def accounts(conf: AuthSettings | None = None) -> AccountStore:
     conf = conf or _conf()
-    return AccountStore(default_db(), lockout_attempts=conf.lockout_attempts, lockout_minutes=conf.lockout_minutes)
+    return AccountStore(shared_database(), lockout_attempts=conf.lockout_attempts, lockout_minutes=conf.lockout_minutes)
 
 
 def _browser_cookie() -> str | None:
@@ -190,9 +190,6 @@ def _demo_guard(wh) -> None:
     store = accounts()
     if wh.is_demo:
         store.ensure_demo_accounts()
-        from components import demo_content
-
-        demo_content.ensure(wh)  # example notes and a dossier, so a visitor sees what the monitor is for
     else:
         active = store.active_demo_accounts()
         if active:

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import polars as pl
 import streamlit as st
 
-from auth.roles import Role
-from components import formatting as fmt
 from components.notes import get_store
 from components.pickers import LAW_PAGES
+from domain import formatting as fmt
+from domain.roles import Role
 from queries import Warehouse
 from queries import signals as sg
 from store.markdown import escape_text

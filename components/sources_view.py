@@ -7,10 +7,10 @@ import re
 import polars as pl
 import streamlit as st
 
-from components import formatting as fmt
-from etl.catalogue import LAWS
+from domain import formatting as fmt
 from queries import Warehouse
 from queries import figures as q
+from warehouse.catalogue import LAWS
 
 SOURCE_KINDS = {
     "cbs": "CBS (StatLine)",

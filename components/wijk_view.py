@@ -6,8 +6,8 @@ import polars as pl
 import streamlit as st
 
 from components import charts, export, state
-from components import formatting as fmt
 from components.indicator_view import provenance, show_table
+from domain import formatting as fmt
 from queries import Warehouse
 from queries import figures as q
 
@@ -92,8 +92,7 @@ def profile_table(df: pl.DataFrame, wijk_name: str) -> pl.DataFrame:
             else fmt.MISSING_TEXT,
             "Onderwerp": fmt.law_label(r["law"]),
         })
-    return pl.DataFrame(rows, schema={c: pl.String for c in ("Cijfer", wijk_name, "Hele gemeente",
-                                                             "Verschil met de gemeente", "Onderwerp")})
+    return pl.DataFrame(rows, schema=dict.fromkeys(("Cijfer", wijk_name, "Hele gemeente", "Verschil met de gemeente", "Onderwerp"), pl.String))
 
 
 def profile_export(df: pl.DataFrame, wijk_name: str) -> pl.DataFrame:

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import etl
 import settings
-from etl import warehouse
-from etl.catalogue import CatalogueError
-from etl.warehouse import WarehouseError
+from warehouse import releases as warehouse
+from warehouse.catalogue import CatalogueError
+from warehouse.releases import WarehouseError
 
 # Commands whose staged release is published without asking: the fictional demo.
 AUTO_CONFIRM = {"demo"}

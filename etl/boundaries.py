@@ -10,16 +10,15 @@ points). Stored as GeoJSON with ``publish(boundaries=...)``; each feature carrie
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 
 import numpy as np
 
 import settings
-from etl import catalogue as catalogue_mod
 from etl.odata import Client, Progress
-from etl.warehouse import WarehouseError, publish
+from warehouse import catalogue as catalogue_mod
+from warehouse.releases import WarehouseError, publish
 
 DEFAULT_BASE = "https://api.pdok.nl/cbs/wijken-en-buurten-{year}/ogc/v1"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -171,7 +170,7 @@ def run(args) -> int:
         raise WarehouseError(f"--gemeente: '{args.gemeente}' is geen gemeentecode (voorbeeld: GM0995)")
     if not 2000 <= args.year <= 2100:
         raise WarehouseError(f"--year: {args.year} is geen geldig jaar")
-    base = (args.base_url or os.environ.get("MSD_PDOK_BASE_URL") or DEFAULT_BASE).format(year=args.year).rstrip("/")
+    base = (args.base_url or settings.text("MSD_PDOK_BASE_URL")).format(year=args.year).rstrip("/")
     counts = run_boundaries(settings.load(args.warehouse).warehouse, args.catalogue, args.year, gemeente, base,
                             args.tolerance)
     print(f"Grenzen {args.year} voor {gemeente}: {counts['wijken']} wijken, {counts['buurten']} buurten",

@@ -21,14 +21,14 @@ import hashlib
 import io
 import re
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
 
 import settings
-from etl import catalogue as catalogue_mod
-from etl.warehouse import WarehouseError, current_release, publish
+from warehouse import catalogue as catalogue_mod
+from warehouse.releases import WarehouseError, current_release, publish
 
 LAWS = ("wmo", "jeugd", "participatie", "schuldhulp")
 REQUIRED = ("jaar", "wet", "productgroep", "begroting")
@@ -154,7 +154,7 @@ def load(data: bytes, name: str, *, gemeente: str, warehouse: Path, catalogue_pa
     cat = catalogue_mod.load(catalogue_path)
     source = pl.DataFrame([{
         "source_id": sid, "kind": "budget", "title": "Begroting van de gemeente per wet", "table_id": "",
-        "url": "", "release": Path(name).name, "loaded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "url": "", "release": Path(name).name, "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "checksum": hashlib.sha256(data).hexdigest()[:16], "rows": obs.height}])
     release = publish(warehouse, indicators=cat.to_frame(), observations=obs, replace_sources=[sid], sources=source)
     preview = (obs.filter(pl.col("breakdown") == "").sort("indicator_id", "period")

@@ -15,25 +15,23 @@ their CBS code, so a half year stays ``2023HJ01`` and is never read as the year.
 3. downloads only the needed measures and regions (v3 bulk ``ODataFeed`` with ``$select``/``$filter``,
    v4 ``Observations``), page by page into a resumable cache under ``<warehouse>/.download``;
 4. publishes every table in ONE atomic release, and only when all tables are complete; rates derived
-   from the counts (``etl.derive``) are computed in that publication.
+   from the counts (``domain.derive``) are computed in that publication.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
 
 import settings
-from etl import catalogue as catalogue_mod
 from etl.cbs_meta import (
     TableMeta,
     match_measure,
@@ -46,7 +44,8 @@ from etl.cbs_meta import (
 )
 from etl.cbs_shape import Breakdown, Scope, Wanted, download, select, shape
 from etl.odata import DEFAULT_V3_BASE, DEFAULT_V4_BASE, Client, NotFound, Progress
-from etl.warehouse import WarehouseError, current_release, publish
+from warehouse import catalogue as catalogue_mod
+from warehouse.releases import WarehouseError, current_release, publish
 
 # The CBS third-party catalogue (Iv3 finance, RIVM health monitor): same OData v3 layout, other host.
 DEFAULT_DATADERDEN_BASE = "https://dataderden.cbs.nl"
@@ -219,7 +218,7 @@ def run_load(opts: Options, client: Client | None = None) -> RunReport:
     prev_ids: dict[str, set[tuple[str, str]]] = {}  # source -> (indicator, breakdown) already loaded
     if prev is not None:
         src = prev.table("sources")
-        prev_release = dict(zip(src["source_id"].to_list(), src["release"].to_list()))
+        prev_release = dict(zip(src["source_id"].to_list(), src["release"].to_list(), strict=True))
         have = prev.table("observations").select("source_id", "indicator_id", "breakdown").unique()
         for sid, ind, breakdown in have.iter_rows():
             prev_ids.setdefault(sid, set()).add((ind, breakdown))
@@ -280,7 +279,7 @@ def run_load(opts: Options, client: Client | None = None) -> RunReport:
     if not results:
         return report
     t1 = time.perf_counter()
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    now = datetime.now(UTC).isoformat(timespec="seconds")
     observations = pl.concat([r.observations for r in results])
     regions = (pl.concat([r.regions for r in results])
                .sort("boundary_year", nulls_last=False)
@@ -335,10 +334,9 @@ def run(args) -> int:
         peers=parse_codes(args.peers, "GM", "--peers"),
         tables=[t.strip() for t in args.tables.split(",") if t.strip()] if args.tables else None,
         years=parse_years(args.years),
-        base_url=(args.base_url or os.environ.get("MSD_CBS_BASE_URL") or DEFAULT_V3_BASE).rstrip("/"),
-        v4_base_url=(args.v4_base_url or os.environ.get("MSD_CBS_V4_BASE_URL") or DEFAULT_V4_BASE).rstrip("/"),
-        dataderden_base_url=(args.dataderden_base_url or os.environ.get("MSD_CBS_DATADERDEN_BASE_URL")
-                             or DEFAULT_DATADERDEN_BASE).rstrip("/"),
+        base_url=(args.base_url or settings.text("MSD_CBS_BASE_URL")).rstrip("/"),
+        v4_base_url=(args.v4_base_url or settings.text("MSD_CBS_V4_BASE_URL")).rstrip("/"),
+        dataderden_base_url=(args.dataderden_base_url or settings.text("MSD_CBS_DATADERDEN_BASE_URL")).rstrip("/"),
         protocol=args.protocol,
         force=args.force,
     )

@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from etl.odata import Client, get_all
-from etl.warehouse import WarehouseError
+from warehouse.releases import WarehouseError
 
 GEO_KINDS = {"GeoDimension", "GeoDetail"}
 DIM_KINDS = {"Dimension", "GeoDimension", "GeoDetail", "TimeDimension"}

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import polars as pl
 
-from etl import catalogue as catalogue_mod
 from etl.cbs_meta import TableMeta, match_measure, normalise_region, total_code
 from etl.odata import Client, PageCache, Progress, iter_pages, pad_key, parse_json_page
-from etl.warehouse import REGION_RE, WarehouseError
+from warehouse import catalogue as catalogue_mod
+from warehouse.releases import REGION_RE, WarehouseError
 
 LEVEL_BY_PREFIX = {"NL": "land", "PV": "provincie", "JZ": "jeugdregio", "GM": "gemeente", "WK": "wijk", "BU": "buurt"}
 FILTER_CHUNK = 40  # region keys per $filter, keeps URLs well under server limits
@@ -240,7 +240,7 @@ def _frame(rows: list[dict], str_cols: list[str], num_cols: list[str]) -> pl.Dat
 
 def page_parser(str_cols: list[str], num_cols: list[str], link_field: str):
     """Parse a page straight into Polars (Rust JSON reader, no Python dict per row); fall back to json."""
-    schema = {"value": pl.List(pl.Struct({c: pl.String for c in str_cols} | {c: pl.Float64 for c in num_cols})),
+    schema = {"value": pl.List(pl.Struct(dict.fromkeys(str_cols, pl.String) | dict.fromkeys(num_cols, pl.Float64))),
               link_field: pl.String}
 
     def parse(body: bytes) -> tuple[pl.DataFrame, int, str | None]:
@@ -291,7 +291,7 @@ def download(client: Client, meta: TableMeta, sel: Selection, cache_root: Path, 
             else:
                 frames.append(page.rename({"ValueAttribute": "Attr"}).select(dims + ["Measure", "Value", "Attr"]))
     if not frames:
-        schema = {d: pl.String for d in dims} | {"Measure": pl.String, "Value": pl.Float64, "Attr": pl.String}
+        schema = dict.fromkeys(dims, pl.String) | {"Measure": pl.String, "Value": pl.Float64, "Attr": pl.String}
         return pl.DataFrame(schema=schema), digest.hexdigest()
     return pl.concat(frames), digest.hexdigest()
 
@@ -304,7 +304,7 @@ def shape(meta: TableMeta, sel: Selection, long: pl.DataFrame, scope: Scope) -> 
                              "breakdown": cell.breakdown, "category": cell.category, **cell.codes}
                             for cell in sel.cells],
                            schema={"indicator_id": pl.String, "Measure": pl.String, "breakdown": pl.String,
-                                   "category": pl.String} | {d: pl.String for d in meta.other_dims})
+                                   "category": pl.String} | dict.fromkeys(meta.other_dims, pl.String))
     obs = long.join(mapping, on=["Measure", *meta.other_dims], how="inner")
 
     if meta.geo_dim:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import settings
-from etl import catalogue
-from etl.warehouse import current_release
+from warehouse import catalogue
+from warehouse.releases import current_release
 
 
 def register(sub, common) -> None:

@@ -41,9 +41,9 @@ import numpy as np
 import polars as pl
 
 import settings
-from etl import catalogue as catalogue_mod
 from etl import gebieden, population, wsjg
-from etl.warehouse import current_release, publish
+from warehouse import catalogue as catalogue_mod
+from warehouse.releases import current_release, publish
 
 GEMEENTE = "GM9990"
 GEMEENTE_NAME = "Lindewaard"
@@ -473,7 +473,8 @@ def comparison_inputs(rng: np.random.Generator, extracts_summary: dict) -> Expor
         pops = [pop25 / (1.004 ** (LAST_YEAR - y)) for y in YEARS]
         regions.append((name, code, oldness, poverty, income, density, pops))
     for name, code, oldness, poverty, income, density, pops in regions:
-        shares = lambda y: age_shares("young_family", y) * (1 - oldness) + age_shares("old", y) * oldness  # noqa: E731
+        shares = lambda y, oldness=oldness: (age_shares("young_family", y) * (1 - oldness)  # noqa: E731
+                                             + age_shares("old", y) * oldness)
         noise = lambda s=0.04: float(rng.normal(1, s))  # noqa: E731
         wmo_bias, jeugd_bias, bij_bias = noise(0.08), noise(0.1), noise(0.1)
         vals: dict[str, list[float | None]] = {k: [] for k in (

@@ -10,20 +10,19 @@ arbeidsmarktregio) and one membership row per gemeente and region; a new year re
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
 
 import settings
-from etl import catalogue as catalogue_mod
 from etl.cbs_meta import read_stamp_v3, table_year
 from etl.odata import DEFAULT_V3_BASE, Client, NotFound, get_all
-from etl.warehouse import WarehouseError, current_release, publish
+from warehouse import catalogue as catalogue_mod
+from warehouse.releases import WarehouseError, current_release, publish
 
 # Checked against the CBS catalogue (TableInfos) at every load; a missing id is a clear error.
 TABLES = {
@@ -127,7 +126,7 @@ def _source(loaded: Loaded, base: str) -> pl.DataFrame:
     return pl.DataFrame([{
         "source_id": SOURCE_ID, "kind": "cbs", "title": f"Gebieden in Nederland {loaded.year}",
         "table_id": loaded.table_id, "url": f"{base}/ODataApi/odata/{loaded.table_id}/",
-        "release": loaded.modified, "loaded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "release": loaded.modified, "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "checksum": "", "rows": loaded.memberships.height,
     }])
 
@@ -176,8 +175,8 @@ def loaded_table(warehouse: Path) -> tuple[str, str] | None:
 # The demo: fictional regions around the fictional municipality
 # ---------------------------------------------------------------------------------------------
 DEMO_GROUPS = (  # code, name, level, which peers (by position) lie in it besides the municipality
-    ("PV99", "Middenland (demo)", "provincie", range(0, 10)),
-    ("CR99", "Rivierstreek (demo)", "corop", range(0, 4)),
+    ("PV99", "Middenland (demo)", "provincie", range(10)),
+    ("CR99", "Rivierstreek (demo)", "corop", range(4)),
     ("JZ99", "Rivierstreek-Oost (demo)", "jeugdregio", (0, 2, 4, 6, 8)),
     ("AM99", "Werkregio Middenland (demo)", "arbeidsmarktregio", range(1, 6)),
 )
@@ -197,7 +196,7 @@ def load_demo(warehouse: Path, catalogue_path: Path | None = None, meta: dict | 
         for g in [gemeente, *(peers[i] for i in which if i < len(peers))]:
             members.append({"region_code": g, "group_code": code, "level": level, "year": None})
     source = pl.DataFrame([{"source_id": SOURCE_ID, "kind": "demo", "title": "Gebieden (demo)", "table_id": "demo",
-                            "url": "", "release": "demo", "loaded_at": datetime.now(timezone.utc).isoformat(
+                            "url": "", "release": "demo", "loaded_at": datetime.now(UTC).isoformat(
                                 timespec="seconds"), "checksum": "", "rows": len(members)}])
     publish(warehouse, indicators=catalogue_mod.load(catalogue_path).to_frame(), regions=pl.DataFrame(regions),
             memberships=pl.DataFrame(members), sources=source, replace_sources=[SOURCE_ID], meta={"demo": True})
@@ -218,7 +217,7 @@ def register(sub, common) -> None:
 
 
 def run(args) -> int:
-    base = (args.base_url or os.environ.get("MSD_CBS_BASE_URL") or DEFAULT_V3_BASE).rstrip("/")
+    base = (args.base_url or settings.text("MSD_CBS_BASE_URL")).rstrip("/")
     loaded = load(settings.load(args.warehouse).warehouse, year=args.year, table=args.table, base_url=base,
                   catalogue_path=args.catalogue)
     counts = loaded.regions.group_by("level").len()

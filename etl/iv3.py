@@ -14,23 +14,22 @@ derived at publication from ``population`` (``derive`` in the catalogue).
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import sys
 import tomllib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
 
 import settings
-from etl import catalogue as catalogue_mod
 from etl.cbs import DEFAULT_DATADERDEN_BASE, parse_codes, parse_years
 from etl.cbs_meta import match_measure, read_codes_v3, read_meta_v3, read_stamp_v3
 from etl.cbs_shape import Scope
 from etl.odata import Client, NotFound, get_all, pad_key
-from etl.warehouse import WarehouseError, current_release, publish
+from warehouse import catalogue as catalogue_mod
+from warehouse.releases import WarehouseError, current_release, publish
 
 MAPPING_PATH = settings.DATA_DIR / "iv3_taakvelden.toml"
 DIMS = {"geo": "Gemeenten", "taakveld": "TaakveldBalanspost", "categorie": "Categorie",
@@ -162,7 +161,7 @@ def publish_iv3(warehouse: Path, obs: pl.DataFrame, region_names: dict[str, str]
 
 def source_row(source_id: str, title: str, table_id: str, url: str, release: str, checksum: str, rows: int) -> dict:
     return {"source_id": source_id, "kind": "cbs", "title": title, "table_id": table_id, "url": url,
-            "release": release, "loaded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "release": release, "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "checksum": checksum, "rows": rows}
 
 
@@ -254,8 +253,7 @@ def register(sub, common) -> None:
 
 def run(args) -> int:
     gemeente = parse_codes(args.gemeente, "GM", "--gemeente")
-    base = (args.dataderden_base_url or os.environ.get("MSD_CBS_DATADERDEN_BASE_URL")
-            or DEFAULT_DATADERDEN_BASE).rstrip("/")
+    base = (args.dataderden_base_url or settings.text("MSD_CBS_DATADERDEN_BASE_URL")).rstrip("/")
     scope = Scope(gemeente[0] if gemeente else None, parse_codes(args.peers, "GM", "--peers"))
     release, n = run_load(settings.load(args.warehouse).warehouse, base=base, years=parse_years(args.years),
                           scope=scope, catalogue_path=args.catalogue, mapping_path=args.mapping)

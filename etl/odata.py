@@ -22,13 +22,14 @@ import urllib.parse
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timezone
+from datetime import UTC
 from pathlib import Path
 
 import requests
 import urllib3
 
-from etl.warehouse import WarehouseError
+import settings
+from warehouse.releases import WarehouseError
 
 DEFAULT_V3_BASE = "https://opendata.cbs.nl"
 DEFAULT_V4_BASE = "https://datasets.cbs.nl/odata/v1/CBS"
@@ -55,11 +56,11 @@ class Client:
     """A small JSON-over-HTTP client with retries; ``requests_made`` counts real HTTP requests."""
 
     # Read at creation, so tests and operators can tune them through the environment.
-    timeout: float = field(default_factory=lambda: float(os.environ.get("MSD_HTTP_TIMEOUT", "60")))
-    retries: int = field(default_factory=lambda: int(os.environ.get("MSD_HTTP_RETRIES", "5")))
-    backoff: float = field(default_factory=lambda: float(os.environ.get("MSD_HTTP_BACKOFF", "1.0")))
+    timeout: float = field(default_factory=lambda: settings.number("MSD_HTTP_TIMEOUT"))
+    retries: int = field(default_factory=lambda: settings.integer("MSD_HTTP_RETRIES"))
+    backoff: float = field(default_factory=lambda: settings.number("MSD_HTTP_BACKOFF"))
     # The longest Retry-After we wait for; a server asking for more ends the run at once instead.
-    retry_after_cap: float = field(default_factory=lambda: float(os.environ.get("MSD_HTTP_RETRY_AFTER_MAX", "120")))
+    retry_after_cap: float = field(default_factory=lambda: settings.number("MSD_HTTP_RETRY_AFTER_MAX"))
     sleep: Callable[[float], None] | None = None  # None: wait for the backoff, or until cancel()
     requests_made: int = 0
     session: requests.Session = field(default_factory=requests.Session)
@@ -156,7 +157,7 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
     except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:  # HTTP dates are GMT; a zone-less one is read as such
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import hashlib
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
 
 import settings
-from etl import catalogue as catalogue_mod
-from etl.warehouse import PERIOD_RE, WarehouseError, publish
+from warehouse import catalogue as catalogue_mod
+from warehouse.releases import PERIOD_RE, WarehouseError, publish
 
 AGE_GROUPS = [(0, 3), (4, 11), (12, 17), (18, 26), (27, 64), (65, 74), (75, 84), (85, None)]
 HOUSEHOLD_TYPES = {"eenpersoons", "paar_zonder_kinderen", "paar_met_kinderen", "eenouder", "overig"}
@@ -130,7 +130,7 @@ def load(persons: bytes, households: bytes, *, gemeente: str, warehouse: Path,
     source = pl.DataFrame([{
         "source_id": f"population:{gemeente}", "kind": "population",
         "title": "Basisregistratie Personen: inwoners en huishoudens per wijk", "table_id": "",
-        "url": "", "release": release, "loaded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "url": "", "release": release, "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "checksum": hashlib.sha256(persons + households).hexdigest()[:16], "rows": obs.height,
     }])
     # The demo generator loads its fictional population with release "demo" into its demo warehouse.

@@ -19,7 +19,6 @@ Exit codes (for systemd, cron or any other scheduler):
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +26,7 @@ from pathlib import Path
 import settings
 from etl import cbs, gebieden
 from etl.odata import DEFAULT_V3_BASE, DEFAULT_V4_BASE, Client, Unreachable
-from etl.warehouse import WarehouseError, current_release
+from warehouse.releases import WarehouseError, current_release
 
 EXIT_LOADED, EXIT_NOTHING_NEW, EXIT_BAD_INPUT, EXIT_UNREACHABLE = 0, 1, 2, 3
 
@@ -90,8 +89,8 @@ def run(args) -> int:
     try:
         outcome = refresh(
             settings.load(args.warehouse).warehouse, catalogue_path=args.catalogue,
-            base_url=(args.base_url or os.environ.get("MSD_CBS_BASE_URL") or DEFAULT_V3_BASE).rstrip("/"),
-            v4_base_url=(args.v4_base_url or os.environ.get("MSD_CBS_V4_BASE_URL") or DEFAULT_V4_BASE).rstrip("/"))
+            base_url=(args.base_url or settings.text("MSD_CBS_BASE_URL")).rstrip("/"),
+            v4_base_url=(args.v4_base_url or settings.text("MSD_CBS_V4_BASE_URL")).rstrip("/"))
     except Unreachable as exc:
         print(f"Bron onbereikbaar: {exc}", file=sys.stderr)
         print("Het warehouse is niet veranderd; probeer het later opnieuw.", file=sys.stderr)

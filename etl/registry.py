@@ -20,15 +20,16 @@ import re
 import tomllib
 import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
 
 import settings as settings_mod
-from etl import catalogue as catalogue_mod
-from etl.warehouse import SOURCE_SCHEMA, WarehouseError, current_release, publish
-from queries.suppression import protect as protect_cells
+from domain.laws import PRODUCT_GROUPS, PRODUCTS
+from domain.suppression import protect as protect_cells
+from warehouse import catalogue as catalogue_mod
+from warehouse.releases import SOURCE_SCHEMA, WarehouseError, current_release, publish
 
 LAWS = ("wmo", "jeugd", "participatie", "schuldhulp")
 STAPELING_LAWS = ("wmo", "jeugd", "participatie")
@@ -37,14 +38,6 @@ FIELDS = ("client_id", "household_id", "birth_date", "age", "postcode", "wijk_co
           "amount_paid")
 DATE_FIELDS = ("birth_date", "request_date", "decision_date", "start_date", "end_date")
 ROUTES = ("eigen_netwerk", "algemene_voorziening", "maatwerk", "afgewezen")
-PRODUCTS = {
-    "wmo": {f"{i:02d}" for i in range(1, 19)},
-    "jeugd": {str(i) for i in range(40, 56)},
-    "participatie": {"bijstand", "reintegratie", "loonkostensubsidie", "beschut_werk", "bijzondere_bijstand"},
-    "schuldhulp": {"stabilisatie", "budgetbeheer", "schuldregeling", "nazorg"},
-}
-# Catalogue categories that stand for a group of products.
-PRODUCT_GROUPS = {"reintegratie": ("reintegratie", "loonkostensubsidie", "beschut_werk")}
 DELIVERY_FORMS = ("ZIN", "PGB")
 # iJw referrer codes (domain.md); anything else is counted as OTHER, never kept as text.
 REFERRERS = ("01", "02", "03", "04", "05", "06", "08")
@@ -84,13 +77,12 @@ class ReaderLimits:
 
     @classmethod
     def from_env(cls) -> ReaderLimits:
-        d = cls()
         mb = 1024 * 1024
-        return cls(max_bytes=settings_mod._int("MSD_MAX_EXTRACT_MB", d.max_bytes // mb) * mb,
-                   max_rows=settings_mod._int("MSD_MAX_EXTRACT_ROWS", d.max_rows),
-                   max_columns=settings_mod._int("MSD_MAX_EXTRACT_COLUMNS", d.max_columns),
-                   max_cells=settings_mod._int("MSD_MAX_EXTRACT_CELLS", d.max_cells),
-                   max_unzipped=settings_mod._int("MSD_MAX_UNZIPPED_MB", d.max_unzipped // mb) * mb)
+        return cls(max_bytes=settings_mod.integer("MSD_MAX_EXTRACT_MB") * mb,
+                   max_rows=settings_mod.integer("MSD_MAX_EXTRACT_ROWS"),
+                   max_columns=settings_mod.integer("MSD_MAX_EXTRACT_COLUMNS"),
+                   max_cells=settings_mod.integer("MSD_MAX_EXTRACT_CELLS"),
+                   max_unzipped=settings_mod.integer("MSD_MAX_UNZIPPED_MB") * mb)
 
 
 @dataclass
@@ -629,7 +621,7 @@ def _finish(frames: list[pl.DataFrame], per: pl.DataFrame, gemeente: str, refere
     cols = ["indicator_id", "region_code", "period", "breakdown", "category", "value", "denominator"]
     frames = [f.select(cols) for f in frames if f.height]
     if not frames:
-        return pl.DataFrame(schema={c: pl.String for c in cols[:5]} | {"value": pl.Float64, "denominator": pl.Float64,
+        return pl.DataFrame(schema=dict.fromkeys(cols[:5], pl.String) | {"value": pl.Float64, "denominator": pl.Float64,
                                                                       "status": pl.String})
     obs = pl.concat(frames, how="diagonal_relaxed").join(
         per.select(pl.col("pid").alias("period"), "code", "p_end"), on="period", how="left")
@@ -681,7 +673,7 @@ def _level_count(hh: pl.DataFrame, indicator_id: str, breakdown: str) -> pl.Data
 
 def protect(obs: pl.DataFrame, indicators: pl.DataFrame, s: settings_mod.Settings) -> pl.DataFrame:
     """Suppress small cells before anything is stored, and every cell that would let a hidden one be
-    computed back over areas, categories and periods (queries.suppression.protect)."""
+    computed back over areas, categories and periods (domain.suppression.protect)."""
     return protect_cells(obs, indicators, s)
 
 
@@ -726,7 +718,7 @@ def load(extracts: list[Extract], postcodes: bytes, *, gemeente: str | None, war
     """Check, count and publish one or more extracts together. Nothing is written unless all pass.
 
     Each law replaces only the periods its extract covers. ``stage=True`` builds the release without
-    making it current (the upload page then shows a preview; see etl.warehouse.confirm)."""
+    making it current (the upload page then shows a preview; see warehouse.releases.confirm)."""
     reference = reference_date or date.today()
     s = settings or settings_mod.load(warehouse)
     limits = limits or ReaderLimits.from_env()
@@ -789,7 +781,7 @@ def load(extracts: list[Extract], postcodes: bytes, *, gemeente: str | None, war
         frames.append(stapeling(rows, wanted, reference, first_year).with_columns(source_id=pl.lit("registry:stapeling")))
     del rows
     obs = protect(pl.concat(frames, how="diagonal_relaxed"), indicators, s)
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    now = datetime.now(UTC).isoformat(timespec="seconds")
     sources = pl.DataFrame([{
         "source_id": sid, "kind": "registry", "title": f"Eigen registratie {sid.split(':')[1]}", "table_id": "",
         "url": "", "release": reference.isoformat(), "loaded_at": now,

@@ -7,8 +7,8 @@ act on it. Restoring needs ``--yes`` too, after showing what it would change.
 from __future__ import annotations
 
 import settings
-from etl import warehouse
-from etl.warehouse import WarehouseError
+from warehouse import releases as warehouse
+from warehouse.releases import WarehouseError
 
 
 def register(sub, common) -> None:

@@ -24,14 +24,14 @@ import hashlib
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
 
 import settings
-from etl import catalogue as catalogue_mod
-from etl.warehouse import REGION_RE, WarehouseError, current_release, publish
+from warehouse import catalogue as catalogue_mod
+from warehouse.releases import REGION_RE, WarehouseError, current_release, publish
 
 Cell = str | float | None
 
@@ -389,7 +389,7 @@ def load(files: list[tuple[str, bytes]], *, warehouse: Path, catalogue_path: Pat
     source = pl.DataFrame([{
         "source_id": source_id, "kind": "wsjg", "title": "Export van waarstaatjegemeente.nl",
         "table_id": ", ".join(name for name, _ in files)[:200], "url": "https://www.waarstaatjegemeente.nl",
-        "release": "", "loaded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "release": "", "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "checksum": checksum, "rows": obs.height,
     }])
     publish(warehouse, indicators=cat.to_frame(), observations=obs, sources=source, replace_sources=[source_id])

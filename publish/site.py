@@ -33,12 +33,13 @@ import jinja2
 import polars as pl
 from markupsafe import Markup
 
-from auth.roles import Role
-from components import charts, comparison_charts, comparison_view, dossier_view, export, indicator_view, wijk_view
-from components import formatting as fmt
+from components import charts, comparison_charts, comparison_view, dossier_document, export, indicator_view, wijk_view
 from components.law_page import LAW_INFO, all_figures_source
 from components.pickers import comparison_table
+from domain import formatting as fmt
 from domain.export import ExportTable, neutralise, to_csv, to_xlsx
+from domain.formatting import date_label
+from domain.roles import Role
 from queries import Warehouse, goals
 from queries import figures as q
 from store.db import Database
@@ -162,7 +163,7 @@ def _note_html(note) -> dict:
     parts = [{"label": label, "html": Markup(to_safe_html(getattr(c, attr)))}
              for attr, label in NOTE_SECTIONS if getattr(c, attr)]
     return {"title": c.title, "period": note.period_label, "parts": parts,
-            "published": f"Gepubliceerd op {dossier_view.date_label(note.published_at)}" if note.published_at else ""}
+            "published": f"Gepubliceerd op {date_label(note.published_at)}" if note.published_at else ""}
 
 
 def _notes_for(ctx: BuildContext, ind: dict, period: str | None) -> list[dict]:
@@ -396,29 +397,29 @@ def _dossiers(ctx: BuildContext) -> None:
         c = d.content
         sections = []
         for n, section in enumerate(c.sections, start=1):
-            figs = dossier_view.section_figures(wh, section)
+            figs = dossier_document.section_figures(wh, section)
             blocks = []
             for m, block in enumerate(figs.blocks):
-                chart = dossier_view.chart_for(block)
+                chart = dossier_document.chart_for(block)
                 spec = chart.to_dict(validate=charts.VALIDATE) if chart is not None else None
                 slug = f"{d.dossier_id}-{n}-{m}"
                 blocks.append(Figure(
                     slug=slug, title=block.indicator["title"], spec=spec,
                     svg=_svg(ctx, spec, f"dossiers/{slug}.svg") if spec else None, table=block.table,
                     description=block.description, provenance=block.provenance,
-                    downloads=_downloads(ctx, dossier_view.block_export(block, wh.release.id), f"dossiers/{slug}")))
+                    downloads=_downloads(ctx, dossier_document.block_export(block, wh.release.id), f"dossiers/{slug}")))
             notes = [{"title": nc.title, "period": f"{nc.region_label} · {nc.period_label}",
                       "parts": [{"label": label, "html": Markup(to_safe_html(getattr(nc, attr)))}
                                 for attr, label in NOTE_SECTIONS if getattr(nc, attr)],
-                      "published": f"Gepubliceerd op {dossier_view.date_label(nc.published_at)}"}
+                      "published": f"Gepubliceerd op {date_label(nc.published_at)}"}
                      for nc in d.notes_for(n - 1)]
-            sections.append({"heading": figs.heading, "areas": f"{figs.areas_label} · {dossier_view.years_label(section)}",
+            sections.append({"heading": figs.heading, "areas": f"{figs.areas_label} · {dossier_document.years_label(section)}",
                              "text": Markup(to_safe_html(section.text)), "blocks": blocks, "notes": notes})
         rel = f"dossiers/{d.dossier_id}.html"
-        ctx.write(rel, "dossier.html", title=c.title, date=dossier_view.date_label(c.session_date),
+        ctx.write(rel, "dossier.html", title=c.title, date=date_label(c.session_date),
                   theme=c.theme, intro=Markup(to_safe_html(c.introduction)), sections=sections,
                   questions=list(c.questions))
-        listed.append((rel, c.title, dossier_view.date_label(c.session_date)))
+        listed.append((rel, c.title, date_label(c.session_date)))
     ctx.write("dossiers/index.html", "dossiers.html", dossiers=listed)
 
 
@@ -499,7 +500,7 @@ def write_release_list(out: Path, *, current: str | None = None) -> None:
     editions = []
     for meta_file in sorted(out.glob("*/release.json"), reverse=True):
         meta = json.loads(meta_file.read_text(encoding="utf-8"))
-        editions.append({"folder": meta_file.parent.name, "created": dossier_view.date_label(meta.get("created_at")),
+        editions.append({"folder": meta_file.parent.name, "created": date_label(meta.get("created_at")),
                          "gemeente": meta.get("gemeente") or "", "demo": meta.get("demo"),
                          "current": meta_file.parent.name == current})
     html = _environment().get_template("releases.html").render(editions=editions, assets="assets")

@@ -1,6 +1,6 @@
 """The read side: named SQL files, bound parameters, Polars frames, small numbers suppressed.
 
-Pages never see a figure that has not passed :mod:`queries.suppression`; every public function here
+Pages never see a figure that has not passed :mod:`domain.suppression`; every public function here
 returns suppressed data. A :class:`Warehouse` wraps one release (read-only DuckDB) and caches query
 results by their parameters, so a swapped release simply means a new ``Warehouse``.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 import polars as pl
 
 import settings as settings_mod
-from etl.warehouse import Release, connect, current_release, release_by_id
+from warehouse.releases import Release, connect, current_release, release_by_id
 
 SQL_DIR = Path(__file__).parent / "sql"
 CACHE_ENTRIES = 1024

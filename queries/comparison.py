@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from domain.suppression import suppress
 from queries import Warehouse
 from queries import figures as q
-from queries.suppression import suppress
 
 # --------------------------------------------------------------------------------------------
 # Similar municipalities

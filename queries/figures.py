@@ -8,8 +8,9 @@ import weakref
 
 import polars as pl
 
-from queries import Warehouse, secondary
-from queries.suppression import protect, suppress
+from domain import secondary
+from domain.suppression import protect, suppress
+from queries import Warehouse
 
 LAW_ORDER = ["wmo", "jeugd", "participatie", "schuldhulp", "veiligheid", "context"]
 
@@ -59,7 +60,7 @@ def years(wh: Warehouse, indicator_ids: list[str], region_codes: list[str]) -> l
 
 
 def _suppressed(wh: Warehouse, df: pl.DataFrame) -> pl.DataFrame:
-    """Small-number rules, then every cell that secondary suppression hides (see queries/secondary.py).
+    """Small-number rules, then every cell that secondary suppression hides (see domain/secondary.py).
     Which cells are hidden is decided over all figures of the municipality (every area level, period
     and breakdown), so pages that each show a part can never be combined to recompute a hidden cell."""
     df = suppress(df, catalogue(wh), wh.settings)
@@ -97,7 +98,7 @@ def _hidden_cells(wh: Warehouse, df: pl.DataFrame) -> pl.DataFrame:
                        .drop_nulls().unique().to_list())
     frames = [_protected(wh, frozenset(g), gm) for g in secondary.groups(needed, secondary.links(cat))
               for gm in gemeenten]
-    hidden = pl.concat(frames) if frames else pl.DataFrame(schema={k: pl.String for k in secondary.KEYS})
+    hidden = pl.concat(frames) if frames else pl.DataFrame(schema=dict.fromkeys(secondary.KEYS, pl.String))
     # Rates: hidden wherever their count or base is hidden in the same region and period.
     rates = [hidden.filter(pl.col("indicator_id") == b, pl.col("breakdown") == "").with_columns(indicator_id=pl.lit(r))
              for r, bs in bases.items() for b in bs]

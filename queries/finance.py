@@ -302,4 +302,4 @@ def prognosis_against_budget(wh: Warehouse) -> pl.DataFrame:
     floats = ("budget", "expected", "low", "high", "over", "over_pct", "over_low", "over_high", "over_pct_low",
               "over_pct_high")
     return pl.DataFrame(rows, schema={"law": pl.String, "year": pl.Int32, "month": pl.Int32}
-                        | {c: pl.Float64 for c in floats})
+                        | dict.fromkeys(floats, pl.Float64))

@@ -35,12 +35,11 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from components import formatting as fmt
-from etl.warehouse import Release, release_by_id
-from queries import Warehouse
+from domain import formatting as fmt
+from queries import Warehouse, finance, goals
 from queries import comparison as cmp
 from queries import figures as q
-from queries import finance, goals
+from warehouse.releases import Release, release_by_id
 
 KINDS = {
     "verandering": "Verandering",

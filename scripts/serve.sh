@@ -52,7 +52,7 @@ fi
 
 # One secret for all servers: Streamlit's cookie secret signs the st.login cookie and the XSRF token of
 # uploads, so a server must accept what another one issued. (The monitor's own session secret is a file
-# beside the store, shared by every server on this machine; see auth/session_token.py.)
+# beside the store, shared by every server on this machine; see store/session_token.py.)
 if ! "$PY" -c 'import sys; from streamlit import config; sys.exit(0 if config.is_manually_set("server.cookieSecret") else 1)'; then
     STREAMLIT_SERVER_COOKIE_SECRET="$("$PY" -c 'import secrets; print(secrets.token_hex(32))')"
     export STREAMLIT_SERVER_COOKIE_SECRET

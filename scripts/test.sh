@@ -19,4 +19,9 @@ source scripts/setup.sh requirements-dev.txt
 if [ -f package.json ] && command -v npm >/dev/null 2>&1; then
     npm ci --silent --no-audit --no-fund >/dev/null
 fi
+# The code's own rules first (seconds): lint (pyproject.toml [tool.ruff]) and the one-way imports
+# between the packages ([tool.importlinter], docs/development.md).
+.venv/bin/ruff check --quiet .
+contracts=$(.venv/bin/lint-imports --no-cache --no-logo) || { echo "$contracts"; exit 1; }
+echo "$contracts" | grep "^Contracts:"
 exec .venv/bin/python -m pytest "$@"

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import settings
-from auth.roles import Role
+from domain.roles import Role
 from store.db import Database
 from store.notes import NoteError, NoteStore
 

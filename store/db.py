@@ -16,9 +16,11 @@ import re
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import settings
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -28,7 +30,7 @@ class StoreError(Exception):
 
 
 def utcnow() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 class Database:
@@ -188,3 +190,20 @@ def _split_sql(text: str) -> list[str]:
             current = piece
     statements.append(current)
     return [s.strip() for s in statements if s.strip()]
+
+
+_shared_lock = threading.Lock()
+_shared: dict[str, Database] = {}
+
+
+def shared_database(url: str | None = None) -> Database:
+    """The process's one migrated :class:`Database` (and connection pool) for ``url``, by default the store the
+    settings name (``MSD_STORE_URL``). Accounts, sessions, the audit trail, notes and dossiers all use it."""
+    url = url or settings.load().store_url
+    with _shared_lock:
+        found = _shared.get(url)
+        if found is None:
+            found = Database(url)
+            found.migrate()
+            _shared[url] = found
+        return found

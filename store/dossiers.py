@@ -22,7 +22,7 @@ Concurrency
     key ``(dossier_id, revision)`` in one transaction; a lost race raises :class:`DossierConflict`.
 
 Permissions
-    Every method takes the caller's ``role`` and checks it with :func:`auth.roles.require`:
+    Every method takes the caller's ``role`` and checks it with :func:`domain.roles.require`:
     ``edit_dossier`` to create and edit, ``publish_dossier`` to publish and withdraw,
     ``read_published`` to read a published dossier. Drafts are visible to editors only.
 """
@@ -39,8 +39,8 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from auth import audit
-from auth.roles import Role, can, require
+from domain.roles import Role, can, require
+from store import audit
 from store.db import Database, Transaction, integrity_errors, utcnow
 from store.notes import format_when
 

@@ -14,7 +14,7 @@ Concurrency
     writers with BEGIN IMMEDIATE) and :class:`NoteConflict` says who saved the newer version and when.
 
 Permissions
-    Every method takes the caller's ``role`` and checks it with :func:`auth.roles.require` on the
+    Every method takes the caller's ``role`` and checks it with :func:`domain.roles.require` on the
     server side, whatever the UI shows or hides. With ``four_eyes`` (setting MSD_FOUR_EYES) the store
     also refuses a publication by the person who wrote the text being published: a second pair of eyes.
 """
@@ -32,8 +32,8 @@ from typing import Any
 
 import polars as pl
 
-from auth import audit
-from auth.roles import Role, can, require
+from domain.roles import Role, can, require
+from store import audit
 from store.db import Database, Transaction, integrity_errors, utcnow
 from store.markdown import is_safe_url, plain_text
 
@@ -800,7 +800,7 @@ def _imported_head(note: dict, head: dict | None, importer: str) -> dict:
 def _revision_from_export(note_id: str, rev: dict, importer: str | None) -> dict:
     row = {k: rev.get(k) for k in REV_COLS if k not in ("note_id", "links_json", "region_codes")}
     if importer:
-        row.update({k: importer for k in _REV_ACTORS})  # the file's names are claims, not facts
+        row.update(dict.fromkeys(_REV_ACTORS, importer))  # the file's names are claims, not facts
     row["note_id"] = note_id
     row["revision"] = int(rev["revision"])
     row["region_codes"] = " ".join(rev["region_codes"])

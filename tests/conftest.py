@@ -12,8 +12,9 @@ os.environ["MSD_VALIDATE_CHARTS"] = "1"
 import polars as pl
 import pytest
 
-from etl import catalogue, demo
-from etl.warehouse import publish
+from etl import demo
+from warehouse import catalogue
+from warehouse.releases import publish
 
 ROOT = Path(__file__).resolve().parents[1]
 

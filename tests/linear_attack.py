@@ -1,6 +1,6 @@
 """A reader's attack on published figures: every linear reconstruction from the sums they are part of.
 
-Written independently of queries/secondary.py on purpose (its own relations, numpy's SVD instead of
+Written independently of domain/secondary.py on purpose (its own relations, numpy's SVD instead of
 the module's sparse elimination), so a mistake in the module's relations cannot hide itself.
 """
 
@@ -12,7 +12,7 @@ import numpy as np
 import polars as pl
 
 KEYS = ("indicator_id", "region_code", "period", "breakdown", "category")
-# Relations across indicators in the demo's catalogue (see queries.secondary.links): the households with
+# Relations across indicators in the demo's catalogue (see domain.secondary.links): the households with
 # help from two or more laws are the combinations of two or more laws; re-integration clients are
 # the clients of three Participatiewet products.
 LINKS = [("stapeling_households_multi", "stapeling_households", "laws", None),

@@ -1,7 +1,7 @@
 import pytest
 
-from etl import catalogue
-from etl.catalogue import CatalogueError
+from warehouse import catalogue
+from warehouse.catalogue import CatalogueError
 
 
 def test_the_catalogue_covers_every_law_with_complete_entries():

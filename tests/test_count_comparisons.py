@@ -6,12 +6,12 @@ import polars as pl
 import pytest
 
 from components import indicator_view
-from etl import catalogue
-from etl.warehouse import current_release, publish
 from queries import Warehouse
 from queries import figures as q
 from tests.conftest import obs, small_regions, source_row
 from tests.test_app import open_page, texts
+from warehouse import catalogue
+from warehouse.releases import current_release, publish
 
 
 def chart_table(at) -> pl.DataFrame:

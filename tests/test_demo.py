@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from etl import demo
-from etl.warehouse import current_release
+from warehouse.releases import current_release
 
 
 @pytest.fixture(scope="module")

@@ -7,12 +7,13 @@ import textwrap
 import polars as pl
 import pytest
 
-from etl import catalogue, derive
-from etl.catalogue import CatalogueError
-from etl.warehouse import current_release, publish
+from domain import derive
 from queries import Warehouse
 from queries import figures as q
 from tests.conftest import obs, small_regions, source_row
+from warehouse import catalogue
+from warehouse.catalogue import CatalogueError
+from warehouse.releases import current_release, publish
 
 P = "2024JJ00"
 REGIONS = pl.concat([small_regions().with_columns(boundary_year=pl.lit(2024, pl.Int32)),

@@ -5,8 +5,8 @@ import sys
 
 import polars as pl
 
-from etl.warehouse import current_release
 from tests.conftest import ROOT
+from warehouse.releases import current_release
 
 
 def run(*args, warehouse):
@@ -67,9 +67,11 @@ def test_check_reports_the_current_release(small_warehouse):
 
 def test_demo_publishes_without_asking(tmp_path, monkeypatch, capsys):
     """``python -m etl demo`` stays non-interactive: its staged release is published at once."""
-    from etl import catalogue, demo, warehouse
+    from etl import demo
     from etl.__main__ import main
     from tests.conftest import small_regions, source_row
+    from warehouse import catalogue
+    from warehouse import releases as warehouse
 
     def tiny_demo(path, **_):
         warehouse.publish(path, indicators=catalogue.load().to_frame(), regions=small_regions(),

@@ -2,7 +2,7 @@ import polars as pl
 import pytest
 
 from etl import population
-from etl.warehouse import WarehouseError
+from warehouse.releases import WarehouseError
 
 PERSONS = b"""region_code,period,age_from,age_to,sex,persons
 WK000101,2024JJ00,0,3,M,10

@@ -6,12 +6,13 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from etl import catalogue
-from etl.warehouse import publish
-from queries import Warehouse, secondary
+from domain import secondary
+from queries import Warehouse
 from queries import figures as q
 from tests.conftest import obs, small_regions, source_row
 from tests.linear_attack import KEYS, determined_cells, relations
+from warehouse import catalogue
+from warehouse.releases import publish
 
 IND = catalogue.load().to_frame()
 ADDITIVE = secondary.additive_ids(IND)

@@ -1,10 +1,10 @@
 import polars as pl
 
 import settings
-from etl import catalogue
+from domain.suppression import complementary, suppress
 from queries import Warehouse
 from queries import figures as q
-from queries.suppression import complementary, suppress
+from warehouse import catalogue
 
 
 def _settings(**kw):

@@ -1,6 +1,6 @@
 """Exports go through the same suppressed frames: the table behind every chart (which Streamlit offers
 as CSV), the dossier's value table and its PDF handout never hold a hidden value. And a load that
-uses ``queries.suppression.protect`` stores nothing a reader could recompute."""
+uses ``domain.suppression.protect`` stores nothing a reader could recompute."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ import polars as pl
 import pytest
 from pypdf import PdfReader
 
-from components import dossier_view as dv
-from components import formatting as fmt
-from components import handout, indicator_view
+from components import dossier_document, handout, indicator_view
+from domain import formatting as fmt
+from domain import secondary, suppression
 from etl import demo, registry
-from queries import Warehouse, secondary, suppression
+from queries import Warehouse
 from queries import figures as q
 from store.dossiers import DossierContent, Section
 from tests.linear_attack import KEYS, determined_cells, relations
@@ -67,7 +67,7 @@ def test_tables_and_handout_show_no_hidden_value(hidden_by_secondary):
     content = DossierContent(title="Controle kleine aantallen", session_date="2026-03-12", theme="Privacy",
                              introduction="Test.", questions=("Klopt dit?",), sections=sections)
     for section, r in zip(sections, picked.iter_rows(named=True), strict=True):
-        block = dv.section_figures(wh, section).blocks[0]
+        block = dossier_document.section_figures(wh, section).blocks[0]
         cell = block.df.filter(pl.col("region_code") == r["region_code"], pl.col("period") == f"{YEAR}JJ00")
         assert cell["value"].to_list() == [None] and cell["status"].to_list() == ["suppressed"]
         unit = block.indicator["unit"]
@@ -86,7 +86,7 @@ def test_tables_and_handout_show_no_hidden_value(hidden_by_secondary):
 
 
 def test_a_load_with_protect_stores_nothing_that_can_be_recomputed(tmp_path):
-    # The registry load protects with queries.suppression.protect: what is at rest is safe on its own,
+    # The registry load protects with domain.suppression.protect: what is at rest is safe on its own,
     # before any query runs.
     demo.build(tmp_path / "wh", progress=lambda *_: None)
     wh = Warehouse.open(tmp_path / "wh")

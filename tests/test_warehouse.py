@@ -5,9 +5,9 @@ import duckdb
 import polars as pl
 import pytest
 
-from etl import catalogue
-from etl.warehouse import WarehouseError, connect, current_release, publish
 from tests.conftest import obs, small_observations, small_regions, source_row
+from warehouse import catalogue
+from warehouse.releases import WarehouseError, connect, current_release, publish
 
 
 def _state(path):
@@ -68,7 +68,7 @@ def test_a_crash_while_writing_leaves_the_last_good_warehouse(small_warehouse, m
     def boom(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("etl.warehouse._write_views", boom)
+    monkeypatch.setattr("warehouse.releases._write_views", boom)
     with pytest.raises(OSError):
         publish(small_warehouse, indicators=catalogue.load().to_frame(),
                 observations=pl.DataFrame([obs("population", "GM0001", "2025JJ00", 3600.0)]), sources=source_row())

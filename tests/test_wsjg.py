@@ -6,8 +6,9 @@ import openpyxl
 import polars as pl
 import pytest
 
-from etl import catalogue, wsjg
-from etl.warehouse import WarehouseError, current_release
+from etl import wsjg
+from warehouse import catalogue
+from warehouse.releases import WarehouseError, current_release
 
 WMO = "Wmo-cliënten per 1.000 inwoners"
 
@@ -280,8 +281,8 @@ def test_an_export_without_a_table_or_mapping_is_refused(cat):
 # --------------------------------------------------------------------------------------------
 def test_unknown_regions_and_columns_refuse_the_load_or_are_skipped(small_warehouse):
     before = current_release(small_warehouse).id
-    data = ("Periode;2024\nGebied;Code;Netto arbeidsparticipatie (%);Geluk (%)\n"
-            "Nergenshuizen;;60;1\nNederland;NL01;61;2\n").encode()
+    data = (b"Periode;2024\nGebied;Code;Netto arbeidsparticipatie (%);Geluk (%)\n"
+            b"Nergenshuizen;;60;1\nNederland;NL01;61;2\n")
     with pytest.raises(WarehouseError) as err:
         wsjg.load([("x.csv", data)], warehouse=small_warehouse)
     msg = str(err.value)

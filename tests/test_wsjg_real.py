@@ -9,7 +9,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from etl import catalogue, wsjg
+from etl import wsjg
+from warehouse import catalogue
 
 DIMS = Path(__file__).resolve().parents[1] / ".." / "shared" / "cbs" / "84799NED-v3" / \
     "cbs.v3.84799NED_WijkenEnBuurten.parquet"

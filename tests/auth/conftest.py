@@ -11,11 +11,11 @@ from argon2 import PasswordHasher
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
-from auth import passwords, session_token
-from auth.accounts import AccountStore
-from auth.db import default_db
-from auth.roles import Role
-from store.db import Database
+from domain import passwords
+from domain.roles import Role
+from store import session_token
+from store.accounts import AccountStore
+from store.db import Database, shared_database
 from tests.conftest import app_path
 from tests.pgserver import BACKENDS, fresh_database, postgres_server  # noqa: F401  (fixture re-exported)
 
@@ -59,7 +59,7 @@ def fake_browser(monkeypatch):
 
 def follow_redirect(at: AppTest) -> AppTest:
     """What the browser does after a good password: redeem the grant, keep the new cookie, load the page."""
-    url = at.session_state[REDIRECT] if REDIRECT in at.session_state else None
+    url = at.session_state.get(REDIRECT, None)
     if url is None:
         return at
     del at.session_state[REDIRECT]
@@ -106,7 +106,7 @@ def app(app_env, small_warehouse, monkeypatch) -> AccountStore:
     for name in [n for n in os.environ if n.startswith(("MSD_OIDC", "MSD_SESSION", "MSD_LOCK", "MSD_PASSWORD"))]:
         monkeypatch.delenv(name)
     monkeypatch.setenv("MSD_PUBLIC", "1")
-    store = AccountStore(default_db(), lockout_attempts=5, lockout_minutes=15)
+    store = AccountStore(shared_database(), lockout_attempts=5, lockout_minutes=15)
     add_people(store)
     return store
 

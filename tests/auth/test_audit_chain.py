@@ -8,8 +8,8 @@ import threading
 
 import pytest
 
-from auth import audit
 from auth.__main__ import main as cli
+from store import audit
 from store.db import Database
 
 
@@ -143,12 +143,10 @@ def test_postgresql_app_role_cannot_update_delete_or_truncate_the_log(postgres_s
     db.migrate()  # run by the app's role, so it owns the table: the revoke must still hold
     fill(db, 3)
     for sql in ("UPDATE audit_log SET detail = 'x'", "DELETE FROM audit_log", "TRUNCATE audit_log"):
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            with db.transaction() as tx:
-                tx.execute(sql)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege), db.transaction() as tx:
+            tx.execute(sql)
     # Even a superuser (who ignores privileges) is stopped by the trigger.
     su = Database(postgres_server.url("audit_role"))
-    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only"):
-        with su.transaction() as tx:
-            tx.execute("DELETE FROM audit_log WHERE seq = 2")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only"), su.transaction() as tx:
+        tx.execute("DELETE FROM audit_log WHERE seq = 2")
     assert audit.verify(db).ok and audit.verify(db).entries == 3

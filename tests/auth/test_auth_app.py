@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 import settings
-from auth import audit, session_token
-from auth.db import default_db
-from auth.accounts import LoginFailed
-from auth.roles import PERMISSIONS, Role
 from components.session import accounts as session_accounts
+from domain.roles import PERMISSIONS, Role
+from store import audit, session_token
+from store.accounts import LoginFailed
+from store.db import shared_database
 from store.notes import NoteStore
 from tests.auth.conftest import (
     JAR,
@@ -196,7 +196,7 @@ def test_sign_in_attempts_are_limited_per_address(app, monkeypatch):
 
 def later(monkeypatch, **delta) -> None:
     """Set the clock of the session table to this much after the real now."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     monkeypatch.setattr(session_token, "_now", lambda: now + timedelta(**delta))
 
 
@@ -229,7 +229,7 @@ def test_an_active_session_is_kept(app, monkeypatch):
     later(monkeypatch, minutes=29)
     run(at)
     assert at.session_state["role"] == "ambtenaar"
-    seen = default_db().query("SELECT last_seen_at FROM web_sessions")[0]["last_seen_at"]
+    seen = shared_database().query("SELECT last_seen_at FROM web_sessions")[0]["last_seen_at"]
     assert seen == session_token._iso(session_token._now())  # the click counts as activity
     later(monkeypatch, minutes=29 + 29)
     assert run(at).session_state["role"] == "ambtenaar"
@@ -253,7 +253,7 @@ def test_sign_out_in_one_tab_ends_the_other(app):
     assert "role" not in tab.session_state and REFUSED_ANONYMOUS in all_text(tab)
     assert "U bent uitgelogd." in all_text(tab)
     assert "role" not in new_tab(at).session_state
-    assert default_db().query("SELECT COUNT(*) AS n FROM web_sessions")[0]["n"] == 0
+    assert shared_database().query("SELECT COUNT(*) AS n FROM web_sessions")[0]["n"] == 0
 
 
 def test_a_session_without_its_cookie_has_no_identity(app):
@@ -330,9 +330,9 @@ def test_password_sign_in_can_be_switched_off(app, monkeypatch):
 @pytest.fixture
 def demo_like_warehouse(tmp_path):
     """The small warehouse, marked as demo (the real demo takes ~50 s to build)."""
-    from etl import catalogue
-    from etl.warehouse import publish
     from tests.conftest import small_observations, small_regions, source_row
+    from warehouse import catalogue
+    from warehouse.releases import publish
 
     path = tmp_path / "demo-warehouse"
     publish(path, indicators=catalogue.load().to_frame(), regions=small_regions(), sources=source_row(),
@@ -354,7 +354,7 @@ def test_demo_mode_has_one_account_per_role_with_the_readme_passwords(app_env, d
     readme = (settings.ROOT / "README.md").read_text(encoding="utf-8")
     for name in ("raadslid", "griffie", "ambtenaar", "beheerder"):
         assert f"| `{name}` | `lindewaard-{name}` |" in readme
-    assert default_db().query("SELECT COUNT(*) AS n FROM accounts WHERE is_demo = 1")[0]["n"] == 4
+    assert shared_database().query("SELECT COUNT(*) AS n FROM accounts WHERE is_demo = 1")[0]["n"] == 4
 
 
 def test_a_real_setup_refuses_to_start_with_demo_accounts(app_env, demo_like_warehouse, small_warehouse, tmp_path,
@@ -380,8 +380,9 @@ def test_outside_demo_mode_no_demo_passwords_are_shown(app):
 
 
 def test_a_demo_session_ends_when_a_release_with_real_data_comes_out(app_env, demo_like_warehouse, monkeypatch):
-    from etl import catalogue, warehouse
-    from etl.warehouse import publish
+    from warehouse import catalogue
+    from warehouse import releases as warehouse
+    from warehouse.releases import publish
 
     # The ETL refuses real data in a demo warehouse (tests/registry/test_demo_flag.py); the app must hold
     # as well when real data arrives another way (a release copied in by hand, an old version restored).

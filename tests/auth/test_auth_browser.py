@@ -20,11 +20,11 @@ from tests.browser.helpers import require_browser
 require_browser()
 
 from playwright.sync_api import Page, expect
-
-from auth.accounts import AccountStore
-from auth.roles import Role
-from store.db import Database
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from domain.roles import Role
+from store.accounts import AccountStore
+from store.db import Database
 from tests.auth.conftest import PASSWORD, USERS
 from tests.browser.helpers import ARTIFACTS, open_app, wait_idle
 from tests.browser.server import AppServer, start_server, stop_server
@@ -47,9 +47,9 @@ if _log:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[tuple[AppServer, Path]]:
-    from etl import catalogue
-    from etl.warehouse import publish
     from tests.conftest import small_observations, small_regions, source_row
+    from warehouse import catalogue
+    from warehouse.releases import publish
 
     root = tmp_path_factory.mktemp("session-server")
     warehouse = root / "warehouse"
@@ -172,18 +172,18 @@ def test_a_websocket_naming_a_stolen_session_id_gets_no_identity(server, new_con
     # The attacker's browser names the victim's session id when it connects, as Streamlit's own
     # reconnect does (Streamlit used to hand it that session; the page then only checked session_state).
     attacker = new_context().new_page()
-    attacker.add_init_script("""(() => {
+    attacker.add_init_script(f"""(() => {{
         const Real = window.WebSocket;
-        function Stealing(url, protocols) {
+        function Stealing(url, protocols) {{
             const p = Array.from(protocols || []);
             while (p.length < 3) p.push("PLACEHOLDER_AUTH_TOKEN");
-            p[2] = %s;
+            p[2] = {json.dumps(stolen)};
             return new Real(url, p);
-        }
+        }}
         Stealing.prototype = Real.prototype;
-        Object.assign(Stealing, {CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3});
+        Object.assign(Stealing, {{CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3}});
         window.WebSocket = Stealing;
-    })()""" % json.dumps(stolen))
+    }})()""")
     taken = session_ids(attacker)
     open_app(attacker, app.url + "beheer")
     expect(attacker.get_by_role("heading", level=1)).to_have_text("Accounts en logboek")

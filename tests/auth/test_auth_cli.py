@@ -9,10 +9,10 @@ import sys
 
 import pytest
 
-from auth import audit
 from auth.__main__ import main
-from auth.accounts import AccountStore
-from auth.roles import Role
+from domain.roles import Role
+from store import audit
+from store.accounts import AccountStore
 from store.db import Database
 from tests.auth.conftest import root
 

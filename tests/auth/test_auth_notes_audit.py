@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from auth import audit
-from auth.roles import PermissionDenied, Role
+from domain.roles import PermissionDenied, Role
+from store import audit
 from store.notes import NoteStore
 from tests.notes.conftest import content
 

@@ -8,8 +8,9 @@ import pytest
 import streamlit as st
 
 import settings
-from auth import audit, oidc
-from auth.roles import Role
+from auth import oidc
+from domain.roles import Role
+from store import audit
 from tests.auth.conftest import all_text, new_app, open_url, run
 
 

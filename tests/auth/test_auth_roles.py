@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from auth.roles import PERMISSIONS, PermissionDenied, Role, allowed_roles, can, highest, parse_role, require
+from domain.roles import PERMISSIONS, PermissionDenied, Role, allowed_roles, can, highest, parse_role, require
 
 # action -> roles, as the issue describes them
 EXPECTED = {

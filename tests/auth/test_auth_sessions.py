@@ -1,4 +1,4 @@
-"""The browser session behind the password sign-in (auth.session_token), on SQLite and PostgreSQL."""
+"""The browser session behind the password sign-in (store.session_token), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from auth import session_token
-from auth.roles import Role
-from auth.session_token import RateLimiter, SessionSettings, SessionStore, client_address, safe_next
+from domain.roles import Role
+from store import session_token
 from store.db import Database
+from store.session_token import RateLimiter, SessionSettings, SessionStore, client_address, safe_next
 from tests.auth.conftest import USERS, add_people
 
 ADMIN_ACTOR = dict(actor_role=Role.BEHEERDER, actor="bert")

@@ -9,10 +9,11 @@ from datetime import timedelta
 
 import pytest
 
-from auth import accounts as accounts_module
-from auth import audit, passwords
-from auth.accounts import AccountError, AccountLocked, AccountStore, LoginFailed
-from auth.roles import PermissionDenied, Role
+from domain import passwords
+from domain.roles import PermissionDenied, Role
+from store import accounts as accounts_module
+from store import audit
+from store.accounts import AccountError, AccountLocked, AccountStore, LoginFailed
 from tests.auth.conftest import PASSWORD, USERS, add_people
 
 ADMIN = dict(actor_role=Role.BEHEERDER, actor="bert")

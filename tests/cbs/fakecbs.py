@@ -8,6 +8,7 @@ paging, and scripted faults (a 500 or a dropped connection on chosen requests). 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import socket
@@ -119,10 +120,8 @@ class Handler(BaseHTTPRequestHandler):
         if fault == "drop":
             # Close without a response: the client sees a dropped connection.
             self.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             return
         if fault == "hang":
             time.sleep(1.5)  # longer than the client's read timeout in the tests
@@ -139,10 +138,8 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(body[: len(body) // 2])
             self.wfile.flush()
             self.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             return
         if fault and fault[:3] in ("429", "503"):
             status, _, retry_after = fault.partition(" ")

@@ -9,15 +9,15 @@ import pytest
 
 from etl.__main__ import main
 from etl.boundaries import simplify_ring
-from etl.warehouse import current_release
 from tests.cbs.fakecbs import FakeCBS, Server
+from warehouse.releases import current_release
 
 
 def square(x0: float, y0: float, size: float, per_side: int = 50) -> list[list[float]]:
     """A closed square ring with many (almost) collinear points, as a detailed map would have."""
     pts = []
     corners = [(x0, y0), (x0 + size, y0), (x0 + size, y0 + size), (x0, y0 + size)]
-    for (ax, ay), (bx, by) in zip(corners, corners[1:] + corners[:1]):
+    for (ax, ay), (bx, by) in zip(corners, corners[1:] + corners[:1], strict=True):
         for i in range(per_side):
             t = i / per_side
             wobble = 1e-7 * math.sin(i)  # far below the tolerance

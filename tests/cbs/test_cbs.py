@@ -13,8 +13,8 @@ from etl.__main__ import main
 from etl.cbs import Options, run_load
 from etl.cbs_meta import camel_key, match_measure
 from etl.odata import Client
-from etl.warehouse import WarehouseError, current_release
 from tests.cbs.fakecbs import free_port
+from warehouse.releases import WarehouseError, current_release
 
 
 def opts(fake, tmp_path, catalogue_path, **kw) -> Options:
@@ -208,7 +208,7 @@ def test_resume_interrupted_table(fake, tmp_path, catalogue_path):
     assert value(obs, "population", "GM0363", "2020JJ00")["value"] == 872757
     # Without --gemeente the region list comes in beside the figures; its names still reach the warehouse.
     regions = current_release(tmp_path / "wh").table("regions")
-    assert dict(zip(regions["region_code"], regions["name"]))["GM0363"] == "Amsterdam"
+    assert dict(zip(regions["region_code"], regions["name"], strict=True))["GM0363"] == "Amsterdam"
     assert not (tmp_path / "wh" / ".download" / "cbs").exists()
 
 

@@ -11,11 +11,11 @@ import polars as pl
 import pytest
 
 import settings
-from etl import catalogue
 from etl.cbs import Options, run_load
-from etl.warehouse import current_release
 from tests.cbs.conftest import SHARED_CBS
 from tests.cbs.fakecbs import FakeCBS, Server, real_84799
+from warehouse import catalogue
+from warehouse.releases import current_release
 
 pytestmark = pytest.mark.skipif(
     not (SHARED_CBS / "84799NED-v3").exists(),

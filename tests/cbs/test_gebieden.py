@@ -6,14 +6,15 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from etl import catalogue, gebieden
+from etl import gebieden
 from etl.__main__ import main
-from etl.warehouse import WarehouseError, current_release, publish
 from queries import Warehouse
 from queries import comparison as cmp
 from tests.cbs.conftest import pad
 from tests.cbs.fakecbs import V3Table
 from tests.conftest import source_row
+from warehouse import catalogue
+from warehouse.releases import WarehouseError, current_release, publish
 
 # gemeente, name, (arbeidsmarktregio), (COROP), (COROP-subgebied), (jeugdregio), (provincie)
 ROWS = [

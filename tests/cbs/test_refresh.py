@@ -7,10 +7,10 @@ import pytest
 
 from etl import cbs, refresh
 from etl.__main__ import main
-from etl.warehouse import current_release
 from tests.cbs.conftest import kern_table
 from tests.cbs.fakecbs import free_port
 from tests.cbs.test_gebieden import gebieden_table
+from warehouse.releases import current_release
 
 
 @pytest.fixture
@@ -81,9 +81,9 @@ def test_exit_2_on_bad_input(fake, tmp_path, loaded, catalogue_path, capsys):
 
 
 def test_exit_2_for_the_demo(fake, tmp_path, catalogue_path, capsys):
-    from etl import catalogue
-    from etl.warehouse import publish
     from tests.conftest import small_regions
+    from warehouse import catalogue
+    from warehouse.releases import publish
 
     wh = tmp_path / "demo"
     publish(wh, indicators=catalogue.load(catalogue_path).to_frame(), regions=small_regions(),

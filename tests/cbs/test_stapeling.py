@@ -10,12 +10,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from etl import catalogue as catalogue_mod
 from etl.__main__ import main
 from etl.cbs import Options, plan, run_load
-from etl.warehouse import WarehouseError, current_release
 from tests.cbs.conftest import pad
 from tests.cbs.fakecbs import FakeCBS, Server, V3Table, V4Table
+from warehouse import catalogue as catalogue_mod
+from warehouse.releases import WarehouseError, current_release
 
 ROOT = Path(__file__).resolve().parents[2]
 

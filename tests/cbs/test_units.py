@@ -12,9 +12,9 @@ import pytest
 
 import settings
 from etl.cbs import Options, run_load
-from etl.warehouse import WarehouseError, current_release
 from tests.cbs.conftest import pad
 from tests.cbs.fakecbs import FakeCBS, Server, V3Table
+from warehouse.releases import WarehouseError, current_release
 
 # code, inhabitants, 15-25, 25-45, 45-65, bijstand, AO, WW (counts as CBS publishes them; wijk counts in fives)
 ROWS = [

@@ -8,9 +8,9 @@ import pytest
 
 import settings
 from etl.cbs import Options, run_load
-from etl.warehouse import WarehouseError, current_release
 from tests.cbs.conftest import SHARED_CBS, kern_table, youth_table
 from tests.cbs.fakecbs import FakeCBS, Server, real_84799
+from warehouse.releases import WarehouseError, current_release
 
 CARE = {"jeugdzorg_youngsters": "JongerenMetJeugdzorgInNatura_87", "jeugdzorg_pct": "PercentageJongerenMetJeugdzorg_88"}
 # The four KWB 2020 care topics as the real DataProperties state them (key, title, unit).

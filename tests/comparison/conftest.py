@@ -20,9 +20,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from etl import catalogue
-from etl.warehouse import publish
 from tests.conftest import obs, small_regions, source_row
+from warehouse import catalogue
+from warehouse.releases import publish
 
 # The shared small regions plus a fourth, larger municipality to compare with.
 EXTRA_GEMEENTE = ("GM0004", "Grootstad", "gemeente", "NL01", "GM0004")

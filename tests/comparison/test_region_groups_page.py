@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from etl import catalogue
-from etl.warehouse import publish
 from tests.test_app import open_page, texts
+from warehouse import catalogue
+from warehouse.releases import publish
 
 
 def with_regions(path):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from etl import catalogue
 from store.db import Database
 from store.dossiers import DossierContent, DossierStore, Section
 from tests.pgserver import BACKENDS, fresh_database, postgres_server  # noqa: F401  (fixture re-exported)
+from warehouse import catalogue
 
 
 @pytest.fixture(params=BACKENDS)

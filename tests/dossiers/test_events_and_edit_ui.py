@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from auth.roles import Role
-from components import dossier_view as dv
-from components import handout
+from components import dossier_store, handout
+from domain.roles import Role
 from queries import Warehouse
 from tests.dossiers.conftest import content
 from tests.dossiers.test_flow import NOTE_TEXT, _open, _pdf_text, _published_note, _run, _stores, _text
@@ -27,7 +26,7 @@ def with_marker(app_env, small_warehouse):
     m = notes.submit_for_review(m.note_id, m.head_revision, role=Role.AMBTENAAR, user="anna")
     notes.publish(m.note_id, m.head_revision, role=Role.AMBTENAAR, user="bram")
     d = store.create(content(), role=Role.GRIFFIE, user="greet")
-    p = dv.publish(store, notes, Warehouse.open(small_warehouse), d, role=Role.GRIFFIE, user="greet")
+    p = dossier_store.publish(store, notes, Warehouse.open(small_warehouse), d, role=Role.GRIFFIE, user="greet")
     return p, store, small_warehouse
 
 

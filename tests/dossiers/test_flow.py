@@ -11,11 +11,8 @@ import pytest
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
-from auth.roles import Role
-from components import dossier_view as dv
-from components import handout
-from etl import catalogue
-from etl.warehouse import pinned_releases, publish
+from components import dossier_document, dossier_store, handout
+from domain.roles import Role
 from queries import Warehouse
 from store.db import Database
 from store.dossiers import DossierStore
@@ -23,6 +20,8 @@ from store.notes import NoteStore
 from tests.conftest import app_path, obs, small_observations, small_regions, source_row
 from tests.dossiers.conftest import content
 from tests.notes.conftest import content as note_content
+from warehouse import catalogue
+from warehouse.releases import pinned_releases, publish
 
 NOTE_TEXT = "Meer ouderen vragen hulp bij het huishouden."
 
@@ -89,7 +88,7 @@ def published(app_env, small_warehouse):
     _published_note(notes)
     d = store.create(content(), role=Role.GRIFFIE, user="greet")
     wh = Warehouse.open(small_warehouse)
-    p = dv.publish(store, notes, wh, d, role=Role.GRIFFIE, user="greet")
+    p = dossier_store.publish(store, notes, wh, d, role=Role.GRIFFIE, user="greet")
     return p, store, small_warehouse
 
 
@@ -138,7 +137,7 @@ def test_the_handout_pdf_holds_titles_values_notes_and_sources(published):
     p, store, warehouse = published
     d = store.get(p.dossier_id, role=Role.RAADSLID)
     wh = Warehouse.open(warehouse, d.release_id)
-    data = handout.build_handout(wh, d.content, d.notes, published=dv.published_line(d))
+    data = handout.build_handout(wh, d.content, d.notes, published=dossier_document.published_line(d))
     assert data.startswith(b"%PDF")
     pages, text = _pdf_text(data)
     # Cover, contents, then the introduction, the three parts and the questions following each other

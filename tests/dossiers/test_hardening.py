@@ -9,15 +9,14 @@ import pytest
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
-from auth.roles import PermissionDenied, Role
-from components import dossier_view as dv
-from components import handout
-from etl.warehouse import pinned_releases
+from components import dossier_document, dossier_store, handout
+from domain.roles import PermissionDenied, Role
 from queries import Warehouse
 from store.dossiers import DossierConflict, DossierContent, DossierStateError, NoteCopy
 from tests.conftest import app_path
 from tests.dossiers.conftest import content
 from tests.dossiers.test_flow import _stores
+from warehouse.releases import pinned_releases
 
 EVIL = "[klik](https://evil.example) **baas**"
 
@@ -33,21 +32,21 @@ def test_a_refused_publication_writes_no_pin(env):
     notes, store, wh, path = env
     empty = store.create(DossierContent(title="Leeg", session_date="2026-03-12"), role=Role.GRIFFIE, user="greet")
     with pytest.raises(DossierStateError):
-        dv.publish(store, notes, wh, empty, role=Role.GRIFFIE, user="greet")
+        dossier_store.publish(store, notes, wh, empty, role=Role.GRIFFIE, user="greet")
     d = store.create(content(), role=Role.GRIFFIE, user="greet")
     with pytest.raises(DossierConflict):
-        dv.publish(store, notes, wh, d, role=Role.GRIFFIE, user="greet", expected_revision=d.head_revision + 5)
+        dossier_store.publish(store, notes, wh, d, role=Role.GRIFFIE, user="greet", expected_revision=d.head_revision + 5)
     with pytest.raises(PermissionDenied):
-        dv.publish(store, notes, wh, d, role=Role.RAADSLID, user="rik")
+        dossier_store.publish(store, notes, wh, d, role=Role.RAADSLID, user="rik")
     assert pinned_releases(path) == {}
 
 
 def test_a_refused_republication_keeps_the_pin_of_the_earlier_one(env):
     notes, store, wh, path = env
     d = store.create(content(), role=Role.GRIFFIE, user="greet")
-    p = dv.publish(store, notes, wh, d, role=Role.GRIFFIE, user="greet")
+    p = dossier_store.publish(store, notes, wh, d, role=Role.GRIFFIE, user="greet")
     with pytest.raises(DossierConflict):
-        dv.publish(store, notes, wh, p, role=Role.GRIFFIE, user="greet", expected_revision=1)
+        dossier_store.publish(store, notes, wh, p, role=Role.GRIFFIE, user="greet", expected_revision=1)
     assert pinned_releases(path) == {wh.release.id: [f"dossier-{d.dossier_id}"]}
 
 
@@ -60,7 +59,7 @@ def _run(at: AppTest) -> AppTest:
 def test_the_publishers_name_on_the_reader_page_is_not_markdown(env):
     notes, store, wh, _ = env
     d = store.create(content(), role=Role.GRIFFIE, user="greet")
-    p = dv.publish(store, notes, wh, d, role=Role.GRIFFIE, user=EVIL)
+    p = dossier_store.publish(store, notes, wh, d, role=Role.GRIFFIE, user=EVIL)
     at = AppTest.from_file(app_path(), default_timeout=90)
     at.session_state["role"] = "raadslid"
     _run(at)
@@ -74,7 +73,7 @@ def test_the_publishers_name_on_the_reader_page_is_not_markdown(env):
 def test_the_dossier_title_in_the_page_link_is_not_markdown(env):
     notes, store, wh, _ = env
     d = store.create(content(title=EVIL), role=Role.GRIFFIE, user="greet")
-    dv.publish(store, notes, wh, d, role=Role.GRIFFIE, user="greet")
+    dossier_store.publish(store, notes, wh, d, role=Role.GRIFFIE, user="greet")
     at = AppTest.from_file(app_path(), default_timeout=90)
     at.session_state["role"] = "griffie"
     at.session_state["_dossier_current"] = d.dossier_id
@@ -102,8 +101,8 @@ def test_every_dossier_block_downloads_with_numbers_and_marked_small_cells(env):
     from domain.export import to_csv
 
     _, _, wh, _ = env
-    tables = [dv.block_export(block, wh.release.id) for section in content().sections
-              for block in dv.section_figures(wh, section).blocks]
+    tables = [dossier_document.block_export(block, wh.release.id) for section in content().sections
+              for block in dossier_document.section_figures(wh, section).blocks]
     assert len(tables) == 4
     by_title = {t.title: t for t in tables}
     vt = next(t for title, t in by_title.items() if "Veilig Thuis" in title)
@@ -115,7 +114,7 @@ def test_every_dossier_block_downloads_with_numbers_and_marked_small_cells(env):
 
 
 def test_a_publication_late_in_the_evening_is_dated_by_the_dutch_calendar():
-    from components.dossier_view import date_label
+    from domain.formatting import date_label
 
     # 23:30 UTC on 31 December is already New Year's Day in Amsterdam (UTC+1 in winter).
     assert date_label("2026-12-31T23:30:00+00:00") == "1 januari 2027"

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from auth.roles import Role
+from domain.roles import Role
 from store.dossiers import DossierConflict, DossierInvalid, NoteCopy, replace_section, slugify, with_sections
 from tests.dossiers.conftest import content
 

@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from auth import audit
-from auth.roles import PermissionDenied, Role
+from domain.roles import PermissionDenied, Role
+from store import audit
 from store.dossiers import (
     DossierConflict,
     DossierInvalid,

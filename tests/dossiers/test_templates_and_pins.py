@@ -7,17 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from components import dossier_view as dv
-from etl import catalogue
-from etl import warehouse as etl_warehouse
+from components import dossier_document
 from tests.conftest import small_observations, small_regions, source_row
+from warehouse import catalogue
+from warehouse import releases as etl_warehouse
 
 COMPARISONS = {"geen", "nederland", "peers", "beide"}
 
 
 def test_every_template_indicator_exists_in_the_catalogue():
     ids = catalogue.load().ids
-    templates = dv.load_templates()
+    templates = dossier_document.load_templates()
     assert len(templates) >= 4
     for t in templates:
         assert t["id"] and t["title"] and t["questions"] and t["section"], t["id"]
@@ -30,7 +30,7 @@ def test_every_template_indicator_exists_in_the_catalogue():
 
 
 def test_the_integral_report_follows_the_audit():
-    t = {t["id"]: t for t in dv.load_templates()}["integraal-verslag"]
+    t = {t["id"]: t for t in dossier_document.load_templates()}["integraal-verslag"]
     titles = " ".join(s["title"].lower() for s in t["section"])
     for part in ("hulpvragen", "afgehandeld", "instroom en uitstroom", "wachttijden", "tevredenheid", "klachten",
                  "trends", "vergelijkbare gemeenten", "beleidsreactie"):
@@ -39,9 +39,9 @@ def test_the_integral_report_follows_the_audit():
     assert any(s.get("kind") == "notes" for s in t["section"])
 
 
-@pytest.mark.parametrize("template", dv.load_templates(), ids=lambda t: t["id"])
+@pytest.mark.parametrize("template", dossier_document.load_templates(), ids=lambda t: t["id"])
 def test_a_template_makes_valid_dossier_content(template):
-    c = dv.from_template(template, gemeente="GM0001", wijken=["WK000101", "WK000102"], latest_year=2024,
+    c = dossier_document.from_template(template, gemeente="GM0001", wijken=["WK000101", "WK000102"], latest_year=2024,
                          session_date="2026-03-12")
     normal = c.normalised(catalogue.load().ids)
     assert normal.sections and normal.sections[0].year_to == 2024

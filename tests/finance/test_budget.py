@@ -10,7 +10,7 @@ import pytest
 
 from etl import budget
 from etl.__main__ import main
-from etl.warehouse import current_release
+from warehouse.releases import current_release
 
 GOOD = ("jaar;wet;productgroep;begroting;rijksbijdrage\n"
         "2025;jeugd;Jeugdhulp met verblijf;4.500.000,00;\n"

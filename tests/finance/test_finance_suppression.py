@@ -6,12 +6,12 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from etl import catalogue
-from etl.warehouse import publish
 from queries import Warehouse, finance
 from queries import figures as q
 from tests.conftest import obs, small_regions
 from tests.linear_attack import KEYS, determined_cells, relations
+from warehouse import catalogue
+from warehouse.releases import publish
 
 GM, WIJKEN = "GM0001", ("WK000101", "WK000102", "WK000103")
 # Euros per wijk with the clients behind them: Noord's 3 clients are too few (base under 50).
@@ -49,7 +49,7 @@ def test_per_inhabitant_hides_a_small_amount_and_the_cell_that_would_give_it_bac
     cells = df.select("indicator_id", "region_code", "period", breakdown=pl.lit(""), category=pl.lit(""),
                       value=pl.col("value") * pl.col("region_code").replace_strict(pop) / 1000)
     hidden = {tuple(r) for r in cells.filter(pl.col("value").is_null()).select(KEYS).iter_rows()}
-    rels = relations(cells, {w: GM for w in WIJKEN}, {"wmo_reg_cost"})
+    rels = relations(cells, dict.fromkeys(WIJKEN, GM), {"wmo_reg_cost"})
     assert hidden and rels and determined_cells(hidden, rels) == []
 
 

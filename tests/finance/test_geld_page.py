@@ -9,16 +9,14 @@ import polars as pl
 import pytest
 from pypdf import PdfReader
 
-from auth.roles import Role
-from components import dossier_view as dv
-from components import handout
-from etl import catalogue
-from queries import Warehouse
-from queries import finance
+from components import dossier_document, dossier_store, handout
+from domain.roles import Role
+from queries import Warehouse, finance
 from store.db import Database
 from store.dossiers import DossierContent, DossierStore, Section
 from store.notes import NoteStore
 from tests.test_app import open_page, texts
+from warehouse import catalogue
 
 FINANCE_PART = Section(indicator_ids=("jeugd_reg_cost",), kind="finance", title="Geld voor jeugdhulp")
 
@@ -78,9 +76,9 @@ def test_a_finance_dossier_part_shows_on_the_dossier_page_and_in_the_handout(app
     content = DossierContent(title="Jeugdhulp en geld", session_date="2026-03-12", sections=(FINANCE_PART,))
     d = store.create(content, role=Role.GRIFFIE, user="greet")
     wh = Warehouse.open(demo_warehouse)
-    p = dv.publish(store, notes, wh, d, role=Role.GRIFFIE, user="greet")
+    p = dossier_store.publish(store, notes, wh, d, role=Role.GRIFFIE, user="greet")
 
-    figs = dv.section_figures(wh, FINANCE_PART)
+    figs = dossier_document.section_figures(wh, FINANCE_PART)
     assert [b.indicator["title"] for b in figs.blocks] == ["Uitgaven Jeugd 2025: tot nu toe en verwacht",
                                                           "Uitgaven Jeugd per productcategorie",
                                                           "Uitgaven Jeugd per verwijzer",
@@ -93,7 +91,7 @@ def test_a_finance_dossier_part_shows_on_the_dossier_page_and_in_the_handout(app
                  "Scenario's Jeugd: uitgaven de komende vijf jaar", "Groei 2% per jaar"):
         assert part in body, part
 
-    data = handout.build_handout(wh, p.content, p.notes, published=dv.published_line(p))
+    data = handout.build_handout(wh, p.content, p.notes, published=dossier_document.published_line(p))
     text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
     for part in ("Geld voor jeugdhulp", "Uitgaven Jeugd 2025: tot nu toe en verwacht", "meer dan begroot",
                  "Scenario's Jeugd: uitgaven de komende vijf jaar", "Groei 5% per jaar", "Begroting",

@@ -7,10 +7,9 @@ import polars as pl
 import pytest
 
 from etl import iv3
-from etl.warehouse import WarehouseError, publish
-from etl import catalogue
-from queries import Warehouse
-from queries import finance
+from queries import Warehouse, finance
+from warehouse import catalogue
+from warehouse.releases import WarehouseError, publish
 
 REPORTS = {"2022X000  ": "Begroting 2022", "2022X005  ": "Jaarrekening 2022", "2022K001  ": "Kwartaal 1 2022",
            "2024X000  ": "Begroting 2024", "2024X005  ": "Jaarrekening 2024"}

@@ -11,8 +11,8 @@ import pytest
 from etl import iv3
 from etl.__main__ import main
 from etl.cbs import Scope
-from etl.warehouse import WarehouseError, current_release
 from tests.cbs.fakecbs import FakeCBS, Server, V3Table
+from warehouse.releases import WarehouseError, current_release
 
 # The repository's mapping with one table: the 2024 table the fake serves.
 MAPPING = re.sub(r'\[tables\]\n(?:\d{4} = "\w+"\n)+', '[tables]\n2024 = "45067NED"\n',

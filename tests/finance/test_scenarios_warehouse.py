@@ -6,10 +6,9 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from etl import catalogue
-from etl.warehouse import publish
-from queries import Warehouse
-from queries import finance
+from queries import Warehouse, finance
+from warehouse import catalogue
+from warehouse.releases import publish
 
 
 def _obs(indicator_id: str, period: str, value: float, breakdown: str = "", category: str = "") -> dict:

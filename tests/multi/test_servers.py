@@ -20,16 +20,16 @@ require_browser()
 
 from playwright.sync_api import expect
 
-from etl import catalogue
-from etl.warehouse import current_release, publish
 from tests.browser.helpers import open_app, wait_for_chart, wait_idle
 from tests.browser.test_notes_flow import _write as write_note
 from tests.browser.test_workflows import go_to, sign_in, visible
 from tests.multi.cluster import STICKY_COOKIE
+from warehouse import catalogue
+from warehouse.releases import current_release, publish
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
-AMBTENAAR = ("ambtenaar", "lindewaard-ambtenaar")  # a demo account (auth/passwords.py)
+AMBTENAAR = ("ambtenaar", "lindewaard-ambtenaar")  # a demo account (domain/passwords.py)
 
 
 def served_by(page) -> str:

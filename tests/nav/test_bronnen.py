@@ -6,11 +6,11 @@ import re
 
 from streamlit.testing.v1 import AppTest
 
-from components import formatting as fmt
 from components import sources_view
-from etl.warehouse import current_release
+from domain import formatting as fmt
 from queries import Warehouse
 from tests.conftest import app_path
+from warehouse.releases import current_release
 
 
 def test_times_are_dutch_local_time_in_words():

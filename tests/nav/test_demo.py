@@ -23,12 +23,12 @@ def test_vergelijken_in_the_demo_shows_a_peer_group_and_offers_the_demo_regions(
 
 def test_no_template_draws_a_count_beside_its_wijken_or_other_places():
     """The whole municipality's count beside a wijk's draws the wijken as flat lines near zero."""
-    from components import dossier_view as dv
-    from etl import catalogue
+    from components import dossier_document
+    from warehouse import catalogue
 
     cat = catalogue.load().to_frame()
     counts = set(cat.filter(cat["unit"] == "count")["id"].to_list())
-    for template in dv.load_templates():
+    for template in dossier_document.load_templates():
         for section in template["section"]:
             compared = section.get("areas") == "wijken" or section.get("comparison", "geen") != "geen"
             assert not (compared and counts & set(section.get("indicators", []))), (template["id"], section["title"])

@@ -3,15 +3,14 @@ into the URL (the first tab, the default, stays out of it, so a page with many c
 
 from __future__ import annotations
 
-
 import pytest
 
-from auth.roles import Role
-from etl.warehouse import current_release
+from domain.roles import Role
 from queries import Warehouse, goals
 from store.db import Database
 from store.dossiers import DossierStore
 from tests.test_app import open_page
+from warehouse.releases import current_release
 
 CHART = {"grafiek": "Grafiek", "tabel": "Tabel"}
 WIJK = {"kaart": "Kaart", "ranglijst": "Ranglijst", "tabel": "Tabel"}

@@ -3,7 +3,6 @@ it, walked through AppTest's element tree (the protos the browser receives)."""
 
 from __future__ import annotations
 
-
 import pytest
 from streamlit.testing.v1 import AppTest
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import streamlit as st
 
 from store.db import Database
 from store.notes import NoteContent, NoteStore
@@ -38,3 +39,17 @@ def content(**overrides) -> NoteContent:
                   next_steps="We volgen de wachttijden per kwartaal.")
     values.update(overrides)
     return NoteContent(**values)
+
+
+@pytest.fixture
+def ui_store(tmp_path, monkeypatch) -> NoteStore:
+    """A SQLite store the app will open through settings (MSD_STORE_URL), with no warehouse."""
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    monkeypatch.setenv("MSD_STORE_URL", url)
+    monkeypatch.setenv("MSD_WAREHOUSE", str(tmp_path / "no-warehouse"))
+    monkeypatch.setenv("MSD_NO_DEMO", "1")
+    st.cache_resource.clear()
+    db = Database(url)
+    db.migrate()
+    yield NoteStore(db)
+    st.cache_resource.clear()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.notes.conftest import content
-from tests.notes.test_ui import open_page, ui_store  # noqa: F401  (fixture re-exported)
+from tests.notes.test_ui import open_page
 
 
 def fill_new(at, title: str, explanation: str, generation: int = 0) -> None:

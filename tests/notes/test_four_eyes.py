@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import settings
-from auth.roles import PermissionDenied
+from domain.roles import PermissionDenied
 from store.notes import FourEyesRefused, ImportRefused, NoteStore
 from tests.notes.conftest import content
 

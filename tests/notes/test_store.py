@@ -6,10 +6,9 @@ import threading
 
 import pytest
 
-from auth.roles import PermissionDenied
+from domain.roles import PermissionDenied
 from store import db as db_module
-from store.notes import (Link, NoteConflict, NoteInvalid, NoteNotFound, NoteStateError, NoteStore,
-                         parse_period_spec)
+from store.notes import Link, NoteConflict, NoteInvalid, NoteNotFound, NoteStateError, NoteStore, parse_period_spec
 from tests.notes.conftest import content
 
 ROLES = ["raadslid", "griffie", "ambtenaar", "beheerder"]

@@ -6,10 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from store.db import Database
 from store.notes import NoteStore
 from tests.notes.conftest import content
 
@@ -21,20 +19,6 @@ m = markers_for("wmo_clients_per_1000", "wmo")
 import streamlit as st
 st.text("markers: " + ", ".join(m["label"].to_list()))
 """
-
-
-@pytest.fixture
-def ui_store(tmp_path, monkeypatch) -> NoteStore:
-    """A SQLite store the app will open through settings (MSD_STORE_URL), with no warehouse."""
-    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
-    monkeypatch.setenv("MSD_STORE_URL", url)
-    monkeypatch.setenv("MSD_WAREHOUSE", str(tmp_path / "no-warehouse"))
-    monkeypatch.setenv("MSD_NO_DEMO", "1")
-    st.cache_resource.clear()
-    db = Database(url)
-    db.migrate()
-    yield NoteStore(db)
-    st.cache_resource.clear()
 
 
 def publish(store: NoteStore, **fields):

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from auth.roles import Role
-from components import dossier_view
+from components import dossier_document
+from domain.roles import Role
 from publish import site
 from queries import Warehouse
 from store.db import Database
@@ -51,7 +51,7 @@ def built_site(demo_warehouse, tmp_path_factory) -> Built:
     d = dossiers.create(DossierContent(title=PUBLISHED_DOSSIER, session_date="2026-03-12", sections=(section,),
                                        questions=("Wat kost het?",)), role=Role.GRIFFIE, user="griffie")
     dossiers.publish(d.dossier_id, d.head_revision, release_id=wh.release.id,
-                     notes=dossier_view.published_notes(wh, notes, d.content), role=Role.GRIFFIE, user="griffie")
+                     notes=dossier_document.published_notes(wh, notes, d.content), role=Role.GRIFFIE, user="griffie")
     dossiers.create(DossierContent(title=DRAFT_DOSSIER, session_date="2026-04-01", sections=(section,)),
                     role=Role.GRIFFIE, user="griffie")
     out = base / "out"

@@ -13,8 +13,8 @@ from pathlib import Path
 import polars as pl
 
 from components import export, indicator_view, wijk_view
-from components import formatting as fmt
 from components.law_page import LAW_INFO
+from domain import formatting as fmt
 from domain.export import to_csv
 from publish import site
 from queries import figures as q

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from etl import boundaries, catalogue, population, registry, wsjg
+from etl import boundaries, population, registry, wsjg
 from etl.__main__ import main
 from etl.cbs import Options, run_load
-from etl.warehouse import DEMO_INTO_REAL, REAL_INTO_DEMO, WarehouseError, current_release, publish
 from tests.cbs.conftest import CATALOGUE, kern_table
 from tests.cbs.fakecbs import FakeCBS, Server
 from tests.conftest import small_regions, source_row
+from warehouse import catalogue
+from warehouse.releases import DEMO_INTO_REAL, REAL_INTO_DEMO, WarehouseError, current_release, publish
 
 POSTCODES = (b"postcode,wijk_code,buurt_code,gemeente_code,gemeente_name\n"
              b"1000AA,WK000101,,GM0001,Testgemeente\n")
@@ -23,7 +24,7 @@ EXTRACT = (b"client_id,household_id,birth_date,postcode,request_date,decision_da
                       for i in range(20)))
 PERSONS = b"region_code,period,age_from,age_to,sex,persons\nWK000101,2024JJ00,0,17,M,40\n"
 HOUSEHOLDS = b"region_code,period,household_type,households\nWK000101,2024JJ00,eenpersoons,30\n"
-WSJG = "Periode;2024\nGebied;Code;Netto arbeidsparticipatie (%)\nNederland;NL01;61\n".encode()
+WSJG = b"Periode;2024\nGebied;Code;Netto arbeidsparticipatie (%)\nNederland;NL01;61\n"
 
 
 @pytest.fixture

@@ -13,10 +13,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from domain import laws
 from etl import registry
 from etl.registry import ExtractRefused, ReaderLimits
-from etl.warehouse import current_release
 from tests.registry.test_registry import GM, POSTCODES, csv, load, obs, value
+from warehouse.releases import current_release
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -127,7 +128,7 @@ def test_every_category_in_a_release_comes_from_a_code_list(tmp_path):
             f"{free},10" for i in range(10)]
     load(tmp_path, {"wmo": csv(rows)})
     o = obs(tmp_path)
-    allowed = {"product": registry.PRODUCTS["wmo"], "delivery_form": set(registry.DELIVERY_FORMS),
+    allowed = {"product": laws.PRODUCTS["wmo"], "delivery_form": set(registry.DELIVERY_FORMS),
                "route": set(registry.ROUTES), "referrer": {*registry.REFERRERS, registry.OTHER}}
     for breakdown, category in o.select("breakdown", "category").unique().iter_rows():
         if breakdown in allowed:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import polars as pl
 
-from etl.warehouse import current_release
 from tests.registry.test_registry import GM, HEADER, POSTCODES, value
+from warehouse.releases import current_release
 
 ROOT = Path(__file__).resolve().parents[2]
 EXTRA = "naam,adres,telefoon,toelichting"  # columns the profile does not know: dropped unread
@@ -98,8 +98,8 @@ def test_no_identifier_in_any_form_is_written_anywhere(tmp_path, monkeypatch):
 
     # The upload page's code path: staged, previewed, confirmed, audited in the store.
     from components.registry_upload import confirm_upload, load_uploads
-    from etl import warehouse
     from queries import Warehouse
+    from warehouse import releases as warehouse
 
     monkeypatch.setenv("MSD_STORE_URL", env["MSD_STORE_URL"])
     monkeypatch.setenv("MSD_MIN_COUNT", "1")

@@ -14,8 +14,8 @@ import pytest
 
 from etl import registry
 from etl.registry import Extract, ExtractRefused
-from etl.warehouse import current_release
 from settings import Settings
+from warehouse.releases import current_release
 
 ROOT = Path(__file__).resolve().parents[2]
 GM = "GM9990"
@@ -23,12 +23,12 @@ REFERENCE = date(2025, 12, 31)
 HEADER = ("client_id,household_id,birth_date,postcode,wijk_code,request_date,decision_date,route,product_code,"
           "start_date,end_date,end_reason,delivery_form,provider,referrer,amount_paid")
 POSTCODES = (
-    "postcode,buurt_code,buurt_name,wijk_code,wijk_name,gemeente_code,gemeente_name\n"
-    "1000AA,BU99900101,Noord-West,WK999001,Noord,GM9990,Testdorp\n"
-    "1000AB,BU99900102,Noord-Oost,WK999001,Noord,GM9990,Testdorp\n"
-    "1001AA,BU99900201,Zuid,WK999002,Zuid,GM9990,Testdorp\n"
-    "1002AA,BU99900301,Oost,WK999003,Oost,GM9990,Testdorp\n"
-).encode()
+    b"postcode,buurt_code,buurt_name,wijk_code,wijk_name,gemeente_code,gemeente_name\n"
+    b"1000AA,BU99900101,Noord-West,WK999001,Noord,GM9990,Testdorp\n"
+    b"1000AB,BU99900102,Noord-Oost,WK999001,Noord,GM9990,Testdorp\n"
+    b"1001AA,BU99900201,Zuid,WK999002,Zuid,GM9990,Testdorp\n"
+    b"1002AA,BU99900301,Oost,WK999003,Oost,GM9990,Testdorp\n"
+)
 # Hand-checked Wmo extract (see the expected values in the tests below).
 WMO = [
     "111111110,H1,1950-06-01,1000AA,,2024-01-10,2024-02-01,maatwerk,01,2024-02-15,2024-12-31,,ZIN,A,,1000.00",
@@ -308,10 +308,10 @@ def test_a_2_gb_file_is_refused_by_size_without_reading_it(tmp_path):
 @pytest.mark.parametrize(("role", "allowed"), [("raadslid", False), ("griffie", False), ("ambtenaar", True),
                                                ("beheerder", True), (None, False)])
 def test_upload_checks_the_role_on_the_server_and_is_audited(tmp_path, monkeypatch, role, allowed):
-    from auth import audit
-    from auth.roles import PermissionDenied
     from components.registry_upload import confirm_upload, load_uploads
+    from domain.roles import PermissionDenied
     from queries import Warehouse
+    from store import audit
 
     wh_dir = tmp_path / "warehouse"
     monkeypatch.setenv("MSD_STORE_URL", f"sqlite:///{tmp_path / 'store.sqlite'}")

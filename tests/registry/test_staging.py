@@ -7,15 +7,15 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-from etl import warehouse
-from etl.warehouse import WarehouseError, current_release
-from tests.registry.test_registry import GM, POSTCODES, WMO, csv, load, obs, value
+from tests.registry.test_registry import GM, WMO, csv, load, obs, value
+from warehouse import releases as warehouse
+from warehouse.releases import WarehouseError, current_release
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -142,7 +142,7 @@ def test_old_staged_releases_are_cleaned_up(wh_60):
     old = load(wh_60, {"wmo": csv(clients(3))}, stage=True)
     meta_path = wh_60 / "staged" / old.release / "release.json"
     meta = json.loads(meta_path.read_text())
-    meta["created_at"] = (datetime.now(timezone.utc) - warehouse.STAGED_MAX_AGE - timedelta(minutes=1)).isoformat()
+    meta["created_at"] = (datetime.now(UTC) - warehouse.STAGED_MAX_AGE - timedelta(minutes=1)).isoformat()
     meta_path.write_text(json.dumps(meta))
     fresh = load(wh_60, {"wmo": csv(clients(4))}, stage=True)
     assert [r.id for r in warehouse.staged_releases(wh_60)] == [fresh.release]

@@ -7,16 +7,15 @@ from datetime import date
 
 import pytest
 
-from auth import audit
-from auth.accounts import AccountStore
-from auth.db import default_db
-from auth.roles import Role
-from etl import warehouse
-from etl.warehouse import current_release
-from tests.auth.conftest import (  # noqa: F401  (fast_hashes and fake_browser: autouse fixtures)
-    add_people, all_text, fake_browser, fast_hashes, open_url, run, signed_in_app)
+from domain.roles import Role
+from store import audit
+from store.accounts import AccountStore
+from store.db import shared_database
+from tests.auth.conftest import add_people, all_text, fake_browser, fast_hashes, open_url, run, signed_in_app  # noqa: F401  (fast_hashes and fake_browser: autouse fixtures)
 from tests.registry.test_registry import GM, POSTCODES, csv, load, obs, value
 from tests.registry.test_staging import clients
+from warehouse import releases as warehouse
+from warehouse.releases import current_release
 
 
 @pytest.fixture
@@ -28,7 +27,7 @@ def registry_app(app_env, tmp_path, monkeypatch):
     for name, v in {"MSD_PUBLIC": "1", "MSD_MIN_COUNT": "1", "MSD_MIN_COUNT_STRICT": "1",
                     "MSD_MIN_DENOMINATOR": "1"}.items():
         monkeypatch.setenv(name, v)
-    add_people(AccountStore(default_db(), lockout_attempts=5, lockout_minutes=15))
+    add_people(AccountStore(shared_database(), lockout_attempts=5, lockout_minutes=15))
     return wh
 
 
@@ -98,8 +97,8 @@ def test_the_administrator_restores_the_previous_version(registry_app):
 
 
 def test_only_the_administrator_may_restore(registry_app):
-    from auth.roles import PermissionDenied
     from components.release_admin import restore_previous
+    from domain.roles import PermissionDenied
 
     load(registry_app, {"wmo": csv(clients(5))})
     now = current_release(registry_app).id
@@ -117,7 +116,7 @@ def test_the_upload_page_refuses_real_data_in_the_demo(app_env, tmp_path, monkey
                        reference_date=date(2025, 12, 31), first_year=2024)
     app_env(wh)
     monkeypatch.setenv("MSD_PUBLIC", "1")
-    add_people(AccountStore(default_db(), lockout_attempts=5, lockout_minutes=15))
+    add_people(AccountStore(shared_database(), lockout_attempts=5, lockout_minutes=15))
     before = current_release(wh).id
     at = upload(signed_in_app("ambtenaar"), csv(clients(2)))
     body = all_text(at)

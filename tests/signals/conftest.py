@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-
-
-from etl import catalogue
 from store.db import Database
 from store.dossiers import DossierStore
 from store.notes import NoteStore
-
+from warehouse import catalogue
 
 
 def stores(warehouse):

@@ -8,13 +8,15 @@ from dataclasses import replace
 
 import polars as pl
 
-from etl import catalogue, demo, warehouse
+from etl import demo
 from etl.__main__ import main
 from queries import Warehouse
 from queries import signals as sg
 from settings import SignalSettings
 from tests.conftest import obs, source_row
 from tests.signals.test_engine import PEERS, build, regions
+from warehouse import catalogue
+from warehouse import releases as warehouse
 
 JUMP = [obs("wmo_reg_clients", "GM0001", "2023JJ00", 400), obs("wmo_reg_clients", "GM0001", "2024JJ00", 560)]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from etl.warehouse import release_by_id
 from queries import Warehouse
 from queries import signals as sg
+from warehouse.releases import release_by_id
 
 
 def test_the_demo_has_a_signal_of_every_kind(demo_warehouse):

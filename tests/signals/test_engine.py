@@ -9,12 +9,12 @@ import numpy as np
 import polars as pl
 import pytest
 
-from etl import catalogue
-from etl.warehouse import publish
 from queries import Warehouse
 from queries import signals as sg
 from settings import SignalSettings
 from tests.conftest import obs, small_regions, source_row
+from warehouse import catalogue
+from warehouse.releases import publish
 
 PEERS = [f"GM{n:04d}" for n in range(2, 9)]
 

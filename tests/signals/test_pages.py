@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
-from auth.roles import Role
 from components import signals_view
+from domain.roles import Role
 from queries import Warehouse
 from queries import signals as sg
 from tests.signals.conftest import stores

@@ -7,8 +7,7 @@ from datetime import date
 
 from pypdf import PdfReader
 
-from components import dossier_view as dv
-from components import handout
+from components import dossier_document, handout
 from queries import Warehouse
 from queries import figures as q
 from store.dossiers import DossierContent, NoteCopy, Section
@@ -25,10 +24,10 @@ NOTE = NoteCopy(
 def demo_dossier(wh: Warehouse) -> tuple[DossierContent, list[list[NoteCopy]]]:
     """The first and the last template's parts in one dossier (figures, wijken, a breakdown) plus jeugdhulp
     by age group, with long notes after the parts."""
-    templates = dv.load_templates()
+    templates = dossier_document.load_templates()
     wijken = q.wijken(wh)["region_code"].to_list()
     year = q.latest_year(wh, ["wmo_clients_per_1000"], [wh.gemeente])
-    contents = [dv.from_template(t, gemeente=wh.gemeente, wijken=wijken, latest_year=year, session_date="2026-03-12")
+    contents = [dossier_document.from_template(t, gemeente=wh.gemeente, wijken=wijken, latest_year=year, session_date="2026-03-12")
                 for t in (templates[0], templates[-1])]
     by_age = Section(indicator_ids=("jeugd_reg_clients",), region_codes=(wh.gemeente,), breakdown="age_group",
                      title="Jeugdhulp naar leeftijd", year_from=year - 3, year_to=year)

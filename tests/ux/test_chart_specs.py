@@ -5,9 +5,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from components import charts, comparison_charts
-from components import dossier_view as dv
-from components import formatting as fmt
+from components import charts, comparison_charts, dossier_document
+from domain import formatting as fmt
 
 AGES_AS_TEXT = ["0-3", "12-17", "18-26", "4-11", "85+"]  # how a text sort puts them
 AGES = ["0-3", "4-11", "12-17", "18-26", "85+"]
@@ -47,13 +46,13 @@ def test_a_breakdown_drawn_as_lines_names_its_categories_not_gebied_and_orders_a
 
 
 def test_the_dossier_chart_of_a_breakdown_is_titled_by_the_breakdown():
-    fig = dv.IndicatorFigures(indicator={"unit": "count", "unit_label": "personen", "series_breaks": []},
+    fig = dossier_document.IndicatorFigures(indicator={"unit": "count", "unit_label": "personen", "series_breaks": []},
                               df=series(AGES_AS_TEXT), table=pl.DataFrame(), description="", provenance="",
                               breakdown_label="leeftijdsgroep")
-    areas = dv.IndicatorFigures(indicator=fig.indicator, df=series(["Lindewaard", "Nederland"]), table=pl.DataFrame(),
+    areas = dossier_document.IndicatorFigures(indicator=fig.indicator, df=series(["Lindewaard", "Nederland"]), table=pl.DataFrame(),
                                 description="", provenance="")
-    assert layers(dv.chart_for(fig).to_dict())[0]["encoding"]["color"]["title"] == "Leeftijdsgroep"
-    assert layers(dv.chart_for(areas).to_dict())[0]["encoding"]["color"]["title"] == "Gebied"
+    assert layers(dossier_document.chart_for(fig).to_dict())[0]["encoding"]["color"]["title"] == "Leeftijdsgroep"
+    assert layers(dossier_document.chart_for(areas).to_dict())[0]["encoding"]["color"]["title"] == "Gebied"
 
 
 def test_area_names_keep_their_order_and_only_number_ranges_are_reordered():

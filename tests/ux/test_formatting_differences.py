@@ -5,8 +5,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from components import formatting as fmt
 from components import wijk_view
+from domain import formatting as fmt
 
 
 @pytest.mark.parametrize(("own", "other", "unit", "expected"), [

@@ -8,8 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from components import dossier_view as dv
-from components import handout
+from components import dossier_document, handout
 from queries import Warehouse
 from tests.ux import print_checks as pc
 
@@ -21,7 +20,7 @@ def demo(demo_warehouse):
     wh = Warehouse.open(demo_warehouse)
     content, notes = pc.demo_dossier(wh)
     data = handout.build_handout(wh, content, notes)
-    blocks = [b for s in content.sections for b in dv.section_figures(wh, s).blocks]
+    blocks = [b for s in content.sections for b in dossier_document.section_figures(wh, s).blocks]
     return wh, data, blocks
 
 

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from domain.laws import PRODUCT_GROUPS
+
 ADDITIVE_UNITS = ("count", "euro")
 KEYS = ["indicator_id", "region_code", "period", "breakdown", "category"]
 # Parts of a period, by kind: the kinds of the totals they add up to and how to find that total.
@@ -63,8 +65,6 @@ def additive_ids(indicators: pl.DataFrame) -> set[str]:
 
 def links(indicators: pl.DataFrame) -> list[Link]:
     """Relations across indicators that the registry counts make true (see :class:`Link`)."""
-    from etl.registry import PRODUCT_GROUPS  # the registry's own grouping of products; imported late (cycle)
-
     entries = {}
     for row in indicators.filter(pl.col("source_json").str.contains('"registry"')).iter_rows(named=True):
         reg = json.loads(row["source_json"])["registry"]

@@ -2,7 +2,7 @@
 
 Other modules call one function::
 
-    from auth import audit
+    from store import audit
     audit.record("upload", current_user(), "wmo-2024.csv: 1.204 rijen", role=current_role())
 
 Inside a store transaction, use :func:`record_tx` so the entry commits (or rolls back) together with
@@ -27,9 +27,9 @@ import re
 import uuid
 from dataclasses import dataclass
 
-from auth.roles import Role, require
-from domain.export import Column, ExportTable, NUMBER
+from domain.export import NUMBER, Column, ExportTable
 from domain.export import to_csv as _to_csv
+from domain.roles import Role, require
 from store.db import Database, Transaction, utcnow
 
 # Known events with their Dutch labels for the administrator's page; other modules may add their own
@@ -121,9 +121,9 @@ def record(event: str, user: str, detail: str = "", *, role: Role | str | None =
     """Write an entry in its own transaction (default store: the settings' ``MSD_STORE_URL``).
     ``once``: skip it when an entry with the same event, user and detail exists already."""
     if db is None:
-        from auth.db import default_db
+        from store.db import shared_database
 
-        db = default_db()
+        db = shared_database()
     row = _row(event, user, detail, role)
     with db.transaction() as tx:
         if once and tx.one("SELECT entry_id FROM audit_log WHERE event = ? AND username = ? AND detail = ?",
@@ -138,9 +138,9 @@ def entries(*, role: Role | str | None, db: Database | None = None, event: str |
     """Entries newest first, for the administrator. ``since``/``until`` are ISO dates or timestamps."""
     require(role, "view_audit")
     if db is None:
-        from auth.db import default_db
+        from store.db import shared_database
 
-        db = default_db()
+        db = shared_database()
     where, params = [], []
     if event:
         where.append("event = ?")

@@ -21,18 +21,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import secrets
 import threading
 import time
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import settings
-from auth.roles import Role
+from domain.roles import Role
 from store.db import Database, private_file
 
 COOKIE_NAME = "msd_sessie"
@@ -53,14 +52,14 @@ class SessionSettings:
 
 
 def load_settings() -> SessionSettings:
-    secret_file = os.environ.get("MSD_SESSION_SECRET_FILE") or ""
+    secret_file = settings.text("MSD_SESSION_SECRET_FILE")
     return SessionSettings(
-        secret=os.environ.get("MSD_SESSION_SECRET") or "",
+        secret=settings.text("MSD_SESSION_SECRET"),
         secret_file=Path(secret_file) if secret_file else settings.load().warehouse.parent / "store" / "session-secret",
-        trusted_proxy_header=(os.environ.get("MSD_TRUSTED_PROXY_HEADER") or "").strip(),
-        https=settings._bool("MSD_HTTPS", False),
-        sign_ins_per_address=max(1, settings._int("MSD_SIGNIN_PER_ADDRESS", 20)),
-        sign_in_window_minutes=max(1, settings._int("MSD_SIGNIN_WINDOW_MINUTES", 10)),
+        trusted_proxy_header=settings.text("MSD_TRUSTED_PROXY_HEADER"),
+        https=settings.flag("MSD_HTTPS"),
+        sign_ins_per_address=max(1, settings.integer("MSD_SIGNIN_PER_ADDRESS")),
+        sign_in_window_minutes=max(1, settings.integer("MSD_SIGNIN_WINDOW_MINUTES")),
     )
 
 
@@ -146,11 +145,11 @@ def fingerprint(cookie: str | None) -> str:
 
 def _now() -> datetime:
     """The clock (replaced in tests of expiry)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 @dataclass(frozen=True)
@@ -254,10 +253,10 @@ class SessionStore:
 
 def default_store() -> SessionStore:
     """The sessions in the settings' store, with the settings' idle and maximum times."""
-    from auth.db import default_db
+    from store.db import shared_database
 
     conf = settings.load_auth()
-    return SessionStore(default_db(), idle_minutes=conf.session_idle_minutes, max_hours=conf.session_max_hours)
+    return SessionStore(shared_database(), idle_minutes=conf.session_idle_minutes, max_hours=conf.session_max_hours)
 
 
 def safe_next(path: str | None) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -218,3 +218,18 @@ def mapped(df: pl.DataFrame, fn, *columns: str) -> pl.Series:
     Not ``map_elements``: Polars runs that callback on its own worker threads, which then wait for
     Python's lock; with many concurrent sessions the server deadlocked (see bench_sessions.py)."""
     return pl.Series([fn(*row) for row in zip(*(df[c].to_list() for c in columns), strict=True)], dtype=pl.String)
+
+
+def date_label(iso: str | None) -> str:
+    """2026-03-12 -> 12 maart 2026 (also for timestamps)."""
+    if not iso:
+        return ""
+    try:
+        if "T" in iso:  # a moment (stored in UTC): the day it was in the Netherlands
+            moment = datetime.fromisoformat(iso)
+            d = (moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment).astimezone(LOCAL_TIME).date()
+        else:
+            d = date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"

@@ -36,14 +36,16 @@ import shutil
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from components import formatting  # Dutch numbers and periods; Streamlit-free, imports nothing of the app
-from etl import derive
+from domain import (
+    derive,
+    formatting,  # Dutch numbers and periods; Streamlit-free, imports nothing of the app
+)
 
 KEEP_RELEASES = 12
 STAGED = "staged"  # folder of releases built and checked but not (yet) confirmed
@@ -347,7 +349,7 @@ def publish(
         # In a staging session a second publication builds on the first (one command, one release).
         chained = ctx.staged[-1] if stage and in_session and ctx.staged else None
         base = chained or current
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         release_id = now.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
         releases = warehouse / "releases"
         releases.mkdir(parents=True, exist_ok=True)
@@ -490,7 +492,7 @@ def confirm(warehouse: Path, release_id: str) -> Release:
             raise WarehouseError("Sinds deze versie is klaargezet, is een andere versie gepubliceerd of "
                                  "teruggezet. Laad het bestand opnieuw, dan ziet u wat er nu verandert.")
         meta = {k: v for k, v in staged.meta.items() if k != "staged"}
-        meta["confirmed_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        meta["confirmed_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         (staged.path / "release.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
         final = warehouse / "releases" / release_id
         staged.path.rename(final)
@@ -549,7 +551,7 @@ def _clean_staged(warehouse: Path, current_id: str | None, keep: str | None = No
     folder = warehouse / STAGED
     if not folder.is_dir():
         return
-    oldest = datetime.now(timezone.utc) - STAGED_MAX_AGE
+    oldest = datetime.now(UTC) - STAGED_MAX_AGE
     for path in folder.iterdir():
         if path.name == keep:
             continue

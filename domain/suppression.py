@@ -5,7 +5,7 @@ Rules (thresholds in settings, so a municipality can make them stricter):
   domestic violence and child protection);
 - a rate, percentage, average or amount whose base (denominator) is below ``min_denominator``
   is hidden;
-- secondary suppression (:mod:`queries.secondary`): extra cells are hidden until no hidden cell can
+- secondary suppression (:mod:`domain.secondary`): extra cells are hidden until no hidden cell can
   be worked out from shown ones through any sum the monitor publishes (areas, categories, periods
   and their combinations). :func:`protect` does both steps; the query layer and every load use it.
   :func:`complementary` is the older one-relation-at-a-time rule, kept for callers not yet moved.
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from queries import secondary
+from domain import secondary
 from settings import Settings
 
 ADDITIVE_UNITS = ("count", "euro")

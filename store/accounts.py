@@ -1,6 +1,6 @@
 """Built-in accounts: add, change role, reset password, disable, unlock; sign-in with lock-out.
 
-Every change checks ``manage_accounts`` with :func:`auth.roles.require` (the command line acts as the
+Every change checks ``manage_accounts`` with :func:`domain.roles.require` (the command line acts as the
 administrator) and writes an audit entry in the same transaction. A sign-in first counts the attempt
 in one UPDATE (which also sets the lock-out), and only then verifies the argon2 hash, outside any
 transaction (it is slow on purpose): parallel guesses cannot slip past the lock-out.
@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-from auth import audit, passwords
-from auth.roles import Role, parse_role, require
+from domain import passwords
+from domain.roles import Role, parse_role, require
+from store import audit
 from store.db import Database, Transaction, utcnow
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@+-]{1,99}$")
@@ -58,11 +59,11 @@ class Account:
 
 def _now() -> datetime:
     """The clock (replaced in tests that check lock-out expiry)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _parse(text: str) -> datetime:

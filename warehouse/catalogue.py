@@ -14,15 +14,8 @@ from pathlib import Path
 import polars as pl
 
 import settings
+from domain.laws import LAWS
 
-LAWS = {
-    "wmo": "Wmo",
-    "jeugd": "Jeugd",
-    "participatie": "Participatie en inkomen",
-    "schuldhulp": "Schuldhulp",
-    "veiligheid": "Veiligheid en jeugdbescherming",
-    "context": "Inwoners en huishoudens",
-}
 UNITS = {
     "count": "aantal",
     "percent": "%",
@@ -202,7 +195,7 @@ def _check_cbs_source(where: str, e: dict) -> list[str]:
     else:
         fits = SOURCE_UNIT_FITS.get(norm_unit(cbs["unit"]))
         if fits is not None and e.get("unit") in UNITS and e["unit"] not in fits:
-            out.append(f"{where}: CBS publishes '{cbs['measure'] if 'measure' in cbs else '?'}' in "
+            out.append(f"{where}: CBS publishes '{cbs.get('measure', '?')}' in "
                        f"'{cbs['unit']}', which cannot be stored as unit '{e['unit']}'; take the count as "
                        "published and derive the rate (derive = { numerator, denominator, scale })")
     if cbs.get("catalog", "cbs") not in CBS_CATALOGS:
