@@ -9,7 +9,7 @@ import weakref
 import polars as pl
 
 from queries import Warehouse, secondary
-from queries.suppression import protect, suppress
+from queries.suppression import suppress
 
 LAW_ORDER = ["wmo", "jeugd", "participatie", "schuldhulp", "veiligheid", "context"]
 
@@ -73,8 +73,7 @@ def _suppressed(wh: Warehouse, df: pl.DataFrame) -> pl.DataFrame:
     out = df.join(hidden.select(*on, "_hidden").unique(on), on=on, how="left", maintain_order="left")
     # The base behind a figure goes with a hidden figure; behind a count or amount it is a count of
     # people of another indicator (clients behind euros) that may be hidden there, so it never leaves.
-    no_base = hit | pl.col("value").is_null() | pl.col("indicator_id").is_in(
-        sorted(secondary.additive_ids(catalogue(wh))))
+    no_base = hit | pl.col("value").is_null() | pl.col("indicator_id").is_in(sorted(_secondary_meta(wh)["additive"]))
     return out.with_columns(
         value=pl.when(hit).then(None).otherwise(pl.col("value")),
         status=pl.when(hit).then(pl.lit("suppressed")).otherwise(pl.col("status")),
@@ -82,21 +81,29 @@ def _suppressed(wh: Warehouse, df: pl.DataFrame) -> pl.DataFrame:
     ).drop("_hidden")
 
 
+def _secondary_meta(wh: Warehouse) -> dict:
+    """What secondary suppression reads from the catalogue (additive figures, rates' counts and bases,
+    links between indicators), worked out once per release instead of on every query."""
+    def build() -> dict:
+        cat = catalogue(wh)
+        return {"additive": secondary.additive_ids(cat), "numerators": secondary.numerators(cat),
+                "links": secondary.links(cat), "dens": dict(zip(cat["id"], cat["denominator_id"], strict=True))}
+    return wh.memo("secondary_meta", build)
+
+
 def _hidden_cells(wh: Warehouse, df: pl.DataFrame) -> pl.DataFrame:
     """Keys (secondary.KEYS) of the hidden cells of the indicators in ``df`` in the municipalities its
     regions belong to; a rate counts as hidden wherever its count or its base is hidden."""
-    cat = catalogue(wh)
-    additive = secondary.additive_ids(cat)
-    numerators = secondary.numerators(cat)
-    dens = dict(zip(cat["id"], cat["denominator_id"], strict=True))
+    meta = _secondary_meta(wh)
+    additive, numerators, dens = meta["additive"], meta["numerators"], meta["dens"]
     wanted = set(df["indicator_id"])
     bases = {i: [b for b in (numerators.get(i), dens.get(i)) if b in additive] for i in wanted - additive}
     needed = (wanted & additive) | {b for bs in bases.values() for b in bs}
     regs = regions(wh)
     gemeenten = sorted(regs.filter(pl.col("region_code").is_in(df["region_code"].unique().implode()))["gemeente_code"]
                        .drop_nulls().unique().to_list())
-    frames = [_protected(wh, frozenset(g), gm) for g in secondary.groups(needed, secondary.links(cat))
-              for gm in gemeenten]
+    groups = [frozenset(g) for g in secondary.groups(needed, meta["links"])]
+    frames = _protected_many(wh, groups, gemeenten)
     hidden = pl.concat(frames) if frames else pl.DataFrame(schema={k: pl.String for k in secondary.KEYS})
     # Rates: hidden wherever their count or base is hidden in the same region and period.
     rates = [hidden.filter(pl.col("indicator_id") == b, pl.col("breakdown") == "").with_columns(indicator_id=pl.lit(r))
@@ -110,19 +117,49 @@ _PROTECTED_LOCK = threading.Lock()
 
 def _protected(wh: Warehouse, group: frozenset[str], gemeente: str) -> pl.DataFrame:
     """The hidden cells of one group of indicators in one municipality, computed once per release."""
-    key = (group, gemeente, wh.settings.min_count, wh.settings.min_count_strict, wh.settings.min_denominator)
+    return _protected_many(wh, [group], [gemeente])[0]
+
+
+def _protected_many(wh: Warehouse, groups: list[frozenset[str]], gemeenten: list[str]) -> list[pl.DataFrame]:
+    """The hidden cells of every group in every municipality (group by group, each municipality in
+    turn), each pair computed once per release. The pairs not yet known are computed together: one
+    query and one protection run for all of them (the municipalities are independent sets of sums and
+    so are the groups, so this hides exactly what one run per pair would)."""
+    s = wh.settings
+    keys = [((g, gm), (g, gm, s.min_count, s.min_count_strict, s.min_denominator)) for g in groups for gm in gemeenten]
     with _PROTECTED_LOCK:
-        hit = _PROTECTED.setdefault(wh, {}).get(key)
-    if hit is not None:
-        return hit
-    cells = wh.run("protection_cells", indicator_ids=sorted(group), gemeente=gemeente)
+        known = _PROTECTED.setdefault(wh, {})
+        missing = [pair for pair, key in keys if key not in known]
+    if missing:
+        todo_groups = sorted({g for g, _ in missing}, key=sorted)
+        todo_gemeenten = sorted({gm for _, gm in missing})
+        found = _protect_pairs(wh, todo_groups, todo_gemeenten)
+        with _PROTECTED_LOCK:
+            known = _PROTECTED.setdefault(wh, {})
+            for (g, gm), frame in found.items():
+                known.setdefault((g, gm, s.min_count, s.min_count_strict, s.min_denominator), frame)
+    with _PROTECTED_LOCK:
+        known = _PROTECTED.setdefault(wh, {})
+        return [known[key] for _, key in keys]
+
+
+def _protect_pairs(wh: Warehouse, groups: list[frozenset[str]], gemeenten: list[str]) -> dict:
+    """(group, municipality) -> its hidden cells (secondary.KEYS), for every pair of these, in one run."""
+    cells = wh.run("protection_cells", indicator_ids=sorted(set().union(*groups)), gemeenten=list(gemeenten))
+    cat = catalogue(wh)
+    # As queries.suppression.protect: the small-number rules, then secondary suppression over the
+    # area tree of wijken and buurten; per municipality (``partition``), all of them in one run.
+    parents = regions(wh).filter(pl.col("level").is_in(["wijk", "buurt"]))
+    out = secondary.protect(suppress(cells, cat, wh.settings), cat, parents, partition="gemeente")
     # Hidden cells only: a figure the source does not have (status unknown) is no secret, so a rate
     # beside it stays and the cell keeps saying "no figure" rather than "too small".
-    out = protect(cells, catalogue(wh), wh.settings, regions(wh)).filter(pl.col("status") == "suppressed").select(
-        secondary.KEYS)
-    with _PROTECTED_LOCK:
-        _PROTECTED.setdefault(wh, {})[key] = out
-    return out
+    out = out.filter(pl.col("status") == "suppressed")
+    group_of = {i: n for n, g in enumerate(groups) for i in g}
+    out = out.with_columns(_group=pl.col("indicator_id").replace_strict(group_of, return_dtype=pl.Int64))
+    parts = out.partition_by("_group", "gemeente", as_dict=True)
+    empty = out.clear().select(secondary.KEYS)
+    return {(g, gm): parts[(n, gm)].select(secondary.KEYS) if (n, gm) in parts else empty
+            for n, g in enumerate(groups) for gm in gemeenten}
 
 
 def _denominator(wh: Warehouse, indicator_id: str) -> str:

@@ -100,7 +100,8 @@ def numerators(indicators: pl.DataFrame) -> dict[str, str]:
     next to pop_x. A rate times its base gives the count back, so a rate is hidden wherever its
     count is."""
     rows = {r["id"]: (r["unit"], json.loads(r["source_json"] or "{}")) for r in indicators.iter_rows(named=True)}
-    counts = {i: src for i, (unit, src) in rows.items() if unit in ADDITIVE_UNITS and i in additive_ids(indicators)}
+    additive = additive_ids(indicators)
+    counts = {i: src for i, (unit, src) in rows.items() if unit in ADDITIVE_UNITS and i in additive}
     # A derived rate names its numerator (catalogue ``derive``); the rest is read from the sources.
     out = {i: d["numerator"] for i, d in _derivations(indicators).items() if d.get("numerator") in counts}
     for rid, (_, src) in rows.items():
@@ -149,8 +150,10 @@ def code_parents(codes: pl.Series) -> pl.DataFrame:
     return pl.DataFrame({"region_code": c}).with_columns(parent_code=parent).drop_nulls()
 
 
-def _edges(cells: pl.DataFrame, parents: pl.DataFrame, link_list: list[Link]) -> tuple[np.ndarray, ...]:
-    """Every relation as edges (relation, cell, is_total). ``cells`` has KEYS and ``_cid``."""
+def _edges(cells: pl.DataFrame, parents: pl.DataFrame, link_list: list[Link],
+           partition: str | None = None) -> tuple[np.ndarray, ...]:
+    """Every relation as edges (relation, cell, is_total). ``cells`` has KEYS and ``_cid`` (and the
+    ``partition`` column, when given: see :func:`protect`)."""
     lookup = cells.select(*KEYS, _tcid="_cid")
     frames = []
     # Areas: a child region's cell is a part of the same cell of its parent.
@@ -162,7 +165,8 @@ def _edges(cells: pl.DataFrame, parents: pl.DataFrame, link_list: list[Link]) ->
     frames.append(cat.join(lookup, on=KEYS).select("_cid", "_tcid", tag=pl.lit("cat:") + pl.col("_b")))
     # Periods: months, quarters and half years add up to the longer periods they fall in.
     kind, n = pl.col("period").str.slice(4, 2), pl.col("period").str.slice(6, 2).cast(pl.Int32, strict=False)
-    complete = _complete_periods(cells)
+    complete = _complete_periods(cells, partition)
+    on_complete = ["indicator_id", "period"] + ([partition] if partition else [])
     for part_kind, parents_of in _PERIOD_PARENTS.items():
         sub = cells.filter(kind == part_kind)
         if sub.is_empty():
@@ -171,7 +175,7 @@ def _edges(cells: pl.DataFrame, parents: pl.DataFrame, link_list: list[Link]) ->
             number = pl.lit(0) if per_total == 0 else (n - 1) // per_total + 1
             tot = sub.with_columns(period=pl.col("period").str.slice(0, 4) + pl.lit(total_kind)
                                    + number.cast(pl.String).str.zfill(2))
-            tot = tot.join(complete.filter(pl.col("kind") == part_kind), on=["indicator_id", "period"], how="semi")
+            tot = tot.join(complete.filter(pl.col("kind") == part_kind), on=on_complete, how="semi")
             frames.append(tot.join(lookup, on=KEYS).select("_cid", "_tcid", tag=pl.lit(f"per:{part_kind}")))
     # Links between indicators.
     for lk in link_list:
@@ -204,13 +208,16 @@ def _parts_of(total: str, kind: str) -> list[str]:
     return [f"{year}{kind}{(first + i) // step + 1:02d}" for i in range(0, span, step)]
 
 
-def _complete_periods(cells: pl.DataFrame) -> pl.DataFrame:
+def _complete_periods(cells: pl.DataFrame, partition: str | None = None) -> pl.DataFrame:
     """(indicator_id, period, kind): totals whose parts of ``kind`` are all published, or missing only
     after the last published period of that kind (the rest of a running year is zero, not unknown).
-    Months published only for the last 13 months do not add up to an older year: unknown parts."""
-    pub = cells.select("indicator_id", "period").unique()
+    Months published only for the last 13 months do not add up to an older year: unknown parts.
+    With ``partition`` (a column of ``cells``) this is decided per indicator and partition, and the
+    partition is a column of the result."""
+    by = ["indicator_id"] + ([partition] if partition else [])
+    pub = cells.select(*by, "period").unique()
     rows = []
-    for (iid,), grp in pub.group_by(["indicator_id"]):
+    for key, grp in pub.group_by(by):
         codes = set(grp["period"])
         latest: dict[str, str] = {}
         for c in codes:
@@ -219,9 +226,10 @@ def _complete_periods(cells: pl.DataFrame) -> pl.DataFrame:
             for kind, totals in (("KW", ("JJ", "HJ")), ("MM", ("JJ", "HJ", "KW")), ("HJ", ("JJ",))):
                 if total[4:6] in totals and kind in latest and all(
                         p in codes or p > latest[kind] for p in _parts_of(total, kind)):
-                    rows.append((iid, total, kind))
-    return pl.DataFrame(rows, schema={"indicator_id": pl.String, "period": pl.String, "kind": pl.String},
-                        orient="row")
+                    rows.append((*key, total, kind))
+    schema = {"indicator_id": pl.String, **({partition: cells.schema[partition]} if partition else {}),
+              "period": pl.String, "kind": pl.String}
+    return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 def _components(rel: np.ndarray, cid: np.ndarray, hidden: np.ndarray) -> np.ndarray:
@@ -372,10 +380,16 @@ def _nearest_shown(cells: np.ndarray, hidden: np.ndarray, val: np.ndarray, rel: 
         frontier[cid[through[rel]]] = True
 
 
-def protect(cells: pl.DataFrame, indicators: pl.DataFrame, parents: pl.DataFrame | None = None) -> pl.DataFrame:
+def protect(cells: pl.DataFrame, indicators: pl.DataFrame, parents: pl.DataFrame | None = None, *,
+            partition: str | None = None) -> pl.DataFrame:
     """``cells`` (KEYS, value, status; primary suppression already applied) with the extra hidden cells
     set to value null and status "suppressed". ``parents`` maps region_code to parent_code for the
-    area relations (default: the CBS code structure)."""
+    area relations (default: the CBS code structure).
+
+    ``partition``: a column of ``cells`` (the municipality) that splits them into sets no relation
+    crosses. Each set is then protected as if it were passed alone, with the same result; only which
+    periods count as published (complete) is decided per set, as a run on that set alone would. The
+    query layer uses it to protect all municipalities of a figure group in one run."""
     if cells.is_empty():
         return cells
     for col in ("breakdown", "category"):
@@ -388,7 +402,7 @@ def protect(cells: pl.DataFrame, indicators: pl.DataFrame, parents: pl.DataFrame
         return cells
     parents = code_parents(mine["region_code"]) if parents is None else parents.select("region_code", "parent_code")
     link_list = [lk for lk in links(indicators) if lk.total in add and lk.part in add]
-    rel, cid, total = _edges(mine, parents, link_list)
+    rel, cid, total = _edges(mine, parents, link_list, partition)
     values = work["value"].to_numpy().astype(float)
     before = work["value"].is_null().to_numpy()
     after = hide_more(values, before, rel, cid, total)
