@@ -91,9 +91,9 @@ def _secondary_meta(wh: Warehouse) -> dict:
     return wh.memo("secondary_meta", build)
 
 
-def _hidden_cells(wh: Warehouse, df: pl.DataFrame) -> pl.DataFrame:
-    """Keys (secondary.KEYS) of the hidden cells of the indicators in ``df`` in the municipalities its
-    regions belong to; a rate counts as hidden wherever its count or its base is hidden."""
+def _needs(wh: Warehouse, df: pl.DataFrame) -> tuple[list[tuple[frozenset[str], str]], dict[str, list[str]]]:
+    """What deciding the hidden cells of ``df`` takes: the (indicator group, municipality) pairs that
+    are protected together, and per rate in ``df`` the counts (its own count, its base) it goes with."""
     meta = _secondary_meta(wh)
     additive, numerators, dens = meta["additive"], meta["numerators"], meta["dens"]
     wanted = set(df["indicator_id"])
@@ -103,12 +103,27 @@ def _hidden_cells(wh: Warehouse, df: pl.DataFrame) -> pl.DataFrame:
     gemeenten = sorted(regs.filter(pl.col("region_code").is_in(df["region_code"].unique().implode()))["gemeente_code"]
                        .drop_nulls().unique().to_list())
     groups = [frozenset(g) for g in secondary.groups(needed, meta["links"])]
-    frames = _protected_many(wh, groups, gemeenten)
+    return [(g, gm) for g in groups for gm in gemeenten], bases
+
+
+def _hidden_cells(wh: Warehouse, df: pl.DataFrame) -> pl.DataFrame:
+    """Keys (secondary.KEYS) of the hidden cells of the indicators in ``df`` in the municipalities its
+    regions belong to; a rate counts as hidden wherever its count or its base is hidden."""
+    pairs, bases = _needs(wh, df)
+    frames = _protected_many(wh, pairs)
     hidden = pl.concat(frames) if frames else pl.DataFrame(schema={k: pl.String for k in secondary.KEYS})
     # Rates: hidden wherever their count or base is hidden in the same region and period.
     rates = [hidden.filter(pl.col("indicator_id") == b, pl.col("breakdown") == "").with_columns(indicator_id=pl.lit(r))
              for r, bs in bases.items() for b in bs]
     return pl.concat([hidden, *rates]).with_columns(_hidden=pl.lit(True))
+
+
+def protect_ahead(wh: Warehouse, frames: list[pl.DataFrame]) -> None:
+    """Decide at once the hidden cells that suppressing each of ``frames`` (query results, before
+    :func:`_suppressed`) will need: one query and one protection run instead of one per frame. Only
+    speed changes; the cells hidden are the same."""
+    pairs = [p for df in frames if not df.is_empty() for p in _needs(wh, df)[0]]
+    _protected_many(wh, list(dict.fromkeys(pairs)))
 
 
 _PROTECTED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -117,49 +132,48 @@ _PROTECTED_LOCK = threading.Lock()
 
 def _protected(wh: Warehouse, group: frozenset[str], gemeente: str) -> pl.DataFrame:
     """The hidden cells of one group of indicators in one municipality, computed once per release."""
-    return _protected_many(wh, [group], [gemeente])[0]
+    return _protected_many(wh, [(group, gemeente)])[0]
 
 
-def _protected_many(wh: Warehouse, groups: list[frozenset[str]], gemeenten: list[str]) -> list[pl.DataFrame]:
-    """The hidden cells of every group in every municipality (group by group, each municipality in
-    turn), each pair computed once per release. The pairs not yet known are computed together: one
-    query and one protection run for all of them (the municipalities are independent sets of sums and
-    so are the groups, so this hides exactly what one run per pair would)."""
+def _protected_many(wh: Warehouse, pairs: list[tuple[frozenset[str], str]]) -> list[pl.DataFrame]:
+    """The hidden cells of each (group of indicators, municipality) pair, each computed once per release.
+    The pairs not yet known are computed together: one query and one protection run for all of them.
+    No sum crosses two pairs (a group holds every indicator linked to its own, and a municipality's
+    areas add up to the municipality only), so each is hidden exactly as in a run of its own."""
     s = wh.settings
-    keys = [((g, gm), (g, gm, s.min_count, s.min_count_strict, s.min_denominator)) for g in groups for gm in gemeenten]
+    def key(pair):
+        return (*pair, s.min_count, s.min_count_strict, s.min_denominator)
     with _PROTECTED_LOCK:
         known = _PROTECTED.setdefault(wh, {})
-        missing = [pair for pair, key in keys if key not in known]
+        missing = [p for p in dict.fromkeys(pairs) if key(p) not in known]
     if missing:
-        todo_groups = sorted({g for g, _ in missing}, key=sorted)
-        todo_gemeenten = sorted({gm for _, gm in missing})
-        found = _protect_pairs(wh, todo_groups, todo_gemeenten)
+        found = _protect_pairs(wh, missing)
         with _PROTECTED_LOCK:
             known = _PROTECTED.setdefault(wh, {})
-            for (g, gm), frame in found.items():
-                known.setdefault((g, gm, s.min_count, s.min_count_strict, s.min_denominator), frame)
+            for pair, frame in found.items():
+                known.setdefault(key(pair), frame)
     with _PROTECTED_LOCK:
         known = _PROTECTED.setdefault(wh, {})
-        return [known[key] for _, key in keys]
+        return [known[key(p)] for p in pairs]
 
 
-def _protect_pairs(wh: Warehouse, groups: list[frozenset[str]], gemeenten: list[str]) -> dict:
-    """(group, municipality) -> its hidden cells (secondary.KEYS), for every pair of these, in one run."""
-    cells = wh.run("protection_cells", indicator_ids=sorted(set().union(*groups)), gemeenten=list(gemeenten))
+def _protect_pairs(wh: Warehouse, pairs: list[tuple[frozenset[str], str]]) -> dict:
+    """(group, municipality) -> its hidden cells (secondary.KEYS), for all ``pairs`` in one run."""
+    flat = [(n, gm, i) for n, (g, gm) in enumerate(pairs) for i in sorted(g)]
+    cells = wh.run("protection_cells", pair_ids=[n for n, _, _ in flat], pair_gemeenten=[gm for _, gm, _ in flat],
+                   pair_indicators=[i for _, _, i in flat], indicator_ids=sorted({i for _, _, i in flat}),
+                   gemeenten=sorted({gm for _, gm, _ in flat}))
     cat = catalogue(wh)
     # As queries.suppression.protect: the small-number rules, then secondary suppression over the
-    # area tree of wijken and buurten; per municipality (``partition``), all of them in one run.
+    # area tree of wijken and buurten; each pair on its own (``partition``), all of them in one run.
     parents = regions(wh).filter(pl.col("level").is_in(["wijk", "buurt"]))
-    out = secondary.protect(suppress(cells, cat, wh.settings), cat, parents, partition="gemeente")
+    out = secondary.protect(suppress(cells, cat, wh.settings), cat, parents, partition="pair")
     # Hidden cells only: a figure the source does not have (status unknown) is no secret, so a rate
     # beside it stays and the cell keeps saying "no figure" rather than "too small".
     out = out.filter(pl.col("status") == "suppressed")
-    group_of = {i: n for n, g in enumerate(groups) for i in g}
-    out = out.with_columns(_group=pl.col("indicator_id").replace_strict(group_of, return_dtype=pl.Int64))
-    parts = out.partition_by("_group", "gemeente", as_dict=True)
+    parts = out.partition_by("pair", as_dict=True)
     empty = out.clear().select(secondary.KEYS)
-    return {(g, gm): parts[(n, gm)].select(secondary.KEYS) if (n, gm) in parts else empty
-            for n, g in enumerate(groups) for gm in gemeenten}
+    return {pair: parts[(n,)].select(secondary.KEYS) if (n,) in parts else empty for n, pair in enumerate(pairs)}
 
 
 def _denominator(wh: Warehouse, indicator_id: str) -> str:
