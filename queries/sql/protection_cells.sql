@@ -7,16 +7,15 @@
 WITH wanted AS (
     SELECT unnest($pair_ids) AS pair, unnest($pair_gemeenten) AS gemeente, unnest($pair_indicators) AS indicator_id
 ),
-cells AS (
-    SELECT
-        CASE WHEN list_contains($gemeenten, r.gemeente_code) THEN r.gemeente_code ELSE o.region_code END AS gemeente,
-        o.indicator_id, o.region_code, o.period, o.breakdown, o.category, o.value, o.denominator, o.status
-    FROM observations o
-    JOIN regions r ON r.region_code = o.region_code
-    WHERE (list_contains($gemeenten, r.gemeente_code) OR list_contains($gemeenten, o.region_code))
-      AND list_contains($indicator_ids, o.indicator_id)
+areas AS (
+    SELECT region_code,
+        CASE WHEN list_contains($gemeenten, gemeente_code) THEN gemeente_code ELSE region_code END AS gemeente
+    FROM regions
+    WHERE list_contains($gemeenten, gemeente_code) OR list_contains($gemeenten, region_code)
 )
-SELECT w.pair, c.indicator_id, c.region_code, c.period, c.breakdown, c.category, c.value, c.denominator, c.status
-FROM cells c
-JOIN wanted w ON w.gemeente = c.gemeente AND w.indicator_id = c.indicator_id
-ORDER BY w.pair, c.indicator_id, c.region_code, c.period, c.breakdown, c.category
+SELECT w.pair, o.indicator_id, o.region_code, o.period, o.breakdown, o.category, o.value, o.denominator, o.status
+FROM observations o
+JOIN areas a ON a.region_code = o.region_code
+JOIN wanted w ON w.gemeente = a.gemeente AND w.indicator_id = o.indicator_id
+WHERE list_contains($indicator_ids, o.indicator_id)
+ORDER BY w.pair, o.indicator_id, o.region_code, o.period, o.breakdown, o.category
