@@ -131,14 +131,28 @@ def _made_of(rate: dict, count: dict) -> bool:
 
 def groups(ids: set[str], link_list: list[Link]) -> list[set[str]]:
     """The indicators of ``ids`` with their linked partners, split into sets that must be protected
-    together (joined by links); each set once, so its hidden cells are the same for every page."""
-    out: list[set[str]] = [{i} for i in sorted(ids)]
+    together (joined by links); each set once, so its hidden cells are the same for every page.
+
+    A set is the whole connected group of its indicators under every link, whichever of them ``ids``
+    names: asked for one part of a sum, it still holds all other parts (the group of one indicator is
+    the same for a page that shows it alone and for one that shows all of them)."""
+    root: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        root.setdefault(x, x)
+        while root[x] != x:
+            root[x] = root[root[x]]
+            x = root[x]
+        return x
+
     for lk in link_list:
-        hit = [g for g in out if lk.total in g or lk.part in g]
-        if hit:
-            merged = set().union(*hit, {lk.total, lk.part})
-            out = [g for g in out if g not in hit] + [merged]
-    return out
+        a, b = find(lk.total), find(lk.part)
+        if a != b:
+            root[max(a, b)] = min(a, b)
+    found: dict[str, set[str]] = {}
+    for i in sorted(set(ids) | set(root)):
+        found.setdefault(find(i), set()).add(i)
+    return sorted((g for g in found.values() if g & set(ids)), key=min)
 
 
 def code_parents(codes: pl.Series) -> pl.DataFrame:

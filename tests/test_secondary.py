@@ -233,3 +233,12 @@ def test_the_query_layer_protects_many_pairs_in_one_run_as_each_alone(demo_wareh
     finally:
         batch.close()
         single.close()
+
+
+def test_one_part_of_a_sum_is_protected_with_every_other_part():
+    link_list = secondary.links(IND)
+    whole = {i: g for g in secondary.groups(ADDITIVE, link_list) for i in g}
+    # pop_15_64 = pop_15_24 + pop_25_44 + pop_45_64: a page asking for one age group alone protects all four.
+    assert {"pop_15_24", "pop_25_44", "pop_45_64", "pop_15_64"} <= whole["pop_45_64"]
+    for i in sorted(ADDITIVE):
+        assert secondary.groups({i}, link_list) == [whole[i]], i
