@@ -162,6 +162,14 @@ def _unsuppressed(wh: Warehouse, region_codes: list[str], indicator_ids: set[str
     return df
 
 
+def _provisional(wh: Warehouse, region_codes: list[str]) -> pl.DataFrame:
+    """The provisional rows of :func:`_observations` (all a revision compares with), suppressed as in
+    that release. Only their figure groups are protected: whether a cell is hidden depends on its
+    group and municipality alone, not on which other rows are asked for."""
+    raw = _unsuppressed(wh, region_codes)
+    return q._suppressed(wh, raw.filter(pl.col("status") == "provisional"))
+
+
 def _peer_tested(cat: dict[str, dict]) -> set[str]:
     """The figures the peer rule compares: rates and percentages, no context."""
     return {i for i, m in cat.items() if m["unit"] not in ("count", "euro") and m["law"] != "context"}
@@ -458,7 +466,7 @@ def compute(wh: Warehouse, *, previous: Warehouse | None = None) -> list[Signal]
     found += _goal_signals(obs, cat, wh)
     found += _expectation_signals(wh, cat)
     if previous is not None:
-        found += _revisions(obs, _observations(previous, own), cat, s)
+        found += _revisions(obs, _provisional(previous, own), cat, s)
     found += _breaks(obs, cat, wh, s)
     found += _over_budget(wh, cat, s)
     return sorted(found, key=lambda x: (-x.score, x.kind, x.indicator_id, x.region_code))
