@@ -168,15 +168,16 @@ def _edges(cells: pl.DataFrame, parents: pl.DataFrame, link_list: list[Link],
            partition: str | None = None) -> tuple[np.ndarray, ...]:
     """Every relation as edges (relation, cell, is_total). ``cells`` has KEYS and ``_cid`` (and the
     ``partition`` column, when given: see :func:`protect`)."""
-    lookup = cells.select(*KEYS, _tcid="_cid")
+    keys = KEYS + ([partition] if partition else [])  # a cell and its totals are in one partition
+    lookup = cells.select(*keys, _tcid="_cid")
     frames = []
     # Areas: a child region's cell is a part of the same cell of its parent.
     area = cells.join(parents, on="region_code").drop("region_code").rename({"parent_code": "region_code"})
-    frames.append(area.join(lookup, on=KEYS).select("_cid", "_tcid", tag=pl.lit("area")))
+    frames.append(area.join(lookup, on=keys).select("_cid", "_tcid", tag=pl.lit("area")))
     # Categories: the parts of a breakdown add up to the figure without breakdown.
     cat = cells.filter(pl.col("breakdown") != "").with_columns(_b=pl.col("breakdown"), breakdown=pl.lit(""),
                                                                 category=pl.lit(""))
-    frames.append(cat.join(lookup, on=KEYS).select("_cid", "_tcid", tag=pl.lit("cat:") + pl.col("_b")))
+    frames.append(cat.join(lookup, on=keys).select("_cid", "_tcid", tag=pl.lit("cat:") + pl.col("_b")))
     # Periods: months, quarters and half years add up to the longer periods they fall in.
     kind, n = pl.col("period").str.slice(4, 2), pl.col("period").str.slice(6, 2).cast(pl.Int32, strict=False)
     complete = _complete_periods(cells, partition)
@@ -190,18 +191,18 @@ def _edges(cells: pl.DataFrame, parents: pl.DataFrame, link_list: list[Link],
             tot = sub.with_columns(period=pl.col("period").str.slice(0, 4) + pl.lit(total_kind)
                                    + number.cast(pl.String).str.zfill(2))
             tot = tot.join(complete.filter(pl.col("kind") == part_kind), on=on_complete, how="semi")
-            frames.append(tot.join(lookup, on=KEYS).select("_cid", "_tcid", tag=pl.lit(f"per:{part_kind}")))
+            frames.append(tot.join(lookup, on=keys).select("_cid", "_tcid", tag=pl.lit(f"per:{part_kind}")))
     # Links between indicators.
     for lk in link_list:
         if lk.breakdown is None:  # one of the indicators that add up to the total, cell by cell
             part = cells.filter(pl.col("indicator_id") == lk.part).with_columns(indicator_id=pl.lit(lk.total))
-            frames.append(part.join(lookup, on=KEYS).select("_cid", "_tcid", tag=pl.lit("sum")))
+            frames.append(part.join(lookup, on=keys).select("_cid", "_tcid", tag=pl.lit("sum")))
             continue
         sel = pl.col("category").str.contains("+", literal=True) if lk.categories is None else \
             pl.col("category").is_in(list(lk.categories))
         part = cells.filter((pl.col("indicator_id") == lk.part) & (pl.col("breakdown") == lk.breakdown) & sel)
         part = part.with_columns(indicator_id=pl.lit(lk.total), breakdown=pl.lit(""), category=pl.lit(""))
-        frames.append(part.join(lookup, on=KEYS).select("_cid", "_tcid", tag=pl.lit(f"link:{lk.part}")))
+        frames.append(part.join(lookup, on=keys).select("_cid", "_tcid", tag=pl.lit(f"link:{lk.part}")))
     parts = pl.concat(frames)
     if parts.is_empty():
         return (np.zeros(0, np.int64),) * 2 + (np.zeros(0, bool),)
@@ -400,10 +401,10 @@ def protect(cells: pl.DataFrame, indicators: pl.DataFrame, parents: pl.DataFrame
     set to value null and status "suppressed". ``parents`` maps region_code to parent_code for the
     area relations (default: the CBS code structure).
 
-    ``partition``: a column of ``cells`` (the municipality) that splits them into sets no relation
-    crosses. Each set is then protected as if it were passed alone, with the same result; only which
-    periods count as published (complete) is decided per set, as a run on that set alone would. The
-    query layer uses it to protect all municipalities of a figure group in one run."""
+    ``partition``: a column of ``cells`` (a municipality, or a (figure group, municipality) pair) that
+    splits them into sets protected each on its own, as if passed alone: sums are only formed within a
+    set, and which periods count as published (complete) is decided per set. The query layer uses it
+    to protect many groups and municipalities in one run."""
     if cells.is_empty():
         return cells
     for col in ("breakdown", "category"):
