@@ -39,6 +39,7 @@ def time_compute(warehouse: Path, runs: int) -> dict:
     from queries import signals as sg
 
     times, cpu, read, count = [], [], [], 0
+    load_before = os.getloadavg()[0]
     for _ in range(runs):
         wh = Warehouse.open(warehouse)  # a new release object: nothing cached
         r0, t = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
@@ -53,8 +54,8 @@ def time_compute(warehouse: Path, runs: int) -> dict:
         assert len(sg.signals(wh)) == count
         read.append((time.perf_counter() - t) * 1000)
         wh.close()
-    return {**_stats(times), "cpu_median_ms": round(statistics.median(cpu), 1), "signals": count,
-            "read_stored": _stats(read), "load_average": os.getloadavg()[0]}
+    return {**_stats(times), "cpu_median_ms": round(statistics.median(cpu), 1), "cpu": _stats(cpu), "signals": count,
+            "read_stored": _stats(read), "load_average_before": load_before, "load_average": os.getloadavg()[0]}
 
 
 def time_pages(warehouse: Path, runs: int) -> dict:
@@ -101,8 +102,9 @@ def main() -> None:
         results[label] = {"compute": time_compute(path, args.runs), "pages": time_pages(path, args.page_runs)}
         c = results[label]["compute"]
         print(f"== {label}: all signals ({c['signals']}) median {c['median_ms']:.0f} ms "
-              f"(p10 {c['p10_ms']:.0f}, p90 {c['p90_ms']:.0f}, {c['runs']} runs; CPU {c['cpu_median_ms']:.0f} ms; "
-              f"load {c['load_average']:.1f}); read stored median {c['read_stored']['median_ms']:.0f} ms")
+              f"(p10 {c['p10_ms']:.0f}, p90 {c['p90_ms']:.0f}, {c['runs']} runs; CPU {c['cpu_median_ms']:.0f} ms, "
+              f"p10 {c['cpu']['p10_ms']:.0f}, p90 {c['cpu']['p90_ms']:.0f}; load {c['load_average_before']:.1f} before, "
+              f"{c['load_average']:.1f} after); read stored median {c['read_stored']['median_ms']:.0f} ms")
         for page, s in results[label]["pages"].items():
             print(f"   {page:26s} warm median {s['median_ms']:7.1f} ms   p10 {s['p10_ms']:7.1f}   p90 {s['p90_ms']:7.1f}")
     out = ROOT / "benchmarks" / "results" / "signals.json"

@@ -100,7 +100,8 @@ def numerators(indicators: pl.DataFrame) -> dict[str, str]:
     next to pop_x. A rate times its base gives the count back, so a rate is hidden wherever its
     count is."""
     rows = {r["id"]: (r["unit"], json.loads(r["source_json"] or "{}")) for r in indicators.iter_rows(named=True)}
-    counts = {i: src for i, (unit, src) in rows.items() if unit in ADDITIVE_UNITS and i in additive_ids(indicators)}
+    additive = additive_ids(indicators)
+    counts = {i: src for i, (unit, src) in rows.items() if unit in ADDITIVE_UNITS and i in additive}
     # A derived rate names its numerator (catalogue ``derive``); the rest is read from the sources.
     out = {i: d["numerator"] for i, d in _derivations(indicators).items() if d.get("numerator") in counts}
     for rid, (_, src) in rows.items():
@@ -130,14 +131,28 @@ def _made_of(rate: dict, count: dict) -> bool:
 
 def groups(ids: set[str], link_list: list[Link]) -> list[set[str]]:
     """The indicators of ``ids`` with their linked partners, split into sets that must be protected
-    together (joined by links); each set once, so its hidden cells are the same for every page."""
-    out: list[set[str]] = [{i} for i in sorted(ids)]
+    together (joined by links); each set once, so its hidden cells are the same for every page.
+
+    A set is the whole connected group of its indicators under every link, whichever of them ``ids``
+    names: asked for one part of a sum, it still holds all other parts (the group of one indicator is
+    the same for a page that shows it alone and for one that shows all of them)."""
+    root: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        root.setdefault(x, x)
+        while root[x] != x:
+            root[x] = root[root[x]]
+            x = root[x]
+        return x
+
     for lk in link_list:
-        hit = [g for g in out if lk.total in g or lk.part in g]
-        if hit:
-            merged = set().union(*hit, {lk.total, lk.part})
-            out = [g for g in out if g not in hit] + [merged]
-    return out
+        a, b = find(lk.total), find(lk.part)
+        if a != b:
+            root[max(a, b)] = min(a, b)
+    found: dict[str, set[str]] = {}
+    for i in sorted(set(ids) | set(root)):
+        found.setdefault(find(i), set()).add(i)
+    return sorted((g for g in found.values() if g & set(ids)), key=min)
 
 
 def code_parents(codes: pl.Series) -> pl.DataFrame:
@@ -149,20 +164,24 @@ def code_parents(codes: pl.Series) -> pl.DataFrame:
     return pl.DataFrame({"region_code": c}).with_columns(parent_code=parent).drop_nulls()
 
 
-def _edges(cells: pl.DataFrame, parents: pl.DataFrame, link_list: list[Link]) -> tuple[np.ndarray, ...]:
-    """Every relation as edges (relation, cell, is_total). ``cells`` has KEYS and ``_cid``."""
-    lookup = cells.select(*KEYS, _tcid="_cid")
+def _edges(cells: pl.DataFrame, parents: pl.DataFrame, link_list: list[Link],
+           partition: str | None = None) -> tuple[np.ndarray, ...]:
+    """Every relation as edges (relation, cell, is_total). ``cells`` has KEYS and ``_cid`` (and the
+    ``partition`` column, when given: see :func:`protect`)."""
+    keys = KEYS + ([partition] if partition else [])  # a cell and its totals are in one partition
+    lookup = cells.select(*keys, _tcid="_cid")
     frames = []
     # Areas: a child region's cell is a part of the same cell of its parent.
     area = cells.join(parents, on="region_code").drop("region_code").rename({"parent_code": "region_code"})
-    frames.append(area.join(lookup, on=KEYS).select("_cid", "_tcid", tag=pl.lit("area")))
+    frames.append(area.join(lookup, on=keys).select("_cid", "_tcid", tag=pl.lit("area")))
     # Categories: the parts of a breakdown add up to the figure without breakdown.
     cat = cells.filter(pl.col("breakdown") != "").with_columns(_b=pl.col("breakdown"), breakdown=pl.lit(""),
                                                                 category=pl.lit(""))
-    frames.append(cat.join(lookup, on=KEYS).select("_cid", "_tcid", tag=pl.lit("cat:") + pl.col("_b")))
+    frames.append(cat.join(lookup, on=keys).select("_cid", "_tcid", tag=pl.lit("cat:") + pl.col("_b")))
     # Periods: months, quarters and half years add up to the longer periods they fall in.
     kind, n = pl.col("period").str.slice(4, 2), pl.col("period").str.slice(6, 2).cast(pl.Int32, strict=False)
-    complete = _complete_periods(cells)
+    complete = _complete_periods(cells, partition)
+    on_complete = ["indicator_id", "period"] + ([partition] if partition else [])
     for part_kind, parents_of in _PERIOD_PARENTS.items():
         sub = cells.filter(kind == part_kind)
         if sub.is_empty():
@@ -171,19 +190,19 @@ def _edges(cells: pl.DataFrame, parents: pl.DataFrame, link_list: list[Link]) ->
             number = pl.lit(0) if per_total == 0 else (n - 1) // per_total + 1
             tot = sub.with_columns(period=pl.col("period").str.slice(0, 4) + pl.lit(total_kind)
                                    + number.cast(pl.String).str.zfill(2))
-            tot = tot.join(complete.filter(pl.col("kind") == part_kind), on=["indicator_id", "period"], how="semi")
-            frames.append(tot.join(lookup, on=KEYS).select("_cid", "_tcid", tag=pl.lit(f"per:{part_kind}")))
+            tot = tot.join(complete.filter(pl.col("kind") == part_kind), on=on_complete, how="semi")
+            frames.append(tot.join(lookup, on=keys).select("_cid", "_tcid", tag=pl.lit(f"per:{part_kind}")))
     # Links between indicators.
     for lk in link_list:
         if lk.breakdown is None:  # one of the indicators that add up to the total, cell by cell
             part = cells.filter(pl.col("indicator_id") == lk.part).with_columns(indicator_id=pl.lit(lk.total))
-            frames.append(part.join(lookup, on=KEYS).select("_cid", "_tcid", tag=pl.lit("sum")))
+            frames.append(part.join(lookup, on=keys).select("_cid", "_tcid", tag=pl.lit("sum")))
             continue
         sel = pl.col("category").str.contains("+", literal=True) if lk.categories is None else \
             pl.col("category").is_in(list(lk.categories))
         part = cells.filter((pl.col("indicator_id") == lk.part) & (pl.col("breakdown") == lk.breakdown) & sel)
         part = part.with_columns(indicator_id=pl.lit(lk.total), breakdown=pl.lit(""), category=pl.lit(""))
-        frames.append(part.join(lookup, on=KEYS).select("_cid", "_tcid", tag=pl.lit(f"link:{lk.part}")))
+        frames.append(part.join(lookup, on=keys).select("_cid", "_tcid", tag=pl.lit(f"link:{lk.part}")))
     parts = pl.concat(frames)
     if parts.is_empty():
         return (np.zeros(0, np.int64),) * 2 + (np.zeros(0, bool),)
@@ -204,13 +223,16 @@ def _parts_of(total: str, kind: str) -> list[str]:
     return [f"{year}{kind}{(first + i) // step + 1:02d}" for i in range(0, span, step)]
 
 
-def _complete_periods(cells: pl.DataFrame) -> pl.DataFrame:
+def _complete_periods(cells: pl.DataFrame, partition: str | None = None) -> pl.DataFrame:
     """(indicator_id, period, kind): totals whose parts of ``kind`` are all published, or missing only
     after the last published period of that kind (the rest of a running year is zero, not unknown).
-    Months published only for the last 13 months do not add up to an older year: unknown parts."""
-    pub = cells.select("indicator_id", "period").unique()
+    Months published only for the last 13 months do not add up to an older year: unknown parts.
+    With ``partition`` (a column of ``cells``) this is decided per indicator and partition, and the
+    partition is a column of the result."""
+    by = ["indicator_id"] + ([partition] if partition else [])
+    pub = cells.select(*by, "period").unique()
     rows = []
-    for (iid,), grp in pub.group_by(["indicator_id"]):
+    for key, grp in pub.group_by(by):
         codes = set(grp["period"])
         latest: dict[str, str] = {}
         for c in codes:
@@ -219,9 +241,10 @@ def _complete_periods(cells: pl.DataFrame) -> pl.DataFrame:
             for kind, totals in (("KW", ("JJ", "HJ")), ("MM", ("JJ", "HJ", "KW")), ("HJ", ("JJ",))):
                 if total[4:6] in totals and kind in latest and all(
                         p in codes or p > latest[kind] for p in _parts_of(total, kind)):
-                    rows.append((iid, total, kind))
-    return pl.DataFrame(rows, schema={"indicator_id": pl.String, "period": pl.String, "kind": pl.String},
-                        orient="row")
+                    rows.append((*key, total, kind))
+    schema = {"indicator_id": pl.String, **({partition: cells.schema[partition]} if partition else {}),
+              "period": pl.String, "kind": pl.String}
+    return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 def _components(rel: np.ndarray, cid: np.ndarray, hidden: np.ndarray) -> np.ndarray:
@@ -372,10 +395,16 @@ def _nearest_shown(cells: np.ndarray, hidden: np.ndarray, val: np.ndarray, rel: 
         frontier[cid[through[rel]]] = True
 
 
-def protect(cells: pl.DataFrame, indicators: pl.DataFrame, parents: pl.DataFrame | None = None) -> pl.DataFrame:
+def protect(cells: pl.DataFrame, indicators: pl.DataFrame, parents: pl.DataFrame | None = None, *,
+            partition: str | None = None) -> pl.DataFrame:
     """``cells`` (KEYS, value, status; primary suppression already applied) with the extra hidden cells
     set to value null and status "suppressed". ``parents`` maps region_code to parent_code for the
-    area relations (default: the CBS code structure)."""
+    area relations (default: the CBS code structure).
+
+    ``partition``: a column of ``cells`` (a municipality, or a (figure group, municipality) pair) that
+    splits them into sets protected each on its own, as if passed alone: sums are only formed within a
+    set, and which periods count as published (complete) is decided per set. The query layer uses it
+    to protect many groups and municipalities in one run."""
     if cells.is_empty():
         return cells
     for col in ("breakdown", "category"):
@@ -388,7 +417,7 @@ def protect(cells: pl.DataFrame, indicators: pl.DataFrame, parents: pl.DataFrame
         return cells
     parents = code_parents(mine["region_code"]) if parents is None else parents.select("region_code", "parent_code")
     link_list = [lk for lk in links(indicators) if lk.total in add and lk.part in add]
-    rel, cid, total = _edges(mine, parents, link_list)
+    rel, cid, total = _edges(mine, parents, link_list, partition)
     values = work["value"].to_numpy().astype(float)
     before = work["value"].is_null().to_numpy()
     after = hide_more(values, before, rel, cid, total)

@@ -41,12 +41,13 @@ def suppress(df: pl.DataFrame, indicators: pl.DataFrame, s: Settings) -> pl.Data
 
 
 def protect(obs: pl.DataFrame, indicators: pl.DataFrame, s: Settings,
-            regions: pl.DataFrame | None = None) -> pl.DataFrame:
+            regions: pl.DataFrame | None = None, *, partition: str | None = None) -> pl.DataFrame:
     """Small-number rules, then secondary suppression over every relation of ``obs`` (indicator_id,
     region_code, period, breakdown, category, value, denominator, status). ``regions`` (region_code,
-    parent_code, level) gives the area tree; without it the CBS code structure (buurt, wijk, gemeente) is used."""
+    parent_code, level) gives the area tree; without it the CBS code structure (buurt, wijk, gemeente) is used.
+    ``partition`` names a column whose groups are protected each on their own in the same run."""
     parents = None if regions is None else regions.filter(pl.col("level").is_in(["wijk", "buurt"]))
-    return secondary.protect(suppress(obs, indicators, s), indicators, parents)
+    return secondary.protect(suppress(obs, indicators, s), indicators, parents, partition=partition)
 
 
 def complementary(df: pl.DataFrame, group_by: list[str], part_mask: pl.Expr, indicators: pl.DataFrame) -> pl.DataFrame:

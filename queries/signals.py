@@ -145,10 +145,28 @@ def robust_distance(value: float, others: list[float]) -> float | None:
 def _observations(wh: Warehouse, region_codes: list[str], indicator_ids: set[str] | None = None) -> pl.DataFrame:
     """Suppressed totals per year and quarter: a hidden cell has no value and is never tested.
     ``indicator_ids``: only these (suppression, the costly part, is then decided for their groups only)."""
-    df = wh.run("signal_observations", region_codes=sorted(region_codes))
+    return q._suppressed(wh, _unsuppressed(wh, region_codes, indicator_ids))
+
+
+def _unsuppressed(wh: Warehouse, region_codes: list[str], indicator_ids: set[str] | None = None, *,
+                  read: list[str] | None = None) -> pl.DataFrame:
+    """The rows of :func:`_observations` before suppression. ``read``: the regions to read (a superset of
+    ``region_codes``), so that several calls share one scan of the observations: each scan reads the
+    whole file, which is sorted by indicator, not by region."""
+    df = wh.run("signal_observations", region_codes=sorted(read or region_codes))
+    if read is not None:
+        df = df.filter(pl.col("region_code").is_in(sorted(region_codes)))
     if indicator_ids is not None:
         df = df.filter(pl.col("indicator_id").is_in(sorted(indicator_ids)))
-    return q._suppressed(wh, df)
+    return df
+
+
+def _provisional(wh: Warehouse, region_codes: list[str]) -> pl.DataFrame:
+    """The provisional rows of :func:`_observations` (all a revision compares with), suppressed as in
+    that release. Only their figure groups are protected: whether a cell is hidden depends on its
+    group and municipality alone, not on which other rows are asked for."""
+    raw = _unsuppressed(wh, region_codes)
+    return q._suppressed(wh, raw.filter(pl.col("status") == "provisional"))
 
 
 def _peer_tested(cat: dict[str, dict]) -> set[str]:
@@ -435,15 +453,19 @@ def compute(wh: Warehouse, *, previous: Warehouse | None = None) -> list[Signal]
     s = wh.settings.signals
     cat = _catalogue(wh)
     own = _own_regions(wh)
-    obs = _observations(wh, own)
-    # The peers only for the figures compared with them: their suppression is most of the engine's time.
-    peer_obs = _observations(wh, wh.peers, _peer_tested(cat)) if wh.peers else obs.clear()
+    # One scan for the municipality and its peers (a row's figure and base come from its own region),
+    # the peers only for the figures compared with them; their suppression decided in one run.
+    both = sorted(set(own) | set(wh.peers))
+    raw = _unsuppressed(wh, own, read=both)
+    raw_peers = _unsuppressed(wh, wh.peers, _peer_tested(cat), read=both) if wh.peers else raw.clear()
+    q.protect_ahead(wh, [raw, raw_peers])
+    obs, peer_obs = q._suppressed(wh, raw), q._suppressed(wh, raw_peers)
     found = _changes(obs, cat, s)
     found += _peer_outliers(pl.concat([obs, peer_obs]), cat, wh, s)
     found += _goal_signals(obs, cat, wh)
     found += _expectation_signals(wh, cat)
     if previous is not None:
-        found += _revisions(obs, _observations(previous, own), cat, s)
+        found += _revisions(obs, _provisional(previous, own), cat, s)
     found += _breaks(obs, cat, wh, s)
     found += _over_budget(wh, cat, s)
     return sorted(found, key=lambda x: (-x.score, x.kind, x.indicator_id, x.region_code))

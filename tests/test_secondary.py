@@ -193,3 +193,53 @@ def test_a_rate_is_hidden_where_its_count_or_base_is(tmp_path):
         assert rates.filter(pl.col("value").is_null())["denominator"].null_count() == 2
     finally:
         wh.close()
+
+
+def test_municipalities_protected_in_one_run_hide_what_each_hides_alone():
+    # GM0002 publishes every month of 2024, one of them hidden; GM0001 only the year and one hidden month.
+    gm2 = [("wmo_reg_inflow", "GM0002", "2024JJ00", "", "", 300),
+           *[("wmo_reg_inflow", "GM0002", f"2024MM{m:02d}", "", "", None if m == 5 else 20 + m) for m in range(1, 13)]]
+    gm1 = [("wmo_reg_inflow", "GM0001", "2024JJ00", "", "", 150),
+           ("wmo_reg_inflow", "GM0001", "2024MM03", "", "", None),
+           ("wmo_reg_inflow", "WK000101", "2024JJ00", "", "", 90),
+           ("wmo_reg_inflow", "WK000102", "2024JJ00", "", "", 60)]
+    both = pl.concat([cells(gm1).with_columns(gemeente=pl.lit("GM0001")),
+                      cells(gm2).with_columns(gemeente=pl.lit("GM0002"))])
+    alone = hidden(protect(cells(gm1))) | hidden(protect(cells(gm2)))
+    parents = pl.DataFrame({"region_code": list(PARENTS), "parent_code": list(PARENTS.values())})
+    together = secondary.protect(both, IND, parents, partition="gemeente")
+    assert hidden(together) == alone
+    assert together.columns == both.columns and together.height == both.height
+    # GM0002's smallest shown month goes with its hidden one; GM0001's year stays: its months are not
+    # all published, so the year is not their sum there.
+    assert ("wmo_reg_inflow", "GM0002", "2024MM01", "", "") in alone
+    assert ("wmo_reg_inflow", "GM0001", "2024JJ00", "", "") not in alone
+    # Without the partition GM0002's months would make GM0001's year "complete" and hide it too.
+    assert ("wmo_reg_inflow", "GM0001", "2024JJ00", "", "") in hidden(secondary.protect(both.drop("gemeente"), IND,
+                                                                                          parents))
+
+
+def test_the_query_layer_protects_many_pairs_in_one_run_as_each_alone(demo_warehouse):
+    batch, single = Warehouse.open(demo_warehouse), Warehouse.open(demo_warehouse)
+    try:
+        cat = q.catalogue(batch)
+        groups = [frozenset(g) for g in secondary.groups(secondary.additive_ids(cat), secondary.links(cat))]
+        gemeenten = [batch.gemeente, *batch.peers[:2]]
+        pairs = [(g, gm) for g in groups for gm in gemeenten]
+        together = q._protected_many(batch, pairs)
+        assert sum(f.height for f in together) > 100  # there is something to compare
+        for (g, gm), frame in zip(pairs, together, strict=True):
+            assert set(frame.iter_rows()) == set(q._protected(single, g, gm).iter_rows()), (sorted(g), gm)
+            assert frame.height == frame.unique().height
+    finally:
+        batch.close()
+        single.close()
+
+
+def test_one_part_of_a_sum_is_protected_with_every_other_part():
+    link_list = secondary.links(IND)
+    whole = {i: g for g in secondary.groups(ADDITIVE, link_list) for i in g}
+    # pop_15_64 = pop_15_24 + pop_25_44 + pop_45_64: a page asking for one age group alone protects all four.
+    assert {"pop_15_24", "pop_25_44", "pop_45_64", "pop_15_64"} <= whole["pop_45_64"]
+    for i in sorted(ADDITIVE):
+        assert secondary.groups({i}, link_list) == [whole[i]], i
