@@ -1,0 +1,157 @@
+"""The built-in demo: a fictional municipality, its wijken, 15 peers and the national figure.
+
+Nothing here writes figures into the warehouse directly. The generator produces source-format
+inputs, the way a municipality receives them, and runs them through the real loaders:
+
+- population per wijk and age (BRP counts)            -> etl.population
+- a person-level registry extract per law              -> etl.registry (held in memory only: even
+  fictional person rows are never written to disk unless ``--write-inputs`` asks for them)
+- waarstaatjegemeente.nl exports for the municipality, its wijken, the peers and the nation, in the
+  units the sources publish (benefits and CBS age bands as counts; the monitor derives the rates
+  from them at publication, as for real data)       -> etl.wsjg
+- wijk boundaries as GeoJSON
+- Iv3 rows (lasten and baten per taakveld, as CBS serves them) for the municipality, its peers and
+  the nation, and the municipality's budget file               -> etl.iv3, etl.budget
+
+Everything is drawn from one seeded random generator, so the demo is the same on every machine.
+The patterns follow domain.md section 8: an older wijk with more Wmo, a young wijk with more
+youth care, a poor wijk with more bijstand, a series break in youth care in 2022 (woonplaatsbeginsel),
+the 2019 abonnementstarief, early debt signalling from 2021 and a provisional last year.
+
+The warehouse gets its releases in the order a real monitor would: first the monitor as published a
+year earlier (the waarstaatjegemeente export one year shorter, its last year provisional), then the
+regions, then this year's export, in which CBS's final figures replace the provisional ones (Veilig
+Thuis revised upwards by more than the signal threshold).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+import settings
+from etl import gebieden, population, wsjg
+from etl.demo.exports import cbs_like_counts, comparison_inputs
+from etl.demo.extracts import registry_inputs
+from etl.demo.inhabitants import population_inputs
+from etl.demo.money import finance_inputs
+from etl.demo.place import FIRST_YEAR, GEMEENTE, GEMEENTE_NAME, LAST_YEAR, PEERS, REFERENCE_DATE, SEED, WIJKEN
+from etl.demo.shapes import boundaries_geojson
+from warehouse import catalogue as catalogue_mod
+from warehouse.releases import current_release, publish
+
+
+def regions_frame() -> pl.DataFrame:
+    rows = [{"region_code": "NL01", "name": "Nederland", "level": "land", "parent_code": None, "gemeente_code": None}]
+    rows += [{"region_code": code, "name": name, "level": "gemeente", "parent_code": "NL01", "gemeente_code": code}
+             for code, name, *_ in PEERS]
+    rows.append({"region_code": GEMEENTE, "name": GEMEENTE_NAME, "level": "gemeente", "parent_code": "NL01",
+                 "gemeente_code": GEMEENTE})
+    rows += [{"region_code": w.code, "name": w.name, "level": "wijk", "parent_code": GEMEENTE, "gemeente_code": GEMEENTE}
+             for w in WIJKEN]
+    return pl.DataFrame(rows).with_columns(boundary_year=pl.lit(LAST_YEAR, pl.Int32))
+
+
+def build(warehouse: Path, *, seed: int = SEED, catalogue_path: Path | None = None,
+          write_inputs: Path | None = None, progress=None) -> None:
+    """Build the demo in a scratch warehouse, then publish it as one release into ``warehouse``."""
+    step = progress or (lambda fraction, text: print(f"[{fraction:4.0%}] {text}", file=sys.stderr))
+    rng = np.random.default_rng(seed)
+    cat = catalogue_mod.load(catalogue_path)
+    indicators = cat.to_frame()
+    scratch = Path(tempfile.mkdtemp(prefix="msd-demo-"))
+    try:
+        step(0.05, "Wijken en grenzen maken")
+        publish(scratch, indicators=indicators, regions=regions_frame(), boundaries={"wijken": boundaries_geojson()},
+                meta={"demo": True, "gemeente": GEMEENTE, "gemeente_name": GEMEENTE_NAME,
+                      "peers": [p[0] for p in PEERS], "seed": seed})
+        step(0.15, "Inwoners per wijk en leeftijd laden")
+        persons, households = population_inputs(rng)
+        population.load(persons, households, gemeente=GEMEENTE, warehouse=scratch, catalogue_path=catalogue_path,
+                        release="demo")
+        step(0.3, "Registratie van Wmo, jeugd, Participatiewet en schuldhulp maken")
+        extracts, postcodes = registry_inputs(rng)
+        step(0.5, "Registratie laden (alleen tellingen worden bewaard)")
+        _load_registry(extracts, postcodes, scratch, catalogue_path)
+        step(0.75, "Vergelijkingscijfers (waarstaatjegemeente.nl) laden")
+        exports = comparison_inputs(rng, cbs_like_counts(extracts, persons))
+        wsjg.load(exports.latest, warehouse=scratch, catalogue_path=catalogue_path, source_id="wsjg:demo")
+        step(0.8, "Iv3-cijfers en begroting laden")
+        _load_finance(seed, scratch, catalogue_path)  # needs the latest inhabitants of the peers
+        if write_inputs:
+            _write_inputs(Path(write_inputs), persons, households, extracts, postcodes, exports.latest)
+        step(0.85, "De versie van een jaar eerder maken")
+        wsjg.load(exports.year_before, warehouse=scratch, catalogue_path=catalogue_path, source_id="wsjg:demo")
+        built = current_release(scratch)
+        warehouse = Path(warehouse)
+        existing = current_release(warehouse)
+        # The monitor as published a year earlier is history, not part of this load: it is published at once,
+        # also inside the command line's staging, so the demo's last version has one before it (revisions,
+        # "Wat is er nieuw").
+        publish(warehouse, indicators=indicators, observations=built.table("observations"),
+                replace_sources=existing.table("sources")["source_id"].to_list() if existing else [],
+                regions=built.table("regions"), sources=built.table("sources"),
+                boundaries={p.stem: p.read_text(encoding="utf-8") for p in (built.path / "boundaries").glob("*.geojson")},
+                meta=built.meta, stage=False)
+        step(0.9, "Nieuwe cijfers van waarstaatjegemeente.nl laden")
+        gebieden.load_demo(warehouse, catalogue_path, meta=built.meta)  # province, COROP, youth and labour-market region
+        wsjg.load(exports.latest, warehouse=warehouse, catalogue_path=catalogue_path, source_id="wsjg:demo")
+        from etl import registry
+
+        registry.save_postcodes(warehouse, postcodes)  # so an uploaded demo extract finds its wijken
+        step(1.0, "Klaar")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _load_registry(extracts: dict[str, bytes], postcodes: bytes, warehouse: Path, catalogue_path: Path | None) -> None:
+    from etl import registry
+
+    registry.load_demo(extracts, postcodes, gemeente=GEMEENTE, warehouse=warehouse, catalogue_path=catalogue_path,
+                       reference_date=REFERENCE_DATE, first_year=FIRST_YEAR)
+
+
+def _load_finance(seed: int, warehouse: Path, catalogue_path: Path | None) -> None:
+    from etl import budget, iv3
+
+    long, reports, names, budget_csv = finance_inputs(seed, current_release(warehouse))
+    by_year = {}
+    for key in reports:
+        by_year.setdefault(int(key[:4]), {})[key] = reports[key]
+    obs = pl.concat([iv3.shape(long.filter(pl.col("Verslagsoort").is_in(list(keys))), keys, year, iv3.load_mapping(),
+                               "iv3:demo") for year, keys in sorted(by_year.items())])
+    iv3.publish_iv3(warehouse, obs, names, [iv3.source_row("iv3:demo", "Iv3-gegevens (demo, verzonnen)", "", "", "demo",
+                                                           "", obs.height)], catalogue_path=catalogue_path)
+    budget.load(budget_csv, "begroting_demo.csv", gemeente=GEMEENTE, warehouse=warehouse,
+                catalogue_path=catalogue_path, source_id="budget:demo")
+
+
+def _write_inputs(target: Path, persons, households, extracts, postcodes, files) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "bevolking_personen.csv").write_bytes(persons)
+    (target / "bevolking_huishoudens.csv").write_bytes(households)
+    (target / "postcodes.csv").write_bytes(postcodes)
+    for law, data in extracts.items():
+        (target / f"registratie_{law}.csv").write_bytes(data)
+    for name, data in files:
+        (target / name).write_bytes(data)
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("demo", parents=[common], help="build the fictional demo municipality")
+    p.add_argument("--seed", type=int, default=SEED)
+    p.add_argument("--write-inputs", type=Path, default=None,
+                   help="also write the generated source files (fictional persons!) to this directory")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    wh = settings.load(args.warehouse).warehouse
+    build(wh, seed=args.seed, catalogue_path=args.catalogue, write_inputs=args.write_inputs)
+    print(f"Demo gebouwd in {wh}")
+    return 0

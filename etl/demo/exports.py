@@ -1,0 +1,302 @@
+"""waarstaatjegemeente-shaped exports for the municipality, its wijken, the peers and the nation,
+and the counts CBS would publish for the same areas."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import polars as pl
+
+from etl import population
+from etl.demo.extracts import trend
+from etl.demo.inhabitants import age_shares
+from etl.demo.place import (
+    FIRST_YEAR,
+    GEMEENTE,
+    GEMEENTE_NAME,
+    KWB_BANDS,
+    LAST_YEAR,
+    PEERS,
+    RATE_BIJSTAND,
+    RATE_JEUGD,
+    RATE_WMO,
+    REFERENCE_DATE,
+    UNDER_23,
+    WIJKEN,
+    YEARS,
+    ao_rate,
+    cbs_round,
+    ww_rate,
+)
+from etl.demo.shapes import _areas_km2
+
+
+def _wsjg_export(indicator_name: str, rows: list[tuple[str, str, list[float | None]]], provisional_last: bool,
+                 last_year: int = LAST_YEAR) -> bytes:
+    """One export with the years up to ``last_year`` (that one marked provisional where CBS does)."""
+    head = ["Waarstaatjegemeente.nl", f"Indicator;{indicator_name}", "Bron;CBS en anderen (demo)", "Export;demo", ""]
+    years = [y for y in YEARS if y <= last_year]
+    lines = head + ["Gebied;Code;" + ";".join(f"{y}*" if provisional_last and y == last_year else str(y) for y in years)]
+    for name, code, values in rows:
+        cells = ["-" if v is None else f"{v:.1f}".replace(".", ",") for v in values[:len(years)]]
+        lines.append(f"{name};{code};" + ";".join(cells))
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+# Veilig Thuis completes reports months after they came in: in the export of a year earlier, CBS's
+# provisional figure of that year was this share of the final one (the Signalen page shows the revision).
+PROVISIONAL_SHARE = {"Meldingen Veilig Thuis": 0.92, "Meldingen Veilig Thuis per 1.000 inwoners": 0.92}
+
+
+@dataclass(frozen=True)
+class Exports:
+    latest: list[tuple[str, bytes]]       # this year's export: LAST_YEAR provisional
+    year_before: list[tuple[str, bytes]]  # the export of a year earlier: LAST_YEAR - 1 provisional, lower where CBS
+    #                                       revised it upwards when it became final
+
+
+def _year_before(rows: list[tuple[str, str, list[float | None]]], share: float) -> list:
+    i = YEARS.index(LAST_YEAR - 1)
+
+    def provisional(v: float | None) -> float | None:  # a count stays a whole number
+        return None if v is None else round(v * share, 0 if float(v).is_integer() else 1)
+    return [(name, code, [*values[:i], provisional(values[i])]) for name, code, values in rows]
+
+
+def comparison_inputs(rng: np.random.Generator, extracts_summary: dict) -> Exports:
+    """One export per indicator with the nation, the peers, the municipality and (where CBS has
+    them) its wijken. Figures for the own municipality follow the simulated registry, as CBS counts
+    them: half a year later, rounded to fives, the last year provisional. Also the same exports as
+    they were a year earlier (one year shorter, that year provisional)."""
+    series: dict[str, list[tuple[str, str, list[float | None]]]] = {}
+
+    def put(name: str, region_name: str, code: str, values: list[float | None]) -> None:
+        series.setdefault(name, []).append((region_name, code, values))
+
+    nat_pop = [16.9e6 * 1.0055 ** (y - FIRST_YEAR) for y in YEARS]
+    regions = [("Nederland", "NL01", 0.5, 1.0, 30.5, 520, nat_pop)]
+    for code, name, pop25, oldness, poverty, income, density in PEERS:
+        pops = [pop25 / (1.004 ** (LAST_YEAR - y)) for y in YEARS]
+        regions.append((name, code, oldness, poverty, income, density, pops))
+    for name, code, oldness, poverty, income, density, pops in regions:
+        shares = lambda y, oldness=oldness: (age_shares("young_family", y) * (1 - oldness)  # noqa: E731
+                                             + age_shares("old", y) * oldness)
+        noise = lambda s=0.04: float(rng.normal(1, s))  # noqa: E731
+        wmo_bias, jeugd_bias, bij_bias = noise(0.08), noise(0.1), noise(0.1)
+        vals: dict[str, list[float | None]] = {k: [] for k in (
+            "Inwoners", "Inwoners 0 tot 18 jaar", "Inwoners 18 tot 65 jaar", "Inwoners 65 jaar en ouder",
+            "Aandeel 65 jaar en ouder", "Inwoners 75 jaar en ouder", "Aandeel 0 tot 18 jaar", "Huishoudens",
+            "Eenpersoonshuishoudens (%)", "Huishoudens met kinderen (%)", "Wmo-cliënten", "Jongeren met jeugdhulp",
+            "Meldingen Veilig Thuis", "Jongeren met jeugdbescherming", "Jongeren met jeugdreclassering",
+            "Jongeren met jeugdzorg", "Jongeren met jeugdzorg (%)", "Wmo-cliënten per 1.000 inwoners", "Hulp bij het huishouden per 1.000 inwoners",
+            "Jongeren met jeugdhulp (%)", "Jeugdhulp met verblijf (%)", "Personen met bijstand",
+            "Personen met een WW-uitkering", "Personen met een AO-uitkering", *KWB_BANDS, "Gemiddeld inkomen per inwoner",
+            "Huishoudens met een laag inkomen (%)", "Huishoudens rond sociaal minimum (%)", "Bevolkingsdichtheid",
+            "Meldingen Veilig Thuis per 1.000 inwoners", "Jongeren met jeugdbescherming (%)",
+            "Huishoudens met problematische schulden (%)", "Netto arbeidsparticipatie (%)",
+            "Kwaliteit van leven verbeterd (% eens)", "Mantelzorgers (%)", "Voortijdig schoolverlaters (%)")}
+        for i, y in enumerate(YEARS):
+            s = shares(y)
+            p = pops[i]
+            vals["Inwoners"].append(round(p))
+            vals["Inwoners 0 tot 18 jaar"].append(round(p * s[:3].sum()))
+            vals["Inwoners 18 tot 65 jaar"].append(round(p * s[3:5].sum()))
+            vals["Inwoners 65 jaar en ouder"].append(round(p * s[5:].sum()))
+            vals["Aandeel 65 jaar en ouder"].append(100 * s[5:].sum())
+            vals["Inwoners 75 jaar en ouder"].append(round(p * s[6:].sum()))
+            vals["Aandeel 0 tot 18 jaar"].append(100 * s[:3].sum())
+            hh_size = 2.45 - 0.6 * oldness
+            vals["Huishoudens"].append(round(p / hh_size))
+            vals["Eenpersoonshuishoudens (%)"].append(30 + 18 * oldness * noise(0.03))
+            vals["Huishoudens met kinderen (%)"].append(40 - 16 * oldness * noise(0.03))
+            vals["Wmo-cliënten per 1.000 inwoners"].append(
+                1000 * (s * RATE_WMO).sum() * trend("wmo", y) * (0.85 + 0.15 * poverty) * wmo_bias)
+            vals["Hulp bij het huishouden per 1.000 inwoners"].append(
+                1000 * (s * RATE_WMO).sum() * 0.42 * trend("wmo", y) * (1.2 if y >= 2019 else 1) * wmo_bias)
+            jeugd_pct = 100 * (s[:3] * RATE_JEUGD[:3]).sum() / s[:3].sum() * 0.92 * trend("jeugd", y) * (0.75 + 0.25 * poverty) * jeugd_bias
+            vals["Jongeren met jeugdhulp (%)"].append(jeugd_pct)
+            vals["Jeugdhulp met verblijf (%)"].append(jeugd_pct * 0.085 * (0.8 if y >= 2022 else 1))
+            # Counts, as CBS publishes them in Kerncijfers; the monitor derives the rates per 1,000.
+            bands = {k: round(p * float(np.dot(s, w))) for k, w in KWB_BANDS.items()}
+            for k, v in bands.items():
+                vals[k].append(cbs_round(v, "gemeente"))
+            pop_15_64 = sum(bands.values())
+            vals["Personen met bijstand"].append(cbs_round(
+                p * (s * RATE_BIJSTAND).sum() * trend("bijstand", y) * poverty * bij_bias * 0.95, "gemeente"))
+            vals["Personen met een WW-uitkering"].append(
+                cbs_round(pop_15_64 * ww_rate(y, poverty) * noise(0.03) / 1000, "gemeente"))
+            vals["Personen met een AO-uitkering"].append(
+                cbs_round(pop_15_64 * ao_rate(y, poverty) * noise(0.03) / 1000, "gemeente"))
+            vals["Gemiddeld inkomen per inwoner"].append(
+                income * 1.025 ** (y - FIRST_YEAR) if y <= LAST_YEAR - 2 else None)  # CBS income lags two years
+            vals["Huishoudens met een laag inkomen (%)"].append(
+                8.4 * poverty * 0.985 ** (y - FIRST_YEAR) * noise(0.02) if y <= LAST_YEAR - 2 else None)
+            vals["Huishoudens rond sociaal minimum (%)"].append(
+                7.6 * poverty * 0.985 ** (y - FIRST_YEAR) * noise(0.02) if y <= LAST_YEAR - 2 else None)
+            vals["Bevolkingsdichtheid"].append(density * (pops[i] / pops[-1]))
+            vals["Meldingen Veilig Thuis per 1.000 inwoners"].append(
+                5.1 * (0.8 + 0.2 * poverty) * 1.02 ** (y - 2019) * noise(0.06) if y >= 2019 else None)
+            vals["Jongeren met jeugdbescherming (%)"].append(
+                0.95 * (0.7 + 0.3 * poverty) * 0.985 ** (y - FIRST_YEAR) * noise(0.06) if y >= 2016 else None)
+            vals["Huishoudens met problematische schulden (%)"].append(
+                5.4 * (0.6 + 0.4 * poverty) * (0.985 ** (y - 2017)) * noise(0.03) if y >= 2017 and y <= LAST_YEAR - 1 else None)
+            vals["Netto arbeidsparticipatie (%)"].append(
+                (64.5 + 0.45 * (y - FIRST_YEAR) - (0.8 if y == 2020 else 0)) * (1.04 - 0.04 * poverty) * noise(0.006))
+            vals["Kwaliteit van leven verbeterd (% eens)"].append(
+                76.5 + rng.normal(0, 2.0) if y >= 2016 and y != 2020 else None)
+            vals["Mantelzorgers (%)"].append(
+                (17 + 6 * oldness) * noise(0.04) if y in (2016, 2020, 2024) else None)
+            vals["Voortijdig schoolverlaters (%)"].append(
+                2.0 * (0.7 + 0.3 * poverty) * 0.98 ** (y - FIRST_YEAR) * noise(0.05))
+        for i, y in enumerate(YEARS):  # counts as CBS publishes them, rounded to fives
+            young = vals["Inwoners 0 tot 18 jaar"][i]
+            vals["Wmo-cliënten"].append(5 * round(vals["Wmo-cliënten per 1.000 inwoners"][i] * pops[i] / 1000 / 5))
+            vals["Jongeren met jeugdhulp"].append(5 * round(vals["Jongeren met jeugdhulp (%)"][i] * young / 100 / 5))
+            vt, jb = vals["Meldingen Veilig Thuis per 1.000 inwoners"][i], vals["Jongeren met jeugdbescherming (%)"][i]
+            vals["Meldingen Veilig Thuis"].append(None if vt is None else round(vt * pops[i] / 1000))
+            vals["Jongeren met jeugdbescherming"].append(None if jb is None else 5 * round(jb * young / 100 / 5))
+            vals["Jongeren met jeugdreclassering"].append(5 * round(young * 0.0021 / 5) if y >= 2016 else None)
+            # Kerncijfers: all youth care in natura (jeugdhulp, jeugdbescherming, jeugdreclassering), up to 23.
+            zorg = 5 * round(sum(vals[k][i] or 0 for k in ("Jongeren met jeugdhulp", "Jongeren met jeugdbescherming",
+                                                            "Jongeren met jeugdreclassering")) / 5)
+            vals["Jongeren met jeugdzorg"].append(zorg)
+            vals["Jongeren met jeugdzorg (%)"].append(100 * zorg / (pops[i] * float(np.dot(shares(y), UNDER_23))))
+        for k, v in vals.items():
+            put(k, name, code, v)
+
+    # The own municipality and its wijken, from the same simulated people the registry holds.
+    cbs = extracts_summary
+    for name, code in [(GEMEENTE_NAME, GEMEENTE)] + [(w.name, w.code) for w in WIJKEN]:
+        for k, key in [("Wmo-cliënten per 1.000 inwoners", "wmo_per_1000"),
+                       ("Jongeren met jeugdhulp (%)", "jeugd_pct")]:
+            put(k, name, code, [cbs[key].get((code, y)) for y in YEARS])
+        level = "wijk" if code.startswith("WK") else "gemeente"
+        put("Personen met bijstand", name, code,
+            [None if cbs["bijstand:count"].get((code, y)) is None else cbs_round(cbs["bijstand:count"][(code, y)], level)
+             for y in YEARS])
+        for band in KWB_BANDS:
+            put(band, name, code, [cbs_round(cbs[band][(code, y)], level) for y in YEARS])
+        put("Wmo-cliënten", name, code, [cbs["wmo_per_1000:count"].get((code, y)) for y in YEARS])
+        put("Jongeren met jeugdhulp", name, code, [cbs["jeugd_pct:count"].get((code, y)) for y in YEARS])
+        put("Jongeren met jeugdzorg", name, code, [cbs["jeugd_pct:count"].get((code, y)) for y in YEARS])
+        put("Jongeren met jeugdzorg (%)", name, code, [cbs["jeugdzorg_pct"].get((code, y)) for y in YEARS])
+        base = next((w for w in WIJKEN if w.code == code), None)
+        poverty = base.poverty if base else 1.05
+        income = base.income if base else 28.3
+        put("Huishoudens rond sociaal minimum (%)", name, code,
+            [7.6 * poverty * 0.985 ** (y - FIRST_YEAR) if y <= LAST_YEAR - 2 else None for y in YEARS])
+        pop_15_64 = [sum(cbs[band][(code, y)] for band in KWB_BANDS) for y in YEARS]
+        put("Personen met een WW-uitkering", name, code,
+            [cbs_round(pop_15_64[i] * ww_rate(y, poverty) / 1000, level) for i, y in enumerate(YEARS)])
+        put("Personen met een AO-uitkering", name, code,
+            [cbs_round(pop_15_64[i] * ao_rate(y, poverty) / 1000, level) for i, y in enumerate(YEARS)])
+        put("Hulp bij het huishouden per 1.000 inwoners", name, code,
+            [None if cbs["wmo_per_1000"].get((code, y)) is None
+             else cbs["wmo_per_1000"][(code, y)] * 0.42 * (1.2 if y >= 2019 else 1) for y in YEARS])
+        put("Gemiddeld inkomen per inwoner", name, code,
+            [income * 1.025 ** (y - FIRST_YEAR) if y <= LAST_YEAR - 2 else None for y in YEARS])
+        put("Huishoudens met een laag inkomen (%)", name, code,
+            [8.4 * poverty * 0.985 ** (y - FIRST_YEAR) if y <= LAST_YEAR - 2 else None for y in YEARS])
+        put("Huishoudens met problematische schulden (%)", name, code,
+            [5.4 * (0.6 + 0.4 * poverty) * 0.985 ** (y - 2017) if 2017 <= y <= LAST_YEAR - 1 else None for y in YEARS])
+        put("Bevolkingsdichtheid", name, code, [cbs["density"].get((code, y)) for y in YEARS])
+        put("Jongeren met jeugdbescherming", name, code,
+            [cbs["jb_pct:count"].get((code, y), 0) if y >= 2016 else None for y in YEARS])
+        if base is None:  # figures CBS only publishes for the municipality as a whole
+            pops = [cbs["population"][(code, y)] for y in YEARS]
+            young = [cbs["pop_0_17"][(code, y)] for y in YEARS]
+            vt = [5.45 * 1.02 ** (y - 2019) if y >= 2019 else None for y in YEARS]  # per 1,000 inhabitants
+            put("Meldingen Veilig Thuis per 1.000 inwoners", name, code, vt)
+            put("Jongeren met jeugdbescherming (%)", name, code,
+                [cbs["jb_pct"].get((code, y)) if y >= 2016 else None for y in YEARS])
+            put("Meldingen Veilig Thuis", name, code, [None if v is None else round(v * pops[i] / 1000) for i, v in enumerate(vt)])
+            put("Jongeren met jeugdreclassering", name, code,
+                [round(young[i] * 0.0021 / 5) * 5 if y >= 2016 else None for i, y in enumerate(YEARS)])
+            put("Jeugdhulp met verblijf (%)", name, code,
+                [None if cbs["jeugd_pct"].get((code, y)) is None else cbs["jeugd_pct"][(code, y)] * 0.09 * (0.78 if y >= 2022 else 1)
+                 for y in YEARS])
+            put("Netto arbeidsparticipatie (%)", name, code,
+                [(64.5 + 0.45 * (y - FIRST_YEAR) - (0.8 if y == 2020 else 0)) * 0.985 for y in YEARS])
+            put("Kwaliteit van leven verbeterd (% eens)", name, code,
+                [None if y < 2016 or y == 2020 else 74.0 + 0.9 * (y - 2016) + float(rng.normal(0, 0.6)) for y in YEARS])
+            put("Mantelzorgers (%)", name, code, [20.5 if y == 2016 else 19.0 if y == 2020 else 18.2 if y == 2024 else None
+                                                  for y in YEARS])
+            put("Voortijdig schoolverlaters (%)", name, code, [2.3 * 0.98 ** (y - FIRST_YEAR) for y in YEARS])
+    provisional = {"Wmo-cliënten per 1.000 inwoners", "Wmo-cliënten", "Jongeren met jeugdhulp", "Hulp bij het huishouden per 1.000 inwoners",
+                   "Jongeren met jeugdhulp (%)", "Jeugdhulp met verblijf (%)", "Jongeren met jeugdbescherming (%)",
+                   "Jongeren met jeugdbescherming", "Jongeren met jeugdreclassering",
+                   "Jongeren met jeugdzorg", "Jongeren met jeugdzorg (%)", "Personen met bijstand", "Meldingen Veilig Thuis",
+                   "Meldingen Veilig Thuis per 1.000 inwoners"}
+    named = [(f"wsjg_{i:02d}.csv", name, rows) for i, (name, rows) in enumerate(sorted(series.items()))]
+    return Exports(
+        latest=[(file, _wsjg_export(name, rows, name in provisional)) for file, name, rows in named],
+        year_before=[(file, _wsjg_export(name, _year_before(rows, PROVISIONAL_SHARE.get(name, 1.0)), name in provisional,
+                                         LAST_YEAR - 1)) for file, name, rows in named])
+
+
+def cbs_like_counts(extracts: dict[str, bytes], pop_bytes: bytes) -> dict:
+    """What CBS would publish for the municipality and its wijken, from the same people.
+
+    CBS counts persons with a provision during the year, rounds to fives and publishes some of them
+    per 1,000 (Wmo, youth care) and others only as counts (bijstand), with its age bands as counts; it
+    differs from the registry on purpose (timing, definitions), as real figures do.
+    """
+    p = pl.read_csv(io.BytesIO(pop_bytes))
+    p = p.with_columns(year=pl.col("period").str.slice(0, 4).cast(pl.Int32))
+    wijk_pop = p.group_by("region_code", "year").agg(
+        population=pl.col("persons").sum(),
+        pop_0_17=pl.col("persons").filter(pl.col("age_from") < 18).sum(),
+        pop_0_22=pl.col("persons").filter(pl.col("age_from") < 18).sum()
+        + UNDER_23[3] * pl.col("persons").filter(pl.col("age_from") == 18).sum(),
+    )
+    gm_pop = wijk_pop.group_by("year").agg(pl.exclude("region_code").sum()).with_columns(region_code=pl.lit(GEMEENTE))
+    pops = pl.concat([wijk_pop, gm_pop.select(wijk_pop.columns)])
+
+    def during_year(law: str, product_filter: list[str] | None = None) -> pl.DataFrame:
+        df = pl.read_csv(io.BytesIO(extracts[law]), infer_schema=False).filter(pl.col("start_date") != "")
+        if product_filter:
+            df = df.filter(pl.col("product_code").is_in(product_filter))
+        df = df.with_columns(
+            s=pl.col("start_date").str.to_date(), e=pl.col("end_date").str.to_date(strict=False).fill_null(REFERENCE_DATE))
+        out = []
+        for y in YEARS:
+            d = df.filter((pl.col("s") <= date(y, 12, 31)) & (pl.col("e") >= date(y, 1, 1)))
+            per_wijk = d.group_by("wijk_code").agg(n=pl.col("client_id").n_unique()).rename({"wijk_code": "region_code"})
+            total = pl.DataFrame({"region_code": [GEMEENTE], "n": [d["client_id"].n_unique()]})
+            out.append(pl.concat([per_wijk, total.cast(per_wijk.schema)]).with_columns(year=pl.lit(y, pl.Int32)))
+        return pl.concat(out)
+
+    result: dict[str, dict] = {"population": {}, "pop_0_17": {}, "density": {}, "jeugdzorg_pct": {}}
+    # CBS age bands per wijk and year, from the persons per age group (spread evenly within a group).
+    groups = p.with_columns(g=pl.col("age_from").replace_strict({lo: i for i, (lo, _) in enumerate(population.AGE_GROUPS)}))
+    per_group = groups.group_by("region_code", "year", "g").agg(n=pl.col("persons").sum())
+    per_group = pl.concat([per_group, per_group.group_by("year", "g").agg(pl.col("n").sum())
+                          .with_columns(region_code=pl.lit(GEMEENTE)).select(per_group.columns)])
+    for band, weights in KWB_BANDS.items():
+        result[band] = {}
+        for r in per_group.iter_rows(named=True):
+            key = (r["region_code"], r["year"])
+            result[band][key] = result[band].get(key, 0.0) + r["n"] * weights[r["g"]]
+    for r in pops.iter_rows(named=True):
+        result["population"][(r["region_code"], r["year"])] = r["population"]
+        result["pop_0_17"][(r["region_code"], r["year"])] = r["pop_0_17"]
+    areas = _areas_km2()
+    for (code, y), n in result["population"].items():
+        result["density"][(code, y)] = n / areas[code]
+    for key, law, den, scale, products in [("wmo_per_1000", "wmo", "population", 1000, None),
+                                           ("jeugd_pct", "jeugd", "pop_0_17", 100, None),
+                                           ("bijstand", "participatie", None, None, ["bijstand"]),  # count only
+                                           ("jb_pct", "jeugd", "pop_0_17", 100, ["48"])]:
+        counts = during_year(law, products).join(pops, on=["region_code", "year"])
+        result[key], result[key + ":count"] = {}, {}
+        for r in counts.iter_rows(named=True):
+            rounded = 5 * round(r["n"] * 0.97 / 5)
+            if den:
+                result[key][(r["region_code"], r["year"])] = scale * rounded / r[den] if r[den] else None
+            result[key + ":count"][(r["region_code"], r["year"])] = rounded
+            if key == "jeugd_pct":  # Kerncijfers: the same youth care in natura over inhabitants up to 23
+                result["jeugdzorg_pct"][(r["region_code"], r["year"])] = 100 * rounded / r["pop_0_22"]
+    return result
