@@ -1,6 +1,10 @@
 """Time every page's script run and its queries, on the demo and on a national-scale warehouse.
 
-    python benchmarks/bench_pages.py [--runs 15] [--skip-national]
+    python benchmarks/bench_pages.py [--runs 15] [--skip-national] [--pages wmo,jeugd,doelen] [--profile DIR]
+
+``--pages`` times only the named pages (file names without .py) and writes pages-<names>.json, so a
+short run does not overwrite the full figures. ``--profile DIR`` writes one cProfile file per page
+(the timed runs only) to DIR, to read with ``python -m pstats`` or snakeviz.
 
 The national-scale warehouse is generated (about 350 municipalities, 3,500 wijken, 14,000 buurten,
 11 years, 100+ indicators) in benchmarks/tmp/. Figures are warm: each page is run once before it
@@ -99,15 +103,15 @@ def build_national(warehouse: Path, cat_path: Path, years: int = 11) -> dict:
             "observations": n}
 
 
-def time_pages(warehouse: Path, runs: int) -> dict:
+def time_pages(warehouse: Path, runs: int, pages: list[str] = PAGES, profile: Path | None = None) -> dict:
     from streamlit.testing.v1 import AppTest
 
     # A fresh user store and public reading: pages as an anonymous council member sees them.
-    store = warehouse.parent / f"{warehouse.name}-bench-store.sqlite"
+    store = warehouse.parent / f"{warehouse.name}-bench-store-{os.getpid()}.sqlite"  # one per run: runs may overlap
     store.unlink(missing_ok=True)
     os.environ.update(MSD_WAREHOUSE=str(warehouse), MSD_NO_DEMO="1", MSD_PUBLIC="1", MSD_STORE_URL=f"sqlite:///{store}")
     out = {}
-    for page in PAGES:
+    for page in pages:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
         at.run()
         at.switch_page(page)
@@ -118,12 +122,47 @@ def time_pages(warehouse: Path, runs: int) -> dict:
         if not (at.title or at.header or at.subheader):
             raise RuntimeError(f"{page}: the page shows no headings; it did not render")
         times = []
+        prof = _profile_script_runs() if profile is not None else None
         for _ in range(runs):
             t = time.perf_counter()
+            if prof is not None:
+                prof.active = True
             at.run()
+            if prof is not None:
+                prof.active = False
             times.append((time.perf_counter() - t) * 1000)
+        if prof is not None:
+            profile.mkdir(parents=True, exist_ok=True)
+            prof.profile.dump_stats(str(profile / f"{warehouse.name}-{Path(page).stem}.prof"))
         out[page] = _stats(times)
     return out
+
+
+class _ScriptProfile:
+    def __init__(self):
+        import cProfile
+
+        self.profile = cProfile.Profile()
+        self.active = False
+
+
+def _profile_script_runs() -> _ScriptProfile:
+    """Profile the page script itself: it runs in Streamlit's script thread, which cProfile on the main
+    thread does not see, so the script runner's entry point is wrapped (once; the newest profile wins)."""
+    from streamlit.runtime.scriptrunner import script_runner
+
+    prof = _ScriptProfile()
+    runner = script_runner.ScriptRunner
+    original = getattr(runner, "_msd_unprofiled", runner._run_script)
+
+    def run_script(self, rerun_data):
+        if prof.active:
+            return prof.profile.runcall(original, self, rerun_data)
+        return original(self, rerun_data)
+
+    runner._msd_unprofiled = original
+    runner._run_script = run_script
+    return prof
 
 
 def time_queries(warehouse: Path, runs: int) -> dict:
@@ -166,17 +205,29 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=15)
     ap.add_argument("--skip-national", action="store_true")
+    ap.add_argument("--pages", default="", help="comma-separated page names, e.g. wmo,jeugd,doelen (default: all)")
+    ap.add_argument("--profile", type=Path, default=None, help="write a cProfile file per page to this folder")
+    ap.add_argument("--label", default="", help="a note stored with the figures, e.g. 'before' or 'after'")
     args = ap.parse_args()
+    pages = PAGES
+    if args.pages:
+        names = [n.strip() for n in args.pages.split(",") if n.strip()]
+        pages = [f"app_pages/{n}.py" for n in names]
+        missing = [p for p in pages if p not in PAGES]
+        if missing:
+            ap.error(f"unknown pages: {', '.join(missing)}")
     TMP.mkdir(parents=True, exist_ok=True)
     results = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
-               "runs": args.runs, "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+               "runs": args.runs, "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S"), "label": args.label,
+               "load_average_before": [round(x, 2) for x in os.getloadavg()]}
 
     demo_wh = TMP / "demo-warehouse"
     if current_release(demo_wh) is None:
         t = time.perf_counter()
         demo.build(demo_wh, progress=lambda *_: None)
         results["demo_build_s"] = round(time.perf_counter() - t, 1)
-    results["demo"] = {"pages": time_pages(demo_wh, args.runs), "queries": time_queries(demo_wh, args.runs)}
+    results["demo"] = {"pages": time_pages(demo_wh, args.runs, pages, args.profile),
+                       "queries": time_queries(demo_wh, args.runs)}
     _print("demo", results["demo"])
 
     if not args.skip_national:
@@ -189,10 +240,14 @@ def main() -> None:
         else:
             rel = current_release(nat_wh)
             results["national_size"] = {"observations": rel.table("observations").height}
-        results["national"] = {"pages": time_pages(nat_wh, args.runs), "queries": time_queries(nat_wh, args.runs)}
+        results["national"] = {"pages": time_pages(nat_wh, args.runs, pages, args.profile),
+                               "queries": time_queries(nat_wh, args.runs)}
         _print("national", results["national"])
 
-    out = ROOT / "benchmarks" / "results" / "pages.json"
+    results["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    print(f"load average before {results['load_average_before']}, after {results['load_average_after']}")
+    name = "pages.json" if pages == PAGES else f"pages-{'-'.join(Path(p).stem for p in pages)}.json"
+    out = ROOT / "benchmarks" / "results" / name
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2), encoding="utf-8")
     print(f"written to {out}")

@@ -212,12 +212,29 @@ async def run_websocket(target: Target, path: str, sessions: int, timeout_ms: in
     return {"cold_first_chart_s": round(cold, 3), **result}
 
 
+PY_SPY: dict = {"exe": None, "out": None}  # set by --py-spy: sample the first server during the burst
+
+
 async def measured(measure, target: Target) -> dict:
     """Run the sessions; the servers' memory and CPU before and after, and whether they still answer."""
     before, cpu_before = sum(map(rss_mb, target.pids)), sum(map(cpu_s, target.pids))
+    spy = None
+    if PY_SPY["exe"]:
+        import subprocess
+
+        # py-spy is a tool of the person profiling (pip install py-spy into any venv), not a requirement.
+        spy = subprocess.Popen([PY_SPY["exe"], "record", "--pid", str(target.pids[0]), "--rate", "100", "--format",
+                                "raw", "--output", str(PY_SPY["out"]), "--nonblocking"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        await asyncio.sleep(1.0)  # py-spy attaches
     started = time.perf_counter()
     results = await measure()
     wall = time.perf_counter() - started
+    if spy is not None:
+        import signal
+
+        spy.send_signal(signal.SIGINT)
+        spy.wait(timeout=60)
     await asyncio.sleep(2)  # sessions idle, as readers looking at the page
     after, cpu_after = sum(map(rss_mb, target.pids)), sum(map(cpu_s, target.pids))
     return {"times": [t for t, _ in results if t is not None], "errors": [e for _, e in results if e is not None],
@@ -286,6 +303,9 @@ def main() -> None:
                         help="seconds over which the sessions arrive, evenly spread; 0 = all at once")
     parser.add_argument("--page-runs", type=int, default=None,
                         help="page scripts computing at once on each server (MSD_PAGE_RUNS; default one per core)")
+    parser.add_argument("--py-spy", dest="py_spy", type=Path, default=None,
+                        help="a py-spy executable (not a requirement: pip install py-spy into any venv): record the "
+                             "first server during the burst, folded stacks to benchmarks/tmp/sessions/py-spy.txt")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per session before it counts as failed")
     parser.add_argument("--out", type=Path, default=None,
                         help="default: benchmarks/results/sessions-<client>[-<N>servers][-dossier].json")
@@ -299,6 +319,9 @@ def main() -> None:
 
     warehouse = ensure_warehouse(args.warehouse)
     TMP.mkdir(parents=True, exist_ok=True)
+    if args.py_spy:
+        PY_SPY.update(exe=str(args.py_spy), out=TMP / "py-spy.txt")
+    load_before = [round(x, 2) for x in os.getloadavg()]
     extra_env = {"MSD_PAGE_RUNS": str(args.page_runs)} if args.page_runs else None
     timeout_ms = int(args.timeout * 1000)
 
@@ -331,6 +354,8 @@ def main() -> None:
         "failed": len(raw["errors"]),
         "errors": sorted(set(raw.pop("errors")))[:5],
         "first_chart_median_s": round(statistics.median(times), 2) if times else None,
+        "first_chart_p10_s": round(percentile(times, 10), 2) if times else None,
+        "first_chart_p90_s": round(percentile(times, 90), 2) if times else None,
         "first_chart_p95_s": round(percentile(times, 95), 2) if times else None,
         "first_chart_min_s": round(min(times), 2) if times else None,
         "first_chart_max_s": round(max(times), 2) if times else None,
@@ -342,10 +367,17 @@ def main() -> None:
         "machine": platform.machine(),
         "cpus": os.cpu_count(),
         "when": time.strftime("%Y-%m-%d %H:%M"),
+        # Others' work on the machine shows here: a quiet 2-core machine reads below 1.
+        "load_average_before": load_before,
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(result, indent=2, ensure_ascii=False))
+    print(f"\nfirst chart: median {result['first_chart_median_s']} s, p10-p90 {result['first_chart_p10_s']}-"
+          f"{result['first_chart_p90_s']} s, p95 {result['first_chart_p95_s']} s; server CPU "
+          f"{result['server_cpu_s_per_session']} s per session; load average {load_before} -> "
+          f"{result['load_average_after']}; written to {out}")
 
 
 if __name__ == "__main__":

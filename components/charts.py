@@ -52,6 +52,13 @@ def show(chart: alt.TopLevelMixin, *, key: str) -> None:
     The chart's data frames travel by name and Streamlit sends them as Arrow, as ``st.altair_chart``
     does, rather than as rows of Python dicts in the spec. The chart is used up: its data is replaced.
     """
+    show_spec(spec_of(chart), key=key)
+
+
+def spec_of(chart: alt.TopLevelMixin) -> dict:
+    """The chart's Vega-Lite specification, its data frames under ``datasets`` by name (not as rows).
+    The same for every visitor, so pages keep it per release (``Warehouse.part``) and draw it with
+    :func:`show_spec`. The chart is used up: its data is replaced."""
     datasets: dict[str, pl.DataFrame] = {}
 
     def by_name(part) -> None:
@@ -65,7 +72,12 @@ def show(chart: alt.TopLevelMixin, *, key: str) -> None:
     by_name(chart)
     spec = chart.to_dict(validate=VALIDATE)
     spec["datasets"] = {**spec.get("datasets", {}), **datasets}
-    st.vega_lite_chart(spec=spec, width="stretch", key=key)
+    return spec
+
+
+def show_spec(spec: dict, *, key: str) -> None:
+    """Draw a specification from :func:`spec_of`; a shared (cached) one stays as it was."""
+    st.vega_lite_chart(spec={**spec, "datasets": dict(spec.get("datasets", {}))}, width="stretch", key=key)
 
 
 def finish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:

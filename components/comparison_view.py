@@ -3,6 +3,8 @@ observed against expected per wijk, and the policy goals."""
 
 from __future__ import annotations
 
+import json
+
 import polars as pl
 import streamlit as st
 
@@ -307,25 +309,38 @@ def goal_block(wh: Warehouse, row: dict, key: str) -> None:
                       f"{' (voorlopig)' if row['latest_provisional'] else ''}.")
             st.caption(row["rule"] + latest)
             if goal:
-                s = q.series(wh, row["indicator_id"], [wh.gemeente])
-                path = goals_q.goal_path(goal, row["baseline_year"], row["baseline"])
+                part = goal_part(wh, row, ind)
                 tab_chart, tab_table = state.url_tabs(state.CHART_TABS, f"{row['indicator_id']}_als")
                 with tab_chart:
-                    chart = comparison_charts.goal_chart(s, path, unit=row["unit"], unit_label=ind["unit_label"],
-                                                         target=goal.get("target"), target_year=goal.get("target_year"))
-                    charts.show(chart, key=f"goal-chart-{key}")
+                    charts.show_spec(part["spec"], key=f"goal-chart-{key}")
                     st.caption("Blauwe lijn: het cijfer van de gemeente. Oranje stippellijn: de rechte lijn van de "
                                "start naar het doel. Oranje kruis: het doel. Een open ruit is een voorlopig cijfer.")
                 with tab_table:
-                    st.dataframe(goal_table(s, path, row["unit"]), hide_index=True, width="stretch",
-                                 key=f"goal-table-{key}")
-                    export.download_buttons(export.series_table(
-                        ind, s.select("region_name", "period", "value", "status"),
-                        title=f"{ind['title']}: doel", source=provenance(wh, ind, s), release=wh.release.id),
-                        key=f"goal-table-{key}")
-                st.caption(provenance(wh, ind, s))
+                    st.dataframe(part["table"], hide_index=True, width="stretch", key=f"goal-table-{key}")
+                    export.download_buttons(part["export"], key=f"goal-table-{key}")
+                st.caption(part["provenance"])
         with right:
             notes.render_note_panel(row["indicator_id"], row["law"], [wh.gemeente], None)
+
+
+def goal_part(wh: Warehouse, row: dict, ind: dict) -> dict:
+    """A goal's chart specification, table, export and source line: the same for every visitor of the
+    release, so built once per release (``Warehouse.part``) and keyed by everything they are made of."""
+    goal = ind["goal"]
+    key = ("goal", row["indicator_id"], row["unit"], row["baseline_year"], row["baseline"],
+           json.dumps(goal, sort_keys=True, default=str))
+
+    def build() -> dict:
+        s = q.series(wh, row["indicator_id"], [wh.gemeente])
+        path = goals_q.goal_path(goal, row["baseline_year"], row["baseline"])
+        chart = comparison_charts.goal_chart(s, path, unit=row["unit"], unit_label=ind["unit_label"],
+                                             target=goal.get("target"), target_year=goal.get("target_year"))
+        source = provenance(wh, ind, s)
+        return {"spec": charts.spec_of(chart), "table": goal_table(s, path, row["unit"]), "provenance": source,
+                "export": export.series_table(ind, s.select("region_name", "period", "value", "status"),
+                                              title=f"{ind['title']}: doel", source=source, release=wh.release.id)}
+
+    return wh.part(key, build)
 
 
 def goal_table(series: pl.DataFrame, path: pl.DataFrame, unit: str) -> pl.DataFrame:

@@ -7,6 +7,7 @@ table, its source line, its status and the civil servants' interpretation next t
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 import polars as pl
 import streamlit as st
@@ -99,18 +100,24 @@ def text_px(text: str, *, bold: bool = False, size: float = TABLE_FONT_PX) -> fl
     return sum(advance.get(cmap.get(ord(ch), ".notdef"), em // 2) for ch in text) * size / em
 
 
-def fitted_columns(df: pl.DataFrame) -> dict:
-    """``column_config`` for ``st.dataframe``: every column wide enough for its header and its values."""
-    config = {}
+def column_widths(df: pl.DataFrame) -> dict[str, int]:
+    """Every column's width in px: wide enough for its header and its values."""
+    widths = {}
     for name in df.columns:
         widest = max([text_px(name, bold=True), *(text_px(str(v)) for v in df[name].to_list() if v is not None)])
-        config[name] = st.column_config.Column(width=min(MAX_COLUMN_PX, round(widest * MARGIN + CELL_PADDING_PX)))
-    return config
+        widths[name] = min(MAX_COLUMN_PX, round(widest * MARGIN + CELL_PADDING_PX))
+    return widths
 
 
-def show_table(df: pl.DataFrame, *, key: str) -> None:
-    """A table on the page with columns that fit their texts."""
-    st.dataframe(df, hide_index=True, width="stretch", key=key, column_config=fitted_columns(df))
+def fitted_columns(df: pl.DataFrame, widths: dict[str, int] | None = None) -> dict:
+    """``column_config`` for ``st.dataframe``: every column wide enough for its header and its values."""
+    widths = widths if widths is not None else column_widths(df)
+    return {name: st.column_config.Column(width=width) for name, width in widths.items()}
+
+
+def show_table(df: pl.DataFrame, *, key: str, widths: dict[str, int] | None = None) -> None:
+    """A table on the page with columns that fit their texts (``widths`` when they are known already)."""
+    st.dataframe(df, hide_index=True, width="stretch", key=key, column_config=fitted_columns(df, widths))
 
 
 def provenance(wh: Warehouse, ind: dict, df: pl.DataFrame) -> str:
@@ -174,6 +181,60 @@ def comparable(wh: Warehouse, ind: dict, region_codes: list[str], peer_codes: li
     return ind["id"], [c for c in region_codes if c not in others]
 
 
+@dataclass(frozen=True)
+class SeriesPart:
+    """What an indicator block shows that is the same for every visitor of a release: the figures (already
+    suppressed), the peers' band, the describing sentence, the formatted table with its column widths, the
+    export table and the source line. Built once per release and parameters (``Warehouse.part``)."""
+
+    key: tuple
+    df: pl.DataFrame
+    band: pl.DataFrame | None
+    caption: str = ""
+    table: pl.DataFrame | None = None
+    widths: dict | None = None
+    export: object = None
+    provenance: str = ""
+
+
+def series_part(wh: Warehouse, indicator_id: str, codes: list[str], *, with_peers: bool, period_kind: str,
+                peers: list[str]) -> SeriesPart:
+    key = ("series", indicator_id, tuple(codes), with_peers, period_kind, tuple(peers))
+
+    def build() -> SeriesPart:
+        ind = q.indicator(wh, indicator_id)
+        df = q.series_compared(wh, indicator_id, codes, peer_median=with_peers, period_kind=period_kind, peers=peers)
+        band = q.peer_range(wh, indicator_id, peers, period_kind=period_kind) if with_peers else None
+        source = provenance(wh, ind, df)
+        if df.is_empty():
+            return SeriesPart(key, df, band, provenance=source)
+        rows = with_band_rows(df, band)
+        shown = table(rows, ind["unit"])
+        return SeriesPart(key, df, band, caption=describe_series(df, ind["unit"]) + describe_band(band, ind["unit"]),
+                          table=shown, widths=column_widths(shown),
+                          export=export.series_table(ind, rows, source=source, release=wh.release.id),
+                          provenance=source)
+
+    return wh.part(key, build)
+
+
+def chart_spec(wh: Warehouse, part: SeriesPart, ind: dict, markers: pl.DataFrame | None) -> dict:
+    """The Vega-Lite specification of a block's chart, shared by every visitor who sees the same markers."""
+    marker_rows = () if markers is None or markers.is_empty() else tuple(markers.iter_rows())
+
+    def build() -> dict:
+        if part.band is not None and not part.band.is_empty():
+            chart = comparison_charts.time_chart_with_band(
+                part.df, part.band, unit=ind["unit"], unit_label=ind["unit_label"],
+                series_breaks=ind["series_breaks"], markers=markers)
+        else:
+            chart = charts.time_chart(part.df, unit=ind["unit"], unit_label=ind["unit_label"],
+                                      series_breaks=ind["series_breaks"], markers=markers)
+        return charts.spec_of(chart)
+
+    return wh.part(("chart", *part.key, marker_rows), build)
+
+
 def indicator_block(wh: Warehouse, indicator_id: str, region_codes: list[str], *, key: str,
                     period: str | None = None, note_regions: list[str] | None = None,
                     period_kind: str = "JJ", show_title: bool = True, peers: list[str] | None = None,
@@ -193,8 +254,8 @@ def indicator_block(wh: Warehouse, indicator_id: str, region_codes: list[str], *
         ind = q.indicator(wh, shown_id)
     codes = [c for c in region_codes if c != q.PEER_CODE]
     with_peers = q.PEER_CODE in region_codes
-    df = q.series_compared(wh, shown_id, codes, peer_median=with_peers, period_kind=period_kind, peers=peer_codes)
-    band = q.peer_range(wh, shown_id, peer_codes, period_kind=period_kind) if with_peers else None
+    part = series_part(wh, shown_id, codes, with_peers=with_peers, period_kind=period_kind, peers=peer_codes)
+    df = part.df
     chart_col, note_col = st.columns([3, 2], gap="medium")
     with chart_col:
         if df.is_empty():
@@ -202,26 +263,19 @@ def indicator_block(wh: Warehouse, indicator_id: str, region_codes: list[str], *
         else:
             tab_chart, tab_table = state.url_tabs(state.CHART_TABS, tab_param)
             with tab_chart:
+                # The markers are the notes' events the reader's role may see: the one input that differs
+                # per visitor, so it is part of the chart's key (the same markers share one spec).
                 markers = notes.markers_for(indicator_id, ind["law"])
-                if band is not None and not band.is_empty():
-                    chart = comparison_charts.time_chart_with_band(
-                        df, band, unit=ind["unit"], unit_label=ind["unit_label"], series_breaks=ind["series_breaks"],
-                        markers=markers)
-                else:
-                    chart = charts.time_chart(df, unit=ind["unit"], unit_label=ind["unit_label"],
-                                              series_breaks=ind["series_breaks"], markers=markers)
-                charts.show(chart, key=f"chart-{key}")
-                st.caption(describe_series(df, ind["unit"]) + describe_band(band, ind["unit"]))
+                charts.show_spec(chart_spec(wh, part, ind, markers), key=f"chart-{key}")
+                st.caption(part.caption)
             with tab_table:
-                show_table(table(with_band_rows(df, band), ind["unit"]), key=f"table-{key}")
-                export.download_buttons(export.series_table(ind, with_band_rows(df, band),
-                                                            source=provenance(wh, ind, df), release=wh.release.id),
-                                        key=f"table-{key}")
+                show_table(part.table, key=f"table-{key}", widths=part.widths)
+                export.download_buttons(part.export, key=f"table-{key}")
         for b in ind["series_breaks"]:
             st.caption(f"Trendbreuk in {fmt.period_label(b['period'])}: {b.get('label', '')}")
         with st.expander("Wat meet dit cijfer?"):
             st.write(ind["definition"])
-        st.caption(provenance(wh, ind, df))
+        st.caption(part.provenance)
     with note_col:
         notes.render_note_panel(indicator_id, ind["law"], note_regions or codes[:1], period)
     return df

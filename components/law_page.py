@@ -86,6 +86,26 @@ def all_figures_source(wh, comp) -> str:
     return " · ".join(parts)
 
 
+def all_figures_part(wh, law: str, year: int) -> dict:
+    """The table of every indicator of the law in one year, its column widths and export: the same for
+    every visitor of the release, so built once per release and year (``Warehouse.part``)."""
+
+    def build() -> dict:
+        cat = q.indicators_for_law(wh, law)
+        comp = q.comparison(wh, cat["id"].to_list(), year)
+        overview = cat.select("id", "title", "unit", "unit_label", "theme").join(
+            comp, left_on="id", right_on="indicator_id", how="left")
+        # The figures a reader compares first, the theme last: a table wider than the page scrolls sideways.
+        table = pickers.comparison_table(overview)
+        table = table.select(*[c for c in table.columns if c != "Thema"], *(["Thema"] if "Thema" in table.columns else []))
+        return {"table": table, "widths": indicator_view.column_widths(table),
+                "has_counts": bool((overview["unit"] == "count").any()),
+                "export": export.comparison_table(overview, title=f"{LAW_INFO[law]['title']}: alle cijfers {year}",
+                                                  source=all_figures_source(wh, comp), release=wh.release.id)}
+
+    return wh.part(("law-all-figures", law, year), build)
+
+
 def render(law: str) -> None:
     wh = warehouse()
     info = LAW_INFO[law]
@@ -105,18 +125,11 @@ def render(law: str) -> None:
     pickers.headline_tiles(wh, law, year)
 
     st.header("Alle cijfers")
-    comp = q.comparison(wh, cat["id"].to_list(), year)
-    overview = cat.select("id", "title", "unit", "unit_label", "theme").join(
-        comp, left_on="id", right_on="indicator_id", how="left")
-    # The figures a reader compares first, the theme last: a table wider than the page scrolls sideways.
-    table = pickers.comparison_table(overview)
-    indicator_view.show_table(table.select(*[c for c in table.columns if c != "Thema"], *(
-        ["Thema"] if "Thema" in table.columns else [])), key=f"all-{law}")
-    if (overview["unit"] == "count").any():
+    part = all_figures_part(wh, law, year)
+    indicator_view.show_table(part["table"], key=f"all-{law}", widths=part["widths"])
+    if part["has_counts"]:
         st.caption(pickers.COUNT_NOTE)
-    export.download_buttons(export.comparison_table(overview, title=f"{info['title']}: alle cijfers {year}",
-                                                    source=all_figures_source(wh, comp), release=wh.release.id),
-                            key=f"all-{law}")
+    export.download_buttons(part["export"], key=f"all-{law}")
 
     st.header("Eén cijfer in detail")
     ids = cat["id"].to_list()

@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from components import charts, export, state
-from components.indicator_view import provenance, show_table
+from components.indicator_view import column_widths, provenance, show_table
 from domain import formatting as fmt
 from queries import Warehouse
 from queries import figures as q
@@ -21,24 +21,17 @@ def map_and_ranking(wh: Warehouse, ind: dict, values: pl.DataFrame, year: int) -
         st.info("Voor dit jaar zijn geen wijkcijfers.")
         return
     tab_map, tab_bars, tab_table = state.url_tabs(state.WIJK_TABS, "wijken_als")
-    geo = wh.boundaries("wijken")
+    part = map_part(wh, ind, values, year, reference)
     with tab_map:
-        if geo is None:
+        if part["map"] is None:
             st.info("Er zijn nog geen wijkgrenzen geladen (python -m etl boundaries). Bekijk de ranglijst.")
         else:
-            charts.show(charts.choropleth(geo, wijk_rows, unit=ind["unit"], unit_label=ind["unit_label"]),
-                        key=f"map-{ind['id']}")
+            charts.show_spec(part["map"], key=f"map-{ind['id']}")
     with tab_bars:
-        charts.show(charts.ranked_bars(wijk_rows, unit=ind["unit"], unit_label=ind["unit_label"], reference=reference,
-                                       reference_label=wh.meta.get("gemeente_name", "gemeente")),
-                    key=f"bars-{ind['id']}")
+        charts.show_spec(part["bars"], key=f"bars-{ind['id']}")
     with tab_table:
-        show_table(wijk_table(values, ind["unit"]), key=f"wijktable-{ind['id']}")
-        export.download_buttons(export.series_table(ind, values.select("region_name", "region_code", "period", "value",
-                                                                       "status"),
-                                                    title=f"{ind['title']} per wijk, {year}",
-                                                    source=provenance(wh, ind, values), release=wh.release.id),
-                                key=f"wijktable-{ind['id']}")
+        show_table(part["table"], key=f"wijktable-{ind['id']}", widths=part["widths"])
+        export.download_buttons(part["export"], key=f"wijktable-{ind['id']}")
     shown = wijk_rows.filter(pl.col("value").is_not_null()).sort("value")
     if shown.height >= 2:
         low, high = shown.row(0, named=True), shown.row(-1, named=True)
@@ -50,7 +43,32 @@ def map_and_ranking(wh: Warehouse, ind: dict, values: pl.DataFrame, year: int) -
         st.caption(f"{hidden} wijk(en) zonder getal: daar zitten te weinig mensen achter om het cijfer te tonen.")
     with st.expander("Wat meet dit cijfer?"):
         st.write(ind["definition"])
-    st.caption(provenance(wh, ind, values))
+    st.caption(part["provenance"])
+
+
+def map_part(wh: Warehouse, ind: dict, values: pl.DataFrame, year: int, reference) -> dict:
+    """The map and ranking specifications, the table and its export for one indicator and year: the same
+    for every visitor of the release, so built once (``Warehouse.part``). ``values`` is
+    ``q.wijk_values(wh, ind["id"], year)``, which the key stands for."""
+
+    def build() -> dict:
+        wijk_rows = values.filter(pl.col("region_level") == "wijk")
+        geo = wh.boundaries("wijken")
+        table = wijk_table(values, ind["unit"])
+        source = provenance(wh, ind, values)
+        return {
+            "map": None if geo is None else charts.spec_of(
+                charts.choropleth(geo, wijk_rows, unit=ind["unit"], unit_label=ind["unit_label"])),
+            "bars": charts.spec_of(charts.ranked_bars(wijk_rows, unit=ind["unit"], unit_label=ind["unit_label"],
+                                                      reference=reference,
+                                                      reference_label=wh.meta.get("gemeente_name", "gemeente"))),
+            "table": table, "widths": column_widths(table), "provenance": source,
+            "export": export.series_table(ind, values.select("region_name", "region_code", "period", "value",
+                                                             "status"),
+                                          title=f"{ind['title']} per wijk, {year}", source=source,
+                                          release=wh.release.id)}
+
+    return wh.part(("wijk-map", ind["id"], year), build)
 
 
 def wijk_table(values: pl.DataFrame, unit: str) -> pl.DataFrame:

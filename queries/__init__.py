@@ -20,6 +20,9 @@ from warehouse.releases import Release, connect, current_release, release_by_id
 
 SQL_DIR = Path(__file__).parent / "sql"
 CACHE_ENTRIES = 1024
+# Page parts that are the same for every visitor of a release (chart specifications, formatted tables,
+# describing sentences), keyed by what they are built from; a few hundred cover every page and picker.
+PART_ENTRIES = 512
 
 
 @functools.cache
@@ -37,6 +40,7 @@ class Warehouse:
         self._lock = threading.Lock()
         self._cache: OrderedDict[tuple, pl.DataFrame] = OrderedDict()
         self._memo: dict[str, object] = {}
+        self._parts: OrderedDict[tuple, object] = OrderedDict()
 
     @classmethod
     def open(cls, warehouse: Path, release_id: str | None = None) -> Warehouse | None:
@@ -88,6 +92,22 @@ class Warehouse:
         with self._lock:
             return self._memo.setdefault(name, value)
 
+    def part(self, key: tuple, build):
+        """A piece of a page built from this release alone (no session, no role), shared by every session
+        and kept with the release; least recently used pieces go first. ``key`` names the piece and every
+        parameter it depends on. Two sessions asking at once may both build it; the first one is kept."""
+        with self._lock:
+            hit = self._parts.get(key, _MISSING)
+            if hit is not _MISSING:
+                self._parts.move_to_end(key)
+                return hit
+        value = build()
+        with self._lock:
+            value = self._parts.setdefault(key, value)
+            if len(self._parts) > PART_ENTRIES:
+                self._parts.popitem(last=False)
+        return value
+
     def boundaries(self, name: str = "wijken") -> dict | None:
         path = self.release.path / "boundaries" / f"{name}.geojson"
         if not path.exists():
@@ -96,6 +116,9 @@ class Warehouse:
 
     def close(self) -> None:
         self._con.close()
+
+
+_MISSING = object()
 
 
 def _freeze(value):
