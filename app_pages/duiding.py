@@ -85,7 +85,9 @@ with tab_list:
             "Titel": n.content.title or "(zonder titel)", "Cijfer": _indicator_label(n.content.indicator_id),
             "Periode": n.period_label, "Status": STATUS_LABELS[n.head_status], "Versie": n.head_revision,
             "Laatst opgeslagen": f"{n.saved_by}, {format_when(n.saved_at)}"} for n in notes]),
-            hide_index=True, width="stretch")
+            hide_index=True, width="stretch",  # fixed widths: every column fits, long titles end in "..."
+            column_config={"Titel": st.column_config.TextColumn(width="medium"),
+                           "Cijfer": st.column_config.TextColumn(width="medium")})
         by_id = {n.note_id: n for n in notes}
         opened = st.session_state.pop(ed.OPEN, None)
         if opened in by_id:  # a note just created or opened for review (set before the widget exists)

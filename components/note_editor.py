@@ -109,6 +109,7 @@ def content_form(prefix: str, base: NoteContent | None, indicators: dict, gemeen
                        help="Hoe verklaren we de cijfers (doelgroep, problemen, context)? Feiten, geen politiek oordeel.")
     next_steps = st.text_area("Wat betekent dit / vervolg", value=base.next_steps if base else "",
                               key=f"{prefix}-next", help="Wat betekent dit voor de toekomst en voor de uitvoering?")
+    st.markdown("**Links** (bijvoorbeeld een raadsbrief of rapport): een regel per link.")  # the editor has no label
     links = st.data_editor(
         pl.DataFrame([link.to_dict() for link in base.links] if base and base.links else [],
                      schema={"title": pl.String, "url": pl.String, "kind": pl.String}),
