@@ -14,7 +14,8 @@ import streamlit as st
 
 import settings
 from auth import oidc
-from components import release_admin, session
+from components import release_admin, session, state
+from components.state import PICK_ONE
 from domain import passwords
 from domain.roles import PermissionDenied, Role, can
 from store import audit
@@ -58,7 +59,9 @@ def status(a: Account) -> str:
     return "Actief"
 
 
-tab_accounts, tab_new, tab_log, tab_versions = st.tabs(["Accounts", "Nieuw account", "Logboek", "Versies"])
+# The tab lives in the URL (?tab=logboek), so F5 and a shared link keep it.
+tab_accounts, tab_new, tab_log, tab_versions = state.url_tabs(
+    {"accounts": "Accounts", "nieuw": "Nieuw account", "logboek": "Logboek", "versies": "Versies"}, "tab")
 
 with tab_accounts:
     rows = store.list_accounts(role=role)
@@ -75,16 +78,17 @@ with tab_accounts:
                "hun rol komt uit de instellingen.")
     if rows:
         st.subheader("Account wijzigen")
-        name = st.selectbox("Account", [a.username for a in rows], key="beheer-account")
+        name = st.selectbox("Account", [a.username for a in rows], key="beheer-account", placeholder=PICK_ONE)
         chosen = next(a for a in rows if a.username == name)
         roles = [r.value for r in Role]
-        with st.form("beheer-role"):
+        with st.form("beheer-role", enter_to_submit=False):  # no English "Press Enter to submit form"
             new_role = st.selectbox("Rol", roles, index=roles.index(chosen.role.value),
-                                    format_func=lambda v: Role(v).label, key="beheer-new-role")
+                                    format_func=lambda v: Role(v).label, key="beheer-new-role",
+                                    placeholder=PICK_ONE)
             if st.form_submit_button("Rol opslaan"):
                 act(lambda: store.set_role(name, new_role, actor_role=role, actor=user),
                     f"De rol van {name} is nu {Role(new_role).label.lower()}.")
-        with st.form("beheer-password", clear_on_submit=True):
+        with st.form("beheer-password", clear_on_submit=True, enter_to_submit=False):
             new_password = st.text_input("Nieuw wachtwoord", type="password", key="beheer-new-password",
                                          help=f"Minstens {passwords.MIN_LENGTH} tekens. De persoon moet daarna "
                                               "opnieuw inloggen.")
@@ -100,12 +104,12 @@ with tab_accounts:
         if chosen.locked_until and cols[1].button("Blokkade opheffen", key="beheer-unlock"):
             act(lambda: store.unlock(name, actor_role=role, actor=user), f"{name} kan weer inloggen.")
 
-with tab_new, st.form("beheer-add", clear_on_submit=True):
+with tab_new, st.form("beheer-add", clear_on_submit=True, enter_to_submit=False):
     new_name = st.text_input("Gebruikersnaam", key="beheer-add-name",
                              help="Kleine letters, cijfers en . _ @ + -, bijvoorbeeld een e-mailadres.")
     new_display = st.text_input("Naam", key="beheer-add-display")
     new_account_role = st.selectbox("Rol", [r.value for r in Role], format_func=lambda v: Role(v).label,
-                                    key="beheer-add-role")
+                                    key="beheer-add-role", placeholder=PICK_ONE)
     new_account_password = st.text_input("Wachtwoord", type="password", key="beheer-add-password",
                                          help=f"Minstens {passwords.MIN_LENGTH} tekens. Laat leeg om een "
                                               "wachtwoord te laten maken.")
@@ -120,8 +124,8 @@ with tab_log:
     events = [""] + sorted(audit.EVENTS, key=audit.label)
     cols = st.columns(3)
     event = cols[0].selectbox("Gebeurtenis", events, format_func=lambda e: audit.label(e) if e else "Alle",
-                              key="beheer-log-event")
-    who = cols[1].text_input("Wie (deel van de naam)", key="beheer-log-who")
+                              key="beheer-log-event", placeholder=PICK_ONE)
+    who = cols[1].text_input("Wie (deel van de naam)", key="beheer-log-who", live="300ms")  # no "Press Enter"
     since = cols[2].date_input("Vanaf", value=None, key="beheer-log-since", format="DD-MM-YYYY")
     found = audit.entries(role=role, event=event or None, user=who or None,
                           since=since.isoformat() if since else None, limit=1000)

@@ -1,7 +1,7 @@
 """Duiding schrijven: civil servants write, review, publish and withdraw interpretation notes.
 
 Thin on purpose: every rule (roles, workflow, conflicts, validation) lives in store/notes.py; this page
-only collects input and shows the store's Dutch messages.
+only collects input and shows the store's Dutch messages; the form and the open note are in components/note_editor.py.
 """
 
 from __future__ import annotations
@@ -11,32 +11,16 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from components import pickers
-from components.notes import get_store, render_note, status_badge
+from components import note_editor as ed
+from components import pickers, state
+from components.notes import get_store
 from components.session import current_role, current_user
 from components.signals_view import scoped_content
-from components.state import PICK_MANY, PICK_ONE
+from components.state import PICK_ONE
 from domain.roles import can
 from store.markdown import escape_text
-from store.notes import (
-    CHANGE_LABELS,
-    LAWS,
-    LINK_KINDS,
-    STATUS_LABELS,
-    Link,
-    Note,
-    NoteConflict,
-    NoteContent,
-    NoteError,
-    format_when,
-    parse_period_spec,
-    period_label,
-)
+from store.notes import LAWS, STATUS_LABELS, NoteError, format_when
 from warehouse import catalogue
-
-LAW_LABELS = {"wmo": "Wmo", "jeugd": "Jeugd", "participatie": "Participatie en inkomen", "schuldhulp": "Schuldhulp",
-              "veiligheid": "Veiligheid en jeugdbescherming", "context": "Context"}
-ALL_OF_LAW = "__law__"
 
 role = current_role()
 user = current_user()
@@ -47,134 +31,22 @@ if not can(role, "write_note"):
 
 store = get_store()
 indicators = {e["id"]: e for e in catalogue.load().entries}
-
-
-def _area() -> tuple[str, list[tuple[str, str]]]:
-    """The own municipality and its wijken from the warehouse, if one is loaded."""
-    try:
-        import settings
-        from components.context import warehouse
-        from queries import figures as q
-        from warehouse.releases import current_release
-
-        if current_release(settings.load().warehouse) is None:
-            return "", []
-        wh = warehouse()
-        wijken = q.wijken(wh)
-        return wh.gemeente, list(zip(wijken["region_code"].to_list(), wijken["name"].to_list(), strict=True))
-    except Exception:
-        return "", []
-
-
-gemeente, wijken = _area()
-wijk_names = dict(wijken)
+gemeente, wijken = ed.area()
 
 
 def _indicator_label(indicator_id: str | None) -> str:
-    if indicator_id in (None, ALL_OF_LAW):
-        return "Alle cijfers van deze wet (alleen voor een markering)"
-    return indicators.get(indicator_id, {}).get("title", indicator_id)
+    return ed.indicator_label(indicators, indicator_id)
 
 
-def content_form(prefix: str, base: NoteContent | None) -> NoteContent | None:
-    """The fields of a note inside a form; returns the content when the form is submitted."""
-    law = st.selectbox("Wet of domein", LAWS, index=LAWS.index(base.law) if base else 0,
-                       format_func=lambda v: LAW_LABELS[v], key=f"{prefix}-law", disabled=base is not None, placeholder=PICK_ONE,
-                       help="Na het aanmaken vast. Maak een nieuwe duiding voor een andere wet.")
-    options = [ALL_OF_LAW] + sorted((i for i, e in indicators.items() if e["law"] == law),
-                                    key=lambda i: indicators[i]["title"])
-    current = (base.indicator_id or ALL_OF_LAW) if base else None
-    if current and current not in options:
-        options.append(current)
-    indicator = st.selectbox("Cijfer", options, index=options.index(current) if current else 1 if len(options) > 1
-                             else 0, format_func=_indicator_label, key=f"{prefix}-ind", disabled=base is not None,
-                             placeholder=PICK_ONE)
-    wijk_scope = bool(base and base.scope == "wijk")
-    scope = st.radio("Voor welk gebied?", ["Hele gemeente", "Een of meer wijken"], index=int(wijk_scope),
-                     horizontal=True, key=f"{prefix}-scope")
-    chosen_wijken = st.multiselect("Wijken", [c for c, _ in wijken] + [c for c in (base.region_codes if base else ())
-                                                                       if c.startswith("WK") and c not in wijk_names],
-                                   default=[c for c in (base.region_codes if base else ()) if c.startswith("WK")],
-                                   format_func=lambda c: wijk_names.get(c, c), key=f"{prefix}-wijken",
-                                   placeholder=PICK_MANY, select_all=False,
-                                   help="Alleen nodig als u 'Een of meer wijken' kiest.")
-    gm = gemeente or next((c for c in (base.region_codes if base else ()) if c.startswith("GM")), "")
-    gm = st.text_input("Gemeentecode", value=gm, key=f"{prefix}-gm", disabled=bool(gemeente),
-                       help="Bijvoorbeeld GM0995. Wordt ingevuld als er cijfers geladen zijn.")
-    period = st.text_input("Periode", value=period_label(base.period_from, base.period_to).replace(" t/m ", "-")
-                           if base and (base.period_from or base.period_to) else "alle",
-                           key=f"{prefix}-period", help="Een jaar (2024), een reeks jaren (2019-2022) of 'alle'.")
-    title = st.text_input("Korte titel", value=base.title if base else "", key=f"{prefix}-title", max_chars=200)
-    st.caption("U kunt Markdown gebruiken: **vet**, *schuin*, lijstjes en links die met https:// beginnen.")
-    see = st.text_area("Wat zien we?", value=base.what_we_see if base else "", key=f"{prefix}-see",
-                       help="Herkennen we deze cijfers in de praktijk? Beschrijf wat er in de cijfers te zien is.")
-    why = st.text_area("Verklaring", value=base.explanation if base else "", key=f"{prefix}-why",
-                       help="Hoe verklaren we de cijfers (doelgroep, problemen, context)? Feiten, geen politiek oordeel.")
-    next_steps = st.text_area("Wat betekent dit / vervolg", value=base.next_steps if base else "",
-                              key=f"{prefix}-next", help="Wat betekent dit voor de toekomst en voor de uitvoering?")
-    links = st.data_editor(
-        pl.DataFrame([link.to_dict() for link in base.links] if base and base.links else [],
-                     schema={"title": pl.String, "url": pl.String, "kind": pl.String}),
-        num_rows="dynamic", key=f"{prefix}-links", width="stretch", placeholder="",  # not "None"
-        column_config={"title": st.column_config.TextColumn("Titel"),
-                       "url": st.column_config.TextColumn("Webadres (https://...)"),
-                       "kind": st.column_config.SelectboxColumn("Soort", options=list(LINK_KINDS))})
-    c1, c2 = st.columns(2)
-    marker_period = c1.text_input("Markering in de grafiek: jaar", value=(base.marker_period or "")[:4] if base else "",
-                                  key=f"{prefix}-mp", help="Leeg laten als dit geen gebeurtenis op de tijdlijn is.")
-    marker_label = c2.text_input("Markering: kort label", value=base.marker_label or "" if base else "",
-                                 key=f"{prefix}-ml", max_chars=60)
-    if not st.form_submit_button("Opslaan", type="primary"):
-        return None
-    try:
-        p_from, p_to = parse_period_spec(period)
-    except NoteError as exc:
-        st.error(escape_text(str(exc)))
-        return None
-    mp = marker_period.strip()
-    rows = links.to_dicts() if isinstance(links, pl.DataFrame) else list(links.to_dict("records"))
-    return NoteContent(
-        law=law, indicator_id=None if indicator == ALL_OF_LAW else indicator,
-        region_codes=tuple(chosen_wijken) if scope != "Hele gemeente" else ((gm,) if gm else ()),
-        period_from=p_from, period_to=p_to, title=title, what_we_see=see, explanation=why, next_steps=next_steps,
-        links=tuple(Link(r.get("title") or "", r.get("url") or "", r.get("kind") or "other") for r in rows
-                    if any(r.values())),
-        marker_period=f"{mp}JJ00" if mp.isdigit() and len(mp) == 4 else mp or None, marker_label=marker_label)
-
-
-def do(action, *args, success: str) -> None:
-    """Run one store step; show the store's own Dutch message when it refuses."""
-    try:
-        note = action(*args, role=role, user=user)
-    except NoteConflict as exc:
-        st.session_state["notes_flash"] = ("error", str(exc))
-    except NoteError as exc:
-        st.session_state["notes_flash"] = ("error", str(exc))
-    else:
-        st.session_state[f"base-{note.note_id}"] = note.head_revision
-        st.session_state["notes_flash"] = ("success", success)
-    st.rerun()
-
-
-flash = st.session_state.pop("notes_flash", None)
+flash = st.session_state.pop(ed.FLASH, None)
 if flash:
     # The store's messages are plain text; a conflict names who saved, and a name is not Markdown.
     (st.success if flash[0] == "success" else st.error)(escape_text(flash[1]))
 
 waiting = store.pending_review(role=role)
-TAB_LIST = "Duidingen"
-
-
-def _open_for_review(note_id: str) -> None:
-    st.session_state["notes-open"] = note_id
-    st.session_state["duiding-tab"] = TAB_LIST
-
-
 # A link from a signal (?nieuw=<indicator>&gebied=..&periode=..) opens a new note scoped to it.
 scoped = scoped_content(st.query_params, indicators)
-tab_review, tab_list, tab_new, tab_io = st.tabs(["Wacht op review", TAB_LIST, "Nieuwe duiding",
-                                                 "Exporteren en importeren"], key="duiding-tab", on_change="rerun",
-                                                default="Nieuwe duiding" if scoped else None)
+tab_review, tab_list, tab_new, tab_io = state.url_tabs(ed.TABS, ed.TAB_KEY, default="nieuw" if scoped else None)
 
 with tab_review:
     if not waiting:
@@ -193,11 +65,11 @@ with tab_review:
                           f"Klaargezet door {escape_text(n.saved_by)} op {format_when(n.saved_at)} · "
                           f"geschreven door {escape_text(n.written_by)}")
             # A callback runs before the tabs exist on the next run, so it may choose the tab and the note.
-            action.button("Openen", key=f"review-open-{n.note_id}", on_click=_open_for_review, args=(n.note_id,))
+            action.button("Openen", key=f"review-open-{n.note_id}", on_click=ed.open_for_review, args=(n.note_id,))
 
 with tab_list:
     f1, f2, f3 = st.columns(3)
-    law_filter = f1.selectbox("Wet", [None, *LAWS], format_func=lambda v: "Alle" if v is None else LAW_LABELS[v],
+    law_filter = f1.selectbox("Wet", [None, *LAWS], format_func=lambda v: "Alle" if v is None else ed.LAW_LABELS[v],
                               placeholder=PICK_ONE)
     status_filter = f2.selectbox("Status", [None, *STATUS_LABELS], placeholder=PICK_ONE,
                                  format_func=lambda v: "Alle" if v is None else STATUS_LABELS[v])
@@ -213,73 +85,35 @@ with tab_list:
             "Titel": n.content.title or "(zonder titel)", "Cijfer": _indicator_label(n.content.indicator_id),
             "Periode": n.period_label, "Status": STATUS_LABELS[n.head_status], "Versie": n.head_revision,
             "Laatst opgeslagen": f"{n.saved_by}, {format_when(n.saved_at)}"} for n in notes]),
-            hide_index=True, width="stretch")
+            hide_index=True, width="stretch",  # fixed widths: every column fits, long titles end in "..."
+            column_config={"Titel": st.column_config.TextColumn(width="medium"),
+                           "Cijfer": st.column_config.TextColumn(width="medium")})
         by_id = {n.note_id: n for n in notes}
-        opened = st.session_state.pop("notes-open", None)
-        if opened in by_id:  # a note just created: open it (set before the widget exists)
-            st.session_state["notes-chosen"] = opened
-        chosen = st.selectbox("Open een duiding", list(by_id), key="notes-chosen", placeholder=PICK_ONE,
-                              format_func=lambda i: f"{by_id[i].content.title or '(zonder titel)'} · "
-                                                    f"{_indicator_label(by_id[i].content.indicator_id)} · "
-                                                    f"{STATUS_LABELS[by_id[i].head_status]}")
-        note: Note = by_id[chosen]
-        # The revision this person started from: kept across reruns so a stale save is refused.
-        base_rev = st.session_state.setdefault(f"base-{chosen}", note.head_revision)
-        if base_rev != note.head_revision:
-            st.warning(f"Er is een nieuwere versie ({note.head_revision}) opgeslagen door "
-                       f"{escape_text(note.saved_by)} op "
-                       f"{format_when(note.saved_at)}. U werkt nog met versie {base_rev}.")
-            if st.button("Nieuwste versie laden"):
-                st.session_state[f"base-{chosen}"] = note.head_revision
-                st.rerun()
-        st.markdown(f"{status_badge(note.head_status)} Versie {note.head_revision}")
-        with st.container(border=True):
-            render_note(note, show_status=False)
-        s = note.head_status
-        cols = st.columns(4)
-        if s == "draft" and cols[0].button("Klaarzetten voor controle"):
-            do(store.submit_for_review, chosen, base_rev, success="De duiding staat klaar voor controle.")
-        if s == "review":
-            if can(role, "publish_note") and not store.may_publish(note, user):
-                cols[0].caption("U heeft deze versie geschreven. Een collega controleert en publiceert haar.")
-            elif can(role, "publish_note") and cols[0].button("Publiceren", type="primary"):
-                do(store.publish, chosen, base_rev, success="De duiding is gepubliceerd en voor iedereen zichtbaar.")
-            if cols[1].button("Terug naar concept"):
-                do(store.back_to_draft, chosen, base_rev, success="De duiding is weer een concept.")
-        if s != "withdrawn" and can(role, "publish_note") and cols[3].button("Intrekken"):
-            do(store.withdraw, chosen, base_rev, success="De duiding is ingetrokken. Niemand ziet haar nog bij de cijfers.")
-        if s == "withdrawn" and cols[0].button("Heropenen als concept"):
-            do(store.reopen, chosen, base_rev, success="De duiding is weer een concept.")
-        if s != "withdrawn":
-            with st.expander("Bewerken"):
-                with st.form(f"edit-{chosen}-{base_rev}", enter_to_submit=False):
-                    edited = content_form(f"edit-{chosen}-{base_rev}", note.content)
-                if edited is not None:
-                    do(store.update, chosen, base_rev, edited, success="Opgeslagen als nieuwe versie.")
-        with st.expander("Geschiedenis"):
-            history = store.history(chosen, role=role)
-            st.dataframe(pl.DataFrame([{"Versie": h.revision, "Wat": CHANGE_LABELS.get(h.change, h.change),
-                                        "Door": h.saved_by, "Wanneer": format_when(h.saved_at),
-                                        "Status": STATUS_LABELS[h.status]} for h in history]),
-                         hide_index=True, width="stretch")
-            revs = {h.revision: h for h in history}
-            pick = st.selectbox("Bekijk versie", list(revs), key=f"hist-{chosen}", placeholder=PICK_ONE)
-            render_note(revs[pick])
+        opened = st.session_state.pop(ed.OPEN, None)
+        if opened in by_id:  # a note just created or opened for review (set before the widget exists)
+            st.session_state[ed.CHOSEN] = opened
+            st.query_params[ed.CHOSEN] = opened
+        chosen = state.url_select("Open een duiding", list(by_id), ed.CHOSEN,
+                                  format_func=lambda i: f"{by_id[i].content.title or '(zonder titel)'} · "
+                                                        f"{_indicator_label(by_id[i].content.indicator_id)} · "
+                                                        f"{STATUS_LABELS[by_id[i].head_status]}")
+        ed.note_panel(store, by_id[chosen], role=role, user=user, indicators=indicators, gemeente=gemeente,
+                      wijken=wijken)
 
 with tab_new:
     # A fresh key after every save: the browser keeps a form's typed values for as long as its widgets
     # keep their keys, and then the next note would start with (and silently keep) this note's text.
     generation = st.session_state.setdefault("notes-new-generation", 0)
     with st.form(f"new-note-{generation}", enter_to_submit=False):
-        new = content_form(f"new-{generation}", scoped)
+        new = ed.content_form(f"new-{generation}", scoped, indicators, gemeente, wijken)
     if new is not None:
         try:
             created = store.create(new, role=role, user=user)
         except NoteError as exc:
             st.error(escape_text(str(exc)))
         else:
-            st.session_state["notes_flash"] = ("success", "De duiding is opgeslagen als concept.")
-            st.session_state["notes-open"] = created.note_id
+            st.session_state[ed.FLASH] = ("success", "De duiding is opgeslagen als concept.")
+            st.session_state[ed.OPEN] = created.note_id
             st.session_state["notes-new-generation"] = generation + 1
             st.rerun()
 

@@ -31,7 +31,7 @@ if latest is None:
     st.info("Voor deze wet zijn geen maandbedragen uit de eigen registratie geladen, dus er is geen verwachting.")
 else:
     month = st.selectbox("Stand aan het eind van", list(range(1, latest[1] + 1)), index=latest[1] - 1,
-                         format_func=lambda m: f"{fmt.MONTHS[m - 1]} {latest[0]}", key=f"month-{law}",
+                         format_func=lambda m: f"{fmt.MONTHS[m - 1]} {latest[0]}", key=f"month-{law}", placeholder=state.PICK_ONE,
                          help="Kies een eerdere maand om te zien wat de verwachting toen was.")
     fig = fv.prognosis_figure(wh, law, month)
     if fig is None:

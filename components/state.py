@@ -104,9 +104,11 @@ def url_multiselect(label: str, options: Sequence[Any], key: str, *, default: Se
     return list(values)
 
 
-def url_tabs(tabs: dict[str, str], key: str) -> list:
+def url_tabs(tabs: dict[str, str], key: str, *, default: str | None = None) -> list:
     """Tabs whose choice lives in the URL as a stable code (``tabs`` maps code to label). The first tab is
-    the default and stays out of the URL: a page with a tab set per chart keeps a short link."""
+    the default and stays out of the URL: a page with a tab set per chart keeps a short link. ``default``
+    (a code) is the tab a first visit opens when the URL names none, e.g. a link that starts a new note.
+    A callback may choose the tab for the next run by setting ``st.session_state[key]`` to its label."""
     codes = list(tabs)
     url = _from_url(key)
     remembered = _remembered(key)
@@ -114,7 +116,7 @@ def url_tabs(tabs: dict[str, str], key: str) -> list:
     if chosen in tabs:
         st.session_state[key] = tabs[chosen]
     elif st.session_state.get(key) not in tabs.values():
-        st.session_state[key] = tabs[codes[0]]
+        st.session_state[key] = tabs[default if default in tabs else codes[0]]
     containers = st.tabs(list(tabs.values()), key=key, on_change="rerun")
     code = next(c for c in codes if tabs[c] == st.session_state[key])
     _write(key, None if code == codes[0] else [code])

@@ -15,6 +15,13 @@ import pytest
 from tests.browser.helpers import ARTIFACTS, AXE_JS, ROOT
 from tests.browser.server import AppServer, start_server, stop_server
 
+with contextlib.suppress(ImportError):  # playwright is optional: the tests skip without it
+    from playwright.sync_api import expect
+
+    # Playwright's `expect` waits 5 s by default; a page run on a loaded CI machine takes longer (the menu
+    # test once failed while "Ingelogd als" was already being drawn). Same bound as the contexts' timeout.
+    expect.set_options(timeout=60_000)
+
 
 @pytest.fixture(scope="session")
 def app_server(demo_warehouse: Path, tmp_path_factory) -> Iterator[AppServer]:

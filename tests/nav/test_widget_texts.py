@@ -16,16 +16,6 @@ FIGURE_PAGES = ["app_pages/overzicht.py", "app_pages/signalen.py", "app_pages/wm
 ROLE_PAGES = {"ambtenaar": ["app_pages/duiding.py", "app_pages/registry_upload.py"],
               "griffie": ["app_pages/dossier_maken.py"], "beheerder": ["app_pages/beheer.py"],
               "raadslid": ["app_pages/inloggen.py"]}
-# Widgets of pages that other work owns (finance, account management); listed in docs/ui-language.md.
-ELSEWHERE = {"selectbox Stand aan het eind van: 'Choose an option' / 'Choose options'",
-             "selectbox Account: 'Choose an option' / 'Choose options'",
-             "selectbox Rol: 'Choose an option' / 'Choose options'",
-             "selectbox Gebeurtenis: 'Choose an option' / 'Choose options'",
-             "text_input Wie (deel van de naam): 'Press Enter to apply'",
-             "form beheer-role: 'Press Enter to submit form'", "form beheer-password: 'Press Enter to submit form'",
-             "form beheer-add: 'Press Enter to submit form'"}
-
-
 def walk_pages(pages: list[str], role: str | None = None) -> dict[str, list[str]]:
     """Every page in one session (as a reader clicking through the menu); what each would show in English."""
     at = open_page(pages[0], role=role)
@@ -35,7 +25,7 @@ def walk_pages(pages: list[str], role: str | None = None) -> dict[str, list[str]
         at.switch_page(page)
         at.run()
         assert not at.exception, (page, [e.value for e in at.exception])
-        found[page] = [t for t in english_defaults(at) if t not in ELSEWHERE]
+        found[page] = english_defaults(at)
     return found
 
 
