@@ -328,7 +328,7 @@ def law_shares(wh: Warehouse, n: int) -> list[list[str]]:
     figure and wijk map, ``LAW_PAGE_WEIGHT`` for the law page (its table compares every peer municipality).
     A law's figures go together: the secondary suppression of an indicator group is computed once per
     process, and the law page, its figures and its wijk maps ask for the same groups."""
-    weight = {law: LAW_PAGE_WEIGHT for law in [*LAW_INFO, "context"]}
+    weight = dict.fromkeys([*LAW_INFO, "context"], LAW_PAGE_WEIGHT)
     for law in q.catalogue(wh)["law"].to_list() + q.wijk_indicators(wh)["law"].to_list():
         weight[law] = weight.get(law, 0) + 1
     shares: list[list[str]] = [[] for _ in range(n)]

@@ -32,6 +32,8 @@ def test_every_variable_has_a_default_and_a_help_text():
 def test_every_msd_name_in_the_code_is_declared():
     used = {}
     for path in tracked("*.py", "*.sh", "*.in"):
+        if path == Path(__file__).resolve():
+            continue  # names an undeclared variable on purpose
         for name in NAME.findall(path.read_text(encoding="utf-8")):
             used.setdefault(name, path.relative_to(ROOT))
     def family(n):
