@@ -96,7 +96,8 @@ with tab_list:
         chosen = state.url_select("Open een duiding", list(by_id), ed.CHOSEN,
                                   format_func=lambda i: f"{by_id[i].content.title or '(zonder titel)'} · "
                                                         f"{_indicator_label(by_id[i].content.indicator_id)} · "
-                                                        f"{STATUS_LABELS[by_id[i].head_status]}")
+                                                        f"{STATUS_LABELS[by_id[i].head_status]}",
+                                  default_in_url=False)
         ed.note_panel(store, by_id[chosen], role=role, user=user, indicators=indicators, gemeente=gemeente,
                       wijken=wijken)
 

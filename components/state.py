@@ -62,8 +62,11 @@ def _write(key: str, encoded: list[str] | None) -> None:
 
 
 def url_select(label: str, options: Sequence[Any], key: str, *, default: Any = None,
-               format_func: Callable[[Any], str] = str, container=None, help: str | None = None) -> Any:
-    """A selectbox bound to query parameter ``key``; unknown URL values fall back to the default."""
+               format_func: Callable[[Any], str] = str, container=None, help: str | None = None,
+               default_in_url: bool = True) -> Any:
+    """A selectbox bound to query parameter ``key``; unknown URL values fall back to the default.
+    ``default_in_url=False`` keeps an untouched default out of the URL (a record picked for the reader, not by
+    them: writing it would add a browser history entry, so Back would not leave the page)."""
     if not options:
         return None
     by_code = {str(o): o for o in options}
@@ -80,7 +83,8 @@ def url_select(label: str, options: Sequence[Any], key: str, *, default: Any = N
     value = (container or st).selectbox(label, options, key=key, format_func=format_func, help=help,
                                         placeholder=PICK_ONE)
     # Defaults are written too: a shared link must not change meaning when newer data arrives.
-    _write(key, [str(value)])
+    if default_in_url or value != default or _from_url(key):
+        _write(key, [str(value)])
     return value
 
 

@@ -20,6 +20,10 @@ def test_duiding_keeps_its_tab_and_open_note_over_a_reload(app_server, page: Pag
     expect(page.get_by_role("tab", name="Nieuwe duiding")).to_have_attribute("aria-selected", "true")
     page.get_by_role("tab", name="Duidingen", exact=True).click()
     expect(page).to_have_url(url_with("duiding-tab", "duidingen"))
+    # The note opened for the reader stays out of the URL (Back still leaves the page); one they pick goes in.
+    assert "notes-chosen" not in page.url
+    page.get_by_role("combobox", name="Open een duiding").click()
+    page.get_by_role("option").nth(1).click()
     expect(page).to_have_url(re.compile(r"[?&]notes-chosen=\w+"))
     wait_idle(page)
     note = re.search(r"notes-chosen=(\w+)", page.url).group(1)
