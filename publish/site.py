@@ -22,13 +22,10 @@ from __future__ import annotations
 
 import functools
 import json
-import multiprocessing
 import os
 import posixpath
 import shutil
-import tempfile
-import time
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,6 +90,8 @@ class BuildContext:
     notes: NoteStore | None
     dossiers: DossierStore | None
     env: jinja2.Environment
+    pool: ThreadPoolExecutor
+    pending: list[Future] = field(default_factory=list)
     open_rows: list[pl.DataFrame] = field(default_factory=list)
     nav_extra: list[tuple[str, str]] = field(default_factory=list)
 
@@ -138,27 +137,24 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def _draw_svg(spec: dict, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(_vl_convert().vegalite_to_svg({**spec, "width": SVG_WIDTH}, format_locale="nl-NL"),
-                    encoding="utf-8")
-
-
 def _svg(ctx: BuildContext, spec: dict, rel: str) -> str:
-    """The chart as SVG at a fixed width (vl-convert cannot lay out "container" width), drawn by the process
-    that writes the page (each worker process has its own vl-convert engine)."""
-    _draw_svg(spec, ctx.root / rel)
+    """The chart as SVG at a fixed width (vl-convert cannot lay out "container" width). vl-convert lets go
+    of the GIL while it draws, so the pictures are drawn on worker threads while the pages are written."""
+    path = ctx.root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+
+    def draw() -> None:
+        path.write_text(_vl_convert().vegalite_to_svg({**spec, "width": SVG_WIDTH}, format_locale="nl-NL"),
+                        encoding="utf-8")
+
+    ctx.pending.append(ctx.pool.submit(draw))
     return rel
 
 
-def _write_downloads(table: ExportTable, root: Path, rel_stem: str) -> None:
-    (root / rel_stem).parent.mkdir(parents=True, exist_ok=True)
-    (root / f"{rel_stem}.csv").write_bytes(to_csv(table))
-    (root / f"{rel_stem}.xlsx").write_bytes(to_xlsx(table))  # openpyxl's scratch files: see _start_worker
-
-
 def _downloads(ctx: BuildContext, table: ExportTable, rel_stem: str) -> list[tuple[str, str]]:
-    _write_downloads(table, ctx.root, rel_stem)
+    (ctx.root / rel_stem).parent.mkdir(parents=True, exist_ok=True)
+    (ctx.root / f"{rel_stem}.csv").write_bytes(to_csv(table))
+    (ctx.root / f"{rel_stem}.xlsx").write_bytes(to_xlsx(table))
     return [(f"{rel_stem}.csv", "Download als CSV"), (f"{rel_stem}.xlsx", "Download als Excel")]
 
 
@@ -306,181 +302,92 @@ def _open_data_rows(df: pl.DataFrame) -> pl.DataFrame:
         [pl.col(c).cast(pl.Float64) if c == "value" else pl.col(c).cast(pl.String) for c in cols])
 
 
-WORKERS = 2  # processes that build the law, figure and wijk pages; each has its own engine and connection
-LAW_PAGE_WEIGHT = 8  # measured: a law page costs about as much as eight figure pages
-_worker: dict[str, BuildContext] = {}
-build_stats: dict[str, float] = {}  # CPU seconds of the last build, per process kind (for the benchmark)
-
-
-def _start_worker(release, settings, store_url: str | None, root: Path, scratch: Path,
-                  nav_extra: list[tuple[str, str]], goal_overview: pl.DataFrame) -> None:
-    """A worker process: its own read-only connection to the release and to the store. openpyxl writes each
-    sheet to a scratch file before zipping it; those files go to ``scratch`` inside OUT, never /tmp."""
-    tempfile.tempdir = str(scratch)
-    db = Database(store_url) if store_url else None
-    _worker["ctx"] = BuildContext(wh=Warehouse(release, settings), root=root, notes=NoteStore(db) if db else None,
-                                  dossiers=DossierStore(db) if db else None, env=_environment(),
-                                  nav_extra=nav_extra, _goals=goal_overview)
-
-
-def law_shares(wh: Warehouse, n: int) -> list[list[str]]:
-    """The laws split over ``n`` workers by their work (largest first, each to the lightest share): one per
-    figure and wijk map, ``LAW_PAGE_WEIGHT`` for the law page (its table compares every peer municipality).
-    A law's figures go together: the secondary suppression of an indicator group is computed once per
-    process, and the law page, its figures and its wijk maps ask for the same groups."""
-    weight = dict.fromkeys([*LAW_INFO, "context"], LAW_PAGE_WEIGHT)
-    for law in q.catalogue(wh)["law"].to_list() + q.wijk_indicators(wh)["law"].to_list():
-        weight[law] = weight.get(law, 0) + 1
-    shares: list[list[str]] = [[] for _ in range(n)]
-    load = [0] * n
-    for law in sorted(weight, key=lambda k: (-weight[k], k)):
-        i = load.index(min(load))
-        shares[i].append(law)
-        load[i] += weight[law]
-    return [s for s in shares if s]
-
-
-def _laws_job(laws: list[str], year: int | None) -> dict:
-    """In a worker: for each law its page and headline tiles, every figure (page, embed, picture, downloads)
-    and every wijk map. Returns what the main process needs for the pages that list them."""
-    ctx = _worker["ctx"]
-    wh = ctx.wh
-    cat = q.catalogue(wh).sort("law", "order", "id")
-    done: dict = {"figures": {}, "wijken": {}, "headlines": {}}
-    for law in laws:
-        _law_page(ctx, law, year)
-        done["headlines"][law] = _headline_items(wh, law, year)
-        for ind in cat.filter(pl.col("law") == law).iter_rows(named=True):
-            fig, df = series_figure(ctx, ind["id"])
-            ctx.write(f"cijfers/{ind['id']}.html", "figure.html", fig=fig,
-                      back=(f"{law}.html", LAW_PAGES.get(law, law)), embed=f"embed/{ind['id']}.html")
-            ctx.write(f"embed/{ind['id']}.html", "embed.html", fig=fig, page=f"cijfers/{ind['id']}.html")
-            done["figures"][ind["id"]] = (fig.title, _open_data_rows(df))
-        for ind in q.wijk_indicators(wh).filter(pl.col("law") == law).iter_rows(named=True):
-            built = wijk_figure(ctx, ind["id"])
-            if built is None:
-                continue
-            fig, values = built
-            ctx.write(f"wijken/{ind['id']}.html", "figure.html", fig=fig, back=("wijken.html", "Wijken"), embed=None)
-            done["wijken"][ind["id"]] = (f"wijken/{ind['id']}.html", fig.title, fig,
-                                         _open_data_rows(values.with_columns(indicator_id=pl.lit(ind["id"]))))
-    done["cpu_s"] = time.process_time()
-    return done
-
-
-def _pool(initargs: tuple) -> ProcessPoolExecutor:
-    """Worker processes from a fork server that has imported this module once (a plain fork of a process
-    whose DuckDB, Polars and vl-convert threads are running is not safe; spawning imports everything anew)."""
-    mp = multiprocessing.get_context("forkserver")
-    mp.set_forkserver_preload([__name__])
-    return ProcessPoolExecutor(max_workers=WORKERS, mp_context=mp, initializer=_start_worker, initargs=initargs)
-
-
 def build(wh: Warehouse, out: Path, *, store_url: str | None) -> Path:
     """Write the edition of ``wh``'s release into ``out/<release id>`` (replaced whole) and the list of
-    editions into ``out/index.html``. Returns the release folder.
-
-    The law, figure and wijk pages (most of the work: queries, charts, pictures, workbooks) are built by
-    ``WORKERS`` processes, each for a share of the laws; this process writes the goals and dossiers
-    meanwhile, and the pages that list the figures once the workers are done."""
-    started = time.process_time()
+    editions into ``out/index.html``. Returns the release folder."""
     out = Path(out)
     final = out / wh.release.id
     tmp = out / f".{wh.release.id}.tmp"
-    scratch = out / f".{wh.release.id}.scratch"
-    for folder in (tmp, scratch):
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
     db = Database(store_url) if store_url else None
     if db is not None:
         db.migrate()
-    ctx = BuildContext(wh=wh, root=tmp, notes=NoteStore(db) if db else None,
-                       dossiers=DossierStore(db) if db else None, env=_environment())
-    ctx.nav_extra = signal_pages(wh, ctx)
-    try:
-        with _pool((wh.release, wh.settings, store_url, tmp, scratch, ctx.nav_extra, ctx.goal_overview())) as pool:
-            worker_cpu = _write_pages(ctx, pool)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        ctx = BuildContext(wh=wh, root=tmp, notes=NoteStore(db) if db else None,
+                           dossiers=DossierStore(db) if db else None, env=_environment(), pool=pool)
+        _write_pages(ctx)
+        for f in ctx.pending:
+            f.result()  # a chart that failed to draw fails the build
     shutil.rmtree(final, ignore_errors=True)
     tmp.rename(final)
     write_release_list(out, current=wh.release.id)
-    build_stats.update(main_cpu_s=time.process_time() - started, worker_cpu_s=worker_cpu)
     return final
 
 
-def _law_page(ctx: BuildContext, law: str, year: int | None) -> None:
-    wh = ctx.wh
-    cat = q.indicators_for_law(wh, law)
-    comp = q.comparison(wh, cat["id"].to_list(), year) if year else pl.DataFrame()
-    overview = cat.select("id", "title", "unit", "unit_label", "theme").join(
-        comp, left_on="id", right_on="indicator_id", how="left") if year else pl.DataFrame()
-    downloads = []
-    if year:
-        downloads = _downloads(ctx, export.comparison_table(
-            overview, title=f"{LAW_PAGES[law]}: alle cijfers {year}", source=all_figures_source(wh, comp),
-            release=wh.release.id), f"downloads/{law}-{year}")
-    rows = list(zip(cat["id"].to_list(), comparison_table(overview).iter_rows(named=True), strict=True)) \
-        if year and overview.height else []
-    ctx.write(f"{law}.html", "law.html", law=law, info=LAW_INFO.get(law), title=LAW_PAGES[law], year=year,
-              rows=rows, downloads=downloads, source=all_figures_source(wh, comp) if year else "")
-
-
-def _headline_items(wh: Warehouse, law: str, year: int | None) -> list[dict]:
-    tiles = q.headline(wh, law, year) if year else pl.DataFrame()
-    return [{"id": t["id"], "title": t["short_title"], "value": fmt.value(t["value"], t["unit"], t["status"]),
-             "change": fmt.change(t["change"], t["unit"], t["change_pct"]) if t["status"] != "suppressed" else None,
-             "national": fmt.value(t["national"], t["unit"]), "peers": fmt.value(t["peer_median"], t["unit"])}
-            for t in tiles.iter_rows(named=True)]
-
-
-def _write_pages(ctx: BuildContext, pool: Executor) -> float:
-    """Returns the CPU seconds the workers used."""
+def _write_pages(ctx: BuildContext) -> None:
     wh, out, tmp = ctx.wh, ctx.root.parent, ctx.root
+    ctx.nav_extra = signal_pages(wh, ctx)
     _copy_assets(out)
     year = q.latest_year(wh, q.headline_ids(wh), [wh.gemeente])
-    jobs = [pool.submit(_laws_job, laws, year) for laws in law_shares(wh, WORKERS)]
-    ctx.write("doelen.html", "goals.html", goals=ctx.goal_overview().to_dicts(),
-              rules=comparison_view.goal_rules_text().replace("*", ""))
-    saved_tempdir = tempfile.tempdir
-    tempfile.tempdir = str(ctx.root.parent / f".{wh.release.id}.scratch")  # openpyxl's scratch files, as in a worker
-    try:
-        _dossiers(ctx)
-    finally:
-        tempfile.tempdir = saved_tempdir
 
-    done: dict = {"figures": {}, "wijken": {}, "headlines": {}}
-    worker_cpu = 0.0
-    for job in jobs:
-        part = job.result()  # a chart that failed to draw fails the build
-        worker_cpu += part.pop("cpu_s")
-        for key, values in part.items():
-            done[key].update(values)
-    ctx.write("index.html", "overview.html", year=year,
-              headlines=[(law, LAW_PAGES[law], done["headlines"][law]) for law in [*LAW_INFO, "context"]])
-    # The open data in the order of a single-process build: every figure, then every wijk map.
     figure_titles: dict[str, str] = {}
-    for indicator_id in q.catalogue(wh).sort("law", "order", "id")["id"].to_list():
-        figure_titles[indicator_id], rows = done["figures"][indicator_id]
-        ctx.open_rows.append(rows)
+    for ind in q.catalogue(wh).sort("law", "order", "id").iter_rows(named=True):
+        fig, df = series_figure(ctx, ind["id"])
+        figure_titles[ind["id"]] = fig.title
+        ctx.open_rows.append(_open_data_rows(df))
+        law_title = LAW_PAGES.get(ind["law"], ind["law"])
+        ctx.write(f"cijfers/{ind['id']}.html", "figure.html", fig=fig, back=(f"{ind['law']}.html", law_title),
+                  embed=f"embed/{ind['id']}.html")
+        ctx.write(f"embed/{ind['id']}.html", "embed.html", fig=fig, page=f"cijfers/{ind['id']}.html")
+
+    for law in [*LAW_INFO, "context"]:
+        cat = q.indicators_for_law(wh, law)
+        comp = q.comparison(wh, cat["id"].to_list(), year) if year else pl.DataFrame()
+        overview = cat.select("id", "title", "unit", "unit_label", "theme").join(
+            comp, left_on="id", right_on="indicator_id", how="left") if year else pl.DataFrame()
+        downloads = []
+        if year:
+            downloads = _downloads(ctx, export.comparison_table(
+                overview, title=f"{LAW_PAGES[law]}: alle cijfers {year}", source=all_figures_source(wh, comp),
+                release=wh.release.id), f"downloads/{law}-{year}")
+        rows = list(zip(cat["id"].to_list(), comparison_table(overview).iter_rows(named=True), strict=True)) \
+            if year and overview.height else []
+        ctx.write(f"{law}.html", "law.html", law=law, info=LAW_INFO.get(law), title=LAW_PAGES[law], year=year,
+                  rows=rows, downloads=downloads, source=all_figures_source(wh, comp) if year else "")
+
+    headlines = []
+    for law in [*LAW_INFO, "context"]:
+        tiles = q.headline(wh, law, year) if year else pl.DataFrame()
+        items = [{"id": t["id"], "title": t["short_title"], "value": fmt.value(t["value"], t["unit"], t["status"]),
+                  "change": fmt.change(t["change"], t["unit"], t["change_pct"]) if t["status"] != "suppressed" else None,
+                  "national": fmt.value(t["national"], t["unit"]), "peers": fmt.value(t["peer_median"], t["unit"])}
+                 for t in tiles.iter_rows(named=True)]
+        headlines.append((law, LAW_PAGES[law], items))
+    ctx.write("index.html", "overview.html", headlines=headlines, year=year)
+
     wijk_links, first_map = [], None
-    for indicator_id in q.wijk_indicators(wh)["id"].to_list():
-        if indicator_id not in done["wijken"]:
+    for ind in q.wijk_indicators(wh).iter_rows(named=True):
+        built = wijk_figure(ctx, ind["id"])
+        if built is None:
             continue
-        rel, title, fig, rows = done["wijken"][indicator_id]
-        ctx.open_rows.append(rows)
-        wijk_links.append((rel, title))
+        fig, values = built
+        ctx.open_rows.append(_open_data_rows(values.with_columns(indicator_id=pl.lit(ind["id"]))))
+        ctx.write(f"wijken/{ind['id']}.html", "figure.html", fig=fig, back=("wijken.html", "Wijken"), embed=None)
+        wijk_links.append((f"wijken/{ind['id']}.html", fig.title))
         first_map = first_map or fig
     ctx.write("wijken.html", "wijken.html", links=wijk_links, fig=first_map)
 
     by_law = [(LAW_PAGES.get(law, law), [(i, figure_titles[i]) for i in q.indicators_for_law(wh, law)["id"]])
               for law in [*LAW_INFO, "context"]]
     ctx.write("trends.html", "trends.html", by_law=by_law)
+    ctx.write("doelen.html", "goals.html", goals=ctx.goal_overview().to_dicts(),
+              rules=comparison_view.goal_rules_text().replace("*", ""))
+    _dossiers(ctx)
     _open_data(ctx)
     (tmp / "release.json").write_text(json.dumps({"release": wh.release.id, "created_at": wh.meta.get("created_at"),
                                                   "gemeente": wh.meta.get("gemeente_name"), "demo": wh.is_demo}),
                                       encoding="utf-8")
-    return worker_cpu
 
 
 def _dossiers(ctx: BuildContext) -> None:

@@ -244,20 +244,3 @@ def test_a_second_release_keeps_the_first(built_site, tmp_path):
         (old / "release.json").unlink()
         old.rmdir()
         site.write_release_list(built_site.out, current=built_site.wh.release.id)
-
-
-def test_the_build_leaves_only_the_edition(built_site):
-    """No build folder (``.<release>.tmp``) and no scratch folder of the workers' workbooks stay behind."""
-    names = sorted(p.name for p in built_site.out.iterdir())
-    assert names == sorted(["assets", "index.html", built_site.wh.release.id])
-
-
-def test_law_shares_give_every_law_to_one_worker(built_site):
-    wh = built_site.wh
-    laws = sorted(set(q.catalogue(wh)["law"].to_list()) | set(LAW_INFO) | {"context"})
-    for n in (1, 2, 3):
-        shares = site.law_shares(wh, n)
-        assert len(shares) == min(n, len(laws))
-        assert sorted(law for share in shares for law in share) == laws
-    two = site.law_shares(wh, 2)
-    assert two[0] and two[1] and not set(two[0]) & set(two[1])
