@@ -69,11 +69,12 @@ class ReaderLimits:
     Each has a setting: MSD_MAX_EXTRACT_MB, MSD_MAX_EXTRACT_ROWS, MSD_MAX_EXTRACT_COLUMNS,
     MSD_MAX_EXTRACT_CELLS and MSD_MAX_UNZIPPED_MB (the unpacked size of an Excel file)."""
 
-    max_bytes: int = 1024 * 1024 * 1024
-    max_rows: int = 2_000_000
-    max_columns: int = 250
-    max_cells: int = 40_000_000
-    max_unzipped: int = 256 * 1024 * 1024
+    # The defaults are the settings' own (settings.VARIABLES), so they are written in one place.
+    max_bytes: int = int(settings_mod.VARIABLES["MSD_MAX_EXTRACT_MB"].default) * 1024 * 1024
+    max_rows: int = int(settings_mod.VARIABLES["MSD_MAX_EXTRACT_ROWS"].default)
+    max_columns: int = int(settings_mod.VARIABLES["MSD_MAX_EXTRACT_COLUMNS"].default)
+    max_cells: int = int(settings_mod.VARIABLES["MSD_MAX_EXTRACT_CELLS"].default)
+    max_unzipped: int = int(settings_mod.VARIABLES["MSD_MAX_UNZIPPED_MB"].default) * 1024 * 1024
 
     @classmethod
     def from_env(cls) -> ReaderLimits:
