@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from domain import secondary
+from domain import disclosure, secondary
 from queries import Warehouse
 from queries import figures as q
 from tests.conftest import obs, small_regions, source_row
@@ -127,10 +127,10 @@ def test_the_exact_check_catches_what_one_hidden_cell_per_sum_misses():
     cid = np.array([0, 1, 2, 1, 3, 4, 2, 3, 5])
     total = np.array([True, False, False, True, False, False, True, False, False])
     before = np.isnan(values)
-    assert secondary.determined(rel, cid, total, before)  # the fixed point alone would stop here
-    after = secondary.hide_more(values, before, rel, cid, total)
+    assert disclosure.determined(rel, cid, total, before)  # the fixed point alone would stop here
+    after = disclosure.hide_more(values, before, rel, cid, total)
     assert after.tolist() == [False, True, True, True, True, False]  # s1 (7), the smaller part, goes
-    assert not secondary.determined(rel, cid, total, after)
+    assert not disclosure.determined(rel, cid, total, after)
 
 
 def test_households_with_several_laws_are_the_sum_of_their_combinations():
