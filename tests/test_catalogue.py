@@ -81,3 +81,15 @@ def test_kerncijfers_are_mapped_for_every_year_from_2017():
     tables = catalogue.load().get("population")["source"]["cbs"]["tables"]
     assert tables == ["83765NED", "84286NED", "84583NED", "84799NED", "85039NED", "85318NED", "85618NED",
                       "85984NED", "86165NED"]
+
+
+def test_kwb_youth_care_is_mapped_only_for_years_whose_keys_are_known():
+    """KWB 2018, 2020, 2023, 2024 and 2025 name the youth-care keys; 2017 has none (real extract)."""
+    cat = catalogue.load()
+    kwb = cat.get("population")["source"]["cbs"]["tables"]
+    for ind, measure, unit in (("jeugdzorg_youngsters", "JongerenMetJeugdzorgInNatura", "aantal"),
+                               ("jeugdzorg_pct", "PercentageJongerenMetJeugdzorg", "%")):
+        src = cat.get(ind)["source"]["cbs"]
+        assert src["tables"] == ["84286NED", "84799NED", "85618NED", "85984NED", "86165NED"], ind
+        assert set(src["tables"]) <= set(kwb) and "83765NED" not in src["tables"], ind
+        assert (src["measure"], src["unit"]) == (measure, unit), ind
