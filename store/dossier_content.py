@@ -15,7 +15,6 @@ from typing import Any
 
 from store.revisioned import Table, conflict_message, revision_facts
 
-STATUSES = ("draft", "published", "withdrawn")
 STATUS_LABELS = {"draft": "Concept", "published": "Gepubliceerd", "withdrawn": "Ingetrokken"}
 CHANGE_LABELS = {"create": "aangemaakt", "edit": "bewerkt", "publish": "gepubliceerd", "withdraw": "ingetrokken"}
 COMPARISONS = {"geen": "Geen vergelijking", "nederland": "Nederland", "peers": "Vergelijkbare gemeenten (mediaan)",

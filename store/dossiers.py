@@ -35,13 +35,8 @@ from store.db import Database, Transaction, utcnow
 from store.dossier_content import (
     CHANGE_LABELS,
     COMPARISONS,
-    MAX_INDICATORS_PER_SECTION,
-    MAX_QUESTIONS,
-    MAX_REGIONS_PER_SECTION,
-    MAX_SECTIONS,
     SECTION_KINDS,
     STATUS_LABELS,
-    STATUSES,
     TABLE,
     Dossier,
     DossierConflict,
@@ -63,11 +58,9 @@ from store.dossier_content import (
 )
 from store.revisioned import Revision, RevisionedStore
 
-__all__ = ["CHANGE_LABELS", "COMPARISONS", "MAX_INDICATORS_PER_SECTION", "MAX_QUESTIONS", "MAX_REGIONS_PER_SECTION",
-           "MAX_SECTIONS", "MAX_SLUG", "SECTION_KINDS", "STATUSES", "STATUS_LABELS", "Dossier", "DossierConflict",
-           "DossierContent", "DossierError", "DossierInvalid", "DossierNotFound", "DossierStateError",
-           "DossierStore", "NoteCopy", "Section", "move_section", "remove_section", "replace_section", "slugify",
-           "with_sections"]
+__all__ = ["CHANGE_LABELS", "COMPARISONS", "SECTION_KINDS", "STATUS_LABELS", "Dossier", "DossierConflict",
+           "DossierContent", "DossierError", "DossierInvalid", "DossierNotFound", "DossierStateError", "DossierStore",
+           "NoteCopy", "Section", "move_section", "remove_section", "replace_section", "slugify", "with_sections"]
 
 _DOSSIER_ID = re.compile(r"^[0-9a-f]{32}$")
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")

@@ -29,7 +29,6 @@ from store.note_content import (
     LAWS,
     LINK_KINDS,
     STATUS_LABELS,
-    STATUSES,
     TABLE,
     FourEyesRefused,
     Link,
@@ -48,13 +47,13 @@ from store.note_content import (
     period_label,
     year_code,
 )
-from store.note_exchange import EXPORT_FORMAT, EXPORT_VERSION, ImportRefused, ImportReport, NoteExchange
+from store.note_exchange import ImportRefused, ImportReport, NoteExchange
 from store.revisioned import Revision, format_when
 
-__all__ = ["CHANGE_LABELS", "EXPORT_FORMAT", "EXPORT_VERSION", "LAWS", "LINK_KINDS", "MARKER_SCHEMA", "STATUSES",
-           "STATUS_LABELS", "FourEyesRefused", "ImportRefused", "ImportReport", "Link", "Note", "NoteConflict",
-           "NoteContent", "NoteError", "NoteInvalid", "NoteNotFound", "NoteStateError", "NoteStore", "format_when",
-           "gemeente_of", "parse_period_spec", "period_label", "year_code"]
+__all__ = ["CHANGE_LABELS", "LAWS", "LINK_KINDS", "MARKER_SCHEMA", "STATUS_LABELS", "FourEyesRefused", "ImportRefused",
+           "ImportReport", "Link", "Note", "NoteConflict", "NoteContent", "NoteError", "NoteInvalid", "NoteNotFound",
+           "NoteStateError", "NoteStore", "format_when", "gemeente_of", "parse_period_spec", "period_label",
+           "year_code"]
 
 MARKER_SCHEMA = {"period": pl.String, "year": pl.Int64, "label": pl.String, "text": pl.String, "note_id": pl.String}
 
