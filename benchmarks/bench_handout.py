@@ -30,7 +30,7 @@ from components import dossier_document, handout
 from queries import Warehouse
 from store.dossiers import DossierContent, NoteCopy
 from warehouse import catalogue
-from warehouse.releases import publish
+from warehouse.publication import publish
 
 GEMEENTE = "GM0001"
 WIJKEN = ["WK000101", "WK000102", "WK000103"]

@@ -31,7 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 from etl import demo  # noqa: E402
 from warehouse import catalogue
-from warehouse.releases import current_release, publish  # noqa: E402
+from warehouse.publication import publish  # noqa: E402
+from warehouse.releases import current_release
 
 PAGES = ["app_pages/overzicht.py", "app_pages/wmo.py", "app_pages/jeugd.py", "app_pages/participatie.py", "app_pages/schuldhulp.py",
          "app_pages/veiligheid.py", "app_pages/wijken.py", "app_pages/trends.py", "app_pages/stapeling.py",

@@ -14,7 +14,7 @@ from queries import Warehouse
 from store.db import shared_database
 from store.dossiers import Dossier, DossierStore
 from store.notes import NoteStore
-from warehouse import catalogue
+from warehouse import catalogue, publication
 from warehouse import releases as etl_warehouse
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ def publish(store: DossierStore, notes: NoteStore, wh: Warehouse, dossier: Dossi
     require(role, "publish_dossier")
     warehouse_dir = wh.release.path.parent.parent
     holder = f"dossier-{dossier.dossier_id}"
-    if not etl_warehouse.pin_release(warehouse_dir, wh.release.id, holder):
+    if not publication.pin_release(warehouse_dir, wh.release.id, holder):
         raise RuntimeError("De datarelease bestaat niet meer. Laad de pagina opnieuw en probeer het nog eens.")
     try:
         copies = published_notes(wh, notes, dossier.content)
@@ -62,11 +62,11 @@ def publish(store: DossierStore, notes: NoteStore, wh: Warehouse, dossier: Dossi
                                   role=role, user=user)
     except BaseException:
         if not _published_on(store, dossier.dossier_id, wh.release.id):  # else a publication still needs it
-            etl_warehouse.unpin_release(warehouse_dir, wh.release.id, holder)
+            publication.unpin_release(warehouse_dir, wh.release.id, holder)
         raise
     for release_id, holders in etl_warehouse.pinned_releases(warehouse_dir).items():
         if release_id != wh.release.id and holder in holders:
-            etl_warehouse.unpin_release(warehouse_dir, release_id, holder)
+            publication.unpin_release(warehouse_dir, release_id, holder)
     return published
 
 

@@ -17,6 +17,8 @@ from etl import registry
 from queries import Warehouse, signals
 from store import audit
 from store.markdown import escape_text
+from warehouse import preview as release_preview
+from warehouse import publication
 from warehouse import releases as etl_warehouse
 
 LAW_LABELS = {"wmo": "Wmo", "jeugd": "Jeugdwet", "participatie": "Participatiewet", "schuldhulp": "Schuldhulp"}
@@ -111,7 +113,7 @@ def staged_panel(wh: Warehouse) -> None:
         for line in info["other"].get(law, []):
             st.caption(line)
         _problems(info["problems"][law], info["problem_counts"][law])
-    st.markdown(preview_markdown(etl_warehouse.preview(path, staged)))
+    st.markdown(preview_markdown(release_preview.preview(path, staged)))
     st.info("Nog niet gepubliceerd: de pagina's tonen nog de huidige cijfers.")
     cols = st.columns(2)
     if cols[0].button("Publiceren", type="primary", key="upload-confirm"):
@@ -127,7 +129,7 @@ def staged_panel(wh: Warehouse) -> None:
                                        "persoonsgegevens bewaard. Een beheerder kan de vorige versie terugzetten.")
         st.rerun()
     if cols[1].button("Niet publiceren", key="upload-discard"):
-        etl_warehouse.discard(path, info["release"])
+        publication.discard(path, info["release"])
         st.session_state.pop(STAGED_KEY, None)
         st.session_state[FLASH_KEY] = "Niet gepubliceerd. Er is niets veranderd."
         st.rerun()
@@ -149,13 +151,13 @@ def load_uploads(wh: Warehouse, files: dict[str, tuple[str, bytes]], postcodes: 
 def confirm_upload(wh: Warehouse, release_id: str, *, role, user: str, detail: str) -> etl_warehouse.Release:
     """Publish a checked upload; the role is checked again, here on the server."""
     require(role, "upload_registry")
-    release = etl_warehouse.confirm(wh.settings.warehouse, release_id)
+    release = publication.confirm(wh.settings.warehouse, release_id)
     audit.record("load", user, f"registratie gepubliceerd (versie {release_id}): {detail}", role=role)
     signals.after_publish(wh.settings.warehouse)  # once now, not at the first page view of the new release
     return release
 
 
-def preview_markdown(preview: etl_warehouse.Preview) -> str:
+def preview_markdown(preview: release_preview.Preview) -> str:
     """The preview's lines as a list; its "- " lines (the large changes) become a nested list."""
     return "\n".join(f"    - {escape_text(line[2:])}" if line.startswith("- ") else f"- {escape_text(line)}"
                      for line in preview.lines())

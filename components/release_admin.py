@@ -10,7 +10,9 @@ from components.registry_upload import preview_markdown
 from domain.roles import require
 from store import audit
 from store.notes import format_when
+from warehouse import publication
 from warehouse import releases as etl_warehouse
+from warehouse.preview import preview
 
 FLASH = "_msd_release_flash"
 
@@ -19,7 +21,7 @@ def restore_previous(warehouse_dir: Path, *, role, user: str) -> etl_warehouse.R
     """Make the previous release current again (administrator only, checked on the server)."""
     require(role, "run_load")
     current = etl_warehouse.current_release(warehouse_dir)
-    restored = etl_warehouse.restore(warehouse_dir)
+    restored = publication.restore(warehouse_dir)
     audit.record("release_restored", user, f"versie {current.id} vervangen door {restored.id}", role=role)
     return restored
 
@@ -35,13 +37,13 @@ def versions_panel(warehouse_dir: Path, *, role, user: str) -> None:
     st.write(f"Huidige versie: **{current.id}**, gemaakt {format_when(current.meta.get('created_at', ''))}"
              + (" (demo)" if current.meta.get("demo") else "") + ".")
     try:
-        target = etl_warehouse.restore_target(warehouse_dir)
+        target = publication.restore_target(warehouse_dir)
     except etl_warehouse.WarehouseError as exc:
         st.caption(str(exc))
         return
     st.write(f"Vorige versie: **{target.id}**, gemaakt {format_when(target.meta.get('created_at', ''))}. "
              "Terugzetten verandert dit:")
-    st.markdown(preview_markdown(etl_warehouse.preview(warehouse_dir, target)))
+    st.markdown(preview_markdown(preview(warehouse_dir, target)))
     st.caption("Er wordt niets gewist: de versie die nu actueel is, blijft bewaard en kan daarna weer worden "
                "teruggezet (python -m etl restore --to ...).")
     if st.button("Vorige versie terugzetten", type="primary", key="beheer-restore"):

@@ -7,7 +7,7 @@ The catalogue says per indicator how its value comes about (``derive`` in ``data
 - ``derive = { sum = ["a", "b", "c"] }``: a + b + c, same region, period and category, only where
   every part is there (a missing age band would undercount).
 
-``apply`` runs over the merged observations of a release inside ``warehouse.releases.publish``, so the
+``apply`` runs over the merged observations of a release inside ``warehouse.publication.publish``, so the
 counts of any loader (CBS, waarstaatjegemeente, the demo) yield the rates, at the national,
 municipal, wijk and buurt level alike: peers, medians and maps then compare like with like.
 A computed row replaces any row of the same key; it carries the numerator's source (so the

@@ -19,8 +19,10 @@ from pathlib import Path
 
 import etl
 import settings
+from warehouse import publication
 from warehouse import releases as warehouse
 from warehouse.catalogue import CatalogueError
+from warehouse.preview import preview
 from warehouse.releases import WarehouseError
 
 # Commands whose staged release is published without asking: the fictional demo.
@@ -50,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         path = settings.load(args.warehouse).warehouse
         before = warehouse.current_release(path)
-        with warehouse.staging(path) as session:
+        with publication.staging(path) as session:
             code = int(args.func(args) or 0)
         if session.staged:
             finish_staged(path, session.staged[-1], publish_now=args.yes or args.command in AUTO_CONFIRM)
@@ -82,10 +84,10 @@ def after_publish(path: Path) -> None:
 def finish_staged(path: Path, staged: warehouse.Release, *, publish_now: bool) -> None:
     """Print what the staged release changes, then publish it or say how to."""
     print(f"Klaargezet: versie {staged.id}. Wat er verandert tegenover de huidige versie:")
-    for line in warehouse.preview(path, staged).lines():
+    for line in preview(path, staged).lines():
         print(f"  {line}")
     if publish_now:
-        warehouse.confirm(path, staged.id)
+        publication.confirm(path, staged.id)
         print(f"Gepubliceerd: versie {staged.id} is nu de huidige. Terugdraaien: python -m etl restore --yes")
         return
     print("Nog NIET gepubliceerd. Publiceren: python -m etl confirm " + staged.id

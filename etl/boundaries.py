@@ -18,7 +18,8 @@ import numpy as np
 import settings
 from etl.odata import Client, Progress
 from warehouse import catalogue as catalogue_mod
-from warehouse.releases import WarehouseError, publish
+from warehouse.publication import publish
+from warehouse.releases import WarehouseError
 
 DEFAULT_BASE = "https://api.pdok.nl/cbs/wijken-en-buurten-{year}/ogc/v1"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"

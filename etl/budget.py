@@ -28,7 +28,8 @@ import polars as pl
 
 import settings
 from warehouse import catalogue as catalogue_mod
-from warehouse.releases import WarehouseError, current_release, publish
+from warehouse.publication import publish
+from warehouse.releases import WarehouseError, current_release
 
 LAWS = ("wmo", "jeugd", "participatie", "schuldhulp")
 REQUIRED = ("jaar", "wet", "productgroep", "begroting")

@@ -45,7 +45,8 @@ from etl.cbs_meta import (
 from etl.cbs_shape import Breakdown, Scope, Wanted, download, select, shape
 from etl.odata import DEFAULT_V3_BASE, DEFAULT_V4_BASE, Client, NotFound, Progress
 from warehouse import catalogue as catalogue_mod
-from warehouse.releases import WarehouseError, current_release, publish
+from warehouse.publication import publish
+from warehouse.releases import WarehouseError, current_release
 
 # The CBS third-party catalogue (Iv3 finance, RIVM health monitor): same OData v3 layout, other host.
 DEFAULT_DATADERDEN_BASE = "https://dataderden.cbs.nl"

@@ -22,7 +22,8 @@ import settings
 from etl.cbs_meta import read_stamp_v3, table_year
 from etl.odata import DEFAULT_V3_BASE, Client, NotFound, get_all
 from warehouse import catalogue as catalogue_mod
-from warehouse.releases import WarehouseError, current_release, publish
+from warehouse.publication import publish
+from warehouse.releases import WarehouseError, current_release
 
 # Checked against the CBS catalogue (TableInfos) at every load; a missing id is a clear error.
 TABLES = {

@@ -29,7 +29,8 @@ from etl.cbs_meta import match_measure, read_codes_v3, read_meta_v3, read_stamp_
 from etl.cbs_shape import Scope
 from etl.odata import Client, NotFound, get_all, pad_key
 from warehouse import catalogue as catalogue_mod
-from warehouse.releases import WarehouseError, current_release, publish
+from warehouse.publication import publish
+from warehouse.releases import WarehouseError, current_release
 
 MAPPING_PATH = settings.DATA_DIR / "iv3_taakvelden.toml"
 DIMS = {"geo": "Gemeenten", "taakveld": "TaakveldBalanspost", "categorie": "Categorie",

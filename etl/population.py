@@ -21,7 +21,8 @@ import polars as pl
 
 import settings
 from warehouse import catalogue as catalogue_mod
-from warehouse.releases import PERIOD_RE, WarehouseError, publish
+from warehouse.publication import publish
+from warehouse.releases import PERIOD_RE, WarehouseError
 
 AGE_GROUPS = [(0, 3), (4, 11), (12, 17), (18, 26), (27, 64), (65, 74), (75, 84), (85, None)]
 HOUSEHOLD_TYPES = {"eenpersoons", "paar_zonder_kinderen", "paar_met_kinderen", "eenouder", "overig"}

@@ -29,7 +29,8 @@ import settings as settings_mod
 from domain.laws import PRODUCT_GROUPS, PRODUCTS
 from domain.suppression import protect as protect_cells
 from warehouse import catalogue as catalogue_mod
-from warehouse.releases import SOURCE_SCHEMA, WarehouseError, current_release, publish
+from warehouse.publication import publish
+from warehouse.releases import SOURCE_SCHEMA, WarehouseError, current_release
 
 LAWS = ("wmo", "jeugd", "participatie", "schuldhulp")
 STAPELING_LAWS = ("wmo", "jeugd", "participatie")
@@ -719,7 +720,7 @@ def load(extracts: list[Extract], postcodes: bytes, *, gemeente: str | None, war
     """Check, count and publish one or more extracts together. Nothing is written unless all pass.
 
     Each law replaces only the periods its extract covers. ``stage=True`` builds the release without
-    making it current (the upload page then shows a preview; see warehouse.releases.confirm)."""
+    making it current (the upload page then shows a preview; see warehouse.publication.confirm)."""
     reference = reference_date or date.today()
     s = settings or settings_mod.load(warehouse)
     limits = limits or ReaderLimits.from_env()

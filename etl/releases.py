@@ -7,7 +7,9 @@ act on it. Restoring needs ``--yes`` too, after showing what it would change.
 from __future__ import annotations
 
 import settings
+from warehouse import publication
 from warehouse import releases as warehouse
+from warehouse.preview import preview
 from warehouse.releases import WarehouseError
 
 
@@ -44,9 +46,9 @@ def _staged(path, release_id: str | None) -> warehouse.Release:
 def run_confirm(args) -> int:
     path = settings.load(args.warehouse).warehouse
     staged = _staged(path, args.release)
-    for line in warehouse.preview(path, staged).lines():
+    for line in preview(path, staged).lines():
         print(f"  {line}")
-    warehouse.confirm(path, staged.id)
+    publication.confirm(path, staged.id)
     print(f"Gepubliceerd: versie {staged.id} is nu de huidige. Terugdraaien: python -m etl restore --yes")
     return 0
 
@@ -54,23 +56,23 @@ def run_confirm(args) -> int:
 def run_discard(args) -> int:
     path = settings.load(args.warehouse).warehouse
     staged = _staged(path, args.release)
-    warehouse.discard(path, staged.id)
+    publication.discard(path, staged.id)
     print(f"Weggegooid: versie {staged.id}. De huidige versie is niet veranderd.")
     return 0
 
 
 def run_restore(args) -> int:
     path = settings.load(args.warehouse).warehouse
-    target = warehouse.restore_target(path, args.release)
+    target = publication.restore_target(path, args.release)
     current = warehouse.current_release(path)
     print(f"Terugzetten van versie {current.id} naar {target.id} ({target.meta.get('created_at', '')}):")
-    for line in warehouse.preview(path, target).lines():
+    for line in preview(path, target).lines():
         print(f"  {line}")
     if not args.yes:
         print("Nog NIET teruggezet. Doe het met: python -m etl restore --yes"
               + (f" --to {args.release}" if args.release else ""))
         return 0
-    warehouse.restore(path, target.id)
+    publication.restore(path, target.id)
     print(f"Teruggezet: versie {target.id} is nu de huidige. Ongedaan maken: python -m etl restore --yes --to "
           f"{current.id}")
     return 0

@@ -31,7 +31,8 @@ import polars as pl
 
 import settings
 from warehouse import catalogue as catalogue_mod
-from warehouse.releases import REGION_RE, WarehouseError, current_release, publish
+from warehouse.publication import publish
+from warehouse.releases import REGION_RE, WarehouseError, current_release
 
 Cell = str | float | None
 

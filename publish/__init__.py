@@ -2,5 +2,5 @@
 
 ``python -m publish site OUT/`` writes the current release into ``OUT/<release id>/`` and refreshes
 ``OUT/index.html``, the list of every edition in ``OUT``. A top-level package named after the verb the
-issue asks for; ``warehouse.releases.publish`` (a function inside ``etl``) does not clash with it.
+issue asks for; ``warehouse.publication.publish`` (a function of the warehouse) does not clash with it.
 """

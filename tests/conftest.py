@@ -14,7 +14,7 @@ import pytest
 
 from etl import demo
 from warehouse import catalogue
-from warehouse.releases import publish
+from warehouse.publication import publish
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,7 +11,8 @@ from queries import figures as q
 from tests.conftest import obs, small_regions, source_row
 from tests.test_app import open_page, texts
 from warehouse import catalogue
-from warehouse.releases import current_release, publish
+from warehouse.publication import publish
+from warehouse.releases import current_release
 
 
 def chart_table(at) -> pl.DataFrame:

@@ -8,7 +8,7 @@ from queries import Warehouse
 from queries import figures as q
 from tests.conftest import app_path, obs, small_regions, source_row
 from warehouse import catalogue
-from warehouse.releases import publish
+from warehouse.publication import publish
 
 # Headline figures of the Wmo page (catalogue): wmo_clients_per_1000 (CBS) and wmo_reg_clients (registry).
 # Overzicht also shows population, pct_65plus, pct_low_income_households and more.

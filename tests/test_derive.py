@@ -13,7 +13,8 @@ from queries import figures as q
 from tests.conftest import obs, small_regions, source_row
 from warehouse import catalogue
 from warehouse.catalogue import CatalogueError
-from warehouse.releases import current_release, publish
+from warehouse.publication import publish
+from warehouse.releases import current_release
 
 P = "2024JJ00"
 REGIONS = pl.concat([small_regions().with_columns(boundary_year=pl.lit(2024, pl.Int32)),

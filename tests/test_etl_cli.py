@@ -70,11 +70,11 @@ def test_demo_publishes_without_asking(tmp_path, monkeypatch, capsys):
     from etl import demo
     from etl.__main__ import main
     from tests.conftest import small_regions, source_row
-    from warehouse import catalogue
+    from warehouse import catalogue, publication
     from warehouse import releases as warehouse
 
     def tiny_demo(path, **_):
-        warehouse.publish(path, indicators=catalogue.load().to_frame(), regions=small_regions(),
+        publication.publish(path, indicators=catalogue.load().to_frame(), regions=small_regions(),
                           sources=source_row("test:demo"), meta={"demo": True, "gemeente": "GM0001"})
 
     monkeypatch.setattr(demo, "build", tiny_demo)

@@ -12,7 +12,7 @@ from queries import figures as q
 from tests.conftest import obs, small_regions, source_row
 from tests.linear_attack import KEYS, determined_cells, relations
 from warehouse import catalogue
-from warehouse.releases import publish
+from warehouse.publication import publish
 
 IND = catalogue.load().to_frame()
 ADDITIVE = secondary.additive_ids(IND)

@@ -7,7 +7,8 @@ import pytest
 
 from tests.conftest import obs, small_observations, small_regions, source_row
 from warehouse import catalogue
-from warehouse.releases import WarehouseError, connect, current_release, publish
+from warehouse.publication import publish
+from warehouse.releases import WarehouseError, connect, current_release
 
 
 def _state(path):
@@ -68,7 +69,7 @@ def test_a_crash_while_writing_leaves_the_last_good_warehouse(small_warehouse, m
     def boom(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("warehouse.releases._write_views", boom)
+    monkeypatch.setattr("warehouse.publication._write_views", boom)
     with pytest.raises(OSError):
         publish(small_warehouse, indicators=catalogue.load().to_frame(),
                 observations=pl.DataFrame([obs("population", "GM0001", "2025JJ00", 3600.0)]), sources=source_row())

@@ -43,7 +43,8 @@ from etl.demo.money import finance_inputs
 from etl.demo.place import FIRST_YEAR, GEMEENTE, GEMEENTE_NAME, LAST_YEAR, PEERS, REFERENCE_DATE, SEED, WIJKEN
 from etl.demo.shapes import boundaries_geojson
 from warehouse import catalogue as catalogue_mod
-from warehouse.releases import current_release, publish
+from warehouse.publication import publish
+from warehouse.releases import current_release
 
 
 def regions_frame() -> pl.DataFrame:

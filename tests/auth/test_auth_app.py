@@ -332,7 +332,7 @@ def demo_like_warehouse(tmp_path):
     """The small warehouse, marked as demo (the real demo takes ~50 s to build)."""
     from tests.conftest import small_observations, small_regions, source_row
     from warehouse import catalogue
-    from warehouse.releases import publish
+    from warehouse.publication import publish
 
     path = tmp_path / "demo-warehouse"
     publish(path, indicators=catalogue.load().to_frame(), regions=small_regions(), sources=source_row(),
@@ -380,13 +380,12 @@ def test_outside_demo_mode_no_demo_passwords_are_shown(app):
 
 
 def test_a_demo_session_ends_when_a_release_with_real_data_comes_out(app_env, demo_like_warehouse, monkeypatch):
-    from warehouse import catalogue
-    from warehouse import releases as warehouse
-    from warehouse.releases import publish
+    from warehouse import catalogue, publication
+    from warehouse.publication import publish
 
     # The ETL refuses real data in a demo warehouse (tests/registry/test_demo_flag.py); the app must hold
     # as well when real data arrives another way (a release copied in by hand, an old version restored).
-    monkeypatch.setattr(warehouse, "_check_demo", lambda *_: None)
+    monkeypatch.setattr(publication, "_check_demo", lambda *_: None)
     from tests.conftest import small_observations, small_regions, source_row
 
     app_env(demo_like_warehouse)

@@ -49,7 +49,7 @@ if _log:
 def server(tmp_path_factory) -> Iterator[tuple[AppServer, Path]]:
     from tests.conftest import small_observations, small_regions, source_row
     from warehouse import catalogue
-    from warehouse.releases import publish
+    from warehouse.publication import publish
 
     root = tmp_path_factory.mktemp("session-server")
     warehouse = root / "warehouse"

@@ -14,7 +14,8 @@ from tests.cbs.conftest import pad
 from tests.cbs.fakecbs import V3Table
 from tests.conftest import source_row
 from warehouse import catalogue
-from warehouse.releases import WarehouseError, current_release, publish
+from warehouse.publication import publish
+from warehouse.releases import WarehouseError, current_release
 
 # gemeente, name, (arbeidsmarktregio), (COROP), (COROP-subgebied), (jeugdregio), (provincie)
 ROWS = [

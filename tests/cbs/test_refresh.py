@@ -83,7 +83,7 @@ def test_exit_2_on_bad_input(fake, tmp_path, loaded, catalogue_path, capsys):
 def test_exit_2_for_the_demo(fake, tmp_path, catalogue_path, capsys):
     from tests.conftest import small_regions
     from warehouse import catalogue
-    from warehouse.releases import publish
+    from warehouse.publication import publish
 
     wh = tmp_path / "demo"
     publish(wh, indicators=catalogue.load(catalogue_path).to_frame(), regions=small_regions(),

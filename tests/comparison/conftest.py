@@ -22,7 +22,7 @@ import pytest
 
 from tests.conftest import obs, small_regions, source_row
 from warehouse import catalogue
-from warehouse.releases import publish
+from warehouse.publication import publish
 
 # The shared small regions plus a fourth, larger municipality to compare with.
 EXTRA_GEMEENTE = ("GM0004", "Grootstad", "gemeente", "NL01", "GM0004")

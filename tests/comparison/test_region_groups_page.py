@@ -7,7 +7,7 @@ import polars as pl
 
 from tests.test_app import open_page, texts
 from warehouse import catalogue
-from warehouse.releases import publish
+from warehouse.publication import publish
 
 
 def with_regions(path):

@@ -21,7 +21,8 @@ from tests.conftest import app_path, obs, small_observations, small_regions, sou
 from tests.dossiers.conftest import content
 from tests.notes.conftest import content as note_content
 from warehouse import catalogue
-from warehouse.releases import pinned_releases, publish
+from warehouse.publication import publish
+from warehouse.releases import pinned_releases
 
 NOTE_TEXT = "Meer ouderen vragen hulp bij het huishouden."
 

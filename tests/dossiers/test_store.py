@@ -65,6 +65,19 @@ def test_readers_see_only_the_published_revision(store):
     assert store.get(d.dossier_id, role=G).head_status == "withdrawn"
 
 
+def test_republishing_a_withdrawn_dossier_clears_the_withdrawal_stamp(store):
+    d = store.create(content(), role=G, user="greet")
+    store.publish(d.dossier_id, 1, release_id="r1", role=G, user="greet")
+    w = store.withdraw(d.dossier_id, 2, role=G, user="piet")
+    assert (w.withdrawn_by, w.published_by, w.published_revision) == ("piet", "greet", None)
+    assert w.withdrawn_at is not None and w.release_id == "r1"  # the withdrawn revision keeps its release
+    p = store.publish(d.dossier_id, 3, release_id="r2", role=G, user="anna")
+    assert (p.status, p.published_by, p.published_revision, p.release_id) == ("published", "anna", 4, "r2")
+    assert (p.withdrawn_by, p.withdrawn_at) == (None, None)
+    seen = store.get(d.dossier_id, role=Role.RAADSLID)
+    assert (seen.withdrawn_by, seen.withdrawn_at, seen.revision) == (None, None, 4)
+
+
 def test_a_stale_revision_is_refused_not_overwritten(store):
     d = store.create(content(), role=G, user="greet")
     store.update(d.dossier_id, 1, replace(d.content, theme="Eerste"), role=G, user="greet")

@@ -9,7 +9,7 @@ import pytest
 
 from components import dossier_document
 from tests.conftest import small_observations, small_regions, source_row
-from warehouse import catalogue
+from warehouse import catalogue, publication
 from warehouse import releases as etl_warehouse
 
 COMPARISONS = {"geen", "nederland", "peers", "beide"}
@@ -48,7 +48,7 @@ def test_a_template_makes_valid_dossier_content(template):
 
 
 def _publish(path: Path) -> str:
-    return etl_warehouse.publish(path, indicators=catalogue.load().to_frame(), regions=small_regions(),
+    return publication.publish(path, indicators=catalogue.load().to_frame(), regions=small_regions(),
                                  sources=source_row(), observations=small_observations(),
                                  meta={"gemeente": "GM0001", "peers": []}).id
 
@@ -65,22 +65,22 @@ class _Clock(datetime):
 
 
 def test_a_pinned_release_is_not_pruned(tmp_path, monkeypatch):
-    monkeypatch.setattr(etl_warehouse, "KEEP_RELEASES", 2)
-    monkeypatch.setattr(etl_warehouse, "datetime", _Clock)
+    monkeypatch.setattr(publication, "KEEP_RELEASES", 2)
+    monkeypatch.setattr(publication, "datetime", _Clock)
     wh = tmp_path / "warehouse"
     first = _publish(wh)
-    assert etl_warehouse.pin_release(wh, first, "dossier-abc")
+    assert publication.pin_release(wh, first, "dossier-abc")
     second = _publish(wh)
-    etl_warehouse.pin_release(wh, second, "dossier-def")
-    etl_warehouse.unpin_release(wh, second, "dossier-def")
+    publication.pin_release(wh, second, "dossier-def")
+    publication.unpin_release(wh, second, "dossier-def")
     for _ in range(3):
         _publish(wh)
     left = {p.name for p in (wh / "releases").iterdir()}
     assert first in left and second not in left and len(left) == 3
     assert etl_warehouse.pinned_releases(wh) == {first: ["dossier-abc"]}
-    etl_warehouse.unpin_release(wh, first, "dossier-abc")
+    publication.unpin_release(wh, first, "dossier-abc")
     _publish(wh)
     assert first not in {p.name for p in (wh / "releases").iterdir()}
-    assert not etl_warehouse.pin_release(wh, first, "dossier-abc")  # gone: the caller is told
+    assert not publication.pin_release(wh, first, "dossier-abc")  # gone: the caller is told
     with pytest.raises(etl_warehouse.WarehouseError):
-        etl_warehouse.pin_release(wh, "../x", "dossier-abc")
+        publication.pin_release(wh, "../x", "dossier-abc")

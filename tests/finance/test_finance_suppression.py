@@ -11,7 +11,7 @@ from queries import figures as q
 from tests.conftest import obs, small_regions
 from tests.linear_attack import KEYS, determined_cells, relations
 from warehouse import catalogue
-from warehouse.releases import publish
+from warehouse.publication import publish
 
 GM, WIJKEN = "GM0001", ("WK000101", "WK000102", "WK000103")
 # Euros per wijk with the clients behind them: Noord's 3 clients are too few (base under 50).

@@ -9,7 +9,8 @@ import pytest
 from etl import iv3
 from queries import Warehouse, finance
 from warehouse import catalogue
-from warehouse.releases import WarehouseError, publish
+from warehouse.publication import publish
+from warehouse.releases import WarehouseError
 
 REPORTS = {"2022X000  ": "Begroting 2022", "2022X005  ": "Jaarrekening 2022", "2022K001  ": "Kwartaal 1 2022",
            "2024X000  ": "Begroting 2024", "2024X005  ": "Jaarrekening 2024"}

@@ -8,7 +8,7 @@ import pytest
 
 from queries import Warehouse, finance
 from warehouse import catalogue
-from warehouse.releases import publish
+from warehouse.publication import publish
 
 
 def _obs(indicator_id: str, period: str, value: float, breakdown: str = "", category: str = "") -> dict:

@@ -25,7 +25,8 @@ from tests.browser.test_notes_flow import _write as write_note
 from tests.browser.test_workflows import go_to, sign_in, visible
 from tests.multi.cluster import STICKY_COOKIE
 from warehouse import catalogue
-from warehouse.releases import current_release, publish
+from warehouse.publication import publish
+from warehouse.releases import current_release
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 

@@ -81,6 +81,21 @@ def test_withdrawn_note_cannot_be_edited_until_reopened(store):
     assert store.update(n.note_id, 3, content(title="x"), role="ambtenaar", user="anna").content.title == "x"
 
 
+def test_republishing_a_withdrawn_note_clears_the_withdrawal_stamp(store):
+    n = published(store)
+    n = store.withdraw(n.note_id, n.head_revision, role="ambtenaar", user="carla")
+    assert (n.withdrawn_by, n.published_by, n.published_revision) == ("carla", "bert", None)
+    assert n.withdrawn_at is not None
+    n = store.reopen(n.note_id, n.head_revision, role="ambtenaar", user="anna")
+    assert n.withdrawn_by == "carla"  # still withdrawn until it is published again
+    n = store.submit_for_review(n.note_id, n.head_revision, role="ambtenaar", user="anna")
+    n = store.publish(n.note_id, n.head_revision, role="beheerder", user="dirk")
+    assert (n.status, n.published_by, n.published_revision) == ("published", "dirk", n.revision)
+    assert (n.withdrawn_by, n.withdrawn_at) == (None, None)
+    reader = store.get(n.note_id, role="raadslid")
+    assert (reader.withdrawn_by, reader.withdrawn_at, reader.published_by) == (None, None, "dirk")
+
+
 def test_editing_a_published_note_keeps_the_published_text_for_readers(store):
     n = published(store, what_we_see="Versie één.")
     n = store.update(n.note_id, n.head_revision, content(what_we_see="Versie twee, nog niet gecontroleerd."),

@@ -10,7 +10,7 @@ from queries import Warehouse
 from queries import figures as q
 from tests.conftest import obs, small_observations, small_regions, source_row
 from warehouse import catalogue
-from warehouse.releases import publish
+from warehouse.publication import publish
 
 WIJKEN = ["WK000101", "WK000102", "WK000103"]
 

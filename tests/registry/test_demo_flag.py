@@ -15,7 +15,8 @@ from tests.cbs.conftest import CATALOGUE, kern_table
 from tests.cbs.fakecbs import FakeCBS, Server
 from tests.conftest import small_regions, source_row
 from warehouse import catalogue
-from warehouse.releases import DEMO_INTO_REAL, REAL_INTO_DEMO, WarehouseError, current_release, publish
+from warehouse.publication import DEMO_INTO_REAL, REAL_INTO_DEMO, publish
+from warehouse.releases import WarehouseError, current_release
 
 POSTCODES = (b"postcode,wijk_code,buurt_code,gemeente_code,gemeente_name\n"
              b"1000AA,WK000101,,GM0001,Testgemeente\n")

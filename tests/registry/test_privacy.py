@@ -100,6 +100,7 @@ def test_no_identifier_in_any_form_is_written_anywhere(tmp_path, monkeypatch):
     from components.registry_upload import confirm_upload, load_uploads
     from queries import Warehouse
     from warehouse import releases as warehouse
+    from warehouse.preview import preview
 
     monkeypatch.setenv("MSD_STORE_URL", env["MSD_STORE_URL"])
     monkeypatch.setenv("MSD_MIN_COUNT", "1")
@@ -109,7 +110,7 @@ def test_no_identifier_in_any_form_is_written_anywhere(tmp_path, monkeypatch):
     clean, _ = extract("wmo", bad_rows=False)
     report = load_uploads(wh_app, {"wmo": ("wmo.csv", clean)}, POSTCODES, profile="standaard", sheet=None,
                           reference=date(2025, 12, 31), role="ambtenaar", user="a.jansen")
-    text = "\n".join(warehouse.preview(wh, warehouse.staged_release(wh, report.release)).lines())
+    text = "\n".join(preview(wh, warehouse.staged_release(wh, report.release)).lines())
     assert not [s for s in secrets if s in text]
     assert report.problem_counts["wmo"] == 0 and report.other == {"wmo": {"referrer": 40}}  # free text: "overig"
     confirm_upload(wh_app, report.release, role="ambtenaar", user="a.jansen", detail="wmo")

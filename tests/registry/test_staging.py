@@ -14,7 +14,9 @@ import polars as pl
 import pytest
 
 from tests.registry.test_registry import GM, WMO, csv, load, obs, value
+from warehouse import publication
 from warehouse import releases as warehouse
+from warehouse.preview import preview
 from warehouse.releases import WarehouseError, current_release
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,7 +107,7 @@ def test_an_extract_replaces_only_the_periods_it_covers(wh_60):
 def test_preview_names_periods_added_and_replaced_and_the_large_changes(wh_60):
     report = load(wh_60, {"wmo": csv(clients(7))}, stage=True)
     assert report.staged
-    p = warehouse.preview(wh_60, warehouse.staged_release(wh_60, report.release))
+    p = preview(wh_60, warehouse.staged_release(wh_60, report.release))
     assert p.periods["registry:wmo"]["replaced"][0] == "2024JJ00"
     assert not any(code.startswith("2023") for codes in p.periods["registry:wmo"].values() for code in codes)
     assert p.replaced > 0 and p.unchanged > 0 and p.added == 0
@@ -113,10 +115,10 @@ def test_preview_names_periods_added_and_replaced_and_the_large_changes(wh_60):
     assert (first.indicator_id, first.period, first.old, first.new) == ("wmo_reg_clients", "2024JJ00", 60, 7)
     assert first.text() == "Wmo-cliënten 2024: 60 → 7"
     assert "Periodes van registry:wmo: vervangen: 2024," in "\n".join(p.lines())
-    warehouse.discard(wh_60, report.release)
+    publication.discard(wh_60, report.release)
 
     later = load(wh_60, {"wmo": csv(clients(7, 2025, start=500))}, stage=True)
-    p = warehouse.preview(wh_60, warehouse.staged_release(wh_60, later.release))
+    p = preview(wh_60, warehouse.staged_release(wh_60, later.release))
     assert p.periods == {"registry:wmo": {"added": p.periods["registry:wmo"]["added"]}}
     assert p.periods["registry:wmo"]["added"][:2] == ["2025JJ00", "2025KW01"] and p.replaced == 0
     assert p.lines()[0].startswith(f"Cijfers: {p.added} nieuw, 0 vervangen, 0 vervallen")
@@ -127,9 +129,9 @@ def test_a_staged_release_is_never_current_and_a_stale_one_cannot_be_confirmed(w
     second = load(wh_60, {"wmo": csv(clients(4))}, stage=True)
     assert current_release(wh_60).id not in (first.release, second.release)
     assert warehouse.release_by_id(wh_60, first.release) is None  # not among the published releases
-    warehouse.confirm(wh_60, second.release)
+    publication.confirm(wh_60, second.release)
     with pytest.raises(WarehouseError, match="Laad het bestand opnieuw"):
-        warehouse.confirm(wh_60, first.release)  # built on a release that is no longer current
+        publication.confirm(wh_60, first.release)  # built on a release that is no longer current
     assert current_release(wh_60).id == second.release
     assert not (wh_60 / "staged" / first.release).exists()  # cleaned up
     third = load(wh_60, {"wmo": csv(clients(5))}, stage=True)
@@ -142,7 +144,7 @@ def test_old_staged_releases_are_cleaned_up(wh_60):
     old = load(wh_60, {"wmo": csv(clients(3))}, stage=True)
     meta_path = wh_60 / "staged" / old.release / "release.json"
     meta = json.loads(meta_path.read_text())
-    meta["created_at"] = (datetime.now(UTC) - warehouse.STAGED_MAX_AGE - timedelta(minutes=1)).isoformat()
+    meta["created_at"] = (datetime.now(UTC) - publication.STAGED_MAX_AGE - timedelta(minutes=1)).isoformat()
     meta_path.write_text(json.dumps(meta))
     fresh = load(wh_60, {"wmo": csv(clients(4))}, stage=True)
     assert [r.id for r in warehouse.staged_releases(wh_60)] == [fresh.release]
@@ -152,12 +154,12 @@ def test_restore_without_a_previous_release_is_a_clear_message(tmp_path):
     wh = tmp_path / "wh"
     load(wh, {"wmo": csv(WMO)})
     with pytest.raises(WarehouseError, match="geen vorige versie"):
-        warehouse.restore(wh)
+        publication.restore(wh)
 
 
 def test_the_previous_release_is_never_pruned(wh_60, monkeypatch):
-    monkeypatch.setattr(warehouse, "KEEP_RELEASES", 1)
+    monkeypatch.setattr(publication, "KEEP_RELEASES", 1)
     first = current_release(wh_60).id
     load(wh_60, {"wmo": csv(clients(3))})
-    assert warehouse.restore_target(wh_60).id == first
-    assert warehouse.restore(wh_60).id == first
+    assert publication.restore_target(wh_60).id == first
+    assert publication.restore(wh_60).id == first

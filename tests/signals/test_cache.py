@@ -15,7 +15,7 @@ from queries import signals as sg
 from settings import SignalSettings
 from tests.conftest import obs, source_row
 from tests.signals.test_engine import PEERS, build, regions
-from warehouse import catalogue
+from warehouse import catalogue, publication
 from warehouse import releases as warehouse
 
 JUMP = [obs("wmo_reg_clients", "GM0001", "2023JJ00", 400), obs("wmo_reg_clients", "GM0001", "2024JJ00", 560)]
@@ -60,7 +60,7 @@ def test_a_damaged_file_is_computed_again(tmp_path):
 
 def test_the_command_line_keeps_the_signals_with_the_release_it_publishes(tmp_path, monkeypatch, capsys):
     def tiny_demo(path, **_):
-        warehouse.publish(path, indicators=catalogue.load().to_frame(), regions=regions(),
+        publication.publish(path, indicators=catalogue.load().to_frame(), regions=regions(),
                           sources=source_row("test:demo"), observations=pl.DataFrame(
                               [{**r, "source_id": "test:demo"} for r in JUMP]),
                           meta={"demo": True, "gemeente": "GM0001", "peers": PEERS})

@@ -14,7 +14,7 @@ from queries import signals as sg
 from settings import SignalSettings
 from tests.conftest import obs, small_regions, source_row
 from warehouse import catalogue
-from warehouse.releases import publish
+from warehouse.publication import publish
 
 PEERS = [f"GM{n:04d}" for n in range(2, 9)]
 
