@@ -18,6 +18,8 @@ import settings
 from domain import formatting as fmt
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+# After Okabe-Ito's eight: Paul Tol's muted colours, so eleven product categories get eleven colours.
+EXTRA_COLOURS = ["#882255", "#44AA99", "#999933", "#332288", "#AA4499", "#DDCC77", "#117733", "#88CCEE"]
 OWN_COLOUR = OKABE_ITO[0]
 REFERENCE_COLOUR = OKABE_ITO[5]
 FONT = "Source Sans Pro, Arial, sans-serif"
@@ -93,8 +95,31 @@ def legend(**kwargs) -> alt.Legend:
     return alt.Legend(orient="bottom", labelLimit=0, titleLimit=0, **kwargs)
 
 
+def category_colours(n: int) -> list[str]:  # a different colour for each of up to sixteen categories
+    return (OKABE_ITO + EXTRA_COLOURS)[: max(1, n)]
+
+
 def _axis_title(unit: str, unit_label: str) -> str:
-    return {"count": "Aantal", "percent": "Procent", "euro": "Euro"}.get(unit, unit_label.capitalize())
+    return {"count": "Aantal", "percent": "Procent", "euro": "Bedrag", "euro_1000": "Bedrag"}.get(
+        unit, unit_label.capitalize())
+
+
+# Figures whose axis starts at zero: a count, an amount, a share or a rate drawn from a cut-off axis makes a
+# small change look large. Scores (a 7 out of 10) and ratios are read around their own range.
+ZERO_BASELINE = frozenset({"count", "euro", "euro_1000", "percent", "per_1000", "days", "per_km2"})
+# Amounts on an axis in whole euros or millions, like the figures in the text ("€ 20,8 mln", "€ 450").
+EURO_AXIS_LABELS = ("abs(datum.value) >= 1000000 ? '€ ' + format(datum.value / 1000000, ',.1~f') + ' mln'"
+                    " : '€ ' + format(datum.value, ',.0f')")
+
+
+def in_euros(df: pl.DataFrame, unit: str) -> tuple[pl.DataFrame, str]:
+    """Amounts stored in thousands of euros (Iv3) as whole euros, so axes and labels read "€ 20,8 mln"."""
+    return (df.with_columns(pl.col("value") * 1000), "euro") if unit == "euro_1000" else (df, unit)
+
+
+def value_axis(unit: str) -> alt.Axis | alt.UndefinedType:
+    """The value axis: euros as "€ 450" and "€ 20,8 mln" instead of 20.000.000."""
+    return alt.Axis(labelExpr=EURO_AXIS_LABELS) if unit in ("euro", "euro_1000") else alt.Undefined
 
 
 def _with_labels(df: pl.DataFrame, unit: str) -> pl.DataFrame:
@@ -110,6 +135,7 @@ def time_chart(df: pl.DataFrame, *, unit: str, unit_label: str, series_breaks: l
 
     ``region_name`` may also hold categories (a breakdown drawn as lines): then ``legend_title`` names them,
     and ranges such as age groups are put in their real order."""
+    df, unit = in_euros(df, unit)
     data = _with_labels(df, unit).with_columns(
         provisional=pl.col("status") == "provisional",
         status_kind=pl.when(pl.col("status") == "provisional").then(pl.lit("voorlopig")).otherwise(pl.lit("definitief")),
@@ -128,6 +154,7 @@ def time_chart(df: pl.DataFrame, *, unit: str, unit_label: str, series_breaks: l
     if markers is not None and not markers.is_empty():
         for m in markers.iter_rows(named=True):
             rules.append({"x": float(m["year"]), "label": m["label"], "text": m.get("text") or m["label"]})
+    rules = rule_rows(rules)
     # The x axis spans the figures and every rule (a break before the first year is drawn inside the plot,
     # not over the y axis).
     xs = data["x"].to_list() + [r["x"] for r in rules]
@@ -135,7 +162,8 @@ def time_chart(df: pl.DataFrame, *, unit: str, unit_label: str, series_breaks: l
     base = alt.Chart(data).encode(
         x=alt.X("x:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1),
                 scale=alt.Scale(domain=[lo - 0.3, hi + 0.3], nice=False)),
-        y=alt.Y("value:Q", title=_axis_title(unit, unit_label), scale=alt.Scale(zero=unit in ("count", "euro"))),
+        y=alt.Y("value:Q", title=_axis_title(unit, unit_label), scale=alt.Scale(zero=unit in ZERO_BASELINE),
+                axis=value_axis(unit)),
         color=colour,
         tooltip=[alt.Tooltip("region_name:N", title=legend_title), alt.Tooltip("period_label:N", title="Periode"),
                  alt.Tooltip("label:N", title="Waarde"), alt.Tooltip("status_label:N", title="Status")],
@@ -156,10 +184,26 @@ def time_chart(df: pl.DataFrame, *, unit: str, unit_label: str, series_breaks: l
         rule_df = pl.DataFrame(rules)
         rule = alt.Chart(rule_df).mark_rule(color="#555555", strokeDash=[2, 2]).encode(
             x="x:Q", tooltip=[alt.Tooltip("label:N", title="Gebeurtenis"), alt.Tooltip("text:N", title="Toelichting")])
-        text = alt.Chart(rule_df).mark_text(align="left", dx=3, dy=-4, fontSize=11, color="#333333").encode(
-            x="x:Q", y=alt.value(8), text="label:N")
+        text = alt.Chart(rule_df).mark_text(align="left", dx=3, baseline="top", fontSize=11, color="#333333").encode(
+            x="x:Q", y=alt.Y("row_y:Q", scale=None), text="label:N")
         layers += [rule, text]
     return finish(alt.layer(*layers).properties(height=height, width="container"))
+
+
+RULE_LABEL_ROW_PX = 15
+RULE_LABEL_YEARS = 2.5  # labels of rules closer than this many years go on rows below each other
+
+
+def rule_rows(rules: list[dict]) -> list[dict]:
+    """Each rule's label on the first row (from the top of the plot) where it does not run into the label of
+    an earlier rule to its left: two breaks a year apart ("Trendbreuk" twice) were written over each other."""
+    last_x: list[float] = []  # per row: the x of the rule whose label ends it
+    out = []
+    for r in sorted(rules, key=lambda r: r["x"]):
+        row = next((i for i, x in enumerate(last_x) if r["x"] - x >= RULE_LABEL_YEARS), len(last_x))
+        last_x[row:row + 1] = [r["x"]]
+        out.append({**r, "row_y": 2 + row * RULE_LABEL_ROW_PX})
+    return out
 
 
 def _period_fraction(period: pl.Expr) -> pl.Expr:
@@ -176,6 +220,9 @@ def ranked_bars(df: pl.DataFrame, *, unit: str, unit_label: str, reference: floa
                 reference_label: str = "gemeente", height: int | None = None) -> alt.LayerChart:
     """Wijken ranked by value, every bar with its value; the municipality as a bar of its own colour in the
     ranking, named on the axis (a reference line across ran through the wijken's value labels)."""
+    if unit == "euro_1000":
+        reference = None if reference is None else reference * 1000
+    df, unit = in_euros(df, unit)
     data = _with_labels(df, unit).with_columns(reference=pl.lit(False))
     if reference is not None:
         ref_row = pl.DataFrame({"region_name": [f"{reference_label} (hele gemeente)"], "value": [float(reference)],
@@ -184,7 +231,7 @@ def ranked_bars(df: pl.DataFrame, *, unit: str, unit_label: str, reference: floa
     data = data.with_columns(
         what=pl.when(pl.col("reference")).then(pl.lit("Hele gemeente")).otherwise(pl.lit("Wijk")),
         # The bar's label without the unit, which the axis title gives: short enough to fit beside the bar.
-        bar_label=fmt.mapped(data, lambda v, s: fmt.value(v, unit, s) if unit == "percent" or s == "suppressed"
+        bar_label=fmt.mapped(data, lambda v, s: fmt.value(v, unit, s) if unit in ("percent", "euro") or s == "suppressed"
                              else fmt.number(v, fmt.UNIT_DECIMALS.get(unit, 1)), "value", "status"))
     top = data["value"].max()
     # Room to the right of the longest bar for its value label.
@@ -192,7 +239,7 @@ def ranked_bars(df: pl.DataFrame, *, unit: str, unit_label: str, reference: floa
     # The order as a list: "-x" over several layers falls back to the alphabet in Vega-Lite.
     order = data.sort("value", descending=True, nulls_last=True)["region_name"].to_list()
     y = alt.Y("region_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=0, labelOverlap=False))
-    x = alt.X("value:Q", title=_axis_title(unit, unit_label),
+    x = alt.X("value:Q", title=_axis_title(unit, unit_label), axis=value_axis(unit),
               scale=alt.Scale(domain=[0, x_max], nice=False) if x_max else alt.Undefined)
     tooltip = [alt.Tooltip("region_name:N", title="Gebied"), alt.Tooltip("label:N", title="Waarde"),
                alt.Tooltip("status_label:N", title="Status")]
@@ -209,6 +256,7 @@ def ranked_bars(df: pl.DataFrame, *, unit: str, unit_label: str, reference: floa
 # colour of LABEL_COLOURS with the higher contrast, so every label meets WCAG 2.1 AA (4.5:1).
 MAP_BLUES = ["#EFF3FF", "#C6DBEF", "#6BAED6", "#2171B5", "#08306B"]
 NO_FIGURE_FILL = "#DDDDDD"
+MAP_HEIGHT = 540  # legend included: at 420 the map itself was some 280 px and wijk names ran into each other
 LABEL_COLOURS = ("#222222", "#FFFFFF")
 
 
@@ -267,7 +315,7 @@ def with_classes(df: pl.DataFrame, column: str, classes: list[tuple]) -> pl.Data
 
 
 def class_map(geojson: dict, data: pl.DataFrame, *, value: str, classes: list[tuple], legend_title: str,
-              tooltip: list, height: int = 420) -> alt.LayerChart:
+              tooltip: list, height: int = MAP_HEIGHT) -> alt.LayerChart:
     """Wijken filled by class; wijken without a figure grey; every name in a colour that contrasts with its fill."""
     fields = [c for c in data.columns if c != "region_code"]
     lookup = alt.LookupData(data, key="region_code", fields=fields)
@@ -297,7 +345,7 @@ def class_map(geojson: dict, data: pl.DataFrame, *, value: str, classes: list[tu
     return finish(alt.layer(*layers).project(type="mercator").properties(height=height, width="container"))
 
 
-def choropleth(geojson: dict, df: pl.DataFrame, *, unit: str, unit_label: str, height: int = 420) -> alt.LayerChart:
+def choropleth(geojson: dict, df: pl.DataFrame, *, unit: str, unit_label: str, height: int = MAP_HEIGHT) -> alt.LayerChart:
     """Wijken coloured by value in classes of equal width; wijken without a figure grey, saying why on hover."""
     data = _with_labels(df, unit).select("region_code", "region_name", "value", "label", "status_label")
     values = data["value"].drop_nulls().to_list()
@@ -309,18 +357,24 @@ def choropleth(geojson: dict, df: pl.DataFrame, *, unit: str, unit_label: str, h
                      tooltip=tooltip, height=height)
 
 
+DOT_KINDS = ("Eigen gemeente", "Nederland", "Vergelijkbare gemeenten")
+
+
 def comparison_dots(df: pl.DataFrame, *, unit: str, unit_label: str, own_code: str) -> alt.LayerChart:
-    """The municipality among its peers and the nation, on one axis."""
+    """The municipality among its peers and the nation, on one axis; a row per kind, named in full."""
+    df, unit = in_euros(df, unit)
     data = _with_labels(df, unit).with_columns(
-        kind=pl.when(pl.col("region_code") == own_code).then(pl.lit("eigen gemeente"))
-        .when(pl.col("region_code") == "NL01").then(pl.lit("Nederland")).otherwise(pl.lit("vergelijkbare gemeente")))
-    kinds = ["eigen gemeente", "Nederland", "vergelijkbare gemeente"]
+        kind=pl.when(pl.col("region_code") == own_code).then(pl.lit(DOT_KINDS[0]))
+        .when(pl.col("region_code") == "NL01").then(pl.lit(DOT_KINDS[1])).otherwise(pl.lit(DOT_KINDS[2])))
+    kinds = list(DOT_KINDS)
     return alt.Chart(data).mark_circle(size=110, opacity=0.9).encode(
-        x=alt.X("value:Q", title=_axis_title(unit, unit_label), scale=alt.Scale(zero=False)),
-        y=alt.Y("kind:N", title=None, sort=kinds),
+        x=alt.X("value:Q", title=_axis_title(unit, unit_label), scale=alt.Scale(zero=False), axis=value_axis(unit)),
+        # Rows far enough apart for the dots, labels never cut ("vergelijkbare ge…" was).
+        y=alt.Y("kind:N", title=None, sort=kinds, scale=alt.Scale(paddingOuter=0.5),
+                axis=alt.Axis(labelLimit=0, labelOverlap=False, labelPadding=6)),
         color=alt.Color("kind:N", scale=alt.Scale(domain=kinds, range=[OWN_COLOUR, "#000000", "#999999"]), legend=None),
         tooltip=[alt.Tooltip("region_name:N", title="Gebied"), alt.Tooltip("label:N", title="Waarde")],
-    ).properties(height=130, width="container")
+    ).properties(height=150, width="container")
 
 
 def breakdown_bars(df: pl.DataFrame, *, unit_label: str, breakdown_label: str, height: int = 260) -> alt.Chart:
@@ -330,11 +384,15 @@ def breakdown_bars(df: pl.DataFrame, *, unit_label: str, breakdown_label: str, h
     order = fmt.category_order(data["category_label"].unique(maintain_order=True).to_list())
     data = data.with_columns(stack_order=pl.col("category_label").replace_strict(
         {c: i for i, c in enumerate(order)}, return_dtype=pl.Int32))
+    euro = unit_label == "euro"
     chart = alt.Chart(data).mark_bar().encode(
         x=alt.X("year:O", title=None),
-        y=alt.Y("value:Q", title=unit_label.capitalize(), stack=True),
+        y=alt.Y("value:Q", title="Bedrag" if euro else unit_label.capitalize(), stack=True,
+                axis=value_axis("euro") if euro else alt.Undefined),
+        # Two columns: three ran past the chart's edge in a narrow column ("Dagbestedin"); a colour per
+        # category, also beyond the eight of Okabe-Ito (Hulp bij het huishouden and Opvang were both blue).
         color=alt.Color("category_label:N", title=breakdown_label.capitalize(), sort=order,
-                        scale=alt.Scale(domain=order, range=OKABE_ITO), legend=legend(columns=3)),
+                        scale=alt.Scale(domain=order, range=category_colours(len(order))), legend=legend(columns=2)),
         order=alt.Order("stack_order:Q"),
         tooltip=[alt.Tooltip("year:O", title="Jaar"), alt.Tooltip("category_label:N", title=breakdown_label.capitalize()),
                  alt.Tooltip("label:N", title="Waarde")],

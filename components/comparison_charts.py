@@ -76,7 +76,7 @@ RATIO_CLASSES = [(0.0, 0.67, "minder dan 0,67", "#2166AC"), (0.67, 0.9, "0,67 to
                  (1.5, float("inf"), "1,50 of meer", "#B35806")]
 
 
-def ratio_map(geojson: dict, df: pl.DataFrame, *, height: int = 420) -> alt.LayerChart:
+def ratio_map(geojson: dict, df: pl.DataFrame, *, height: int = charts.MAP_HEIGHT) -> alt.LayerChart:
     """Wijken coloured by observed/expected in classes: blue below, orange above, white around 1."""
     data = charts.with_classes(
         _ratio_labels(df).select("region_code", "region_name", "ratio", "ratio_label", "interval_label", "verdict"),

@@ -58,6 +58,41 @@ def _notes(gm: str, last: int) -> list[tuple[NoteContent, bool]]:
                         "compleet; dat is geen echte daling.",
             next_steps="Bij de volgende levering van de registratie kijken we opnieuw. Het team Wmo voert meldingen "
                        "voortaan binnen een week in."), True),
+        # The notes of the published dossier "Ouderen zelfstandig thuis": every question answered.
+        (NoteContent(
+            law="wmo", indicator_id="wmo_clients_per_1000", region_codes=(gm,), period_from=y, period_to=y,
+            title="Meer Wmo-maatwerk, maar minder dan elders",
+            what_we_see="Elk jaar krijgen meer inwoners Wmo-maatwerk. Toch zijn het er minder per 1.000 inwoners "
+                        "dan in Nederland en in vergelijkbare gemeenten.",
+            explanation="Lindewaard heeft veel algemene voorzieningen, zoals de wijkbus en de was- en strijkservice. "
+                        "Wie daar hulp krijgt, heeft geen maatwerk nodig. De groei komt vooral door meer inwoners "
+                        "boven de 75 jaar.",
+            next_steps="Het college breidt de algemene voorzieningen uit naar de buitenwijken. De raad krijgt in het "
+                       "najaar een overzicht van wat dat kost en oplevert."), True),
+        (NoteContent(
+            law="context", indicator_id="pct_65plus", region_codes=(gm,), period_from=y, period_to=y,
+            title="Ouderen wonen vooral in Beekdal en Bosrand",
+            what_we_see="In Beekdal en Bosrand is twee op de vijf inwoners 65 jaar of ouder. In de hele gemeente is "
+                        "dat een op de vier.",
+            explanation="Deze wijken zijn in de jaren zeventig gebouwd. Veel eerste bewoners wonen er nog.",
+            next_steps="Het wijkteam en de woningcorporatie kijken samen welke woningen geschikt te maken zijn "
+                       "voor ouderen."), True),
+        (NoteContent(
+            law="wmo", indicator_id="wmo_reg_wait_median", region_codes=(gm,), period_from=y, period_to=y,
+            title="Korter wachten op een besluit",
+            what_we_see="Inwoners wachten korter op een besluit over hun Wmo-aanvraag dan een paar jaar geleden.",
+            explanation="Sinds 2022 doet één consulent het gesprek en het besluit. Eenvoudige aanvragen, zoals een "
+                        "scootmobiel, gaan via een snelle route.",
+            next_steps="Het doel is dat bijna niemand langer wacht dan de wettelijke termijn. De raad hoort elk "
+                       "half jaar hoe het gaat."), True),
+        (NoteContent(
+            law="wmo", indicator_id="mantelzorgers_pct", region_codes=(gm,), period_from=y, period_to=y,
+            title="Iets minder mantelzorgers dan in Nederland",
+            what_we_see="Bijna een op de vijf inwoners geeft mantelzorg. Dat is iets minder dan in Nederland.",
+            explanation="De gezondheidsmonitor vraagt dit eens in de vier jaar. Het verschil met Nederland is klein "
+                        "en kan toeval zijn.",
+            next_steps="Het steunpunt mantelzorg vraagt dit jaar zelf aan mantelzorgers wat zij nodig hebben. De "
+                       "uitkomst komt in de volgende themabijeenkomst."), True),
         (NoteContent(
             law="participatie", indicator_id="bijstand_reg_outflow", region_codes=(gm,), period_from=y, period_to=y,
             title="Uitstroom uit de bijstand blijft achter",

@@ -33,7 +33,7 @@ class Figure:
 
 
 def figure_indicator(title: str, unit: str) -> dict:
-    return {"title": title, "unit": unit, "unit_label": {"euro": "euro", "euro_1000": "x 1.000 euro"}[unit],
+    return {"title": title, "unit": unit, "unit_label": {"euro": "euro", "euro_1000": "× € 1.000"}[unit],
             "series_breaks": [], "source_label": ""}
 
 
@@ -148,7 +148,7 @@ def budget_against_account_figure(wh: Warehouse, group: str) -> Figure:
         text += (f" In {last['year']} was {fmt.value(abs(diff), 'euro_1000')} "
                  f"{'meer' if diff > 0 else 'minder'} uitgegeven dan begroot.")
     label = q.indicator(wh, f"fin_{group}_lasten")
-    return Figure(figure_indicator(f"Lasten {group}: begroot en uitgegeven", "euro_1000"), df, text,
+    return Figure(figure_indicator(f"{label['short_title']}: begroot en uitgegeven", "euro_1000"), df, text,
                   source_line(wh, df, label["source_label"]), f"fin_{group}_lasten", label["law"], legend_title="Reeks")
 
 

@@ -13,7 +13,6 @@ are marked with an asterisk in the table and with open points and a dashed line 
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 import xml.etree.ElementTree as ET
@@ -24,6 +23,8 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace, TextStyle
 
 from components import charts, dossier_document, signals_view
+from components.handout_charts import CHART_HEIGHT_PX, CHART_WIDTH_PX, chart_svg
+from components.handout_charts import svg_print_scale as svg_print_scale  # where the tests look for it
 from components.notes import SECTIONS as NOTE_SECTIONS
 from domain import formatting as fmt
 from domain.formatting import date_label
@@ -33,72 +34,11 @@ from store.markdown import to_safe_html
 
 FONT = "SourceSans"
 PAGE_MARGIN = 18  # mm
-CHART_WIDTH_PX = 620
-CHART_HEIGHT_PX = 210
-# The chart SVG is scaled to the text width (about 0,73 pt per px), so chart text is set at 13 px to be at
-# least 8 pt on paper (a test measures it in the rendered SVG).
-PRINT_FONT_PX = 13
 TABLE_FONT_PT = 8.5
 MIN_PRINT_PT = 8
 TOC_LINE_MM, TOC_TITLE_MM = 6.2, 12
 CODE_STYLES = {"code": FontFace(family=FONT, fill_color=(235, 235, 235)),
                "pre": TextStyle(font_family=FONT, t_margin=2, b_margin=2)}
-_SVG_NS = "http://www.w3.org/2000/svg"
-ET.register_namespace("", _SVG_NS)
-ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
-
-
-@functools.cache
-def _vl_convert():
-    import vl_convert
-
-    # The same font for laying out the chart as for drawing it, so labels fit their space.
-    vl_convert.register_font_directory(str(charts.font_dir()))
-    return vl_convert
-
-
-def chart_svg(fig: dossier_document.IndicatorFigures) -> str | None:
-    """The web chart of one indicator as SVG (Dutch number format), cleaned for fpdf2's SVG parser."""
-    chart = dossier_document.chart_for(fig, height=CHART_HEIGHT_PX)
-    if chart is None:
-        return None
-    spec = for_print(chart.properties(width=CHART_WIDTH_PX).to_dict())
-    svg = _vl_convert().vegalite_to_svg(spec, format_locale="nl-NL")
-    return _clean_svg(svg)
-
-
-def for_print(spec: dict) -> dict:
-    """The web chart's spec with text large enough for paper: axis and legend text, and every text mark."""
-    config = spec.setdefault("config", {})
-    for part in ("axis", "legend"):
-        config.setdefault(part, {}).update(labelFontSize=PRINT_FONT_PX, titleFontSize=PRINT_FONT_PX)
-    config.setdefault("text", {})["fontSize"] = PRINT_FONT_PX
-    for layer in spec.get("layer", []):
-        mark = layer.get("mark")
-        if isinstance(mark, dict) and mark.get("type") == "text":
-            mark["fontSize"] = max(mark.get("fontSize", 0), PRINT_FONT_PX)
-    return spec
-
-
-def svg_print_scale(svg: str, width_mm: float) -> float:
-    """Points on paper per SVG pixel when the SVG is drawn ``width_mm`` wide."""
-    return width_mm / float(ET.fromstring(svg).get("width")) * 72 / 25.4
-
-
-def _clean_svg(svg: str) -> str:
-    """Vega writes SVG that browsers accept but fpdf2 does not: empty paths and lines without x1/y1."""
-    root = ET.fromstring(svg)
-    parents = {child: parent for parent in root.iter() for child in parent}
-    for el in list(root.iter()):
-        tag = el.tag.rsplit("}", 1)[-1]
-        if tag == "path" and not (el.get("d") or "").strip():
-            parents[el].remove(el)
-        elif tag == "line":
-            for attr in ("x1", "y1", "x2", "y2"):
-                el.set(attr, el.get(attr) or "0")
-    return ET.tostring(root, encoding="unicode")
-
-
 class Handout(FPDF):
     def __init__(self, title: str, printed: str):
         super().__init__(orientation="P", unit="mm", format="A4")
@@ -161,9 +101,11 @@ class Handout(FPDF):
 
 
 def value_table(fig: dossier_document.IndicatorFigures) -> tuple[list[str], list[list[str]], bool]:
-    """Areas in rows, periods in columns; a '*' marks a provisional figure."""
+    """Areas in rows, periods in columns; a '*' marks a provisional figure. A unit that would repeat in
+    every cell ("53,1 per 1.000", broken over two lines) is said once, in the first column's heading."""
     df = fig.df
     unit = fig.indicator["unit"]
+    in_header = fmt.TABLE_UNIT_HEADERS.get(unit)
     periods = sorted(df["period"].unique().to_list())
     areas = fmt.category_order(df["region_name"].unique(maintain_order=True).to_list())
     cells = {(r["region_name"], r["period"]): r for r in df.iter_rows(named=True)}
@@ -176,13 +118,14 @@ def value_table(fig: dossier_document.IndicatorFigures) -> tuple[list[str], list
             if r is None:
                 row.append(fmt.MISSING_TEXT)
                 continue
-            text = fmt.value(r["value"], unit, r["status"])
+            text = fmt.table_value(r["value"], unit, r["status"])
             if r["status"] == "provisional":
                 text += "*"
                 provisional = True
             row.append(text)
         rows.append(row)
     first = fig.breakdown_label.capitalize() if fig.breakdown_label else "Gebied"
+    first += f" ({in_header})" if in_header else ""
     return [first, *[fmt.period_label(p) for p in periods]], rows, provisional
 
 
@@ -243,6 +186,7 @@ def _draw_note(pdf: Handout, note: NoteCopy) -> None:
         if text:
             pdf.para(label, size=10, style="B")
             pdf.markdown(text)
+            pdf.ln(1.5)  # the HTML paragraph has space above, none below: the next label stuck to the text
     if note.published_at:
         pdf.para(f"Duiding gepubliceerd door {note.published_by} op {date_label(note.published_at)}", size=9,
                  style="I")
@@ -327,6 +271,12 @@ def build_handout(wh: Warehouse, content: DossierContent, notes: Sequence[Sequen
         for event in events:
             pdf.para(f"- {dossier_document.event_line(event)}", height=5.5)
 
+    if content.questions:  # before the parts: what the session is about (at the end they stood on a page alone)
+        pdf.ln(3)
+        pdf.heading("Vragen voor de raad", 12.5)
+        for i, question in enumerate(content.questions, start=1):
+            pdf.para(f"{i}. {question}", height=6)
+
     # Parts follow each other on the page (a part on a page of its own left pages nearly empty). Every
     # chart block (with the part's heading before the first one), every note and the questions are kept
     # on one page.
@@ -360,14 +310,6 @@ def build_handout(wh: Warehouse, content: DossierContent, notes: Sequence[Sequen
         if not section_notes and section.kind == "notes":
             pdf.para("Er is nog geen gepubliceerde duiding bij deze cijfers.", style="I")
 
-    if content.questions:
-        def questions(p):
-            p.ln(6)
-            p.heading("Vragen voor de raad")
-            for i, question in enumerate(content.questions, start=1):
-                p.para(f"{i}. {question}", height=6)
-                p.ln(1)
-        keep_together(pdf, questions)
     return bytes(pdf.output())
 
 

@@ -85,7 +85,9 @@ def profile(wh: Warehouse, wijk_code: str, wijk_name: str, year: int) -> None:
     if df.is_empty():
         st.info("Voor deze wijk zijn in dit jaar geen cijfers.")
         return
-    show_table(profile_table(df, wijk_name), key=f"profile-{wijk_code}")
+    for subject, part in profile_parts(profile_table(df, wijk_name)):
+        st.markdown(f"**{subject}**")
+        show_table(part, key=f"profile-{wijk_code}-{subject}")
     export.download_buttons(export.frame_table(
         profile_export(df, wijk_name), title=f"Wijkprofiel {wijk_name}, {year}",
         source=f"Monitor Sociaal Domein, release {wh.release.id}" + (" · DEMODATA, verzonnen cijfers" if wh.is_demo
@@ -111,6 +113,13 @@ def profile_table(df: pl.DataFrame, wijk_name: str) -> pl.DataFrame:
             "Onderwerp": fmt.law_label(r["law"]),
         })
     return pl.DataFrame(rows, schema=dict.fromkeys(("Cijfer", wijk_name, "Hele gemeente", "Verschil met de gemeente", "Onderwerp"), pl.String))
+
+
+def profile_parts(table: pl.DataFrame) -> list[tuple[str, pl.DataFrame]]:
+    """The profile per subject (Wmo, Jeugd, ...), without the subject column: as one table its last column
+    ran past the page's edge."""
+    return [(subject, part.drop("Onderwerp"))
+            for (subject,), part in table.group_by(["Onderwerp"], maintain_order=True)]
 
 
 def profile_export(df: pl.DataFrame, wijk_name: str) -> pl.DataFrame:

@@ -41,8 +41,8 @@ def value(v: float | None, unit: str, status: str | None = None) -> str:
         if abs(v) >= 1_000_000:
             return f"€ {number(v / 1_000_000, 1)} mln"
         return f"€ {number(v, 0)}"
-    if unit == "euro_1000":
-        return f"€ {number(v, d)}k"
+    if unit == "euro_1000":  # stored in thousands, read in whole euros or millions ("€ 20,8 mln")
+        return value(v * 1000, "euro")
     if unit == "per_1000":
         return f"{number(v, d)} per 1.000"
     if unit == "days":
@@ -50,6 +50,17 @@ def value(v: float | None, unit: str, status: str | None = None) -> str:
     if unit == "per_km2":
         return f"{number(v, 0)} per km²"
     return number(v, d)
+
+
+# Units that a printed table says once, in its heading, so each cell stays one short line.
+TABLE_UNIT_HEADERS = {"per_1000": "per 1.000", "days": "dagen", "per_km2": "per km²"}
+
+
+def table_value(v: float | None, unit: str, status: str | None = None) -> str:
+    """A table cell: the figure without a unit that its column heading gives (see TABLE_UNIT_HEADERS)."""
+    if unit not in TABLE_UNIT_HEADERS or status == "suppressed" or v is None:
+        return value(v, unit, status)
+    return number(v, UNIT_DECIMALS.get(unit, 1))
 
 
 def change(delta: float | None, unit: str, pct: float | None = None) -> str | None:

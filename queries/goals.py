@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from domain import formatting as fmt
 from queries import Warehouse
 from queries import figures as q
 
@@ -57,7 +58,12 @@ def _num(v: float) -> str:
     return text.removesuffix(",0")
 
 
-def goal_status(goal: dict | None, points: list[tuple[int, float]]) -> GoalStatus:
+def _amount(v: float, unit: str) -> str:
+    """A value in the rule's text: amounts with their euro sign ("€ 4.917"), other figures as a number."""
+    return fmt.value(v, unit) if unit in ("euro", "euro_1000") else _num(v)
+
+
+def goal_status(goal: dict | None, points: list[tuple[int, float]], unit: str = "") -> GoalStatus:
     """The status of one indicator's goal from its yearly values ``[(year, value), ...]``."""
     points = sorted((y, v) for y, v in points if v is not None)
     if not goal:
@@ -77,21 +83,21 @@ def goal_status(goal: dict | None, points: list[tuple[int, float]]) -> GoalStatu
             base = goal.get("baseline") if goal.get("baseline") is not None else points[0][1]
         word = "hoogstens" if direction == "down" else "minstens"
         if _reached(value, target, direction):
-            return GoalStatus(ON_TRACK, f"Het doel ({word} {_num(target)} in {target_year}) is in {year} al gehaald: "
-                              f"{_num(value)}.", year, value, by, base, target)
+            return GoalStatus(ON_TRACK, f"Het doel ({word} {_amount(target, unit)} in {target_year}) is in {year} al gehaald: "
+                              f"{_amount(value, unit)}.", year, value, by, base, target)
         if year >= target_year:
-            return GoalStatus(OFF_TRACK, f"Het doeljaar {target_year} is bereikt, maar het doel ({word} {_num(target)}) "
-                              f"niet: {_num(value)} in {year}.", year, value, by, base, target)
+            return GoalStatus(OFF_TRACK, f"Het doeljaar {target_year} is bereikt, maar het doel ({word} {_amount(target, unit)}) "
+                              f"niet: {_amount(value, unit)} in {year}.", year, value, by, base, target)
         share = min(1.0, max(0.0, (year - by) / (target_year - by))) if target_year != by else 1.0
         planned = base + (target - base) * share
-        line = (f"De rechte lijn van {_num(base)} ({by}) naar {_num(target)} ({target_year}) staat in {year} op "
-                f"{_num(planned)}; het cijfer is {_num(value)}.")
+        line = (f"De rechte lijn van {_amount(base, unit)} ({by}) naar {_amount(target, unit)} ({target_year}) staat in {year} op "
+                f"{_amount(planned, unit)}; het cijfer is {_amount(value, unit)}.")
         if not _better(planned, value, direction):  # on the line or ahead of it
             return GoalStatus(ON_TRACK, line + " Dat is op of voor de lijn.", year, value, by, base, planned)
         if _better(value, base, direction):
             return GoalStatus(ATTENTION, line + " Beter dan bij de start, maar achter op de lijn.", year, value, by,
                               base, planned)
-        return GoalStatus(OFF_TRACK, line + f" Niet beter dan bij de start ({_num(base)}).", year, value, by, base,
+        return GoalStatus(OFF_TRACK, line + f" Niet beter dan bij de start ({_amount(base, unit)}).", year, value, by, base,
                           planned)
     # A direction without a number: compare with TREND_YEARS years earlier.
     earlier = [(y, v) for y, v in points if y <= year - TREND_YEARS] or points[:1]
@@ -99,8 +105,8 @@ def goal_status(goal: dict | None, points: list[tuple[int, float]]) -> GoalStatu
     if y0 == year or v0 == 0:
         return GoalStatus(NO_DATA, "Er zijn te weinig jaren om de richting te zien.", year, value)
     change = 100 * (value - v0) / abs(v0)
-    text = (f"Doel: {DIRECTION_WORDS.get(direction, direction)}, zonder streefwaarde. Van {_num(v0)} in {y0} naar "
-            f"{_num(value)} in {year} ({'+' if change > 0 else ''}{_num(change)}%). Minder dan {_num(FLAT_PCT)}% verschil "
+    text = (f"Doel: {DIRECTION_WORDS.get(direction, direction)}, zonder streefwaarde. Van {_amount(v0, unit)} in {y0} naar "
+            f"{_amount(value, unit)} in {year} ({'+' if change > 0 else ''}{_num(change)}%). Minder dan {_num(FLAT_PCT)}% verschil "
             "telt als gelijk gebleven.")
     flat = abs(change) < FLAT_PCT
     if direction == "stable":
@@ -131,7 +137,7 @@ def goal_overview(wh: Warehouse) -> pl.DataFrame:
     for r in goal_themes(wh).iter_rows(named=True):
         ind = q.indicator(wh, r["id"])
         s = q.series(wh, r["id"], [wh.gemeente]).filter(pl.col("value").is_not_null())
-        st = goal_status(ind["goal"], list(zip(s["year"].to_list(), s["value"].to_list(), strict=True)))
+        st = goal_status(ind["goal"], list(zip(s["year"].to_list(), s["value"].to_list(), strict=True)), ind["unit"])
         latest_status = s.filter(pl.col("year") == st.latest_year)["status"] if st.latest_year else pl.Series([])
         goal = ind["goal"] or {}
         rows.append({
