@@ -58,6 +58,15 @@ class Handout(FPDF):
         self.set_title(title)
         self.set_creator("Monitor Sociaal Domein")
         self.set_lang("nl-NL")
+        self._ruler: Handout | None = None
+
+    def ruler(self) -> Handout:
+        """A page of the same size and fonts that never breaks, to measure a block on (see keep_together)."""
+        if self._ruler is None:
+            self._ruler = _Ruler(self.doc_title, self.printed)
+            self._ruler.set_auto_page_break(False)
+            self._ruler.add_page()
+        return self._ruler
 
     def footer(self) -> None:
         if self.page_no() == 1:
@@ -164,15 +173,28 @@ def _draw_table(pdf: Handout, header: list[str], rows: list[list[str]]) -> None:
     pdf.set_font(FONT, "", 10.5)
 
 
+class _Ruler(Handout):
+    """The measuring page: text is laid out as on paper; a chart is not drawn (its block sets the height)."""
+
+    def image(self, *args, **kwargs):
+        return None
+
+
 def keep_together(pdf: Handout, draw) -> None:
     """Draw on one page: if ``draw`` would run over the page's end, start it on a new page (unless it is
     longer than a page, or the page is still empty). So no table is split off from its last row and no
-    note leaves a few lines on a page of their own."""
+    note leaves a few lines on a page of their own.
+
+    The block is first drawn on a ruler: a second document with the same page, margins and fonts that
+    never breaks a page, so its height is where it ends. fpdf2's ``offset_rendering`` does the same by
+    copying the whole document (every page so far) twice per block: a minute for a 20-part handout."""
     start = pdf.y
-    with pdf.offset_rendering() as trial:
-        draw(trial)
-        height = trial.y - start
-    if trial.page_break_triggered and height <= pdf.eph and start > pdf.t_margin + 1:
+    ruler = pdf.ruler()
+    ruler.set_xy(pdf.x, start)
+    ruler.set_font(pdf.font_family, pdf.font_style, pdf.font_size_pt)
+    draw(ruler)
+    height = ruler.y - start
+    if ruler.y > pdf.page_break_trigger and height <= pdf.eph and start > pdf.t_margin + 1:
         pdf.add_page()
     draw(pdf)
 

@@ -35,7 +35,7 @@ def chart_svg(fig: dossier_document.IndicatorFigures) -> str | None:
     chart = dossier_document.chart_for(fig, height=CHART_HEIGHT_PX)
     if chart is None:
         return None
-    spec = for_print(chart.properties(width=CHART_WIDTH_PX).to_dict())
+    spec = for_print(chart.properties(width=CHART_WIDTH_PX).to_dict(validate=charts.VALIDATE))
     svg = _vl_convert().vegalite_to_svg(spec, format_locale="nl-NL")
     return _clean_svg(svg)
 
