@@ -38,7 +38,8 @@ STEPS = [
      lambda r: f"{r['first_chart_median_s']} s"),
     ("warm page scripts, demo and national", ["bench_pages.py", "--runs", "5"], "pages.json", None),
     ("registry extract, 1M rows", ["bench_registry.py", "--runs", "3"], "registry.json",
-     lambda r: f"{r['median_seconds']} s ({r['min_seconds']}-{r['max_seconds']}), peak {r['median_peak_mb']} MB"),
+     lambda r: f"{r['median_seconds']:.2f} s ({r['min_seconds']:.2f}-{r['max_seconds']:.2f}), "
+               f"peak {r['median_peak_mb']:.0f} MB"),
     ("handout, 20 parts", ["bench_handout.py", "--runs", "3"], "handout.json",
      lambda r: f"{r.get('median_s')} s ({r.get('min_s')}-{r.get('max_s')})"),
 ]
