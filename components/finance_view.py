@@ -243,10 +243,16 @@ def law_summary(wh: Warehouse, law: str) -> None:
     """One sentence about the money on a law page, with the way to the page Geld."""
     if law not in finance.LAWS:
         return
-    prog = finance.law_prognosis(wh, law)
-    if prog is None:
+    # The sentence is the same for every visitor: built once per release and law.
+    text = wh.part(("law-summary", law), lambda: _summary_text(wh, law))
+    if text is None:
         return
     st.header("Geld")
-    st.markdown(describe_prognosis(prog))
+    st.markdown(text)
     st.page_link("app_pages/geld.py", label="Meer over geld: begroting, vergelijking en scenario's",
                  icon=":material/euro:")
+
+
+def _summary_text(wh: Warehouse, law: str) -> str | None:
+    prog = finance.law_prognosis(wh, law)
+    return None if prog is None else describe_prognosis(prog)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import altair as alt
 import polars as pl
 import streamlit as st
@@ -19,56 +21,92 @@ WHY_DIFFERENT = (
 )
 
 
+@dataclass(frozen=True)
+class RegistryFigure:
+    """One registry chart with its sentence, table and export: built from the release alone, so shared by
+    every visitor (``Warehouse.part``); frozen, and its spec is drawn from a copy (``charts.show_spec``)."""
+    indicator_id: str
+    title: str
+    spec: dict
+    caption: str
+    table: pl.DataFrame
+    export: export.ExportTable
+
+
+def own_beside_cbs_parts(wh: Warehouse, law: str) -> tuple[RegistryFigure, ...]:
+    """Per (own-registry, CBS) pair of the law with figures on both sides: the two lines in one chart."""
+    def build() -> tuple[RegistryFigure, ...]:
+        own, out = wh.gemeente, []
+        for own_id, cbs_id in q.own_and_cbs_pairs(wh, law):
+            a, b = q.series(wh, own_id, [own]), q.series(wh, cbs_id, [own])
+            if a.is_empty() or b.is_empty():
+                continue
+            ind = q.indicator(wh, own_id)
+            title = f"{ind['short_title']}: eigen registratie en CBS"
+            df = pl.concat([a.with_columns(region_name=pl.lit("Eigen registratie")),
+                            b.with_columns(region_name=pl.lit("CBS"))], how="vertical_relaxed")
+            chart = charts.time_chart(df, unit=ind["unit"], unit_label=ind["unit_label"], legend_title="Bron")
+            out.append(RegistryFigure(
+                own_id, title, charts.spec_of(chart), indicator_view.describe_series(df, ind["unit"]),
+                indicator_view.table(df, ind["unit"]),
+                export.series_table(ind, df.select("region_name", "period", "value", "status"), title=title,
+                                    source=indicator_view.provenance(wh, ind, df), release=wh.release.id)))
+        return tuple(out)
+    return wh.part(("registry-own-cbs", law), build)
+
+
 def own_beside_cbs(wh: Warehouse, law: str) -> None:
     """Each own-registry count beside the CBS figure for the same thing, with why they differ."""
-    own = wh.gemeente
-    for own_id, cbs_id in q.own_and_cbs_pairs(wh, law):
-        a, b = q.series(wh, own_id, [own]), q.series(wh, cbs_id, [own])
-        if a.is_empty() or b.is_empty():
-            continue
-        ind = q.indicator(wh, own_id)
-        st.subheader(f"{ind['short_title']}: eigen registratie en CBS")
-        df = pl.concat([a.with_columns(region_name=pl.lit("Eigen registratie")),
-                        b.with_columns(region_name=pl.lit("CBS"))], how="vertical_relaxed")
+    for fig in own_beside_cbs_parts(wh, law):
+        own_id = fig.indicator_id
+        st.subheader(fig.title)
         tab_chart, tab_table = state.url_tabs(state.CHART_TABS, f"{own_id}_als")
         with tab_chart:
-            charts.show(charts.time_chart(df, unit=ind["unit"], unit_label=ind["unit_label"], legend_title="Bron"),
-                        key=f"own-cbs-{own_id}")
-            st.caption(indicator_view.describe_series(df, ind["unit"]))
+            charts.show_spec(fig.spec, key=f"own-cbs-{own_id}")
+            st.caption(fig.caption)
         with tab_table:
-            st.dataframe(indicator_view.table(df, ind["unit"]), hide_index=True, width="stretch",
-                         key=f"own-cbs-table-{own_id}")
-            export.download_buttons(export.series_table(
-                ind, df.select("region_name", "period", "value", "status"),
-                title=f"{ind['short_title']}: eigen registratie en CBS",
-                source=indicator_view.provenance(wh, ind, df), release=wh.release.id), key=f"own-cbs-table-{own_id}")
+            st.dataframe(fig.table, hide_index=True, width="stretch", key=f"own-cbs-table-{own_id}")
+            export.download_buttons(fig.export, key=f"own-cbs-table-{own_id}")
         st.markdown(WHY_DIFFERENT)
+
+
+def inflow_outflow_part(wh: Warehouse, law: str) -> RegistryFigure | None:
+    """New and ended clients of the law per year in one chart; None without both figures."""
+    def build() -> RegistryFigure | None:
+        ids = {label: q.registry_indicator(wh, law, m) for label, m in (("Instroom", "inflow"), ("Uitstroom", "outflow"))}
+        if not all(ids.values()):
+            return None
+        frames = [q.series(wh, i, [wh.gemeente]).with_columns(region_name=pl.lit(label)) for label, i in ids.items()]
+        df = pl.concat(frames, how="vertical_relaxed")
+        if df.filter(pl.col("value").is_not_null()).is_empty():
+            return None
+        chart = charts.time_chart(df, unit="count", unit_label="personen", legend_title="Stroom")
+        flows = {**q.indicator(wh, ids["Instroom"]), "unit_label": "personen"}
+        return RegistryFigure(
+            ids["Instroom"], "Instroom en uitstroom (eigen registratie)", charts.spec_of(chart),
+            indicator_view.describe_series(df, "count"), indicator_view.table(df, "count"),
+            export.series_table(flows, df.select("region_name", "period", "value", "status"),
+                                title=f"Instroom en uitstroom {law} (eigen registratie)",
+                                source=indicator_view.provenance(wh, flows, df), release=wh.release.id))
+    return wh.part(("registry-flows", law), build)
 
 
 def inflow_outflow(wh: Warehouse, law: str) -> None:
     """New and ended clients per year: is the group growing because more come in or fewer leave?"""
-    ids = {label: q.registry_indicator(wh, law, m) for label, m in (("Instroom", "inflow"), ("Uitstroom", "outflow"))}
-    if not all(ids.values()):
+    fig = inflow_outflow_part(wh, law)
+    if fig is None:
         return
-    frames = [q.series(wh, i, [wh.gemeente]).with_columns(region_name=pl.lit(label)) for label, i in ids.items()]
-    df = pl.concat(frames, how="vertical_relaxed")
-    if df.filter(pl.col("value").is_not_null()).is_empty():
-        return
-    st.subheader("Instroom en uitstroom (eigen registratie)")
+    st.subheader(fig.title)
     st.caption("Instroom: inwoners die in dat jaar met hulp begonnen (na minstens 90 dagen zonder hulp). "
                "Uitstroom: inwoners van wie alle hulp in dat jaar stopte. Is de instroom hoger dan de uitstroom, "
                "dan groeit het aantal cliënten.")
     tab_chart, tab_table = state.url_tabs(state.CHART_TABS, "stromen_als")
     with tab_chart:
-        charts.show(charts.time_chart(df, unit="count", unit_label="personen", legend_title="Stroom"), key=f"flows-{law}")
-        st.caption(indicator_view.describe_series(df, "count"))
+        charts.show_spec(fig.spec, key=f"flows-{law}")
+        st.caption(fig.caption)
     with tab_table:
-        st.dataframe(indicator_view.table(df, "count"), hide_index=True, width="stretch", key=f"flows-table-{law}")
-        flows = {**q.indicator(wh, ids["Instroom"]), "unit_label": "personen"}
-        export.download_buttons(export.series_table(
-            flows, df.select("region_name", "period", "value", "status"),
-            title=f"Instroom en uitstroom {law} (eigen registratie)", source=indicator_view.provenance(wh, flows, df),
-            release=wh.release.id), key=f"flows-table-{law}")
+        st.dataframe(fig.table, hide_index=True, width="stretch", key=f"flows-table-{law}")
+        export.download_buttons(fig.export, key=f"flows-table-{law}")
 
 
 def stapeling(wh: Warehouse, year: int) -> pl.DataFrame:

@@ -21,8 +21,9 @@ from warehouse.releases import Release, connect, current_release, release_by_id
 SQL_DIR = Path(__file__).parent / "sql"
 CACHE_ENTRIES = 1024
 # Page parts that are the same for every visitor of a release (chart specifications, formatted tables,
-# describing sentences), keyed by what they are built from; a few hundred cover every page and picker.
-PART_ENTRIES = 512
+# describing sentences, suppressed series and figures), keyed by what they are built from; small frames
+# and specs, so a few thousand cover every page and picker of a release without pushing each other out.
+PART_ENTRIES = 4096
 
 
 @functools.cache

@@ -180,9 +180,22 @@ def _denominator(wh: Warehouse, indicator_id: str) -> str:
     return (hit[0] if hit.len() else None) or ""
 
 
+def _shared(wh: Warehouse, key: tuple, build) -> pl.DataFrame:
+    """A suppressed frame that is the same for every visitor of the release (it depends on the release
+    and ``key`` alone, never on a session or role), built once (``Warehouse.part``). Each caller gets
+    its own copy (cheap: the columns are shared, not copied), so no session can change another's."""
+    return wh.part(("figures", *key), build).clone()
+
+
 def series(wh: Warehouse, indicator_id: str, region_codes: list[str], *, breakdown: str = "",
            category: str | None = None, period_kind: str = "JJ") -> pl.DataFrame:
     """One indicator over time for the given regions (and optionally one breakdown)."""
+    return _shared(wh, ("series", indicator_id, tuple(region_codes), breakdown, category, period_kind),
+                   lambda: _series(wh, indicator_id, region_codes, breakdown, category, period_kind))
+
+
+def _series(wh: Warehouse, indicator_id: str, region_codes: list[str], breakdown: str, category: str | None,
+            period_kind: str) -> pl.DataFrame:
     df = wh.run("series", indicator_id=indicator_id, denominator_id=_denominator(wh, indicator_id),
                 region_codes=list(region_codes), breakdown=breakdown,
                 category=None if breakdown == "" and category is None else category, period_kind=period_kind)
@@ -202,17 +215,21 @@ def breakdowns(wh: Warehouse, indicator_id: str, region_code: str) -> list[str]:
 
 def wijk_values(wh: Warehouse, indicator_id: str, year: int) -> pl.DataFrame:
     """Every wijk of the municipality plus the municipality, with secondary suppression."""
-    df = wh.run("wijk_values", indicator_id=indicator_id, denominator_id=_denominator(wh, indicator_id),
-                period=f"{year}JJ00", gemeente=wh.gemeente)
-    return _suppressed(wh, df)
+    def build() -> pl.DataFrame:
+        df = wh.run("wijk_values", indicator_id=indicator_id, denominator_id=_denominator(wh, indicator_id),
+                    period=f"{year}JJ00", gemeente=wh.gemeente)
+        return _suppressed(wh, df)
+    return _shared(wh, ("wijk_values", indicator_id, year), build)
 
 
 def figures(wh: Warehouse, indicator_ids: list[str], region_codes: list[str], year: int) -> pl.DataFrame:
     """Totals of several indicators for several regions in a year and the year before."""
-    dens = catalogue(wh).filter(pl.col("id").is_in(list(indicator_ids)))["denominator_id"].drop_nulls().unique()
-    df = wh.run("figures_for_year", indicator_ids=list(indicator_ids), denominator_ids=sorted(dens.to_list()),
-                region_codes=list(region_codes), periods=[f"{year}JJ00", f"{year - 1}JJ00"])
-    return _suppressed(wh, df)
+    def build() -> pl.DataFrame:
+        dens = catalogue(wh).filter(pl.col("id").is_in(list(indicator_ids)))["denominator_id"].drop_nulls().unique()
+        df = wh.run("figures_for_year", indicator_ids=list(indicator_ids), denominator_ids=sorted(dens.to_list()),
+                    region_codes=list(region_codes), periods=[f"{year}JJ00", f"{year - 1}JJ00"])
+        return _suppressed(wh, df)
+    return _shared(wh, ("for_year", tuple(indicator_ids), tuple(region_codes), year), build)
 
 
 def comparison(wh: Warehouse, indicator_ids: list[str], year: int, peers: list[str] | None = None) -> pl.DataFrame:
@@ -260,7 +277,12 @@ def latest_year(wh: Warehouse, indicator_ids: list[str], region_codes: list[str]
 
 
 def headline(wh: Warehouse, law: str, year: int) -> pl.DataFrame:
-    """The headline figures of a law, with the indicator's metadata, for the Overzicht page."""
+    """The headline figures of a law, with the indicator's metadata, for the Overzicht page and the tiles
+    on a law page: the same for every visitor, so kept per release, law and year."""
+    return _shared(wh, ("headline", law, year), lambda: _headline(wh, law, year))
+
+
+def _headline(wh: Warehouse, law: str, year: int) -> pl.DataFrame:
     cat = indicators_for_law(wh, law).filter(pl.col("headline"))
     if cat.is_empty():
         return pl.DataFrame()

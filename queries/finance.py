@@ -6,7 +6,7 @@ every figure (docs/finance-methods.md explains the methods in Dutch).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from statistics import mean
 
 import polars as pl
@@ -169,6 +169,13 @@ def months_available(monthly: dict[str, float]) -> tuple[int, int] | None:
 
 
 def law_prognosis(wh: Warehouse, law: str, month: int | None = None) -> Prognosis | None:
+    """The year-end prognosis of the law's registry cost: the same for every visitor, so built once per
+    release, law and month (``Warehouse.part``); each caller gets its own copy to change as it likes."""
+    prog = wh.part(("law-prognosis", law, month), lambda: _law_prognosis(wh, law, month))
+    return None if prog is None else replace(prog, shares=dict(prog.shares))
+
+
+def _law_prognosis(wh: Warehouse, law: str, month: int | None) -> Prognosis | None:
     monthly = monthly_cost(wh, law)
     latest = months_available(monthly)
     if latest is None:
