@@ -24,7 +24,8 @@ from fpdf.fonts import FontFace, TextStyle
 
 from components import charts, dossier_document, signals_view
 from components.handout_charts import CHART_HEIGHT_PX, CHART_WIDTH_PX, chart_svg
-from components.handout_charts import svg_print_scale as svg_print_scale  # where the tests look for it
+from components.handout_charts import _vl_convert as _vl_convert  # re-exported: publish/site.py uses it
+from components.handout_charts import svg_print_scale as svg_print_scale  # re-exported: the tests use it
 from components.notes import SECTIONS as NOTE_SECTIONS
 from domain import formatting as fmt
 from domain.formatting import date_label
