@@ -150,6 +150,9 @@ def signed_in_cookie(role: str) -> str:
 def signed_in_page(page: str | Path, role: str | None, timeout: int = 30) -> AppTest:
     """An AppTest of one page script (a path, or source text) behind the router's check, in a browser
     that signed in as ``role`` (None: anonymous). Not run yet, so a test may set more session state."""
+    from components import session
+
+    assert session._browser_cookie is _fake_cookie, "import the fake_browser fixture from tests.support.signin"
     if isinstance(page, Path):
         source = f"import runpy\nrunpy.run_path({str(page)!r}, run_name='__main__')\n"
     else:
