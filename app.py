@@ -10,7 +10,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 
 def main() -> None:
-    from components import demo_content, search, session
+    from components import demo_content, search, session, sign_in
     from components.admission import page_turn
     from components.context import warehouse
 
@@ -19,7 +19,7 @@ def main() -> None:
     wh = warehouse()
     session.enforce(wh)  # sign-in, expiry, demo accounts: checked on the server before anything is shown
     demo_content.ensure(wh)  # the demo's example notes and dossier, so a visitor sees what the monitor is for
-    session.sidebar_account()
+    sign_in.sidebar_account()
 
     # The default page is served at "/"; its url_path only names it inside Streamlit. The hidden alias makes
     # the address /overzicht (used in links and by people who type it) open the same page, at "/".
@@ -56,10 +56,10 @@ def main() -> None:
 
     # Pages for some roles only: for other roles a hidden page at the same address refuses (see guarded_page).
     workshop = [
-        session.guarded_page("app_pages/duiding.py", "write_note", title="Duiding schrijven",
+        sign_in.guarded_page("app_pages/duiding.py", "write_note", title="Duiding schrijven",
                              icon=":material/edit_note:",
                              url_path="duiding"),
-        session.guarded_page("app_pages/registry_upload.py", "upload_registry", title="Registratie laden",
+        sign_in.guarded_page("app_pages/registry_upload.py", "upload_registry", title="Registratie laden",
                              icon=":material/upload_file:", url_path="registratie"),
     ]
     sections["Werkplaats"] = workshop
@@ -67,11 +67,11 @@ def main() -> None:
     # Themed sessions: published dossiers for everyone who reads; building them only for edit_dossier roles.
     sections["Themabijeenkomsten"] = [
         st.Page("app_pages/dossiers.py", title="Dossiers", icon=":material/folder_open:", url_path="dossiers"),
-        session.guarded_page("app_pages/dossier_maken.py", "edit_dossier", title="Dossier maken",
+        sign_in.guarded_page("app_pages/dossier_maken.py", "edit_dossier", title="Dossier maken",
                              icon=":material/post_add:", url_path="dossier-maken"),
     ]
 
-    sections["Beheer"] = [session.guarded_page("app_pages/beheer.py", "manage_accounts", title="Accounts en logboek",
+    sections["Beheer"] = [sign_in.guarded_page("app_pages/beheer.py", "manage_accounts", title="Accounts en logboek",
                                               icon=":material/admin_panel_settings:", url_path="beheer")]
     sections["Account"] = [st.Page("app_pages/inloggen.py",
                                    title="Mijn account" if session.is_signed_in() else "Inloggen",
@@ -79,7 +79,7 @@ def main() -> None:
 
     # expanded=True: every page a role may open stays in view (by default Streamlit folds long menus behind an
     # English "View more").
-    page = st.navigation(session.navigation_sections(sections), position="sidebar" if session.may_read() else "hidden",
+    page = st.navigation(sign_in.navigation_sections(sections), position="sidebar" if session.may_read() else "hidden",
                          expanded=True)
     if page.url_path == "overzicht":  # the alias: on to the menu's own item, so the menu shows where one is
         st.switch_page(start[1], query_params={k: st.query_params.get_all(k) for k in st.query_params})
@@ -88,7 +88,7 @@ def main() -> None:
         with page_turn():  # a few page scripts at a time: under a rush people are served in turn
             page.run()
     else:  # sign-in required: every address shows the form first, then the page that was asked for
-        session.sign_in_required_view()
+        sign_in.sign_in_required_view()
 
 
 if get_script_run_ctx(suppress_warning=True) is None:  # imported by the server, not run as a page

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import session
+from components import session, sign_in
 
 if session.is_signed_in():
     st.title("Mijn account")
-    session.login_form()
+    sign_in.login_form()
     st.write("Uw rol bepaalt wat u in de monitor kunt doen.")
     if st.button("Uitloggen", key="_msd_logout_page", icon=":material/logout:"):
         if session.sign_out("logout", notice="U bent uitgelogd.") != "oidc":
@@ -16,4 +16,4 @@ if session.is_signed_in():
 else:
     st.title("Inloggen")
     st.write("Raadsleden, griffie, ambtenaren en beheerders loggen hier in.")
-    session.login_form(home="/")
+    sign_in.login_form(home="/")

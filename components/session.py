@@ -1,4 +1,4 @@
-"""Who is looking: sign-in, the role of the current session, session expiry, and page guards.
+"""Who is looking: sign-in and sign-out, the role of the current session, and session expiry.
 
 A password sign-in is a browser session (``store.session_token``): an HttpOnly cookie whose token the
 ``web_sessions`` table knows. :func:`enforce` reads the cookie of the websocket connected now at EVERY
@@ -10,16 +10,16 @@ again and stays signed in; sign-out deletes the row, which ends the session in e
 For the rest of the run the identity is in ``st.session_state``: ``role`` and ``user`` (read by
 :func:`current_role` / :func:`current_user`, which every write path passes to
 ``domain.roles.require``) plus a record under ``_msd_auth``. Only this module writes them; no widget may
-use these keys, so a browser cannot set them. Tests may set ``role`` directly (without a record).
+use these keys, so a browser cannot set them. A session without that record is anonymous.
 
-The router (``app.py``) calls :func:`enforce` once per run before it builds the navigation.
+The router (``app.py``) calls :func:`enforce` once per run before it builds the navigation. The forms
+and page guards that show all this are in ``components.sign_in``.
 """
 
 from __future__ import annotations
 
 import hmac
 import time
-from collections.abc import Callable
 
 import streamlit as st
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -27,8 +27,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import settings
 from auth import oidc, web
-from domain.passwords import DEMO_ACCOUNTS
-from domain.roles import Role, allowed_roles, can, parse_role
+from domain.roles import Role, parse_role
 from settings import AuthSettings
 from store import audit, session_token
 from store.accounts import AccountStore, LoginFailed
@@ -82,11 +81,13 @@ def _held_role() -> str | None:
     """The role in the session state, but only while the websocket connected now belongs to the browser
     that signed in. :func:`enforce` checks that at the start of a run; this repeats the (cheap) check at
     every read, so code that runs before the router (a widget callback) cannot act on a taken-over session."""
-    auth = st.session_state.get(AUTH_KEY) or {}
+    auth = st.session_state.get(AUTH_KEY)
+    if not auth:  # no sign-in record: anonymous, whatever else the session state holds
+        return None
     if auth.get("method") == "password" and not hmac.compare_digest(
             str(auth.get("browser", "")), session_token.fingerprint(_browser_cookie())):
         return None
-    return st.session_state.get("role")
+    return auth.get("role")
 
 
 def current_role() -> Role:
@@ -97,10 +98,7 @@ def current_role() -> Role:
 def current_user() -> str:
     if not _held_role():
         return "bezoeker"
-    user = st.session_state.get("user")
-    if user:
-        return str(user)
-    return f"demo-{current_role().value}"  # a role set directly by a test
+    return str(st.session_state[AUTH_KEY]["user"])
 
 
 def display_name() -> str:
@@ -304,87 +302,6 @@ def _check_expiry(conf: AuthSettings) -> None:
         auth["last_seen"] = now
 
 
-# ------------------------------------------------------------------------------------------------
-# Views
-# ------------------------------------------------------------------------------------------------
-
-
-def sign_in_required_view() -> None:
-    """What every address shows when the monitor is not public and nobody is signed in."""
-    st.title("Inloggen")
-    st.write("De Monitor Sociaal Domein is alleen te zien als u bent ingelogd.")
-    login_form()
-
-
-def login_form(*, home: str | None = None) -> None:
-    """The sign-in form. After a sign-in the browser comes back at the page it asked for, or at the URL
-    path ``home`` when given (the Inloggen page itself sends people to the start page)."""
-    conf = _conf()
-    notice = st.session_state.pop(NOTICE_KEY, None)
-    if notice:
-        st.info(notice)
-    if st.query_params.get(web.GRANT_FAILED[0]) == web.GRANT_FAILED[1] and not is_signed_in():
-        st.warning("Het inloggen is niet afgerond: het duurde te lang, of de link is in een andere browser "
-                   "geopend. Log opnieuw in.")
-    if is_signed_in():
-        st.success(f"U bent ingelogd als {escape_text(display_name())} ({current_role().label}).")
-        return
-    if not conf.password_login and not oidc.enabled(conf):
-        st.warning("Inloggen is niet ingesteld. Vraag de beheerder om inloggen aan te zetten.")
-        return
-    if oidc.enabled(conf):
-        if st.button("Inloggen met uw organisatie-account", type="primary", key="_msd_login_oidc"):
-            try:
-                oidc.login(conf)
-            except Exception as exc:  # e.g. secrets.toml missing or incomplete: say so instead of crashing
-                st.error("Inloggen met uw organisatie-account is niet goed ingesteld. Vraag de beheerder om de "
-                         f"instellingen te controleren ({type(exc).__name__}).")
-    if conf.password_login:
-        if oidc.enabled(conf):
-            st.caption("Of log in met een account van de monitor zelf:")
-        with st.form("_msd_login", clear_on_submit=True, enter_to_submit=False):  # no English hint
-            username = st.text_input("Gebruikersnaam", autocomplete="username")
-            password = st.text_input("Wachtwoord", type="password", autocomplete="current-password")
-            submitted = st.form_submit_button("Inloggen", type="secondary" if oidc.enabled(conf) else "primary")
-        if submitted:
-            _try_password(username, password, home)
-        _demo_hint(home)
-
-
-def _try_password(username: str, password: str, home: str | None) -> None:
-    try:
-        sign_in_with_password(username, password, web.with_base(home) if home else _this_path())
-    except LoginFailed as exc:
-        st.error(str(exc))
-        return
-    st.info("U wordt ingelogd…")
-    st.stop()  # the browser is on its way to collect the session cookie
-
-
-def _this_path() -> str:
-    """The path and query of the page the browser shows (to come back to after sign-in)."""
-    from urllib.parse import urlsplit
-
-    url = urlsplit(st.context.url or "/")
-    return (url.path or "/") + (f"?{url.query}" if url.query else "")
-
-
-def _demo_hint(home: str | None) -> None:
-    store = accounts()
-    demo_names = [n for n in DEMO_ACCOUNTS if n in store.active_demo_accounts()]
-    if demo_names and _is_demo_warehouse():
-        st.info("Dit is de demo. Log in met een van deze accounts; ze bestaan alleen in de demo.")
-        st.table({"Gebruikersnaam": demo_names, "Wachtwoord": [DEMO_ACCOUNTS[n][1] for n in demo_names],
-                  "Rol": [Role(DEMO_ACCOUNTS[n][0]).label for n in demo_names]})
-        cols = st.columns(len(demo_names))
-        for col, name in zip(cols, demo_names, strict=True):
-            if col.button(f"Inloggen als {Role(DEMO_ACCOUNTS[name][0]).label.lower()}", key=f"_msd_demo_{name}"):
-                _try_password(name, DEMO_ACCOUNTS[name][1], home)
-    elif store.count() == 0 and not oidc.enabled(_conf()):
-        st.info("Er is nog geen account. De beheerder maakt het eerste account aan op de server met "
-                "`python -m auth add NAAM --role beheerder`.")
-
-
 def _is_demo_warehouse() -> bool:
     try:
         from components.context import warehouse
@@ -392,49 +309,3 @@ def _is_demo_warehouse() -> bool:
         return bool(warehouse().is_demo)
     except Exception:
         return False
-
-
-def sidebar_account() -> None:
-    """Who is signed in, with a sign-out button (or nothing for an anonymous reader)."""
-    if not is_signed_in():
-        return
-    with st.sidebar:
-        st.caption(f"Ingelogd als **{escape_text(display_name())}** ({current_role().label})")
-        if st.button("Uitloggen", key="_msd_logout", icon=":material/logout:"):
-            if sign_out("logout", notice="U bent uitgelogd.") != "oidc":
-                st.rerun()
-
-
-def guarded_page(page: str | Callable[[], None], action: str, *, title: str, icon: str | None = None,
-                 url_path: str) -> st.Page:
-    """The page for roles that may ``action``; for everyone else a hidden page at the same address that
-    refuses (so a link or a typed URL gets a clear answer, and the page's own code never runs)."""
-    if can(current_role(), action) and (is_signed_in() or action == "read_published"):
-        if isinstance(page, str) and not (settings.ROOT / page).is_file():
-            # A page still being built must not take the whole monitor down.
-            return st.Page(lambda: st.info("Deze pagina is nog niet beschikbaar."), title=title, icon=icon,
-                           url_path=url_path, visibility="hidden")
-        return st.Page(page, title=title, icon=icon, url_path=url_path)
-
-    def refuse() -> None:
-        st.title(title)
-        if not is_signed_in():
-            st.warning("Log in om deze pagina te openen.")
-            login_form()
-            return
-        roles = " en ".join(r.label.lower() for r in allowed_roles(action))
-        st.error(f"U heeft geen toegang tot deze pagina. Deze pagina is alleen voor de rol {roles}.")
-        audit.record("access_denied", current_user(), f"pagina {url_path}", role=current_role())
-
-    refuse.__name__ = f"geweigerd_{url_path.replace('-', '_')}"
-    return st.Page(refuse, title=title, icon=icon, url_path=url_path, visibility="hidden")
-
-
-def navigation_sections(sections: dict[str, list]) -> dict[str, list]:
-    """Drop section headers that would only hold hidden (refusing) pages; the pages stay reachable."""
-    visible = {name: pages for name, pages in sections.items() if any(p.visibility == "visible" for p in pages)}
-    hidden = [p for name, pages in sections.items() if name not in visible for p in pages]
-    if hidden and visible:
-        last = list(visible)[-1]
-        visible[last] = [*visible[last], *hidden]
-    return visible or sections

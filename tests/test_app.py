@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import app_path
+from tests.support.signin import sign_in_as
 
 PAGES = ["app_pages/overzicht.py", "app_pages/wmo.py", "app_pages/jeugd.py", "app_pages/participatie.py",
          "app_pages/schuldhulp.py", "app_pages/veiligheid.py", "app_pages/wijken.py", "app_pages/trends.py",
@@ -17,10 +18,13 @@ PAGES = ["app_pages/overzicht.py", "app_pages/wmo.py", "app_pages/jeugd.py", "ap
 
 
 def open_page(page: str, query: dict | None = None, role: str | None = None) -> AppTest:
+    """The page as an anonymous reader, or signed in as ``role`` (the test module then imports the
+    fake_browser fixture of tests.support.signin)."""
     at = AppTest.from_file(app_path(), default_timeout=90)
     if role:
-        at.session_state["role"] = role
-    at.run()
+        sign_in_as(at, role)
+    else:
+        at.run()
     if page != PAGES[0]:
         at.switch_page(page)
     if query:

@@ -80,6 +80,16 @@ def test_every_role_against_every_page(app, nav_log, identity):
         assert sorted(denied) == sorted(f"pagina {u}" for u in RESTRICTED if u not in allowed)
 
 
+def test_a_role_written_into_the_session_state_without_a_sign_in_is_anonymous(app):
+    at = new_app()
+    at.session_state["role"] = "beheerder"
+    at.session_state["user"] = USERS["beheerder"]
+    open_url(at, "beheer")
+    assert REFUSED_ANONYMOUS in all_text(at)
+    assert not at.dataframe
+    assert not [b for b in at.button if b.label == "Uitloggen"]
+
+
 def test_the_administrator_page_shows_accounts_and_the_audit_log(app):
     at = signed_in_app("beheerder")
     open_url(at, "beheer")

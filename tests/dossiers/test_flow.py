@@ -20,6 +20,7 @@ from store.notes import NoteStore
 from tests.conftest import app_path, obs, small_observations, small_regions, source_row
 from tests.dossiers.conftest import content
 from tests.notes.conftest import content as note_content
+from tests.support.signin import fake_browser, fast_hashes, open_url, sign_in_as  # noqa: F401  (autouse fixtures)
 from warehouse import catalogue
 from warehouse.publication import publish
 from warehouse.releases import pinned_releases
@@ -47,9 +48,7 @@ def _run(at: AppTest) -> AppTest:
 
 
 def _open(page: str, role: str, query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(app_path(), default_timeout=90)
-    at.session_state["role"] = role
-    _run(at)
+    at = sign_in_as(AppTest.from_file(app_path(), default_timeout=90), role)
     at.switch_page(page)
     if query:
         at.query_params.update(query)
@@ -217,11 +216,7 @@ def test_a_stale_page_gets_a_conflict_message_not_an_overwrite(app_env, small_wa
 @pytest.mark.parametrize("role", ["raadslid", "ambtenaar"])
 def test_roles_without_dossier_rights_cannot_open_the_builder(app_env, small_warehouse, role):
     app_env(small_warehouse)
-    at = AppTest.from_file(app_path(), default_timeout=90)
-    at.session_state["role"] = role
-    _run(at)
-    from tests.auth.conftest import open_url
-
+    at = sign_in_as(AppTest.from_file(app_path(), default_timeout=90), role)
     open_url(at, "dossier-maken")
     body = _text(at)
     assert "U heeft geen toegang tot deze pagina" in body

@@ -16,6 +16,7 @@ from store.dossiers import DossierConflict, DossierContent, DossierStateError, N
 from tests.conftest import app_path
 from tests.dossiers.conftest import content
 from tests.dossiers.test_flow import _stores
+from tests.support.signin import fake_browser, fast_hashes, sign_in_as  # noqa: F401  (autouse fixtures)
 from warehouse.releases import pinned_releases
 
 EVIL = "[klik](https://evil.example) **baas**"
@@ -60,9 +61,7 @@ def test_the_publishers_name_on_the_reader_page_is_not_markdown(env):
     notes, store, wh, _ = env
     d = store.create(content(), role=Role.GRIFFIE, user="greet")
     p = dossier_store.publish(store, notes, wh, d, role=Role.GRIFFIE, user=EVIL)
-    at = AppTest.from_file(app_path(), default_timeout=90)
-    at.session_state["role"] = "raadslid"
-    _run(at)
+    at = sign_in_as(AppTest.from_file(app_path(), default_timeout=90), "raadslid")
     at.switch_page("app_pages/dossiers.py")
     at.query_params["dossier"] = p.dossier_id
     _run(at)
@@ -74,10 +73,8 @@ def test_the_dossier_title_in_the_page_link_is_not_markdown(env):
     notes, store, wh, _ = env
     d = store.create(content(title=EVIL), role=Role.GRIFFIE, user="greet")
     dossier_store.publish(store, notes, wh, d, role=Role.GRIFFIE, user="greet")
-    at = AppTest.from_file(app_path(), default_timeout=90)
-    at.session_state["role"] = "griffie"
+    at = sign_in_as(AppTest.from_file(app_path(), default_timeout=90), "griffie")
     at.session_state["_dossier_current"] = d.dossier_id
-    _run(at)
     at.switch_page("app_pages/dossier_maken.py")
     _run(at)
     labels = [link.proto.label for link in at.get("page_link") if "Dossiers ›" in link.proto.label]

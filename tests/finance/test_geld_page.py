@@ -15,6 +15,7 @@ from queries import Warehouse, finance
 from store.db import Database
 from store.dossiers import DossierContent, DossierStore, Section
 from store.notes import NoteStore
+from tests.support.signin import fake_browser, fast_hashes  # noqa: F401  (autouse: open_page(role=...) signs in)
 from tests.test_app import open_page, texts
 from warehouse import catalogue
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.support.signin import fake_browser, fast_hashes  # noqa: F401  (autouse: open_page(role=...) signs in)
 from tests.test_app import open_page
 
 FIGURE_PAGES = ["app_pages/overzicht.py", "app_pages/signalen.py", "app_pages/wmo.py", "app_pages/jeugd.py",

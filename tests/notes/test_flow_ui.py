@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tests.notes.conftest import content
 from tests.notes.test_ui import open_page
+from tests.support.signin import USERS, fake_browser, fast_hashes  # noqa: F401  (autouse fixtures)
 
 
 def fill_new(at, title: str, explanation: str, generation: int = 0) -> None:
@@ -35,9 +36,9 @@ def test_a_failed_save_keeps_what_was_typed(ui_store):
 
 def test_review_list_opens_a_note_and_four_eyes_hides_publish_for_the_author(ui_store, monkeypatch):
     monkeypatch.setenv("MSD_FOUR_EYES", "1")
-    mine = ui_store.create(content(title="Van mijzelf"), role="ambtenaar", user="demo-ambtenaar")
+    mine = ui_store.create(content(title="Van mijzelf"), role="ambtenaar", user=USERS["ambtenaar"])
     theirs = ui_store.create(content(title="Van Anna"), role="ambtenaar", user="anna")
-    ui_store.submit_for_review(mine.note_id, 1, role="ambtenaar", user="demo-ambtenaar")
+    ui_store.submit_for_review(mine.note_id, 1, role="ambtenaar", user=USERS["ambtenaar"])
     ui_store.submit_for_review(theirs.note_id, 1, role="ambtenaar", user="anna")
     at = open_page("ambtenaar")
     listed = "\n".join(m.value for m in at.tabs[0].markdown)
@@ -51,5 +52,5 @@ def test_review_list_opens_a_note_and_four_eyes_hides_publish_for_the_author(ui_
     at.button(key=f"review-open-{theirs.note_id}").click().run()
     assert at.selectbox(key="notes-chosen").value == theirs.note_id
     next(b for b in at.button if b.label == "Publiceren").click().run()
-    assert ui_store.get(theirs.note_id, role="raadslid").published_by == "demo-ambtenaar"
+    assert ui_store.get(theirs.note_id, role="raadslid").published_by == USERS["ambtenaar"]
     assert "**1** duiding staat klaar" in "\n".join(m.value for m in at.tabs[0].markdown)

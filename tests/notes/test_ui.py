@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from store.notes import NoteStore
 from tests.notes.conftest import content
+from tests.support.signin import USERS, fake_browser, fast_hashes, signed_in_page  # noqa: F401  (autouse fixtures)
 
 ROOT = Path(__file__).resolve().parents[2]
 PANEL_SCRIPT = """
@@ -34,8 +35,7 @@ def all_text(at: AppTest) -> str:
 
 
 def run_panel(role: str) -> AppTest:
-    at = AppTest.from_string(PANEL_SCRIPT, default_timeout=30)
-    at.session_state["role"] = role
+    at = signed_in_page(PANEL_SCRIPT, role)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -85,8 +85,7 @@ def test_panel_shows_hostile_text_escaped(ui_store):
 
 
 def open_page(role: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app_pages" / "duiding.py"), default_timeout=30)
-    at.session_state["role"] = role
+    at = signed_in_page(ROOT / "app_pages" / "duiding.py", role)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -107,7 +106,7 @@ def test_page_walks_a_note_from_draft_to_published(ui_store):
     assert "De duiding staat klaar voor controle." in [s.value for s in at.success]
     assert ui_store.get(n.note_id, role="ambtenaar").status == "review"
     next(b for b in at.button if b.label == "Publiceren").click().run()
-    assert ui_store.get(n.note_id, role="raadslid").published_by == "demo-ambtenaar"
+    assert ui_store.get(n.note_id, role="raadslid").published_by == USERS["ambtenaar"]
     next(b for b in at.button if b.label == "Intrekken").click().run()
     assert ui_store.get(n.note_id, role="ambtenaar").status == "withdrawn"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tests.notes.conftest import content
 from tests.notes.test_ui import open_page
+from tests.support.signin import fake_browser, fast_hashes, signed_in_page  # noqa: F401  (autouse fixtures)
 
 EVIL = "[klik](https://evil.example) **baas**"
 
@@ -11,12 +12,9 @@ EVIL = "[klik](https://evil.example) **baas**"
 def test_the_newer_version_warning_escapes_the_savers_name(ui_store):  # noqa: F811
     n = ui_store.create(content(title="Mijn duiding"), role="ambtenaar", user="anna")
     ui_store.update(n.note_id, 1, content(title="Mijn duiding, anders"), role="ambtenaar", user=EVIL)
-    from streamlit.testing.v1 import AppTest
-
     from tests.notes.test_ui import ROOT
 
-    at = AppTest.from_file(str(ROOT / "app_pages" / "duiding.py"), default_timeout=30)
-    at.session_state["role"] = "ambtenaar"
+    at = signed_in_page(ROOT / "app_pages" / "duiding.py", "ambtenaar")
     at.session_state[f"base-{n.note_id}"] = 1  # this person started from version 1; someone saved version 2
     at.run()
     assert not at.exception, [e.value for e in at.exception]

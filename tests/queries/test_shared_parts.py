@@ -13,7 +13,7 @@ from queries import Warehouse, finance
 from queries import figures as q
 from tests.conftest import obs, small_observations, small_regions, source_row
 from warehouse import catalogue
-from warehouse.releases import publish
+from warehouse.publication import publish
 
 META = {"demo": False, "gemeente": "GM0001", "gemeente_name": "Testgemeente", "peers": ["GM0002", "GM0003"]}
 RATE = "wmo_clients_per_1000"

@@ -13,7 +13,7 @@ from queries import Warehouse
 from queries import figures as q
 from tests.conftest import obs, small_regions, source_row
 from warehouse import catalogue
-from warehouse.releases import publish
+from warehouse.publication import publish
 
 META = {"demo": False, "gemeente": "GM0001", "gemeente_name": "Testgemeente", "peers": []}
 

@@ -11,6 +11,7 @@ from domain.roles import Role
 from queries import Warehouse
 from store.dossiers import SECTION_KINDS, DossierContent, Section
 from tests.signals.conftest import stores
+from tests.support.signin import fake_browser, fast_hashes  # noqa: F401  (autouse: open_page(role=...) signs in)
 from tests.test_app import open_page, texts
 from warehouse.releases import release_by_id
 

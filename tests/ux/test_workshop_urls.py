@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.signin import fake_browser, fast_hashes  # noqa: F401  (autouse: open_page(role=...) signs in)
 from tests.test_app import open_page
 
 # (page, role, URL parameter, its tabs)
