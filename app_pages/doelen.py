@@ -2,6 +2,7 @@ import streamlit as st
 
 from components import comparison_view, pickers
 from components.context import warehouse
+from domain.formatting import law_label
 from queries import goals
 
 wh = warehouse()
@@ -18,6 +19,6 @@ comparison_view.goal_summary(overview)
 with st.expander("Hoe bepalen we de status?", expanded=False):
     st.markdown(comparison_view.goal_rules_text())
 for (law, theme), rows in overview.group_by(["law", "theme"], maintain_order=True):
-    st.subheader(f"{comparison_view.LAW_TITLES.get(law, law)}: {theme}")
+    st.subheader(f"{law_label(law)}: {theme}")
     for i, row in enumerate(rows.iter_rows(named=True)):
         comparison_view.goal_block(wh, row, key=f"{row['indicator_id']}-{i}")

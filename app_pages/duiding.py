@@ -17,6 +17,7 @@ from components.notes import get_store
 from components.session import current_role, current_user
 from components.signals_view import scoped_content
 from components.state import PICK_ONE
+from domain.formatting import law_label
 from domain.roles import can
 from store.markdown import escape_text
 from store.notes import LAWS, STATUS_LABELS, NoteError, format_when
@@ -69,7 +70,7 @@ with tab_review:
 
 with tab_list:
     f1, f2, f3 = st.columns(3)
-    law_filter = f1.selectbox("Wet", [None, *LAWS], format_func=lambda v: "Alle" if v is None else ed.LAW_LABELS[v],
+    law_filter = f1.selectbox("Wet", [None, *LAWS], format_func=lambda v: "Alle" if v is None else law_label(v),
                               placeholder=PICK_ONE)
     status_filter = f2.selectbox("Status", [None, *STATUS_LABELS], placeholder=PICK_ONE,
                                  format_func=lambda v: "Alle" if v is None else STATUS_LABELS[v])

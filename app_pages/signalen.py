@@ -5,13 +5,12 @@ import streamlit as st
 from components import export, pickers, signals_view, state
 from components.context import warehouse
 from components.session import current_role
+from domain.formatting import law_label
 from domain.roles import can
 from queries import figures as q
 from queries import signals as sg
 from store.notes import LAWS
 
-LAW_NAMES = {"wmo": "Wmo", "jeugd": "Jeugd", "participatie": "Participatie en inkomen", "schuldhulp": "Schuldhulp",
-             "veiligheid": "Veiligheid en jeugdbescherming", "context": "Context"}
 ALL = "alle"
 
 wh = warehouse()
@@ -28,7 +27,7 @@ areas = {ALL: "Alle gebieden", wh.gemeente: wh.meta.get("gemeente_name") or "De 
          **dict(zip(wijken["region_code"], wijken["name"], strict=True))}
 figures = {ALL: "Alle cijfers", **dict(sorted({s.indicator_id: s.title for s in found}.items(), key=lambda x: x[1]))}
 c1, c2, c3, c4 = st.columns(4)
-law = state.url_select("Wet", [ALL, *LAWS], "wet", format_func=lambda v: "Alle wetten" if v == ALL else LAW_NAMES[v],
+law = state.url_select("Wet", [ALL, *LAWS], "wet", format_func=lambda v: "Alle wetten" if v == ALL else law_label(v),
                        container=c1)
 area = state.url_select("Gebied", list(areas), "wijk", format_func=areas.get, container=c2)
 kind = state.url_select("Soort", [ALL, *sg.KINDS], "soort", container=c3,

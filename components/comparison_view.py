@@ -24,8 +24,6 @@ FEATURE_LABELS = {
     "pct_low_income_households": ("Laag inkomen", "percent"), "bijstand_per_1000": ("Bijstand", "per_1000"),
     "population_density": ("Dichtheid", "per_km2"),
 }
-LAW_TITLES = {"wmo": "Wmo", "jeugd": "Jeugd", "participatie": "Participatie en inkomen", "schuldhulp": "Schuldhulp",
-              "veiligheid": "Veiligheid en jeugdbescherming", "context": "Samenleving"}
 GROUP_KINDS = {"auto": "Automatisch: de meest vergelijkbare gemeenten", "vast": "Vaste vergelijkingsgroep",
                "eigen": "Eigen keuze"}
 

@@ -9,71 +9,13 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from components import export, finance_view, indicator_view, pickers, registry_view, state
+from components import export, finance_view, indicator_view, law_texts, pickers, registry_view, state
 from components.context import warehouse
 from queries import figures as q
 
-LAW_INFO = {
-    "wmo": {
-        "title": "Wmo: zelfstandig thuis wonen en meedoen",
-        "what": "De gemeente helpt inwoners om zo lang mogelijk zelfstandig thuis te wonen en mee te doen. Eerst "
-                "kijken we samen wat iemand zelf kan, met hulp van familie of buren, of met een algemene voorziening "
-                "zoals een buurthuis of maaltijdservice. Is dat niet genoeg, dan volgt maatwerk: bijvoorbeeld hulp "
-                "bij het huishouden, begeleiding, dagbesteding, een rolstoel of een aanpassing in huis. De gemeente "
-                "steunt ook mantelzorgers. Beschermd wonen en opvang regelt vaak een centrumgemeente.",
-        "money": "Het geld komt uit het gemeentefonds en is niet geoormerkt: de raad bepaalt hoeveel er naar de Wmo "
-                 "gaat. Inwoners betalen sinds 2019 een vaste eigen bijdrage per maand (het abonnementstarief). "
-                 "Hulp kan in natura of als persoonsgebonden budget (pgb).",
-        "council": "De raad stelt het beleidsplan en de verordening vast, kiest het budget en controleert met de "
-                   "jaarrekening of de doelen gehaald zijn. De gemeente vraagt cliënten elk jaar hoe zij de hulp "
-                   "ervaren; die uitkomsten staan hier ook.",
-    },
-    "jeugd": {
-        "title": "Jeugd: gezond en veilig opgroeien",
-        "what": "Sinds 2015 regelt de gemeente alle jeugdhulp: van opvoedsteun en hulp van het wijkteam tot jeugd-ggz, "
-                "pleegzorg en verblijf in een instelling. Kinderen komen ook via de huisarts, de jeugdarts of een "
-                "medisch specialist bij de jeugdhulp; daar heeft de gemeente minder invloed op.",
-        "money": "Het geld komt uit het gemeentefonds en is niet geoormerkt. Specialistische hulp koopt de gemeente "
-                 "in met de andere gemeenten in de jeugdregio. In bijna alle gemeenten stijgen de kosten sneller "
-                 "dan het geld van het Rijk.",
-        "council": "De raad stelt een beleidsplan met meetbare resultaten en een verordening vast en kiest het budget. "
-                   "Let op: sinds 2022 geldt een nieuw woonplaatsbeginsel. Daardoor zijn cijfers van voor en na "
-                   "2022 niet helemaal te vergelijken (zie de trendbreuk in de grafieken).",
-    },
-    "participatie": {
-        "title": "Participatie en inkomen: werk en een bestaansminimum",
-        "what": "De gemeente helpt mensen die kunnen werken aan een baan en geeft bijstand aan wie te weinig inkomen "
-                "heeft. Daarnaast zijn er re-integratietrajecten, loonkostensubsidie, beschut werk en bijzondere "
-                "bijstand voor onverwachte kosten.",
-        "money": "Het Rijk betaalt de uitkeringen via een apart budget (BUIG). Geeft de gemeente meer uit, dan betaalt "
-                 "zij het verschil zelf. Voor begeleiding naar werk is er geld in het gemeentefonds.",
-        "council": "De raad stelt verordeningen vast, bijvoorbeeld over re-integratie, de tegenprestatie en maatregelen "
-                   "als iemand zich niet aan de regels houdt, en kiest welk armoedebeleid de gemeente voert.",
-    },
-    "schuldhulp": {
-        "title": "Schuldhulp: grip op geld",
-        "what": "De gemeente helpt inwoners met geldzorgen en schulden: van een eerste gesprek en budgetcoaching tot "
-                "budgetbeheer en een schuldregeling. Sinds 2021 krijgt de gemeente signalen van onder meer "
-                "woningcorporaties, energiebedrijven en zorgverzekeraars als iemand achterloopt met betalen, en "
-                "neemt zij zelf contact op (vroegsignalering).",
-        "money": "Schuldhulp wordt betaald uit het gemeentefonds. Vroeg helpen is goedkoper dan laat: een "
-                 "betaalachterstand kan leiden tot huisuitzetting en hoge kosten voor iedereen.",
-        "council": "De raad stelt minstens eens in de vier jaar een plan vast met de resultaten die de gemeente wil "
-                   "halen. De wet geeft termijnen: binnen vier weken een eerste gesprek, bij dreigende "
-                   "huisuitzetting binnen drie werkdagen.",
-    },
-    "veiligheid": {
-        "title": "Veiligheid en jeugdbescherming",
-        "what": "Veilig Thuis is het meldpunt voor huiselijk geweld en kindermishandeling; de gemeenten in de regio "
-                "betalen het samen. Bij ernstige zorgen over een kind kan de rechter een maatregel opleggen, zoals een "
-                "ondertoezichtstelling. Een gecertificeerde instelling voert die uit; de gemeente betaalt.",
-        "money": "De gemeente betaalt Veilig Thuis en de gecertificeerde instellingen uit het gemeentefonds, meestal "
-                 "samen met de andere gemeenten in de regio.",
-        "council": "De raad stelt het geld beschikbaar en kan vragen hoe snel en goed de hulp is. Een meldingscijfer "
-                   "zegt niet alleen iets over geweld: meer meldingen kan ook betekenen dat mensen beter melden. Lees "
-                   "daarom altijd de duiding. Kleine aantallen worden hier extra streng afgeschermd.",
-    },
-}
+# The council prose per law (title, what the municipality does, who pays, the council's role, questions)
+# lives in data/law_pages/<law>.md.
+LAW_INFO = law_texts.load()
 
 
 def all_figures_source(wh, comp) -> str:
@@ -112,9 +54,9 @@ def render(law: str) -> None:
     st.title(info["title"])
     pickers.demo_banner(wh)
     with st.expander("Wat doet de gemeente, wie betaalt en wat doet de raad?", expanded=False):
-        st.markdown(f"**Wat doet de gemeente?** {info['what']}")
-        st.markdown(f"**Wie betaalt?** {info['money']}")
-        st.markdown(f"**Wat doet de raad?** {info['council']}")
+        for key in ("what", "money", "council"):
+            st.markdown(f"**{law_texts.SECTIONS[key]}** {info[key]}")
+        st.markdown(f"**{law_texts.SECTIONS['questions']}**\n" + "\n".join(f"- {q}" for q in info["questions"]))
 
     cat = q.indicators_for_law(wh, law)
     own = wh.gemeente

@@ -12,6 +12,7 @@ import streamlit as st
 
 from components.notes import render_note, status_badge
 from components.state import PICK_MANY, PICK_ONE
+from domain.formatting import law_label
 from domain.roles import can
 from store.markdown import escape_text
 from store.notes import (
@@ -30,8 +31,6 @@ from store.notes import (
     period_label,
 )
 
-LAW_LABELS = {"wmo": "Wmo", "jeugd": "Jeugd", "participatie": "Participatie en inkomen", "schuldhulp": "Schuldhulp",
-              "veiligheid": "Veiligheid en jeugdbescherming", "context": "Context"}
 ALL_OF_LAW = "__law__"
 FLASH = "notes_flash"
 # The tab and the open note live in the URL (?duiding-tab=duidingen&notes-chosen=<id>), so F5 and a shared
@@ -76,7 +75,7 @@ def content_form(prefix: str, base: NoteContent | None, indicators: dict, gemeen
         return indicator_label(indicators, indicator_id)
 
     law = st.selectbox("Wet of domein", LAWS, index=LAWS.index(base.law) if base else 0,
-                       format_func=lambda v: LAW_LABELS[v], key=f"{prefix}-law", disabled=base is not None, placeholder=PICK_ONE,
+                       format_func=law_label, key=f"{prefix}-law", disabled=base is not None, placeholder=PICK_ONE,
                        help="Na het aanmaken vast. Maak een nieuwe duiding voor een andere wet.")
     options = [ALL_OF_LAW] + sorted((i for i, e in indicators.items() if e["law"] == law),
                                     key=lambda i: indicators[i]["title"])

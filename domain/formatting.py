@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
+from domain.laws import LAWS
+
 STATUS_LABELS = {
     "final": "definitief",
     "provisional": "voorlopig",
@@ -215,12 +217,9 @@ def category_order(labels: list[str]) -> list[str]:
     return list(labels)
 
 
-LAW_LABELS = {"wmo": "Wmo", "jeugd": "Jeugd", "participatie": "Participatie en inkomen", "schuldhulp": "Schuldhulp",
-              "veiligheid": "Veiligheid", "stapeling": "Stapeling", "context": "Bevolking en context"}
-
-
 def law_label(law: str | None) -> str:
-    return LAW_LABELS.get(law or "", (law or "").capitalize())
+    """The law's name as the menu shows it (domain.laws.LAWS); "stapeling" is a view across the laws."""
+    return {**LAWS, "stapeling": "Stapeling"}.get(law or "", (law or "").capitalize())
 
 
 def mapped(df: pl.DataFrame, fn, *columns: str) -> pl.Series:

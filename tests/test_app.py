@@ -127,6 +127,10 @@ def test_a_law_page_opens_the_indicator_from_the_link(app_env, small_warehouse):
     assert rows[("Testgemeente", "2024")] == "48,0 per 1.000"
     assert rows[("Nederland", "2024")] == "56,5 per 1.000"
     assert rows[("Vergelijkbare gemeenten (mediaan)", "2024")] == "46,0 per 1.000"
+    # The law's own prose (data/law_pages/wmo.md), with the questions the council can ask as a list.
+    prose = "\n".join(m.value for m in at.expander[0].markdown)
+    assert "**Wie betaalt?** Het geld komt uit het gemeentefonds" in prose
+    assert "**Vragen die de raad kan stellen**\n- Groeit het aantal cliënten sneller" in prose
 
 
 def test_unknown_url_values_fall_back_to_defaults(app_env, small_warehouse):
