@@ -91,7 +91,13 @@ def _years(df: pl.DataFrame, section: Section) -> pl.DataFrame:
 
 
 def section_figures(wh: Warehouse, section: Section) -> SectionFigures:
-    """Every indicator of the section, answered from this release (small numbers already suppressed)."""
+    """Every indicator of the section, answered from this release (small numbers already suppressed).
+    The same for every reader of the release, so it is built once (when the council opens a dossier link
+    together, the first reader builds it and the others get it)."""
+    return wh.part(("dossier-section", section), lambda: _section_figures(wh, section))
+
+
+def _section_figures(wh: Warehouse, section: Section) -> SectionFigures:
     blocks: list[IndicatorFigures] = []
     if section.kind == "finance":
         blocks = _finance_blocks(wh, section)

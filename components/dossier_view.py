@@ -72,7 +72,8 @@ def render_dossier(wh: Warehouse, content: DossierContent, notes: Sequence[Seque
         if section.text:
             st.markdown(render_safe_markdown(section.text))
         for m, block in enumerate(figs.blocks):
-            _render_block(block, key=f"{key}-{n}-{m}", tab_param=f"onderdeel{n}_{m + 1}_als",
+            spec = wh.part(("dossier-chart", section, m), lambda block=block: _chart_spec(block))
+            _render_block(block, spec, key=f"{key}-{n}-{m}", tab_param=f"onderdeel{n}_{m + 1}_als",
                           release_id=wh.release.id)
         if section.kind == "signalen":
             st.markdown("\n".join(f"- {escape_text(line)}" for line in signals_view.lines(figs.signals)))
@@ -95,17 +96,21 @@ def render_dossier(wh: Warehouse, content: DossierContent, notes: Sequence[Seque
         st.markdown("\n".join(f"{i}. {escape_text(qn)}" for i, qn in enumerate(content.questions, start=1)))
 
 
-def _render_block(block: IndicatorFigures, *, key: str, tab_param: str, release_id: str) -> None:
+def _chart_spec(block: IndicatorFigures) -> dict | None:
+    chart = chart_for(block)
+    return None if chart is None else charts.spec_of(chart)
+
+
+def _render_block(block: IndicatorFigures, spec: dict | None, *, key: str, tab_param: str, release_id: str) -> None:
     ind = block.indicator
     title = ind["title"] + (f" naar {block.breakdown_label}" if block.breakdown_label else "")
     st.subheader(title)
-    chart = chart_for(block)
-    if chart is None:
+    if spec is None:
         st.info("Voor dit cijfer zijn er geen gegevens voor de gekozen gebieden en jaren.")
     else:
         tab_chart, tab_table = state.url_tabs(state.CHART_TABS, tab_param)
         with tab_chart:
-            charts.show(chart, key=f"chart-{key}")
+            charts.show_spec(spec, key=f"chart-{key}")
             st.caption(block.description)
         with tab_table:
             st.dataframe(block.table, hide_index=True, width="stretch", key=f"table-{key}")
