@@ -29,6 +29,7 @@ class Built:
     out: Path
     root: Path
     store_url: str
+    workers_used: bool  # the pages were built by worker processes (no fallback to this process)
 
 
 @pytest.fixture(scope="session")
@@ -56,4 +57,4 @@ def built_site(demo_warehouse, tmp_path_factory) -> Built:
                     role=Role.GRIFFIE, user="griffie")
     out = base / "out"
     root = site.build(wh, out, store_url=url)
-    return Built(wh=wh, out=out, root=root, store_url=url)
+    return Built(wh=wh, out=out, root=root, store_url=url, workers_used=bool(site.build_stats.get("workers_used")))

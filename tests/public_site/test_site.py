@@ -244,3 +244,52 @@ def test_a_second_release_keeps_the_first(built_site, tmp_path):
         (old / "release.json").unlink()
         old.rmdir()
         site.write_release_list(built_site.out, current=built_site.wh.release.id)
+
+
+def test_the_build_leaves_only_the_edition(built_site):
+    """No build folder (``.<release>.tmp``) stays behind."""
+    names = sorted(p.name for p in built_site.out.iterdir())
+    assert names == sorted(["assets", "index.html", built_site.wh.release.id])
+
+
+def test_the_pages_were_built_by_worker_processes(built_site):
+    """In a test run with other test modules (monkeypatched modules, environment, open connections) the
+    spawned workers still build the edition; a fallback to this process would pass every other test."""
+    assert site.WORKERS == 2
+    assert built_site.workers_used
+
+
+def test_law_shares_give_every_law_to_one_worker(built_site):
+    wh = built_site.wh
+    laws = sorted(set(q.catalogue(wh)["law"].to_list()) | set(LAW_INFO) | {"context"})
+    for n in (1, 2, 3):
+        shares = site.law_shares(wh, n)
+        assert len(shares) == min(n, len(laws))
+        assert sorted(law for share in shares for law in share) == laws
+    two = site.law_shares(wh, 2)
+    assert two[0] and two[1] and not set(two[0]) & set(two[1])
+
+
+def test_a_worker_that_dies_falls_back_to_this_process(built_site, tmp_path, monkeypatch):
+    """A pool whose worker exits at start (what BrokenProcessPool reported) does not fail the build: the
+    laws are built here, page for page as the workers build them."""
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    def dying_pool(n, initargs):
+        return ProcessPoolExecutor(max_workers=n, mp_context=site.multiprocessing.get_context("spawn"),
+                                   initializer=os._exit, initargs=(3,))
+
+    monkeypatch.setattr(site, "_pool", dying_pool)
+    monkeypatch.setattr(site, "law_shares", lambda wh, n: [["context"]])
+    root = tmp_path / "edition"
+    ctx = site._context(built_site.wh, root, built_site.store_url)
+    year = q.latest_year(built_site.wh, q.headline_ids(built_site.wh), [built_site.wh.gemeente])
+    parts, worker_cpu = site._build_everywhere(ctx, built_site.store_url, year)
+    assert site.build_stats["workers_used"] == 0.0 and worker_cpu == 0.0
+    context_ids = q.indicators_for_law(built_site.wh, "context")["id"].to_list()
+    assert context_ids and sorted(parts[0]["figures"]) == sorted(context_ids)
+    for i in context_ids:
+        assert (root / "cijfers" / f"{i}.html").read_text(encoding="utf-8") == \
+            (built_site.root / "cijfers" / f"{i}.html").read_text(encoding="utf-8")
+    assert (root / "doelen.html").exists() and (root / "dossiers" / "index.html").exists()
