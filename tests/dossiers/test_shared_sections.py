@@ -9,7 +9,7 @@ from components import dossier_document
 from store.dossiers import Section
 from tests.queries.test_shared_parts import RATE, _publish, counted  # noqa: F401  (fixture)
 
-PART = Section(indicator_ids=(RATE,), region_codes=("GM0001",), year_from=2022, year_to=2024, comparison="nl")
+PART = Section(indicator_ids=(RATE,), region_codes=("GM0001",), year_from=2022, year_to=2024, comparison="nederland")
 
 
 def _own(figs, period: str):
@@ -17,7 +17,7 @@ def _own(figs, period: str):
     return df.filter((pl.col("region_code") == "GM0001") & (pl.col("period") == period))["value"].item()
 
 
-def test_a_dossier_part_is_built_once_per_release(tmp_path, counted):
+def test_a_dossier_part_is_built_once_per_release(tmp_path, counted):  # noqa: F811 (the fixture)
     wh = _publish(tmp_path / "a", rate_2024=48.0)
     first = dossier_document.section_figures(wh, PART)
     asked = sum(counted.values())
