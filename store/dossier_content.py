@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from store.revisioned import Table, conflict_message, revision_facts
+from store.revisioned import RevisionConflict, Table, revision_facts
 
 STATUS_LABELS = {"draft": "Concept", "published": "Gepubliceerd", "withdrawn": "Ingetrokken"}
 CHANGE_LABELS = {"create": "aangemaakt", "edit": "bewerkt", "publish": "gepubliceerd", "withdraw": "ingetrokken"}
@@ -55,16 +55,10 @@ class DossierStateError(DossierError):
     pass
 
 
-class DossierConflict(DossierError):
+class DossierConflict(RevisionConflict, DossierError):
     """Someone else saved a newer revision since the caller read the dossier."""
 
-    def __init__(self, dossier_id: str, expected_revision: int, current_revision: int, saved_by: str, saved_at: str):
-        self.dossier_id = dossier_id
-        self.expected_revision = expected_revision
-        self.current_revision = current_revision
-        self.saved_by = saved_by
-        self.saved_at = saved_at
-        super().__init__(conflict_message("dit dossier", expected_revision, current_revision, saved_by, saved_at))
+    what = "dit dossier"
 
 
 # ------------------------------------------------------------------------------------------------

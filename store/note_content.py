@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from store.markdown import is_safe_url
-from store.revisioned import Table, conflict_message, revision_facts
+from store.revisioned import RevisionConflict, Table, revision_facts
 
 LAWS = ("wmo", "jeugd", "participatie", "schuldhulp", "veiligheid", "context")
 STATUSES = ("draft", "review", "published", "withdrawn")
@@ -62,16 +62,10 @@ class FourEyesRefused(NoteStateError):
                          "(vier-ogenprincipe).")
 
 
-class NoteConflict(NoteError):
+class NoteConflict(RevisionConflict, NoteError):
     """Someone else saved a newer revision since the caller read the note."""
 
-    def __init__(self, note_id: str, expected_revision: int, current_revision: int, saved_by: str, saved_at: str):
-        self.note_id = note_id
-        self.expected_revision = expected_revision
-        self.current_revision = current_revision
-        self.saved_by = saved_by
-        self.saved_at = saved_at
-        super().__init__(conflict_message("deze duiding", expected_revision, current_revision, saved_by, saved_at))
+    what = "deze duiding"
 
 
 # ------------------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any, ClassVar
 
+from domain.formatting import MONTHS
 from store import audit
 from store.db import Database, Transaction, integrity_errors, utcnow
 
@@ -106,15 +107,27 @@ def stamps(head: dict, change: str, revision: int, user: str, now: str) -> dict[
     return out
 
 
+class RevisionConflict(Exception):
+    """Someone else saved a newer revision since the caller read the record. ``what`` ("deze duiding",
+    "dit dossier") is set by each kind of record's own subclass."""
+
+    what = "dit record"
+
+    def __init__(self, record_id: str, expected_revision: int, current_revision: int, saved_by: str, saved_at: str):
+        self.record_id = record_id
+        self.expected_revision = expected_revision
+        self.current_revision = current_revision
+        self.saved_by = saved_by
+        self.saved_at = saved_at
+        super().__init__(conflict_message(self.what, expected_revision, current_revision, saved_by, saved_at))
+
+
 def conflict_message(what: str, expected_revision: int, current_revision: int, saved_by: str, saved_at: str) -> str:
     """Why a save was refused, in Dutch; ``what`` is "deze duiding", "dit dossier"."""
     return (f"Iemand anders heeft {what} intussen opgeslagen: versie {current_revision} door {saved_by} "
             f"op {format_when(saved_at)}. U werkte aan versie {expected_revision}. Uw wijziging is niet "
             "opgeslagen. Open de nieuwste versie, neem uw wijziging over en sla opnieuw op.")
 
-
-_MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-           "november", "december"]
 
 
 def format_when(iso: str | None) -> str:
@@ -131,7 +144,7 @@ def format_when(iso: str | None) -> str:
         t = t.astimezone(ZoneInfo("Europe/Amsterdam"))
     except Exception:  # no tz database on this machine: show UTC rather than fail
         pass
-    return f"{t.day} {_MONTHS[t.month - 1]} {t.year} om {t:%H:%M}"
+    return f"{t.day} {MONTHS[t.month - 1]} {t.year} om {t:%H:%M}"
 
 
 class RevisionedStore:
