@@ -184,7 +184,7 @@ def time_chart(df: pl.DataFrame, *, unit: str, unit_label: str, series_breaks: l
         rule_df = pl.DataFrame(rules)
         rule = alt.Chart(rule_df).mark_rule(color="#555555", strokeDash=[2, 2]).encode(
             x="x:Q", tooltip=[alt.Tooltip("label:N", title="Gebeurtenis"), alt.Tooltip("text:N", title="Toelichting")])
-        text = alt.Chart(rule_df).mark_text(align="left", dx=3, baseline="top", fontSize=11, color="#333333").encode(
+        text = alt.Chart(rule_df).mark_text(align="left", dx=3, baseline="top", fontSize=11, color="#111111").encode(
             x="x:Q", y=alt.Y("row_y:Q", scale=None), text="label:N")
         layers += [rule, text]
     return finish(alt.layer(*layers).properties(height=height, width="container"))

@@ -134,11 +134,11 @@ def test_the_demo_is_reproducible():
 
 def test_the_expected_use_of_bijstand_rests_on_the_count_the_rate_was_derived_from(demo_warehouse):
     """Observed-against-expected turns the CBS rate back into persons: over the rate's own base."""
-    from queries import Warehouse
+    from queries import Warehouse, expectation
     from queries import comparison as cmp
 
     wh = Warehouse.open(demo_warehouse)
-    levels = cmp._cbs_levels(wh, cmp.USE_MEASURES["participatie"], [demo.GEMEENTE, "NL01"], 2024)
+    levels = expectation._cbs_levels(wh, cmp.USE_MEASURES["participatie"], [demo.GEMEENTE, "NL01"], 2024)
     obs = current_release(demo_warehouse).table("observations")
     for code in (demo.GEMEENTE, "NL01"):
         assert levels[code]["cbs"] == pytest.approx(value(obs, "bijstand_persons", code, 2024))

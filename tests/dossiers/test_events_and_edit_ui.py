@@ -10,6 +10,7 @@ from queries import Warehouse
 from tests.dossiers.conftest import content
 from tests.dossiers.test_flow import NOTE_TEXT, _open, _pdf_text, _published_note, _run, _stores, _text
 from tests.notes.conftest import content as note_content
+from tests.support.signin import fake_browser, fast_hashes  # noqa: F401  (autouse: pages opened with a role sign in)
 
 MARKER_TEXT = "Sinds 2019 betaalt iedereen hetzelfde lage tarief."
 

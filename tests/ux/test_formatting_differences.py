@@ -47,7 +47,7 @@ def test_the_wijk_profile_says_the_law_in_dutch_and_compares_percentages_in_poin
                        "wijk": [53.4, 40.0, 1200.0], "gemeente": [56.0, 38.5, 20000.0],
                        "status": ["final", "final", "final"], "difference_pct": [-4.6, 3.9, None]})
     table = wijk_view.profile_table(df, "Centrum")
-    assert table["Onderwerp"].to_list() == ["Wmo", "Jeugd", "Bevolking en context"]
+    assert table["Onderwerp"].to_list() == ["Wmo", "Jeugd", "Inwoners en huishoudens"]
     assert table["Verschil met de gemeente"].to_list() == ["2,6 procentpunt lager", "1,5 per 1.000 hoger",
                                                             fmt.MISSING_TEXT]
     assert table["Centrum"].to_list() == ["53,4%", "40,0 per 1.000", "1.200"]
