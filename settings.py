@@ -1,4 +1,4 @@
-"""Runtime settings: paths, privacy thresholds, sign-in, signals, loading limits.
+"""Runtime settings: paths, privacy thresholds, sign-in, signals, loading limits, legal terms.
 
 Values come from environment variables (prefix MSD_, all listed in :data:`VARIABLES` with their defaults)
 so the same code runs in the demo, in tests and on a municipality's server without editing files.
@@ -137,6 +137,12 @@ VARIABLES: dict[str, Variable] = {
             MSD_MAX_EXTRACT_COLUMNS=("250", "Most columns in one extract."),
             MSD_MAX_EXTRACT_CELLS=("40000000", "Most cells (rows times columns) in one extract."),
             MSD_MAX_UNZIPPED_MB=("256", "Largest unpacked size of an Excel extract, in MB.")),
+    **_vars("Legal terms (days; the registry's \"later than the legal term\" figures)",
+            MSD_TERM_WMO_ASSESSMENT_DAYS=("42", "Wmo: the assessment (onderzoek) after the melding; the law says 6 weeks."),
+            MSD_TERM_WMO_DECISION_DAYS=("14", "Wmo: the decision after the application (aanvraag); the law says 2 weeks."),
+            MSD_TERM_JEUGD_DAYS=("56", "Jeugdwet: the decision after the application; 8 weeks (Awb)."),
+            MSD_TERM_PARTICIPATIE_DAYS=("56", "Participatiewet: the decision on bijstand after the application; 8 weeks."),
+            MSD_TERM_SCHULDHULP_DAYS=("28", "Debt help: the first talk after the request; the Wgs says 4 weeks.")),
     **_vars("Serving",
             MSD_PAGE_RUNS=("", "Page scripts computing at once per server; empty = one per core."),
             MSD_VALIDATE_CHARTS=("0", "1 = check every chart specification against the schema (tests).")),
@@ -219,6 +225,29 @@ def load_auth() -> AuthSettings:
         session_idle_minutes=max(1, integer("MSD_SESSION_IDLE_MINUTES")),
         session_max_hours=max(1, integer("MSD_SESSION_MAX_HOURS")),
     )
+
+
+@dataclass(frozen=True)
+class LegalTerms:
+    """The legal terms in days, per law (defaults as the laws say; a municipality may set its own)."""
+
+    # The defaults are the settings' own (VARIABLES), so they are written in one place.
+    wmo_assessment: int = int(VARIABLES["MSD_TERM_WMO_ASSESSMENT_DAYS"].default)  # Wmo 2015 art. 2.3.2: 6 weeks
+    wmo_decision: int = int(VARIABLES["MSD_TERM_WMO_DECISION_DAYS"].default)      # Wmo 2015 art. 2.3.5: 2 weeks
+    jeugd: int = int(VARIABLES["MSD_TERM_JEUGD_DAYS"].default)                    # Awb 4:13: 8 weeks
+    participatie: int = int(VARIABLES["MSD_TERM_PARTICIPATIE_DAYS"].default)      # Participatiewet / Awb: 8 weeks
+    schuldhulp: int = int(VARIABLES["MSD_TERM_SCHULDHULP_DAYS"].default)          # Wgs art. 4: 4 weeks
+
+    def days(self, law: str) -> int:
+        """Days from the registry's request date to its decision date within which the law is met. The Wmo
+        registry has the melding, not the aanvraag: its term is the assessment plus the decision."""
+        if law == "wmo":
+            return self.wmo_assessment + self.wmo_decision
+        return getattr(self, law)
+
+
+def load_terms() -> LegalTerms:
+    return LegalTerms(**{f: max(1, integer(f"MSD_TERM_{f.upper()}_DAYS")) for f in LegalTerms.__dataclass_fields__})
 
 
 def load(warehouse: str | Path | None = None) -> Settings:

@@ -83,5 +83,6 @@ def render(law: str) -> None:
     pickers.breakdown_section(wh, chosen, own, year)
     registry_view.inflow_outflow(wh, law)
     registry_view.own_beside_cbs(wh, law)
+    registry_view.providers(wh, law, year)  # civil servants only; the role is checked there
     finance_view.law_summary(wh, law)
 

@@ -1,4 +1,5 @@
-"""Views on the municipality's own registry: beside CBS, inflow and outflow, stapeling per wijk."""
+"""Views on the municipality's own registry: beside CBS, inflow and outflow, stapeling per wijk, and (for
+civil servants only) the figures per provider."""
 
 from __future__ import annotations
 
@@ -8,10 +9,18 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from components import charts, export, indicator_view, state
+from components import charts, export, indicator_view, session, state
 from domain import formatting as fmt
+from domain.roles import can, require
+from etl.registry_providers import FILE as PROVIDER_FILE
+from etl.registry_providers import OTHERS, PGB
 from queries import Warehouse
 from queries import figures as q
+
+# Figures per provider are for the municipality's own staff (civil servants and administrators), like drafts.
+PROVIDER_ACTION = "read_drafts"
+PROVIDER_COLUMNS = {"clients": ("Cliënten", "count"), "cost": ("Betaald", "euro"),
+                    "dropout_share": ("Voortijdig gestopt", "percent")}
 
 WHY_DIFFERENT = (
     "**Waarom verschillen de twee lijnen?** De eigen registratie is actueel en telt zoals het eigen systeem telt. "
@@ -167,7 +176,7 @@ def stapeling(wh: Warehouse, year: int) -> pl.DataFrame:
     return table
 
 
-LAW_NAMES = {"wmo": "Wmo", "jeugd": "jeugdhulp", "participatie": "Participatiewet"}
+LAW_NAMES = {"wmo": "Wmo", "jeugd": "jeugdhulp", "participatie": "Participatiewet", "schuldhulp": "schuldhulp"}
 
 
 def combination_label(category: str) -> str:
@@ -175,3 +184,45 @@ def combination_label(category: str) -> str:
     if len(parts) == 1:
         return f"alleen {parts[0]}"
     return " en ".join([", ".join(parts[:-1]), parts[-1]])
+
+
+def provider_table(wh: Warehouse, law: str, year: int, role) -> pl.DataFrame | None:
+    """Clients, euros paid and drop-out per provider of the law in ``year``, suppressed at load; None without
+    figures. The role is checked here, on the server: hiding the section is not a permission."""
+    require(role, PROVIDER_ACTION)
+
+    def build() -> pl.DataFrame | None:
+        path = wh.release.path / "files" / PROVIDER_FILE.format(law=law)
+        return pl.read_parquet(path) if path.exists() else None
+    cells = wh.part(("registry-providers", law), build)
+    if cells is None:
+        return None
+    cells = cells.filter(pl.col("period") == f"{year}JJ00")
+    if cells.is_empty():
+        return None
+    rows = []
+    for name in cells["category"].unique().to_list():
+        mine = cells.filter(pl.col("category") == name)
+        row = {"Aanbieder": name or "Totaal"}
+        for measure, (label, unit) in PROVIDER_COLUMNS.items():
+            hit = mine.filter(pl.col("measure") == measure)
+            row[label] = fmt.value(hit["value"][0], unit, hit["status"][0]) if hit.height else "–"
+        clients = mine.filter(pl.col("measure") == "clients")["value"]
+        rows.append((name in ("", OTHERS, PGB), -(clients[0] or 0) if clients.len() else 0, name == "", row))
+    rows.sort(key=lambda r: (r[2], r[0], r[1]))
+    return pl.DataFrame([r[3] for r in rows])
+
+
+def providers(wh: Warehouse, law: str, year: int) -> None:
+    """The provider table on a law page, for civil servants and administrators only."""
+    role = session.current_role()
+    if not can(role, PROVIDER_ACTION):
+        return
+    table = provider_table(wh, law, year, role)
+    if table is None:
+        return
+    st.subheader(f"Per aanbieder ({year})")
+    st.caption("Alleen zichtbaar voor medewerkers van de gemeente. Een aanbieder staat er met naam als hij in de "
+               f"registratie genoeg cliënten heeft; de rest staat bij '{OTHERS}'. Te kleine aantallen zijn weggelaten "
+               "(–). Voortijdig gestopt: deel van de gestopte voorzieningen met een reden, dat voortijdig stopte.")
+    st.dataframe(table, hide_index=True, width="stretch", key=f"providers-{law}")

@@ -14,8 +14,11 @@ LAWS = {
 PRODUCTS = {
     "wmo": {f"{i:02d}" for i in range(1, 19)},
     "jeugd": {str(i) for i in range(40, 56)},
-    "participatie": {"bijstand", "reintegratie", "loonkostensubsidie", "beschut_werk", "bijzondere_bijstand"},
+    "participatie": {"bijstand", "reintegratie", "loonkostensubsidie", "beschut_werk", "bijzondere_bijstand", "wsw",
+                     "tegenprestatie"},
     "schuldhulp": {"stabilisatie", "budgetbeheer", "schuldregeling", "nazorg"},
 }
 # Catalogue categories that stand for a group of products.
-PRODUCT_GROUPS = {"reintegratie": ("reintegratie", "loonkostensubsidie", "beschut_werk")}
+PRODUCT_GROUPS = {"reintegratie": ("reintegratie", "loonkostensubsidie", "beschut_werk"),
+                  # Every instrument towards work: re-integration, wage subsidy, sheltered work, the Wsw, tegenprestatie.
+                  "werkinstrumenten": ("reintegratie", "loonkostensubsidie", "beschut_werk", "wsw", "tegenprestatie")}

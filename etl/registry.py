@@ -24,6 +24,7 @@ import polars as pl
 
 import settings as settings_mod
 from domain.suppression import protect as protect_cells
+from etl import registry_providers
 from etl.registry_counts import (  # noqa: F401  (this module's public names)
     Period,
     aggregate,
@@ -174,6 +175,7 @@ def load(extracts: list[Extract], postcodes: bytes, *, gemeente: str | None, war
     # Ids are coded together, so one household is the same number in every law (for stapeling).
     rows = prepare(pl.concat(prepared, how="diagonal_relaxed"), gemeente, reference)
     del prepared  # the person-level frames are not needed any more
+    provider_files = registry_providers.files(rows, reference, first_year, s)  # civil servants only (see there)
     frames, covered = [], {}
     for law in sorted(set(rows["law"])):
         wanted = [{"id": e["id"], **e["source"]["registry"]} for e in cat.by_source("registry")
@@ -200,7 +202,7 @@ def load(extracts: list[Extract], postcodes: bytes, *, gemeente: str | None, war
     meta = {} if release and release.meta.get("gemeente") else {"gemeente": gemeente}
     rel = publish(warehouse, indicators=indicators, observations=obs, sources=sources,
                   regions=_regions_rows(pc, gemeente, gm_names[0] if gm_names.len() else None),
-                  replace_periods=covered, files={POSTCODES_FILE: postcodes},
+                  replace_periods=covered, files={POSTCODES_FILE: postcodes, **provider_files},
                   meta=meta | ({"demo": True} if demo else {}), stage=stage)
     report.observations, report.release, report.staged = obs.height, rel.id, bool(rel.meta.get("staged"))
     return report
@@ -254,7 +256,7 @@ def register(sub, common) -> None:
 
 def other_lines(report: LoadReport, law: str) -> list[str]:
     """Rows whose code was not in the code list and was counted as "overig", in Dutch."""
-    labels = {"referrer": "verwijzer: geen iJw-verwijzercode"}
+    labels = {"referrer": "verwijzer: geen iJw-verwijzercode", "end_reason": "reden einde: geen bekende code"}
     return [f"{labels[f]} in {_n(n)} rijen; geteld als 'overig'"
             for f, n in report.other.get(law, {}).items()]
 

@@ -4,132 +4,32 @@ memory). Part of :mod:`etl.registry`; its names stay importable from there."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 import polars as pl
 
+import settings as settings_mod
 from domain.laws import PRODUCT_GROUPS
+from etl import registry_effect as effect
+from etl.registry_cells import (  # noqa: F401  (Period and periods are public names of etl.registry)
+    Period,
+    _age_group,
+    _by_region,
+    _count,
+    _during,
+    _paid,
+    _period_table,
+    _person_share,
+    _share,
+    periods,
+)
 from etl.registry_read import (
-    AGE_GROUPS,
     COMPLETED_REASONS,
+    CORE_STAPELING_LAWS,
     INFLOW_GAP_DAYS,
-    LEGAL_TERM_DAYS,
     STAPELING_LAWS,
 )
 from warehouse.releases import WarehouseError
-
-
-@dataclass(frozen=True)
-class Period:
-    code: str
-    start: date
-    end: date
-
-
-def periods(first_year: int, reference: date) -> list[Period]:
-    """Years for the whole range; quarters for the last three years; months for the last 13 months."""
-    out = [Period(f"{y}JJ00", date(y, 1, 1), date(y, 12, 31)) for y in range(first_year, reference.year + 1)]
-    for y in range(reference.year - 2, reference.year + 1):
-        for q in range(1, 5):
-            start = date(y, 3 * q - 2, 1)
-            if start > reference:
-                break
-            end = (date(y + (q == 4), (3 * q) % 12 + 1, 1) - timedelta(days=1))
-            out.append(Period(f"{y}KW{q:02d}", start, end))
-    y, m = reference.year, reference.month
-    for _ in range(13):
-        start = date(y, m, 1)
-        end = date(y + (m == 12), m % 12 + 1, 1) - timedelta(days=1)
-        out.append(Period(f"{y}MM{m:02d}", start, end))
-        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
-    return out
-
-
-def _period_table(first_year: int, reference: date, *, years_only: bool = False) -> pl.DataFrame:
-    """The periods with an integer id, their kind and ordinal (year, year*4+quarter, year*12+month).
-
-    No quarter or month before ``first_year``: the extract does not cover them, so it must not
-    replace them (a small extract of this year keeps the history of the earlier load)."""
-    ps = [p for p in periods(first_year, reference) if (not years_only or p.code[4:6] == "JJ")
-          and p.start.year >= first_year]
-    ordinal = {"JJ": lambda d: d.year, "KW": lambda d: d.year * 4 + (d.month - 1) // 3,
-               "MM": lambda d: d.year * 12 + d.month - 1}
-    return pl.DataFrame({
-        "pid": list(range(len(ps))), "code": [p.code for p in ps], "kind": [p.code[4:6] for p in ps],
-        "k": [ordinal[p.code[4:6]](p.start) for p in ps], "p_start": [p.start for p in ps],
-        "p_end": [p.end for p in ps]}, schema_overrides={"pid": pl.Int32, "k": pl.Int32})
-
-
-def _ordinal(d: pl.Expr, kind: str) -> pl.Expr:
-    year = d.dt.year().cast(pl.Int32)
-    month = d.dt.month().cast(pl.Int32) - 1
-    return {"JJ": year, "KW": year * 4 + month // 3, "MM": year * 12 + month}[kind]
-
-
-def _during(df: pl.DataFrame, per: pl.DataFrame, start: str, end: str | None = None) -> pl.DataFrame:
-    """Each row once for every period it falls in: the date ``start``, or the span [start, end]
-    with an empty end meaning "still running". Rows get ``period`` (the id), p_start and p_end.
-
-    Per kind of period the row's first and last period number are computed and the range between
-    them exploded: much cheaper than comparing every row with every period."""
-    df = df.filter(pl.col(start).is_not_null())
-    last = pl.col(end).fill_null(date(9999, 12, 31)) if end else pl.col(start)
-    frames = []
-    for kind in per["kind"].unique(maintain_order=True):
-        table = per.filter(pl.col("kind") == kind)
-        lo, hi = table["k"].min(), table["k"].max()
-        first = _ordinal(pl.col(start), kind).clip(lower_bound=lo)
-        final = _ordinal(last, kind).clip(upper_bound=hi)
-        part = df.filter(first <= final).with_columns(k=pl.int_ranges(first, final + 1, dtype=pl.Int32)).explode("k")
-        frames.append(part.join(table.select(pl.col("pid").alias("period"), "k", "p_start", "p_end"), on="k")
-                      .drop("k"))
-    return pl.concat(frames) if frames else df.with_columns(
-        period=pl.lit(None, pl.Int32), p_start=pl.lit(None, pl.Date), p_end=pl.lit(None, pl.Date))
-
-
-def _by_region(df: pl.DataFrame, keys: list[str], **aggs: pl.Expr) -> pl.DataFrame:
-    """Aggregate per period (and ``keys``) for the municipality, each wijk and each buurt."""
-    frames = [df.group_by("period", *keys).agg(**aggs).with_columns(region_code=pl.lit(None, pl.String))]
-    for level in ("wijk", "buurt_code"):
-        frames.append(df.group_by("period", *keys, level).agg(**aggs).rename({level: "region_code"})
-                      .filter(pl.col("region_code").is_not_null())
-                      .with_columns(pl.col("region_code").cast(pl.String)))
-    return pl.concat(frames, how="diagonal_relaxed")
-
-
-def _count(df: pl.DataFrame, key: str | None, indicator_id: str, breakdown: str = "") -> pl.DataFrame:
-    """Distinct ``key`` values (persons, households) per region and period; rows when key is None."""
-    value = (pl.len() if key is None else pl.col(key).n_unique()).cast(pl.Float64)
-    out = _by_region(df, ["category"] if breakdown else [], value=value)
-    if breakdown:
-        out = out.with_columns(pl.col("category").cast(pl.String))
-    return out.with_columns(indicator_id=pl.lit(indicator_id), breakdown=pl.lit(breakdown),
-                            denominator=pl.lit(None, pl.Float64),
-                            **({} if breakdown else {"category": pl.lit("")}))
-
-
-def _share(df: pl.DataFrame, indicator_id: str, value: pl.Expr) -> pl.DataFrame:
-    """A rate over the rows of ``df``; its base (the number of rows) is kept as the denominator."""
-    return _by_region(df, [], value=value.cast(pl.Float64), denominator=pl.len().cast(pl.Float64)).with_columns(
-        indicator_id=pl.lit(indicator_id), breakdown=pl.lit(""), category=pl.lit(""))
-
-
-def _person_share(df: pl.DataFrame, indicator_id: str, flag: pl.Expr) -> pl.DataFrame:
-    """Percentage of persons for whom ``flag`` holds on any of their rows, per region and period
-    (each person counted once per region)."""
-    persons = pl.col("person").n_unique()
-    return _by_region(df, [], value=100 * pl.col("person").filter(flag).n_unique() / persons,
-                      denominator=persons.cast(pl.Float64)).with_columns(
-        indicator_id=pl.lit(indicator_id), breakdown=pl.lit(""), category=pl.lit(""))
-
-
-def _age_group(age: pl.Expr) -> pl.Expr:
-    expr = pl.lit(None, pl.String)
-    for lo, hi in reversed(AGE_GROUPS):
-        label = f"{lo}+" if hi >= 200 else f"{lo}-{hi}"
-        expr = pl.when(age.is_between(lo, hi)).then(pl.lit(label)).otherwise(expr)
-    return expr
 
 
 def _episodes(prov: pl.DataFrame) -> pl.DataFrame:
@@ -159,7 +59,7 @@ def stapeling_periods(rows: pl.DataFrame, reference: date, first_year: int | Non
 
 
 def aggregate(rows: pl.DataFrame, law: str, wanted: list[dict], reference: date,
-              first_year: int | None = None) -> pl.DataFrame:
+              first_year: int | None = None, terms: settings_mod.LegalTerms | None = None) -> pl.DataFrame:
     """Observations for the catalogue entries of one law, for every region and period (from
     ``first_year``; by default the first year in the extract, at most 20 years back)."""
     prov = rows.filter(pl.col("start").is_not_null())
@@ -170,7 +70,7 @@ def aggregate(rows: pl.DataFrame, law: str, wanted: list[dict], reference: date,
     active = _during(prov, per, "start", "end")  # provisions running during each period
     requests = _during(rows, per, "request")
     decisions = _during(rows, per, "decision")
-    term = LEGAL_TERM_DAYS[law]
+    term = (terms or settings_mod.load_terms()).days(law)  # MSD_TERM_* (LEGAL_TERM_DAYS are the defaults)
     frames: list[pl.DataFrame] = []
     stocks: dict[tuple, pl.DataFrame] = {}
     for w in wanted:
@@ -226,6 +126,8 @@ def aggregate(rows: pl.DataFrame, law: str, wanted: list[dict], reference: date,
         elif measure == "completed":
             done = prov.filter(pl.col("end_reason").is_in(list(COMPLETED_REASONS)))
             frames.append(_count(_during(done, per, "end"), None, iid))
+        elif measure in effect.MEASURES:
+            frames.append(effect.measure(w, prov, base, act, per, reference))
         else:
             raise WarehouseError(f"Catalogus, indicator {iid}: onbekende registratiemaat {measure!r}")
     return _finish(frames, per, rows["gemeente"][0] if rows.height else "", reference)
@@ -242,15 +144,6 @@ def _stock(act: pl.DataFrame, products: list[str] | None, cache: dict, reference
                                 pgb_persons=pl.col("person").filter(pl.col("delivery_form") == "PGB").n_unique()
                                 .cast(pl.Float64))
     return cache[key]
-
-
-def _paid(reference: date) -> pl.Expr:
-    """Euros paid in the period: each amount spread evenly over the days its provision ran."""
-    stop = pl.min_horizontal(pl.col("end").fill_null(reference), pl.lit(reference))
-    days = ((stop - pl.col("start")).dt.total_days() + 1).clip(lower_bound=1)
-    overlap = ((pl.min_horizontal(stop, pl.col("p_end")) - pl.max_horizontal("start", "p_start"))
-               .dt.total_days() + 1).clip(lower_bound=0)
-    return (pl.col("amount") * overlap / days).sum()
 
 
 def _paid_by(years: pl.DataFrame, column: str, indicator_id: str, reference: date) -> pl.DataFrame:
@@ -277,25 +170,34 @@ def _finish(frames: list[pl.DataFrame], per: pl.DataFrame, gemeente: str, refere
 
 
 def stapeling(rows: pl.DataFrame, wanted: list[dict], reference: date, first_year: int | None = None) -> pl.DataFrame:
-    """Households (and their decisions) per combination of Wmo, youth care and Participatiewet."""
+    """Households (and their decisions) per combination of Wmo, youth care and Participatiewet; households
+    combining debt help with those laws; young people moving from youth care to adult support at 18."""
     prov = rows.filter(pl.col("start").is_not_null() & pl.col("law").is_in(list(STAPELING_LAWS)))
     per = stapeling_periods(rows, reference, first_year)
-    active = _during(prov, per, "start", "end")
+    with_debt = _during(prov, per, "start", "end")
+    active = with_debt.filter(pl.col("law").is_in(list(CORE_STAPELING_LAWS)))
     order = {law: i for i, law in enumerate(STAPELING_LAWS)}
     combo = (pl.col("laws").list.eval(pl.element().replace_strict(order, return_dtype=pl.Int32)).list.sort()
              .list.eval(pl.element().replace_strict({v: k for k, v in order.items()}, return_dtype=pl.String))
              .list.join("+"))
-    frames = []
+    frames = [effect.transition_18(rows, per, w["id"], reference) for w in wanted if w["measure"] == "transition_18"]
     # A household is counted in the wijk (and buurt) of each of its provisions, so group per level.
     for level in (None, "wijk", "buurt_code"):
         keys = ["period", "household"] + ([level] if level else [])
-        hh = active.group_by(keys).agg(laws=pl.col("law").unique(), decisions=pl.len())
-        hh = hh.with_columns(combo=combo, n_laws=pl.col("laws").list.len(),
-                             region_code=pl.col(level).cast(pl.String) if level else pl.lit(None, pl.String))
-        hh = hh.filter(pl.col("region_code").is_not_null()) if level else hh
+        hhs = [frame.group_by(keys).agg(laws=pl.col("law").unique(), decisions=pl.len()).with_columns(
+            combo=combo, n_laws=pl.col("laws").list.len(),
+            region_code=pl.col(level).cast(pl.String) if level else pl.lit(None, pl.String))
+            for frame in (active, with_debt)]
+        hh, hh_debt = (h.filter(pl.col("region_code").is_not_null()) if level else h for h in hhs)
         for w in wanted:
             m, iid = w["measure"], w["id"]
-            if m == "households":
+            if m == "transition_18":
+                continue
+            if m == "households_debt_multi":  # debt help and at least one other law, per combination
+                debt = hh_debt.filter(pl.col("laws").list.contains("schuldhulp") & (pl.col("n_laws") >= 2))
+                frames.append(_level_count(debt, iid, ""))
+                frames.append(_level_count(debt.with_columns(category=pl.col("combo")), iid, "laws"))
+            elif m == "households":
                 frames.append(_level_count(hh, iid, ""))
                 frames.append(_level_count(hh.with_columns(category=pl.col("combo")), iid, "laws"))
             elif m == "households_multi":

@@ -19,18 +19,38 @@ from domain.laws import PRODUCTS
 from warehouse.releases import WarehouseError
 
 LAWS = ("wmo", "jeugd", "participatie", "schuldhulp")
-STAPELING_LAWS = ("wmo", "jeugd", "participatie")
+# Laws whose households are counted together when two or more are loaded at once. The combinations of
+# stapeling_households are over the first three; debt help has its own figure (households_debt_multi).
+STAPELING_LAWS = ("wmo", "jeugd", "participatie", "schuldhulp")
+CORE_STAPELING_LAWS = STAPELING_LAWS[:3]
 FIELDS = ("client_id", "household_id", "birth_date", "age", "postcode", "wijk_code", "request_date", "decision_date",
           "route", "product_code", "start_date", "end_date", "end_reason", "delivery_form", "provider", "referrer",
-          "amount_paid")
+          "amount_paid", "goal_reached")
 DATE_FIELDS = ("birth_date", "request_date", "decision_date", "start_date", "end_date")
 ROUTES = ("eigen_netwerk", "algemene_voorziening", "maatwerk", "afgewezen")
 DELIVERY_FORMS = ("ZIN", "PGB")
 # iJw referrer codes (domain.md); anything else is counted as OTHER, never kept as text.
 REFERRERS = ("01", "02", "03", "04", "05", "06", "08")
 OTHER = "overig"
-LEGAL_TERM_DAYS = {"wmo": 56, "jeugd": 56, "participatie": 56, "schuldhulp": 28}
+# The default legal terms per law; a load uses the settings (MSD_TERM_*, settings.LegalTerms).
+LEGAL_TERM_DAYS = {law: settings_mod.LegalTerms().days(law) for law in LAWS}
 COMPLETED_REASONS = ("afgerond", "schuldregeling")
+# Reasons a provision ended, per law, as our own short codes (docs/loading-real-data.md). A profile maps a
+# system's codes or words to these ([values.end_reason]); anything else is counted as OTHER, never kept as text.
+DROP_OUT = "voortijdig_gestopt"
+END_REASONS = {
+    "wmo": ("doel_bereikt", DROP_OUT, "verhuisd", "overleden", "wlz", "andere_voorziening", "niet_meer_nodig"),
+    "jeugd": ("doel_bereikt", DROP_OUT, "verhuisd", "overleden", "meerderjarig", "wlz", "andere_voorziening",
+              "niet_meer_nodig"),
+    "participatie": ("werk", "opleiding", "andere_uitkering", "doel_bereikt", DROP_OUT, "verhuisd", "overleden"),
+    "schuldhulp": ("afgerond", "schuldregeling", DROP_OUT, "verhuisd", "overleden"),
+}
+# Words many systems use for the same reason (after lower case, with spaces as "_").
+END_REASON_WORDS = {"uitval": DROP_OUT, "voortijdig_beeindigd": DROP_OUT, "afgebroken": DROP_OUT,
+                    "verhuizing": "verhuisd", "overlijden": "overleden", "instroom_wlz": "wlz",
+                    "doel_behaald": "doel_bereikt", "behandeldoel_bereikt": "doel_bereikt", "18_jaar": "meerderjarig",
+                    "uitstroom_naar_werk": "werk"}
+GOAL_REACHED = {"ja": "ja", "j": "ja", "yes": "ja", "1": "ja", "nee": "nee", "n": "nee", "no": "nee", "0": "nee"}
 AGE_GROUPS = [(0, 3), (4, 11), (12, 17), (18, 26), (27, 64), (65, 74), (75, 84), (85, 200)]
 INFLOW_GAP_DAYS = 90
 PROFILES_DIR = settings_mod.DATA_DIR / "profiles"
@@ -263,6 +283,14 @@ def _code(column: str, allowed: tuple[str, ...]) -> pl.Expr:
     return pl.when(c.is_null()).then(None).when(padded.is_in(list(allowed))).then(padded).otherwise(pl.lit(OTHER))
 
 
+def _end_reason(law: str) -> pl.Expr:
+    """The end reason as one of the law's codes (END_REASONS), a known word for one, or OTHER."""
+    codes = list(END_REASONS[law])
+    words = pl.col("end_reason").str.to_lowercase().str.replace_all(r"[\s-]+", "_")
+    known = pl.when(words.is_in(codes)).then(words).otherwise(words.replace_strict(END_REASON_WORDS, default=None))
+    return pl.when(words.is_null()).then(None).when(known.is_in(codes)).then(known).otherwise(pl.lit(OTHER))
+
+
 def validate(df: pl.DataFrame, law: str, profile: dict, postcodes: pl.DataFrame, reference: date,
              known_wijken: set[str]) -> Checked:
     """Check every row; problems name row number, column and reason, never the value."""
@@ -278,7 +306,9 @@ def validate(df: pl.DataFrame, law: str, profile: dict, postcodes: pl.DataFrame,
            pl.col("postcode").str.replace_all(" ", "").str.to_uppercase().alias("pc"),
            pl.col("product_code").str.slice(0, 2).alias("_p2"),
            # A referrer becomes a category: only iJw codes are kept, free text is counted as "overig".
-           _code("referrer", REFERRERS).alias("referrer")])
+           _code("referrer", REFERRERS).alias("referrer"),
+           _end_reason(law).alias("end_reason"),
+           pl.col("goal_reached").str.to_lowercase().replace_strict(GOAL_REACHED, default=None).alias("goal")])
     product = pl.col("product_code") if law in ("participatie", "schuldhulp") else pl.col("_p2")
     typed = typed.with_columns(product=product.str.to_lowercase() if law in ("participatie", "schuldhulp") else product)
     typed = typed.join(postcodes.select(pl.col("postcode").alias("pc"), "wijk_from_pc", "buurt_code"),
@@ -300,6 +330,8 @@ def validate(df: pl.DataFrame, law: str, profile: dict, postcodes: pl.DataFrame,
         ("amount_paid", pl.col("amount_paid").is_not_null() & pl.col("amount").is_null(), "bedrag is geen getal"),
         ("delivery_form", pl.col("delivery_form").is_not_null() & ~pl.col("delivery_form").is_in(list(DELIVERY_FORMS)),
          "leveringsvorm moet ZIN of PGB zijn"),
+        ("goal_reached", pl.col("goal_reached").is_not_null() & pl.col("goal").is_null(),
+         "doel bereikt moet ja, nee of leeg zijn"),
         ("postcode", pl.col("wijk").is_null() | ~pl.col("wijk").is_in(list(known_wijken)),
          "postcode of wijk ligt buiten de gemeente"),
     ]
@@ -317,7 +349,7 @@ def validate(df: pl.DataFrame, law: str, profile: dict, postcodes: pl.DataFrame,
             rows = flags.filter(pl.col(names[i]))["row"].head(SAMPLE_PROBLEMS)
             problems += [(int(r), col, reason) for r in rows.to_list()]
     good = typed.filter(~flags.select(pl.any_horizontal(names))[:, 0])
-    other = {"referrer": int(good.select((pl.col("referrer") == OTHER).sum()).item())}
+    other = {f: int(good.select((pl.col(f) == OTHER).sum()).item()) for f in ("referrer", "end_reason")}
     return Checked(good, sorted(problems)[:SAMPLE_PROBLEMS], int(sum(totals[:-1])), int(totals[-1]),
                    {k: v for k, v in other.items() if v})
 
@@ -336,7 +368,13 @@ def prepare(good: pl.DataFrame, gemeente: str, reference: date) -> pl.DataFrame:
         *[pl.col(c).cast(pl.Categorical) for c in ("wijk", "buurt_code", "route", "product")],
         pl.col("request_date_d").alias("request"), pl.col("decision_date_d").alias("decision"),
         pl.col("start_date_d").alias("start"), pl.col("end_date_d").alias("end"),
-        pl.col("end_reason").str.to_lowercase().alias("end_reason"),
+        # A reason or a goal only counts for a provision that ended (a planned end is no outcome yet).
+        *[pl.when(pl.col("end_date_d").is_null()).then(None).otherwise(pl.col(c)).cast(pl.Categorical).alias(a)
+          for c, a in (("end_reason", "end_reason"), ("goal", "goal_reached"))],
+        # Days from the 18th birthday to the end of the provision (the transition to adult support).
+        (pl.col("end_date_d") - pl.col("birth_date_d").dt.offset_by("18y")).dt.total_days().alias("end_after_18"),
         *[pl.col(c).cast(pl.Categorical) for c in ("delivery_form", "referrer")],
+        # An organisation's name, for the provider counts; kept only in memory (etl.registry_effect.providers).
+        pl.when(pl.col("delivery_form") == "PGB").then(None).otherwise(pl.col("provider")).alias("provider"),
         pl.col("amount").fill_null(0.0).alias("amount"),
     )

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from etl.demo.inhabitants import wijk_population
+from etl.demo.outcomes import Outcomes
 from etl.demo.place import (
     AGE_SPANS,
     FIRST_YEAR,
@@ -136,24 +137,29 @@ def registry_inputs(rng: np.random.Generator) -> tuple[dict[str, bytes], bytes]:
                 pc_rows.append(f"{pc},{buurt},{w.name} {'Noord' if b == 0 else 'Zuid'},{w.code},{w.name},"
                                f"{GEMEENTE},{GEMEENTE_NAME}")
     people = People(rng, postcodes)
+    # How provisions end, and the few extra provisions that follow from it, come from a stream of their own.
+    out = Outcomes()
+    extra_people = People(out.fx, postcodes)
+    extra_people.counter = 5_000_000  # household ids apart from the main stream's
+    followed: set[str] = set()
     header = ("client_id,household_id,birth_date,postcode,wijk_code,request_date,decision_date,route,product_code,"
-              "start_date,end_date,end_reason,delivery_form,provider,referrer,amount_paid")
+              "start_date,end_date,end_reason,delivery_form,provider,referrer,amount_paid,goal_reached")
     rows: dict[str, list[str]] = {law: [header] for law in ("wmo", "jeugd", "participatie", "schuldhulp")}
 
     def add(law: str, person, wijk: str, req: date, dec: date | None, route: str, product: str = "",
             start: date | None = None, end: date | None = None, end_reason: str = "", form: str = "",
-            provider: str = "", referrer: str = "", amount: float | None = None) -> None:
+            provider: str = "", referrer: str = "", amount: float | None = None, goal: str = "") -> None:
         if start and start > REFERENCE_DATE:
             return
         if end and end > REFERENCE_DATE:
-            end = None  # still running on the day of the extract
+            end, end_reason, goal = None, "", ""  # still running on the day of the extract
         if dec and dec > REFERENCE_DATE:
             dec = None  # not decided yet on the day of the extract
         cid, hid, birth, pc = person
         fmt = lambda d: d.isoformat() if d else ""  # noqa: E731
         rows[law].append(",".join([
             cid, hid, birth, pc, wijk, fmt(req), fmt(dec), route, product, fmt(start), fmt(end), end_reason,
-            form, provider, referrer, "" if amount is None else f"{amount:.2f}",
+            form, provider, referrer, "" if amount is None else f"{amount:.2f}", goal,
         ]))
 
     def spell_cost(monthly: float, start: date, end: date | None) -> float:
@@ -183,8 +189,15 @@ def registry_inputs(rng: np.random.Generator) -> tuple[dict[str, bytes], bytes]:
                     end = start + timedelta(days=int(30 * (1 if product == "13" else months)))
                     form = "PGB" if rng.random() < (0.08 if product != "02" else 0.18) else "ZIN"
                     amount = 6500 * rng.uniform(0.5, 1.8) if product == "13" else spell_cost(WMO_MONTHLY[product], start, end)
+                    reason, goal = out.wmo(age, end.year)
+                    provider = f"Zorgaanbieder {int(rng.integers(1, 14))}"
                     add("wmo", person, w.code, req, req + timedelta(days=wait), "maatwerk", product, start, end,
-                        "", form, f"Zorgaanbieder {int(rng.integers(1, 14))}", "", amount)
+                        reason, form, provider, "", amount, goal)
+                    if reason not in ("overleden", "wlz", "verhuisd") and (back := out.comes_back(end, 0.07)):
+                        bs, be = back  # the same help again within a year
+                        add("wmo", person, w.code, bs - timedelta(days=40), bs - timedelta(days=12), "maatwerk",
+                            product, bs, be, "doel_bereikt", form, provider, "",
+                            (min(be, REFERENCE_DATE) - bs).days / 30.4 * WMO_MONTHLY[product], "ja")
             # Requests that were solved without maatwerk.
             for _ in range(rng.poisson(exp_wmo / 3.3 * 1.05)):
                 age = int(rng.integers(45, 95))
@@ -213,9 +226,23 @@ def registry_inputs(rng: np.random.Generator) -> tuple[dict[str, bytes], bytes]:
                     stay = 2.2 * (RESIDENTIAL_LONGER_FROM_2024 if year >= 2024 and product in ("43", "44") else 1)
                     end = start + timedelta(days=int(30 * months * (stay if product in ("43", "44", "48") else 1)))
                     form = "PGB" if rng.random() < 0.06 else "ZIN"
+                    birth = date.fromisoformat(person[2])
+                    reason, goal = out.jeugd(int((end - birth).days // 365.25), end.year)
                     add("jeugd", person, w.code, req, req + timedelta(days=wait), "maatwerk", str(product), start, end,
-                        "", form, f"Jeugdhulpaanbieder {int(rng.integers(1, 20))}", referrer,
-                        spell_cost(youth_tariff(str(product), cal), start, end))
+                        reason, form, f"Jeugdhulpaanbieder {int(rng.integers(1, 20))}", referrer,
+                        spell_cost(youth_tariff(str(product), cal), start, end), goal)
+                    if reason != "meerderjarig" and (back := out.comes_back(end, 0.08)):
+                        bs, be = back  # youth care again within a year
+                        add("jeugd", person, w.code, bs - timedelta(days=35), bs - timedelta(days=10), "maatwerk",
+                            str(product), bs, be, "doel_bereikt", form, "Jeugdhulpaanbieder 2", referrer,
+                            (min(be, REFERENCE_DATE) - bs).days / 30.4 * youth_tariff(str(product), cal), "ja")
+                    after_18 = (end - date(birth.year + 18, birth.month, min(birth.day, 28))).days
+                    if -182 <= after_18 <= 365 and person[0] not in followed and (fs := out.adult_support_after(end)):
+                        followed.add(person[0])  # the transition at 18: Wmo support follows for about a third
+                        fe = fs + timedelta(days=int(out.fx.integers(120, 500)))
+                        add("wmo", person, w.code, fs - timedelta(days=30), fs - timedelta(days=8), "maatwerk", "02",
+                            fs, fe, "doel_bereikt", "ZIN", "Zorgaanbieder 3", "",
+                            (min(fe, REFERENCE_DATE) - fs).days / 30.4 * WMO_MONTHLY["02"] * out.fx.uniform(0.9, 1.1))
 
             # --- Participatiewet: bijstand, with re-integration for some
             exp_b = (pop * RATE_BIJSTAND).sum() * trend("bijstand", cal) * w.poverty
@@ -227,15 +254,28 @@ def registry_inputs(rng: np.random.Generator) -> tuple[dict[str, bytes], bytes]:
                 wait = _wait_days(rng, 28, 0.35)
                 months = rng.gamma(1.3, 30.0)
                 end = start + timedelta(days=int(30 * months))
-                reason = str(rng.choice(["werk", "verhuizing", "overig"], p=[0.45, 0.2, 0.35]))
+                reason = out.bijstand(str(rng.choice(["werk", "verhuizing", "overig"], p=[0.45, 0.2, 0.35])))
                 add("participatie", person, w.code, start - timedelta(days=wait), start, "maatwerk", "bijstand",
                     start, end, reason, "", "Gemeente", "", spell_cost(1350, start, end))
+                for product, ps, pe in out.instruments(start):
+                    add("participatie", person, w.code, ps - timedelta(days=20), ps - timedelta(days=5), "maatwerk",
+                        product, ps, pe, out.trajectory() if product == "beschut_werk" else "doel_bereikt", "",
+                        "Werkbedrijf 1", "", (min(pe, REFERENCE_DATE) - ps).days / 30.4 * (1900 if product ==
+                        "beschut_werk" else 40) * out.fx.uniform(0.9, 1.1))
                 if rng.random() < 0.32:
                     rs = start + timedelta(days=int(rng.integers(30, 300)))
                     re_ = rs + timedelta(days=int(rng.integers(90, 365)))
                     add("participatie", person, w.code, rs - timedelta(days=20), rs - timedelta(days=5), "maatwerk",
-                        str(rng.choice(["reintegratie", "loonkostensubsidie"], p=[0.85, 0.15])), rs, re_, "", "",
+                        str(rng.choice(["reintegratie", "loonkostensubsidie"], p=[0.85, 0.15])), rs, re_,
+                        out.trajectory(), "",
                         f"Werkbedrijf {int(rng.integers(1, 4))}", "", spell_cost(420, rs, re_))
+
+            if year == 2011:  # the Wsw: employees from before 2015 only, so the group shrinks
+                for age, ws, we in out.wsw_spells(w.poverty):
+                    wp = extra_people.person(w.code, age, ws, share_household=0.0)
+                    add("participatie", wp, w.code, ws - timedelta(days=40), ws - timedelta(days=10), "maatwerk",
+                        "wsw", ws, we, "andere_uitkering", "", "Werkbedrijf 2", "",
+                        (min(we, REFERENCE_DATE) - ws).days / 30.4 * 2600)
 
             # --- Schuldhulp: requests; part of them become a trajectory
             exp_d = (pop * RATE_DEBT).sum() * trend("debt", cal) * w.poverty
@@ -251,6 +291,7 @@ def registry_inputs(rng: np.random.Generator) -> tuple[dict[str, bytes], bytes]:
                     months = {"stabilisatie": 8, "budgetbeheer": 20, "schuldregeling": 36}[product]
                     end = talk + timedelta(days=int(30 * months * rng.uniform(0.5, 1.4)))
                     reason = str(rng.choice(["afgerond", "schuldregeling", "uitval"], p=[0.5, 0.25, 0.25]))
+                    reason = "voortijdig_gestopt" if reason == "uitval" else reason
                     add("schuldhulp", person, w.code, req, talk, "maatwerk", product, talk, end, reason, "",
                         "Schuldhulp Lindewaard", "", spell_cost(95, talk, end))
                 else:

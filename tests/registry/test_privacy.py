@@ -112,7 +112,7 @@ def test_no_identifier_in_any_form_is_written_anywhere(tmp_path, monkeypatch):
                           reference=date(2025, 12, 31), role="ambtenaar", user="a.jansen")
     text = "\n".join(preview(wh, warehouse.staged_release(wh, report.release)).lines())
     assert not [s for s in secrets if s in text]
-    assert report.problem_counts["wmo"] == 0 and report.other == {"wmo": {"referrer": 40}}  # free text: "overig"
+    assert report.problem_counts["wmo"] == 0 and report.other == {"wmo": {"referrer": 40, "end_reason": 40}}  # free text: "overig"
     confirm_upload(wh_app, report.release, role="ambtenaar", user="a.jansen", detail="wmo")
 
     found = scan([wh, store, tmp], secrets)

@@ -1,0 +1,75 @@
+"""The end reason and goal-reached fields: checked code lists per law, profile mappings, clear problems."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from etl import registry
+from etl import registry_read as rr
+from etl.registry import Extract
+from tests.registry.test_registry import GM, HEADER, POSTCODES, REFERENCE, csv, load, obs, settings_for, value
+
+H = HEADER + ",goal_reached"
+ROW = "10000000{i},H{i},1950-01-01,1000AA,,2024-01-01,2024-01-10,maatwerk,02,2024-02-01,2024-06-30,{reason},ZIN,A,,,{goal}"
+
+
+def rows(pairs: list[tuple[str, str]]) -> bytes:
+    return csv([ROW.format(i=i, reason=r, goal=g) for i, (r, g) in enumerate(pairs)], H)
+
+
+def test_a_wrong_goal_value_is_a_problem_named_by_row_and_column(tmp_path):
+    report = load(tmp_path, {"wmo": rows([("doel_bereikt", "ja"), ("doel_bereikt", "Kwikstaart"), ("", "")])},
+                  max_errors=5)
+    assert report.problems["wmo"] == [(3, "goal_reached", "doel bereikt moet ja, nee of leeg zijn")]
+    assert report.skipped["wmo"] == 1
+    assert "Kwikstaart" not in str(report)
+
+
+def test_end_reasons_are_checked_per_law(tmp_path):
+    # "werk" is a reason for the Participatiewet, not for the Wmo; words such as "Overlijden" are known.
+    report = load(tmp_path, {"wmo": rows([("werk", ""), ("Overlijden", ""), ("verhuisd", ""), ("WLZ", "")])})
+    assert report.other["wmo"] == {"end_reason": 1}
+    assert registry.other_lines(report, "wmo") == ["reden einde: geen bekende code in 1 rijen; geteld als 'overig'"]
+    assert value(obs(tmp_path), "wmo_reg_to_wlz", GM, "2024JJ00") == 1
+    # A reason on a provision without an end date is not an outcome yet.
+    load(tmp_path / "b", {"wmo": csv([ROW.format(i=1, reason="wlz", goal="ja").replace("2024-06-30", "")], H)})
+    assert value(obs(tmp_path / "b"), "wmo_reg_to_wlz", GM, "2024JJ00") is None
+
+
+def test_profiles_map_a_systems_end_reasons(tmp_path):
+    header = ("BSN;Huishoudnummer;Geboortedatum;Postcode;Datum melding;Datum beschikking;Afhandeling;"
+              "Productcategorie;Ingangsdatum;Einddatum;Reden beeindiging;Doel bereikt;Leveringsvorm;Betaald bedrag")
+    reasons = ["Doel bereikt", "Voortijdig afgebroken door client", "Instroom Wlz", "Verhuizing"]
+    lines = [header] + [f"12345678{i};HH{i};01-01-1945;1000 AA;01-02-2024;01-03-2024;Maatwerkvoorziening;02;"
+                        f"15-03-2024;30-09-2024;{r};{'Ja' if i < 2 else 'Nee'};Natura;100" for i, r in enumerate(reasons)]
+    data = ("\n".join(lines) + "\n").encode("cp1252")
+    s = settings_for(tmp_path, min_count=1, min_count_strict=1, min_denominator=1)
+    report = registry.load([Extract("wmo", "suite.csv", data, "sociaal-domein-suite")], POSTCODES, gemeente=GM,
+                           warehouse=tmp_path, reference_date=REFERENCE, settings=s)
+    assert report.problem_counts["wmo"] == 0 and "wmo" not in report.other
+    o = obs(tmp_path)
+    assert value(o, "wmo_reg_dropout_share", GM, "2024JJ00") == 25.0
+    assert value(o, "wmo_reg_goal_reached_share", GM, "2024JJ00") == 50.0
+    assert value(o, "wmo_reg_to_wlz", GM, "2024JJ00") == 1
+
+
+@pytest.mark.parametrize("law", registry.LAWS)
+def test_every_law_has_reasons_and_the_catalogue_asks_only_for_known_ones(law):
+    from warehouse import catalogue
+
+    assert rr.END_REASONS[law]
+    for e in catalogue.load().by_source("registry"):
+        reg = e["source"]["registry"]
+        if reg["law"] == law and "reason" in reg:
+            assert reg["reason"] in rr.END_REASONS[law], e["id"]
+
+
+def test_codes_are_documented_in_the_standard_profile():
+    text = (registry.PROFILES_DIR / "standaard.toml").read_text(encoding="utf-8")
+    for codes in rr.END_REASONS.values():
+        for code in codes:
+            assert code in text, code
+    assert "goal_reached" in text
+    assert pl.Series(list(rr.END_REASON_WORDS.values())).is_in(
+        [c for codes in rr.END_REASONS.values() for c in codes]).all()
