@@ -178,7 +178,7 @@ CATEGORY_LABELS = {
         "bijstand": "Bijstand", "reintegratie": "Re-integratie", "loonkostensubsidie": "Loonkostensubsidie",
         "beschut_werk": "Beschut werk", "bijzondere_bijstand": "Bijzondere bijstand",
         "stabilisatie": "Stabilisatie", "budgetbeheer": "Budgetbeheer", "schuldregeling": "Schuldregeling",
-        "nazorg": "Nazorg",
+        "nazorg": "Nazorg", "wsw": "Sociale werkvoorziening (Wsw)", "tegenprestatie": "Tegenprestatie",
     },
     "referrer": {"01": "Gemeente (wijkteam)", "02": "Huisarts", "03": "Jeugdarts", "04": "Gecertificeerde instelling",
                  "05": "Medisch specialist", "06": "Zelf", "08": "Rechter of officier van justitie"},
@@ -189,7 +189,14 @@ CATEGORY_LABELS = {
              "wmo+jeugd": "Wmo en jeugdhulp", "wmo+participatie": "Wmo en Participatiewet",
              "jeugd+participatie": "Jeugdhulp en Participatiewet",
              "jeugd+wmo": "Wmo en jeugdhulp", "participatie+wmo": "Wmo en Participatiewet",
-             "jeugd+participatie+wmo": "Alle drie", "wmo+jeugd+participatie": "Alle drie"},
+             "jeugd+participatie+wmo": "Alle drie", "wmo+jeugd+participatie": "Alle drie",
+             # Debt help with other laws (stapeling_households_debt), in the order of etl STAPELING_LAWS.
+             "wmo+schuldhulp": "Schuldhulp en Wmo", "jeugd+schuldhulp": "Schuldhulp en jeugdhulp",
+             "participatie+schuldhulp": "Schuldhulp en Participatiewet",
+             "wmo+jeugd+schuldhulp": "Schuldhulp, Wmo en jeugdhulp",
+             "wmo+participatie+schuldhulp": "Schuldhulp, Wmo en Participatiewet",
+             "jeugd+participatie+schuldhulp": "Schuldhulp, jeugdhulp en Participatiewet",
+             "wmo+jeugd+participatie+schuldhulp": "Schuldhulp en de drie andere wetten"},
 }
 
 

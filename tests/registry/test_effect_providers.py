@@ -10,6 +10,7 @@ from components import registry_view
 from domain.roles import PermissionDenied
 from etl import registry_providers
 from queries import Warehouse
+from tests.auth.conftest import fake_browser, fast_hashes  # noqa: F401  (autouse: signing in without a browser)
 from tests.registry.test_privacy import scan
 from tests.registry.test_registry import HEADER, csv, load, obs
 from warehouse.releases import current_release
@@ -79,3 +80,33 @@ def test_only_civil_servants_may_read_the_provider_table(tmp_path):
     assert table.filter(pl.col("Aanbieder") == "Totaal")["Cliënten"].to_list() == ["25"]
     assert registry_view.provider_table(wh, "wmo", 2019, "beheerder") is None  # no figures that year
     assert registry_view.provider_table(wh, "jeugd", 2024, "beheerder") is None  # no youth-care extract
+
+
+@pytest.fixture
+def provider_app(app_env, tmp_path, monkeypatch):
+    from store.accounts import AccountStore
+    from store.db import shared_database
+    from tests.auth.conftest import add_people
+
+    wh = tmp_path / "warehouse"
+    load(wh, {"wmo": extract(others=3, pgb=2)})
+    app_env(wh)
+    for name, v in {"MSD_PUBLIC": "1", "MSD_MIN_COUNT": "1", "MSD_MIN_COUNT_STRICT": "1",
+                    "MSD_MIN_DENOMINATOR": "1"}.items():
+        monkeypatch.setenv(name, v)
+    add_people(AccountStore(shared_database(), lockout_attempts=5, lockout_minutes=15))
+    return wh
+
+
+def test_the_wmo_page_shows_the_provider_table_to_civil_servants_only(provider_app):
+    from tests.auth.conftest import new_app, open_url, run, signed_in_app
+
+    def provider_tables(at):
+        return [d for d in at.dataframe if "Aanbieder" in d.value.columns]
+
+    at = open_url(signed_in_app("ambtenaar"), "wmo")
+    assert "Per aanbieder (2024)" in [h.value for h in at.subheader]
+    assert provider_tables(at)
+    for at in (open_url(run(new_app()), "wmo"), open_url(signed_in_app("griffie"), "wmo")):
+        assert not [h for h in at.subheader if h.value.startswith("Per aanbieder")]
+        assert not provider_tables(at)
