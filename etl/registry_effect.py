@@ -14,6 +14,7 @@ import polars as pl
 
 from etl.registry_cells import _by_region, _count, _during, _paid, _share
 from etl.registry_read import DROP_OUT
+from warehouse.releases import WarehouseError
 
 MEASURES = ("dropout_share", "goal_reached_share", "return_12m", "decision_to_start_median", "ended_with",
             "cost_per_trajectory")
@@ -42,6 +43,8 @@ def measure(w: dict, prov: pl.DataFrame, base: pl.DataFrame, active: pl.DataFram
         known = ended.filter(pl.col("goal_reached").is_not_null())
         return _share(known, iid, 100 * (pl.col("goal_reached") == "ja").mean())
     if m == "ended_with":
+        if not w.get("reason"):
+            raise WarehouseError(f"Catalogus, indicator {iid}: registratiemaat ended_with heeft een reason nodig")
         return _count(ended.filter(pl.col("end_reason") == w["reason"]), "person", iid)
     if m == "decision_to_start_median":
         started = _during(base.filter(pl.col("decision").is_not_null() & (pl.col("start") >= pl.col("decision"))),

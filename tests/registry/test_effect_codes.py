@@ -73,3 +73,23 @@ def test_codes_are_documented_in_the_standard_profile():
     assert "goal_reached" in text
     assert pl.Series(list(rr.END_REASON_WORDS.values())).is_in(
         [c for codes in rr.END_REASONS.values() for c in codes]).all()
+
+
+def test_a_catalogue_entry_counting_ends_needs_its_reason(tmp_path):
+    from settings import CATALOGUE_PATH
+    from warehouse.releases import WarehouseError
+
+    cat = tmp_path / "catalogue.toml"
+    cat.write_text(CATALOGUE_PATH.read_text(encoding="utf-8") + '''
+[[indicator]]
+id = "wmo_reg_ended_somehow"
+title = "Gestopt"
+law = "wmo"
+theme = "Effect van de hulp"
+unit = "count"
+direction = "neutral"
+definition = "Gestopt, om een reden die er niet staat."
+source = { registry = { law = "wmo", measure = "ended_with" } }
+''', encoding="utf-8")
+    with pytest.raises(WarehouseError, match="wmo_reg_ended_somehow: registratiemaat ended_with heeft een reason"):
+        load(tmp_path / "wh", {"wmo": rows([("wlz", "")])}, catalogue_path=cat)
