@@ -19,6 +19,5 @@ PRODUCTS = {
     "schuldhulp": {"stabilisatie", "budgetbeheer", "schuldregeling", "nazorg"},
 }
 # Catalogue categories that stand for a group of products.
-PRODUCT_GROUPS = {"reintegratie": ("reintegratie", "loonkostensubsidie", "beschut_werk"),
-                  # Every instrument towards work: re-integration, wage subsidy, sheltered work, the Wsw, tegenprestatie.
-                  "werkinstrumenten": ("reintegratie", "loonkostensubsidie", "beschut_werk", "wsw", "tegenprestatie")}
+# The Wsw (closed to newcomers since 2015) and the tegenprestatie are counted on their own, not as re-integration.
+PRODUCT_GROUPS = {"reintegratie": ("reintegratie", "loonkostensubsidie", "beschut_werk")}
