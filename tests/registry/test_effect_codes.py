@@ -93,3 +93,19 @@ source = { registry = { law = "wmo", measure = "ended_with" } }
 ''', encoding="utf-8")
     with pytest.raises(WarehouseError, match="wmo_reg_ended_somehow: registratiemaat ended_with heeft een reason"):
         load(tmp_path / "wh", {"wmo": rows([("wlz", "")])}, catalogue_path=cat)
+
+
+def test_legal_terms_per_law_and_their_settings(monkeypatch):
+    import settings
+
+    terms = settings.load_terms()
+    assert {law: terms.days(law) for law in registry.LAWS} == {"wmo": 56, "jeugd": 56, "participatie": 56,
+                                                              "schuldhulp": 28}
+    assert (terms.wmo_assessment, terms.wmo_decision) == (42, 14)  # six weeks, then two
+    monkeypatch.setenv("MSD_TERM_SCHULDHULP_DAYS", "3")  # e.g. the crisis term
+    monkeypatch.setenv("MSD_TERM_WMO_DECISION_DAYS", "0")  # a term is at least a day
+    terms = settings.load_terms()
+    assert terms.days("schuldhulp") == 3 and terms.days("wmo") == 43
+    monkeypatch.setenv("MSD_TERM_JEUGD_DAYS", "acht weken")
+    with pytest.raises(SystemExit, match="MSD_TERM_JEUGD_DAYS must be a whole number"):
+        settings.load_terms()
