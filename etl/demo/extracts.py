@@ -221,7 +221,8 @@ def registry_inputs(rng: np.random.Generator) -> tuple[dict[str, bytes], bytes]:
                     referrer = "04" if product in ("47", "48") else str(
                         rng.choice(REFERRERS[0], p=REFERRERS_FROM_2024 if year >= 2024 else REFERRERS[1]))
                     wait = _wait_days(rng, 33)
-                    req = start_spell - timedelta(days=wait + 10)
+                    # Decision to start: about 12 days, longer from 2023 (drawn apart, so no other figure moves).
+                    req = start_spell - timedelta(days=wait + out.start_gap(cal))
                     start = start_spell
                     stay = 2.2 * (RESIDENTIAL_LONGER_FROM_2024 if year >= 2024 and product in ("43", "44") else 1)
                     end = start + timedelta(days=int(30 * months * (stay if product in ("43", "44", "48") else 1)))

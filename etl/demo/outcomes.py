@@ -5,6 +5,7 @@ demo figure: the main stream of etl.demo.extracts draws exactly what it drew bef
 
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
 
 import numpy as np
@@ -57,6 +58,10 @@ class Outcomes:
         if self.fx.random() < 0.35:
             return end + timedelta(days=int(self.fx.integers(0, 150)))
         return None
+
+    def start_gap(self, year: int) -> int:
+        """Days from the decision to the start of youth care."""
+        return max(1, int(self.fx.lognormal(math.log(12 if year < 2023 else 19), 0.6)))
 
     def comes_back(self, end: date, chance: float) -> tuple[date, date] | None:
         """A new provision for the same person 100 to 360 days after the end (return within a year), or None."""
