@@ -1,7 +1,8 @@
 """How the demo's provisions end: the reason, whether the goal was reached, the support that follows.
 
-Drawn from a random stream of their own (``Outcomes.fx``), so adding them does not move any other
-demo figure: the main stream of etl.demo.extracts draws exactly what it drew before."""
+Drawn from a random stream of their own (``Outcomes.fx``): the main stream of etl.demo.extracts draws
+exactly what it drew before. The extra provisions (returns, support after 18, instruments) do add to the
+counts of their law."""
 
 from __future__ import annotations
 
