@@ -11,7 +11,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import polars as pl
-import pytest
 
 from components import export, indicator_view, wijk_view
 from components.law_page import LAW_INFO
