@@ -105,10 +105,6 @@ class Handout(FPDF):
                             tag_styles=CODE_STYLES)
             self.set_font(FONT, "", 10.5)
 
-    def ensure_space(self, mm: float) -> None:
-        if self.get_y() + mm > self.h - self.b_margin:
-            self.add_page()
-
 
 def value_table(fig: dossier_document.IndicatorFigures) -> tuple[list[str], list[list[str]], bool]:
     """Areas in rows, periods in columns; a '*' marks a provisional figure. A unit that would repeat in

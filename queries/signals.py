@@ -179,16 +179,6 @@ def counts(wh: Warehouse) -> dict[str, int]:
     return wh.memo("signal_counts", build)
 
 
-def as_frame(found: list[Signal]) -> pl.DataFrame:
-    """One row per signal, with the score and its parts (for tables and exports)."""
-    schema = {"key": pl.String, "kind": pl.String, "indicator_id": pl.String, "title": pl.String, "law": pl.String,
-              "region_code": pl.String, "region_name": pl.String, "period": pl.String, "sentence": pl.String,
-              "rule": pl.String, "size": pl.Float64, "score": pl.Float64, "effect": pl.Float64,
-              "certainty": pl.Float64, "relevance": pl.Float64}
-    rows = [{**{k: v for k, v in asdict(x).items() if k in schema}, "key": x.key, "score": x.score} for x in found]
-    return pl.DataFrame(rows, schema=schema)
-
-
 @dataclass
 class WhatsNew:
     previous_id: str | None
