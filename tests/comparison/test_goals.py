@@ -69,7 +69,8 @@ def test_goal_overview_from_the_warehouse(cmp_warehouse):
     assert row["status"] == goals.ATTENTION and row["latest"] == 56.0 and row["theme"] == "Werk en inkomen"
     # Figures of the same policy goal without a goal of their own are listed as such.
     same_theme = ov.filter((ov["theme"] == "Werk en inkomen") & (ov["status"] == goals.NO_GOAL))
-    assert "ww_per_1000" in same_theme["indicator_id"].to_list()
+    assert "bijstand_persons" in same_theme["indicator_id"].to_list()
+    assert "ww_per_1000" not in ov["indicator_id"].to_list()  # WW is context (UWV), not a figure of this goal
     assert row["planned"] == pytest.approx(58.6 - 8.6 * 4 / 7)
     path = goals.goal_path(goals.q.indicator(wh, "bijstand_per_1000")["goal"], 2019, 58.6)
     assert path.rows() == [(2019, 58.6), (2026, 50.0)]
