@@ -53,7 +53,7 @@ from store.db import Database
 from store.dossiers import DossierStore
 from store.notes import NoteStore
 
-__all__ = ["build", "figure_regions", "law_shares", "signal_pages", "write_release_list"]
+__all__ = ["build", "figure_regions", "law_shares", "signal_pages", "write_goals_page", "write_release_list"]
 log = logging.getLogger(__name__)
 
 # Processes that build the law, figure and wijk pages (queries, charts, pictures, workbooks) while this one
@@ -183,9 +183,14 @@ def _no_main_script() -> Iterator[None]:
         sys.modules["__main__"] = main
 
 
-def _own_pages(ctx: BuildContext) -> None:
+def write_goals_page(ctx: BuildContext) -> None:
+    """Doelen: every goal with its status and rule, in the words of the app's page."""
     ctx.write("doelen.html", "goals.html", goals=ctx.goal_overview().to_dicts(),
               rules=comparison_view.goal_rules_text().replace("*", ""))
+
+
+def _own_pages(ctx: BuildContext) -> None:
+    write_goals_page(ctx)
     write_dossiers(ctx)
     draw_pictures(ctx)
 

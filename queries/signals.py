@@ -14,7 +14,8 @@ file is missing or was made under other thresholds). The result is kept on the
 * ``vergelijking`` – the municipality or a wijk outside the range of the similar municipalities, or
   further than ``peer_mad`` robust units (MAD x 1.4826) from their median (rates only: a count of a big
   town is not comparable with that of a small one);
-* ``doel`` – a goal whose status changed against the year before, or that is *niet op koers*;
+* ``doel`` – a goal whose status changed against the year before, or that is *niet op koers* (a goal with
+  a target) or goes *de verkeerde kant op* (a goal with a direction only);
 * ``verwachting`` – a wijk whose observed/expected interval (Byar, 95%) lies wholly above or below 1;
 * ``herziening`` – a figure that was provisional in the previous release and, now final, differs by
   more than ``revision_pct`` percent;

@@ -15,7 +15,7 @@ from datetime import datetime
 from store.markdown import is_safe_url
 from store.revisioned import RevisionConflict, ShownRevision, Table, revision_facts
 
-LAWS = ("wmo", "jeugd", "participatie", "schuldhulp", "veiligheid", "context")
+LAWS = ("wmo", "jeugd", "participatie", "schuldhulp", "context")
 STATUSES = ("draft", "review", "published", "withdrawn")
 STATUS_LABELS = {"draft": "Concept", "review": "Klaar voor controle", "published": "Gepubliceerd",
                  "withdrawn": "Ingetrokken"}
