@@ -1,0 +1,99 @@
+"""The own client-experience survey (etl/survey.py): shares with their n, small samples hidden, bad rows named."""
+
+import polars as pl
+import pytest
+
+from etl import survey
+from etl.__main__ import main
+from queries import Warehouse
+from queries import figures as q
+from tests.conftest import small_regions
+from warehouse import catalogue
+from warehouse.releases import WarehouseError, current_release
+
+HEAD = "gebied;jaar;vraag;percentage_eens;n\n"
+
+
+@pytest.fixture(scope="module")
+def cat():
+    return catalogue.load()
+
+
+def codes() -> set[str]:
+    return set(small_regions()["region_code"].to_list())
+
+
+def parse(text: str, cat, min_n: int = 50) -> pl.DataFrame:
+    return survey.parse(text.encode("utf-8"), "peiling.csv", cat, codes(), min_n)
+
+
+def test_the_catalogue_names_the_standard_wmo_and_jeugd_questions(cat):
+    known = survey.items(cat)
+    assert known["wmo_wist_waar"] == "ceo_wmo_knew_where"
+    assert known["jeugd_tevreden"] == "ceo_jeugd_satisfied"
+    assert {cat.get(i)["law"] for i in known.values()} == {"wmo", "jeugd"}
+    assert len(known) == 11
+
+
+def test_a_share_keeps_its_n_and_a_small_sample_is_stored_hidden(cat):
+    obs = parse(HEAD + "GM0001;2024;wmo_wist_waar;81,5;412\n"
+                       "gm0001;2024;jeugd_tevreden;77;49\n"
+                       "GM0001;2023;jeugd_tevreden;70.25;50\n", cat)
+    rows = {(r["indicator_id"], r["period"]): (r["value"], r["denominator"], r["status"]) for r in obs.to_dicts()}
+    assert rows[("ceo_wmo_knew_where", "2024JJ00")] == (81.5, 412.0, "final")
+    assert rows[("ceo_jeugd_satisfied", "2024JJ00")] == (None, 49.0, "suppressed")  # 49 < 50: never stored
+    assert rows[("ceo_jeugd_satisfied", "2023JJ00")] == (70.25, 50.0, "final")  # exactly 50 is shown
+
+
+def test_comma_separated_with_a_bom_is_read_too(cat):
+    obs = survey.parse(("\ufeffGebied,Jaar,Vraag,Percentage_eens,N\nWK000101,2022,wmo_snel_geholpen,64,120\n")
+                       .encode("utf-8"), "p.csv", cat, codes(), 50)
+    assert obs.select("indicator_id", "region_code", "value").row(0) == ("ceo_wmo_helped_quickly", "WK000101", 64.0)
+
+
+def test_every_bad_row_is_named_by_row_and_column_without_its_value(cat):
+    text = HEAD + ("GM0001;2024;wmo_wist_waar;81,5;412\n"
+                   "GM4242;2024;wmo_wist_waar;80;100\n"        # row 3: unknown area
+                   "GM0001;24;wmo_wist_waar;80;100\n"          # row 4: year
+                   "GM0001;2024;geheime_vraag;80;100\n"        # row 5: unknown question
+                   "GM0001;2024;wmo_snel_geholpen;180;100\n"   # row 6: not a percentage
+                   "GM0001;2024;wmo_serieus_genomen;80;12,5\n"  # row 7: n not whole
+                   "GM0001;2024;wmo_wist_waar;70;300\n")       # row 8: same as row 2
+    with pytest.raises(WarehouseError) as exc:
+        parse(text, cat)
+    msg = str(exc.value)
+    assert msg.startswith("6 probleem/problemen")
+    for part in ("rij 3, kolom 1 ('gebied')", "rij 4, kolom 2 ('jaar')", "rij 5, kolom 3 ('vraag')",
+                 "rij 6, kolom 4 ('percentage_eens')", "rij 7, kolom 5 ('n')", "rij 8: dezelfde vraag"):
+        assert part in msg
+    for value in ("GM4242", "geheime_vraag", "180", "12,5"):
+        assert value not in msg
+
+
+def test_a_missing_column_is_refused(cat):
+    with pytest.raises(WarehouseError, match=r"rij 1: kolom\(men\) n ontbreken"):
+        parse("gebied;jaar;vraag;percentage_eens\nGM0001;2024;wmo_wist_waar;80\n", cat)
+
+
+def test_the_command_line_stages_publishes_and_the_query_layer_hides_the_small_sample(small_warehouse, tmp_path,
+                                                                                      capsys):
+    f = tmp_path / "peiling.csv"
+    f.write_text(HEAD + "GM0001;2024;wmo_wist_waar;81,5;412\nGM0001;2023;wmo_wist_waar;79;30\n", encoding="utf-8")
+    assert main(["survey", str(f), "--warehouse", str(small_warehouse), "--yes"]) == 0
+    assert "1 verborgen" in capsys.readouterr().out
+    release = current_release(small_warehouse)
+    src = release.table("sources").filter(pl.col("source_id") == "survey")
+    assert src["kind"].to_list() == ["survey"]
+    wh = Warehouse(release)
+    series = q.series(wh, "ceo_wmo_knew_where", ["GM0001"]).sort("period")
+    assert series["value"].to_list() == [None, 81.5]
+    assert series["denominator"].to_list()[1] == 412.0
+
+
+def test_a_bad_file_leaves_the_warehouse_unchanged(small_warehouse, tmp_path, capsys):
+    before = current_release(small_warehouse).id
+    f = tmp_path / "peiling.csv"
+    f.write_text(HEAD + "GM0001;2024;wmo_wist_waar;81,5;nul\n", encoding="utf-8")
+    assert main(["survey", str(f), "--warehouse", str(small_warehouse), "--yes"]) == 2
+    assert "rij 2, kolom 5 ('n')" in capsys.readouterr().err
+    assert current_release(small_warehouse).id == before
