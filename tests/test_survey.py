@@ -97,3 +97,44 @@ def test_a_bad_file_leaves_the_warehouse_unchanged(small_warehouse, tmp_path, ca
     assert main(["survey", str(f), "--warehouse", str(small_warehouse), "--yes"]) == 2
     assert "rij 2, kolom 5 ('n')" in capsys.readouterr().err
     assert current_release(small_warehouse).id == before
+
+
+# --------------------------------------------------------------------------------------------
+# The demo builds the new figures through the real loaders; the law pages show them
+# --------------------------------------------------------------------------------------------
+def test_the_demo_holds_the_own_survey_with_n_and_the_nation_and_peers_from_waarstaatjegemeente(demo_warehouse):
+    obs = current_release(demo_warehouse).table("observations")
+    ceo = obs.filter(pl.col("indicator_id") == "ceo_jeugd_better_home_school")
+    own = ceo.filter(pl.col("region_code") == "GM9990")
+    assert set(own["source_id"].to_list()) == {"survey:demo"} and own["denominator"].min() >= 41
+    small = own.filter(pl.col("period") == "2021JJ00").row(0, named=True)
+    assert (small["value"], small["denominator"], small["status"]) == (None, 41.0, "suppressed")
+    others = ceo.filter(pl.col("region_code") != "GM9990")
+    assert set(others["source_id"].to_list()) == {"wsjg:demo"} and "NL01" in others["region_code"].to_list()
+    share = obs.filter((pl.col("indicator_id") == "vt_reports_police_share") & (pl.col("region_code") == "GM9990")
+                       & (pl.col("period") == "2024JJ00")).row(0, named=True)
+    police = obs.filter((pl.col("indicator_id") == "vt_reports_police") & (pl.col("region_code") == "GM9990")
+                        & (pl.col("period") == "2024JJ00"))["value"].item()
+    assert share["value"] == pytest.approx(100 * police / share["denominator"]) and 55 < share["value"] < 90
+    wijken = obs.filter((pl.col("indicator_id") == "lonely_pct") & pl.col("region_code").str.starts_with("WK")
+                        & (pl.col("period") == "2024JJ00"))
+    assert wijken.height == 11 and wijken["value"].max() - wijken["value"].min() > 2  # wijken differ
+
+
+@pytest.mark.parametrize("page, indicator, title", [
+    ("app_pages/wmo.py", "ceo_wmo_knew_where", "Cliënten die wisten waar ze met hun vraag heen konden"),
+    ("app_pages/wmo.py", "vt_reports_police_share", "Deel van de meldingen bij Veilig Thuis dat van de politie komt"),
+    ("app_pages/jeugd.py", "ceo_jeugd_better_home_school", "Ouders en jongeren bij wie het thuis of op school beter gaat"),
+])
+def test_the_law_page_shows_the_new_figure_with_chart_and_table(app_env, demo_warehouse, page, indicator, title):
+    from tests.test_app import open_page, texts
+
+    app_env(demo_warehouse)
+    at = open_page(page, {"indicator": indicator})
+    body = texts(at)
+    assert title in body
+    assert at.get("vega_lite_chart")
+    if indicator == "ceo_jeugd_better_home_school":  # the 2021 share of 41 answers is not shown
+        table = next(df.value for df in at.dataframe if "Periode" in df.value.columns)
+        row = table[(table["Gebied"] == "Lindewaard") & (table["Periode"] == "2021")]
+        assert row["Status"].tolist() == ["niet getoond (te weinig mensen)"]
