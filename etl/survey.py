@@ -16,8 +16,10 @@ agreed and the number of people who answered the question (n)::
 
 Semicolon or comma separated, UTF-8 (with or without BOM). ``n`` is stored as the figure's base
 (``denominator``), so the small-number rule of the monitor applies to it: a share with fewer than
-``MSD_MIN_DENOMINATOR`` answers (default 50) is stored as suppressed and never shown. Bad input is refused
-as a whole with the row and column, never with a value from the row.
+``MSD_MIN_DENOMINATOR`` answers (default 50) is stored as suppressed and never shown. The largest n of a
+law's questions per area and year is stored as that law's respondent count (``source.survey.respondents``),
+so the page shows how many people the shares rest on. Bad input is refused as a whole with the row and
+column, never with a value from the row.
 """
 
 from __future__ import annotations
@@ -45,13 +47,35 @@ def items(cat: catalogue_mod.Catalogue) -> dict[str, str]:
     """Question code -> indicator id, from ``source.survey.item`` in the catalogue."""
     out: dict[str, str] = {}
     for e in cat.by_source("survey"):
-        item = (e["source"]["survey"] or {}).get("item") if isinstance(e["source"]["survey"], dict) else None
+        spec = e["source"]["survey"] if isinstance(e["source"]["survey"], dict) else {}
+        if spec.get("respondents"):
+            continue
+        item = spec.get("item")
         if not item:
             raise WarehouseError(f"catalogus {cat.path}, indicator '{e['id']}': source.survey heeft 'item' nodig")
         if item in out:
             raise WarehouseError(f"catalogus {cat.path}: vraagcode '{item}' staat bij twee indicatoren")
         out[str(item)] = e["id"]
     return out
+
+
+def respondents(cat: catalogue_mod.Catalogue) -> dict[str, str]:
+    """Law -> the indicator that counts the people who answered that law's questionnaire
+    (``source.survey.respondents = "<law>"``): the largest n of its questions per area and year."""
+    return {str(e["source"]["survey"]["respondents"]): e["id"] for e in cat.by_source("survey")
+            if isinstance(e["source"]["survey"], dict) and e["source"]["survey"].get("respondents")}
+
+
+def with_respondents(obs: pl.DataFrame, cat: catalogue_mod.Catalogue) -> pl.DataFrame:
+    """Add the respondent counts per law, area and year, so n can be read next to the shares."""
+    by_law = respondents(cat)
+    law_of = {e["id"]: e["law"] for e in cat.entries}
+    counts = (obs.with_columns(law=pl.col("indicator_id").replace_strict(law_of, default=None))
+              .filter(pl.col("law").is_in(list(by_law)))
+              .group_by("law", "region_code", "period").agg(value=pl.col("denominator").max())
+              .with_columns(indicator_id=pl.col("law").replace_strict(by_law), breakdown=pl.lit(""),
+                            category=pl.lit(""), denominator=pl.lit(None, pl.Float64), status=pl.lit("final")))
+    return pl.concat([obs, counts.select(obs.columns)]) if counts.height else obs
 
 
 def _rows(data: bytes, filename: str) -> tuple[list[str], list[list[str]]]:
@@ -153,7 +177,7 @@ def load(files: list[tuple[str, bytes]], *, warehouse: Path, catalogue_path: Pat
         d = dup.row(0, named=True)
         raise WarehouseError(f"De bestanden geven {d['indicator_id']} voor {d['region_code']} {d['period']} "
                              "meer dan eens")
-    obs = obs.with_columns(source_id=pl.lit(source_id))
+    obs = with_respondents(obs, cat).with_columns(source_id=pl.lit(source_id))
     source = pl.DataFrame([{
         "source_id": source_id, "kind": "survey", "title": "Eigen cliëntervaringsonderzoek",
         "table_id": ", ".join(name for name, _ in files)[:200], "url": "", "release": "",
@@ -188,6 +212,6 @@ def run(args) -> int:
     wh = settings.load(args.warehouse).warehouse
     obs = load(files, warehouse=wh, catalogue_path=args.catalogue, source_id=args.source_id)
     hidden = obs.filter(pl.col("status") == "suppressed").height
-    print(f"Peiling geladen: {obs.height} cijfers" + (f", waarvan {hidden} verborgen (te weinig antwoorden)."
+    print(f"Peiling geladen: {obs.filter(pl.col('denominator').is_not_null()).height} percentages" + (f", waarvan {hidden} verborgen (te weinig antwoorden)."
                                                        if hidden else "."))
     return 0

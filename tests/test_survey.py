@@ -45,6 +45,17 @@ def test_a_share_keeps_its_n_and_a_small_sample_is_stored_hidden(cat):
     assert rows[("ceo_jeugd_satisfied", "2023JJ00")] == (70.25, 50.0, "final")  # exactly 50 is shown
 
 
+def test_each_law_gets_its_respondent_count_the_largest_n_of_its_questions(cat):
+    obs = survey.with_respondents(parse(HEAD + "GM0001;2024;wmo_wist_waar;81,5;412\n"
+                                               "GM0001;2024;wmo_snel_geholpen;70;398\n"
+                                               "GM0001;2024;jeugd_tevreden;77;49\n"
+                                               "WK000101;2024;wmo_wist_waar;80;120\n", cat), cat)
+    n = {(r["indicator_id"], r["region_code"]): (r["value"], r["denominator"])
+         for r in obs.filter(pl.col("indicator_id").str.ends_with("_respondents")).to_dicts()}
+    assert n == {("ceo_wmo_respondents", "GM0001"): (412.0, None), ("ceo_wmo_respondents", "WK000101"): (120.0, None),
+                 ("ceo_jeugd_respondents", "GM0001"): (49.0, None)}  # the count is shown, the small share is not
+
+
 def test_comma_separated_with_a_bom_is_read_too(cat):
     obs = survey.parse(("\ufeffGebied,Jaar,Vraag,Percentage_eens,N\nWK000101,2022,wmo_snel_geholpen,64,120\n")
                        .encode("utf-8"), "p.csv", cat, codes(), 50)
@@ -88,6 +99,8 @@ def test_the_command_line_stages_publishes_and_the_query_layer_hides_the_small_s
     series = q.series(wh, "ceo_wmo_knew_where", ["GM0001"]).sort("period")
     assert series["value"].to_list() == [None, 81.5]
     assert series["denominator"].to_list()[1] == 412.0
+    n = q.series(wh, "ceo_wmo_respondents", ["GM0001"]).sort("period")
+    assert n["value"].to_list() == [30.0, 412.0]
 
 
 def test_a_bad_file_leaves_the_warehouse_unchanged(small_warehouse, tmp_path, capsys):
@@ -138,3 +151,14 @@ def test_the_law_page_shows_the_new_figure_with_chart_and_table(app_env, demo_wa
         table = next(df.value for df in at.dataframe if "Periode" in df.value.columns)
         row = table[(table["Gebied"] == "Lindewaard") & (table["Periode"] == "2021")]
         assert row["Status"].tolist() == ["niet getoond (te weinig mensen)"]
+
+
+def test_a_real_survey_is_not_mixed_into_the_demo(demo_warehouse):
+    from warehouse.publication import REAL_INTO_DEMO
+
+    before = current_release(demo_warehouse).id
+    with pytest.raises(WarehouseError) as err:
+        survey.load([("peiling.csv", (HEAD + "GM9990;2024;wmo_wist_waar;81,5;412\n").encode())],
+                    warehouse=demo_warehouse)
+    assert str(err.value) == REAL_INTO_DEMO
+    assert current_release(demo_warehouse).id == before
