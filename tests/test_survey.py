@@ -138,6 +138,8 @@ def test_the_demo_holds_the_own_survey_with_n_and_the_nation_and_peers_from_waar
     ("app_pages/wmo.py", "ceo_wmo_knew_where", "Cliënten die wisten waar ze met hun vraag heen konden"),
     ("app_pages/wmo.py", "vt_reports_police_share", "Deel van de meldingen bij Veilig Thuis dat van de politie komt"),
     ("app_pages/jeugd.py", "ceo_jeugd_better_home_school", "Ouders en jongeren bij wie het thuis of op school beter gaat"),
+    ("app_pages/trends.py", "lonely_pct", "Volwassenen die zich eenzaam voelen"),
+    ("app_pages/trends.py", "pct_households_120_social_minimum", "Huishoudens met een inkomen tot 120% van het sociaal minimum"),
 ])
 def test_the_law_page_shows_the_new_figure_with_chart_and_table(app_env, demo_warehouse, page, indicator, title):
     from tests.test_app import open_page, texts
