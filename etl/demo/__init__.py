@@ -12,6 +12,7 @@ inputs, the way a municipality receives them, and runs them through the real loa
 - wijk boundaries as GeoJSON
 - Iv3 rows (lasten and baten per taakveld, as CBS serves them) for the municipality, its peers and
   the nation, and the municipality's budget file               -> etl.iv3, etl.budget
+- the municipality's own client-experience survey (share agreeing and n per question) -> etl.survey
 
 Everything is drawn from one seeded random generator, so the demo is the same on every machine.
 The patterns follow domain.md section 8: an older wijk with more Wmo, a young wijk with more
@@ -35,8 +36,8 @@ import numpy as np
 import polars as pl
 
 import settings
-from etl import gebieden, population, wsjg
-from etl.demo.exports import cbs_like_counts, comparison_inputs
+from etl import gebieden, population, survey, wsjg
+from etl.demo.exports import cbs_like_counts, comparison_inputs, survey_csv
 from etl.demo.extracts import registry_inputs
 from etl.demo.inhabitants import population_inputs
 from etl.demo.money import finance_inputs
@@ -84,6 +85,8 @@ def build(warehouse: Path, *, seed: int = SEED, catalogue_path: Path | None = No
         wsjg.load(exports.latest, warehouse=scratch, catalogue_path=catalogue_path, source_id="wsjg:demo")
         step(0.8, "Iv3-cijfers en begroting laden")
         _load_finance(seed, scratch, catalogue_path)  # needs the latest inhabitants of the peers
+        survey.load([("peiling_clientervaring.csv", survey_csv())], warehouse=scratch, catalogue_path=catalogue_path,
+                    source_id="survey:demo")
         if write_inputs:
             _write_inputs(Path(write_inputs), persons, households, extracts, postcodes, exports.latest)
         step(0.85, "De versie van een jaar eerder maken")
@@ -141,6 +144,7 @@ def _write_inputs(target: Path, persons, households, extracts, postcodes, files)
         (target / f"registratie_{law}.csv").write_bytes(data)
     for name, data in files:
         (target / name).write_bytes(data)
+    (target / "peiling_clientervaring.csv").write_bytes(survey_csv())
 
 
 def register(sub, common) -> None:
