@@ -113,7 +113,9 @@ def aggregate(good: pl.DataFrame, wanted: list[dict], reference: date, gemeente:
         elif measure == "objections":
             objections = got.filter(pl.col("kind") == "bezwaar")
             frames.append(base.count(objections, iid, wijken=True))
-            frames.append(base.count(objections.with_columns(category=pl.col("outcome")), iid, True, "outcome"))
+            # By outcome for the municipality only: per wijk and outcome nearly every cell would be small, and
+            # hiding them all would take the wijk totals with them.
+            frames.append(base.count(objections.with_columns(category=pl.col("outcome")), iid, False, "outcome"))
         elif measure == "court_cases":
             court = got.filter(pl.col("kind").is_in(COURT_KINDS))
             frames.append(base.count(court, iid, wijken=False))
