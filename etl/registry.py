@@ -10,6 +10,11 @@ before it is parsed, and a load is staged until a person confirms it (docs/loadi
 
 Column names differ per source system; a *profile* (``data/profiles/<name>.toml``) maps them to the
 standard fields below. See ``data/profiles/standaard.toml`` for the format.
+
+Two extracts are not about one law's provisions and come with a kind instead of a law
+(:data:`EXTRA_KINDS`): complaints, objections, appeals and court cases of every law
+(:mod:`etl.registry_cases`) and debt-help early-warning signals (:mod:`etl.registry_signals`). They share
+this load: the reader and its limits, the error limit, suppression, staging and publication.
 """
 
 from __future__ import annotations
