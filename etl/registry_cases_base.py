@@ -84,7 +84,7 @@ def read(ex: Extract, section: dict, kind: Kind, limits: ReaderLimits | None = N
     if raw.height == 0:
         raise ExtractRefused(f"{ex.name}: het bestand heeft een kopregel maar geen rijen")
     mapping = {src: std for std, src in section["columns"].items()}
-    missing = [f"{section['columns'][f]} ({f})" for f in kind.required
+    missing = [f"{section['columns'].get(f, 'niet in het profiel')} ({f})" for f in kind.required
                if section["columns"].get(f) not in raw.columns]
     if missing:
         # The header found is not repeated: in a file without a header it would be a person's data.
