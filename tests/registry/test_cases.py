@@ -240,3 +240,20 @@ def test_the_command_line_loads_a_case_list_with_kind_or_its_own_option(tmp_path
     assert value(obs(tmp_path / "b"), "wmo_complaints", GM, Y24) is None  # 2: hidden by the default rules
     assert main(["registry", str(f), "--warehouse", str(tmp_path / "c"), *common]) == 2
     assert "--kind cases|signals" in capsys.readouterr().err
+
+
+def test_an_unknown_field_in_the_profile_section_is_named(tmp_path):
+    profile = tmp_path / "fout.toml"
+    profile.write_text('[columns]\nclient_id = "BSN"\n[cases.columns]\ncase_id = "Zaak"\nclient_id = "BSN"\n',
+                       encoding="utf-8")
+    with pytest.raises(ExtractRefused, match=r"deel \[cases.columns\]: onbekende standaardvelden \['client_id'\]"):
+        registry.load([Extract("cases", "z.csv", cases(), profile)], POSTCODES, gemeente=GM, warehouse=tmp_path,
+                      reference_date=REFERENCE)
+
+
+def test_a_refused_law_extract_loads_the_case_list_beside_it_neither(tmp_path):
+    load(tmp_path, {"cases": cases()})
+    before = obs(tmp_path)
+    with pytest.raises(ExtractRefused, match="wmo.csv"):
+        load(tmp_path, {"cases": cases([GOOD]), "wmo": csv(["x,,,,,,,,,,,,,,,"])})
+    assert obs(tmp_path).equals(before)
