@@ -6,6 +6,7 @@ inputs, the way a municipality receives them, and runs them through the real loa
 - population per wijk and age (BRP counts)            -> etl.population
 - a person-level registry extract per law              -> etl.registry (held in memory only: even
   fictional person rows are never written to disk unless ``--write-inputs`` asks for them)
+- a case list (complaints, objections, appeals) and the debt-help signals -> etl.registry (--kind)
 - waarstaatjegemeente.nl exports for the municipality, its wijken, the peers and the nation, in the
   units the sources publish (benefits and CBS age bands as counts; the monitor derives the rates
   from them at publication, as for real data)       -> etl.wsjg
@@ -37,6 +38,7 @@ import polars as pl
 
 import settings
 from etl import gebieden, population, survey, wsjg
+from etl.demo.cases import case_inputs
 from etl.demo.exports import cbs_like_counts, comparison_inputs, survey_csv
 from etl.demo.extracts import registry_inputs
 from etl.demo.inhabitants import population_inputs
@@ -79,7 +81,8 @@ def build(warehouse: Path, *, seed: int = SEED, catalogue_path: Path | None = No
         step(0.3, "Registratie van Wmo, jeugd, Participatiewet en schuldhulp maken")
         extracts, postcodes = registry_inputs(rng)
         step(0.5, "Registratie laden (alleen tellingen worden bewaard)")
-        _load_registry(extracts, postcodes, scratch, catalogue_path)
+        # Complaints and objections and the debt-help signals come with the law extracts (same load).
+        _load_registry(extracts | case_inputs(seed, postcodes), postcodes, scratch, catalogue_path)
         step(0.75, "Vergelijkingscijfers (waarstaatjegemeente.nl) laden")
         exports = comparison_inputs(rng, cbs_like_counts(extracts, persons))
         wsjg.load(exports.latest, warehouse=scratch, catalogue_path=catalogue_path, source_id="wsjg:demo")
@@ -88,7 +91,8 @@ def build(warehouse: Path, *, seed: int = SEED, catalogue_path: Path | None = No
         survey.load([("peiling_clientervaring.csv", survey_csv())], warehouse=scratch, catalogue_path=catalogue_path,
                     source_id="survey:demo")
         if write_inputs:
-            _write_inputs(Path(write_inputs), persons, households, extracts, postcodes, exports.latest)
+            _write_inputs(Path(write_inputs), persons, households, extracts | case_inputs(seed, postcodes), postcodes,
+                          exports.latest)
         step(0.85, "De versie van een jaar eerder maken")
         wsjg.load(exports.year_before, warehouse=scratch, catalogue_path=catalogue_path, source_id="wsjg:demo")
         built = current_release(scratch)
