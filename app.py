@@ -36,8 +36,6 @@ def main() -> None:
         st.Page("app_pages/participatie.py", title="Participatie en inkomen", icon=":material/work:",
                 url_path="participatie"),
         st.Page("app_pages/schuldhulp.py", title="Schuldhulp", icon=":material/savings:", url_path="schuldhulp"),
-        st.Page("app_pages/veiligheid.py", title="Veiligheid en jeugdbescherming", icon=":material/shield:",
-                url_path="veiligheid"),
     ]
     analyses = [
         st.Page("app_pages/wijken.py", title="Wijken", icon=":material/map:", url_path="wijken"),

@@ -8,8 +8,9 @@ from queries import goals
 wh = warehouse()
 st.title("Doelen")
 pickers.demo_banner(wh)
-st.markdown("Welke doelen heeft de gemeenteraad gesteld, en liggen we op koers? Per beleidsdoel ziet u de cijfers die "
-            "erbij horen, hoe ze zich ontwikkelen ten opzichte van het doel, en de duiding van de ambtenaren.")
+st.markdown("Welke doelen heeft de gemeenteraad gesteld, en hoe gaat het? Bij een doel met een streefwaarde ziet u of "
+            "we op koers liggen. Bij een doel met alleen een richting ziet u of het de goede kant op gaat. Per "
+            "beleidsdoel ziet u de cijfers die erbij horen, hoe ze zich ontwikkelen en de duiding van de ambtenaren.")
 
 overview = goals.goal_overview(wh)
 if overview.is_empty():

@@ -17,7 +17,7 @@ wh = warehouse()
 st.title("Signalen")
 pickers.demo_banner(wh)
 st.markdown("Een signaal is een cijfer dat opvalt: het veranderde meer dan toeval, het wijkt af van vergelijkbare "
-            "gemeenten of van wat je in een wijk verwacht, een doel ligt niet op koers, of het cijfer is herzien of "
+            "gemeenten of van wat je in een wijk verwacht, een doel ligt niet op koers of gaat de verkeerde kant op, of het cijfer is herzien of "
             "anders geteld. De belangrijkste staan bovenaan. Een signaal zegt nog niet wat de oorzaak is: lees de "
             "duiding van de gemeente.")
 found = sg.signals(wh)

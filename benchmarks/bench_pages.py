@@ -35,7 +35,7 @@ from warehouse.publication import publish  # noqa: E402
 from warehouse.releases import current_release
 
 PAGES = ["app_pages/overzicht.py", "app_pages/wmo.py", "app_pages/jeugd.py", "app_pages/participatie.py", "app_pages/schuldhulp.py",
-         "app_pages/veiligheid.py", "app_pages/wijken.py", "app_pages/trends.py", "app_pages/stapeling.py",
+         "app_pages/wijken.py", "app_pages/trends.py", "app_pages/stapeling.py",
          "app_pages/vergelijken.py", "app_pages/verwachting.py", "app_pages/doelen.py", "app_pages/dossiers.py",
          "app_pages/bronnen.py"]
 TMP = ROOT / "benchmarks" / "tmp"

@@ -37,7 +37,7 @@ from store.notes import NoteConflict, NoteContent, NoteStore  # noqa: E402
 
 INDICATORS = [("wmo_clients_per_1000", "wmo"), ("wmo_reg_clients", "wmo"), ("jeugd_clients", "jeugd"),
               ("jeugd_per_1000", "jeugd"), ("bijstand_per_1000", "participatie"), ("schuld_clients", "schuldhulp"),
-              ("veilig_thuis_reports", "veiligheid"), ("population", "context")]
+              ("veilig_thuis_reports", "wmo"), ("population", "context")]
 WIJKEN = ["WK099001", "WK099002", "WK099003", "WK099004"]
 
 

@@ -182,11 +182,14 @@ def time_chart(df: pl.DataFrame, *, unit: str, unit_label: str, series_breaks: l
     layers = [final_line, dashed, points]
     if rules:
         rule_df = pl.DataFrame(rules)
+        # The line runs from its label, above the plot, down to the time axis.
         rule = alt.Chart(rule_df).mark_rule(color="#555555", strokeDash=[2, 2]).encode(
-            x="x:Q", tooltip=[alt.Tooltip("label:N", title="Gebeurtenis"), alt.Tooltip("text:N", title="Toelichting")])
+            x="x:Q", y=alt.Y("row_y:Q", scale=None), y2=alt.value({"expr": "height"}),
+            tooltip=[alt.Tooltip("label:N", title="Gebeurtenis"), alt.Tooltip("text:N", title="Toelichting")])
         text = alt.Chart(rule_df).mark_text(align="left", dx=3, baseline="top", fontSize=11, color="#111111").encode(
             x="x:Q", y=alt.Y("row_y:Q", scale=None), text="label:N")
         layers += [rule, text]
+        height += -min(r["row_y"] for r in rules)  # the label rows come on top of the plot, not out of it
     return finish(alt.layer(*layers).properties(height=height, width="container"))
 
 
@@ -195,15 +198,16 @@ RULE_LABEL_YEARS = 2.5  # labels of rules closer than this many years go on rows
 
 
 def rule_rows(rules: list[dict]) -> list[dict]:
-    """Each rule's label on the first row (from the top of the plot) where it does not run into the label of
-    an earlier rule to its left: two breaks a year apart ("Trendbreuk" twice) were written over each other."""
+    """Each rule's label on the first row where it does not run into the label of an earlier rule to its
+    left (two breaks a year apart, "Trendbreuk" twice, were written over each other). The rows lie above
+    the plot, so no label covers a line or a point (``row_y`` in pixels from the plot's top, negative)."""
     last_x: list[float] = []  # per row: the x of the rule whose label ends it
-    out = []
+    placed = []
     for r in sorted(rules, key=lambda r: r["x"]):
         row = next((i for i, x in enumerate(last_x) if r["x"] - x >= RULE_LABEL_YEARS), len(last_x))
         last_x[row:row + 1] = [r["x"]]
-        out.append({**r, "row_y": 2 + row * RULE_LABEL_ROW_PX})
-    return out
+        placed.append((row, r))
+    return [{**r, "row_y": -(len(last_x) - row) * RULE_LABEL_ROW_PX} for row, r in placed]
 
 
 def _period_fraction(period: pl.Expr) -> pl.Expr:

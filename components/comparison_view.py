@@ -266,15 +266,29 @@ WHAT_IT_CANNOT_TELL = """
 STATUS_BADGES = {goals_q.ON_TRACK: ":green-badge[:material/check_circle: op koers]",
                  goals_q.ATTENTION: ":orange-badge[:material/error: aandacht]",
                  goals_q.OFF_TRACK: ":red-badge[:material/cancel: niet op koers]",
+                 goals_q.GOOD_WAY: ":green-badge[:material/trending_up: de goede kant op]",
+                 goals_q.LEVEL: ":gray-badge[:material/trending_flat: gelijk]",
+                 goals_q.WRONG_WAY: ":red-badge[:material/trending_down: de verkeerde kant op]",
                  goals_q.NO_GOAL: ":gray-badge[:material/remove: geen doel gesteld]",
                  goals_q.NO_DATA: ":gray-badge[geen cijfers]"}
+SUMMARY_GROUPS = (("Doelen met een streefwaarde", goals_q.TARGET_STATUSES),
+                  ("Doelen met alleen een richting", goals_q.DIRECTION_STATUSES))
 
 
 def goal_summary(overview: pl.DataFrame) -> None:
+    """How many goals have each status: goals with a target and goals with a direction only apart, because
+    their words mean different things ("op koers" needs a target)."""
     counts = dict(overview.group_by("status").len().iter_rows())
-    cols = st.columns(4)
-    for col, status in zip(cols, goals_q.STATUSES, strict=True):
-        col.metric(status.capitalize(), counts.get(status, 0))
+    for label, statuses in SUMMARY_GROUPS:
+        if not any(counts.get(s) for s in statuses):
+            continue
+        st.markdown(f"**{label}**")
+        for col, status in zip(st.columns(len(statuses)), statuses, strict=True):
+            col.metric(status[:1].upper() + status[1:], counts.get(status, 0))
+    n = counts.get(goals_q.NO_GOAL, 0)
+    if n:
+        st.caption(f"{n} {'cijfer hoort' if n == 1 else 'cijfers horen'} bij een beleidsdoel zonder dat de raad er "
+                   "een eigen doel voor stelde (geen doel gesteld).")
 
 
 def goal_rules_text() -> str:
@@ -282,10 +296,12 @@ def goal_rules_text() -> str:
             f"startwaarde naar de streefwaarde in het doeljaar. De startwaarde is het cijfer van de monitor in het "
             f"startjaar van het doel (zo is het op dezelfde manier geteld als het laatste cijfer). *Op koers*: het laatste cijfer ligt op of voor die lijn, "
             f"of het doel is al gehaald. *Aandacht*: beter dan bij de start, maar achter op de lijn. *Niet op koers*: niet "
-            f"beter dan bij de start, of het doeljaar is voorbij en het doel is niet gehaald. Bij een doel met alleen "
-            f"een richting (omhoog of omlaag) vergelijken we met {goals_q.TREND_YEARS} jaar eerder: meer dan "
-            f"{fmt.number(goals_q.FLAT_PCT, 0)}% de goede kant op is *op koers*, minder dan {fmt.number(goals_q.FLAT_PCT, 0)}% "
-            f"verschil is *aandacht*, de verkeerde kant op is *niet op koers*. *Geen doel gesteld*: het cijfer hoort bij "
+            f"beter dan bij de start, of het doeljaar is voorbij en het doel is niet gehaald. Een doel met alleen "
+            f"een richting (omhoog of omlaag) heeft geen streefwaarde. Dan kan een cijfer niet op koers liggen; we "
+            f"zeggen alleen welke kant het op gaat. We vergelijken met {goals_q.TREND_YEARS} jaar eerder: meer dan "
+            f"{fmt.number(goals_q.FLAT_PCT, 0)}% in de richting van het doel is *de goede kant op*, minder dan "
+            f"{fmt.number(goals_q.FLAT_PCT, 0)}% verschil is *gelijk*, de andere richting is *de verkeerde kant op*. "
+            f"*Geen doel gesteld*: het cijfer hoort bij "
             f"dit beleidsdoel, maar de raad heeft er geen doel voor vastgesteld. Een voorlopig laatste cijfer kan nog "
             f"veranderen.")
 

@@ -25,7 +25,7 @@ from components.dossier_document import (
     years_label,
 )
 from components.dossier_store import get_store, newer_release_exists, release_warehouse
-from components.notes import SECTIONS as NOTE_SECTIONS
+from components.notes import render_sections
 from domain import formatting as fmt
 from domain.formatting import date_label
 from domain.roles import Role
@@ -41,11 +41,7 @@ from store.markdown import escape_text, render_safe_markdown
 def render_note_copy(note: NoteCopy) -> None:
     head = f"**{escape_text(note.title)}**  \n" if note.title else ""
     st.markdown(f"{head}{escape_text(note.region_label)} · {escape_text(note.period_label)}")
-    for attr, label in NOTE_SECTIONS:
-        text = getattr(note, attr)
-        if text:
-            st.markdown(f"**{label}**")
-            st.markdown(render_safe_markdown(text))
+    render_sections(note)
     if note.published_at:
         st.caption(f"Duiding gepubliceerd door {escape_text(note.published_by)} op {date_label(note.published_at)}")
 

@@ -50,11 +50,6 @@ def source_line(wh: Warehouse, df: pl.DataFrame, label: str) -> str:
     return indicator_view.provenance(wh, {"source_label": label}, df)
 
 
-def _plain_source(wh: Warehouse, label: str) -> str:
-    return " · ".join([f"Bron: {label}", f"release {wh.release.id}"] + (["DEMODATA, verzonnen cijfers"]
-                                                                        if wh.is_demo else []))
-
-
 def euro(v: float | None) -> str:
     return fmt.value(v, "euro")
 

@@ -105,10 +105,6 @@ class Handout(FPDF):
                             tag_styles=CODE_STYLES)
             self.set_font(FONT, "", 10.5)
 
-    def ensure_space(self, mm: float) -> None:
-        if self.get_y() + mm > self.h - self.b_margin:
-            self.add_page()
-
 
 def value_table(fig: dossier_document.IndicatorFigures) -> tuple[list[str], list[list[str]], bool]:
     """Areas in rows, periods in columns; a '*' marks a provisional figure. A unit that would repeat in
@@ -181,23 +177,51 @@ class _Ruler(Handout):
         return None
 
 
+def _height(pdf: Handout, draw) -> float:
+    """How far ``draw`` would run down from where ``pdf`` stands, measured on the ruler.
+
+    The ruler is a second document with the same page, margins and fonts that never breaks a page, so the
+    height is where it ends. fpdf2's ``offset_rendering`` does the same by copying the whole document
+    (every page so far) twice per block: a minute for a 20-part handout."""
+    ruler = pdf.ruler()
+    ruler.set_xy(pdf.x, pdf.y)
+    ruler.set_font(pdf.font_family, pdf.font_style, pdf.font_size_pt)
+    draw(ruler)
+    return ruler.y - pdf.y
+
+
+def _fits(pdf: Handout, height: float) -> bool:
+    return pdf.y + height <= pdf.page_break_trigger
+
+
 def keep_together(pdf: Handout, draw) -> None:
     """Draw on one page: if ``draw`` would run over the page's end, start it on a new page (unless it is
     longer than a page, or the page is still empty). So no table is split off from its last row and no
-    note leaves a few lines on a page of their own.
-
-    The block is first drawn on a ruler: a second document with the same page, margins and fonts that
-    never breaks a page, so its height is where it ends. fpdf2's ``offset_rendering`` does the same by
-    copying the whole document (every page so far) twice per block: a minute for a 20-part handout."""
-    start = pdf.y
-    ruler = pdf.ruler()
-    ruler.set_xy(pdf.x, start)
-    ruler.set_font(pdf.font_family, pdf.font_style, pdf.font_size_pt)
-    draw(ruler)
-    height = ruler.y - start
-    if ruler.y > pdf.page_break_trigger and height <= pdf.eph and start > pdf.t_margin + 1:
+    note leaves a few lines on a page of their own."""
+    height = _height(pdf, draw)
+    if not _fits(pdf, height) and height <= pdf.eph and pdf.y > pdf.t_margin + 1:
         pdf.add_page()
     draw(pdf)
+
+
+NEAR_EMPTY = 1 / 3  # a block that would leave more than this share of a page empty is split at its seam
+
+
+def keep_block(pdf: Handout, chart, table) -> None:
+    """A figure block: its chart part (heading, chart, sentence) and its table part (table, source). Kept on
+    one page when it fits; when it does not and moving it would leave more than a third of this page
+    empty, the chart stays here and the table follows, each part kept whole."""
+    def whole(p):
+        chart(p)
+        table(p)
+
+    height = _height(pdf, whole)
+    free = pdf.page_break_trigger - pdf.y
+    if _fits(pdf, height) or free <= NEAR_EMPTY * pdf.eph or not _fits(pdf, _height(pdf, chart)):
+        keep_together(pdf, whole)
+        return
+    chart(pdf)
+    keep_together(pdf, table)
 
 
 def _draw_note(pdf: Handout, note: NoteCopy) -> None:
@@ -315,14 +339,18 @@ def build_handout(wh: Warehouse, content: DossierContent, notes: Sequence[Sequen
                 p.markdown(section.text)
             p.ln(1)
             if figs.blocks:
-                _draw_block(p, figs.blocks[0], svgs[0])
+                _draw_chart(p, figs.blocks[0], svgs[0])
 
-        keep_together(pdf, part_head)
+        if figs.blocks:
+            keep_block(pdf, part_head, lambda p, block=figs.blocks[0]: _draw_values(p, block))
+        else:
+            keep_together(pdf, part_head)
         if section.kind == "signalen":
             for line in signals_view.lines(figs.signals):
                 pdf.para(f"- {line}", height=5.5)
         for block, svg in zip(figs.blocks[1:], svgs[1:], strict=True):
-            keep_together(pdf, lambda p, block=block, svg=svg: _draw_block(p, block, svg))
+            keep_block(pdf, lambda p, block=block, svg=svg: _draw_chart(p, block, svg),
+                       lambda p, block=block: _draw_values(p, block))
         section_notes = notes[n - 1] if n - 1 < len(notes) else []
         for i, note in enumerate(section_notes):
             def draw_note(p, note=note, first=i == 0):
@@ -336,7 +364,8 @@ def build_handout(wh: Warehouse, content: DossierContent, notes: Sequence[Sequen
     return bytes(pdf.output())
 
 
-def _draw_block(pdf: Handout, block: dossier_document.IndicatorFigures, svg: str | None) -> None:
+def _draw_chart(pdf: Handout, block: dossier_document.IndicatorFigures, svg: str | None) -> None:
+    """A block's heading, chart and describing sentence."""
     ind = block.indicator
     title = ind["title"] + (f" naar {block.breakdown_label}" if block.breakdown_label else "")
     pdf.heading(title, 12.5, level=1)
@@ -347,13 +376,17 @@ def _draw_block(pdf: Handout, block: dossier_document.IndicatorFigures, svg: str
         pdf.image(svg.encode("utf-8"), x=pdf.l_margin, y=pdf.get_y(), w=w, h=w * ratio)
         pdf.set_y(pdf.get_y() + w * ratio + 1)
     pdf.para(keep_values(block.description), size=9, height=4.5)
+
+
+def _draw_values(pdf: Handout, block: dossier_document.IndicatorFigures) -> None:
+    """A block's table of the same figures, its breaks and its source line."""
     if block.df.height:
         header, rows, provisional = value_table(block)
         pdf.ln(1)
         _draw_table(pdf, header, rows)
         if provisional:
             pdf.para("* voorlopig cijfer", size=MIN_PRINT_PT)
-    for b in ind["series_breaks"]:
+    for b in block.indicator["series_breaks"]:
         pdf.para(f"Trendbreuk in {fmt.period_label(b['period'])}: {b.get('label', '')}", size=9, style="I")
     pdf.para(_no_breaks(block.provenance), size=8, style="I", height=4)
     pdf.ln(3)

@@ -109,15 +109,18 @@ def column_widths(df: pl.DataFrame) -> dict[str, int]:
     return widths
 
 
-def fitted_columns(df: pl.DataFrame, widths: dict[str, int] | None = None) -> dict:
-    """``column_config`` for ``st.dataframe``: every column wide enough for its header and its values."""
+def fitted_columns(df: pl.DataFrame, widths: dict[str, int] | None = None, helps: dict[str, str] | None = None) -> dict:
+    """``column_config`` for ``st.dataframe``: every column wide enough for its header and its values, with
+    the header's explanation (``helps``) shown when the reader points at it."""
     widths = widths if widths is not None else column_widths(df)
-    return {name: st.column_config.Column(width=width) for name, width in widths.items()}
+    helps = helps or {}
+    return {name: st.column_config.Column(width=width, help=helps.get(name)) for name, width in widths.items()}
 
 
-def show_table(df: pl.DataFrame, *, key: str, widths: dict[str, int] | None = None) -> None:
+def show_table(df: pl.DataFrame, *, key: str, widths: dict[str, int] | None = None,
+               helps: dict[str, str] | None = None) -> None:
     """A table on the page with columns that fit their texts (``widths`` when they are known already)."""
-    st.dataframe(df, hide_index=True, width="stretch", key=key, column_config=fitted_columns(df, widths))
+    st.dataframe(df, hide_index=True, width="stretch", key=key, column_config=fitted_columns(df, widths, helps))
 
 
 def provenance(wh: Warehouse, ind: dict, df: pl.DataFrame) -> str:

@@ -28,6 +28,12 @@ def all_figures_source(wh, comp) -> str:
     return " · ".join(parts)
 
 
+SCREEN_HEADERS = {"Verschil met vorig jaar": "Verschil", "Vergelijkbare gemeenten": "Vergelijkbaar"}
+SCREEN_HELPS = {"Verschil": "Verschil met het jaar ervoor. Bij percentages in procentpunten.",
+                "Vergelijkbaar": "De middelste waarde van gemeenten die op deze gemeente lijken (de mediaan).",
+                "Nederland": "De waarde voor heel Nederland."}
+
+
 def all_figures_part(wh, law: str, year: int) -> dict:
     """The table of every indicator of the law in one year, its column widths and export: the same for
     every visitor of the release, so built once per release and year (``Warehouse.part``)."""
@@ -38,7 +44,8 @@ def all_figures_part(wh, law: str, year: int) -> dict:
         overview = cat.select("id", "title", "unit", "unit_label", "theme").join(
             comp, left_on="id", right_on="indicator_id", how="left")
         # The figures a reader compares first, the theme last: a table wider than the page scrolls sideways.
-        table = pickers.comparison_table(overview)
+        # Short headers, explained on pointing, so the figures a reader compares fit a laptop screen.
+        table = pickers.comparison_table(overview).rename(SCREEN_HEADERS)
         table = table.select(*[c for c in table.columns if c != "Thema"], *(["Thema"] if "Thema" in table.columns else []))
         return {"table": table, "widths": indicator_view.column_widths(table),
                 "has_counts": bool((overview["unit"] == "count").any()),
@@ -68,7 +75,7 @@ def render(law: str) -> None:
 
     st.header("Alle cijfers")
     part = all_figures_part(wh, law, year)
-    indicator_view.show_table(part["table"], key=f"all-{law}", widths=part["widths"])
+    indicator_view.show_table(part["table"], key=f"all-{law}", widths=part["widths"], helps=SCREEN_HELPS)
     if part["has_counts"]:
         st.caption(pickers.COUNT_NOTE)
     export.download_buttons(part["export"], key=f"all-{law}")

@@ -27,6 +27,16 @@ SECTIONS = (("what_we_see", "Wat zien we"), ("explanation", "Verklaring"),
 BADGE_COLOURS = {"draft": "orange", "review": "blue", "published": "green", "withdrawn": "gray"}
 
 
+def render_sections(text_of) -> None:
+    """The three parts of a note (a note's content or a dossier's copy of it), each under its label, as
+    safe Markdown; an empty part is left out."""
+    for attr, label in SECTIONS:
+        text = getattr(text_of, attr)
+        if text:
+            st.markdown(f"**{label}**")
+            st.markdown(render_safe_markdown(text))
+
+
 @st.cache_resource(show_spinner=False)
 def _store_for(url: str, four_eyes: bool) -> NoteStore:
     """One store per store URL for the whole server; migrations run once, when it is first opened."""
@@ -96,11 +106,7 @@ def render_note(note: Note, *, show_status: bool = True) -> None:
     if c.is_marker:
         st.markdown(f":material/flag: Markering in de grafiek: **{escape_text(c.marker_label or '')}** "
                     f"({escape_text(c.marker_period[:4])})")
-    for attr, label in SECTIONS:
-        text = getattr(c, attr)
-        if text:
-            st.markdown(f"**{label}**")
-            st.markdown(render_safe_markdown(text))
+    render_sections(c)
     if c.links:
         st.markdown("**Documenten**")
         st.markdown("\n".join(f"- {link_markdown(link.title, link.url)} ({escape_text(LINK_KINDS[link.kind])})"

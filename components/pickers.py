@@ -11,7 +11,7 @@ from queries import Warehouse
 from queries import figures as q
 
 LAW_PAGES = {"wmo": "app_pages/wmo.py", "jeugd": "app_pages/jeugd.py", "participatie": "app_pages/participatie.py",
-             "schuldhulp": "app_pages/schuldhulp.py", "veiligheid": "app_pages/veiligheid.py", "context": "app_pages/trends.py"}
+             "schuldhulp": "app_pages/schuldhulp.py", "context": "app_pages/trends.py"}
 
 
 def demo_banner(wh: Warehouse) -> None:

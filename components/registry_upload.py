@@ -22,6 +22,9 @@ from warehouse import publication
 from warehouse import releases as etl_warehouse
 
 LAW_LABELS = {"wmo": "Wmo", "jeugd": "Jeugdwet", "participatie": "Participatiewet", "schuldhulp": "Schuldhulp"}
+# Extracts that are not one law's provisions (etl.registry.EXTRA_KINDS): one file each, for every law at once.
+KIND_LABELS = {"cases": "Klachten, bezwaren en beroepen", "signals": "Vroegsignalering schulden"}
+FILE_LABELS = LAW_LABELS | KIND_LABELS
 STAGED_KEY = "_msd_staged_upload"
 FLASH_KEY = "_msd_upload_flash"
 
@@ -38,6 +41,10 @@ def explanation() -> None:
                 "klikt, zien anderen de nieuwe cijfers. Een bestand vervangt alleen de periodes die erin staan.")
     st.caption("Laadt u Wmo, jeugd en Participatiewet samen, dan telt de monitor ook huishoudens die hulp krijgen "
                "vanuit meer wetten tegelijk (stapeling). Dat kan alleen als de bestanden samen worden geladen.")
+    st.caption("Klachten, bezwaren en beroepen staan voor alle wetten samen in één bestand, met per zaak de wet. "
+               "Zo'n bestand heeft geen persoonsgegevens nodig; staat er toch een cliëntnummer in, dan leest de monitor "
+               "die kolom niet. Het bestand met signalen van vroegsignalering (huur, zorgverzekering, energie, water) "
+               "telt per jaar en per wijk hoeveel signalen er waren en hoe snel er hulp werd aangeboden.")
 
 
 def upload_form(wh: Warehouse) -> None:
@@ -52,7 +59,7 @@ def upload_form(wh: Warehouse) -> None:
     with st.form("registry_upload", enter_to_submit=False):  # no English "Press Enter to submit form"
         files = {law: st.file_uploader(f"Bestand {label}", type=["csv", "txt", "xlsx"], key=f"upload_{law}",
                                        help=pickers.upload_help("Een CSV-, TXT- of Excelbestand."))
-                 for law, label in LAW_LABELS.items()}
+                 for law, label in FILE_LABELS.items()}
         profile = st.selectbox("Kolomprofiel van het bronsysteem", profiles, index=profiles.index("standaard"),
                                placeholder="Kies een profiel",
                                help="Een profiel zegt welke kolom welk gegeven bevat. Nieuw systeem? Kopieer "
@@ -108,7 +115,7 @@ def staged_panel(wh: Warehouse) -> None:
         return
     st.subheader("Controle: wat verandert er?")
     for law, n in info["rows"].items():
-        st.write(f"**{LAW_LABELS[law]}**: {_n(n)} rijen gelezen, {_n(info['skipped'][law])} overgeslagen vanwege "
+        st.write(f"**{FILE_LABELS[law]}**: {_n(n)} rijen gelezen, {_n(info['skipped'][law])} overgeslagen vanwege "
                  f"fouten ({_n(info['problem_counts'][law])} meldingen).")
         for line in info["other"].get(law, []):
             st.caption(line)

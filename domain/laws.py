@@ -1,13 +1,15 @@
 """The laws of the social domain and the words the monitor uses for them: labels and registry products.
 
-One place for this vocabulary, so the catalogue, the registry load and the suppression of linked figures agree."""
+One place for this vocabulary, so the catalogue, the registry load and the suppression of linked figures agree.
+Figures go under the law the council documents file them under: Veilig Thuis (domestic violence) under the Wmo,
+jeugdbescherming and jeugdreclassering under the Jeugdwet; early school leaving (education), WW and AO
+(paid by UWV) are context."""
 
 LAWS = {
     "wmo": "Wmo",
     "jeugd": "Jeugd",
     "participatie": "Participatie en inkomen",
     "schuldhulp": "Schuldhulp",
-    "veiligheid": "Veiligheid en jeugdbescherming",
     "context": "Inwoners en huishoudens",
 }
 # Registry product codes per law (domain.md): a row with another code is refused at load.

@@ -10,6 +10,11 @@ before it is parsed, and a load is staged until a person confirms it (docs/loadi
 
 Column names differ per source system; a *profile* (``data/profiles/<name>.toml``) maps them to the
 standard fields below. See ``data/profiles/standaard.toml`` for the format.
+
+Two extracts are not about one law's provisions and come with a kind instead of a law
+(:data:`EXTRA_KINDS`): complaints, objections, appeals and court cases of every law
+(:mod:`etl.registry_cases`) and debt-help early-warning signals (:mod:`etl.registry_signals`). They share
+this load: the reader and its limits, the error limit, suppression, staging and publication.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import polars as pl
 
 import settings as settings_mod
 from domain.suppression import protect as protect_cells
-from etl import registry_providers
+from etl import registry_cases, registry_cases_base, registry_providers, registry_signals
 from etl.registry_counts import (  # noqa: F401  (this module's public names)
     Period,
     aggregate,
@@ -63,6 +68,13 @@ from etl.registry_read import (  # noqa: F401  (this module's public names)
 from warehouse import catalogue as catalogue_mod
 from warehouse.publication import publish
 from warehouse.releases import SOURCE_SCHEMA, current_release
+
+# Extract kinds that are not one law's provisions (``Extract.law`` holds the kind): each module checks and
+# counts its own rows (etl.registry_cases, etl.registry_signals); they share the reader, limits and load.
+EXTRA_KINDS = {"cases": registry_cases, "signals": registry_signals}
+KINDS = LAWS + tuple(EXTRA_KINDS)
+SOURCE_TITLES = {"cases": "Eigen registratie klachten, bezwaren en beroepen",
+                 "signals": "Eigen registratie vroegsignalering schulden"}
 
 
 @dataclass
@@ -127,7 +139,8 @@ def load(extracts: list[Extract], postcodes: bytes, *, gemeente: str | None, war
          stage: bool | None = None, demo: bool = False, limits: ReaderLimits | None = None) -> LoadReport:
     """Check, count and publish one or more extracts together. Nothing is written unless all pass.
 
-    Each law replaces only the periods its extract covers. ``stage=True`` builds the release without
+    Each law (and each extra kind: complaints and objections, signals) replaces only the periods its
+    extract covers. ``stage=True`` builds the release without
     making it current (the upload page then shows a preview; see warehouse.publication.confirm)."""
     reference = reference_date or date.today()
     s = settings or settings_mod.load(warehouse)
@@ -146,37 +159,82 @@ def load(extracts: list[Extract], postcodes: bytes, *, gemeente: str | None, war
         known |= set(regs.filter((pl.col("level") == "wijk") & (pl.col("gemeente_code") == gemeente))["region_code"])
     report = LoadReport()
     prepared = []
+    frames, covered = [], {}
     for ex in extracts:
+        if ex.law in EXTRA_KINDS:  # complaints and objections, early-warning signals: counted on their own
+            module = EXTRA_KINDS[ex.law]
+            height, checked = module.check(ex, pc, reference, known, limits)
+            good = _judge(ex, height, checked, max_errors, report)
+            obs_kind, years = module.aggregate(good, extra_wanted(cat.entries, module.KIND), reference, gemeente,
+                                               first_year)
+            del good, checked
+            covered[f"registry:{ex.law}"] = years
+            frames.append(obs_kind.with_columns(source_id=pl.lit(f"registry:{ex.law}")))
+            continue
         if ex.law not in LAWS:
-            raise ExtractRefused(f"{ex.name}: onbekende wet {ex.law!r} (een van {', '.join(LAWS)})")
+            raise ExtractRefused(f"{ex.name}: onbekende wet {ex.law!r} (een van {', '.join(LAWS)}, "
+                                 f"of de soort {' of '.join(EXTRA_KINDS)})")
         profile = load_profile(ex.profile)
         raw = read_raw(ex, profile, limits)
         if raw.height == 0:
             raise ExtractRefused(f"{ex.name}: het bestand heeft een kopregel maar geen rijen")
         checked = validate(raw, ex.law, profile, pc, reference, known)
-        # The README's promise: nothing is loaded when more than 1% of the rows have a problem.
-        limit = max_errors if max_errors is not None else raw.height // 100
-        report.rows[ex.law], report.skipped[ex.law] = raw.height, checked.bad_rows
-        report.problems[ex.law], report.problem_counts[ex.law] = checked.problems, checked.problem_count
-        if checked.other:
-            report.other[ex.law] = checked.other
-        first = "; ".join(f"rij {r}, kolom {c or '-'}: {why}" for r, c, why in checked.problems[:5])
-        if checked.problem_count > limit:
-            raise ExtractRefused(
-                f"{ex.name}: {_n(checked.problem_count)} problemen in {_n(checked.bad_rows)} van de {_n(raw.height)} "
-                f"rijen, meer dan de grens van {_n(limit)} "
-                f"({'--max-errors' if max_errors is not None else '1% van de rijen'}); er is niets geladen. "
-                f"Eerste: {first}", checked.problems, checked.problem_count)
-        if checked.good.height == 0:
-            raise ExtractRefused(f"{ex.name}: geen enkele rij is bruikbaar; er is niets geladen. Eerste: {first}",
-                                 checked.problems, checked.problem_count)
-        prepared.append(checked.good.with_columns(pl.lit(ex.law).alias("_law")))
-        del raw, checked
+        good = _judge(ex, raw.height, checked, max_errors, report)
+        prepared.append(good.with_columns(pl.lit(ex.law).alias("_law")))
+        del raw, checked, good
+    provider_files: dict[str, bytes] = {}  # civil servants only (etl.registry_providers)
+    if prepared:
+        _count_provisions(prepared, cat, gemeente, reference, first_year, frames, covered, s, provider_files)
+    del prepared  # the person-level frames are not needed any more
+    obs = protect(pl.concat(frames, how="diagonal_relaxed"), indicators, s)
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    sources = pl.DataFrame([{
+        "source_id": sid, "kind": "registry", "table_id": "",
+        "title": SOURCE_TITLES.get(sid.split(":")[1], f"Eigen registratie {sid.split(':')[1]}"),
+        "url": "", "release": reference.isoformat(), "loaded_at": now,
+        "checksum": hashlib.sha256(b"".join(e.data for e in extracts)).hexdigest()[:16],
+        "rows": int(obs.filter(pl.col("source_id") == sid).height),
+    } for sid in sorted(covered)], schema=SOURCE_SCHEMA)
+    meta = {} if release and release.meta.get("gemeente") else {"gemeente": gemeente}
+    rel = publish(warehouse, indicators=indicators, observations=obs, sources=sources,
+                  regions=_regions_rows(pc, gemeente, gm_names[0] if gm_names.len() else None),
+                  replace_periods=covered, files={POSTCODES_FILE: postcodes, **provider_files},
+                  meta=meta | ({"demo": True} if demo else {}), stage=stage)
+    report.observations, report.release, report.staged = obs.height, rel.id, bool(rel.meta.get("staged"))
+    return report
+
+
+
+def _judge(ex: Extract, height: int, checked: Checked, max_errors: int | None, report: LoadReport) -> pl.DataFrame:
+    """The good rows of one checked extract, or a refusal above the error limit (nothing is loaded then)."""
+    # The README's promise: nothing is loaded when more than 1% of the rows have a problem.
+    limit = max_errors if max_errors is not None else height // 100
+    report.rows[ex.law], report.skipped[ex.law] = height, checked.bad_rows
+    report.problems[ex.law], report.problem_counts[ex.law] = checked.problems, checked.problem_count
+    if checked.other:
+        report.other[ex.law] = checked.other
+    first = "; ".join(f"rij {r}, kolom {c or '-'}: {why}" for r, c, why in checked.problems[:5])
+    if checked.problem_count > limit:
+        raise ExtractRefused(
+            f"{ex.name}: {_n(checked.problem_count)} problemen in {_n(checked.bad_rows)} van de {_n(height)} "
+            f"rijen, meer dan de grens van {_n(limit)} "
+            f"({'--max-errors' if max_errors is not None else '1% van de rijen'}); er is niets geladen. "
+            f"Eerste: {first}", checked.problems, checked.problem_count)
+    if checked.good.height == 0:
+        raise ExtractRefused(f"{ex.name}: geen enkele rij is bruikbaar; er is niets geladen. Eerste: {first}",
+                             checked.problems, checked.problem_count)
+    return checked.good
+
+
+def _count_provisions(prepared: list[pl.DataFrame], cat, gemeente: str, reference: date, first_year: int | None,
+                      frames: list[pl.DataFrame], covered: dict[str, list[str]], s: settings_mod.Settings,
+                      provider_files: dict[str, bytes]) -> None:
+    """The counts of the provision extracts (Wmo, youth, Participatiewet, debt help) and, for two or more of
+    them, stapeling; appended to ``frames`` and ``covered``."""
     # Ids are coded together, so one household is the same number in every law (for stapeling).
     rows = prepare(pl.concat(prepared, how="diagonal_relaxed"), gemeente, reference)
-    del prepared  # the person-level frames are not needed any more
-    provider_files = registry_providers.files(rows, reference, first_year, s)  # civil servants only (see there)
-    frames, covered = [], {}
+    prepared.clear()
+    provider_files.update(registry_providers.files(rows, reference, first_year, s))
     for law in sorted(set(rows["law"])):
         wanted = [{"id": e["id"], **e["source"]["registry"]} for e in cat.by_source("registry")
                   if e["source"]["registry"]["law"] == law]
@@ -191,21 +249,11 @@ def load(extracts: list[Extract], postcodes: bytes, *, gemeente: str | None, war
         covered["registry:stapeling"] = stapeling_periods(rows, reference, first_year)["code"].to_list()
         frames.append(stapeling(rows, wanted, reference, first_year).with_columns(source_id=pl.lit("registry:stapeling")))
     del rows
-    obs = protect(pl.concat(frames, how="diagonal_relaxed"), indicators, s)
-    now = datetime.now(UTC).isoformat(timespec="seconds")
-    sources = pl.DataFrame([{
-        "source_id": sid, "kind": "registry", "title": f"Eigen registratie {sid.split(':')[1]}", "table_id": "",
-        "url": "", "release": reference.isoformat(), "loaded_at": now,
-        "checksum": hashlib.sha256(b"".join(e.data for e in extracts)).hexdigest()[:16],
-        "rows": int(obs.filter(pl.col("source_id") == sid).height),
-    } for sid in sorted(covered)], schema=SOURCE_SCHEMA)
-    meta = {} if release and release.meta.get("gemeente") else {"gemeente": gemeente}
-    rel = publish(warehouse, indicators=indicators, observations=obs, sources=sources,
-                  regions=_regions_rows(pc, gemeente, gm_names[0] if gm_names.len() else None),
-                  replace_periods=covered, files={POSTCODES_FILE: postcodes, **provider_files},
-                  meta=meta | ({"demo": True} if demo else {}), stage=stage)
-    report.observations, report.release, report.staged = obs.height, rel.id, bool(rel.meta.get("staged"))
-    return report
+
+
+def extra_wanted(entries: list[dict], kind) -> list[dict]:
+    """The catalogue entries one extra kind computes (its key as the registry source's law)."""
+    return registry_cases_base.wanted([e for e in entries if "registry" in e.get("source", {})], kind)
 
 
 def stored_postcodes(warehouse: Path) -> bytes | None:
@@ -234,12 +282,17 @@ def load_demo(extracts: dict[str, bytes], postcodes: bytes, *, gemeente: str, wa
 
 def register(sub, common) -> None:
     p = sub.add_parser("registry", parents=[common],
-                       help="load registry extracts (Wmo, jeugd, Participatiewet, schuldhulp); only counts are kept")
-    p.add_argument("file", nargs="?", type=Path, help="one extract (CSV or Excel); use with --law")
-    p.add_argument("--law", choices=LAWS, help="the law of FILE")
+                       help="load registry extracts (Wmo, jeugd, Participatiewet, schuldhulp; complaints and "
+                            "objections; debt-help signals); only counts are kept")
+    p.add_argument("file", nargs="?", type=Path, help="one extract (CSV or Excel); use with --law or --kind")
+    p.add_argument("--law", choices=LAWS, help="the law of FILE (an extract of provisions)")
+    p.add_argument("--kind", choices=tuple(EXTRA_KINDS), help="FILE is not about provisions: cases (complaints, "
+                   "objections, appeals, court cases of every law) or signals (debt-help early warning)")
     for law in LAWS:
         p.add_argument(f"--{law}", type=Path, metavar="FILE", help=f"{law} extract (several laws in one run "
                        "also give the stapeling figures)")
+    p.add_argument("--cases", type=Path, metavar="FILE", help="complaints, objections, appeals and court cases")
+    p.add_argument("--signals", type=Path, metavar="FILE", help="debt-help early-warning signals (vroegsignalering)")
     p.add_argument("--postcodes", type=Path, help="CSV postcode,wijk_code[,buurt_code,wijk_name,buurt_name,"
                    "gemeente_code,gemeente_name] (default: the table of the previous registry load)")
     p.add_argument("--profile", default="standaard", help="column profile: a name in data/profiles or a file")
@@ -256,7 +309,8 @@ def register(sub, common) -> None:
 
 def other_lines(report: LoadReport, law: str) -> list[str]:
     """Rows whose code was not in the code list and was counted as "overig", in Dutch."""
-    labels = {"referrer": "verwijzer: geen iJw-verwijzercode", "end_reason": "reden einde: geen bekende code"}
+    labels = {"referrer": "verwijzer: geen iJw-verwijzercode", "end_reason": "reden einde: geen bekende code",
+              "signal_kind": "soort signaal: geen huur, zorgverzekering, energie of water"}
     return [f"{labels[f]} in {_n(n)} rijen; geteld als 'overig'"
             for f, n in report.other.get(law, {}).items()]
 
@@ -264,13 +318,14 @@ def other_lines(report: LoadReport, law: str) -> list[str]:
 def run(args) -> int:
     files: list[tuple[str, Path]] = []
     if args.file:
-        if not args.law:
-            raise ExtractRefused("Geef --law wmo|jeugd|participatie|schuldhulp bij het bestand")
-        files.append((args.law, args.file))
-    files += [(law, getattr(args, law)) for law in LAWS if getattr(args, law)]
+        if bool(args.law) == bool(args.kind):
+            raise ExtractRefused("Geef bij het bestand --law wmo|jeugd|participatie|schuldhulp of --kind cases|signals "
+                                 "(één van beide)")
+        files.append((args.law or args.kind, args.file))
+    files += [(kind, getattr(args, kind)) for kind in KINDS if getattr(args, kind)]
     if not files:
-        raise ExtractRefused("Geen bestand opgegeven: BESTAND --law WET, of --wmo/--jeugd/--participatie/--schuldhulp "
-                             "BESTAND")
+        raise ExtractRefused("Geen bestand opgegeven: BESTAND --law WET of --kind SOORT, of "
+                             "--wmo/--jeugd/--participatie/--schuldhulp/--cases/--signals BESTAND")
     extracts = []
     for law, path in files:
         if not path.exists():

@@ -24,9 +24,13 @@ import json
 import logging
 import multiprocessing
 import shutil
+import sys
 import time
+import types
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from pathlib import Path
 
 import polars as pl
@@ -49,7 +53,7 @@ from store.db import Database
 from store.dossiers import DossierStore
 from store.notes import NoteStore
 
-__all__ = ["build", "figure_regions", "law_shares", "signal_pages", "write_release_list"]
+__all__ = ["build", "figure_regions", "law_shares", "signal_pages", "write_goals_page", "write_release_list"]
 log = logging.getLogger(__name__)
 
 # Processes that build the law, figure and wijk pages (queries, charts, pictures, workbooks) while this one
@@ -166,9 +170,27 @@ def _pool(n: int, initargs: tuple) -> ProcessPoolExecutor:
                                initializer=_start_worker, initargs=initargs)
 
 
-def _own_pages(ctx: BuildContext) -> None:
+@contextmanager
+def _no_main_script() -> Iterator[None]:
+    """While workers start, ``__main__`` is a module without file or spec. A spawned worker first runs the
+    parent's main script again; once Streamlit has run a script in this process (the app, AppTest), that
+    script is ``__main__``, so each worker would run the app's page and die (BrokenProcessPool)."""
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
+def write_goals_page(ctx: BuildContext) -> None:
+    """Doelen: every goal with its status and rule, in the words of the app's page."""
     ctx.write("doelen.html", "goals.html", goals=ctx.goal_overview().to_dicts(),
               rules=comparison_view.goal_rules_text().replace("*", ""))
+
+
+def _own_pages(ctx: BuildContext) -> None:
+    write_goals_page(ctx)
     write_dossiers(ctx)
     draw_pictures(ctx)
 
@@ -182,7 +204,8 @@ def _build_everywhere(ctx: BuildContext, store_url: str | None, year: int | None
         initargs = (wh.release, wh.settings, store_url, ctx.root, ctx.nav_extra, ctx.goal_overview())
         try:
             with _pool(len(shares), initargs) as pool:
-                jobs = [pool.submit(_laws_job, laws, year) for laws in shares]
+                with _no_main_script():  # a worker process starts at its first job
+                    jobs = [pool.submit(_laws_job, laws, year) for laws in shares]
                 _own_pages(ctx)
                 own_done = True
                 parts = [job.result() for job in jobs]

@@ -12,7 +12,7 @@ from domain import secondary
 from domain.suppression import protect, suppress
 from queries import Warehouse
 
-LAW_ORDER = ["wmo", "jeugd", "participatie", "schuldhulp", "veiligheid", "context"]
+LAW_ORDER = ["wmo", "jeugd", "participatie", "schuldhulp", "context"]
 
 
 def catalogue(wh: Warehouse) -> pl.DataFrame:

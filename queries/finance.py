@@ -284,29 +284,3 @@ def law_scenarios(wh: Warehouse, law: str) -> tuple[pl.DataFrame, Prognosis | No
         demographic = demographic_factors(clients, pop, forecast) or None
     return (scenarios(prog.year, prog.expected, budgets(wh, law), demographic=demographic), prog,
             demographic is not None)
-
-
-def prognosis_against_budget(wh: Warehouse) -> pl.DataFrame:
-    """Per law with monthly registry cost and a budget for that year: the year-end prognosis of the
-    current year (the latest year with monthly cost) against the municipality's own budget.
-
-    One row per law, columns: law (str, a key of LAWS), year (int), month (int, the last month counted),
-    budget, expected, low, high (float, euros; low/high the interval: equal to expected once the year is
-    complete, null without an earlier complete year to learn the season from), over = expected - budget (euros, positive is an overspend),
-    over_pct = 100 * over / budget, over_low / over_high and over_pct_low / over_pct_high (the same
-    for the interval's ends, null without an interval). Empty when no law has both."""
-    rows = []
-    for law in LAWS:
-        prog = law_prognosis(wh, law)
-        if prog is None or not prog.budget:
-            continue
-        ends = {"low": prog.low, "high": prog.high}
-        rows.append({"law": law, "year": prog.year, "month": prog.month, "budget": prog.budget,
-                     "expected": prog.expected, **ends, "over": prog.over, "over_pct": prog.over_pct,
-                     **{f"over_{k}": None if v is None else v - prog.budget for k, v in ends.items()},
-                     **{f"over_pct_{k}": None if v is None else 100 * (v - prog.budget) / prog.budget
-                        for k, v in ends.items()}})
-    floats = ("budget", "expected", "low", "high", "over", "over_pct", "over_low", "over_high", "over_pct_low",
-              "over_pct_high")
-    return pl.DataFrame(rows, schema={"law": pl.String, "year": pl.Int32, "month": pl.Int32}
-                        | dict.fromkeys(floats, pl.Float64))

@@ -7,12 +7,22 @@ figures of that theme that have a direction (higher or lower is better). Statuse
 The baseline is the monitor's own figure in the goal's baseline year (counted like the latest figure),
 else the catalogue's baseline.
 
+Goals with a target (a number and a year):
+
 * **op koers** – the latest figure is on or ahead of the straight line from the baseline to the target
-  (or the target is already reached); for a goal with a direction only: it moved in that direction
-  by more than ``FLAT_PCT`` percent over ``TREND_YEARS`` years;
-* **aandacht** – better than the baseline but behind the line; direction only: about level;
+  (or the target is already reached);
+* **aandacht** – better than the baseline but behind the line;
 * **niet op koers** – not better than the baseline, or the target year has passed without reaching
-  the target; direction only: it moved the wrong way;
+  the target.
+
+Goals with a direction only (most of Steenwijkerland's goals): without a number there is no course to
+be on, so the words say only where the figure went over ``TREND_YEARS`` years:
+
+* **de goede kant op** – it moved in the goal's direction by more than ``FLAT_PCT`` percent;
+* **gelijk** – it changed less than ``FLAT_PCT`` percent (for a goal "stable" that is the goal);
+* **de verkeerde kant op** – it moved against the goal's direction (for "stable": the way the figure's own
+  direction calls worse, or either way for a neutral figure).
+
 * **geen doel gesteld** – the figure belongs to the policy goal, but the council set no goal for it.
 """
 
@@ -26,8 +36,17 @@ from domain import formatting as fmt
 from queries import Warehouse
 from queries import figures as q
 
-ON_TRACK, ATTENTION, OFF_TRACK, NO_GOAL, NO_DATA = "op koers", "aandacht", "niet op koers", "geen doel gesteld", "geen cijfers"
-STATUSES = [ON_TRACK, ATTENTION, OFF_TRACK, NO_GOAL]
+ON_TRACK, ATTENTION, OFF_TRACK = "op koers", "aandacht", "niet op koers"            # goals with a target
+GOOD_WAY, LEVEL, WRONG_WAY = "de goede kant op", "gelijk", "de verkeerde kant op"   # goals with a direction only
+NO_GOAL, NO_DATA = "geen doel gesteld", "geen cijfers"
+TARGET_STATUSES = [ON_TRACK, ATTENTION, OFF_TRACK]
+DIRECTION_STATUSES = [GOOD_WAY, LEVEL, WRONG_WAY]
+STATUSES = [*TARGET_STATUSES, *DIRECTION_STATUSES, NO_GOAL]
+WORRYING = {OFF_TRACK, WRONG_WAY}  # a signal on the Signalen page
+# The status in a sentence: "Het doel 'Meer uitstroom' gaat de goede kant op (2024)."
+PHRASES = {ON_TRACK: "ligt op koers", ATTENTION: "vraagt aandacht", OFF_TRACK: "ligt niet op koers",
+           GOOD_WAY: "gaat de goede kant op", LEVEL: "blijft gelijk", WRONG_WAY: "gaat de verkeerde kant op",
+           NO_GOAL: "heeft geen doel", NO_DATA: "heeft nog geen cijfers"}
 TREND_YEARS = 3
 FLAT_PCT = 2.0
 DIRECTION_WORDS = {"down": "omlaag", "up": "omhoog", "stable": "gelijk blijven"}
@@ -63,8 +82,15 @@ def _amount(v: float, unit: str) -> str:
     return fmt.value(v, unit) if unit in ("euro", "euro_1000") else _num(v)
 
 
-def goal_status(goal: dict | None, points: list[tuple[int, float]], unit: str = "") -> GoalStatus:
-    """The status of one indicator's goal from its yearly values ``[(year, value), ...]``."""
+def phrase(status: str) -> str:
+    """The status as the verb part of a sentence about the goal."""
+    return PHRASES.get(status, status)
+
+
+def goal_status(goal: dict | None, points: list[tuple[int, float]], unit: str = "",
+                better: str | None = None) -> GoalStatus:
+    """The status of one indicator's goal from its yearly values ``[(year, value), ...]``. ``better`` is the
+    figure's own direction (``higher_is_better``, ...): it says which way is worse for a goal "stable"."""
     points = sorted((y, v) for y, v in points if v is not None)
     if not goal:
         last = points[-1] if points else (None, None)
@@ -107,14 +133,15 @@ def goal_status(goal: dict | None, points: list[tuple[int, float]], unit: str = 
     change = 100 * (value - v0) / abs(v0)
     text = (f"Doel: {DIRECTION_WORDS.get(direction, direction)}, zonder streefwaarde. Van {_amount(v0, unit)} in {y0} naar "
             f"{_amount(value, unit)} in {year} ({'+' if change > 0 else ''}{_num(change)}%). Minder dan {_num(FLAT_PCT)}% verschil "
-            "telt als gelijk gebleven.")
-    flat = abs(change) < FLAT_PCT
-    if direction == "stable":
-        status = ON_TRACK if flat else ATTENTION
-    elif flat:
-        status = ATTENTION
+            "telt als gelijk gebleven. Zonder streefwaarde zeggen we alleen welke kant het cijfer op gaat, niet of het doel "
+            "op koers ligt.")
+    if abs(change) < FLAT_PCT:
+        status = LEVEL
+    elif direction == "stable":  # moved: good only when the figure's own direction calls that way better
+        status = GOOD_WAY if {"higher_is_better": change > 0, "lower_is_better": change < 0}.get(better or "") \
+            else WRONG_WAY
     else:
-        status = ON_TRACK if (change < 0) == (direction == "down") else OFF_TRACK
+        status = GOOD_WAY if (change < 0) == (direction == "down") else WRONG_WAY
     return GoalStatus(status, text, year, value, y0, v0)
 
 
@@ -137,7 +164,8 @@ def goal_overview(wh: Warehouse) -> pl.DataFrame:
     for r in goal_themes(wh).iter_rows(named=True):
         ind = q.indicator(wh, r["id"])
         s = q.series(wh, r["id"], [wh.gemeente]).filter(pl.col("value").is_not_null())
-        st = goal_status(ind["goal"], list(zip(s["year"].to_list(), s["value"].to_list(), strict=True)), ind["unit"])
+        st = goal_status(ind["goal"], list(zip(s["year"].to_list(), s["value"].to_list(), strict=True)), ind["unit"],
+                         ind["direction"])
         latest_status = s.filter(pl.col("year") == st.latest_year)["status"] if st.latest_year else pl.Series([])
         goal = ind["goal"] or {}
         rows.append({

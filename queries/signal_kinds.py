@@ -138,19 +138,19 @@ def _goal_signals(obs: pl.DataFrame, cat: dict[str, dict], wh: Warehouse) -> lis
         points = list(zip(rows["year"].to_list(), rows["value"].to_list(), strict=True))
         if not points:
             continue
-        now = goals.goal_status(goal, points)
-        before = goals.goal_status(goal, [p for p in points if p[0] < now.latest_year])
+        now = goals.goal_status(goal, points, better=meta.get("direction"))
+        before = goals.goal_status(goal, [p for p in points if p[0] < now.latest_year], better=meta.get("direction"))
         changed = before.status in goals.STATUSES and before.status != now.status
-        if now.status != goals.OFF_TRACK and not changed:
+        if now.status not in goals.WORRYING and not changed:
             continue
         label = goal.get("label") or meta["title"]
-        sentence = (f"Het doel '{label}' is {now.status} ({now.latest_year})."
-                    + (f" Het jaar ervoor was het {before.status}." if changed else ""))
+        sentence = (f"Het doel '{label}' {goals.phrase(now.status)} ({now.latest_year})."
+                    + (f" Het jaar ervoor: {before.status}." if changed else ""))
         rule = now.rule + (f" Vorig jaar: {before.status}." if changed else "")
         out.append(Signal("doel", indicator_id, meta["title"], meta["law"], wh.gemeente, name,
                           f"{now.latest_year}JJ00", sentence, rule, 1.0,
                           {"status": now.status, "vorige_status": before.status, "doel": label},
-                          effect=1.0 if now.status == goals.OFF_TRACK else 0.6, certainty=1.0,
+                          effect=1.0 if now.status in goals.WORRYING else 0.6, certainty=1.0,
                           relevance=_relevance(meta)))
     return out
 

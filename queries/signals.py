@@ -14,7 +14,8 @@ file is missing or was made under other thresholds). The result is kept on the
 * ``vergelijking`` – the municipality or a wijk outside the range of the similar municipalities, or
   further than ``peer_mad`` robust units (MAD x 1.4826) from their median (rates only: a count of a big
   town is not comparable with that of a small one);
-* ``doel`` – a goal whose status changed against the year before, or that is *niet op koers*;
+* ``doel`` – a goal whose status changed against the year before, or that is *niet op koers* (a goal with
+  a target) or goes *de verkeerde kant op* (a goal with a direction only);
 * ``verwachting`` – a wijk whose observed/expected interval (Byar, 95%) lies wholly above or below 1;
 * ``herziening`` – a figure that was provisional in the previous release and, now final, differs by
   more than ``revision_pct`` percent;
@@ -177,16 +178,6 @@ def counts(wh: Warehouse) -> dict[str, int]:
             out[x.indicator_id] = out.get(x.indicator_id, 0) + 1
         return out
     return wh.memo("signal_counts", build)
-
-
-def as_frame(found: list[Signal]) -> pl.DataFrame:
-    """One row per signal, with the score and its parts (for tables and exports)."""
-    schema = {"key": pl.String, "kind": pl.String, "indicator_id": pl.String, "title": pl.String, "law": pl.String,
-              "region_code": pl.String, "region_name": pl.String, "period": pl.String, "sentence": pl.String,
-              "rule": pl.String, "size": pl.Float64, "score": pl.Float64, "effect": pl.Float64,
-              "certainty": pl.Float64, "relevance": pl.Float64}
-    rows = [{**{k: v for k, v in asdict(x).items() if k in schema}, "key": x.key, "score": x.score} for x in found]
-    return pl.DataFrame(rows, schema=schema)
 
 
 @dataclass

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from domain.export import NUMBER, Column, ExportTable
 from domain.export import to_csv as _to_csv
 from domain.roles import Role, require
-from store.db import Database, Transaction, utcnow
+from store.db import Database, Transaction, utcnow, where
 
 # Known events with their Dutch labels for the administrator's page; other modules may add their own
 # (lower case, underscores), which are shown as they are.
@@ -141,23 +141,12 @@ def entries(*, role: Role | str | None, db: Database | None = None, event: str |
         from store.db import shared_database
 
         db = shared_database()
-    where, params = [], []
-    if event:
-        where.append("event = ?")
-        params.append(event)
-    if user:
-        where.append("LOWER(username) LIKE ? ESCAPE '\\'")
-        escaped = user.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        params.append(f"%{escaped}%")
-    if since:
-        where.append("at >= ?")
-        params.append(since)
-    if until:
-        where.append("at < ?")
-        params.append(until)
-    sql = "SELECT seq, entry_id, at, event, username, role, detail FROM audit_log"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
+    pattern = None
+    if user:  # a part of the user name, with LIKE's own characters taken literally
+        pattern = "%" + user.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    filters, params = where([("event = ?", event), ("LOWER(username) LIKE ? ESCAPE '\\'", pattern),
+                             ("at >= ?", since), ("at < ?", until)])
+    sql = "SELECT seq, entry_id, at, event, username, role, detail FROM audit_log" + filters
     sql += " ORDER BY at DESC, entry_id DESC LIMIT ?"
     params.append(max(1, min(int(limit), 10_000)))
     return db.query(sql, params)

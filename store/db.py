@@ -196,6 +196,19 @@ _shared_lock = threading.Lock()
 _shared: dict[str, Database] = {}
 
 
+def where(conditions: Sequence[tuple[str, Any]]) -> tuple[str, list]:
+    """`` WHERE a = ? AND b = ?`` and its bound values from (clause, value) pairs; a pair whose value is
+    None or empty is left out (a filter the reader did not set), a clause without a placeholder is kept."""
+    clauses, params = [], []
+    for clause, value in conditions:
+        if "?" not in clause:
+            clauses.append(clause)
+        elif value not in (None, ""):
+            clauses.append(clause)
+            params.append(value)
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
 def shared_database(url: str | None = None) -> Database:
     """The process's one migrated :class:`Database` (and connection pool) for ``url``, by default the store the
     settings name (``MSD_STORE_URL``). Accounts, sessions, the audit trail, notes and dossiers all use it."""

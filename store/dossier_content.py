@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Any
 
-from store.revisioned import RevisionConflict, Table, revision_facts
+from store.revisioned import RevisionConflict, ShownRevision, Table, revision_facts
 
 STATUS_LABELS = {"draft": "Concept", "published": "Gepubliceerd", "withdrawn": "Ingetrokken"}
 CHANGE_LABELS = {"create": "aangemaakt", "edit": "bewerkt", "publish": "gepubliceerd", "withdraw": "ingetrokken"}
@@ -220,30 +220,15 @@ class NoteCopy:
         return cls(**{k: d.get(k) or ("" if k != "revision" else 0) for k in cls.__dataclass_fields__})
 
 
-@dataclass(frozen=True)
-class Dossier:
+@dataclass(frozen=True, kw_only=True)
+class Dossier(ShownRevision):
     """One revision of a dossier as the caller sees it, with the dossier's publication facts."""
 
     dossier_id: str
-    revision: int                 # the revision shown
-    head_revision: int            # the newest revision (what an edit must name as expected_revision)
-    status: str                   # status of the shown revision
-    head_status: str
-    change: str
     content: DossierContent
     notes: tuple[tuple[NoteCopy, ...], ...]   # per section, filled on publication
     release_id: str | None
-    saved_by: str
-    saved_at: str
-    created_by: str
-    created_at: str
-    published_revision: int | None = None
-    published_by: str | None = None
-    published_at: str | None = None
-    withdrawn_by: str | None = None
-    withdrawn_at: str | None = None
     slug: str | None = None
-    extra: dict = field(default_factory=dict, compare=False)
 
     @property
     def title(self) -> str:

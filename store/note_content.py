@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from store.markdown import is_safe_url
-from store.revisioned import RevisionConflict, Table, revision_facts
+from store.revisioned import RevisionConflict, ShownRevision, Table, revision_facts
 
-LAWS = ("wmo", "jeugd", "participatie", "schuldhulp", "veiligheid", "context")
+LAWS = ("wmo", "jeugd", "participatie", "schuldhulp", "context")
 STATUSES = ("draft", "review", "published", "withdrawn")
 STATUS_LABELS = {"draft": "Concept", "review": "Klaar voor controle", "published": "Gepubliceerd",
                  "withdrawn": "Ingetrokken"}
@@ -167,29 +167,14 @@ class NoteContent:
                            links=tuple(links), marker_period=marker_period, marker_label=marker_label)
 
 
-@dataclass(frozen=True)
-class Note:
+@dataclass(frozen=True, kw_only=True)
+class Note(ShownRevision):
     """One revision of a note as a reader sees it, with the note's publication facts."""
 
     note_id: str
-    revision: int              # the revision shown
-    head_revision: int         # the newest revision (what an edit must name as expected_revision)
-    status: str                # status of the shown revision
-    head_status: str
-    change: str
     content: NoteContent
     written_by: str
     written_at: str
-    saved_by: str
-    saved_at: str
-    created_by: str
-    created_at: str
-    published_revision: int | None = None
-    published_by: str | None = None
-    published_at: str | None = None
-    withdrawn_by: str | None = None
-    withdrawn_at: str | None = None
-    extra: dict = field(default_factory=dict, compare=False)
 
     @property
     def scope(self) -> str:

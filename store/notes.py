@@ -22,7 +22,7 @@ from typing import Any
 import polars as pl
 
 from domain.roles import Role, can, require
-from store.db import Database, Transaction, utcnow
+from store.db import Database, Transaction, utcnow, where
 from store.markdown import plain_text
 from store.note_content import (
     CHANGE_LABELS,
@@ -105,21 +105,10 @@ class NoteStore(NoteExchange):
         """Notes for the writers' overview (newest change first); non-writers get published notes only."""
         require(role, "read_published")
         drafts = can(role, "read_drafts")
-        where, params = [], []
-        if not drafts:
-            where.append("n.published_revision IS NOT NULL")
-        if law:
-            where.append("n.law = ?")
-            params.append(law)
-        if indicator_id:
-            where.append("n.indicator_id = ?")
-            params.append(indicator_id)
-        if status:
-            where.append("n.status = ?")
-            params.append(status)
-        sql = TABLE.select("revision" if drafts else "published_revision")
-        if where:
-            sql += " WHERE " + " AND ".join(where)
+        published_only = [] if drafts else [("n.published_revision IS NOT NULL", None)]
+        filters, params = where([*published_only, ("n.law = ?", law), ("n.indicator_id = ?", indicator_id),
+                                 ("n.status = ?", status)])
+        sql = TABLE.select("revision" if drafts else "published_revision") + filters
         sql += " ORDER BY n.updated_at DESC, n.note_id"
         with self._read() as tx:
             return [note_of(r) for r in tx.query(sql, params)]

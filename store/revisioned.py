@@ -89,6 +89,28 @@ class Revision:
     detail: str = ""
 
 
+@dataclass(frozen=True, kw_only=True)
+class ShownRevision:
+    """What a shown revision of any record (a Note, a Dossier) carries besides its content: which revision
+    it is, its status and the record's publication facts, as :func:`revision_facts` reads them."""
+
+    revision: int              # the revision shown
+    head_revision: int         # the newest revision (what an edit must name as expected_revision)
+    status: str                # status of the shown revision
+    head_status: str
+    change: str
+    saved_by: str
+    saved_at: str
+    created_by: str
+    created_at: str
+    published_revision: int | None = None
+    published_by: str | None = None
+    published_at: str | None = None
+    withdrawn_by: str | None = None
+    withdrawn_at: str | None = None
+    extra: dict = field(default_factory=dict, compare=False)
+
+
 def revision_facts(row: dict) -> dict[str, Any]:
     """The keyword arguments every revision value (a Note, a Dossier) takes from a joined row."""
     facts = {k: row[k] for k in ("status", "head_status", "change", "saved_by", "saved_at") + FACTS}

@@ -13,7 +13,7 @@ from tests.conftest import app_path
 from tests.support.signin import sign_in_as
 
 PAGES = ["app_pages/overzicht.py", "app_pages/wmo.py", "app_pages/jeugd.py", "app_pages/participatie.py",
-         "app_pages/schuldhulp.py", "app_pages/veiligheid.py", "app_pages/wijken.py", "app_pages/trends.py",
+         "app_pages/schuldhulp.py", "app_pages/wijken.py", "app_pages/trends.py",
          "app_pages/bronnen.py"]
 
 

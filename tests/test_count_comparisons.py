@@ -25,7 +25,7 @@ def chart_table(at) -> pl.DataFrame:
 
 def test_veilig_thuis_against_nederland_is_drawn_per_1000_inhabitants(app_env, demo_warehouse):
     app_env(demo_warehouse)
-    at = open_page("app_pages/veiligheid.py", {"indicator": "veilig_thuis_reports"})
+    at = open_page("app_pages/wmo.py", {"indicator": "veilig_thuis_reports"})
     body = texts(at)
     assert "Daarom staat in de grafiek het cijfer 'Meldingen bij Veilig Thuis per 1.000 inwoners'" in body
     table = chart_table(at)
@@ -82,12 +82,12 @@ def test_the_source_line_of_cbs_wijk_counts_says_they_are_rounded(cbs_warehouse)
 
 def test_all_figures_puts_no_count_beside_the_nations_count(app_env, demo_warehouse):
     app_env(demo_warehouse)
-    at = open_page("app_pages/veiligheid.py")
+    at = open_page("app_pages/wmo.py")  # Veilig Thuis is part of the Wmo
     table = next(pl.from_pandas(df.value) for df in at.dataframe if "Nederland" in df.value.columns)
     count_title = q.indicator(Warehouse(current_release(demo_warehouse)), "veilig_thuis_reports")["title"]
     counts = table.filter(pl.col("Cijfer") == count_title)
     assert counts.height == 1 and counts["Gemeente"][0] not in ("–", "")
-    assert counts.select("Nederland", "Vergelijkbare gemeenten").row(0) == ("niet vergelijkbaar",) * 2
+    assert counts.select("Nederland", "Vergelijkbaar").row(0) == ("niet vergelijkbaar",) * 2
     rates = table.filter(pl.col("Cijfer").str.contains("per 1.000"))
     assert rates.height >= 1 and rates["Nederland"].str.ends_with("per 1.000").all()  # rates keep their comparison
     assert "Bij een aantal staat niets onder Nederland" in texts(at)
@@ -101,7 +101,7 @@ def test_the_all_figures_file_leaves_a_counts_comparison_empty(demo_warehouse):
     from components import export
 
     wh = Warehouse(current_release(demo_warehouse))
-    cat = q.indicators_for_law(wh, "veiligheid")
+    cat = q.indicators_for_law(wh, "wmo")
     year = q.latest_year(wh, cat["id"].to_list(), [wh.gemeente])
     overview = cat.select("id", "title", "unit", "unit_label", "theme").join(
         q.comparison(wh, cat["id"].to_list(), year), left_on="id", right_on="indicator_id", how="left")

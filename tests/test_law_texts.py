@@ -11,7 +11,7 @@ from components import law_texts
 
 def test_every_law_page_has_its_four_sections():
     texts = law_texts.load()
-    assert list(texts) == ["wmo", "jeugd", "participatie", "schuldhulp", "veiligheid"]
+    assert list(texts) == ["wmo", "jeugd", "participatie", "schuldhulp"]
     assert texts["wmo"]["title"] == "Wmo: zelfstandig thuis wonen en meedoen"
     assert texts["schuldhulp"]["council"].endswith("binnen drie werkdagen.")
     for law, info in texts.items():

@@ -302,3 +302,19 @@ def test_comma_separated_csv_and_a_level_word_as_the_area_header(cat):
         ("wmo_clients_per_1000", "GM0002", "2024JJ00"): (49.0, "final"),
         ("wmo_clients_per_1000", "NL01", "2023JJ00"): (55.0, "final"),
         ("wmo_clients_per_1000", "NL01", "2024JJ00"): (1055.0, "final")}
+
+
+def test_client_experience_and_social_base_columns_map_to_their_own_indicators(cat):
+    """The CEO questions and the health-monitor figures as waarstaatjegemeente names them in an export."""
+    data = csv("Periode;2023\nRegio;Code;Cliëntervaring Wmo: snel geholpen (% eens);"
+               "Cliëntervaring Jeugd: tevreden over de hulp (% eens);Eenzaam (%);"
+               "Veilig Thuis: meldingen van politie en justitie;Huishoudens tot 120% van sociaal minimum (%)\n"
+               "Nederland;NL01;71,5;78;46,2;85.590;12,4\nTestgemeente;GM0001;68;-;48,9;328;15,1\n")
+    parsed = wsjg.parse(data, "ceo.csv", cat, regions())
+    assert parsed.problems == []
+    v = values(parsed)
+    assert v[("ceo_wmo_helped_quickly", "NL01", "2023JJ00")] == (71.5, "final")
+    assert v[("ceo_jeugd_satisfied", "GM0001", "2023JJ00")] == (None, "unknown")
+    assert v[("lonely_pct", "GM0001", "2023JJ00")] == (48.9, "final")
+    assert v[("vt_reports_police", "NL01", "2023JJ00")] == (85590.0, "final")
+    assert v[("pct_households_120_social_minimum", "GM0001", "2023JJ00")] == (15.1, "final")

@@ -6,12 +6,14 @@ inputs, the way a municipality receives them, and runs them through the real loa
 - population per wijk and age (BRP counts)            -> etl.population
 - a person-level registry extract per law              -> etl.registry (held in memory only: even
   fictional person rows are never written to disk unless ``--write-inputs`` asks for them)
+- a case list (complaints, objections, appeals) and the debt-help signals -> etl.registry (--kind)
 - waarstaatjegemeente.nl exports for the municipality, its wijken, the peers and the nation, in the
   units the sources publish (benefits and CBS age bands as counts; the monitor derives the rates
   from them at publication, as for real data)       -> etl.wsjg
 - wijk boundaries as GeoJSON
 - Iv3 rows (lasten and baten per taakveld, as CBS serves them) for the municipality, its peers and
   the nation, and the municipality's budget file               -> etl.iv3, etl.budget
+- the municipality's own client-experience survey (share agreeing and n per question) -> etl.survey
 
 Everything is drawn from one seeded random generator, so the demo is the same on every machine.
 The patterns follow domain.md section 8: an older wijk with more Wmo, a young wijk with more
@@ -35,8 +37,9 @@ import numpy as np
 import polars as pl
 
 import settings
-from etl import gebieden, population, wsjg
-from etl.demo.exports import cbs_like_counts, comparison_inputs
+from etl import gebieden, population, survey, wsjg
+from etl.demo.cases import case_inputs
+from etl.demo.exports import cbs_like_counts, comparison_inputs, survey_csv
 from etl.demo.extracts import registry_inputs
 from etl.demo.inhabitants import population_inputs
 from etl.demo.money import finance_inputs
@@ -78,14 +81,18 @@ def build(warehouse: Path, *, seed: int = SEED, catalogue_path: Path | None = No
         step(0.3, "Registratie van Wmo, jeugd, Participatiewet en schuldhulp maken")
         extracts, postcodes = registry_inputs(rng)
         step(0.5, "Registratie laden (alleen tellingen worden bewaard)")
-        _load_registry(extracts, postcodes, scratch, catalogue_path)
+        # Complaints and objections and the debt-help signals come with the law extracts (same load).
+        _load_registry(extracts | case_inputs(seed, postcodes), postcodes, scratch, catalogue_path)
         step(0.75, "Vergelijkingscijfers (waarstaatjegemeente.nl) laden")
         exports = comparison_inputs(rng, cbs_like_counts(extracts, persons))
         wsjg.load(exports.latest, warehouse=scratch, catalogue_path=catalogue_path, source_id="wsjg:demo")
         step(0.8, "Iv3-cijfers en begroting laden")
         _load_finance(seed, scratch, catalogue_path)  # needs the latest inhabitants of the peers
+        survey.load([("peiling_clientervaring.csv", survey_csv())], warehouse=scratch, catalogue_path=catalogue_path,
+                    source_id="survey:demo")
         if write_inputs:
-            _write_inputs(Path(write_inputs), persons, households, extracts, postcodes, exports.latest)
+            _write_inputs(Path(write_inputs), persons, households, extracts | case_inputs(seed, postcodes), postcodes,
+                          exports.latest)
         step(0.85, "De versie van een jaar eerder maken")
         wsjg.load(exports.year_before, warehouse=scratch, catalogue_path=catalogue_path, source_id="wsjg:demo")
         built = current_release(scratch)
@@ -141,6 +148,7 @@ def _write_inputs(target: Path, persons, households, extracts, postcodes, files)
         (target / f"registratie_{law}.csv").write_bytes(data)
     for name, data in files:
         (target / name).write_bytes(data)
+    (target / "peiling_clientervaring.csv").write_bytes(survey_csv())
 
 
 def register(sub, common) -> None:

@@ -24,6 +24,7 @@ from etl.demo.place import (
     RATE_JEUGD,
     RATE_WMO,
     REFERENCE_DATE,
+    SEED,
     UNDER_23,
     WIJKEN,
     YEARS,
@@ -225,6 +226,7 @@ def comparison_inputs(rng: np.random.Generator, extracts_summary: dict) -> Expor
             put("Mantelzorgers (%)", name, code, [20.5 if y == 2016 else 19.0 if y == 2020 else 18.2 if y == 2024 else None
                                                   for y in YEARS])
             put("Voortijdig schoolverlaters (%)", name, code, [2.3 * 0.98 ** (y - FIRST_YEAR) for y in YEARS])
+    _social_series(put, regions, cbs)
     provisional = {"Wmo-cliënten per 1.000 inwoners", "Wmo-cliënten", "Jongeren met jeugdhulp", "Hulp bij het huishouden per 1.000 inwoners",
                    "Jongeren met jeugdhulp (%)", "Jeugdhulp met verblijf (%)", "Jongeren met jeugdbescherming (%)",
                    "Jongeren met jeugdbescherming", "Jongeren met jeugdreclassering",
@@ -235,6 +237,80 @@ def comparison_inputs(rng: np.random.Generator, extracts_summary: dict) -> Expor
         latest=[(file, _wsjg_export(name, rows, name in provisional)) for file, name, rows in named],
         year_before=[(file, _wsjg_export(name, _year_before(rows, PROVISIONAL_SHARE.get(name, 1.0)), name in provisional,
                                          LAST_YEAR - 1)) for file, name, rows in named])
+
+
+# Client experience (share agreeing) per question: the national level and how much it moves.
+CEO_WSJG = {
+    "Cliëntervaring Wmo: wist waar te moeten zijn (% eens)": ("wmo_wist_waar", 73.0),
+    "Cliëntervaring Wmo: snel geholpen (% eens)": ("wmo_snel_geholpen", 70.0),
+    "Cliëntervaring Wmo: serieus genomen (% eens)": ("wmo_serieus_genomen", 84.0),
+    "Cliëntervaring Wmo: samen naar oplossing gezocht (% eens)": ("wmo_samen_oplossing", 78.0),
+    "Cliëntervaring Wmo: kwaliteit ondersteuning goed (% eens)": ("wmo_kwaliteit_goed", 82.0),
+    "Cliëntervaring Wmo: beter dingen zelf doen (% eens)": ("wmo_beter_zelf_doen", 71.0),
+    "Cliëntervaring Wmo: beter zelf redden (% eens)": ("wmo_beter_redden", 76.0),
+    "Cliëntervaring Jeugd: hulp gekregen die nodig was (% eens)": ("jeugd_nodige_hulp", 74.0),
+    "Cliëntervaring Jeugd: beter met problemen omgaan (% eens)": ("jeugd_beter_omgaan", 69.0),
+    "Cliëntervaring Jeugd: beter thuis of op school (% eens)": ("jeugd_beter_thuis_school", 65.0),
+    "Cliëntervaring Jeugd: tevreden over de hulp (% eens)": ("jeugd_tevreden", 78.0),
+}
+CEO_YEARS = [y for y in YEARS if y >= 2016 and y != 2020]  # no survey in the first covid year
+HEALTH_YEARS = (2016, 2020, 2022, 2024)  # Gezondheidsmonitor rounds (RIVM estimates per wijk)
+VM_YEARS = (2015, 2016, 2017, 2019, 2021, 2023, 2025)  # Veiligheidsmonitor rounds
+
+
+def _social_series(put, regions: list, cbs: dict) -> None:
+    """Client experience (nation and peers; the municipality has its own survey, see ``survey_csv``),
+    Veilig Thuis by who reported, the social base per wijk and the 110% and 120% income thresholds.
+    A generator of its own, so the figures above stay what they were."""
+    rng = np.random.default_rng(SEED + 20)
+    noise = lambda s: float(rng.normal(1, s))  # noqa: E731
+    own = [(GEMEENTE_NAME, GEMEENTE, 0.45, 1.05, [cbs["population"][(GEMEENTE, y)] for y in YEARS])]
+    own += [(w.name, w.code, {"old": 0.9, "rural": 0.6}.get(w.profile, 0.3), w.poverty, None) for w in WIJKEN]
+    areas = [(name, code, oldness, poverty, pops) for name, code, oldness, poverty, _, _, pops in regions] + own
+    for name, code, oldness, poverty, pops in areas:
+        if not code.startswith("WK") and code != GEMEENTE:
+            for label, (_, level) in CEO_WSJG.items():
+                put(label, name, code, [min(97.0, level * noise(0.03) + 0.3 * (y - 2016)) if y in CEO_YEARS else None
+                                        for y in YEARS])
+        if pops is not None:  # Veilig Thuis per municipality (CBS publishes no wijken), from 2019
+            received = [5.4 * (0.8 + 0.2 * poverty) * 1.02 ** (y - 2019) * pops[i] / 1000 * noise(0.05)
+                        for i, y in enumerate(YEARS)]
+            for label, part in (("Veilig Thuis: ontvangen meldingen", 1.0), ("Veilig Thuis: gestarte adviezen", 1.12),
+                                ("Veilig Thuis: meldingen van politie en justitie", 0.74),
+                                ("Veilig Thuis: meldingen van professionals", 0.90),
+                                ("Veilig Thuis: meldingen van niet-professionals", 0.10),
+                                ("Veilig Thuis: vervolgmeldingen", 0.27)):
+                put(label, name, code, [5 * round(r * part * (1 if part == 1.0 else noise(0.03)) / 5) if y >= 2019
+                                        else None for r, y in zip(received, YEARS, strict=True)])
+            put("Sociale cohesie (schaalscore)", name, code,
+                [round((6.4 - 0.5 * poverty + 0.3 * oldness) * noise(0.01), 1) if y in VM_YEARS else None for y in YEARS])
+        for label, level, by_poverty, by_age in (("Ervaren gezondheid goed of zeer goed (%)", 81.0, -4.0, -5.0),
+                                                 ("Eenzaam (%)", 44.0, 5.0, 4.0), ("Mantelzorger (%)", 13.0, 0.0, 4.0),
+                                                 ("Vrijwilligerswerk (%)", 30.0, -5.0, 3.0),
+                                                 ("Moeite met rondkomen (%)", 17.0, 9.0, -2.0)):
+            put(label, name, code, [(level + by_poverty * (poverty - 1) + by_age * (oldness - 0.5)
+                                     + (2.0 if "Eenzaam" in label and y >= 2020 else 0)) * noise(0.02)
+                                    if y in HEALTH_YEARS else None for y in YEARS])
+        for label, factor in (("Huishoudens tot 110% van sociaal minimum (%)", 1.25),
+                              ("Huishoudens tot 120% van sociaal minimum (%)", 1.7)):
+            put(label, name, code, [7.6 * factor * poverty * 0.985 ** (y - FIRST_YEAR) * noise(0.01)
+                                    if 2018 <= y <= LAST_YEAR - 2 else None for y in YEARS])
+
+
+def survey_csv() -> bytes:
+    """The municipality's own client-experience survey as the bureau delivers it (etl/survey.py):
+    per question and year the share agreeing and the number who answered; one small jeugd sample."""
+    rng = np.random.default_rng(SEED + 21)
+    lines = ["gebied;jaar;vraag;percentage_eens;n"]
+    for item, level in CEO_WSJG.values():
+        youth = item.startswith("jeugd")
+        for y in CEO_YEARS:
+            n = int(rng.integers(70, 160) if youth else rng.integers(280, 460))
+            if youth and y == 2021 and item == "jeugd_beter_thuis_school":
+                n = 41  # below MSD_MIN_DENOMINATOR: the monitor stores and shows no share
+            share = min(97.0, level - 1.5 + 0.5 * (y - 2016) + float(rng.normal(0, 1.5)))
+            lines.append(f"{GEMEENTE};{y};{item};{share:.1f}".replace(".", ",") + f";{n}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def cbs_like_counts(extracts: dict[str, bytes], pop_bytes: bytes) -> dict:

@@ -30,7 +30,7 @@ from tests.auth.conftest import (
 from tests.notes.conftest import content
 
 READ_PAGES = {"overzicht": "Overzicht", "wmo": "Wmo", "jeugd": "Jeugd", "participatie": "Participatie en inkomen",
-              "schuldhulp": "Schuldhulp", "veiligheid": "Veiligheid en jeugdbescherming", "wijken": "Wijken",
+              "schuldhulp": "Schuldhulp", "wijken": "Wijken",
               "trends": "Trends", "bronnen": "Bronnen en definities"}
 # url path -> (title, the action the page needs)
 RESTRICTED = {"duiding": ("Duiding schrijven", "write_note"), "registratie": ("Registratie laden", "upload_registry"),

@@ -22,7 +22,6 @@ READER_PAGES = [
     ("jeugd", "Jeugd: gezond en veilig opgroeien", True),
     ("participatie", "Participatie en inkomen", True),
     ("schuldhulp", "Schuldhulp: grip op geld", True),
-    ("veiligheid", "Veiligheid en jeugdbescherming", True),
     ("wijken", "Wijken", True),
     ("trends", "Trends", True),
     ("stapeling", "Huishoudens met hulp uit meer wetten", False),

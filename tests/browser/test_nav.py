@@ -16,8 +16,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.helpers import ARTIFACTS, open_app, screenshot, url_with, wait_for_chart, wait_idle
 
 # In menu order: the figures, then the workshop, the themed sessions, management and the account.
-FIGURES = ["Overzicht", "Signalen", "Wmo", "Jeugd", "Participatie en inkomen", "Schuldhulp",
-           "Veiligheid en jeugdbescherming", "Wijken", "Trends", "Stapeling", "Vergelijken", "Verwacht per wijk", "Doelen",
+FIGURES = ["Overzicht", "Signalen", "Wmo", "Jeugd", "Participatie en inkomen", "Schuldhulp", "Wijken", "Trends", "Stapeling", "Vergelijken", "Verwacht per wijk", "Doelen",
            "Geld", "Bronnen en definities", "Figuur insluiten"]
 WORKSHOP = ["Duiding schrijven", "Registratie laden"]
 MENUS = {

@@ -22,8 +22,14 @@ def test_demo_comparison_expectation_and_goals(app_env, demo_warehouse):
     jeugd = cmp.expected_use(wh, "jeugd", year).wijken
     assert jeugd.filter(pl.col("region_name") == "Stationskwartier")["lower"][0] > 1.15
 
-    statuses = set(goals.goal_overview(wh)["status"])
-    assert set(goals.STATUSES) <= statuses
+    overview = goals.goal_overview(wh)
+    statuses = set(overview["status"])
+    assert {*goals.TARGET_STATUSES, goals.NO_GOAL} <= statuses
+    # A goal with a direction only is worded by its direction, never "op koers"; one with a target the other way.
+    with_goal = overview.filter(pl.col("status") != goals.NO_GOAL)
+    direction_only = with_goal.filter(pl.col("target").is_null())
+    assert direction_only.height >= 3 and set(direction_only["status"]) <= {*goals.DIRECTION_STATUSES, goals.NO_DATA}
+    assert set(with_goal.filter(pl.col("target").is_not_null())["status"]) <= set(goals.TARGET_STATUSES)
 
     sim = cmp.similar_municipalities(wh, year, 5)
     assert sim.height == 5 and sim["region_code"].str.starts_with("GM99").all()

@@ -1,4 +1,4 @@
-"""Goal statuses: the rule for each of the four outcomes."""
+"""Goal statuses: the rule for each outcome, with a target (op koers ...) and with a direction only (de goede kant op ...)."""
 
 from __future__ import annotations
 
@@ -46,15 +46,44 @@ def test_up_goal_and_baseline_from_the_data():
 
 
 @pytest.mark.parametrize(("values", "status"), [
-    ([100, 100, 100, 90], goals.ON_TRACK),
-    ([100, 100, 100, 101], goals.ATTENTION),
-    ([100, 100, 100, 105], goals.OFF_TRACK),
+    ([100, 100, 100, 90], goals.GOOD_WAY),      # -10%: down, as the goal asks
+    ([100, 100, 100, 101], goals.LEVEL),        # +1%: under 2% is level
+    ([100, 100, 100, 98.5], goals.LEVEL),       # -1,5%: level too, not "good" by a hair
+    ([100, 100, 100, 105], goals.WRONG_WAY),    # +5%: up, against the goal
 ])
 def test_direction_only_goal_compares_with_three_years_earlier(values, status):
     points = list(zip(range(2020, 2024), values, strict=True))
     st = goals.goal_status({"direction": "down"}, points)
     assert st.status == status
     assert "2020" in st.rule and "2023" in st.rule
+    # Without a target there is no course: the words of a goal with a target are never used.
+    assert st.status not in goals.TARGET_STATUSES and "niet of het doel op koers ligt" in st.rule
+
+
+@pytest.mark.parametrize(("values", "status"), [([200, 230], goals.GOOD_WAY), ([200, 201], goals.LEVEL),
+                                                ([200, 150], goals.WRONG_WAY)])
+def test_an_up_goal_without_target(values, status):
+    assert goals.goal_status({"direction": "up"}, [(2021, values[0]), (2024, values[1])]).status == status
+
+
+@pytest.mark.parametrize(("better", "values", "status"), [
+    ("higher_is_better", [80, 80.5], goals.LEVEL),      # "at least holds": level is the goal
+    ("higher_is_better", [80, 84], goals.GOOD_WAY),     # satisfaction up: fine
+    ("higher_is_better", [80, 75], goals.WRONG_WAY),    # satisfaction down: not what the council asked
+    ("lower_is_better", [80, 75], goals.GOOD_WAY),
+    ("neutral", [80, 84], goals.WRONG_WAY),             # a neutral figure that should stay level moved
+])
+def test_a_stable_goal_judges_a_move_by_the_figures_own_direction(better, values, status):
+    st = goals.goal_status({"direction": "stable"}, [(2021, values[0]), (2024, values[1])], better=better)
+    assert st.status == status
+
+
+def test_each_status_reads_as_a_sentence():
+    assert goals.phrase(goals.GOOD_WAY) == "gaat de goede kant op"
+    assert goals.phrase(goals.LEVEL) == "blijft gelijk"
+    assert goals.phrase(goals.WRONG_WAY) == "gaat de verkeerde kant op"
+    assert goals.phrase(goals.OFF_TRACK) == "ligt niet op koers"
+    assert {goals.OFF_TRACK, goals.WRONG_WAY} == goals.WORRYING
 
 
 def test_no_goal_and_no_data():
@@ -69,7 +98,8 @@ def test_goal_overview_from_the_warehouse(cmp_warehouse):
     assert row["status"] == goals.ATTENTION and row["latest"] == 56.0 and row["theme"] == "Werk en inkomen"
     # Figures of the same policy goal without a goal of their own are listed as such.
     same_theme = ov.filter((ov["theme"] == "Werk en inkomen") & (ov["status"] == goals.NO_GOAL))
-    assert "ww_per_1000" in same_theme["indicator_id"].to_list()
+    assert "bijstand_persons" in same_theme["indicator_id"].to_list()
+    assert "ww_per_1000" not in ov["indicator_id"].to_list()  # WW is context (UWV), not a figure of this goal
     assert row["planned"] == pytest.approx(58.6 - 8.6 * 4 / 7)
     path = goals.goal_path(goals.q.indicator(wh, "bijstand_per_1000")["goal"], 2019, 58.6)
     assert path.rows() == [(2019, 58.6), (2026, 50.0)]

@@ -14,7 +14,7 @@ from domain.export import NUMBER, to_csv, to_xlsx
 from tests.test_app import open_page
 
 PAGES = ["app_pages/overzicht.py", "app_pages/wmo.py", "app_pages/jeugd.py", "app_pages/participatie.py",
-         "app_pages/veiligheid.py", "app_pages/wijken.py", "app_pages/trends.py", "app_pages/stapeling.py",
+         "app_pages/wijken.py", "app_pages/trends.py", "app_pages/stapeling.py",
          "app_pages/vergelijken.py", "app_pages/verwachting.py", "app_pages/doelen.py"]
 # Tables that describe the comparison group (names, distances, context features), not a figure.
 NOT_FIGURES = ("similar-", "profile-auto", "profile-vast", "profile-eigen")

@@ -55,13 +55,12 @@ def test_demographic_scenario_uses_the_loaded_population_forecast(money_warehous
     assert rows[(2030, "Groei 2% per jaar")]["cost"] == pytest.approx(1200 * 1.02 ** 5)
 
 
-def test_prognosis_against_budget_per_law_for_the_signals(money_warehouse):
-    df = finance.prognosis_against_budget(money_warehouse)
-    assert df["law"].to_list() == ["jeugd"]  # the only law with monthly cost and a budget
-    r = df.row(0, named=True)
+def test_the_prognosis_of_a_law_against_its_budget(money_warehouse):
+    """What the signal "boven de begroting" reads (queries.signal_kinds._over_budget)."""
+    budgeted = [law for law in finance.LAWS if (p := finance.law_prognosis(money_warehouse, law)) and p.budget]
+    assert budgeted == ["jeugd"]  # the only law with monthly cost and a budget
+    p = finance.law_prognosis(money_warehouse, "jeugd")
     # 600 by June, half of 2024 spent by June: 1,200 expected (2024 is the only earlier year: low = high).
-    assert (r["year"], r["month"], r["budget"]) == (2025, 6, 1000)
-    assert r["expected"] == pytest.approx(1200) and r["low"] == r["high"] == pytest.approx(1200)
-    assert r["over"] == pytest.approx(200) and r["over_pct"] == pytest.approx(20)
-    assert r["over_low"] == r["over_high"] == pytest.approx(200)
-    assert r["over_pct_low"] == r["over_pct_high"] == pytest.approx(20)
+    assert (p.year, p.month, p.budget) == (2025, 6, 1000)
+    assert p.expected == pytest.approx(1200) and p.low == p.high == pytest.approx(1200)
+    assert p.over == pytest.approx(200) and p.over_pct == pytest.approx(20)

@@ -10,7 +10,7 @@ from tests.support.signin import fake_browser, fast_hashes  # noqa: F401  (autou
 from tests.test_app import open_page
 
 FIGURE_PAGES = ["app_pages/overzicht.py", "app_pages/signalen.py", "app_pages/wmo.py", "app_pages/jeugd.py",
-                "app_pages/participatie.py", "app_pages/schuldhulp.py", "app_pages/veiligheid.py",
+                "app_pages/participatie.py", "app_pages/schuldhulp.py",
                 "app_pages/wijken.py", "app_pages/trends.py", "app_pages/stapeling.py", "app_pages/vergelijken.py",
                 "app_pages/verwachting.py", "app_pages/doelen.py", "app_pages/geld.py", "app_pages/bronnen.py",
                 "app_pages/embed.py", "app_pages/dossiers.py", "app_pages/inloggen.py"]

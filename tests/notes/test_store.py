@@ -387,3 +387,11 @@ def test_a_failed_save_leaves_the_last_good_note(store, monkeypatch):
 
 def test_migrations_run_once(db):
     assert db.migrate() == []
+
+
+def test_where_leaves_out_filters_the_reader_did_not_set():
+    from store.db import where
+
+    assert where([("a = ?", "x"), ("b = ?", None), ("c = ?", ""), ("d IS NOT NULL", None)]) == \
+        (" WHERE a = ? AND d IS NOT NULL", ["x"])
+    assert where([("a = ?", None)]) == ("", [])

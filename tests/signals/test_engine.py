@@ -189,8 +189,6 @@ def test_signals_are_cached_with_the_warehouse_and_ranked(tmp_path):
     top = first[0]
     assert top.region_code == "GM0001"
     assert top.score == pytest.approx(50 * top.effect + 30 * top.certainty + 20 * top.relevance, abs=0.05)
-    frame = sg.as_frame(first)
-    assert frame["key"].to_list() == [s.key for s in first]
 
 
 def _spending(budget: float) -> list[dict]:

@@ -109,7 +109,7 @@ def test_a_tile_and_a_figure_block_with_a_signal_carry_a_mark_linking_to_its_sig
     assert (words, {"indicator": ["veilig_thuis_reports"]}) in marks
     # a tile without a signal has no mark: fewer marks than tiles
     assert len(marks) < len(at.metric)
-    law = open_page("app_pages/veiligheid.py", {"indicator": "veilig_thuis_reports"})
+    law = open_page("app_pages/wmo.py", {"indicator": "veilig_thuis_reports"})
     assert [page for label, page, params in page_links(law) if label == words and page.endswith("signalen")
             and params == {"indicator": ["veilig_thuis_reports"]}]
     # the link opens the Signalen page filtered on that figure

@@ -98,3 +98,45 @@ def test_keep_values_joins_a_value_to_its_unit_only():
     assert handout.keep_values("van 57,3 per 1.000 in 2020, € 12 mln en 3 dagen") == \
         "van 57,3\u00a0per\u00a01.000 in 2020, €\u00a012\u00a0mln en 3\u00a0dagen"
     assert handout.keep_values("per week in 2020") == "per week in 2020"
+
+
+def _block_parts(chart_mm: float, table_mm: float):
+    """Draw functions of a figure block: a chart part and a table part of known heights (in mm), each
+    marking the page it starts on."""
+    started: dict[str, int] = {}
+
+    def part(name: str, mm: float):
+        def draw(p):
+            if not isinstance(p, handout._Ruler):
+                started[name] = p.page_no()
+            p.cell(0, mm, name, new_x="LMARGIN", new_y="NEXT")
+        return draw
+
+    return part("chart", chart_mm), part("table", table_mm), started
+
+
+def _page_at(y_mm: float) -> handout.Handout:
+    pdf = handout.Handout("x", "y")
+    pdf.add_page()
+    pdf.set_y(y_mm)
+    return pdf
+
+
+def test_a_block_that_would_leave_half_a_page_empty_is_split_between_chart_and_table():
+    pdf = _page_at(110)
+    free = pdf.page_break_trigger - pdf.y
+    chart, table, started = _block_parts(free * 0.6, free * 0.6)  # together too high, the chart fits
+    handout.keep_block(pdf, chart, table)
+    assert started == {"chart": 1, "table": 2}
+
+
+def test_a_block_is_kept_whole_when_it_fits_or_little_of_the_page_is_left():
+    pdf = _page_at(110)
+    chart, table, started = _block_parts(40, 40)
+    handout.keep_block(pdf, chart, table)
+    assert started == {"chart": 1, "table": 1}
+    pdf = _page_at(0)
+    pdf.set_y(pdf.page_break_trigger - pdf.eph * handout.NEAR_EMPTY + 5)  # less than a third left
+    chart, table, started = _block_parts(60, 60)
+    handout.keep_block(pdf, chart, table)
+    assert started == {"chart": 2, "table": 2}

@@ -80,6 +80,21 @@ def test_rule_labels_close_together_go_on_separate_rows():
     assert far[0]["row_y"] == far[1]["row_y"]
 
 
+def test_rule_labels_stand_above_the_plot_and_their_lines_reach_the_axis():
+    """Labels inside the plot were written over the lines of the figures (Trends, a break in 2022)."""
+    df = pl.DataFrame({"region_name": ["A"] * 3, "year": [2021, 2022, 2023], "period": ["2021JJ00", "2022JJ00", "2023JJ00"],
+                       "value": [12.0, 13.0, 13.5], "status": ["final", "final", "provisional"]})
+    markers = pl.DataFrame({"year": [2022], "label": ["2022 woonplaatsbeginsel"], "text": ["x"]})
+    spec = charts.spec_of(charts.time_chart(df, unit="percent", unit_label="%", height=200, markers=markers,
+                                            series_breaks=[{"period": "2022JJ00", "label": "Nieuwe telling"}]))
+    rows = [row for data in spec["datasets"].values() if "row_y" in data.columns for row in data.iter_rows(named=True)]
+    row_of = {r["label"]: r["row_y"] for r in rows}  # the rule and its label share one data set
+    assert row_of == {"Trendbreuk": -2 * charts.RULE_LABEL_ROW_PX, "2022 woonplaatsbeginsel": -charts.RULE_LABEL_ROW_PX}
+    rule = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "rule")
+    assert rule["encoding"]["y2"] == {"value": {"expr": "height"}} and rule["encoding"]["y"]["field"] == "row_y"
+    assert spec["height"] == 200 + 2 * charts.RULE_LABEL_ROW_PX  # the plot keeps its height under the labels
+
+
 def test_comparison_dots_name_every_row_in_full():
     df = pl.DataFrame({"region_code": ["GM1", "NL01", "GM2"], "region_name": ["Eigen", "Nederland", "Ander"],
                        "value": [53.1, 62.9, 60.0], "status": ["final"] * 3})

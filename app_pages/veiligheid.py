@@ -1,3 +1,0 @@
-from components import law_page
-
-law_page.render("veiligheid")

@@ -1,0 +1,94 @@
+"""The store migration that moves notes and markers of the removed law "veiligheid" (and of the figures that
+moved to context) to the law of their figure, on SQLite and on a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+
+import pytest
+
+from store import note_content
+from store.db import MIGRATIONS_DIR, Database
+from store.notes import NoteStore
+from tests.notes.conftest import content
+from tests.pgserver import BACKENDS
+
+MIGRATION = "notes_002_law_of_the_indicator"
+OLD_LAWS = ("wmo", "jeugd", "participatie", "schuldhulp", "veiligheid", "context")
+_numbers = itertools.count(1)
+
+
+@pytest.fixture(params=BACKENDS)
+def before(request, tmp_path, monkeypatch) -> Database:
+    """A store migrated up to the release before the migration, holding notes written under the old laws."""
+    old = tmp_path / "old-migrations"
+    old.mkdir()
+    for f in MIGRATIONS_DIR.glob("*.sql"):
+        if f.stem != MIGRATION:
+            shutil.copy(f, old / f.name)
+    if request.param == "sqlite":
+        db = Database(f"sqlite:///{tmp_path / 'before.sqlite'}")
+    else:
+        db = Database(request.getfixturevalue("postgres_server").create_database(f"lawmove_{next(_numbers)}"))
+    assert MIGRATION not in db.migrate(old)
+    monkeypatch.setattr(note_content, "LAWS", OLD_LAWS)  # the old release still accepted "veiligheid"
+    return db
+
+
+def write(store: NoteStore, law: str, indicator_id: str | None, title: str, **extra) -> str:
+    n = store.create(content(law=law, indicator_id=indicator_id, title=title, **extra), role="ambtenaar", user="anna")
+    # A second revision, so the migration must change every revision, not only the head.
+    n = store.submit_for_review(n.note_id, n.head_revision, role="ambtenaar", user="anna")
+    store.publish(n.note_id, n.head_revision, role="beheerder", user="bert")
+    return n.note_id
+
+
+def test_notes_and_markers_move_to_the_law_of_their_figure(before, monkeypatch):
+    store = NoteStore(before)
+    ids = {
+        "vt": write(store, "veiligheid", "veilig_thuis_reports", "Meer meldingen"),
+        "vt_rate": write(store, "veiligheid", "veilig_thuis_reports_per_1000", "Per 1.000"),
+        "jb": write(store, "veiligheid", "jeugdbescherming_youngsters", "Minder maatregelen"),
+        "jr": write(store, "veiligheid", "jeugdreclassering_youngsters", "Jeugdreclassering"),
+        "law_marker": write(store, "veiligheid", None, "Nieuwe instelling", marker_period="2021JJ00",
+                            marker_label="Nieuwe gecertificeerde instelling"),
+        "school": write(store, "jeugd", "early_school_leavers_pct", "Minder schooluitval"),
+        "ww": write(store, "participatie", "ww_per_1000", "WW daalt"),
+        "ao": write(store, "participatie", "ao_persons", "AO stijgt"),
+        "wmo": write(store, "wmo", "wmo_clients_per_1000", "Onaangeroerd"),
+        "jeugd_marker": write(store, "jeugd", None, "Woonplaatsbeginsel", marker_period="2022JJ00",
+                              marker_label="woonplaatsbeginsel"),
+    }
+    monkeypatch.undo()  # this release: "veiligheid" is refused again
+    assert "veiligheid" not in note_content.LAWS
+
+    assert before.migrate() == [MIGRATION]
+    assert before.migrate() == []  # once only
+
+    expected = {"vt": "wmo", "vt_rate": "wmo", "jb": "jeugd", "jr": "jeugd", "law_marker": "jeugd",
+                "school": "context", "ww": "context", "ao": "context", "wmo": "wmo", "jeugd_marker": "jeugd"}
+    for key, law in expected.items():
+        note = store.get(ids[key], role="ambtenaar")
+        assert note.content.law == law, key
+        # Every revision moved with the head: the history has one law.
+        laws = {r["law"] for r in before.query("SELECT law FROM note_revisions WHERE note_id = ?", (ids[key],))}
+        assert laws == {law}, key
+    assert before.query("SELECT COUNT(*) AS n FROM notes WHERE law = 'veiligheid'")[0]["n"] == 0
+    assert before.query("SELECT COUNT(*) AS n FROM note_revisions WHERE law = 'veiligheid'")[0]["n"] == 0
+    # Texts and states are untouched.
+    moved = store.get(ids["jb"], role="raadslid")
+    assert (moved.status, moved.content.title, moved.content.indicator_id) == (
+        "published", "Minder maatregelen", "jeugdbescherming_youngsters")
+
+    # The moved notes show where their figure now is; the law-wide marker is an event on the Jeugd charts.
+    assert [n.note_id for n in store.notes_for("veilig_thuis_reports", "wmo", ["GM0001"], "2024JJ00",
+                                               role="raadslid")] == [ids["vt"]]
+    events = store.markers_for("jeugdbescherming_youngsters", "jeugd", role="raadslid")
+    assert set(events["label"]) == {"Nieuwe gecertificeerde instelling", "woonplaatsbeginsel"}
+    assert store.markers_for("wmo_clients_per_1000", "wmo", role="raadslid").is_empty()
+    # A moved note can be edited again under its new law (the old one is refused now).
+    n = store.get(ids["school"], role="ambtenaar")
+    edited = store.update(ids["school"], n.head_revision, content(law="context", indicator_id="early_school_leavers_pct",
+                                                                   title="Bewerkt"), role="ambtenaar", user="anna")
+    assert (edited.content.law, edited.content.title) == ("context", "Bewerkt")
