@@ -36,6 +36,9 @@ def main() -> None:
         st.Page("app_pages/participatie.py", title="Participatie en inkomen", icon=":material/work:",
                 url_path="participatie"),
         st.Page("app_pages/schuldhulp.py", title="Schuldhulp", icon=":material/savings:", url_path="schuldhulp"),
+        # The address of the former page "Veiligheid en jeugdbescherming", so links to it keep working.
+        st.Page("app_pages/verhuisd.py", title="Verhuisd", icon=":material/move_item:", url_path="veiligheid",
+                visibility="hidden"),
     ]
     analyses = [
         st.Page("app_pages/wijken.py", title="Wijken", icon=":material/map:", url_path="wijken"),

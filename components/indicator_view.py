@@ -63,19 +63,27 @@ def with_band_rows(df: pl.DataFrame, band: pl.DataFrame | None) -> pl.DataFrame:
     edges = [band.select("period", "year", value="low").with_columns(region_name=pl.lit(BAND_LOW)),
              band.select("period", "year", value="high").with_columns(region_name=pl.lit(BAND_HIGH))]
     extra = pl.concat(edges).with_columns(status=pl.lit("final"))
-    return pl.concat([df.select("region_name", "period", "value", "status"),
-                      extra.select("region_name", "period", "value", "status")])
+    keep = [c for c in ("region_name", "period", "value", "status", "denominator") if c in df.columns]
+    return pl.concat([df.select(keep), extra.select(c for c in keep if c != "denominator")], how="diagonal")
 
 
-def table(df: pl.DataFrame, unit: str, *, by: str = "period") -> pl.DataFrame:
-    """The data-table alternative of a chart, with formatted values and statuses."""
+SURVEY_BASE = "Aantal antwoorden (n)"
+
+
+def table(df: pl.DataFrame, unit: str, *, base: str | None = None) -> pl.DataFrame:
+    """The data-table alternative of a chart, with formatted values and statuses; with ``base``, also the
+    number behind each share under that heading (the answers a survey share rests on)."""
     df = df.sort("region_name", "period")
-    return df.select(
+    columns = [
         pl.col("region_name").alias("Gebied"),
         fmt.mapped(df, fmt.period_label, "period").alias("Periode"),
         fmt.mapped(df, lambda v, s: fmt.value(v, unit, s), "value", "status").alias("Waarde"),
         pl.col("status").replace_strict(fmt.STATUS_LABELS, default="onbekend").alias("Status"),
-    )
+    ]
+    if base and "denominator" in df.columns:
+        columns.append(fmt.mapped(df, lambda n: fmt.MISSING_TEXT if n is None else fmt.number(n, 0),
+                                  "denominator").alias(base))
+    return df.select(columns)
 
 
 # Streamlit sizes a table's columns to a default width and cuts what does not fit ("62,9 per 1.00",
@@ -212,7 +220,7 @@ def series_part(wh: Warehouse, indicator_id: str, codes: list[str], *, with_peer
         if df.is_empty():
             return SeriesPart(key, df, band, provenance=source)
         rows = with_band_rows(df, band)
-        shown = table(rows, ind["unit"])
+        shown = table(rows, ind["unit"], base=SURVEY_BASE if "survey" in ind["source"] else None)
         return SeriesPart(key, df, band, caption=describe_series(df, ind["unit"]) + describe_band(band, ind["unit"]),
                           table=shown, widths=column_widths(shown),
                           export=export.series_table(ind, rows, source=source, release=wh.release.id),

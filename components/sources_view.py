@@ -17,6 +17,7 @@ SOURCE_KINDS = {
     "wsjg": "Waarstaatjegemeente.nl",
     "registry": "Eigen registratie van de gemeente",
     "budget": "Begroting van de gemeente",
+    "survey": "Eigen cliëntervaringsonderzoek",
     "population": "Basisregistratie Personen (BRP)",
     "demo": "Demodata",
 }

@@ -25,6 +25,7 @@ from store.note_content import (
     NoteContent,
     NoteError,
     NoteInvalid,
+    law_now,
 )
 from store.revisioned import RevisionedStore
 
@@ -205,6 +206,9 @@ def _validate_export(data: Any) -> list[dict]:
         if missing:
             problems.append(f"{where} mist de velden {', '.join(missing)}")
             continue
+        for part in (note, *(r for r in note.get("revisions") or () if isinstance(r, dict))):
+            if isinstance(part.get("law"), str):  # a file from before a figure moved to another law
+                part["law"] = law_now(part["law"], part.get("indicator_id"))
         if note["status"] not in STATUSES:
             problems.append(f"{where} heeft een onbekende status {note['status']!r}")
         revs = note.get("revisions")

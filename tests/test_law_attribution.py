@@ -121,3 +121,17 @@ def test_early_school_leaving_is_context_on_the_trends_page(app_env, moved_wareh
     assert "**Duiding**" in [m.value for m in at.markdown]
     jeugd = open_page("app_pages/jeugd.py")
     assert "Voortijdig schoolverlaters" not in all_figures(jeugd)["Cijfer"].to_list()
+
+
+def test_the_old_veiligheid_address_sends_a_figure_to_its_new_page(app_env, demo_warehouse):
+    from components.law_page import LAW_INFO
+
+    app_env(demo_warehouse)
+    at = open_page("app_pages/verhuisd.py", {"indicator": "jeugdbescherming_pct"})
+    assert not at.exception
+    assert at.title[0].value == LAW_INFO["jeugd"]["title"]  # the Jeugd page, the figure chosen
+    assert at.query_params["indicator"] in ("jeugdbescherming_pct", ["jeugdbescherming_pct"])
+    at = open_page("app_pages/verhuisd.py")
+    assert at.title[0].value == "Deze pagina is verhuisd"
+    assert [link.proto.label for link in at.get("page_link")] == [
+        "Veilig Thuis en huiselijk geweld: bij de Wmo", "Jeugdbescherming en jeugdreclassering: bij Jeugd"]

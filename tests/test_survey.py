@@ -153,6 +153,15 @@ def test_the_law_page_shows_the_new_figure_with_chart_and_table(app_env, demo_wa
         table = next(df.value for df in at.dataframe if "Periode" in df.value.columns)
         row = table[(table["Gebied"] == "Lindewaard") & (table["Periode"] == "2021")]
         assert row["Status"].tolist() == ["niet getoond (te weinig mensen)"]
+        assert row["Aantal antwoorden (n)"].tolist() == ["–"]  # hidden with its share, as every base is
+        own = table[(table["Gebied"] == "Lindewaard") & (table["Periode"] != "2021")]
+        answers = [int(n.replace(".", "")) for n in own["Aantal antwoorden (n)"]]
+        assert answers and min(answers) >= 50  # a shown share says how many answers it rests on
+        nation = table[table["Gebied"] == "Nederland"]
+        assert set(nation["Aantal antwoorden (n)"]) == {"–"}  # waarstaatjegemeente gives no n
+    if indicator == "lonely_pct":  # not a survey of the municipality's own: no column of answers
+        table = next(df.value for df in at.dataframe if "Periode" in df.value.columns)
+        assert "Aantal antwoorden (n)" not in table.columns
 
 
 def test_a_real_survey_is_not_mixed_into_the_demo(demo_warehouse):

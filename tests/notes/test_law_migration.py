@@ -92,3 +92,23 @@ def test_notes_and_markers_move_to_the_law_of_their_figure(before, monkeypatch):
     edited = store.update(ids["school"], n.head_revision, content(law="context", indicator_id="early_school_leavers_pct",
                                                                    title="Bewerkt"), role="ambtenaar", user="anna")
     assert (edited.content.law, edited.content.title) == ("context", "Bewerkt")
+
+
+def test_an_export_from_before_the_move_imports_under_the_laws_of_today(before, tmp_path, monkeypatch):
+    """A backup made before "veiligheid" was removed is not refused: its notes arrive as the migration
+    would have moved them."""
+    old = NoteStore(before)
+    ids = {"vt": write(old, "veiligheid", "veilig_thuis_reports", "Meer meldingen"),
+           "jb": write(old, "veiligheid", "jeugdbescherming_youngsters", "Minder maatregelen"),
+           "ww": write(old, "participatie", "ww_per_1000", "WW daalt"),
+           "wmo": write(old, "wmo", "wmo_clients_per_1000", "Onaangeroerd")}
+    exported = old.export_json(role="beheerder", user="bert")
+    monkeypatch.undo()
+    today = Database(f"sqlite:///{tmp_path / 'today.sqlite'}")
+    today.migrate()
+    store = NoteStore(today)
+    report = store.import_json(exported, role="beheerder", user="carla")
+    assert "4" in report.summary()
+    laws = {key: store.get(i, role="ambtenaar").content.law for key, i in ids.items()}
+    assert laws == {"vt": "wmo", "jb": "jeugd", "ww": "context", "wmo": "wmo"}
+    assert note_content.law_now("veiligheid", None) == "jeugd"  # a marker of the old law, as the migration did
