@@ -10,7 +10,6 @@ dropped unread, so they never reach memory beyond the parser, let alone the ware
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -18,7 +17,6 @@ from pathlib import Path
 import polars as pl
 
 from etl.registry_read import (
-    PROFILES_DIR,
     SAMPLE_PROBLEMS,
     Checked,
     Extract,
@@ -28,6 +26,7 @@ from etl.registry_read import (
     _read_csv,
     _read_excel,
     check_size,
+    profile_document,
 )
 
 # An extract covers at most this many years back from its export date (as the other registry extracts).
@@ -48,13 +47,7 @@ class Kind:
 def load_section(profile: str | Path, kind: Kind) -> dict:
     """The profile's ``[<kind>]`` section: its column names, value tables and (if it sets them) its own
     delimiter, encoding and date format; otherwise those of the profile."""
-    path = Path(profile)
-    if not path.suffix:
-        path = PROFILES_DIR / f"{profile}.toml"
-    if not path.exists():
-        known = ", ".join(sorted(p.stem for p in PROFILES_DIR.glob("*.toml")))
-        raise ExtractRefused(f"Kolomprofiel {profile!s} bestaat niet (bekende profielen: {known})")
-    doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    path, doc = profile_document(profile)
     section = doc.get(kind.key)
     if not isinstance(section, dict) or not section.get("columns"):
         raise ExtractRefused(f"Kolomprofiel {path.name} heeft geen deel [{kind.key}.columns] voor {kind.label}. "

@@ -103,14 +103,19 @@ class Extract:
 
 
 
-def load_profile(profile: str | Path) -> dict:
+def profile_document(profile: str | Path) -> tuple[Path, dict]:
+    """The profile file (a name in data/profiles or a path) and its parsed TOML; refused when it is missing."""
     path = Path(profile)
     if not path.suffix:
         path = PROFILES_DIR / f"{profile}.toml"
     if not path.exists():
         known = ", ".join(sorted(p.stem for p in PROFILES_DIR.glob("*.toml")))
         raise ExtractRefused(f"Kolomprofiel {profile!s} bestaat niet (bekende profielen: {known})")
-    doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    return path, tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def load_profile(profile: str | Path) -> dict:
+    path, doc = profile_document(profile)
     columns = doc.get("columns", {})
     unknown = set(columns) - set(FIELDS)
     if unknown:
