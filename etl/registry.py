@@ -41,6 +41,7 @@ from etl.registry_counts import (  # noqa: F401  (this module's public names)
 from etl.registry_read import (  # noqa: F401  (this module's public names)
     AGE_GROUPS,
     COMPLETED_REASONS,
+    CORE_STAPELING_LAWS,
     DATE_FIELDS,
     DELIVERY_FORMS,
     FIELDS,
@@ -74,7 +75,11 @@ from warehouse.releases import SOURCE_SCHEMA, current_release
 EXTRA_KINDS = {"cases": registry_cases, "signals": registry_signals}
 KINDS = LAWS + tuple(EXTRA_KINDS)
 SOURCE_TITLES = {"cases": "Eigen registratie klachten, bezwaren en beroepen",
-                 "signals": "Eigen registratie vroegsignalering schulden"}
+                 "signals": "Eigen registratie vroegsignalering schulden",
+                 "stapeling": "Eigen registratie Wmo, Jeugd en Participatiewet samen",
+                 "stapeling-schuldhulp": "Eigen registratie schuldhulp met andere wetten",
+                 "stapeling-18": "Eigen registratie jeugdhulp en hulp na 18 jaar"}
+STAPELING_CORE_MEASURES = {"households", "households_multi", "beschikkingen_per_household"}
 
 
 @dataclass
@@ -242,12 +247,20 @@ def _count_provisions(prepared: list[pl.DataFrame], cat, gemeente: str, referenc
         covered[f"registry:{law}"] = law_periods(law_rows, reference, first_year)["code"].to_list()
         frames.append(aggregate(law_rows, law, wanted, reference, first_year).with_columns(
             source_id=pl.lit(f"registry:{law}")))
-    laws_loaded = set(rows["law"]) & set(STAPELING_LAWS)
-    if len(laws_loaded) >= 2:  # households across laws can only be counted while the ids are in memory
+    # Households across laws can only be counted while the ids are in memory. Each group of figures has its
+    # own source, replaced only by a load that holds the laws it needs: Wmo with debt help alone must not
+    # overwrite the households per combination of the three core laws, nor the reverse.
+    loaded = set(rows["law"])
+    core = len(loaded & set(CORE_STAPELING_LAWS))
+    groups = {"registry:stapeling": (core >= 2, STAPELING_CORE_MEASURES),
+              "registry:stapeling-schuldhulp": ("schuldhulp" in loaded and core >= 1, {"households_debt_multi"}),
+              "registry:stapeling-18": ("jeugd" in loaded and len(loaded & set(STAPELING_LAWS)) >= 2, {"transition_18"})}
+    for source_id, (complete, measures) in groups.items():
         wanted = [{"id": e["id"], **e["source"]["registry"]} for e in cat.by_source("registry")
-                  if e["source"]["registry"]["law"] == "stapeling"]
-        covered["registry:stapeling"] = stapeling_periods(rows, reference, first_year)["code"].to_list()
-        frames.append(stapeling(rows, wanted, reference, first_year).with_columns(source_id=pl.lit("registry:stapeling")))
+                  if e["source"]["registry"]["law"] == "stapeling" and e["source"]["registry"]["measure"] in measures]
+        if complete and wanted:
+            covered[source_id] = stapeling_periods(rows, reference, first_year)["code"].to_list()
+            frames.append(stapeling(rows, wanted, reference, first_year).with_columns(source_id=pl.lit(source_id)))
     del rows
 
 

@@ -126,3 +126,21 @@ def test_transition_at_18_and_debt_help_in_stapeling(tmp_path):
     # The counts over Wmo, youth care and Participatiewet do not change meaning: debt help is not one of them.
     assert value(o, "stapeling_households_multi", GM, Y24) == 1  # H31: youth care and Wmo
     assert value(o, "stapeling_households", GM, Y24, "laws", "wmo") == 1  # H36, its debt help left out
+
+
+def test_a_load_of_one_law_with_debt_help_keeps_the_households_over_the_core_laws(tmp_path):
+    """Wmo with debt help alone gives the debt figure, not a new count of households per combination of Wmo,
+    youth care and Participatiewet (which would read "only Wmo"); a load of the core laws leaves the debt
+    figure as it was."""
+    load(tmp_path, {"jeugd": csv(JEUGD_18, H), **{law: csv(rows, H) for law, rows in ADULT.items()}})
+    load(tmp_path, {"wmo": csv(ADULT["wmo"], H), "schuldhulp": csv(ADULT["schuldhulp"], H)})
+    o = obs(tmp_path)
+    assert value(o, "stapeling_households_multi", GM, Y24) == 1  # H31, from the first load
+    assert value(o, "stapeling_households", GM, Y24, "laws", "wmo") == 1
+    assert value(o, "stapeling_households_debt", GM, Y24, "laws", "wmo+schuldhulp") == 1  # H36, from this load
+    assert value(o, "stapeling_households_debt", GM, Y24, "laws", "jeugd+schuldhulp") is None  # no youth care now
+    assert value(o, "jeugd_transition_18_share", GM, Y24) == 50.0  # kept: this load has no youth care
+    load(tmp_path, {"jeugd": csv(JEUGD_18, H), "wmo": csv(ADULT["wmo"], H)})
+    o = obs(tmp_path)
+    assert value(o, "stapeling_households_debt", GM, Y24, "laws", "wmo+schuldhulp") == 1  # kept: no debt help now
+    assert value(o, "jeugd_transition_18_share", GM, Y24) == 25.0  # Y5's debt help is not in this load
