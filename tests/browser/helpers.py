@@ -192,3 +192,11 @@ def tab_to(page: Page, target: Locator, what: str, presses: int) -> None:
         if target.evaluate("e => e === document.activeElement"):
             return
     pytest.fail(f"{what} was not reachable with Tab")
+
+
+def pick_from_long_list(page: Page, combobox: Locator, option: str) -> None:
+    """Choose ``option`` in an open-able selectbox whose list is long: the dropdown draws only the options in
+    view, so the text is typed to filter the list first (as a reader does with 180 figures)."""
+    combobox.click()
+    page.keyboard.type(option)
+    page.get_by_role("option", name=option, exact=True).click()

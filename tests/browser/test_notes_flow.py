@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from store.db import Database
 from store.notes import NoteStore
-from tests.browser.helpers import wait_idle
+from tests.browser.helpers import pick_from_long_list, wait_idle
 from tests.browser.test_workflows import INDICATOR_TITLE, go_to, sign_in
 
 
@@ -25,8 +25,8 @@ def _new_note_form(page):
 
 def _write(page, title: str, explanation: str) -> None:
     form = _new_note_form(page)
-    form.get_by_test_id("stSelectbox").filter(has_text="Cijfer").get_by_role("combobox").click()
-    page.get_by_role("option", name=INDICATOR_TITLE, exact=True).click()
+    pick_from_long_list(page, form.get_by_test_id("stSelectbox").filter(has_text="Cijfer").get_by_role("combobox"),
+                        INDICATOR_TITLE)
     form.get_by_role("textbox", name="Korte titel", exact=True).fill(title)
     if explanation:
         form.get_by_role("textbox", name="Verklaring", exact=True).fill(explanation)
