@@ -16,6 +16,7 @@ import streamlit as st
 
 import settings
 from domain import formatting as fmt
+from domain.contrast import contrast_ratio
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 # After Okabe-Ito's eight: Paul Tol's muted colours, so eleven product categories get eleven colours.
@@ -262,21 +263,6 @@ MAP_BLUES = ["#EFF3FF", "#C6DBEF", "#6BAED6", "#2171B5", "#08306B"]
 NO_FIGURE_FILL = "#DDDDDD"
 MAP_HEIGHT = 540  # legend included: at 420 the map itself was some 280 px and wijk names ran into each other
 LABEL_COLOURS = ("#222222", "#FFFFFF")
-
-
-def relative_luminance(colour: str) -> float:
-    """WCAG 2.1 relative luminance of a #RRGGBB colour."""
-    def channel(c: int) -> float:
-        c = c / 255
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (int(colour.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
-    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
-
-
-def contrast_ratio(a: str, b: str) -> float:
-    la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
-    return (la + 0.05) / (lb + 0.05)
 
 
 def label_colour(fill: str) -> str:

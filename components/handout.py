@@ -24,8 +24,6 @@ from fpdf.fonts import FontFace, TextStyle
 
 from components import charts, dossier_document, signals_view
 from components.handout_charts import CHART_HEIGHT_PX, CHART_WIDTH_PX, chart_svg
-from components.handout_charts import _vl_convert as _vl_convert  # re-exported: publish/site.py uses it
-from components.handout_charts import svg_print_scale as svg_print_scale  # re-exported: the tests use it
 from components.notes import SECTIONS as NOTE_SECTIONS
 from domain import formatting as fmt
 from domain.formatting import date_label
@@ -178,11 +176,8 @@ class _Ruler(Handout):
 
 
 def _height(pdf: Handout, draw) -> float:
-    """How far ``draw`` would run down from where ``pdf`` stands, measured on the ruler.
-
-    The ruler is a second document with the same page, margins and fonts that never breaks a page, so the
-    height is where it ends. fpdf2's ``offset_rendering`` does the same by copying the whole document
-    (every page so far) twice per block: a minute for a 20-part handout."""
+    """How far ``draw`` would run down from where ``pdf`` stands, measured on the ruler (a page that never
+    breaks). fpdf2's ``offset_rendering`` copies the whole document twice per block: a minute for 20 parts."""
     ruler = pdf.ruler()
     ruler.set_xy(pdf.x, pdf.y)
     ruler.set_font(pdf.font_family, pdf.font_style, pdf.font_size_pt)
@@ -190,16 +185,12 @@ def _height(pdf: Handout, draw) -> float:
     return ruler.y - pdf.y
 
 
-def _fits(pdf: Handout, height: float) -> bool:
-    return pdf.y + height <= pdf.page_break_trigger
-
-
 def keep_together(pdf: Handout, draw) -> None:
     """Draw on one page: if ``draw`` would run over the page's end, start it on a new page (unless it is
     longer than a page, or the page is still empty). So no table is split off from its last row and no
     note leaves a few lines on a page of their own."""
     height = _height(pdf, draw)
-    if not _fits(pdf, height) and height <= pdf.eph and pdf.y > pdf.t_margin + 1:
+    if pdf.y + height > pdf.page_break_trigger and height <= pdf.eph and pdf.y > pdf.t_margin + 1:
         pdf.add_page()
     draw(pdf)
 
@@ -217,7 +208,7 @@ def keep_block(pdf: Handout, chart, table) -> None:
 
     height = _height(pdf, whole)
     free = pdf.page_break_trigger - pdf.y
-    if _fits(pdf, height) or free <= NEAR_EMPTY * pdf.eph or not _fits(pdf, _height(pdf, chart)):
+    if height <= free or free <= NEAR_EMPTY * pdf.eph or _height(pdf, chart) > free:
         keep_together(pdf, whole)
         return
     chart(pdf)

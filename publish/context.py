@@ -85,7 +85,7 @@ class BuildContext:
 
 @functools.cache
 def vl_convert():
-    from components.handout import _vl_convert as handout_vl  # the font registered once, as for the PDF
+    from components.handout_charts import _vl_convert as handout_vl  # the font registered once, as for the PDF
 
     return handout_vl()
 

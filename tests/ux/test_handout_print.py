@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from components import dossier_document, handout
+from components import dossier_document, handout, handout_charts
 from queries import Warehouse
 from tests.ux import print_checks as pc
 
@@ -77,7 +77,7 @@ def test_chart_text_is_at_least_8_pt_on_paper(demo):
         svg = handout.chart_svg(b)
         if svg is None:
             continue
-        scale = handout.svg_print_scale(svg, pdf.epw)
+        scale = handout_charts.svg_print_scale(svg, pdf.epw)
         sizes = [float(el.get("font-size").rstrip("px")) for el in ET.fromstring(svg).iter()
                  if el.tag.endswith("text") and el.get("font-size")]
         assert sizes and min(sizes) * scale >= 8, (b.indicator["id"], min(sizes) * scale)
