@@ -47,7 +47,6 @@ from etl.registry_read import (  # noqa: F401  (this module's public names)
     FIELDS,
     INFLOW_GAP_DAYS,
     LAWS,
-    LEGAL_TERM_DAYS,
     OTHER,
     POSTCODES_FILE,
     PROFILES_DIR,

@@ -70,7 +70,7 @@ def aggregate(rows: pl.DataFrame, law: str, wanted: list[dict], reference: date,
     active = _during(prov, per, "start", "end")  # provisions running during each period
     requests = _during(rows, per, "request")
     decisions = _during(rows, per, "decision")
-    term = (terms or settings_mod.load_terms()).days(law)  # MSD_TERM_* (LEGAL_TERM_DAYS are the defaults)
+    term = (terms or settings_mod.load_terms()).days(law)  # MSD_TERM_* (defaults: settings.LegalTerms)
     frames: list[pl.DataFrame] = []
     stocks: dict[tuple, pl.DataFrame] = {}
     for w in wanted:

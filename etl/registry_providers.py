@@ -66,7 +66,10 @@ def provider_cells(rows: pl.DataFrame, law: str, reference: date, first_year: in
                         schema_overrides={"denominator_id": pl.String, "derive_json": pl.String})
     out = protect(cells.select("indicator_id", "region_code", "period", "breakdown", "category", "value",
                                "denominator", "status"), meta, s)
-    return out.with_columns(measure=pl.col("indicator_id").str.split(":").list.get(1)).drop("indicator_id")
+    # The bases were only for the suppression: a cost row's base is the provider's exact client count, kept
+    # where the client cell itself is hidden. The view reads values only.
+    return out.with_columns(measure=pl.col("indicator_id").str.split(":").list.get(1),
+                            denominator=pl.lit(None, pl.Float64)).drop("indicator_id")
 
 
 def _labelled(prov: pl.DataFrame) -> pl.DataFrame:

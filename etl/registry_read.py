@@ -33,7 +33,6 @@ DELIVERY_FORMS = ("ZIN", "PGB")
 REFERRERS = ("01", "02", "03", "04", "05", "06", "08")
 OTHER = "overig"
 # The default legal terms per law; a load uses the settings (MSD_TERM_*, settings.LegalTerms).
-LEGAL_TERM_DAYS = {law: settings_mod.LegalTerms().days(law) for law in LAWS}
 COMPLETED_REASONS = ("afgerond", "schuldregeling")
 # Reasons a provision ended, per law, as our own short codes (docs/loading-real-data.md). A profile maps a
 # system's codes or words to these ([values.end_reason]); anything else is counted as OTHER, never kept as text.

@@ -124,7 +124,7 @@ def parse(data: bytes, filename: str, cat: catalogue_mod.Catalogue, region_codes
         bad = len(problems)
         region = cell("gebied").upper()
         if region not in region_codes:
-            problems.append(f"{where('gebied')}: geen gebiedscode die het monitor kent (zoals GM0995 of WK099501)")
+            problems.append(f"{where('gebied')}: geen gebiedscode die de monitor kent (zoals GM0995 of WK099501)")
         year = cell("jaar")
         if not YEAR_RE.fullmatch(year):
             problems.append(f"{where('jaar')}: geen jaartal van vier cijfers")
