@@ -54,7 +54,10 @@ def measure(w: dict, prov: pl.DataFrame, base: pl.DataFrame, active: pl.DataFram
         return _share(_complete(_during(_returns(prov), per, "ep_end"), reference, RETURN_DAYS), iid,
                       100 * pl.col("returned").mean())
     if m == "cost_per_trajectory":
-        return _by_region(active, [], value=_paid(reference) / pl.len(), denominator=pl.len().cast(pl.Float64)
+        # Per trajectory, but based on the people behind it (as every amount): a few people with many
+        # trajectories must not pass the small-number rule.
+        return _by_region(active, [], value=_paid(reference) / pl.len(),
+                          denominator=pl.col("person").n_unique().cast(pl.Float64)
                           ).with_columns(indicator_id=pl.lit(iid), breakdown=pl.lit(""), category=pl.lit(""))
     raise ValueError(m)
 

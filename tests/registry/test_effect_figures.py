@@ -4,6 +4,7 @@ transition at 18 and debt help in the stapeling counts."""
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 
 from tests.registry.test_registry import GM, HEADER, WMO, csv, load, obs, value
@@ -89,6 +90,9 @@ def test_outflow_to_work_and_reintegration_instruments(tmp_path):
     assert value(o, "tegenprestatie_reg_clients", GM, "2025JJ00") is None
     # Re-integration and wage subsidy ran all of 2024: 4.000 euro over two trajectories.
     assert value(o, "reintegratie_reg_cost_per_trajectory", GM, Y24) == pytest.approx(2000)
+    base = o.filter((pl.col("indicator_id") == "reintegratie_reg_cost_per_trajectory") & (pl.col("region_code") == GM)
+                    & (pl.col("period") == Y24))["denominator"].item()
+    assert base == 1  # one person behind the two trajectories: the small-number rule counts people
     assert value(o, "participatie_reg_clients", GM, Y24, "product", "wsw") == 1
 
 
