@@ -21,7 +21,7 @@ import polars as pl
 
 from domain.laws import PRODUCTS
 from etl import registry_cases_base as base
-from etl.registry_read import Checked, Extract, ReaderLimits
+from etl.registry_read import Checked, Extract, ReaderLimits, run_checks
 from warehouse.releases import WarehouseError
 
 FIELDS = ("case_id", "received_date", "decision_date", "law", "product_code", "kind", "outcome", "postcode",
@@ -88,7 +88,7 @@ def check(ex: Extract, postcodes: pl.DataFrame, reference: date, known_wijken: s
         checks.append((col, pl.col(col).is_not_null() & pl.col(parsed).is_null(), f"geen datum in de vorm {fmt}"))
         checks.append((col, pl.col(parsed) > reference, "datum ligt na de datum van de export"))
     checks.append(("case_id", pl.col("_dup"), "zaak staat er al eerder (zelfde zaaknummer en soort)"))
-    return df.height, base.run_checks(df, checks, {})
+    return df.height, run_checks(df, checks, {})
 
 
 def aggregate(good: pl.DataFrame, wanted: list[dict], reference: date, gemeente: str,

@@ -17,8 +17,6 @@ from pathlib import Path
 import polars as pl
 
 from etl.registry_read import (
-    SAMPLE_PROBLEMS,
-    Checked,
     Extract,
     ExtractRefused,
     ReaderLimits,
@@ -115,23 +113,6 @@ def place_check(known_wijken: set[str]) -> tuple[str, pl.Expr, str]:
     given = pl.col("postcode").is_not_null() | pl.col("wijk_code").is_not_null()
     return ("postcode", given & (pl.col("wijk").is_null() | ~pl.col("wijk").is_in(sorted(known_wijken))),
             "postcode of wijk ligt buiten de gemeente")
-
-
-def run_checks(df: pl.DataFrame, checks: list[tuple[str, pl.Expr, str]], other: dict[str, pl.Expr]) -> Checked:
-    """Every check on every row; problems as (row, column, reason), never the value. ``other`` counts the
-    good rows whose code was counted as "overig" (per field)."""
-    names = [f"_bad{i}" for i in range(len(checks))]
-    flags = df.select("row", *[e.fill_null(False).alias(n) for n, (_, e, _) in zip(names, checks, strict=True)])
-    totals = flags.select(*[pl.col(n).sum() for n in names], bad=pl.any_horizontal(names).sum()).row(0)
-    problems: list[tuple[int, str, str]] = []
-    for i, (col, _, reason) in enumerate(checks):
-        if totals[i]:
-            rows = flags.filter(pl.col(names[i]))["row"].head(SAMPLE_PROBLEMS)
-            problems += [(int(r), col, reason) for r in rows.to_list()]
-    good = df.filter(~flags.select(pl.any_horizontal(names))[:, 0])
-    counted = {f: int(good.select(e.sum()).item()) for f, e in other.items()}
-    return Checked(good, sorted(problems)[:SAMPLE_PROBLEMS], int(sum(totals[:-1])), int(totals[-1]),
-                   {k: v for k, v in counted.items() if v})
 
 
 def first_year(dates: pl.Series, reference: date, first: int | None = None) -> int:

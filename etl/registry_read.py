@@ -344,18 +344,24 @@ def validate(df: pl.DataFrame, law: str, profile: dict, postcodes: pl.DataFrame,
     for c in ("birth_date", "request_date", "decision_date", "start_date"):
         checks.append((c, pl.col(f"{c}_d") > reference, "datum ligt na de datum van de export"))
     checks.append(("", pl.col("_dup"), "dubbele rij (staat er al eerder)"))
-    flags = typed.select("row", *[e.fill_null(False).alias(f"_bad{i}") for i, (_, e, _) in enumerate(checks)])
+    return run_checks(typed, checks, {f: pl.col(f) == OTHER for f in ("referrer", "end_reason")})
+
+
+def run_checks(df: pl.DataFrame, checks: list[tuple[str, pl.Expr, str]], other: dict[str, pl.Expr]) -> Checked:
+    """Every check on every row; problems as (row, column, reason), never the value. ``other`` counts the
+    good rows whose code was counted as "overig" (per field)."""
     names = [f"_bad{i}" for i in range(len(checks))]
+    flags = df.select("row", *[e.fill_null(False).alias(n) for n, (_, e, _) in zip(names, checks, strict=True)])
     totals = flags.select(*[pl.col(n).sum() for n in names], bad=pl.any_horizontal(names).sum()).row(0)
     problems: list[tuple[int, str, str]] = []
     for i, (col, _, reason) in enumerate(checks):
         if totals[i]:
             rows = flags.filter(pl.col(names[i]))["row"].head(SAMPLE_PROBLEMS)
             problems += [(int(r), col, reason) for r in rows.to_list()]
-    good = typed.filter(~flags.select(pl.any_horizontal(names))[:, 0])
-    other = {f: int(good.select((pl.col(f) == OTHER).sum()).item()) for f in ("referrer", "end_reason")}
+    good = df.filter(~flags.select(pl.any_horizontal(names))[:, 0])
+    counted = {f: int(good.select(e.sum()).item()) for f, e in other.items()}
     return Checked(good, sorted(problems)[:SAMPLE_PROBLEMS], int(sum(totals[:-1])), int(totals[-1]),
-                   {k: v for k, v in other.items() if v})
+                   {k: v for k, v in counted.items() if v})
 
 
 def prepare(good: pl.DataFrame, gemeente: str, reference: date) -> pl.DataFrame:

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 import polars as pl
 
 from etl import registry_cases_base as base
-from etl.registry_read import OTHER, Checked, Extract, ReaderLimits
+from etl.registry_read import OTHER, Checked, Extract, ReaderLimits, run_checks
 from warehouse.releases import WarehouseError
 
 FIELDS = ("signal_id", "signal_date", "signal_kind", "contact_date", "help_accepted", "children", "postcode",
@@ -74,7 +74,7 @@ def check(ex: Extract, postcodes: pl.DataFrame, reference: date, known_wijken: s
         checks.append((col, pl.col(col).is_not_null() & pl.col(parsed).is_null(), f"geen datum in de vorm {fmt}"))
         checks.append((col, pl.col(parsed) > reference, "datum ligt na de datum van de export"))
     checks.append(("signal_id", pl.col("_dup"), "signaal staat er al eerder (zelfde signaalnummer)"))
-    return df.height, base.run_checks(df, checks, {"signal_kind": pl.col("_other")})
+    return df.height, run_checks(df, checks, {"signal_kind": pl.col("_other")})
 
 
 def aggregate(good: pl.DataFrame, wanted: list[dict], reference: date, gemeente: str,
