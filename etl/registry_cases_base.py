@@ -17,6 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from etl.registry_read import (
+    MAX_YEARS_BACK,
     Extract,
     ExtractRefused,
     ReaderLimits,
@@ -26,9 +27,6 @@ from etl.registry_read import (
     check_size,
     profile_document,
 )
-
-# An extract covers at most this many years back from its export date (as the other registry extracts).
-MAX_YEARS_BACK = 20
 
 
 @dataclass(frozen=True)

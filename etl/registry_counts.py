@@ -27,6 +27,7 @@ from etl.registry_read import (
     COMPLETED_REASONS,
     CORE_STAPELING_LAWS,
     INFLOW_GAP_DAYS,
+    MAX_YEARS_BACK,
     STAPELING_LAWS,
 )
 from warehouse.releases import WarehouseError
@@ -46,16 +47,16 @@ def _episodes(prov: pl.DataFrame) -> pl.DataFrame:
 
 
 def law_periods(rows: pl.DataFrame, reference: date, first_year: int | None = None) -> pl.DataFrame:
-    """The periods one law's extract covers: from its first request or start (at most 20 years back)."""
+    """The periods one law's extract covers: from its first request or start (at most MAX_YEARS_BACK years back)."""
     first = rows.select(pl.min_horizontal("request", "start").min()).item() if rows.height else None
-    return _period_table(first_year or max(first.year if first else reference.year, reference.year - 20), reference)
+    return _period_table(first_year or max(first.year if first else reference.year, reference.year - MAX_YEARS_BACK), reference)
 
 
 def stapeling_periods(rows: pl.DataFrame, reference: date, first_year: int | None = None) -> pl.DataFrame:
     """The years the stapeling figures cover: from the first provision of the laws loaded together."""
     prov = rows.filter(pl.col("start").is_not_null() & pl.col("law").is_in(list(STAPELING_LAWS)))
     first = prov["start"].min().year if prov.height else reference.year
-    return _period_table(first_year or max(first, reference.year - 20), reference, years_only=True)
+    return _period_table(first_year or max(first, reference.year - MAX_YEARS_BACK), reference, years_only=True)
 
 
 def aggregate(rows: pl.DataFrame, law: str, wanted: list[dict], reference: date,

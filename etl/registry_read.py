@@ -52,6 +52,7 @@ END_REASON_WORDS = {"uitval": DROP_OUT, "voortijdig_beeindigd": DROP_OUT, "afgeb
 GOAL_REACHED = {"ja": "ja", "j": "ja", "yes": "ja", "1": "ja", "nee": "nee", "n": "nee", "no": "nee", "0": "nee"}
 AGE_GROUPS = [(0, 3), (4, 11), (12, 17), (18, 26), (27, 64), (65, 74), (75, 84), (85, 200)]
 INFLOW_GAP_DAYS = 90
+MAX_YEARS_BACK = 20  # an extract covers at most this many years back from its export date
 PROFILES_DIR = settings_mod.DATA_DIR / "profiles"
 POSTCODES_FILE = "postcodes.csv"  # public reference data, kept in the release and reused by the next load
 SAMPLE_PROBLEMS = 1000  # problems listed in a report; all of them are counted
