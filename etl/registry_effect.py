@@ -47,9 +47,11 @@ def measure(w: dict, prov: pl.DataFrame, base: pl.DataFrame, active: pl.DataFram
             raise WarehouseError(f"Catalogus, indicator {iid}: registratiemaat ended_with heeft een reason nodig")
         return _count(ended.filter(pl.col("end_reason") == w["reason"]), "person", iid)
     if m == "decision_to_start_median":
-        started = _during(base.filter(pl.col("decision").is_not_null() & (pl.col("start") >= pl.col("decision"))),
-                          per, "start")
-        return _share(started, iid, (pl.col("start") - pl.col("decision")).dt.total_days().median())
+        # Care that started before its decision (help at once, the beschikking written afterwards) waited
+        # no day after the decision: it counts as 0 days, so leaving it out does not make the wait look longer.
+        started = _during(base.filter(pl.col("decision").is_not_null()), per, "start")
+        return _share(started, iid, (pl.col("start") - pl.col("decision")).dt.total_days().clip(lower_bound=0)
+                      .median())
     if m == "return_12m":
         return _share(_complete(_during(_returns(prov), per, "ep_end"), reference, RETURN_DAYS), iid,
                       100 * pl.col("returned").mean())

@@ -21,7 +21,7 @@ WMO_EFFECT = [
     "100000003,H3,1935-01-01,1000AA,,2023-12-01,2024-01-02,maatwerk,14,2024-02-01,2024-05-31,Instroom Wlz,ZIN,B,,,N",
     "100000004,H4,1970-01-01,1000AA,,2024-01-10,2024-01-31,maatwerk,02,2024-02-01,2024-10-31,gestopt want boos,ZIN,"
     "B,,,Ja",
-    # Started before the decision (a decision afterwards): no waiting time from decision to start.
+    # Started before the decision (help at once, the decision written afterwards): 0 days from decision to start.
     "100000005,H5,1945-01-01,1000AA,,2024-02-01,2024-03-10,maatwerk,01,2024-03-01,,,ZIN,A,,,",
 ]
 
@@ -36,8 +36,9 @@ def test_outcomes_of_ended_wmo_provisions(tmp_path):
     assert value(o, "wmo_reg_goal_reached_share", GM, Y24) == 50.0
     assert value(o, "wmo_reg_to_wlz", GM, Y24) == 1
     assert value(o, "wmo_reg_to_wlz", GM, "2023JJ00") is None  # nobody left for the Wlz in 2023
-    # Decision to start of the 2024 starts: 22, 10, 30 and 1 days (person 5 started before the decision).
-    assert value(o, "wmo_reg_wait_start_median", GM, Y24) == 16.0
+    # Decision to start of the 2024 starts: 22, 10, 30, 1 and 0 days: person 5 started 9 days before the
+    # decision and counts as 0 (it used to be left out, which gave a median of 16).
+    assert value(o, "wmo_reg_wait_start_median", GM, Y24) == 10.0
     assert value(o, "wmo_reg_wait_start_median", GM, "2023JJ00") == 28.0
     # Episodes ended in 2024: 5, of which person 1's first came back within a year.
     assert value(o, "wmo_reg_return_12m", GM, Y24) == 20.0
