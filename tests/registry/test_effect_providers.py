@@ -57,6 +57,13 @@ def test_only_a_provider_with_enough_clients_gets_its_name(tmp_path):
     assert scan([tmp_path], ["Kwikstaart", "0612345678", "Zorg Zelf"]) == []
 
 
+def test_an_administrative_end_is_no_drop_out_of_the_provider(tmp_path):
+    # iWmo numbers: 5 ended early (21), 5 moved on to another provider (38: no outcome), 10 as planned (19).
+    load(tmp_path, {"wmo": csv([row(i, BIG, reason="21" if i < 5 else "38" if i < 10 else "19")
+                                for i in range(20)], H)})
+    assert cell(cells(tmp_path), "Thuiszorg De Linde", "dropout_share") == pytest.approx(100 / 3)  # 5 of 15
+
+
 def test_small_providers_are_hidden_and_cannot_be_worked_out_from_the_total(tmp_path):
     load(tmp_path, {"wmo": extract(others=3, pgb=6)}, suppress=True)  # at least 5 clients, 50 behind a share
     df = cells(tmp_path)
