@@ -85,9 +85,7 @@ def check(ex: Extract, postcodes: pl.DataFrame, reference: date, known_wijken: s
         ("decision_date", pl.col("decided") < pl.col("received"), "besluitdatum ligt voor de datum van ontvangst"),
         base.place_check(known_wijken),
     ]
-    for col, parsed in (("received_date", "received"), ("decision_date", "decided")):
-        checks.append((col, pl.col(col).is_not_null() & pl.col(parsed).is_null(), f"geen datum in de vorm {fmt}"))
-        checks.append((col, pl.col(parsed) > reference, "datum ligt na de datum van de export"))
+    checks += base.date_checks({"received_date": "received", "decision_date": "decided"}, fmt, reference)
     checks.append(("case_id", pl.col("_dup"), "zaak staat er al eerder (zelfde zaaknummer en soort)"))
     return df.height, run_checks(df, checks, {})
 

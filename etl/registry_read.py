@@ -149,18 +149,22 @@ def _check_shape(name: str, rows: int, columns: int, limits: ReaderLimits) -> No
                              f"{_n(limits.max_cells)} (MSD_MAX_EXTRACT_CELLS)")
 
 
-def read_raw(ex: Extract, profile: dict, limits: ReaderLimits | None = None) -> pl.DataFrame:
-    """The extract as strings, columns renamed to the standard fields."""
-    limits = limits or ReaderLimits.from_env()
+def read_table(ex: Extract, profile: dict, limits: ReaderLimits) -> pl.DataFrame:
+    """The file as a table of strings (Excel or CSV, as the profile says), its size and shape within the limits."""
     check_size(len(ex.data), ex.name, limits)
-    head = ex.data[:8]
-    if head.startswith(b"PK\x03\x04"):
+    if ex.data[:4] == b"PK\x03\x04":
         raw = _read_excel(ex, limits)
     else:
         if b"\x00" in ex.data[:65536]:
             raise ExtractRefused(f"{ex.name}: dit is geen CSV- of Excel-bestand (binaire inhoud)")
         raw = _read_csv(ex, profile, limits)
     _check_shape(ex.name, raw.height, raw.width, limits)
+    return raw
+
+
+def read_raw(ex: Extract, profile: dict, limits: ReaderLimits | None = None) -> pl.DataFrame:
+    """The extract as strings, columns renamed to the standard fields."""
+    raw = read_table(ex, profile, limits or ReaderLimits.from_env())
     mapping = {src: std for std, src in profile["columns"].items()}
     missing = [src for src in mapping if src not in raw.columns]
     required = {"client_id", "household_id"}

@@ -91,18 +91,11 @@ def test_only_civil_servants_may_read_the_provider_table(tmp_path):
 
 @pytest.fixture
 def provider_app(app_env, tmp_path, monkeypatch):
-    from store.accounts import AccountStore
-    from store.db import shared_database
-    from tests.auth.conftest import add_people
+    from tests.registry.test_upload_app import serve
 
     wh = tmp_path / "warehouse"
     load(wh, {"wmo": extract(others=3, pgb=2)})
-    app_env(wh)
-    for name, v in {"MSD_PUBLIC": "1", "MSD_MIN_COUNT": "1", "MSD_MIN_COUNT_STRICT": "1",
-                    "MSD_MIN_DENOMINATOR": "1"}.items():
-        monkeypatch.setenv(name, v)
-    add_people(AccountStore(shared_database(), lockout_attempts=5, lockout_minutes=15))
-    return wh
+    return serve(wh, app_env, monkeypatch)
 
 
 def test_the_wmo_page_shows_the_provider_table_to_civil_servants_only(provider_app):
