@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from etl import demo  # noqa: E402
+from tests.support.catalogue import indicator  # noqa: E402
 from warehouse import catalogue
 from warehouse.publication import publish  # noqa: E402
 from warehouse.releases import current_release
@@ -45,18 +46,10 @@ def national_catalogue(path: Path, extra: int = 40) -> Path:
     """The real catalogue plus synthetic indicators, so the warehouse holds 100+ indicators."""
     text = (ROOT / "data" / "catalogue.toml").read_text(encoding="utf-8")
     for i in range(extra):
-        text += f"""
-[[indicator]]
-id = "synthetic_{i:03d}"
-title = "Extra cijfer {i}"
-law = "context"
-theme = "Benchmark"
-unit = "percent"
-direction = "neutral"
-definition = "Verzonnen cijfer voor de benchmark."
-levels = ["land", "gemeente", "wijk", "buurt"]
-source = {{ wsjg = {{ names = ["Extra cijfer {i}"] }} }}
-"""
+        text += "\n" + indicator(f"synthetic_{i:03d}", f'source = {{ wsjg = {{ names = ["Extra cijfer {i}"] }} }}',
+                                 title=f"Extra cijfer {i}", theme="Benchmark", unit="percent",
+                                 definition="Verzonnen cijfer voor de benchmark.",
+                                 levels=["land", "gemeente", "wijk", "buurt"])
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -104,7 +97,9 @@ def build_national(warehouse: Path, cat_path: Path, years: int = 11) -> dict:
             "observations": n}
 
 
-def time_pages(warehouse: Path, runs: int, pages: list[str] = PAGES, profile: Path | None = None) -> dict:
+def time_pages(warehouse: Path, runs: int, pages: list[str] = PAGES, profile: Path | None = None, *,
+               timeout: float = 120) -> dict:
+    """Warm script runs of each page (``timeout``: seconds a run may take; bench_signals.py allows more)."""
     from streamlit.testing.v1 import AppTest
 
     # A fresh user store and public reading: pages as an anonymous council member sees them.
@@ -113,7 +108,7 @@ def time_pages(warehouse: Path, runs: int, pages: list[str] = PAGES, profile: Pa
     os.environ.update(MSD_WAREHOUSE=str(warehouse), MSD_NO_DEMO="1", MSD_PUBLIC="1", MSD_STORE_URL=f"sqlite:///{store}")
     out = {}
     for page in pages:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
         at.run()
         at.switch_page(page)
         at.run()  # warm: caches filled, modules imported

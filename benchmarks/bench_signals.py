@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_pages import TMP, _stats, build_national, national_catalogue  # noqa: E402
+from bench_pages import TMP, _stats, build_national, national_catalogue, time_pages  # noqa: E402
 
 from etl import demo  # noqa: E402
 from warehouse.releases import current_release  # noqa: E402
@@ -58,29 +58,6 @@ def time_compute(warehouse: Path, runs: int) -> dict:
             "read_stored": _stats(read), "load_average_before": load_before, "load_average": os.getloadavg()[0]}
 
 
-def time_pages(warehouse: Path, runs: int) -> dict:
-    from streamlit.testing.v1 import AppTest
-
-    store = warehouse.parent / f"{warehouse.name}-signals-store.sqlite"
-    store.unlink(missing_ok=True)
-    os.environ.update(MSD_WAREHOUSE=str(warehouse), MSD_NO_DEMO="1", MSD_PUBLIC="1", MSD_STORE_URL=f"sqlite:///{store}")
-    out = {}
-    for page in PAGES:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
-        at.run()
-        at.switch_page(page)
-        at.run()  # warm: signals computed and cached with the release
-        if at.exception or at.error:
-            raise RuntimeError(f"{page}: {(at.exception or at.error)[0].value}")
-        times = []
-        for _ in range(runs):
-            t = time.perf_counter()
-            at.run()
-            times.append((time.perf_counter() - t) * 1000)
-        out[page] = _stats(times)
-    return out
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=5)
@@ -99,7 +76,7 @@ def main() -> None:
                 demo.build(path, progress=lambda *_: None)
             else:
                 results["national_size"] = build_national(path, national_catalogue(TMP / "national-catalogue.toml"))
-        results[label] = {"compute": time_compute(path, args.runs), "pages": time_pages(path, args.page_runs)}
+        results[label] = {"compute": time_compute(path, args.runs), "pages": time_pages(path, args.page_runs, PAGES, timeout=300)}
         c = results[label]["compute"]
         print(f"== {label}: all signals ({c['signals']}) median {c['median_ms']:.0f} ms "
               f"(p10 {c['p10_ms']:.0f}, p90 {c['p90_ms']:.0f}, {c['runs']} runs; CPU {c['cpu_median_ms']:.0f} ms, "

@@ -344,12 +344,16 @@ def run(args) -> int:
     if len(gemeente) > 1:
         raise WarehouseError("--gemeente: geef één gemeente; vergelijkingsgemeenten gaan via --peers")
     rep = run_load(opts)
-    if rep.release:
-        print(f"CBS geladen: {', '.join(rep.loaded)} ({rep.observations} cijfers) in release {rep.release}")
-    else:
-        print("Niets nieuws bij CBS: het warehouse is niet veranderd.")
-    if rep.unchanged:
-        print(f"Ongewijzigd: {', '.join(rep.unchanged)}")
-    for t, why in rep.skipped.items():
-        print(f"Overgeslagen: {t} ({why})")
+    done = f"CBS geladen: {', '.join(rep.loaded)} ({rep.observations} cijfers) in release {rep.release}"
+    print_outcome(done if rep.release else None, rep.unchanged, rep.skipped)
     return 0
+
+
+def print_outcome(loaded: str | None, unchanged: list[str], skipped: dict[str, str]) -> None:
+    """What a CBS load did, for the operator: ``loaded`` says what came in (or nothing new did), then
+    the tables that had not changed and those skipped, with why (`cbs` and `refresh` both end with it)."""
+    print(loaded or "Niets nieuws bij CBS: het warehouse is niet veranderd.")
+    if unchanged:
+        print(f"Ongewijzigd: {', '.join(unchanged)}")
+    for table, why in skipped.items():
+        print(f"Overgeslagen: {table} ({why})")

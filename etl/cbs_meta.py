@@ -94,22 +94,11 @@ def read_stamp_v3(client: Client, base: str, table: str) -> dict:
 def read_meta_v3(client: Client, base: str, table: str, info: dict) -> TableMeta:
     api = f"{base}/ODataApi/odata/{table}"
     props = get_all(client, f"{api}/DataProperties", {"$format": "json"}, f"CBS-tabel {table} (DataProperties)")
-    dims = [p for p in props if p.get("Type") in DIM_KINDS]
-    geo = next((p for p in dims if p["Type"] in GEO_KINDS), None)
-    time_dim = next((p for p in dims if p["Type"] == "TimeDimension"), None)
-    meta = TableMeta(
-        table_id=table, protocol="v3", title=info.get("Title") or table, modified=str(info.get("Modified") or ""),
-        url=f"{base}/ODataFeed/odata/{table}/",
-        geo_dim=geo["Key"] if geo else None, time_dim=time_dim["Key"] if time_dim else None,
-        other_dims=[p["Key"] for p in dims if p not in (geo, time_dim)],
-        map_year=_int(geo.get("MapYear")) if geo else None,
-        year=table_year(info.get("Period"), info.get("Title")),
-        measures={p["Key"]: p.get("Title") or "" for p in props if p.get("Type") == "Topic"},
-        record_count=_int(info.get("RecordCount")),
-        units={p["Key"]: p.get("Unit") or "" for p in props if p.get("Type") == "Topic"},
-        dim_titles={p["Key"]: (p.get("Title") or "").strip() for p in dims},
-    )
-    return meta
+    return _table_meta(
+        table, "v3", key="Key", kind="Type", title=info.get("Title"), modified=info.get("Modified"),
+        url=f"{base}/ODataFeed/odata/{table}/", dims=[p for p in props if p.get("Type") in DIM_KINDS],
+        measures=[p for p in props if p.get("Type") == "Topic"], period=info.get("Period"),
+        record_count=info.get("RecordCount"))
 
 
 def read_codes_v3(client: Client, base: str, meta: TableMeta, dims: list[str]) -> dict[str, list[dict]]:
@@ -132,21 +121,29 @@ def read_stamp_v4(client: Client, base: str, table: str) -> dict:
 
 def read_meta_v4(client: Client, base: str, table: str, props: dict) -> TableMeta:
     root = f"{base}/{table}"
-    dims = get_all(client, f"{root}/Dimensions", None, f"CBS-tabel {table} (Dimensions)")
-    measures = get_all(client, f"{root}/MeasureCodes", None, f"CBS-tabel {table} (MeasureCodes)")
-    geo = next((d for d in dims if d.get("Kind") in GEO_KINDS), None)
-    time_dim = next((d for d in dims if d.get("Kind") == "TimeDimension"), None)
+    return _table_meta(
+        table, "v4", key="Identifier", kind="Kind", title=props.get("Title"), modified=props.get("Modified"),
+        url=f"{root}/", dims=get_all(client, f"{root}/Dimensions", None, f"CBS-tabel {table} (Dimensions)"),
+        measures=get_all(client, f"{root}/MeasureCodes", None, f"CBS-tabel {table} (MeasureCodes)"),
+        period=props.get("TemporalCoverage"), record_count=props.get("ObservationCount"))
+
+
+def _table_meta(table: str, protocol: str, *, key: str, kind: str, title: str | None, modified, url: str,
+                dims: list[dict], measures: list[dict], period: str | None, record_count) -> TableMeta:
+    """A table's metadata from its dimensions and measures, in either protocol: v3 names an item's code
+    ``Key`` and its kind ``Type``, v4 ``Identifier`` and ``Kind``."""
+    geo = next((d for d in dims if d.get(kind) in GEO_KINDS), None)
+    time_dim = next((d for d in dims if d.get(kind) == "TimeDimension"), None)
     return TableMeta(
-        table_id=table, protocol="v4", title=props.get("Title") or table, modified=str(props.get("Modified") or ""),
-        url=f"{root}/",
-        geo_dim=geo["Identifier"] if geo else None, time_dim=time_dim["Identifier"] if time_dim else None,
-        other_dims=[d["Identifier"] for d in dims if d not in (geo, time_dim)],
+        table_id=table, protocol=protocol, title=title or table, modified=str(modified or ""), url=url,
+        geo_dim=geo[key] if geo else None, time_dim=time_dim[key] if time_dim else None,
+        other_dims=[d[key] for d in dims if d not in (geo, time_dim)],
         map_year=_int(geo.get("MapYear")) if geo else None,
-        year=table_year(props.get("TemporalCoverage"), props.get("Title")),
-        measures={m["Identifier"]: m.get("Title") or "" for m in measures},
-        record_count=_int(props.get("ObservationCount")),
-        units={m["Identifier"]: m.get("Unit") or "" for m in measures},
-        dim_titles={d["Identifier"]: (d.get("Title") or "").strip() for d in dims},
+        year=table_year(period, title),
+        measures={m[key]: m.get("Title") or "" for m in measures},
+        record_count=_int(record_count),
+        units={m[key]: m.get("Unit") or "" for m in measures},
+        dim_titles={d[key]: (d.get("Title") or "").strip() for d in dims},
     )
 
 

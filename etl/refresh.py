@@ -95,12 +95,6 @@ def run(args) -> int:
         print(f"Bron onbereikbaar: {exc}", file=sys.stderr)
         print("Het warehouse is niet veranderd; probeer het later opnieuw.", file=sys.stderr)
         return EXIT_UNREACHABLE
-    if outcome.loaded:
-        print(f"Nieuw geladen: {', '.join(outcome.loaded)}")
-    else:
-        print("Niets nieuws bij CBS: het warehouse is niet veranderd.")
-    if outcome.unchanged:
-        print(f"Ongewijzigd: {', '.join(outcome.unchanged)}")
-    for table, why in outcome.skipped.items():
-        print(f"Overgeslagen: {table} ({why})")
+    done = f"Nieuw geladen: {', '.join(outcome.loaded)}" if outcome.loaded else None
+    cbs.print_outcome(done, outcome.unchanged, outcome.skipped)
     return outcome.exit_code

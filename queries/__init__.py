@@ -13,6 +13,7 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 import settings as settings_mod
@@ -39,6 +40,7 @@ class Warehouse:
         self.settings = settings or settings_mod.load(release.path.parent.parent)
         self._con = connect(release)
         self._lock = threading.Lock()
+        self._idle: list[duckdb.DuckDBPyConnection] = []
         self._cache: OrderedDict[tuple, pl.DataFrame] = OrderedDict()
         self._memo: dict[str, object] = {}
         self._parts: OrderedDict[tuple, object] = OrderedDict()
@@ -72,17 +74,29 @@ class Warehouse:
             if hit is not None:
                 self._cache.move_to_end(key)
                 return hit
-        # A cursor is DuckDB's thread-safe handle on the shared read-only connection.
-        cur = self._con.cursor()
+        cur = self._cursor()
         try:
             result = cur.sql(sql(name), params=params).pl()
-        finally:
+        except BaseException:
             cur.close()
+            raise
         with self._lock:
+            self._idle.append(cur)
             self._cache[key] = result
             if len(self._cache) > CACHE_ENTRIES:
                 self._cache.popitem(last=False)
         return result
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor (DuckDB's handle for one thread on the shared read-only connection) that knows the
+        views of ``sql/views.sql``. Temporary views belong to one cursor, so a cursor is made with them
+        once and then kept for the next query; each is used by one query at a time."""
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        cur = self._con.cursor()
+        cur.execute(sql("views"))
+        return cur
 
     def memo(self, name: str, build):
         """A result derived from the whole release (e.g. its signals), built once and kept with it."""
@@ -116,6 +130,10 @@ class Warehouse:
         return json.loads(path.read_text(encoding="utf-8"))
 
     def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for cur in idle:
+            cur.close()
         self._con.close()
 
 

@@ -56,7 +56,10 @@ def sources(wh: Warehouse) -> pl.DataFrame:
 
 
 def years(wh: Warehouse, indicator_ids: list[str], region_codes: list[str]) -> list[int]:
-    return wh.run("years_available", indicator_ids=indicator_ids, region_codes=region_codes)["year"].to_list()
+    """The years in which any of the indicators has a figure for any of the regions (the same query as
+    :func:`latest_year`, so the two share its cached result)."""
+    per_indicator = wh.run("years_per_indicator", indicator_ids=list(indicator_ids), region_codes=list(region_codes))
+    return sorted(set(per_indicator["year"].to_list()))
 
 
 def _suppressed(wh: Warehouse, df: pl.DataFrame) -> pl.DataFrame:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import polars as pl
 import pytest
 
@@ -11,6 +9,7 @@ from domain import derive
 from queries import Warehouse
 from queries import figures as q
 from tests.conftest import obs, small_regions, source_row
+from tests.support.catalogue import indicator
 from warehouse import catalogue
 from warehouse.catalogue import CatalogueError
 from warehouse.publication import publish
@@ -129,22 +128,9 @@ def test_a_frame_without_derivations_is_left_alone():
     assert derive.apply(pl.DataFrame({"id": ["population"]}), frame).equals(frame)
 
 
-ENTRY = textwrap.dedent('''
-    [[indicator]]
-    id = "{id}"
-    title = "T"
-    law = "context"
-    theme = "x"
-    unit = "{unit}"
-    direction = "neutral"
-    definition = "d"
-    {extra}
-''')
-
-
 def cat_file(tmp_path, *entries: tuple[str, str, str]) -> str:
     path = tmp_path / "c.toml"
-    path.write_text("".join(ENTRY.format(id=i, unit=u, extra=x) for i, u, x in entries), encoding="utf-8")
+    path.write_text("".join(indicator(i, x, unit=u) for i, u, x in entries), encoding="utf-8")
     return path
 
 

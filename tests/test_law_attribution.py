@@ -13,11 +13,11 @@ from queries import Warehouse
 from queries import figures as q
 from store.db import Database
 from store.notes import NoteStore
-from tests.conftest import ROOT, obs, small_regions, source_row
+from tests.conftest import ROOT, obs
 from tests.notes.conftest import content
+from tests.support.warehouse import publish_small
 from tests.test_app import open_page, texts
 from warehouse import catalogue
-from warehouse.publication import publish
 
 MOVED = {"veilig_thuis_reports": ("wmo", "Huiselijk geweld"), "veilig_thuis_reports_per_1000": ("wmo", "Huiselijk geweld"),
          "jeugdbescherming_youngsters": ("jeugd", "Jeugdbescherming"), "jeugdbescherming_pct": ("jeugd", "Jeugdbescherming"),
@@ -66,9 +66,7 @@ def test_the_derived_rate_is_the_count_over_the_three_cbs_bands(tmp_path):
     """Hand-computed: 300 persons with bijstand over 900 + 2.000 + 2.100 = 5.000 inhabitants of 15-64 -> 60 per 1.000."""
     rows = [obs("bijstand_persons", "GM0001", "2020JJ00", 300), obs("pop_15_24", "GM0001", "2020JJ00", 900),
             obs("pop_25_44", "GM0001", "2020JJ00", 2000), obs("pop_45_64", "GM0001", "2020JJ00", 2100)]
-    publish(tmp_path / "wh", indicators=catalogue.load().to_frame(), regions=small_regions(), sources=source_row(),
-            observations=pl.DataFrame(rows), meta={"demo": False, "gemeente": "GM0001", "gemeente_name": "T", "peers": []})
-    wh = Warehouse.open(tmp_path / "wh")
+    wh = Warehouse.open(publish_small(tmp_path / "wh", rows))
     assert q.series(wh, "pop_15_64", ["GM0001"])["value"].to_list() == [5000]
     assert q.series(wh, "bijstand_per_1000", ["GM0001"])["value"].to_list() == [pytest.approx(60.0)]
 
@@ -80,12 +78,7 @@ def moved_warehouse(tmp_path) -> Path:
         p = f"{year}JJ00"
         rows += [obs("veilig_thuis_reports", "GM0001", p, vt), obs("jeugdbescherming_youngsters", "GM0001", p, jb),
                  obs("early_school_leavers_pct", "GM0001", p, school), obs("population", "GM0001", p, 78000)]
-    path = tmp_path / "warehouse"
-    publish(path, indicators=catalogue.load().to_frame(), regions=small_regions(), sources=source_row(),
-            observations=pl.DataFrame(rows),
-            meta={"demo": False, "gemeente": "GM0001", "gemeente_name": "Testgemeente", "peers": []},
-            boundaries={"wijken": '{"type": "FeatureCollection", "features": []}'})
-    return path
+    return publish_small(tmp_path / "warehouse", rows)
 
 
 def all_figures(at) -> pl.DataFrame:

@@ -3,29 +3,19 @@
 -- latest year before it (a budget for next year comes before its population figure).
 WITH pop AS (
     SELECT region_code, period, value
-    FROM observations
+    FROM totals
     WHERE indicator_id = 'population'
       AND list_contains($region_codes, region_code)
-      AND breakdown = ''
-      AND category = ''
       AND period LIKE '____JJ00'
 )
 SELECT
-    o.indicator_id,
-    o.region_code,
-    r.name AS region_name,
-    r.level AS region_level,
-    o.period,
-    CAST(substr(o.period, 1, 4) AS INTEGER) AS year,
+    o.* EXCLUDE (value, denominator, status, source_id),
     p.value AS population,
     CASE WHEN p.value > 0 THEN o.value * 1000 / p.value END AS value,
     CASE WHEN p.value > 0 THEN o.status ELSE 'unknown' END AS status,
     o.source_id
-FROM observations o
-LEFT JOIN regions r ON r.region_code = o.region_code
+FROM total_figures o
 ASOF LEFT JOIN pop p ON p.region_code = o.region_code AND o.period >= p.period
 WHERE list_contains($indicator_ids, o.indicator_id)
   AND list_contains($region_codes, o.region_code)
-  AND o.breakdown = ''
-  AND o.category = ''
 ORDER BY o.indicator_id, o.region_code, o.period

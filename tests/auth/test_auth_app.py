@@ -341,16 +341,10 @@ def test_password_sign_in_can_be_switched_off(app, monkeypatch):
 @pytest.fixture
 def demo_like_warehouse(tmp_path):
     """The small warehouse, marked as demo (the real demo takes ~50 s to build)."""
-    from tests.conftest import small_observations, small_regions, source_row
-    from warehouse import catalogue
-    from warehouse.publication import publish
+    from tests.conftest import small_observations
+    from tests.support.warehouse import publish_small
 
-    path = tmp_path / "demo-warehouse"
-    publish(path, indicators=catalogue.load().to_frame(), regions=small_regions(), sources=source_row(),
-            observations=small_observations(),
-            meta={"demo": True, "gemeente": "GM0001", "gemeente_name": "Testgemeente", "peers": ["GM0002", "GM0003"]},
-            boundaries={"wijken": '{"type": "FeatureCollection", "features": []}'})
-    return path
+    return publish_small(tmp_path / "demo-warehouse", small_observations(), peers=["GM0002", "GM0003"], demo=True)
 
 
 def test_demo_mode_has_one_account_per_role_with_the_readme_passwords(app_env, demo_like_warehouse):
@@ -391,23 +385,20 @@ def test_outside_demo_mode_no_demo_passwords_are_shown(app):
 
 
 def test_a_demo_session_ends_when_a_release_with_real_data_comes_out(app_env, demo_like_warehouse, monkeypatch):
-    from warehouse import catalogue, publication
-    from warehouse.publication import publish
+    from warehouse import publication
 
     # The ETL refuses real data in a demo warehouse (tests/registry/test_demo_flag.py); the app must hold
     # as well when real data arrives another way (a release copied in by hand, an old version restored).
     monkeypatch.setattr(publication, "_check_demo", lambda *_: None)
-    from tests.conftest import small_observations, small_regions, source_row
+    from tests.conftest import small_observations
+    from tests.support.warehouse import publish_small
 
     app_env(demo_like_warehouse)
     at = open_url(run(new_app()), "inloggen")
     next(b for b in at.button if b.label == "Inloggen als beheerder").click()
     follow_redirect(run(at))
     assert at.session_state["role"] == "beheerder"
-    publish(demo_like_warehouse, indicators=catalogue.load().to_frame(), regions=small_regions(),
-            sources=source_row(), observations=small_observations(),
-            meta={"demo": False, "gemeente": "GM0001", "gemeente_name": "Testgemeente"},
-            boundaries={"wijken": '{"type": "FeatureCollection", "features": []}'})
+    publish_small(demo_like_warehouse, small_observations())
     run(at)
     assert "role" not in at.session_state
     assert any("De monitor start niet" in e.value for e in at.error)

@@ -47,16 +47,12 @@ if _log:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[tuple[AppServer, Path]]:
-    from tests.conftest import small_observations, small_regions, source_row
-    from warehouse import catalogue
-    from warehouse.publication import publish
+    from tests.conftest import small_observations
+    from tests.support.warehouse import publish_small
 
     root = tmp_path_factory.mktemp("session-server")
     warehouse = root / "warehouse"
-    publish(warehouse, indicators=catalogue.load().to_frame(), regions=small_regions(), sources=source_row(),
-            observations=small_observations(),
-            meta={"demo": False, "gemeente": "GM0001", "gemeente_name": "Testgemeente", "peers": ["GM0002"]},
-            boundaries={"wijken": '{"type": "FeatureCollection", "features": []}'})
+    publish_small(warehouse, small_observations(), peers=["GM0002"])
     store_url = f"sqlite:///{root / 'store.sqlite'}"
     db = Database(store_url)
     db.migrate()

@@ -52,18 +52,28 @@ def start_server(warehouse: Path, store_url: str, log_path: Path, *, timeout: fl
     proc = subprocess.Popen(cmd, cwd=ROOT, env=server_env(warehouse, store_url, extra_env), stdout=log,
                             stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
+    wait_until_answers(proc, url + "_stcore/health", lambda resp: resp.status == 200, name="streamlit",
+                       log_path=log_path, timeout=timeout)
+    return AppServer(url, proc, store_url)
+
+
+def wait_until_answers(proc: subprocess.Popen, url: str, ready, *, name: str, log_path: Path,
+                       timeout: float) -> None:
+    """Wait until ``url`` answers and ``ready(response)`` is true. When the process stops first, or
+    nothing answers within ``timeout`` seconds (then the process is stopped), raise with its log."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"streamlit stopped with code {proc.returncode}; see {log_path}")
+            raise RuntimeError(f"{name} stopped with code {proc.returncode}; see {log_path}")
         try:
-            with urllib.request.urlopen(url + "_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return AppServer(url, proc, store_url)
-        except OSError:
-            time.sleep(0.25)
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if ready(resp):
+                    return
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.25)
     stop_server(proc)
-    raise RuntimeError(f"streamlit did not answer on {url}_stcore/health within {timeout:.0f} s; see {log_path}")
+    raise RuntimeError(f"{name} did not answer on {url} within {timeout:.0f} s; see {log_path}")
 
 
 def stop_server(proc: subprocess.Popen) -> None:

@@ -2,88 +2,36 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 from tests.cbs.fakecbs import FakeCBS, Server, V3Table, V4Table
+from tests.support.catalogue import cbs_source, indicator
 
 SHARED_CBS = Path(__file__).resolve().parents[2] / ".." / "shared" / "cbs"
 
-CATALOGUE = textwrap.dedent('''
-    [[indicator]]
-    id = "population"
-    title = "Aantal inwoners"
-    law = "context"
-    theme = "Bevolking"
-    unit = "count"
-    direction = "neutral"
-    definition = "Inwoners op 1 januari."
-    levels = ["land", "gemeente", "wijk", "buurt"]
-    source = { cbs = { tables = ["84799NED"], measure = "AantalInwoners", unit = "aantal" } }
-
-    [[indicator]]
-    id = "pop_65plus"
-    title = "Inwoners 65+"
-    law = "context"
-    theme = "Bevolking"
-    unit = "count"
-    direction = "neutral"
-    definition = "Inwoners van 65 jaar of ouder."
-    source = { cbs = { tables = ["84799NED"], measure = "k_65JaarOfOuder", unit = "aantal" } }
-
-    [[indicator]]
-    id = "bijstand"
-    title = "Personen met bijstand"
-    law = "participatie"
-    theme = "Inkomen"
-    unit = "count"
-    direction = "neutral"
-    definition = "Personen met een bijstandsuitkering."
-    source = { cbs = { tables = ["84799NED"], measure = "PersonenPerSoortUitkeringBijstand", unit = "aantal" } }
-
-    [[indicator]]
-    id = "wmo_clients"
-    title = "Wmo-clienten"
-    law = "wmo"
-    theme = "Ondersteuning"
-    unit = "count"
-    direction = "neutral"
-    definition = "Clienten met een maatwerkvoorziening."
-    source = { cbs = { tables = ["85639NED"], measure = "WmoClienten", unit = "aantal", filter = { TypeMaatwerkvoorziening = "T001024" } } }
-
-    [[indicator]]
-    id = "wmo_hh"
-    title = "Hulp bij het huishouden"
-    law = "wmo"
-    theme = "Ondersteuning"
-    unit = "count"
-    direction = "neutral"
-    definition = "Clienten met hulp bij het huishouden."
-    source = { cbs = { tables = ["85639NED"], measure = "WmoClienten", unit = "aantal", filter = { TypeMaatwerkvoorziening = "A019507" } } }
-
-    [[indicator]]
-    id = "youth_care"
-    title = "Jongeren met jeugdhulp"
-    law = "jeugd"
-    theme = "Jeugdhulp"
-    unit = "count"
-    direction = "neutral"
-    definition = "Jongeren met jeugdhulp."
-    source = { cbs = { tables = ["86204NED"], measure = "JongerenMetJeugdhulp", unit = "aantal", filter = { SoortJeugdzorg = "A042502" } } }
-
-    [[indicator]]
-    id = "youth_care_pct"
-    title = "Aandeel jongeren met jeugdhulp"
-    law = "jeugd"
-    theme = "Jeugdhulp"
-    unit = "percent"
-    direction = "neutral"
-    definition = "Jongeren met jeugdhulp als percentage."
-    source = { cbs = { tables = ["86204NED"], measure = "PercentageJongerenMetJeugdhulp", unit = "%", filter = { SoortJeugdzorg = "A042502" } } }
-''')
+CATALOGUE = "".join([
+    indicator("population", cbs_source("84799NED", "AantalInwoners", "aantal"), title="Aantal inwoners",
+              theme="Bevolking", definition="Inwoners op 1 januari.", levels=["land", "gemeente", "wijk", "buurt"]),
+    indicator("pop_65plus", cbs_source("84799NED", "k_65JaarOfOuder", "aantal"), title="Inwoners 65+", theme="Bevolking",
+              definition="Inwoners van 65 jaar of ouder."),
+    indicator("bijstand", cbs_source("84799NED", "PersonenPerSoortUitkeringBijstand", "aantal"),
+              title="Personen met bijstand", law="participatie", theme="Inkomen",
+              definition="Personen met een bijstandsuitkering."),
+    indicator("wmo_clients", cbs_source("85639NED", "WmoClienten", "aantal", filter='TypeMaatwerkvoorziening = "T001024"'),
+              title="Wmo-clienten", law="wmo", theme="Ondersteuning",
+              definition="Clienten met een maatwerkvoorziening."),
+    indicator("wmo_hh", cbs_source("85639NED", "WmoClienten", "aantal", filter='TypeMaatwerkvoorziening = "A019507"'),
+              title="Hulp bij het huishouden", law="wmo", theme="Ondersteuning",
+              definition="Clienten met hulp bij het huishouden."),
+    indicator("youth_care", cbs_source("86204NED", "JongerenMetJeugdhulp", "aantal", filter='SoortJeugdzorg = "A042502"'),
+              title="Jongeren met jeugdhulp", law="jeugd", theme="Jeugdhulp", definition="Jongeren met jeugdhulp."),
+    indicator("youth_care_pct", cbs_source("86204NED", "PercentageJongerenMetJeugdhulp", "%", filter='SoortJeugdzorg = "A042502"'),
+              title="Aandeel jongeren met jeugdhulp", law="jeugd", theme="Jeugdhulp", unit="percent",
+              definition="Jongeren met jeugdhulp als percentage."),
+])
 
 
 def pad(code: str, width: int = 10) -> str:

@@ -14,6 +14,7 @@ from etl.cbs import Options, run_load
 from etl.cbs_meta import camel_key, match_measure
 from etl.odata import Client
 from tests.cbs.fakecbs import free_port
+from tests.support.catalogue import cbs_source, indicator
 from warehouse.releases import WarehouseError, current_release
 
 
@@ -246,27 +247,13 @@ def test_new_catalogue_entry_triggers_load(fake, tmp_path, catalogue_path):
     o = opts(fake, tmp_path, catalogue_path, gemeente="GM0995", tables=["84799NED"])
     run_load(o)
     text = catalogue_path.read_text(encoding="utf-8")
-    catalogue_path.write_text(text + """
-[[indicator]]
-id = "pop_all_again"
-title = "Inwoners (nogmaals)"
-law = "context"
-theme = "Bevolking"
-unit = "count"
-direction = "neutral"
-definition = "Test: een nieuwe indicator uit dezelfde tabel."
-source = { cbs = { tables = ["84799NED"], measure = "AantalInwoners", unit = "aantal" } }
-
-[[indicator]]
-id = "not_in_table"
-title = "Bestaat niet"
-law = "context"
-theme = "Bevolking"
-unit = "count"
-direction = "neutral"
-definition = "Test: een onderwerp dat niet in de tabel staat."
-source = { cbs = { tables = ["84799NED"], measure = "BestaatNiet", unit = "aantal" } }
-""", encoding="utf-8")
+    catalogue_path.write_text("\n".join([
+        text,
+        indicator("pop_all_again", cbs_source("84799NED", "AantalInwoners", "aantal"), title="Inwoners (nogmaals)",
+                  theme="Bevolking", definition="Test: een nieuwe indicator uit dezelfde tabel."),
+        indicator("not_in_table", cbs_source("84799NED", "BestaatNiet", "aantal"), title="Bestaat niet",
+                  theme="Bevolking", definition="Test: een onderwerp dat niet in de tabel staat."),
+    ]), encoding="utf-8")
     rep = run_load(o)
     assert rep.loaded == ["84799NED"]
     obs = obs_of(tmp_path / "wh")

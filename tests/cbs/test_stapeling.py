@@ -14,6 +14,7 @@ from etl.__main__ import main
 from etl.cbs import Options, plan, run_load
 from tests.cbs.conftest import pad
 from tests.cbs.fakecbs import FakeCBS, Server, V3Table, V4Table
+from tests.support.catalogue import cbs_source, indicator
 from warehouse import catalogue as catalogue_mod
 from warehouse.releases import WarehouseError, current_release
 
@@ -28,15 +29,7 @@ KINDS = [("T001287", "Totaal"), ("A041708", "Alleen Jeugd"), ("A041709", "Alleen
 # any other number of provisions holds 1, so a wrong total shows at once.
 CLIENTS = {"GM0995": [4200, 900, 1300, 1500, 40, 60, 380, 20], "WK099501": [600, 120, 200, 220, 5, 10, 40, 5]}
 
-CATALOGUE = textwrap.dedent('''
-    [[indicator]]
-    id = "sd_clients_cbs"
-    title = "Inwoners met hulp uit het sociaal domein"
-    law = "context"
-    theme = "Samenloop"
-    unit = "count"
-    direction = "neutral"
-    definition = "Inwoners met minstens een voorziening."
+CATALOGUE = indicator("sd_clients_cbs", textwrap.dedent('''
     source.cbs.tables = ["85637NED", "85994NED"]
     source.cbs.measure = "ClientenMetVoorzieningen"
     source.cbs.unit = "aantal"
@@ -49,17 +42,11 @@ CATALOGUE = textwrap.dedent('''
     source.cbs.breakdown.categories."Jeugd en Wmo" = "wmo+jeugd"
     source.cbs.breakdown.categories."P-wet en Wmo" = "wmo+participatie"
     source.cbs.breakdown.categories."Jeugd P-wet en Wmo" = "wmo+jeugd+participatie"
-
-    [[indicator]]
-    id = "sd_households_cbs"
-    title = "Huishoudens met hulp uit het sociaal domein"
-    law = "context"
-    theme = "Samenloop"
-    unit = "count"
-    direction = "neutral"
-    definition = "Huishoudens met minstens een voorziening."
-    source = { cbs = { tables = ["85637NED", "85994NED"], measure = "HuishoudensMetVoorzieningen", unit = "aantal" } }
-''')
+'''), title="Inwoners met hulp uit het sociaal domein", theme="Samenloop",
+    definition="Inwoners met minstens een voorziening.") + indicator(
+    "sd_households_cbs", cbs_source(["85637NED", "85994NED"], "HuishoudensMetVoorzieningen", "aantal"),
+    title="Huishoudens met hulp uit het sociaal domein", theme="Samenloop",
+    definition="Huishoudens met minstens een voorziening.")
 
 
 def cells(period: str) -> list[dict]:

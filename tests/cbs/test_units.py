@@ -5,8 +5,6 @@ Always runs: the project's own fixture, the same shape as the real extract in ..
 
 from __future__ import annotations
 
-import textwrap
-
 import polars as pl
 import pytest
 
@@ -14,6 +12,7 @@ import settings
 from etl.cbs import Options, run_load
 from tests.cbs.conftest import pad
 from tests.cbs.fakecbs import FakeCBS, Server, V3Table
+from tests.support.catalogue import cbs_source, indicator
 from warehouse.releases import WarehouseError, current_release
 
 # code, inhabitants, 15-25, 25-45, 45-65, bijstand, AO, WW (counts as CBS publishes them; wijk counts in fives)
@@ -110,34 +109,26 @@ def test_a_v4_measure_unit_is_checked_too(fake, tmp_path, catalogue_path):
                          base_url=fake.base, v4_base_url=f"{fake.base}/odata/v1/CBS"))
 
 
-DATADERDEN_CATALOGUE = textwrap.dedent('''
-    [[indicator]]
-    id = "population"
-    title = "Aantal inwoners"
-    law = "context"
-    theme = "Bevolking"
-    unit = "count"
-    direction = "neutral"
-    definition = "Inwoners op 1 januari."
-    source = { cbs = { tables = ["84799NED"], measure = "AantalInwoners", unit = "aantal" } }
-
-    [[indicator]]
-    id = "bijstand_persons"
-    title = "Personen met bijstand"
-    law = "participatie"
-    theme = "Inkomen"
-    unit = "count"
-    direction = "neutral"
-    definition = "Personen met een bijstandsuitkering."
-    source = { cbs = { tables = ["45001NED"], measure = "PersonenPerSoortUitkeringBijstand", unit = "aantal", catalog = "dataderden" } }
-''')
+DATADERDEN_CATALOGUE = indicator(
+    "population", cbs_source("84799NED", "AantalInwoners", "aantal"), title="Aantal inwoners", theme="Bevolking",
+    definition="Inwoners op 1 januari.") + indicator(
+    "bijstand_persons", cbs_source("45001NED", "PersonenPerSoortUitkeringBijstand", "aantal", catalog="dataderden"),
+    title="Personen met bijstand", law="participatie", theme="Inkomen", definition="Personen met een bijstandsuitkering.")
 
 
-def test_a_table_in_the_third_party_catalogue_is_read_from_dataderden(tmp_path):
+@pytest.fixture
+def two_catalogues(tmp_path) -> tuple:
+    """The catalogue file with a table of the third-party catalogue, a StatLine server with 84799NED and an
+    empty dataderden server (each test adds what dataderden holds)."""
     path = tmp_path / "catalogue.toml"
     path.write_text(DATADERDEN_CATALOGUE, encoding="utf-8")
     statline, dataderden = FakeCBS(), FakeCBS()
     statline.v3["84799NED"] = kwb()
+    return path, statline, dataderden
+
+
+def test_a_table_in_the_third_party_catalogue_is_read_from_dataderden(tmp_path, two_catalogues):
+    path, statline, dataderden = two_catalogues
     dataderden.v3["45001NED"] = kwb(table_id="45001NED")
     with Server(statline), Server(dataderden):
         rep = run_load(Options(warehouse=tmp_path / "wh", catalogue=path, base_url=statline.base,
@@ -153,11 +144,8 @@ def test_a_table_in_the_third_party_catalogue_is_read_from_dataderden(tmp_path):
     assert bij["value"].item() == 2100 and bij["source_id"].item() == "cbs:45001NED"
 
 
-def test_an_unknown_table_in_dataderden_is_named_with_its_catalogue(tmp_path):
-    path = tmp_path / "catalogue.toml"
-    path.write_text(DATADERDEN_CATALOGUE, encoding="utf-8")
-    statline, dataderden = FakeCBS(), FakeCBS()
-    statline.v3["84799NED"] = kwb()
+def test_an_unknown_table_in_dataderden_is_named_with_its_catalogue(tmp_path, two_catalogues):
+    path, statline, dataderden = two_catalogues
     with Server(statline), Server(dataderden), pytest.raises(WarehouseError) as err:
         run_load(Options(warehouse=tmp_path / "wh", catalogue=path, base_url=statline.base,
                          v4_base_url=f"{statline.base}/odata/v1/CBS", dataderden_base_url=dataderden.base))
@@ -165,13 +153,10 @@ def test_an_unknown_table_in_dataderden_is_named_with_its_catalogue(tmp_path):
     assert statline.count("45001NED") == 0  # never looked for in StatLine
 
 
-def test_the_command_line_takes_the_dataderden_base(tmp_path, capsys):
+def test_the_command_line_takes_the_dataderden_base(tmp_path, capsys, two_catalogues):
     from etl.__main__ import main
 
-    path = tmp_path / "catalogue.toml"
-    path.write_text(DATADERDEN_CATALOGUE, encoding="utf-8")
-    statline, dataderden = FakeCBS(), FakeCBS()
-    statline.v3["84799NED"] = kwb()
+    path, statline, dataderden = two_catalogues
     dataderden.v3["45001NED"] = kwb(table_id="45001NED")
     with Server(statline), Server(dataderden):
         code = main(["cbs", "--warehouse", str(tmp_path / "wh"), "--catalogue", str(path), "--tables", "45001NED",

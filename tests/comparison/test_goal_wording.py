@@ -5,17 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import polars as pl
 import pytest
 
 from publish.context import BuildContext, environment
 from publish.site import write_goals_page
 from queries import Warehouse, goals
 from queries import signals as sg
-from tests.conftest import obs, small_regions, source_row
+from tests.conftest import obs
+from tests.support.warehouse import publish_small
 from tests.test_app import open_page, texts
-from warehouse import catalogue
-from warehouse.publication import publish
 
 
 @pytest.fixture
@@ -32,12 +30,7 @@ def goal_warehouse(tmp_path) -> Path:
         rows += [obs("bijstand_reg_outflow", "GM0001", p, outflow), obs("early_school_leavers_pct", "GM0001", p, school),
                  obs("debt_reg_completed", "GM0001", p, done)]
     rows += [obs("bijstand_per_1000", "GM0001", "2019JJ00", 58.6), obs("bijstand_per_1000", "GM0001", "2024JJ00", 56.0)]
-    path = tmp_path / "warehouse"
-    publish(path, indicators=catalogue.load().to_frame(), regions=small_regions(), sources=source_row(),
-            observations=pl.DataFrame(rows),
-            meta={"demo": False, "gemeente": "GM0001", "gemeente_name": "Testgemeente", "peers": []},
-            boundaries={"wijken": '{"type": "FeatureCollection", "features": []}'})
-    return path
+    return publish_small(tmp_path / "warehouse", rows)
 
 
 EXPECTED = {"bijstand_reg_outflow": goals.WRONG_WAY, "early_school_leavers_pct": goals.GOOD_WAY,

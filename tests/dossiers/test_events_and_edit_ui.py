@@ -8,7 +8,16 @@ from components import dossier_store, handout
 from domain.roles import Role
 from queries import Warehouse
 from tests.dossiers.conftest import content
-from tests.dossiers.test_flow import NOTE_TEXT, _open, _pdf_text, _published_note, _run, _stores, _text
+from tests.dossiers.test_flow import (
+    NOTE_TEXT,
+    _editing_a_draft,
+    _open,
+    _pdf_text,
+    _published_note,
+    _run,
+    _stores,
+    _text,
+)
 from tests.notes.conftest import content as note_content
 from tests.support.signin import fake_browser, fast_hashes  # noqa: F401  (autouse: pages opened with a role sign in)
 
@@ -62,12 +71,7 @@ def test_markers_are_listed_once_in_the_handout(with_marker):
 
 
 def test_the_griffie_edits_a_part_on_the_page(app_env, small_warehouse):
-    app_env(small_warehouse)
-    _, _notes, store = _stores()
-    d = store.create(content(), role=Role.GRIFFIE, user="greet")
-    at = _open("app_pages/dossier_maken.py", "griffie")
-    at.selectbox(key="dossier_kies").set_value(d.dossier_id)
-    _run(at)
+    store, d, at = _editing_a_draft(app_env, small_warehouse)
     prefix = "e1_v1"  # part 2, version 1
     assert at.text_input(key=f"{prefix}_kop").value == "Cliënten per wijk"  # the form shows the part's values
     at.text_input(key=f"{prefix}_kop").input("Cliënten in twee wijken")

@@ -15,7 +15,7 @@ from components import dossier_document, dossier_store, handout
 from domain.roles import Role
 from queries import Warehouse
 from store.db import Database
-from store.dossiers import DossierStore
+from store.dossiers import Dossier, DossierStore
 from store.notes import NoteStore
 from tests.conftest import app_path, obs, small_observations, small_regions, source_row
 from tests.dossiers.conftest import content
@@ -53,6 +53,16 @@ def _open(page: str, role: str, query: dict | None = None) -> AppTest:
     if query:
         at.query_params.update(query)
     return _run(at)
+
+
+def _editing_a_draft(app_env, warehouse: Path) -> tuple[DossierStore, Dossier, AppTest]:
+    """The griffie's new draft dossier (three parts), chosen on Dossier maken: its store, the draft, the page."""
+    app_env(warehouse)
+    _, _notes, store = _stores()
+    d = store.create(content(), role=Role.GRIFFIE, user="greet")
+    at = _open("app_pages/dossier_maken.py", "griffie")
+    at.selectbox(key="dossier_kies").set_value(d.dossier_id)
+    return store, d, _run(at)
 
 
 def _text(at: AppTest) -> str:
@@ -200,12 +210,7 @@ def test_the_griffie_builds_and_publishes_on_the_page(app_env, small_warehouse):
 
 
 def test_a_stale_page_gets_a_conflict_message_not_an_overwrite(app_env, small_warehouse):
-    app_env(small_warehouse)
-    _, _notes, store = _stores()
-    d = store.create(content(), role=Role.GRIFFIE, user="greet")
-    at = _open("app_pages/dossier_maken.py", "griffie")
-    at.selectbox(key="dossier_kies").set_value(d.dossier_id)
-    _run(at)
+    store, d, at = _editing_a_draft(app_env, small_warehouse)
     store.update(d.dossier_id, 1, content(theme="Door een collega"), role=Role.GRIFFIE, user="piet")
     at.button(key="sec-weg-0").click()
     _run(at)

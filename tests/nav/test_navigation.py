@@ -25,24 +25,26 @@ def via_menu(at: AppTest, page: str) -> AppTest:
     return at
 
 
+def shown_via_menu(at: AppTest, page: str) -> str:
+    """The figure a page shows when it is reached through the menu; its URL names the same figure."""
+    via_menu(at, page)
+    shown = at.selectbox(key="indicator").value
+    assert at.query_params["indicator"] == shown
+    return shown
+
+
 def test_trends_from_the_menu_shows_its_own_default_after_another_page(app_env, demo_warehouse):
     at = start(app_env, demo_warehouse)
-    via_menu(at, "app_pages/wmo.py")
-    assert at.selectbox(key="indicator").value == "wmo_clients_per_1000"
-    via_menu(at, "app_pages/trends.py")
-    assert at.selectbox(key="indicator").value == "youth_care_pct"
-    assert at.query_params["indicator"] == "youth_care_pct"
+    assert shown_via_menu(at, "app_pages/wmo.py") == "wmo_clients_per_1000"
+    assert shown_via_menu(at, "app_pages/trends.py") == "youth_care_pct"
 
 
 def test_each_page_remembers_its_own_choice(app_env, demo_warehouse):
     at = start(app_env, demo_warehouse)
     via_menu(at, "app_pages/trends.py")
     at.selectbox(key="indicator").set_value("bijstand_per_1000").run()
-    via_menu(at, "app_pages/wmo.py")
-    assert at.selectbox(key="indicator").value == "wmo_clients_per_1000"  # not Trends' choice
-    via_menu(at, "app_pages/trends.py")
-    assert at.selectbox(key="indicator").value == "bijstand_per_1000"
-    assert at.query_params["indicator"] == "bijstand_per_1000"
+    assert shown_via_menu(at, "app_pages/wmo.py") == "wmo_clients_per_1000"  # not Trends' choice
+    assert shown_via_menu(at, "app_pages/trends.py") == "bijstand_per_1000"
 
 
 def test_a_link_with_a_figure_still_opens_that_figure(app_env, demo_warehouse):

@@ -17,6 +17,17 @@ from tests.pgserver import BACKENDS
 MIGRATION = "notes_002_law_of_the_indicator"
 OLD_LAWS = ("wmo", "jeugd", "participatie", "schuldhulp", "veiligheid", "context")
 _numbers = itertools.count(1)
+# Notes written before the move: key -> (law then, figure, title, law after the move).
+NOTES = {
+    "vt": ("veiligheid", "veilig_thuis_reports", "Meer meldingen", "wmo"),
+    "vt_rate": ("veiligheid", "veilig_thuis_reports_per_1000", "Per 1.000", "wmo"),
+    "jb": ("veiligheid", "jeugdbescherming_youngsters", "Minder maatregelen", "jeugd"),
+    "jr": ("veiligheid", "jeugdreclassering_youngsters", "Jeugdreclassering", "jeugd"),
+    "school": ("jeugd", "early_school_leavers_pct", "Minder schooluitval", "context"),
+    "ww": ("participatie", "ww_per_1000", "WW daalt", "context"),
+    "ao": ("participatie", "ao_persons", "AO stijgt", "context"),
+    "wmo": ("wmo", "wmo_clients_per_1000", "Onaangeroerd", "wmo"),
+}
 
 
 @pytest.fixture(params=BACKENDS)
@@ -46,28 +57,18 @@ def write(store: NoteStore, law: str, indicator_id: str | None, title: str, **ex
 
 def test_notes_and_markers_move_to_the_law_of_their_figure(before, monkeypatch):
     store = NoteStore(before)
-    ids = {
-        "vt": write(store, "veiligheid", "veilig_thuis_reports", "Meer meldingen"),
-        "vt_rate": write(store, "veiligheid", "veilig_thuis_reports_per_1000", "Per 1.000"),
-        "jb": write(store, "veiligheid", "jeugdbescherming_youngsters", "Minder maatregelen"),
-        "jr": write(store, "veiligheid", "jeugdreclassering_youngsters", "Jeugdreclassering"),
-        "law_marker": write(store, "veiligheid", None, "Nieuwe instelling", marker_period="2021JJ00",
-                            marker_label="Nieuwe gecertificeerde instelling"),
-        "school": write(store, "jeugd", "early_school_leavers_pct", "Minder schooluitval"),
-        "ww": write(store, "participatie", "ww_per_1000", "WW daalt"),
-        "ao": write(store, "participatie", "ao_persons", "AO stijgt"),
-        "wmo": write(store, "wmo", "wmo_clients_per_1000", "Onaangeroerd"),
-        "jeugd_marker": write(store, "jeugd", None, "Woonplaatsbeginsel", marker_period="2022JJ00",
-                              marker_label="woonplaatsbeginsel"),
-    }
+    ids = {key: write(store, law, figure, title) for key, (law, figure, title, _) in NOTES.items()}
+    ids["law_marker"] = write(store, "veiligheid", None, "Nieuwe instelling", marker_period="2021JJ00",
+                              marker_label="Nieuwe gecertificeerde instelling")
+    ids["jeugd_marker"] = write(store, "jeugd", None, "Woonplaatsbeginsel", marker_period="2022JJ00",
+                                marker_label="woonplaatsbeginsel")
     monkeypatch.undo()  # this release: "veiligheid" is refused again
     assert "veiligheid" not in note_content.LAWS
 
     assert before.migrate() == [MIGRATION]
     assert before.migrate() == []  # once only
 
-    expected = {"vt": "wmo", "vt_rate": "wmo", "jb": "jeugd", "jr": "jeugd", "law_marker": "jeugd",
-                "school": "context", "ww": "context", "ao": "context", "wmo": "wmo", "jeugd_marker": "jeugd"}
+    expected = {key: moved_to for key, (*_, moved_to) in NOTES.items()} | {"law_marker": "jeugd", "jeugd_marker": "jeugd"}
     for key, law in expected.items():
         note = store.get(ids[key], role="ambtenaar")
         assert note.content.law == law, key
@@ -98,10 +99,7 @@ def test_an_export_from_before_the_move_imports_under_the_laws_of_today(before, 
     """A backup made before "veiligheid" was removed is not refused: its notes arrive as the migration
     would have moved them."""
     old = NoteStore(before)
-    ids = {"vt": write(old, "veiligheid", "veilig_thuis_reports", "Meer meldingen"),
-           "jb": write(old, "veiligheid", "jeugdbescherming_youngsters", "Minder maatregelen"),
-           "ww": write(old, "participatie", "ww_per_1000", "WW daalt"),
-           "wmo": write(old, "wmo", "wmo_clients_per_1000", "Onaangeroerd")}
+    ids = {key: write(old, *NOTES[key][:3]) for key in ("vt", "jb", "ww", "wmo")}
     exported = old.export_json(role="beheerder", user="bert")
     monkeypatch.undo()
     today = Database(f"sqlite:///{tmp_path / 'today.sqlite'}")
@@ -110,5 +108,5 @@ def test_an_export_from_before_the_move_imports_under_the_laws_of_today(before, 
     report = store.import_json(exported, role="beheerder", user="carla")
     assert "4" in report.summary()
     laws = {key: store.get(i, role="ambtenaar").content.law for key, i in ids.items()}
-    assert laws == {"vt": "wmo", "jb": "jeugd", "ww": "context", "wmo": "wmo"}
+    assert laws == {key: NOTES[key][3] for key in ids} == {"vt": "wmo", "jb": "jeugd", "ww": "context", "wmo": "wmo"}
     assert note_content.law_now("veiligheid", None) == "jeugd"  # a marker of the old law, as the migration did

@@ -19,6 +19,7 @@ from domain.export import to_csv
 from publish import site
 from queries import figures as q
 from tests.public_site.conftest import DRAFT_DOSSIER, DRAFT_TEXT, NOTED, PUBLISHED_DOSSIER, PUBLISHED_TEXT
+from tests.support.specs import walk
 
 BUDGET = 200 * 1024
 HIDDEN_LABEL = fmt.STATUS_LABELS["suppressed"]
@@ -158,14 +159,7 @@ def test_no_draft_text_anywhere_and_the_published_note_is_shown(built_site):
 
 def _records(node):
     """Every data row anywhere in a spec (datasets, inline values, lookup tables)."""
-    if isinstance(node, dict):
-        if "value" in node and ("status" in node or "status_label" in node):
-            yield node
-        for v in node.values():
-            yield from _records(v)
-    elif isinstance(node, list):
-        for v in node:
-            yield from _records(v)
+    return (n for n in walk(node) if "value" in n and ("status" in n or "status_label" in n))
 
 
 def test_no_suppressed_value_anywhere(built_site):

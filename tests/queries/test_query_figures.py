@@ -8,9 +8,8 @@ import pytest
 
 from queries import Warehouse
 from queries import figures as q
-from tests.conftest import obs, small_observations, small_regions, source_row
-from warehouse import catalogue
-from warehouse.publication import publish
+from tests.conftest import obs, small_observations
+from tests.support.warehouse import publish_small
 
 WIJKEN = ["WK000101", "WK000102", "WK000103"]
 
@@ -81,10 +80,8 @@ def test_results_belong_to_their_release(small_warehouse):
     changed = small_observations().with_columns(
         value=pl.when((pl.col("indicator_id") == "wmo_clients_per_1000") & (pl.col("region_code") == "GM0001")
                       & (pl.col("period") == "2024JJ00")).then(51.0).otherwise(pl.col("value")))
-    publish(small_warehouse, indicators=catalogue.load().to_frame(), regions=small_regions(), sources=source_row(),
-            observations=pl.concat([changed, pl.DataFrame([obs("population", "WK000101", "2025JJ00", 2000.0)]).cast(changed.schema)]),
-            meta={"demo": False, "gemeente": "GM0001", "gemeente_name": "Testgemeente", "peers": ["GM0002", "GM0003"]},
-            boundaries={"wijken": '{"type": "FeatureCollection", "features": []}'})
+    publish_small(small_warehouse, pl.concat([changed, pl.DataFrame([obs("population", "WK000101", "2025JJ00", 2000.0)])
+                                              .cast(changed.schema)]), peers=["GM0002", "GM0003"])
     second = Warehouse.open(small_warehouse)
     assert second.release.id != first.release.id
     assert cells(q.series(second, "wmo_clients_per_1000", ["GM0001"]))[("GM0001", "2024JJ00")] == (51.0, "final")

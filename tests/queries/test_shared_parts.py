@@ -11,9 +11,8 @@ import pytest
 
 from queries import Warehouse, finance
 from queries import figures as q
-from tests.conftest import obs, small_observations, small_regions, source_row
-from warehouse import catalogue
-from warehouse.publication import publish
+from tests.conftest import obs, small_observations
+from tests.support.warehouse import publish_small
 
 META = {"demo": False, "gemeente": "GM0001", "gemeente_name": "Testgemeente", "peers": ["GM0002", "GM0003"]}
 RATE = "wmo_clients_per_1000"
@@ -30,8 +29,7 @@ def _publish(path, *, rate_2024: float = 48.0, cost: float = 100.0) -> Warehouse
         value=pl.when((pl.col("indicator_id") == RATE) & (pl.col("region_code") == "GM0001")
                       & (pl.col("period") == "2024JJ00")).then(rate_2024).otherwise(pl.col("value")))
     rows = pl.concat([base, pl.DataFrame(_money_rows(cost)).cast(base.schema)])
-    publish(path, indicators=catalogue.load().to_frame(), regions=small_regions(), sources=source_row(),
-            observations=rows, meta=META, boundaries={"wijken": '{"type": "FeatureCollection", "features": []}'})
+    publish_small(path, rows, peers=META["peers"])
     return Warehouse.open(path)
 
 

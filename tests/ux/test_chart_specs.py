@@ -7,6 +7,7 @@ import pytest
 
 from components import charts, comparison_charts, dossier_document
 from domain import formatting as fmt
+from tests.support.specs import walk
 
 AGES_AS_TEXT = ["0-3", "12-17", "18-26", "4-11", "85+"]  # how a text sort puts them
 AGES = ["0-3", "4-11", "12-17", "18-26", "85+"]
@@ -24,16 +25,6 @@ def layers(spec: dict) -> list[dict]:
 
 def layer_data(spec: dict, layer: dict) -> list[dict]:
     return spec["datasets"][layer["data"]["name"]] if "data" in layer else spec["datasets"][spec["data"]["name"]]
-
-
-def walk(node):
-    if isinstance(node, dict):
-        yield node
-        for v in node.values():
-            yield from walk(v)
-    elif isinstance(node, list):
-        for v in node:
-            yield from walk(v)
 
 
 def test_a_breakdown_drawn_as_lines_names_its_categories_not_gebied_and_orders_age_groups():
