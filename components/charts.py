@@ -108,9 +108,37 @@ def _axis_title(unit: str, unit_label: str) -> str:
 # Figures whose axis starts at zero: a count, an amount, a share or a rate drawn from a cut-off axis makes a
 # small change look large. Scores (a 7 out of 10) and ratios are read around their own range.
 ZERO_BASELINE = frozenset({"count", "euro", "euro_1000", "percent", "per_1000", "days", "per_km2"})
+# What the axis title says when it does not start at zero, so no reader takes the bottom for nothing.
+NOT_FROM_ZERO = "as begint niet bij 0"
+# A line whose highest value stays below this share of the chart's top is drawn flat on the time axis
+# (a wijk's count under the municipality's): such lines get a panel of their own, also from zero.
+FLAT_SHARE = 0.05
 # Amounts on an axis in whole euros or millions, like the figures in the text ("€ 20,8 mln", "€ 450").
 EURO_AXIS_LABELS = ("abs(datum.value) >= 1000000 ? '€ ' + format(datum.value / 1000000, ',.1~f') + ' mln'"
                     " : '€ ' + format(datum.value, ',.0f')")
+
+
+def value_title(unit: str, unit_label: str) -> str:
+    """The value axis's title; says so when the axis does not start at zero (scores, ratios)."""
+    title = _axis_title(unit, unit_label)
+    return title if unit in ZERO_BASELINE else f"{title} ({NOT_FROM_ZERO})"
+
+
+def value_scale(unit: str, **kwargs) -> alt.Scale:
+    """The value axis's scale: from zero for counts, amounts, shares and rates; around the figures otherwise."""
+    return alt.Scale(zero=unit in ZERO_BASELINE, **kwargs)
+
+
+def flat_series(df: pl.DataFrame, unit: str) -> list[str]:
+    """The lines a zero-based axis would press flat onto the time axis beside the others (see FLAT_SHARE)."""
+    shown = df.filter(pl.col("value").is_not_null())
+    if unit not in ZERO_BASELINE or shown.is_empty():
+        return []
+    tops = shown.group_by("region_name", maintain_order=True).agg(top=pl.col("value").abs().max())
+    highest = tops["top"].max()
+    if not highest or highest <= 0:
+        return []
+    return tops.filter(pl.col("top") < FLAT_SHARE * highest)["region_name"].to_list()
 
 
 def in_euros(df: pl.DataFrame, unit: str) -> tuple[pl.DataFrame, str]:
@@ -131,12 +159,31 @@ def _with_labels(df: pl.DataFrame, unit: str) -> pl.DataFrame:
 
 
 def time_chart(df: pl.DataFrame, *, unit: str, unit_label: str, series_breaks: list[dict] | None = None,
-               markers: pl.DataFrame | None = None, height: int = 280, legend_title: str = "Gebied") -> alt.LayerChart:
+               markers: pl.DataFrame | None = None, height: int = 280,
+               legend_title: str = "Gebied") -> alt.LayerChart | alt.VConcatChart:
     """Lines over the years per region; open points for provisional figures; breaks and events as rules.
 
     ``region_name`` may also hold categories (a breakdown drawn as lines): then ``legend_title`` names them,
-    and ranges such as age groups are put in their real order."""
+    and ranges such as age groups are put in their real order. Lines that a zero-based axis would press
+    flat beside the others (:func:`flat_series`) are drawn in a second, smaller panel, also from zero."""
     df, unit = in_euros(df, unit)
+    flat = flat_series(df, unit)
+    if not flat:
+        return finish(_time_layers(df, unit, unit_label, series_breaks, markers, height, legend_title))
+    names = fmt.category_order(df["region_name"].unique(maintain_order=True).to_list())
+    top = _time_layers(df.filter(~pl.col("region_name").is_in(flat)), unit, unit_label, series_breaks, markers,
+                       height, legend_title, names=names, span=df)
+    low = _time_layers(df.filter(pl.col("region_name").is_in(flat)), unit, unit_label, series_breaks, markers,
+                       max(160, height * 2 // 3), legend_title, names=names, span=df).properties(
+        title=alt.TitleParams(f"{' en '.join(n for n in names if n in flat)}: op een eigen as, ook vanaf 0",
+                              anchor="start", fontSize=12, font=FONT, color=TEXT_COLOUR))
+    return finish(alt.vconcat(top, low, spacing=24))
+
+
+def _time_layers(df: pl.DataFrame, unit: str, unit_label: str, series_breaks: list[dict] | None,
+                 markers: pl.DataFrame | None, height: int, legend_title: str, *, names: list[str] | None = None,
+                 span: pl.DataFrame | None = None) -> alt.LayerChart:
+    """One panel of :func:`time_chart` (not finished). ``names`` fixes the colours, ``span`` the years."""
     data = _with_labels(df, unit).with_columns(
         provisional=pl.col("status") == "provisional",
         status_kind=pl.when(pl.col("status") == "provisional").then(pl.lit("voorlopig")).otherwise(pl.lit("definitief")),
@@ -145,7 +192,7 @@ def time_chart(df: pl.DataFrame, *, unit: str, unit_label: str, series_breaks: l
     ).sort("region_name", "x")
     data = data.with_columns(
         next_provisional=pl.col("provisional").shift(-1).over("region_name").fill_null(False))
-    regions = fmt.category_order(df["region_name"].unique(maintain_order=True).to_list())
+    regions = names or fmt.category_order(df["region_name"].unique(maintain_order=True).to_list())
     colour = alt.Color("region_name:N", title=legend_title, sort=regions,
                        scale=alt.Scale(domain=regions, range=OKABE_ITO[: max(1, len(regions))]),
                        legend=legend(columns=2))
@@ -158,13 +205,14 @@ def time_chart(df: pl.DataFrame, *, unit: str, unit_label: str, series_breaks: l
     rules = rule_rows(rules)
     # The x axis spans the figures and every rule (a break before the first year is drawn inside the plot,
     # not over the y axis).
-    xs = data["x"].to_list() + [r["x"] for r in rules]
+    span_x = [] if span is None else (span["year"].cast(pl.Float64) + span.select(
+        _period_fraction(pl.col("period")))[:, 0]).to_list()
+    xs = data["x"].to_list() + [r["x"] for r in rules] + span_x
     lo, hi = min(xs), max(xs)
     base = alt.Chart(data).encode(
-        x=alt.X("x:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1),
+        x=alt.X("x:Q", title=None, axis=time_axis(span if span is not None else df),
                 scale=alt.Scale(domain=[lo - 0.3, hi + 0.3], nice=False)),
-        y=alt.Y("value:Q", title=_axis_title(unit, unit_label), scale=alt.Scale(zero=unit in ZERO_BASELINE),
-                axis=value_axis(unit)),
+        y=alt.Y("value:Q", title=value_title(unit, unit_label), scale=value_scale(unit), axis=value_axis(unit)),
         color=colour,
         tooltip=[alt.Tooltip("region_name:N", title=legend_title), alt.Tooltip("period_label:N", title="Periode"),
                  alt.Tooltip("label:N", title="Waarde"), alt.Tooltip("status_label:N", title="Status")],
@@ -191,7 +239,7 @@ def time_chart(df: pl.DataFrame, *, unit: str, unit_label: str, series_breaks: l
             x="x:Q", y=alt.Y("row_y:Q", scale=None), text="label:N")
         layers += [rule, text]
         height += -min(r["row_y"] for r in rules)  # the label rows come on top of the plot, not out of it
-    return finish(alt.layer(*layers).properties(height=height, width="container"))
+    return alt.layer(*layers).properties(height=height, width="container")
 
 
 RULE_LABEL_ROW_PX = 15
@@ -209,6 +257,27 @@ def rule_rows(rules: list[dict]) -> list[dict]:
         last_x[row:row + 1] = [r["x"]]
         placed.append((row, r))
     return [{**r, "row_y": -(len(last_x) - row) * RULE_LABEL_ROW_PX} for row, r in placed]
+
+
+MONTH_TICKS = "['jan','feb','mrt','apr','mei','jun','jul','aug','sep','okt','nov','dec']"
+
+
+def time_axis(df: pl.DataFrame) -> alt.Axis:
+    """Years on the time axis; months or quarters of a single year by name ("jan" … "dec", "kw 1" … "kw 4"),
+    so the months of 2025 do not run up to a tick "2026" at the end."""
+    periods = df["period"].unique().to_list()
+    kinds = {p[4:6] for p in periods}
+    if len({p[:4] for p in periods}) == 1 and len(kinds) == 1 and kinds < {"MM", "KW"}:
+        kind = kinds.pop()
+        values = sorted(int(p[:4]) + _fraction(kind, int(p[6:8])) for p in periods)
+        label = (f"{MONTH_TICKS}[floor((datum.value - floor(datum.value)) * 12)]" if kind == "MM"
+                 else "'kw ' + (floor((datum.value - floor(datum.value)) * 4) + 1)")
+        return alt.Axis(values=values, labelExpr=label, labelOverlap=True)
+    return alt.Axis(format="d", tickMinStep=1)
+
+
+def _fraction(kind: str, n: int) -> float:
+    return {"KW": (n - 1) / 4 + 0.125, "MM": (n - 1) / 12 + 1 / 24, "HJ": (n - 1) / 2 + 0.25}.get(kind, 0.0)
 
 
 def _period_fraction(period: pl.Expr) -> pl.Expr:
@@ -358,7 +427,7 @@ def comparison_dots(df: pl.DataFrame, *, unit: str, unit_label: str, own_code: s
         .when(pl.col("region_code") == "NL01").then(pl.lit(DOT_KINDS[1])).otherwise(pl.lit(DOT_KINDS[2])))
     kinds = list(DOT_KINDS)
     return alt.Chart(data).mark_circle(size=110, opacity=0.9).encode(
-        x=alt.X("value:Q", title=_axis_title(unit, unit_label), scale=alt.Scale(zero=False), axis=value_axis(unit)),
+        x=alt.X("value:Q", title=value_title(unit, unit_label), scale=value_scale(unit), axis=value_axis(unit)),
         # Rows far enough apart for the dots, labels never cut ("vergelijkbare ge…" was).
         y=alt.Y("kind:N", title=None, sort=kinds, scale=alt.Scale(paddingOuter=0.5),
                 axis=alt.Axis(labelLimit=0, labelOverlap=False, labelPadding=6)),

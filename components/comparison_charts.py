@@ -23,7 +23,7 @@ def time_chart_with_band(df: pl.DataFrame, band: pl.DataFrame, *, unit: str, uni
                          band_label: str = "vergelijkbare gemeenten") -> alt.LayerChart:
     """``charts.time_chart`` with a grey band from the lowest to the highest peer behind the lines."""
     chart = charts.time_chart(df, unit=unit, unit_label=unit_label, series_breaks=series_breaks, markers=markers)
-    if band.is_empty():
+    if band.is_empty() or not isinstance(chart, alt.LayerChart):  # lines in two panels: the band fits neither
         return chart
     data = band.with_columns(
         x=pl.col("year").cast(pl.Float64) + charts._period_fraction(pl.col("period")),
@@ -31,7 +31,7 @@ def time_chart_with_band(df: pl.DataFrame, band: pl.DataFrame, *, unit: str, uni
         what=pl.lit(f"Spreiding {band_label}"),
     )
     area = alt.Chart(data).mark_area(opacity=0.22, color=BAND_COLOUR).encode(
-        x="x:Q", y=alt.Y("low:Q", title=charts._axis_title(unit, unit_label)), y2="high:Q",
+        x="x:Q", y=alt.Y("low:Q", title=charts.value_title(unit, unit_label)), y2="high:Q",
         tooltip=[alt.Tooltip("what:N", title="Band"), alt.Tooltip("year:O", title="Jaar"),
                  alt.Tooltip("range_label:N", title="Van laagste tot hoogste")])
     # Altair hoists data shared by all layers to the top level; keep it there for the lines.
@@ -55,7 +55,8 @@ def ratio_ranking(df: pl.DataFrame) -> alt.LayerChart:
     tooltip = [alt.Tooltip("region_name:N", title="Wijk"), alt.Tooltip("ratio_label:N", title="Werkelijk / verwacht"),
                alt.Tooltip("interval_label:N", title="Onzekerheid (95%)"), alt.Tooltip("verdict:N", title="Oordeel")]
     rule = alt.Chart(data).mark_rule(strokeWidth=2, color="#555555").encode(
-        y=y, x=alt.X("lower:Q", title="Werkelijk gebruik / verwacht gebruik", scale=alt.Scale(zero=False)),
+        y=y, x=alt.X("lower:Q", title=f"Werkelijk gebruik / verwacht gebruik ({charts.NOT_FROM_ZERO})",
+                     scale=alt.Scale(zero=False)),
         x2="upper:Q", tooltip=tooltip)
     points = alt.Chart(data).mark_point(size=120, filled=True).encode(
         y=y, x="ratio:Q",
@@ -100,7 +101,9 @@ def goal_chart(series: pl.DataFrame, path: pl.DataFrame, *, unit: str, unit_labe
     years = data["year"].to_list() + path["year"].to_list() + ([target_year] if target_year is not None else [])
     x = alt.X("year:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1),
               scale=alt.Scale(domain=[min(years) - 0.5, max(years) + 0.5], nice=False) if years else alt.Undefined)
-    y = alt.Y("value:Q", title=charts._axis_title(unit, unit_label), scale=alt.Scale(zero=False, padding=14))
+    # From zero for counts, amounts and shares (a cut-off axis, € 4.700 to € 5.200, made a small change look
+    # large); padding keeps the target's cross at the top whole.
+    y = alt.Y("value:Q", title=charts.value_title(unit, unit_label), scale=charts.value_scale(unit, padding=14))
     tooltip = [alt.Tooltip("year:O", title="Jaar"), alt.Tooltip("label:N", title="Waarde")]
     line = alt.Chart(data).mark_line(color=charts.OWN_COLOUR, strokeWidth=2.5).encode(x=x, y=y)
     points = alt.Chart(data).mark_point(size=60, filled=True, color=charts.OWN_COLOUR).encode(

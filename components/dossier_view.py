@@ -112,7 +112,7 @@ def _render_block(block: IndicatorFigures, spec: dict | None, *, key: str, tab_p
             st.dataframe(block.table, hide_index=True, width="stretch", key=f"table-{key}")
             export.download_buttons(block_export(block, release_id), key=f"table-{key}")
     for b in ind["series_breaks"]:
-        st.caption(f"Trendbreuk in {fmt.period_label(b['period'])}: {b.get('label', '')}")
+        st.caption(fmt.break_sentence(b))
     st.caption(block.provenance)
 
 

@@ -54,9 +54,9 @@ def headline_tiles(wh: Warehouse, law: str, year: int, *, link: bool = False) ->
                       **fmt.delta_style(delta, t["direction"]), help=t["title"] + ". Verschil met het jaar ervoor.")
             compare = []
             if t["national"] is not None:
-                compare.append(f"Nederland {fmt.value(t['national'], t['unit'])}")
+                compare.append(f"Nederland {fmt.sentence_value(t['national'], t['unit'])}")
             if t["peer_median"] is not None:
-                compare.append(f"vergelijkbare gemeenten {fmt.value(t['peer_median'], t['unit'])}")
+                compare.append(f"vergelijkbare gemeenten {fmt.sentence_value(t['peer_median'], t['unit'])}")
             if t["unit"] == "count":  # beside the nation's count or a bigger town's, a count says nothing
                 st.caption("Een aantal: niet te vergelijken met Nederland of andere gemeenten")
             else:

@@ -99,10 +99,8 @@ def source_table(wh: Warehouse) -> None:
         "Aantal cijfers": [fmt.number(n) for n in src["rows"]],
     }, schema=dict.fromkeys(["Bron", "Soort", "Tabel", "Versie bij de bron", "Geladen op", "Aantal cijfers"],
                             pl.String))
-    st.dataframe(table, hide_index=True, width="stretch", key="source-table",
-                 # Fixed widths: sized to its content the first column pushed the last one out of view.
-                 column_config={"Bron": st.column_config.TextColumn(width="medium"),
-                                "Tabel": st.column_config.TextColumn(width="small"),
-                                "Aantal cijfers": st.column_config.TextColumn(alignment="right", width="small")})
+    # A static table whose cells wrap: in a scrolling one the long source names were cut off ("Eigen registratie
+    # klachten, bezware…") or, sized to them, pushed the last column out of view. The source names head the rows.
+    st.table(table.to_pandas().set_index("Bron"))
     st.caption(f"Datarelease {wh.release.id}, gepubliceerd op {fmt.local_datetime(wh.meta.get('created_at'))} "
                "(Nederlandse tijd).")

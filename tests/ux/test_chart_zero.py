@@ -1,0 +1,117 @@
+"""Value axes from zero for counts, amounts, shares and rates (a cut-off axis makes a small change look large);
+scores and ratios around their figures, saying so; a line that zero would press flat gets its own panel."""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+import pytest
+
+from components import charts, comparison_charts, dossier_document, handout_charts
+
+
+def lines(values: dict[str, list[float]], years=(2022, 2023, 2024)) -> pl.DataFrame:
+    return pl.DataFrame([{"region_name": name, "region_code": f"C{i}", "period": f"{y}JJ00", "year": y, "value": v,
+                          "status": "final"} for i, (name, vs) in enumerate(values.items()) for y, v in zip(years, vs, strict=True)])
+
+
+def y_scales(spec: dict) -> list[dict]:
+    return [layer["encoding"]["y"] for layer in spec["layer"] if "y" in layer.get("encoding", {})
+            and layer["encoding"]["y"]["field"] in ("value", "low")]
+
+
+def goal_spec(unit: str, values: list[float], target: float) -> dict:
+    series = pl.DataFrame({"year": [2022, 2023, 2024], "value": values, "status": ["final"] * 3})
+    path = pl.DataFrame({"year": [2024, 2026], "value": [values[-1], target]})
+    return comparison_charts.goal_chart(series, path, unit=unit, unit_label="euro", target=target,
+                                        target_year=2026).to_dict()
+
+
+@pytest.mark.parametrize(("unit", "values", "target"), [
+    ("euro", [5_150.0, 4_950.0, 4_812.0], 4_700.0),  # the Doelen chart that ran from € 4.700 to € 5.200
+    ("percent", [78.0, 81.0, 83.5], 84.0),
+    ("count", [420.0, 400.0, 380.0], 350.0),
+])
+def test_goal_charts_of_amounts_shares_and_counts_start_at_zero(unit, values, target):
+    ys = y_scales(goal_spec(unit, values, target))
+    assert ys and all(y["scale"]["zero"] is True for y in ys)
+    assert all("niet bij 0" not in y["title"] for y in ys)
+
+
+def test_a_score_goal_keeps_its_own_range_and_says_so():
+    ys = y_scales(goal_spec("score", [7.1, 7.3, 7.4], 7.6))
+    assert all(y["scale"]["zero"] is False for y in ys)
+    assert all(y["title"].endswith("(as begint niet bij 0)") for y in ys)
+
+
+@pytest.mark.parametrize(("unit", "zero"), [("count", True), ("per_1000", True), ("percent", True), ("euro", True),
+                                            ("days", True), ("score", False), ("ratio", False)])
+def test_time_chart_axis_starts_at_zero_only_where_zero_means_something(unit, zero):
+    spec = charts.time_chart(lines({"Lindewaard": [55.0, 57.0, 58.0], "Nederland": [60.0, 61.0, 62.0]}), unit=unit,
+                             unit_label="per 1.000").to_dict()
+    ys = y_scales(spec)
+    assert ys and all(y["scale"]["zero"] is zero for y in ys)
+    assert all(y["title"].endswith(charts.NOT_FROM_ZERO + ")") is not zero for y in ys)
+
+
+def test_the_peer_band_shares_the_lines_zero_based_axis_title():
+    df = lines({"Lindewaard": [55.0, 57.0, 58.0]})
+    band = pl.DataFrame({"period": ["2022JJ00", "2023JJ00", "2024JJ00"], "year": [2022, 2023, 2024],
+                         "low": [40.0, 41.0, 42.0], "high": [70.0, 71.0, 72.0]})
+    spec = comparison_charts.time_chart_with_band(df, band, unit="per_1000", unit_label="per 1.000").to_dict()
+    titles = {y["title"] for y in y_scales(spec)}
+    assert titles == {"Per 1.000"}
+    assert all(y.get("scale", {"zero": True})["zero"] is True for y in y_scales(spec) if "scale" in y)
+
+
+def test_comparison_dots_of_a_rate_start_at_zero_and_ratio_ranking_says_it_does_not():
+    df = pl.DataFrame({"region_code": ["GM1", "NL01", "GM2"], "region_name": ["Lindewaard", "Nederland", "Peer"],
+                       "value": [55.0, 62.9, 61.6], "status": ["final"] * 3})
+    assert charts.comparison_dots(df, unit="per_1000", unit_label="per 1.000", own_code="GM1").to_dict()[
+        "encoding"]["x"]["scale"]["zero"] is True
+    ratios = pl.DataFrame({"region_name": ["Wijk A", "Wijk B"], "ratio": [0.8, 1.3], "lower": [0.7, 1.1],
+                           "upper": [0.9, 1.5], "verdict": [comparison_charts.BELOW, comparison_charts.ABOVE]})
+    rule = comparison_charts.ratio_ranking(ratios).to_dict()["layer"][1]["encoding"]["x"]
+    assert rule["scale"]["zero"] is False and rule["title"].endswith("(as begint niet bij 0)")
+
+
+def test_flat_series_are_the_lines_under_a_twentieth_of_the_top():
+    df = lines({"Lindewaard": [5_000.0, 5_100.0, 5_200.0], "Wijk Oost": [240.0, 250.0, 259.0],
+                "Wijk Noord": [300.0, 310.0, 261.0]})
+    assert charts.flat_series(df, "count") == ["Wijk Oost"]  # 259 < 260 = 5% of 5.200; 310 is not
+    assert charts.flat_series(df, "score") == []  # not drawn from zero: nothing is pressed flat
+    assert charts.flat_series(lines({"A": [50.0, 51.0, 52.0], "B": [40.0, 41.0, 42.0]}), "per_1000") == []
+
+
+def test_a_line_zero_would_flatten_gets_its_own_zero_based_panel_with_the_same_colours():
+    df = lines({"Lindewaard": [4_300.0, 4_345.0, 4_400.0], "Wijk Oost": [61.0, 64.0, 70.0]})
+    chart = charts.time_chart(df, unit="count", unit_label="personen")
+    assert isinstance(chart, alt.VConcatChart)
+    spec = chart.to_dict()
+    top, low = spec["vconcat"]
+    shown = [{r["region_name"] for r in spec["datasets"][panel["data"]["name"]]} for panel in (top, low)]
+    assert shown == [{"Lindewaard"}, {"Wijk Oost"}]
+    for panel in (top, low):
+        assert all(y["scale"]["zero"] is True for y in y_scales(panel))
+        assert panel["layer"][0]["encoding"]["color"]["scale"]["domain"] == ["Lindewaard", "Wijk Oost"]
+    assert top["layer"][0]["encoding"]["x"]["scale"]["domain"] == low["layer"][0]["encoding"]["x"]["scale"]["domain"]
+    assert low["title"]["text"] == "Wijk Oost: op een eigen as, ook vanaf 0"
+
+
+def test_the_two_panel_chart_prints_in_the_handout():
+    fig = dossier_document.IndicatorFigures(
+        indicator={"unit": "count", "unit_label": "personen", "series_breaks": []},
+        df=lines({"Lindewaard": [4_300.0, 4_345.0, 4_400.0], "Wijk Oost": [61.0, 64.0, 70.0]}),
+        table=pl.DataFrame(), description="", provenance="")
+    svg = handout_charts.chart_svg(fig)
+    assert svg is not None and "Wijk Oost: op een eigen as" in svg
+
+
+def test_the_months_of_one_year_are_named_on_the_time_axis_not_ended_by_the_next_year():
+    df = pl.DataFrame({"region_name": ["Uitgegeven"] * 3, "period": ["2025MM01", "2025MM06", "2025MM12"],
+                       "year": [2025] * 3, "value": [1.0, 6.0, 12.0], "status": ["final"] * 3})
+    axis = charts.time_chart(df, unit="euro", unit_label="euro").to_dict()["layer"][0]["encoding"]["x"]["axis"]
+    assert axis["values"] == pytest.approx([2025 + 1 / 24, 2025 + 5 / 12 + 1 / 24, 2025 + 11 / 12 + 1 / 24])
+    assert "'jan'" in axis["labelExpr"] and "'dec'" in axis["labelExpr"]
+    years = charts.time_chart(lines({"A": [1.0, 2.0, 3.0]}), unit="count", unit_label="x").to_dict()
+    assert years["layer"][0]["encoding"]["x"]["axis"] == {"format": "d", "tickMinStep": 1}
