@@ -102,8 +102,14 @@ def goal_chart(series: pl.DataFrame, path: pl.DataFrame, *, unit: str, unit_labe
     x = alt.X("year:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1),
               scale=alt.Scale(domain=[min(years) - 0.5, max(years) + 0.5], nice=False) if years else alt.Undefined)
     # From zero for counts, amounts and shares (a cut-off axis, € 4.700 to € 5.200, made a small change look
-    # large); padding keeps the target's cross at the top whole.
-    y = alt.Y("value:Q", title=charts.value_title(unit, unit_label), scale=charts.value_scale(unit, padding=14))
+    # large), with room above the highest point so the target's cross at the top is drawn whole; padding on
+    # both ends would run the axis below zero (to "−1.000"). Scores and ratios: padding around their range.
+    values = [v for v in data["value"].to_list() + path["value"].to_list() + [target] if v is not None]
+    if unit in charts.ZERO_BASELINE and values and min(values) >= 0:
+        scale = alt.Scale(domain=[0, max(values) * 1.08 or 1])
+    else:
+        scale = charts.value_scale(unit, padding=14)
+    y = alt.Y("value:Q", title=charts.value_title(unit, unit_label), scale=scale, axis=charts.value_axis(unit))
     tooltip = [alt.Tooltip("year:O", title="Jaar"), alt.Tooltip("label:N", title="Waarde")]
     line = alt.Chart(data).mark_line(color=charts.OWN_COLOUR, strokeWidth=2.5).encode(x=x, y=y)
     points = alt.Chart(data).mark_point(size=60, filled=True, color=charts.OWN_COLOUR).encode(

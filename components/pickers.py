@@ -47,11 +47,14 @@ def headline_tiles(wh: Warehouse, law: str, year: int, *, link: bool = False) ->
     for i, t in enumerate(tiles.iter_rows(named=True)):
         with cols[i % len(cols)], st.container(border=True):
             status = t["status"]
-            label = t["short_title"] + (" (voorlopig)" if status == "provisional" else "")
+            # "(voorlopig)" goes under the figure: in the label it cut a short title off ("Jeugdbescherming (voorl…").
+            label = t["short_title"]
             delta = fmt.change(t["change"], t["unit"], t["change_pct"]) if status != "suppressed" else None
             # Green or red by the figure's direction; grey for neutral figures, no arrow on "0,0%".
             st.metric(label, fmt.value(t["value"], t["unit"], status), delta=delta,
                       **fmt.delta_style(delta, t["direction"]), help=t["title"] + ". Verschil met het jaar ervoor.")
+            if status == "provisional":
+                st.caption("Voorlopig cijfer")
             compare = []
             if t["national"] is not None:
                 compare.append(f"Nederland {fmt.sentence_value(t['national'], t['unit'])}")

@@ -34,7 +34,9 @@ def goal_spec(unit: str, values: list[float], target: float) -> dict:
 ])
 def test_goal_charts_of_amounts_shares_and_counts_start_at_zero(unit, values, target):
     ys = y_scales(goal_spec(unit, values, target))
-    assert ys and all(y["scale"]["zero"] is True for y in ys)
+    top = max([*values, target]) * 1.08
+    # From zero, never below it (padding ran the euro axis down to -1.000), with room for the target's cross.
+    assert ys and all(y["scale"]["domain"] == [0, pytest.approx(top)] for y in ys)
     assert all("niet bij 0" not in y["title"] for y in ys)
 
 
@@ -115,3 +117,8 @@ def test_the_months_of_one_year_are_named_on_the_time_axis_not_ended_by_the_next
     assert "'jan'" in axis["labelExpr"] and "'dec'" in axis["labelExpr"]
     years = charts.time_chart(lines({"A": [1.0, 2.0, 3.0]}), unit="count", unit_label="x").to_dict()
     assert years["layer"][0]["encoding"]["x"]["axis"] == {"format": "d", "tickMinStep": 1}
+
+
+def test_a_goal_in_euros_has_euro_labels_on_its_axis():
+    ys = y_scales(goal_spec("euro", [5_150.0, 4_950.0, 4_812.0], 4_700.0))
+    assert all("€ " in y["axis"]["labelExpr"] for y in ys)

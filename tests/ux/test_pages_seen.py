@@ -30,3 +30,14 @@ def test_bronnen_lists_every_loaded_source_by_its_whole_name(app_env, demo_wareh
     shown = at.table[0].value
     assert list(shown.index) == names
     assert list(shown.columns) == ["Soort", "Tabel", "Versie bij de bron", "Geladen op", "Aantal cijfers"]
+
+
+def test_headline_tiles_say_voorlopig_under_the_figure_not_in_the_cut_off_label(app_env, demo_warehouse):
+    app_env(demo_warehouse)
+    at = open_page("app_pages/jeugd.py", {"jaar": "2025"})
+    wh = Warehouse.open(demo_warehouse)
+    tiles = q.headline(wh, "jeugd", 2025)
+    provisional = tiles.filter(tiles["status"] == "provisional").height
+    assert provisional >= 1  # the demo's last year is provisional
+    assert [m.label for m in at.metric][: tiles.height] == tiles["short_title"].to_list()
+    assert [c.value for c in at.caption].count("Voorlopig cijfer") == provisional
