@@ -96,6 +96,15 @@ def legend(**kwargs) -> alt.Legend:
     return alt.Legend(orient="bottom", labelLimit=0, titleLimit=0, **kwargs)
 
 
+# Names up to this long fit two to a row on a phone (390 px wide); "Vergelijkbare gemeenten (mediaan)" beside
+# "Nederland" ran past the chart's edge ("Ne").
+LEGEND_PAIR_CHARS = 16
+
+
+def legend_columns(names: list[str]) -> int:
+    return 2 if names and max(len(n) for n in names) <= LEGEND_PAIR_CHARS else 1
+
+
 def category_colours(n: int) -> list[str]:  # a different colour for each of up to sixteen categories
     return (OKABE_ITO + EXTRA_COLOURS)[: max(1, n)]
 
@@ -110,9 +119,10 @@ def _axis_title(unit: str, unit_label: str) -> str:
 ZERO_BASELINE = frozenset({"count", "euro", "euro_1000", "percent", "per_1000", "days", "per_km2"})
 # What the axis title says when it does not start at zero, so no reader takes the bottom for nothing.
 NOT_FROM_ZERO = "as begint niet bij 0"
-# A line whose highest value stays below this share of the chart's top is drawn flat on the time axis
-# (a wijk's count under the municipality's): such lines get a panel of their own, also from zero.
-FLAT_SHARE = 0.05
+# A line whose highest value stays below this share of the chart's top is drawn flat along the time axis
+# (two wijken of 6.668 and 4.747 inhabitants under the municipality's 78.986): such lines get a panel of
+# their own, also from zero.
+FLAT_SHARE = 0.15
 # Amounts on an axis in whole euros or millions, like the figures in the text ("€ 20,8 mln", "€ 450").
 EURO_AXIS_LABELS = ("abs(datum.value) >= 1000000 ? '€ ' + format(datum.value / 1000000, ',.1~f') + ' mln'"
                     " : '€ ' + format(datum.value, ',.0f')")
@@ -195,20 +205,22 @@ def _time_layers(df: pl.DataFrame, unit: str, unit_label: str, series_breaks: li
     regions = names or fmt.category_order(df["region_name"].unique(maintain_order=True).to_list())
     colour = alt.Color("region_name:N", title=legend_title, sort=regions,
                        scale=alt.Scale(domain=regions, range=OKABE_ITO[: max(1, len(regions))]),
-                       legend=legend(columns=2))
+                       legend=legend(columns=legend_columns(regions)))
     rules = []
     for b in series_breaks or []:
         rules.append({"x": int(b["period"][:4]) - 0.5, "label": "Trendbreuk", "text": b.get("label", "")})
     if markers is not None and not markers.is_empty():
         for m in markers.iter_rows(named=True):
             rules.append({"x": float(m["year"]), "label": m["label"], "text": m.get("text") or m["label"]})
-    rules = rule_rows(rules)
     # The x axis spans the figures and every rule (a break before the first year is drawn inside the plot,
     # not over the y axis).
     span_x = [] if span is None else (span["year"].cast(pl.Float64) + span.select(
         _period_fraction(pl.col("period")))[:, 0]).to_list()
     xs = data["x"].to_list() + [r["x"] for r in rules] + span_x
     lo, hi = min(xs), max(xs)
+    # Labels of rules in the right half are written to the left of their line: to the right, "2022
+    # woonplaatsbeginsel" ran off the chart on a phone.
+    rules = rule_rows(rules, flip_after=(lo + hi) / 2)
     base = alt.Chart(data).encode(
         x=alt.X("x:Q", title=None, axis=time_axis(span if span is not None else df),
                 scale=alt.Scale(domain=[lo - 0.3, hi + 0.3], nice=False)),
@@ -235,9 +247,13 @@ def _time_layers(df: pl.DataFrame, unit: str, unit_label: str, series_breaks: li
         rule = alt.Chart(rule_df).mark_rule(color="#555555", strokeDash=[2, 2]).encode(
             x="x:Q", y=alt.Y("row_y:Q", scale=None), y2=alt.value({"expr": "height"}),
             tooltip=[alt.Tooltip("label:N", title="Gebeurtenis"), alt.Tooltip("text:N", title="Toelichting")])
-        text = alt.Chart(rule_df).mark_text(align="left", dx=3, baseline="top", fontSize=11, color="#111111").encode(
-            x="x:Q", y=alt.Y("row_y:Q", scale=None), text="label:N")
-        layers += [rule, text]
+        layers.append(rule)
+        for at_end, align, dx in ((False, "left", 3), (True, "right", -3)):
+            part = rule_df.filter(pl.col("at_end") == at_end)
+            if part.height:
+                layers.append(alt.Chart(part).mark_text(align=align, dx=dx, baseline="top", fontSize=11,
+                                                        color="#111111").encode(
+                    x="x:Q", y=alt.Y("row_y:Q", scale=None), text="label:N"))
         height += -min(r["row_y"] for r in rules)  # the label rows come on top of the plot, not out of it
     return alt.layer(*layers).properties(height=height, width="container")
 
@@ -246,17 +262,22 @@ RULE_LABEL_ROW_PX = 15
 RULE_LABEL_YEARS = 2.5  # labels of rules closer than this many years go on rows below each other
 
 
-def rule_rows(rules: list[dict]) -> list[dict]:
-    """Each rule's label on the first row where it does not run into the label of an earlier rule to its
-    left (two breaks a year apart, "Trendbreuk" twice, were written over each other). The rows lie above
-    the plot, so no label covers a line or a point (``row_y`` in pixels from the plot's top, negative)."""
-    last_x: list[float] = []  # per row: the x of the rule whose label ends it
+def rule_rows(rules: list[dict], *, flip_after: float | None = None) -> list[dict]:
+    """Each rule's label on the first row where it does not run into another label (two breaks a year
+    apart, "Trendbreuk" twice, were written over each other). A label takes RULE_LABEL_YEARS to the right
+    of its line, or to the left for a rule after ``flip_after`` (``at_end``). The rows lie above the plot,
+    so no label covers a line or a point (``row_y`` in pixels from the plot's top, negative)."""
+    rows: list[list[tuple[float, float]]] = []  # per row: the stretches its labels take
     placed = []
     for r in sorted(rules, key=lambda r: r["x"]):
-        row = next((i for i, x in enumerate(last_x) if r["x"] - x >= RULE_LABEL_YEARS), len(last_x))
-        last_x[row:row + 1] = [r["x"]]
-        placed.append((row, r))
-    return [{**r, "row_y": -(len(last_x) - row) * RULE_LABEL_ROW_PX} for row, r in placed]
+        at_end = flip_after is not None and r["x"] > flip_after
+        a, b = (r["x"] - RULE_LABEL_YEARS, r["x"]) if at_end else (r["x"], r["x"] + RULE_LABEL_YEARS)
+        row = next((i for i, taken in enumerate(rows) if all(b <= lo or a >= hi for lo, hi in taken)), len(rows))
+        if row == len(rows):
+            rows.append([])
+        rows[row].append((a, b))
+        placed.append((row, {**r, "at_end": at_end}))
+    return [{**r, "row_y": -(len(rows) - row) * RULE_LABEL_ROW_PX} for row, r in placed]
 
 
 MONTH_TICKS = "['jan','feb','mrt','apr','mei','jun','jul','aug','sep','okt','nov','dec']"

@@ -274,3 +274,9 @@ def date_label(iso: str | None) -> str:
     except ValueError:
         return iso
     return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+
+
+def release_day(release_id: str) -> str:
+    """The day a data release was made, from its id (20261203T142253-cee307 -> 3 december 2026)."""
+    made = release_id[:8]
+    return date_label(f"{made[:4]}-{made[4:6]}-{made[6:8]}") if made.isdigit() and len(made) == 8 else release_id

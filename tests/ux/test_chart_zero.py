@@ -77,10 +77,11 @@ def test_comparison_dots_of_a_rate_start_at_zero_and_ratio_ranking_says_it_does_
     assert rule["scale"]["zero"] is False and rule["title"].endswith("(as begint niet bij 0)")
 
 
-def test_flat_series_are_the_lines_under_a_twentieth_of_the_top():
-    df = lines({"Lindewaard": [5_000.0, 5_100.0, 5_200.0], "Wijk Oost": [240.0, 250.0, 259.0],
-                "Wijk Noord": [300.0, 310.0, 261.0]})
-    assert charts.flat_series(df, "count") == ["Wijk Oost"]  # 259 < 260 = 5% of 5.200; 310 is not
+def test_flat_series_are_the_lines_under_15_percent_of_the_top():
+    df = lines({"Lindewaard": [74_402.0, 76_000.0, 78_986.0], "Beekdal": [6_600.0, 6_650.0, 6_668.0],
+                "Bosrand": [4_702.0, 4_720.0, 4_747.0], "Centrum": [11_000.0, 11_900.0, 12_000.0]})
+    # 15% of 78.986 is 11.848: Beekdal and Bosrand lie flat along the axis; Centrum reaches 12.000
+    assert charts.flat_series(df, "count") == ["Beekdal", "Bosrand"]
     assert charts.flat_series(df, "score") == []  # not drawn from zero: nothing is pressed flat
     assert charts.flat_series(lines({"A": [50.0, 51.0, 52.0], "B": [40.0, 41.0, 42.0]}), "per_1000") == []
 
@@ -122,3 +123,25 @@ def test_the_months_of_one_year_are_named_on_the_time_axis_not_ended_by_the_next
 def test_a_goal_in_euros_has_euro_labels_on_its_axis():
     ys = y_scales(goal_spec("euro", [5_150.0, 4_950.0, 4_812.0], 4_700.0))
     assert all("€ " in y["axis"]["labelExpr"] for y in ys)
+
+
+def test_legend_names_too_long_to_pair_on_a_phone_get_a_row_each():
+    long = charts.time_chart(lines({"Lindewaard": [1.0, 2.0, 3.0], "Nederland": [1.0, 2.0, 3.0],
+                                    "Vergelijkbare gemeenten (mediaan)": [1.0, 2.0, 3.0]}), unit="per_1000",
+                             unit_label="per 1.000").to_dict()
+    short = charts.time_chart(lines({"Instroom": [1.0, 2.0, 3.0], "Uitstroom": [1.0, 2.0, 3.0]}), unit="count",
+                              unit_label="personen").to_dict()
+    assert long["layer"][0]["encoding"]["color"]["legend"]["columns"] == 1
+    assert short["layer"][0]["encoding"]["color"]["legend"]["columns"] == 2
+
+
+def test_a_rule_label_in_the_right_half_is_written_left_of_its_line():
+    markers = pl.DataFrame({"year": [2017, 2024], "label": ["2017 start", "2024 woonplaatsbeginsel"], "text": ["", ""]})
+    df = lines({"A": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]}, years=range(2019, 2025))
+    spec = charts.time_chart(df, unit="count", unit_label="x", markers=markers).to_dict()
+    texts = [layer for layer in spec["layer"] if layer["mark"]["type"] == "text"]
+    by_align = {layer["mark"]["align"]: [r["label"] for r in spec["datasets"][layer["data"]["name"]]] for layer in texts}
+    assert by_align == {"left": ["2017 start"], "right": ["2024 woonplaatsbeginsel"]}
+    # a flipped label and a label to its left that would run into each other go on separate rows
+    rows = charts.rule_rows([{"x": 2019.0, "label": "a"}, {"x": 2021.0, "label": "b"}], flip_after=2020.0)
+    assert rows[0]["row_y"] != rows[1]["row_y"] and [r["at_end"] for r in rows] == [False, True]

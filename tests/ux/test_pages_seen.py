@@ -41,3 +41,28 @@ def test_headline_tiles_say_voorlopig_under_the_figure_not_in_the_cut_off_label(
     assert provisional >= 1  # the demo's last year is provisional
     assert [m.label for m in at.metric][: tiles.height] == tiles["short_title"].to_list()
     assert [c.value for c in at.caption].count("Voorlopig cijfer") == provisional
+
+
+def test_the_stable_dossier_link_is_shown_in_full(monkeypatch):
+    from types import SimpleNamespace
+
+    from components import dossier_view
+
+    def link(url):
+        monkeypatch.setattr(dossier_view, "st", SimpleNamespace(context=SimpleNamespace(url=url)))
+        return dossier_view.dossier_link("ouderen-thuis")
+
+    assert link("https://monitor.example.nl/dossiers?dossier=x") == \
+        "https://monitor.example.nl/dossiers?dossier=ouderen-thuis"
+    assert link("http://127.0.0.1:8501/monitor/dossier-maken") == \
+        "http://127.0.0.1:8501/monitor/dossiers?dossier=ouderen-thuis"
+    assert link(None) == "?dossier=ouderen-thuis"
+
+
+def test_a_long_list_of_source_files_reads_as_a_count():
+    from components.sources_view import table_text
+
+    files = ", ".join(f"wsjg_{i:02d}.csv" for i in range(16))
+    assert table_text(files[:200]) == "wsjg_00.csv en 14 andere bestanden of meer"  # the 16th name was cut off
+    assert table_text(", ".join(f"wsjg_{i:02d}.csv" for i in range(5))) == "wsjg_00.csv en 4 andere bestanden"
+    assert table_text("83451NED") == "83451NED" and table_text(None) is None

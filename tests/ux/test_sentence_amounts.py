@@ -65,3 +65,8 @@ def test_finance_sentences_use_the_same_rule():
 ])
 def test_a_trend_break_reads_as_a_sentence(label, expected):
     assert fmt.break_sentence({"period": "2022JJ00", "label": label}) == expected
+
+
+def test_a_release_is_named_by_its_day_not_by_its_id():
+    assert fmt.release_day("20261203T142253-cee307") == "3 december 2026"
+    assert fmt.release_day("demo") == "demo"
