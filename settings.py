@@ -142,7 +142,11 @@ VARIABLES: dict[str, Variable] = {
             MSD_TERM_WMO_DECISION_DAYS=("14", "Wmo: the decision after the application (aanvraag); the law says 2 weeks."),
             MSD_TERM_JEUGD_DAYS=("56", "Jeugdwet: the decision after the application; 8 weeks (Awb)."),
             MSD_TERM_PARTICIPATIE_DAYS=("56", "Participatiewet: the decision on bijstand after the application; 8 weeks."),
-            MSD_TERM_SCHULDHULP_DAYS=("28", "Debt help: the first talk after the request; the Wgs says 4 weeks.")),
+            MSD_TERM_SCHULDHULP_DAYS=("28", "Debt help: the first talk after the request; the Wgs says 4 weeks."),
+            MSD_TERM_OBJECTION_DAYS=("42", "Objections: the decision after receipt; Awb 7:10 says 6 weeks (12 with an "
+                                           "advisory committee)."),
+            MSD_TERM_OBJECTION_EXTENSION_DAYS=("42", "Objections: the extension the municipality may take on top; Awb "
+                                                     "7:10 says 6 weeks (0 = none).")),
     **_vars("Serving",
             MSD_PAGE_RUNS=("", "Page scripts computing at once per server; empty = one per core."),
             MSD_VALIDATE_CHARTS=("0", "1 = check every chart specification against the schema (tests).")),
@@ -237,6 +241,8 @@ class LegalTerms:
     jeugd: int = int(VARIABLES["MSD_TERM_JEUGD_DAYS"].default)                    # Awb 4:13: 8 weeks
     participatie: int = int(VARIABLES["MSD_TERM_PARTICIPATIE_DAYS"].default)      # Participatiewet / Awb: 8 weeks
     schuldhulp: int = int(VARIABLES["MSD_TERM_SCHULDHULP_DAYS"].default)          # Wgs art. 4: 4 weeks
+    objection: int = int(VARIABLES["MSD_TERM_OBJECTION_DAYS"].default)            # Awb 7:10 lid 1: 6 weeks
+    objection_extension: int = int(VARIABLES["MSD_TERM_OBJECTION_EXTENSION_DAYS"].default)  # Awb 7:10 lid 3: 6 weeks
 
     def days(self, law: str) -> int:
         """Days from the registry's request date to its decision date within which the law is met. The Wmo
@@ -245,9 +251,15 @@ class LegalTerms:
             return self.wmo_assessment + self.wmo_decision
         return getattr(self, law)
 
+    def objection_days(self) -> int:
+        """Days from receiving an objection within which it is decided, the extension included."""
+        return self.objection + self.objection_extension
+
 
 def load_terms() -> LegalTerms:
-    return LegalTerms(**{f: max(1, integer(f"MSD_TERM_{f.upper()}_DAYS")) for f in LegalTerms.__dataclass_fields__})
+    # A term is at least a day; an extension may be none.
+    return LegalTerms(**{f: max(0 if f == "objection_extension" else 1, integer(f"MSD_TERM_{f.upper()}_DAYS"))
+                         for f in LegalTerms.__dataclass_fields__})
 
 
 def load(warehouse: str | Path | None = None) -> Settings:

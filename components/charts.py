@@ -3,6 +3,8 @@
 Colours are the Okabe-Ito palette (safe for colour-blind readers); provisional figures are drawn
 as open points and a dashed line, so the status is visible without colour. Every function returns
 a chart and takes plain Polars frames, so the same function renders on screen and in a PDF.
+Channels are typed objects (``alt.X("x:Q")``, not ``x="x:Q"``): Altair matches a shorthand string or a
+dict against the whole schema on every ``encode`` (some 5 ms each; a third of building the public site).
 """
 
 from __future__ import annotations
@@ -84,11 +86,13 @@ def show_spec(spec: dict, *, key: str) -> None:
 
 
 def finish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """The shared top-level look: Dutch numbers and the app's font. Call once, on the outermost chart."""
-    return chart.configure(
+    """The shared top-level look: Dutch numbers and the app's font. Call once, on the outermost chart; it
+    sets the chart's config in place (``configure`` copies a layered chart, and copying re-layers it)."""
+    chart.config = alt.Config(
         locale=NL_LOCALE,
         axis=alt.AxisConfig(labelFont=FONT, titleFont=FONT, labelColor=TEXT_COLOUR, titleColor=TEXT_COLOUR),
         legend=alt.LegendConfig(labelFont=FONT, titleFont=FONT, labelColor=TEXT_COLOUR, titleColor=TEXT_COLOUR))
+    return chart
 
 
 def legend(**kwargs) -> alt.Legend:
@@ -176,24 +180,30 @@ def time_chart(df: pl.DataFrame, *, unit: str, unit_label: str, series_breaks: l
     ``region_name`` may also hold categories (a breakdown drawn as lines): then ``legend_title`` names them,
     and ranges such as age groups are put in their real order. Lines that a zero-based axis would press
     flat beside the others (:func:`flat_series`) are drawn in a second, smaller panel, also from zero."""
-    df, unit = in_euros(df, unit)
-    flat = flat_series(df, unit)
+    flat = flat_series(*in_euros(df, unit))
     if not flat:
-        return finish(_time_layers(df, unit, unit_label, series_breaks, markers, height, legend_title))
+        layers, height = time_layers(df, unit=unit, unit_label=unit_label, series_breaks=series_breaks,
+                                     markers=markers, height=height, legend_title=legend_title)
+        return finish(alt.layer(*layers, height=height, width="container"))
     names = fmt.category_order(df["region_name"].unique(maintain_order=True).to_list())
-    top = _time_layers(df.filter(~pl.col("region_name").is_in(flat)), unit, unit_label, series_breaks, markers,
-                       height, legend_title, names=names, span=df)
-    low = _time_layers(df.filter(pl.col("region_name").is_in(flat)), unit, unit_label, series_breaks, markers,
-                       max(160, height * 2 // 3), legend_title, names=names, span=df).properties(
-        title=alt.TitleParams(f"{' en '.join(n for n in names if n in flat)}: op een eigen as, ook vanaf 0",
-                              anchor="start", fontSize=12, font=FONT, color=TEXT_COLOUR))
-    return finish(alt.vconcat(top, low, spacing=24))
+    panels = []
+    for shown, panel_height in ((~pl.col("region_name").is_in(flat), height),
+                                (pl.col("region_name").is_in(flat), max(160, height * 2 // 3))):
+        layers, h = time_layers(df.filter(shown), unit=unit, unit_label=unit_label, series_breaks=series_breaks,
+                                markers=markers, height=panel_height, legend_title=legend_title, names=names, span=df)
+        panels.append(alt.layer(*layers, height=h, width="container"))
+    panels[1].title = alt.TitleParams(f"{' en '.join(n for n in names if n in flat)}: op een eigen as, ook vanaf 0",
+                                      anchor="start", fontSize=12, font=FONT, color=TEXT_COLOUR)
+    return finish(alt.vconcat(*panels, spacing=24))
 
 
-def _time_layers(df: pl.DataFrame, unit: str, unit_label: str, series_breaks: list[dict] | None,
-                 markers: pl.DataFrame | None, height: int, legend_title: str, *, names: list[str] | None = None,
-                 span: pl.DataFrame | None = None) -> alt.LayerChart:
-    """One panel of :func:`time_chart` (not finished). ``names`` fixes the colours, ``span`` the years."""
+def time_layers(df: pl.DataFrame, *, unit: str, unit_label: str, series_breaks: list[dict] | None = None,
+                markers: pl.DataFrame | None = None, height: int = 280, legend_title: str = "Gebied",
+                names: list[str] | None = None, span: pl.DataFrame | None = None) -> tuple[list[alt.Chart], int]:
+    """The layers of :func:`time_chart` and the chart's height, for a chart that adds layers of its own.
+    (Layering once: every copy of a layered chart, as ``properties`` makes, lays out its layers again.)
+    ``names`` fixes the colours and ``span`` the years when the lines are split over two panels."""
+    df, unit = in_euros(df, unit)
     data = _with_labels(df, unit).with_columns(
         provisional=pl.col("status") == "provisional",
         status_kind=pl.when(pl.col("status") == "provisional").then(pl.lit("voorlopig")).otherwise(pl.lit("definitief")),
@@ -245,7 +255,7 @@ def _time_layers(df: pl.DataFrame, unit: str, unit_label: str, series_breaks: li
         rule_df = pl.DataFrame(rules)
         # The line runs from its label, above the plot, down to the time axis.
         rule = alt.Chart(rule_df).mark_rule(color="#555555", strokeDash=[2, 2]).encode(
-            x="x:Q", y=alt.Y("row_y:Q", scale=None), y2=alt.value({"expr": "height"}),
+            x=alt.X("x:Q"), y=alt.Y("row_y:Q", scale=None), y2=alt.Y2Value({"expr": "height"}),
             tooltip=[alt.Tooltip("label:N", title="Gebeurtenis"), alt.Tooltip("text:N", title="Toelichting")])
         layers.append(rule)
         for at_end, align, dx in ((False, "left", 3), (True, "right", -3)):
@@ -253,9 +263,9 @@ def _time_layers(df: pl.DataFrame, unit: str, unit_label: str, series_breaks: li
             if part.height:
                 layers.append(alt.Chart(part).mark_text(align=align, dx=dx, baseline="top", fontSize=11,
                                                         color="#111111").encode(
-                    x="x:Q", y=alt.Y("row_y:Q", scale=None), text="label:N"))
+                    x=alt.X("x:Q"), y=alt.Y("row_y:Q", scale=None), text=alt.Text("label:N")))
         height += -min(r["row_y"] for r in rules)  # the label rows come on top of the plot, not out of it
-    return alt.layer(*layers).properties(height=height, width="container")
+    return layers, height
 
 
 RULE_LABEL_ROW_PX = 15
@@ -343,8 +353,8 @@ def ranked_bars(df: pl.DataFrame, *, unit: str, unit_label: str, reference: floa
         color=alt.Color("what:N", title=None, scale=alt.Scale(domain=["Wijk", "Hele gemeente"],
                                                               range=[OWN_COLOUR, REFERENCE_COLOUR]), legend=None))
     values = alt.Chart(data).mark_text(align="left", dx=4, fontSize=11, color=TEXT_COLOUR).encode(
-        y=y, x=x, text="bar_label:N", tooltip=tooltip)
-    return finish(alt.layer(bars, values).properties(height=height or max(160, 26 * data.height), width="container"))
+        y=y, x=x, text=alt.Text("bar_label:N"), tooltip=tooltip)
+    return finish(alt.layer(bars, values, height=height or max(160, 26 * data.height), width="container"))
 
 
 # The map's classes, light to dark (ColorBrewer Blues). Each wijk's name is written on its fill in the
@@ -416,13 +426,13 @@ def class_map(geojson: dict, data: pl.DataFrame, *, value: str, classes: list[tu
     shown = set(data.filter(pl.col(value).is_not_null())["region_code"].to_list())
     missing = any((f.get("properties") or {}).get("region_code") not in shown for f in geojson["features"])
     labels = base.mark_text(fontSize=10).encode(
-        longitude="cx:Q", latitude="cy:Q", text="properties.name:N", color=alt.Color("tc:N", scale=None),
+        longitude=alt.Longitude("cx:Q"), latitude=alt.Latitude("cy:Q"), text=alt.Text("properties.name:N"), color=alt.Color("tc:N", scale=None),
     ).transform_calculate(  # a label point from the boundary file where it has one, else the centroid
         cx="isValid(datum.properties.label_lon) ? datum.properties.label_lon : geoCentroid(null, datum)[0]",
         cy="isValid(datum.properties.label_lat) ? datum.properties.label_lat : geoCentroid(null, datum)[1]",
         tc=f"isValid(datum.text_colour) ? datum.text_colour : '{label_colour(NO_FIGURE_FILL)}'")
     layers = [empty, filled, labels] if missing else [filled, labels]
-    return finish(alt.layer(*layers).project(type="mercator").properties(height=height, width="container"))
+    return finish(alt.layer(*layers, projection=alt.Projection(type="mercator"), height=height, width="container"))
 
 
 def choropleth(geojson: dict, df: pl.DataFrame, *, unit: str, unit_label: str, height: int = MAP_HEIGHT) -> alt.LayerChart:

@@ -22,21 +22,25 @@ def time_chart_with_band(df: pl.DataFrame, band: pl.DataFrame, *, unit: str, uni
                          series_breaks: list[dict] | None = None, markers: pl.DataFrame | None = None,
                          band_label: str = "vergelijkbare gemeenten") -> alt.LayerChart:
     """``charts.time_chart`` with a grey band from the lowest to the highest peer behind the lines."""
-    chart = charts.time_chart(df, unit=unit, unit_label=unit_label, series_breaks=series_breaks, markers=markers)
-    if band.is_empty() or not isinstance(chart, alt.LayerChart):  # lines in two panels: the band fits neither
-        return chart
+    if band.is_empty() or charts.flat_series(*charts.in_euros(df, unit)):  # lines in two panels: no band fits
+        return charts.time_chart(df, unit=unit, unit_label=unit_label, series_breaks=series_breaks, markers=markers)
+    layers, height = charts.time_layers(df, unit=unit, unit_label=unit_label, series_breaks=series_breaks,
+                                        markers=markers)
     data = band.with_columns(
         x=pl.col("year").cast(pl.Float64) + charts._period_fraction(pl.col("period")),
         range_label=fmt.mapped(band, lambda lo, hi: f"{fmt.value(lo, unit)} tot {fmt.value(hi, unit)}", "low", "high"),
         what=pl.lit(f"Spreiding {band_label}"),
     )
     area = alt.Chart(data).mark_area(opacity=0.22, color=BAND_COLOUR).encode(
-        x="x:Q", y=alt.Y("low:Q", title=charts.value_title(unit, unit_label)), y2="high:Q",
+        x=alt.X("x:Q"), y=alt.Y("low:Q", title=charts.value_title(unit, unit_label)), y2=alt.Y2("high:Q"),
         tooltip=[alt.Tooltip("what:N", title="Band"), alt.Tooltip("year:O", title="Jaar"),
                  alt.Tooltip("range_label:N", title="Van laagste tot hoogste")])
-    # Altair hoists data shared by all layers to the top level; keep it there for the lines.
-    return charts.finish(alt.layer(area, *chart.layer, data=chart.data).properties(height=chart.height,
-                                                                                    width="container"))
+    # The lines' data once, at the top level (Altair hoists only data that every layer shares).
+    lines_data = layers[0].data
+    for layer in layers:
+        if layer.data is lines_data:
+            layer.data = alt.Undefined
+    return charts.finish(alt.layer(area, *layers, data=lines_data, height=height, width="container"))
 
 
 def _ratio_labels(df: pl.DataFrame) -> pl.DataFrame:
@@ -57,17 +61,17 @@ def ratio_ranking(df: pl.DataFrame) -> alt.LayerChart:
     rule = alt.Chart(data).mark_rule(strokeWidth=2, color="#555555").encode(
         y=y, x=alt.X("lower:Q", title=f"Werkelijk gebruik / verwacht gebruik ({charts.NOT_FROM_ZERO})",
                      scale=alt.Scale(zero=False)),
-        x2="upper:Q", tooltip=tooltip)
+        x2=alt.X2("upper:Q"), tooltip=tooltip)
     points = alt.Chart(data).mark_point(size=120, filled=True).encode(
-        y=y, x="ratio:Q",
+        y=y, x=alt.X("ratio:Q"),
         color=alt.Color("verdict:N", title="Oordeel", scale=alt.Scale(
             domain=verdicts, range=[VERDICT_COLOURS[v] for v in verdicts]), legend=charts.legend()),
         shape=alt.Shape("verdict:N", scale=alt.Scale(domain=verdicts, range=[VERDICT_SHAPES[v] for v in verdicts]),
                         legend=None),
         tooltip=tooltip)
     one = alt.Chart(pl.DataFrame({"x": [1.0], "label": ["1 = zoals verwacht"]})).mark_rule(
-        color="#000000", strokeDash=[4, 3]).encode(x="x:Q", tooltip=alt.Tooltip("label:N", title="Lijn"))
-    return charts.finish(alt.layer(one, rule, points).properties(height=max(180, 30 * data.height), width="container"))
+        color="#000000", strokeDash=[4, 3]).encode(x=alt.X("x:Q"), tooltip=alt.Tooltip("label:N", title="Lijn"))
+    return charts.finish(alt.layer(one, rule, points, height=max(180, 30 * data.height), width="container"))
 
 
 # Observed / expected in five classes around 1, blue below and orange above (ColorBrewer PuOr-like, each
@@ -125,4 +129,4 @@ def goal_chart(series: pl.DataFrame, path: pl.DataFrame, *, unit: str, unit_labe
         t = pl.DataFrame({"year": [target_year], "value": [float(target)], "label": [f"Doel: {fmt.value(target, unit)}"]})
         layers.append(alt.Chart(t).mark_point(shape="cross", size=160, color="#E69F00", strokeWidth=3).encode(
             x=x, y=y, tooltip=alt.Tooltip("label:N", title="Doel")))
-    return charts.finish(alt.layer(*layers).properties(height=220, width="container"))
+    return charts.finish(alt.layer(*layers, height=220, width="container"))

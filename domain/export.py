@@ -115,48 +115,49 @@ def to_csv(table: ExportTable) -> bytes:
 
 def to_xlsx(table: ExportTable, *, exported_at: datetime | None = None) -> bytes:
     """The table as an Excel workbook: sheet "Cijfers" with the table (numbers as numeric cells, header
-    bold and frozen), sheet "Toelichting" with title, source, release, notes and the export time."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    bold and frozen), sheet "Toelichting" with title, source, release, notes and the export time.
+
+    Every text goes in with ``write_string``, so no cell can become a formula whatever it holds (after
+    :func:`neutralise` none starts like one either). XlsxWriter streams the file: the public site writes
+    a few hundred of these, at a third of openpyxl's time each."""
+    import xlsxwriter
 
     rows = _checked_rows(table)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Cijfers"
     columns = table.full_columns()
-    ws.append([neutralise(c.header) for c in columns])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for cells in rows:
-        ws.append(cells)
-    _as_text(ws, start_row=1)
-    ws.freeze_panes = "A2"
-    for i, col in enumerate(columns, start=1):
-        width = max([len(str(col.header))] + [len(str(r[i - 1])) for r in rows[:200] if r[i - 1] is not None])
-        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = min(60, max(10, width + 2))
+    out = io.BytesIO()
+    wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+                                   "strings_to_numbers": False})
+    ws = wb.add_worksheet("Cijfers")
+    bold = wb.add_format({"bold": True})
+    for j, col in enumerate(columns):
+        ws.write_string(0, j, str(neutralise(col.header)), bold)
+        width = max([len(str(col.header))] + [len(str(r[j])) for r in rows[:200] if r[j] is not None])
+        ws.set_column(j, j, min(60, max(10, width + 2)))
+    for i, cells in enumerate(rows, start=1):
+        for j, value in enumerate(cells):
+            _write(ws, i, j, value)
+    ws.freeze_panes(1, 0)
 
-    about = wb.create_sheet("Toelichting")
+    about = wb.add_worksheet("Toelichting")
+    about.set_column(0, 0, 14)
+    about.set_column(1, 1, 100)
     when = (exported_at or datetime.now()).strftime("%d-%m-%Y %H:%M")
     lines = [("Titel", table.title), ("Bron", table.source), ("Datarelease", table.release),
              ("Gedownload", when), *(("Toelichting", n) for n in table.notes)]
-    for label, text in lines:
-        if text:
-            about.append([label, neutralise(text)])
-    _as_text(about, start_row=1)
-    about.column_dimensions["A"].width = 14
-    about.column_dimensions["B"].width = 100
-    out = io.BytesIO()
-    wb.save(out)
+    for i, (label, text) in enumerate((label, text) for label, text in lines if text):
+        about.write_string(i, 0, label)
+        about.write_string(i, 1, str(neutralise(text)))
+    wb.close()
     return out.getvalue()
 
 
-def _as_text(ws, *, start_row: int) -> None:
-    """openpyxl reads a str that starts with '=' as a formula; after :func:`neutralise` none does, and
-    every str cell is pinned to the string type so no later change can turn one into a formula."""
-    for row in ws.iter_rows(min_row=start_row):
-        for cell in row:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
+def _write(ws, row: int, col: int, value: object) -> None:
+    if value is None:
+        return
+    if isinstance(value, (int, float)):
+        ws.write_number(row, col, value)
+    else:
+        ws.write_string(row, col, value)
 
 
 def file_stem(title: str) -> str:

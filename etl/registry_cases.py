@@ -7,7 +7,9 @@ profile and is dropped unread. Counted per year, for the municipality and (count
 - complaints and objections received, objections by outcome, court cases (beroep, hoger beroep) by kind;
 - the share of objections decided on (gegrond, deels gegrond, ongegrond, niet-ontvankelijk) that was upheld;
 - the median days from receipt to decision of objections, and the share decided later than the legal term
-  including its extension (:data:`OBJECTION_TERM_DAYS`, :data:`OBJECTION_EXTENSION_DAYS`).
+  including its extension (settings ``MSD_TERM_OBJECTION_DAYS`` and ``MSD_TERM_OBJECTION_EXTENSION_DAYS``);
+- the running backlog: objections still open at the end of the year (or on the export date) whose term
+  and extension had passed by then, counted whatever their later outcome.
 
 Complaints per 1.000 clients are derived at publication from the complaints and the law's registry clients
 (catalogue ``derive``), so they exist wherever both are loaded.
@@ -19,6 +21,7 @@ from datetime import date
 
 import polars as pl
 
+import settings as settings_mod
 from domain.laws import PRODUCTS
 from etl import registry_cases_base as base
 from etl.registry_read import Checked, Extract, ReaderLimits, run_checks
@@ -36,11 +39,9 @@ UPHELD = ("gegrond", "deels_gegrond")
 # The base of the upheld share: objections the municipality ruled on (withdrawn and running ones are not).
 RULED = ("gegrond", "deels_gegrond", "ongegrond", "niet_ontvankelijk")
 # Algemene wet bestuursrecht art. 7:10: the decision on an objection within six weeks (lid 1; twelve when an
-# advisory committee hears it), which may be postponed by six weeks more (lid 3). The law counts from the end
-# of the objection term; the extract has the date received, so the monitor counts from there (a little
-# stricter). A municipality with an advisory committee reads the term as twelve weeks plus six.
-OBJECTION_TERM_DAYS = 6 * 7
-OBJECTION_EXTENSION_DAYS = 6 * 7
+# advisory committee hears it), which may be postponed by six weeks more (lid 3): settings MSD_TERM_OBJECTION_DAYS
+# and MSD_TERM_OBJECTION_EXTENSION_DAYS (settings.LegalTerms). The law counts from the end of the objection
+# term; the extract has the date received, so the monitor counts from there (a little stricter).
 # The law as systems write it, to the monitor's code.
 LAW_ALIASES = {"wmo_2015": "wmo", "jeugdwet": "jeugd", "participatiewet": "participatie", "wgs": "schuldhulp",
                "schuldhulpverlening": "schuldhulp"}
@@ -84,16 +85,28 @@ def check(ex: Extract, postcodes: pl.DataFrame, reference: date, known_wijken: s
         ("decision_date", pl.col("decided") < pl.col("received"), "besluitdatum ligt voor de datum van ontvangst"),
         base.place_check(known_wijken),
     ]
-    for col, parsed in (("received_date", "received"), ("decision_date", "decided")):
-        checks.append((col, pl.col(col).is_not_null() & pl.col(parsed).is_null(), f"geen datum in de vorm {fmt}"))
-        checks.append((col, pl.col(parsed) > reference, "datum ligt na de datum van de export"))
+    checks += base.date_checks({"received_date": "received", "decision_date": "decided"}, fmt, reference)
     checks.append(("case_id", pl.col("_dup"), "zaak staat er al eerder (zelfde zaaknummer en soort)"))
     return df.height, run_checks(df, checks, {})
 
 
+def open_late(objections: pl.DataFrame, first: int, reference: date, term_days: int) -> pl.DataFrame:
+    """Each objection once for every covered year at whose end (or on the export date, for the year it falls
+    in) it was still open while more than ``term_days`` had passed since it was received. Open: not decided
+    by then (a withdrawal without a date is taken as no longer open)."""
+    years = list(range(first, reference.year + 1))
+    ends = pl.DataFrame({"period": [f"{y}JJ00" for y in years],
+                         "p_end": [min(date(y, 12, 31), reference) for y in years]})
+    still = (pl.col("outcome") == "lopend") | (pl.col("decided") > pl.col("p_end"))
+    return (objections.select("received", "decided", "outcome").join(ends, how="cross")
+            .filter(still & ((pl.col("p_end") - pl.col("received")).dt.total_days() > term_days)))
+
+
 def aggregate(good: pl.DataFrame, wanted: list[dict], reference: date, gemeente: str,
-              first_year: int | None = None) -> tuple[pl.DataFrame, list[str]]:
+              first_year: int | None = None, terms: settings_mod.LegalTerms | None = None
+              ) -> tuple[pl.DataFrame, list[str]]:
     """Observations for the catalogue entries of this kind, and the years the extract covers."""
+    term = (terms or settings_mod.load_terms()).objection_days()  # MSD_TERM_OBJECTION_*: Awb 7:10
     first = base.first_year(good["received"], reference, first_year)
     rows = good.select("law", "kind", "outcome", "received", "decided", pl.col("wijk"),
                        days=(pl.col("decided") - pl.col("received")).dt.total_days())
@@ -125,8 +138,10 @@ def aggregate(good: pl.DataFrame, wanted: list[dict], reference: date, gemeente:
         elif measure == "objection_days_median":
             frames.append(base.median(done, iid, pl.col("days"), wijken=False))
         elif measure == "objections_over_term_share":
-            frames.append(base.share(done, iid, pl.col("days") > OBJECTION_TERM_DAYS + OBJECTION_EXTENSION_DAYS,
-                                     wijken=False))
+            frames.append(base.share(done, iid, pl.col("days") > term, wijken=False))
+        elif measure == "objections_open_late":
+            mine = rows.filter((pl.col("law") == law) & (pl.col("kind") == "bezwaar"))
+            frames.append(base.count(open_late(mine, first, reference, term), iid, wijken=False))
         else:
             raise WarehouseError(f"Catalogus, indicator {iid}: onbekende maat voor klachten en bezwaren {measure!r}")
     return base.finish(frames, gemeente, reference), base.year_codes(first, reference)

@@ -16,17 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from etl.registry_read import (
-    MAX_YEARS_BACK,
-    Extract,
-    ExtractRefused,
-    ReaderLimits,
-    _check_shape,
-    _read_csv,
-    _read_excel,
-    check_size,
-    profile_document,
-)
+from etl.registry_read import MAX_YEARS_BACK, Extract, ExtractRefused, ReaderLimits, profile_document, read_table
 
 
 @dataclass(frozen=True)
@@ -61,15 +51,7 @@ def load_section(profile: str | Path, kind: Kind) -> dict:
 
 def read(ex: Extract, section: dict, kind: Kind, limits: ReaderLimits | None = None) -> pl.DataFrame:
     """The extract as strings in the kind's standard fields (empty cells as null), with its row number."""
-    limits = limits or ReaderLimits.from_env()
-    check_size(len(ex.data), ex.name, limits)
-    if ex.data[:4] == b"PK\x03\x04":
-        raw = _read_excel(ex, limits)
-    else:
-        if b"\x00" in ex.data[:65536]:
-            raise ExtractRefused(f"{ex.name}: dit is geen CSV- of Excel-bestand (binaire inhoud)")
-        raw = _read_csv(ex, section, limits)
-    _check_shape(ex.name, raw.height, raw.width, limits)
+    raw = read_table(ex, section, limits or ReaderLimits.from_env())
     if raw.height == 0:
         raise ExtractRefused(f"{ex.name}: het bestand heeft een kopregel maar geen rijen")
     mapping = {src: std for std, src in section["columns"].items()}
@@ -104,6 +86,15 @@ def with_wijk(df: pl.DataFrame, postcodes: pl.DataFrame) -> pl.DataFrame:
     pc = pc.join(postcodes.select(pl.col("postcode").alias("pc"), "wijk_from_pc"), on="pc", how="left")
     return pc.with_columns(wijk=pl.coalesce("wijk_from_pc", pl.col("wijk_code").str.to_uppercase())).drop(
         "pc", "wijk_from_pc")
+
+
+def date_checks(dates: dict[str, str], fmt: str, reference: date) -> list[tuple[str, pl.Expr, str]]:
+    """For each date column (written -> parsed): a value that is no date in ``fmt``, or a date after the export."""
+    out: list[tuple[str, pl.Expr, str]] = []
+    for col, parsed in dates.items():
+        out.append((col, pl.col(col).is_not_null() & pl.col(parsed).is_null(), f"geen datum in de vorm {fmt}"))
+        out.append((col, pl.col(parsed) > reference, "datum ligt na de datum van de export"))
+    return out
 
 
 def place_check(known_wijken: set[str]) -> tuple[str, pl.Expr, str]:

@@ -115,8 +115,9 @@ def aggregate(rows: pl.DataFrame, law: str, wanted: list[dict], reference: date,
             frames.append(_count(requests.filter(pl.col("route").is_not_null()).with_columns(category=pl.col("route")),
                                  None, iid, "route"))
         elif measure == "maatwerk_share":
-            frames.append(_share(decisions.filter(pl.col("route").is_not_null()), iid,
-                                 100 * (pl.col("route") == "maatwerk").mean()))
+            # A share of people: someone with two maatwerk provisions is one person who got maatwerk.
+            frames.append(_person_share(decisions.filter(pl.col("route").is_not_null()), iid,
+                                        pl.col("route") == "maatwerk"))
         elif measure in ("wait_decision_median", "wait_over_term_share"):
             wait = (pl.col("decision") - pl.col("request")).dt.total_days()
             value = wait.median() if measure == "wait_decision_median" else 100 * (wait > term).mean()

@@ -12,8 +12,8 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from etl.registry_cells import _by_region, _count, _during, _paid, _share
-from etl.registry_read import DROP_OUT
+from etl.registry_cells import _by_region, _count, _during, _paid, _person_share, _share
+from etl.registry_codes import DROP_OUT, counts_for_dropout
 from warehouse.releases import WarehouseError
 
 MEASURES = ("dropout_share", "goal_reached_share", "return_12m", "decision_to_start_median", "ended_with",
@@ -37,7 +37,8 @@ def measure(w: dict, prov: pl.DataFrame, base: pl.DataFrame, active: pl.DataFram
     m, iid = w["measure"], w["id"]
     ended = _during(base.filter(pl.col("end").is_not_null()), per, "end")
     if m == "dropout_share":
-        known = ended.filter(pl.col("end_reason").is_not_null())
+        # Administrative ends (another provider, a new allocation, a pause) are no outcome: not in the base.
+        known = ended.filter(counts_for_dropout())
         return _share(known, iid, 100 * (pl.col("end_reason") == DROP_OUT).mean())
     if m == "goal_reached_share":
         known = ended.filter(pl.col("goal_reached").is_not_null())
@@ -47,12 +48,16 @@ def measure(w: dict, prov: pl.DataFrame, base: pl.DataFrame, active: pl.DataFram
             raise WarehouseError(f"Catalogus, indicator {iid}: registratiemaat ended_with heeft een reason nodig")
         return _count(ended.filter(pl.col("end_reason") == w["reason"]), "person", iid)
     if m == "decision_to_start_median":
-        started = _during(base.filter(pl.col("decision").is_not_null() & (pl.col("start") >= pl.col("decision"))),
-                          per, "start")
-        return _share(started, iid, (pl.col("start") - pl.col("decision")).dt.total_days().median())
+        # Care that started before its decision (help at once, the beschikking written afterwards) waited
+        # no day after the decision: it counts as 0 days, so leaving it out does not make the wait look longer.
+        started = _during(base.filter(pl.col("decision").is_not_null()), per, "start")
+        return _share(started, iid, (pl.col("start") - pl.col("decision")).dt.total_days().clip(lower_bound=0)
+                      .median())
     if m == "return_12m":
-        return _share(_complete(_during(_returns(prov), per, "ep_end"), reference, RETURN_DAYS), iid,
-                      100 * pl.col("returned").mean())
+        # A share of people: a person with two episodes ended in one period counts once, as returned when
+        # either was followed by a new one within a year.
+        return _person_share(_complete(_during(_returns(prov), per, "ep_end"), reference, RETURN_DAYS), iid,
+                             pl.col("returned"))
     if m == "cost_per_trajectory":
         # Per trajectory, but based on the people behind it (as every amount): a few people with many
         # trajectories must not pass the small-number rule.

@@ -21,7 +21,8 @@ import polars as pl
 import settings as settings_mod
 from domain.suppression import protect
 from etl.registry_cells import _during, _paid, _period_table
-from etl.registry_read import DROP_OUT, MAX_YEARS_BACK
+from etl.registry_codes import DROP_OUT, counts_for_dropout
+from etl.registry_read import MAX_YEARS_BACK
 
 MIN_CLIENTS = 20      # different clients a provider needs over the whole extract to be shown by name
 OTHERS = "Overige aanbieders"
@@ -41,7 +42,7 @@ def provider_cells(rows: pl.DataFrame, law: str, reference: date, first_year: in
     per = _period_table(first_year or max(first, reference.year - MAX_YEARS_BACK), reference, years_only=True)
     prov = _labelled(prov)
     active = _during(prov, per, "start", "end")
-    ended = _during(prov.filter(pl.col("end").is_not_null() & pl.col("end_reason").is_not_null()), per, "end")
+    ended = _during(prov.filter(pl.col("end").is_not_null() & counts_for_dropout()), per, "end")
     frames = []
     for keys, breakdown in (([], ""), (["label"], "provider")):
         stock = active.group_by("period", *keys).agg(clients=pl.col("person").n_unique().cast(pl.Float64),

@@ -16,6 +16,15 @@ import polars as pl
 
 import settings as settings_mod
 from domain.laws import PRODUCTS
+from etl.registry_codes import (  # noqa: F401  (names of this module)
+    ADMINISTRATIVE,
+    DROP_OUT,
+    END_REASON_WORDS,
+    END_REASONS,
+    ISTANDAARD_END_REASONS,
+    OTHER,
+    end_reason,
+)
 from warehouse.releases import WarehouseError
 
 LAWS = ("wmo", "jeugd", "participatie", "schuldhulp")
@@ -31,24 +40,8 @@ ROUTES = ("eigen_netwerk", "algemene_voorziening", "maatwerk", "afgewezen")
 DELIVERY_FORMS = ("ZIN", "PGB")
 # iJw referrer codes (domain.md); anything else is counted as OTHER, never kept as text.
 REFERRERS = ("01", "02", "03", "04", "05", "06", "08")
-OTHER = "overig"
 # The default legal terms per law; a load uses the settings (MSD_TERM_*, settings.LegalTerms).
 COMPLETED_REASONS = ("afgerond", "schuldregeling")
-# Reasons a provision ended, per law, as our own short codes (docs/loading-real-data.md). A profile maps a
-# system's codes or words to these ([values.end_reason]); anything else is counted as OTHER, never kept as text.
-DROP_OUT = "voortijdig_gestopt"
-END_REASONS = {
-    "wmo": ("doel_bereikt", DROP_OUT, "verhuisd", "overleden", "wlz", "andere_voorziening", "niet_meer_nodig"),
-    "jeugd": ("doel_bereikt", DROP_OUT, "verhuisd", "overleden", "meerderjarig", "wlz", "andere_voorziening",
-              "niet_meer_nodig"),
-    "participatie": ("werk", "opleiding", "andere_uitkering", "doel_bereikt", DROP_OUT, "verhuisd", "overleden"),
-    "schuldhulp": ("afgerond", "schuldregeling", DROP_OUT, "verhuisd", "overleden"),
-}
-# Words many systems use for the same reason (after lower case, with spaces as "_").
-END_REASON_WORDS = {"uitval": DROP_OUT, "voortijdig_beeindigd": DROP_OUT, "afgebroken": DROP_OUT,
-                    "verhuizing": "verhuisd", "overlijden": "overleden", "instroom_wlz": "wlz",
-                    "doel_behaald": "doel_bereikt", "behandeldoel_bereikt": "doel_bereikt", "18_jaar": "meerderjarig",
-                    "uitstroom_naar_werk": "werk"}
 GOAL_REACHED = {"ja": "ja", "j": "ja", "yes": "ja", "1": "ja", "nee": "nee", "n": "nee", "no": "nee", "0": "nee"}
 AGE_GROUPS = [(0, 3), (4, 11), (12, 17), (18, 26), (27, 64), (65, 74), (75, 84), (85, 200)]
 INFLOW_GAP_DAYS = 90
@@ -156,18 +149,22 @@ def _check_shape(name: str, rows: int, columns: int, limits: ReaderLimits) -> No
                              f"{_n(limits.max_cells)} (MSD_MAX_EXTRACT_CELLS)")
 
 
-def read_raw(ex: Extract, profile: dict, limits: ReaderLimits | None = None) -> pl.DataFrame:
-    """The extract as strings, columns renamed to the standard fields."""
-    limits = limits or ReaderLimits.from_env()
+def read_table(ex: Extract, profile: dict, limits: ReaderLimits) -> pl.DataFrame:
+    """The file as a table of strings (Excel or CSV, as the profile says), its size and shape within the limits."""
     check_size(len(ex.data), ex.name, limits)
-    head = ex.data[:8]
-    if head.startswith(b"PK\x03\x04"):
+    if ex.data[:4] == b"PK\x03\x04":
         raw = _read_excel(ex, limits)
     else:
         if b"\x00" in ex.data[:65536]:
             raise ExtractRefused(f"{ex.name}: dit is geen CSV- of Excel-bestand (binaire inhoud)")
         raw = _read_csv(ex, profile, limits)
     _check_shape(ex.name, raw.height, raw.width, limits)
+    return raw
+
+
+def read_raw(ex: Extract, profile: dict, limits: ReaderLimits | None = None) -> pl.DataFrame:
+    """The extract as strings, columns renamed to the standard fields."""
+    raw = read_table(ex, profile, limits or ReaderLimits.from_env())
     mapping = {src: std for std, src in profile["columns"].items()}
     missing = [src for src in mapping if src not in raw.columns]
     required = {"client_id", "household_id"}
@@ -288,14 +285,6 @@ def _code(column: str, allowed: tuple[str, ...]) -> pl.Expr:
     return pl.when(c.is_null()).then(None).when(padded.is_in(list(allowed))).then(padded).otherwise(pl.lit(OTHER))
 
 
-def _end_reason(law: str) -> pl.Expr:
-    """The end reason as one of the law's codes (END_REASONS), a known word for one, or OTHER."""
-    codes = list(END_REASONS[law])
-    words = pl.col("end_reason").str.to_lowercase().str.replace_all(r"[\s-]+", "_")
-    known = pl.when(words.is_in(codes)).then(words).otherwise(words.replace_strict(END_REASON_WORDS, default=None))
-    return pl.when(words.is_null()).then(None).when(known.is_in(codes)).then(known).otherwise(pl.lit(OTHER))
-
-
 def validate(df: pl.DataFrame, law: str, profile: dict, postcodes: pl.DataFrame, reference: date,
              known_wijken: set[str]) -> Checked:
     """Check every row; problems name row number, column and reason, never the value."""
@@ -312,7 +301,7 @@ def validate(df: pl.DataFrame, law: str, profile: dict, postcodes: pl.DataFrame,
            pl.col("product_code").str.slice(0, 2).alias("_p2"),
            # A referrer becomes a category: only iJw codes are kept, free text is counted as "overig".
            _code("referrer", REFERRERS).alias("referrer"),
-           _end_reason(law).alias("end_reason"),
+           end_reason(law).alias("end_reason"),
            pl.col("goal_reached").str.to_lowercase().replace_strict(GOAL_REACHED, default=None).alias("goal")])
     product = pl.col("product_code") if law in ("participatie", "schuldhulp") else pl.col("_p2")
     typed = typed.with_columns(product=product.str.to_lowercase() if law in ("participatie", "schuldhulp") else product)

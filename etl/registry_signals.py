@@ -70,9 +70,7 @@ def check(ex: Extract, postcodes: pl.DataFrame, reference: date, known_wijken: s
         ("contact_date", pl.col("contacted") < pl.col("signalled"), "eerste contact ligt voor het signaal"),
         base.place_check(known_wijken),
     ]
-    for col, parsed in (("signal_date", "signalled"), ("contact_date", "contacted")):
-        checks.append((col, pl.col(col).is_not_null() & pl.col(parsed).is_null(), f"geen datum in de vorm {fmt}"))
-        checks.append((col, pl.col(parsed) > reference, "datum ligt na de datum van de export"))
+    checks += base.date_checks({"signal_date": "signalled", "contact_date": "contacted"}, fmt, reference)
     checks.append(("signal_id", pl.col("_dup"), "signaal staat er al eerder (zelfde signaalnummer)"))
     return df.height, run_checks(df, checks, {"signal_kind": pl.col("_other")})
 

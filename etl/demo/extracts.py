@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from etl.demo.inhabitants import wijk_population
-from etl.demo.outcomes import Outcomes
+from etl.demo.outcomes import Outcomes, written_reason
 from etl.demo.place import (
     AGE_SPANS,
     FIRST_YEAR,
@@ -158,7 +158,8 @@ def registry_inputs(rng: np.random.Generator) -> tuple[dict[str, bytes], bytes]:
         cid, hid, birth, pc = person
         fmt = lambda d: d.isoformat() if d else ""  # noqa: E731
         rows[law].append(",".join([
-            cid, hid, birth, pc, wijk, fmt(req), fmt(dec), route, product, fmt(start), fmt(end), end_reason,
+            cid, hid, birth, pc, wijk, fmt(req), fmt(dec), route, product, fmt(start), fmt(end),
+            written_reason(law, end_reason),
             form, provider, referrer, "" if amount is None else f"{amount:.2f}", goal,
         ]))
 

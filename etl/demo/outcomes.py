@@ -14,8 +14,22 @@ import numpy as np
 WMO_REASONS = ["doel_bereikt", "niet_meer_nodig", "voortijdig_gestopt", "verhuisd", "andere_voorziening",
                "overleden", "wlz"]
 JEUGD_REASONS = ["doel_bereikt", "voortijdig_gestopt", "verhuisd", "andere_voorziening", "niet_meer_nodig"]
+# How a Wmo or youth system writes an end reason: the iStandaard number (iWmo WMO588, iJw JZ588) where the
+# code list has one; the reasons it has no number for (Wlz, no longer needed, 18 years) in the system's words.
+# Written without a draw, so every demo figure stays what it was; the load maps the numbers back per law.
+WRITTEN_REASONS = {
+    "wmo": {"doel_bereikt": "19", "voortijdig_gestopt": "21", "verhuisd": "31", "overleden": "02",
+            "andere_voorziening": "39"},
+    "jeugd": {"doel_bereikt": "31", "voortijdig_gestopt": "32", "verhuisd": "35", "overleden": "02",
+              "andere_voorziening": "39"},
+}
 # The bijstand reason drawn by the main stream ("overig" in the first version) made concrete here.
 BIJSTAND_OTHER = (["andere_uitkering", "opleiding", "overleden"], [0.7, 0.2, 0.1])
+
+
+def written_reason(law: str, reason: str) -> str:
+    """The end reason as the law's system exports it (WRITTEN_REASONS), else as it is."""
+    return WRITTEN_REASONS.get(law, {}).get(reason, reason)
 
 
 class Outcomes:

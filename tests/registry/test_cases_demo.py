@@ -36,6 +36,10 @@ def test_the_demo_has_plausible_complaints_objections_and_court_cases(demo_wareh
     # Complaints per 1.000 clients are the complaints over the registry clients of the same year.
     rate, n, clients = (yearly(o, i)[2024] for i in ("wmo_complaints_per_1000", "wmo_complaints", "wmo_reg_clients"))
     assert rate == 1000 * n / clients
+    # Some participatie objections were still open past their 6 + 6 weeks at a year's end (the running backlog),
+    # and they are far fewer than the objections received.
+    late = yearly(o, "participatie_objections_open_late")
+    assert 5 <= max(v or 0 for v in late.values()) < objections["participatie"] / 2
     # Jeugd has fewer than 50 decided objections a year: its upheld share stays hidden, as in a real municipality.
     assert all(v is None for v in yearly(o, "jeugd_objections_upheld").values())
 
@@ -72,6 +76,7 @@ def test_the_new_figures_have_chart_table_and_note_panel_on_their_law_pages(app_
     app_env(demo_warehouse)
     for page, indicator, title in [
         ("app_pages/wmo.py", "wmo_objections_upheld", "Bezwaren die (deels) gegrond zijn (Wmo)"),
+        ("app_pages/participatie.py", "participatie_objections_open_late", "Bezwaren die te lang open staan (participatie)"),
         ("app_pages/schuldhulp.py", "debt_signals_contact_in_term", "Signalen met binnen vier weken een aanbod voor hulp"),
         ("app_pages/participatie.py", "participatie_complaints_per_1000",
          "Klachten per 1.000 inwoners met bijstand of re-integratie"),

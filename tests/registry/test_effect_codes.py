@@ -109,3 +109,50 @@ def test_legal_terms_per_law_and_their_settings(monkeypatch):
     monkeypatch.setenv("MSD_TERM_JEUGD_DAYS", "acht weken")
     with pytest.raises(SystemExit, match="MSD_TERM_JEUGD_DAYS must be a whole number"):
         settings.load_terms()
+    # Objections: six weeks and six more (Awb 7:10); the extension may be none, the term not.
+    assert (terms.objection, terms.objection_extension) == (42, 42)
+    monkeypatch.delenv("MSD_TERM_JEUGD_DAYS")
+    monkeypatch.setenv("MSD_TERM_OBJECTION_DAYS", "0")
+    monkeypatch.setenv("MSD_TERM_OBJECTION_EXTENSION_DAYS", "0")
+    assert settings.load_terms().objection_days() == 1
+
+
+JEUGD_ROW = ("50000000{i},J{i},2010-01-01,1000AA,,2024-01-01,2024-01-10,maatwerk,45,2024-02-01,2024-06-30,{reason},"
+             "ZIN,A,01,,")
+
+
+def test_a_standard_iwmo_export_works_without_a_profile(tmp_path):
+    # WMO588: 19 as planned, 21 and 23 ended early (drop-out), 31 moved, 2 (= 02) died; 38 (another provider)
+    # and 37 (change request) are administrative: no outcome, so not in the base. 2 of 5 dropped out.
+    report = load(tmp_path, {"wmo": rows([(c, "") for c in ("19", "21", "23", "31", "2", "38", "37")])})
+    assert "wmo" not in report.other  # every number is known
+    o = obs(tmp_path)
+    assert value(o, "wmo_reg_dropout_share", GM, "2024JJ00") == 40.0
+    base = o.filter((pl.col("indicator_id") == "wmo_reg_dropout_share") & (pl.col("region_code") == GM)
+                    & (pl.col("period") == "2024JJ00"))["denominator"].item()
+    assert base == 5
+    assert value(o, "wmo_reg_to_wlz", GM, "2024JJ00") is None  # 39 or not, no number says "Wlz"
+
+
+def test_the_same_number_means_something_else_in_a_youth_export(tmp_path):
+    # JZ588: 31 is "as planned" here (a move in the iWmo), 32 ended early, 35 an outside reason (a move), 02 died,
+    # 38 another provider (administrative). 19 and 21 are iWmo numbers only: counted as "overig", in the base.
+    data = csv([JEUGD_ROW.format(i=i, reason=c) for i, c in enumerate(("31", "32", "35", "02", "38", "19", "21"))], H)
+    report = load(tmp_path, {"jeugd": data})
+    assert report.other["jeugd"] == {"end_reason": 2}
+    assert value(obs(tmp_path), "jeugd_reg_dropout_share", GM, "2024JJ00") == pytest.approx(100 / 6)
+    assert rr.ISTANDAARD_END_REASONS["wmo"]["31"] == "verhuisd" and rr.ISTANDAARD_END_REASONS["jeugd"]["31"] == (
+        "doel_bereikt")
+
+
+def test_a_profile_overrides_an_istandaard_number(tmp_path):
+    standard = (registry.PROFILES_DIR / "standaard.toml").read_text(encoding="utf-8")
+    profile = tmp_path / "eigen.toml"
+    profile.write_text(standard.replace('name = "standaard"', 'name = "eigen"')
+                       + '\n[values.end_reason]\n"37" = "voortijdig_gestopt"\n', encoding="utf-8")
+    data = rows([("19", ""), ("37", "")])
+    s = settings_for(tmp_path, min_count=1, min_count_strict=1, min_denominator=1)
+    for name, prof, expected in (("a", "standaard", 0.0), ("b", profile, 50.0)):
+        registry.load([Extract("wmo", "wmo.csv", data, prof)], POSTCODES, gemeente=GM, warehouse=tmp_path / name,
+                      reference_date=REFERENCE, settings=s)
+        assert value(obs(tmp_path / name), "wmo_reg_dropout_share", GM, "2024JJ00") == expected, name

@@ -21,7 +21,7 @@ WMO_EFFECT = [
     "100000003,H3,1935-01-01,1000AA,,2023-12-01,2024-01-02,maatwerk,14,2024-02-01,2024-05-31,Instroom Wlz,ZIN,B,,,N",
     "100000004,H4,1970-01-01,1000AA,,2024-01-10,2024-01-31,maatwerk,02,2024-02-01,2024-10-31,gestopt want boos,ZIN,"
     "B,,,Ja",
-    # Started before the decision (a decision afterwards): no waiting time from decision to start.
+    # Started before the decision (help at once, the decision written afterwards): 0 days from decision to start.
     "100000005,H5,1945-01-01,1000AA,,2024-02-01,2024-03-10,maatwerk,01,2024-03-01,,,ZIN,A,,,",
 ]
 
@@ -36,11 +36,13 @@ def test_outcomes_of_ended_wmo_provisions(tmp_path):
     assert value(o, "wmo_reg_goal_reached_share", GM, Y24) == 50.0
     assert value(o, "wmo_reg_to_wlz", GM, Y24) == 1
     assert value(o, "wmo_reg_to_wlz", GM, "2023JJ00") is None  # nobody left for the Wlz in 2023
-    # Decision to start of the 2024 starts: 22, 10, 30 and 1 days (person 5 started before the decision).
-    assert value(o, "wmo_reg_wait_start_median", GM, Y24) == 16.0
+    # Decision to start of the 2024 starts: 22, 10, 30, 1 and 0 days: person 5 started 9 days before the
+    # decision and counts as 0 (it used to be left out, which gave a median of 16).
+    assert value(o, "wmo_reg_wait_start_median", GM, Y24) == 10.0
     assert value(o, "wmo_reg_wait_start_median", GM, "2023JJ00") == 28.0
-    # Episodes ended in 2024: 5, of which person 1's first came back within a year.
-    assert value(o, "wmo_reg_return_12m", GM, Y24) == 20.0
+    # Episodes ended in 2024: 5 of 4 people (person 1 twice); person 1's first came back within a year. A share
+    # of people: person 1 counts once, so 1 of 4 (per episode it would be 1 of 5).
+    assert value(o, "wmo_reg_return_12m", GM, Y24) == 25.0
     assert value(o, "wmo_reg_return_12m", GM, "2025JJ00") is None  # a year of follow-up has not passed yet
     # The free text is counted as "overig" and said so; it never becomes a label.
     assert report.other["wmo"] == {"end_reason": 1}
@@ -148,3 +150,21 @@ def test_a_load_of_one_law_with_debt_help_keeps_the_households_over_the_core_law
     o = obs(tmp_path)
     assert value(o, "stapeling_households_debt", GM, Y24, "laws", "wmo+schuldhulp") == 1  # kept: no debt help now
     assert value(o, "jeugd_transition_18_share", GM, Y24) == 25.0  # Y5's debt help is not in this load
+
+
+def test_shares_of_people_have_people_as_their_base(tmp_path):
+    """One person with two provisions (or two episodes) is one person in a share of people; a share of
+    provisions (drop-out) keeps its provisions, as its definition says."""
+    load(tmp_path, {"wmo": csv(WMO, HEADER)})
+    o = obs(tmp_path)
+
+    def base(iid: str) -> float:
+        return o.filter((pl.col("indicator_id") == iid) & (pl.col("region_code") == GM)
+                        & (pl.col("period") == Y24))["denominator"].item()
+
+    assert base("wmo_reg_maatwerk_share") == 3  # persons 1 (two provisions), 2 and 3; four decisions
+    assert base("wmo_reg_pgb_share") == 2  # persons 1 and 2 among three provisions
+    load(tmp_path / "effect", {"wmo": csv(WMO_EFFECT, H)})
+    o = obs(tmp_path / "effect")
+    assert base("wmo_reg_return_12m") == 4  # five episodes ended in 2024, person 1 had two
+    assert base("wmo_reg_dropout_share") == 5  # five ended provisions: a share of provisions

@@ -57,6 +57,13 @@ def test_only_a_provider_with_enough_clients_gets_its_name(tmp_path):
     assert scan([tmp_path], ["Kwikstaart", "0612345678", "Zorg Zelf"]) == []
 
 
+def test_an_administrative_end_is_no_drop_out_of_the_provider(tmp_path):
+    # iWmo numbers: 5 ended early (21), 5 moved on to another provider (38: no outcome), 10 as planned (19).
+    load(tmp_path, {"wmo": csv([row(i, BIG, reason="21" if i < 5 else "38" if i < 10 else "19")
+                                for i in range(20)], H)})
+    assert cell(cells(tmp_path), "Thuiszorg De Linde", "dropout_share") == pytest.approx(100 / 3)  # 5 of 15
+
+
 def test_small_providers_are_hidden_and_cannot_be_worked_out_from_the_total(tmp_path):
     load(tmp_path, {"wmo": extract(others=3, pgb=6)}, suppress=True)  # at least 5 clients, 50 behind a share
     df = cells(tmp_path)
@@ -84,18 +91,11 @@ def test_only_civil_servants_may_read_the_provider_table(tmp_path):
 
 @pytest.fixture
 def provider_app(app_env, tmp_path, monkeypatch):
-    from store.accounts import AccountStore
-    from store.db import shared_database
-    from tests.auth.conftest import add_people
+    from tests.registry.test_upload_app import serve
 
     wh = tmp_path / "warehouse"
     load(wh, {"wmo": extract(others=3, pgb=2)})
-    app_env(wh)
-    for name, v in {"MSD_PUBLIC": "1", "MSD_MIN_COUNT": "1", "MSD_MIN_COUNT_STRICT": "1",
-                    "MSD_MIN_DENOMINATOR": "1"}.items():
-        monkeypatch.setenv(name, v)
-    add_people(AccountStore(shared_database(), lockout_attempts=5, lockout_minutes=15))
-    return wh
+    return serve(wh, app_env, monkeypatch)
 
 
 def test_the_wmo_page_shows_the_provider_table_to_civil_servants_only(provider_app):

@@ -9,6 +9,7 @@ import pytest
 from etl import registry, registry_signals
 from etl.__main__ import main
 from etl.registry import ExtractRefused
+from tests.registry.test_cases import HEADER as CASES_HEADER
 from tests.registry.test_registry import GM, POSTCODES, csv, load, obs, value
 
 HEADER = "signal_id,signal_date,signal_kind,contact_date,help_accepted,children,postcode,wijk_code"
@@ -65,12 +66,8 @@ GOOD = "G1,2024-01-10,huur,2024-01-20,ja,nee,1000AA,"
 
 @pytest.mark.parametrize("row, column, reason", [
     ("B1,,huur,,,,,", "signal_date", "datum van het signaal is leeg"),
-    ("B1,10-01-2024,huur,,,,,", "signal_date", "geen datum in de vorm %Y-%m-%d"),
-    ("B1,2026-01-10,huur,,,,,", "signal_date", "datum ligt na de datum van de export"),
     ("B1,2024-01-10,,,,,,", "signal_kind", "soort signaal is leeg"),
     ("B1,2024-01-10,huur,2024-01-02,,,,", "contact_date", "eerste contact ligt voor het signaal"),
-    ("B1,2024-01-10,huur,20-01-2024,,,,", "contact_date", "geen datum in de vorm %Y-%m-%d"),
-    ("B1,2024-01-10,huur,2026-01-20,,,,", "contact_date", "datum ligt na de datum van de export"),
     ("B1,2024-01-10,huur,2024-01-20,misschien,,,", "help_accepted", "vul ja of nee in"),
     ("B1,2024-01-10,huur,,ja,,,", "help_accepted", "hulp aanvaard, maar er is geen datum van eerste contact"),
     ("B1,2024-01-10,huur,,,drie,,", "children", "vul ja of nee in"),
@@ -82,6 +79,29 @@ def test_every_field_is_checked_and_the_message_names_row_and_column_not_the_val
     assert (len(SIGNALS) + 3, column, reason) in report.problems["signals"]
     assert report.skipped["signals"] == 1
     assert all(v not in why for _, _, why in report.problems["signals"] for v in ("misschien", "drie", "9999ZZ"))
+
+
+# Both kinds check their dates with one helper (etl.registry_cases_base.date_checks): a good row of each, and
+# its date columns.
+DATED = {"cases": (CASES_HEADER, "D{n},,2024-01-10,2024-02-21,wmo,,bezwaar,gegrond,,", ("received_date", "decision_date")),
+         "signals": (HEADER, "D{n},2024-01-10,huur,2024-01-20,ja,,,", ("signal_date", "contact_date"))}
+
+
+@pytest.mark.parametrize("kind", DATED)
+def test_every_date_must_be_in_the_profiles_form_and_not_after_the_export(tmp_path, kind):
+    header, good, columns = DATED[kind]
+    rows, expected = [good.format(n=0)], []
+    for column in columns:
+        for written, reason in (("10-01-2024", "geen datum in de vorm %Y-%m-%d"),
+                                ("2026-01-10", "datum ligt na de datum van de export")):
+            cells = good.format(n=len(rows)).split(",")
+            cells[header.split(",").index(column)] = written
+            rows.append(",".join(cells))
+            expected.append((len(rows) + 1, column, reason))  # row 1 is the header
+    report = load(tmp_path, {kind: csv(rows, header)}, max_errors=10)
+    assert set(expected) <= set(report.problems[kind])
+    assert report.skipped[kind] == 4 and report.rows[kind] == 5
+    assert all("10-01-2024" not in why and "2026" not in why for _, _, why in report.problems[kind])
 
 
 def test_signals_without_an_id_are_never_duplicates_and_the_required_columns_are_named(tmp_path):

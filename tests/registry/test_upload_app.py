@@ -18,17 +18,22 @@ from warehouse import releases as warehouse
 from warehouse.releases import current_release
 
 
-@pytest.fixture
-def registry_app(app_env, tmp_path, monkeypatch):
-    """The app on a real warehouse whose Wmo series has 60 clients in 2024, with one account per role."""
-    wh = tmp_path / "warehouse"
-    load(wh, {"wmo": csv(clients(60))})
+def serve(wh, app_env, monkeypatch):
+    """The app on warehouse ``wh``, public, without small-number rules, with one account per role."""
     app_env(wh)
     for name, v in {"MSD_PUBLIC": "1", "MSD_MIN_COUNT": "1", "MSD_MIN_COUNT_STRICT": "1",
                     "MSD_MIN_DENOMINATOR": "1"}.items():
         monkeypatch.setenv(name, v)
     add_people(AccountStore(shared_database(), lockout_attempts=5, lockout_minutes=15))
     return wh
+
+
+@pytest.fixture
+def registry_app(app_env, tmp_path, monkeypatch):
+    """The app on a real warehouse whose Wmo series has 60 clients in 2024, with one account per role."""
+    wh = tmp_path / "warehouse"
+    load(wh, {"wmo": csv(clients(60))})
+    return serve(wh, app_env, monkeypatch)
 
 
 def upload(at, data: bytes):
