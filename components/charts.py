@@ -81,7 +81,14 @@ def spec_of(chart: alt.TopLevelMixin) -> dict:
 
 
 def show_spec(spec: dict, *, key: str) -> None:
-    """Draw a specification from :func:`spec_of`; a shared (cached) one stays as it was."""
+    """Draw a specification from :func:`spec_of`; a shared (cached) one stays as it was. Panels above each
+    other (:func:`time_chart` with a flat line) are drawn as charts of their own: Vega-Lite cannot make the
+    panels of a concatenation as wide as their column, so they ran under the note beside the chart."""
+    if "vconcat" in spec:
+        shared = {k: v for k, v in spec.items() if k not in ("vconcat", "spacing", "datasets")}
+        for i, panel in enumerate(spec["vconcat"]):
+            show_spec({**shared, **panel, "datasets": spec.get("datasets", {})}, key=f"{key}-{i}")
+        return
     st.vega_lite_chart(spec={**spec, "datasets": dict(spec.get("datasets", {}))}, width="stretch", key=key)
 
 
@@ -187,10 +194,11 @@ def time_chart(df: pl.DataFrame, *, unit: str, unit_label: str, series_breaks: l
         return finish(alt.layer(*layers, height=height, width="container"))
     names = fmt.category_order(df["region_name"].unique(maintain_order=True).to_list())
     panels = []
-    for shown, panel_height in ((~pl.col("region_name").is_in(flat), height),
-                                (pl.col("region_name").is_in(flat), max(160, height * 2 // 3))):
+    for shown, panel_height, last in ((~pl.col("region_name").is_in(flat), height, False),
+                                      (pl.col("region_name").is_in(flat), height, True)):
         layers, h = time_layers(df.filter(shown), unit=unit, unit_label=unit_label, series_breaks=series_breaks,
-                                markers=markers, height=panel_height, legend_title=legend_title, names=names, span=df)
+                                markers=markers, height=panel_height, legend_title=legend_title, names=names, span=df,
+                                with_legend=last)  # one legend, under the last panel
         panels.append(alt.layer(*layers, height=h, width="container"))
     panels[1].title = alt.TitleParams(f"{' en '.join(n for n in names if n in flat)}: op een eigen as, ook vanaf 0",
                                       anchor="start", fontSize=12, font=FONT, color=TEXT_COLOUR)
@@ -199,7 +207,8 @@ def time_chart(df: pl.DataFrame, *, unit: str, unit_label: str, series_breaks: l
 
 def time_layers(df: pl.DataFrame, *, unit: str, unit_label: str, series_breaks: list[dict] | None = None,
                 markers: pl.DataFrame | None = None, height: int = 280, legend_title: str = "Gebied",
-                names: list[str] | None = None, span: pl.DataFrame | None = None) -> tuple[list[alt.Chart], int]:
+                names: list[str] | None = None, span: pl.DataFrame | None = None,
+                with_legend: bool = True) -> tuple[list[alt.Chart], int]:
     """The layers of :func:`time_chart` and the chart's height, for a chart that adds layers of its own.
     (Layering once: every copy of a layered chart, as ``properties`` makes, lays out its layers again.)
     ``names`` fixes the colours and ``span`` the years when the lines are split over two panels."""
@@ -215,7 +224,7 @@ def time_layers(df: pl.DataFrame, *, unit: str, unit_label: str, series_breaks: 
     regions = names or fmt.category_order(df["region_name"].unique(maintain_order=True).to_list())
     colour = alt.Color("region_name:N", title=legend_title, sort=regions,
                        scale=alt.Scale(domain=regions, range=OKABE_ITO[: max(1, len(regions))]),
-                       legend=legend(columns=legend_columns(regions)))
+                       legend=legend(columns=legend_columns(regions)) if with_legend else None)
     rules = []
     for b in series_breaks or []:
         rules.append({"x": int(b["period"][:4]) - 0.5, "label": "Trendbreuk", "text": b.get("label", "")})

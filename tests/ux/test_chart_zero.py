@@ -145,3 +145,19 @@ def test_a_rule_label_in_the_right_half_is_written_left_of_its_line():
     # a flipped label and a label to its left that would run into each other go on separate rows
     rows = charts.rule_rows([{"x": 2019.0, "label": "a"}, {"x": 2021.0, "label": "b"}], flip_after=2020.0)
     assert rows[0]["row_y"] != rows[1]["row_y"] and [r["at_end"] for r in rows] == [False, True]
+
+
+def test_panels_are_drawn_as_charts_of_their_own_with_one_legend_under_the_last(monkeypatch):
+    df = lines({"Lindewaard": [74_402.0, 76_000.0, 78_986.0], "Beekdal": [6_600.0, 6_650.0, 6_668.0]})
+    spec = charts.spec_of(charts.time_chart(df, unit="count", unit_label="personen"))
+    top, low = spec["vconcat"]
+    assert top["layer"][0]["encoding"]["color"]["legend"] is None
+    assert low["layer"][0]["encoding"]["color"]["legend"]["orient"] == "bottom"
+    drawn = []
+    monkeypatch.setattr(charts.st, "vega_lite_chart", lambda spec, width, key: drawn.append((spec, width, key)))
+    charts.show_spec(spec, key="trend")
+    assert [(d[1], d[2]) for d in drawn] == [("stretch", "trend-0"), ("stretch", "trend-1")]
+    for (shown, _, _), panel in zip(drawn, (top, low), strict=True):
+        assert "vconcat" not in shown and shown["layer"] == panel["layer"] and shown["width"] == "container"
+        assert shown["config"] == spec["config"] and shown["datasets"] == spec["datasets"]
+    assert drawn[1][0]["title"]["text"] == "Beekdal: op een eigen as, ook vanaf 0"
