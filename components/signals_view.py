@@ -162,8 +162,11 @@ def show_table(frame: pl.DataFrame) -> None:
     """The table of :func:`table` with the short columns first, each as wide as its texts, and the long
     sentence last: first, it pushed the score out of view ("Scor…")."""
     order = [c for c in frame.columns if c != "Signaal"] + ["Signaal"]
-    st.dataframe(frame, hide_index=True, width="stretch", column_order=order,
-                 column_config=indicator_view.fitted_columns(frame))
+    widths = indicator_view.column_widths(frame)
+    config = indicator_view.fitted_columns(frame, widths)
+    # A whole number: Streamlit writes a decimal point ("85.9"), not the Dutch comma.
+    config["Score"] = st.column_config.NumberColumn(width=widths["Score"], format="%.0f")
+    st.dataframe(frame, hide_index=True, width="stretch", column_order=order, column_config=config)
 
 
 def work_list(found: Sequence[sg.Signal], notes: Sequence[Note]) -> None:

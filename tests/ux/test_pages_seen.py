@@ -66,3 +66,17 @@ def test_a_long_list_of_source_files_reads_as_a_count():
     assert table_text(files[:200]) == "wsjg_00.csv en 14 andere bestanden of meer"  # the 16th name was cut off
     assert table_text(", ".join(f"wsjg_{i:02d}.csv" for i in range(5))) == "wsjg_00.csv en 4 andere bestanden"
     assert table_text("83451NED") == "83451NED" and table_text(None) is None
+
+
+def test_the_signals_table_puts_the_long_sentence_last_and_scores_as_whole_numbers(monkeypatch):
+    import polars as pl
+
+    from components import signals_view
+
+    frame = pl.DataFrame({"Signaal": ["Meldingen voor Wmo-hulp in Bosrand daalde van 86 naar 31"], "Soort": ["Verandering"],
+                          "Gebied": ["Bosrand"], "Periode": ["2025 kwartaal 4"], "Score": [85.9], "Duiding": ["ja"]})
+    seen = {}
+    monkeypatch.setattr(signals_view.st, "dataframe", lambda data, **kwargs: seen.update(kwargs))
+    signals_view.show_table(frame)
+    assert seen["column_order"] == ["Soort", "Gebied", "Periode", "Score", "Duiding", "Signaal"]
+    assert seen["column_config"]["Score"]["type_config"]["format"] == "%.0f"
