@@ -50,6 +50,9 @@ def _ratio_labels(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+RATIO_AXIS_NOTE = "De as begint niet bij 0: het gaat om hoe ver een wijk van 1 af ligt."
+
+
 def ratio_ranking(df: pl.DataFrame) -> alt.LayerChart:
     """Wijken ranked by observed/expected: a point per wijk with its 95% interval and a line at 1."""
     data = _ratio_labels(df.filter(pl.col("ratio").is_not_null()))
@@ -59,13 +62,15 @@ def ratio_ranking(df: pl.DataFrame) -> alt.LayerChart:
     tooltip = [alt.Tooltip("region_name:N", title="Wijk"), alt.Tooltip("ratio_label:N", title="Werkelijk / verwacht"),
                alt.Tooltip("interval_label:N", title="Onzekerheid (95%)"), alt.Tooltip("verdict:N", title="Oordeel")]
     rule = alt.Chart(data).mark_rule(strokeWidth=2, color="#555555").encode(
-        y=y, x=alt.X("lower:Q", title=f"Werkelijk gebruik / verwacht gebruik ({charts.NOT_FROM_ZERO})",
-                     scale=alt.Scale(zero=False)),
+        # The axis does not start at zero (the distance to 1 is what counts): RATIO_AXIS_NOTE says so under
+        # the chart; in the axis title it was cut off on a phone ("(as begint niet b").
+        y=y, x=alt.X("lower:Q", title="Werkelijk / verwacht", scale=alt.Scale(zero=False)),
         x2=alt.X2("upper:Q"), tooltip=tooltip)
     points = alt.Chart(data).mark_point(size=120, filled=True).encode(
         y=y, x=alt.X("ratio:Q"),
         color=alt.Color("verdict:N", title="Oordeel", scale=alt.Scale(
-            domain=verdicts, range=[VERDICT_COLOURS[v] for v in verdicts]), legend=charts.legend()),
+            domain=verdicts, range=[VERDICT_COLOURS[v] for v in verdicts]),
+            legend=charts.legend(columns=charts.legend_columns(verdicts))),
         shape=alt.Shape("verdict:N", scale=alt.Scale(domain=verdicts, range=[VERDICT_SHAPES[v] for v in verdicts]),
                         legend=None),
         tooltip=tooltip)

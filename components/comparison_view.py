@@ -172,7 +172,8 @@ def expectation_view(wh: Warehouse, exp: cmp.Expectation) -> None:
     with tab_bars:
         charts.show(comparison_charts.ratio_ranking(df), key=f"oe-bars-{m.key}")
         st.caption("Elke punt is een wijk; de lijn erdoor is de onzekerheid (95%). Raakt die lijn de stippellijn "
-                   "bij 1 niet, dan is het verschil met de verwachting waarschijnlijk geen toeval.")
+                   "bij 1 niet, dan is het verschil met de verwachting waarschijnlijk geen toeval. "
+                   f"{comparison_charts.RATIO_AXIS_NOTE}")
     with tab_table:
         st.dataframe(expectation_table(df), hide_index=True, width="stretch", key=f"oe-table-{m.key}")
         export.download_buttons(export.frame_table(
