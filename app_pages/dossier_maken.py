@@ -17,10 +17,9 @@ from components import dossier_editor as ed
 from components import dossier_view as dv
 from components.context import warehouse
 from components.notes import get_store as get_note_store
-from components.session import current_role, current_user
+from components.session import page_for
 from components.state import PICK_ONE
 from domain.formatting import date_label
-from domain.roles import can
 from queries import figures as q
 from store.dossiers import STATUS_LABELS, DossierContent, DossierError
 from store.markdown import escape_text
@@ -29,12 +28,8 @@ NEW = "__nieuw__"
 EMPTY_TEMPLATE = "__leeg__"
 SEEN = "_dossier_seen"  # dossier id -> the version this person last saw on screen
 
-role = current_role()
-user = current_user()
-st.title("Dossier maken")
-if not can(role, "edit_dossier"):
-    st.error("Alleen de griffie en beheerders kunnen dossiers maken. Gepubliceerde dossiers staan bij Dossiers.")
-    st.stop()
+role, user = page_for("edit_dossier", "Dossier maken",
+                      "Alleen de griffie en beheerders kunnen dossiers maken. Gepubliceerde dossiers staan bij Dossiers.")
 
 wh = warehouse()
 store = dossier_store.get_store()

@@ -14,21 +14,16 @@ import streamlit as st
 from components import note_editor as ed
 from components import pickers, state
 from components.notes import get_store
-from components.session import current_role, current_user
+from components.session import page_for
 from components.signals_view import scoped_content
 from components.state import PICK_ONE
 from domain.formatting import law_label
-from domain.roles import can
 from store.markdown import escape_text
 from store.notes import LAWS, STATUS_LABELS, NoteError, format_when
 from warehouse import catalogue
 
-role = current_role()
-user = current_user()
-st.title("Duiding schrijven")
-if not can(role, "write_note"):
-    st.error("Alleen ambtenaren en beheerders kunnen duiding schrijven. U kunt de duiding lezen bij de cijfers.")
-    st.stop()
+role, user = page_for("write_note", "Duiding schrijven",
+                      "Alleen ambtenaren en beheerders kunnen duiding schrijven. U kunt de duiding lezen bij de cijfers.")
 
 store = get_store()
 indicators = {e["id"]: e for e in catalogue.load().entries}

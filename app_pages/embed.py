@@ -13,9 +13,18 @@ from queries import figures as q
 wh = warehouse()
 cat = q.catalogue(wh)
 asked = st.query_params.get("indicator", "")
-if asked not in set(cat["id"]):
+if asked not in set(cat["id"]):  # from the menu: choose the figure here (the page was an empty panel)
     st.title("Figuur insluiten")
-    st.info("Kies een cijfer met ?indicator= in het adres, bijvoorbeeld ?indicator=wmo_clients_per_1000.")
+    st.markdown("Wilt u één figuur in een raadsstuk of op een website zetten? Kies het cijfer. U ziet dan de "
+                "grafiek met de zin die hem beschrijft, de bron en een link terug naar de monitor.")
+    titles = dict(zip(cat["id"], cat["title"], strict=True))
+    chosen = st.selectbox("Cijfer", cat["id"].to_list(), index=None, placeholder="Kies een cijfer",
+                          format_func=lambda i: titles[i], key="embed-choice")
+    if chosen:
+        st.query_params["indicator"] = chosen
+        st.rerun()
+    st.info("Het adres van de figuur eindigt op ?indicator= met de code van het cijfer, bijvoorbeeld "
+            "?indicator=wmo_clients_per_1000. Dat adres zet u in het raadsstuk of op de website.")
     st.stop()
 ind = q.indicator(wh, asked)
 shown_id, regions = figure_regions(wh, ind)

@@ -47,7 +47,7 @@ with tabs[0]:
         signals_view.cards(chosen[:10], notes, prefix="sig")
         st.subheader("Alle signalen")
         frame = signals_view.table(chosen, notes)
-        st.dataframe(frame, hide_index=True, width="stretch")
+        signals_view.show_table(frame)
         export.download_buttons(export.frame_table(frame, title="Signalen", release=wh.release.id,
                                                    source="Monitor Sociaal Domein, berekend uit deze datarelease"),
                                 key="signalen")

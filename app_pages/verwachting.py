@@ -36,5 +36,5 @@ with note_col:
     notes.render_note_panel(exp.measure.observed_id, q.indicator(wh, exp.measure.observed_id)["law"], [wh.gemeente],
                             f"{year}JJ00")
 st.markdown(comparison_view.WHAT_IT_CANNOT_TELL)
-st.page_link("app_pages/stapeling.py", label="Zie ook: huishoudens met hulp uit meer wetten tegelijk, per wijk (Stapeling)",
+st.page_link("app_pages/stapeling.py", label="Zie ook: Stapeling, hulp uit meer wetten",
              icon=":material/family_restroom:")

@@ -81,7 +81,14 @@ def spec_of(chart: alt.TopLevelMixin) -> dict:
 
 
 def show_spec(spec: dict, *, key: str) -> None:
-    """Draw a specification from :func:`spec_of`; a shared (cached) one stays as it was."""
+    """Draw a specification from :func:`spec_of`; a shared (cached) one stays as it was. Panels above each
+    other (:func:`time_chart` with a flat line) are drawn as charts of their own: Vega-Lite cannot make the
+    panels of a concatenation as wide as their column, so they ran under the note beside the chart."""
+    if "vconcat" in spec:
+        shared = {k: v for k, v in spec.items() if k not in ("vconcat", "spacing", "datasets")}
+        for i, panel in enumerate(spec["vconcat"]):
+            show_spec({**shared, **panel, "datasets": spec.get("datasets", {})}, key=f"{key}-{i}")
+        return
     st.vega_lite_chart(spec={**spec, "datasets": dict(spec.get("datasets", {}))}, width="stretch", key=key)
 
 
@@ -100,6 +107,15 @@ def legend(**kwargs) -> alt.Legend:
     return alt.Legend(orient="bottom", labelLimit=0, titleLimit=0, **kwargs)
 
 
+# Names up to this long fit two to a row on a phone (390 px wide); "Vergelijkbare gemeenten (mediaan)" beside
+# "Nederland" ran past the chart's edge ("Ne").
+LEGEND_PAIR_CHARS = 16
+
+
+def legend_columns(names: list[str]) -> int:
+    return 2 if names and max(len(n) for n in names) <= LEGEND_PAIR_CHARS else 1
+
+
 def category_colours(n: int) -> list[str]:  # a different colour for each of up to sixteen categories
     return (OKABE_ITO + EXTRA_COLOURS)[: max(1, n)]
 
@@ -112,9 +128,38 @@ def _axis_title(unit: str, unit_label: str) -> str:
 # Figures whose axis starts at zero: a count, an amount, a share or a rate drawn from a cut-off axis makes a
 # small change look large. Scores (a 7 out of 10) and ratios are read around their own range.
 ZERO_BASELINE = frozenset({"count", "euro", "euro_1000", "percent", "per_1000", "days", "per_km2"})
+# What the axis title says when it does not start at zero, so no reader takes the bottom for nothing.
+NOT_FROM_ZERO = "as begint niet bij 0"
+# A line whose highest value stays below this share of the chart's top is drawn flat along the time axis
+# (two wijken of 6.668 and 4.747 inhabitants under the municipality's 78.986): such lines get a panel of
+# their own, also from zero.
+FLAT_SHARE = 0.15
 # Amounts on an axis in whole euros or millions, like the figures in the text ("€ 20,8 mln", "€ 450").
 EURO_AXIS_LABELS = ("abs(datum.value) >= 1000000 ? '€ ' + format(datum.value / 1000000, ',.1~f') + ' mln'"
                     " : '€ ' + format(datum.value, ',.0f')")
+
+
+def value_title(unit: str, unit_label: str) -> str:
+    """The value axis's title; says so when the axis does not start at zero (scores, ratios)."""
+    title = _axis_title(unit, unit_label)
+    return title if unit in ZERO_BASELINE else f"{title} ({NOT_FROM_ZERO})"
+
+
+def value_scale(unit: str, **kwargs) -> alt.Scale:
+    """The value axis's scale: from zero for counts, amounts, shares and rates; around the figures otherwise."""
+    return alt.Scale(zero=unit in ZERO_BASELINE, **kwargs)
+
+
+def flat_series(df: pl.DataFrame, unit: str) -> list[str]:
+    """The lines a zero-based axis would press flat onto the time axis beside the others (see FLAT_SHARE)."""
+    shown = df.filter(pl.col("value").is_not_null())
+    if unit not in ZERO_BASELINE or shown.is_empty():
+        return []
+    tops = shown.group_by("region_name", maintain_order=True).agg(top=pl.col("value").abs().max())
+    highest = tops["top"].max()
+    if not highest or highest <= 0:
+        return []
+    return tops.filter(pl.col("top") < FLAT_SHARE * highest)["region_name"].to_list()
 
 
 def in_euros(df: pl.DataFrame, unit: str) -> tuple[pl.DataFrame, str]:
@@ -135,21 +180,38 @@ def _with_labels(df: pl.DataFrame, unit: str) -> pl.DataFrame:
 
 
 def time_chart(df: pl.DataFrame, *, unit: str, unit_label: str, series_breaks: list[dict] | None = None,
-               markers: pl.DataFrame | None = None, height: int = 280, legend_title: str = "Gebied") -> alt.LayerChart:
+               markers: pl.DataFrame | None = None, height: int = 280,
+               legend_title: str = "Gebied") -> alt.LayerChart | alt.VConcatChart:
     """Lines over the years per region; open points for provisional figures; breaks and events as rules.
 
     ``region_name`` may also hold categories (a breakdown drawn as lines): then ``legend_title`` names them,
-    and ranges such as age groups are put in their real order."""
-    layers, height = time_layers(df, unit=unit, unit_label=unit_label, series_breaks=series_breaks,
-                                 markers=markers, height=height, legend_title=legend_title)
-    return finish(alt.layer(*layers, height=height, width="container"))
+    and ranges such as age groups are put in their real order. Lines that a zero-based axis would press
+    flat beside the others (:func:`flat_series`) are drawn in a second, smaller panel, also from zero."""
+    flat = flat_series(*in_euros(df, unit))
+    if not flat:
+        layers, height = time_layers(df, unit=unit, unit_label=unit_label, series_breaks=series_breaks,
+                                     markers=markers, height=height, legend_title=legend_title)
+        return finish(alt.layer(*layers, height=height, width="container"))
+    names = fmt.category_order(df["region_name"].unique(maintain_order=True).to_list())
+    panels = []
+    for shown, panel_height, last in ((~pl.col("region_name").is_in(flat), height, False),
+                                      (pl.col("region_name").is_in(flat), height, True)):
+        layers, h = time_layers(df.filter(shown), unit=unit, unit_label=unit_label, series_breaks=series_breaks,
+                                markers=markers, height=panel_height, legend_title=legend_title, names=names, span=df,
+                                with_legend=last)  # one legend, under the last panel
+        panels.append(alt.layer(*layers, height=h, width="container"))
+    panels[1].title = alt.TitleParams(f"{' en '.join(n for n in names if n in flat)}: op een eigen as, ook vanaf 0",
+                                      anchor="start", fontSize=12, font=FONT, color=TEXT_COLOUR)
+    return finish(alt.vconcat(*panels, spacing=24))
 
 
 def time_layers(df: pl.DataFrame, *, unit: str, unit_label: str, series_breaks: list[dict] | None = None,
-                markers: pl.DataFrame | None = None, height: int = 280,
-                legend_title: str = "Gebied") -> tuple[list[alt.Chart], int]:
+                markers: pl.DataFrame | None = None, height: int = 280, legend_title: str = "Gebied",
+                names: list[str] | None = None, span: pl.DataFrame | None = None,
+                with_legend: bool = True) -> tuple[list[alt.Chart], int]:
     """The layers of :func:`time_chart` and the chart's height, for a chart that adds layers of its own.
-    (Layering once: every copy of a layered chart, as ``properties`` makes, lays out its layers again.)"""
+    (Layering once: every copy of a layered chart, as ``properties`` makes, lays out its layers again.)
+    ``names`` fixes the colours and ``span`` the years when the lines are split over two panels."""
     df, unit = in_euros(df, unit)
     data = _with_labels(df, unit).with_columns(
         provisional=pl.col("status") == "provisional",
@@ -159,26 +221,29 @@ def time_layers(df: pl.DataFrame, *, unit: str, unit_label: str, series_breaks: 
     ).sort("region_name", "x")
     data = data.with_columns(
         next_provisional=pl.col("provisional").shift(-1).over("region_name").fill_null(False))
-    regions = fmt.category_order(df["region_name"].unique(maintain_order=True).to_list())
+    regions = names or fmt.category_order(df["region_name"].unique(maintain_order=True).to_list())
     colour = alt.Color("region_name:N", title=legend_title, sort=regions,
                        scale=alt.Scale(domain=regions, range=OKABE_ITO[: max(1, len(regions))]),
-                       legend=legend(columns=2))
+                       legend=legend(columns=legend_columns(regions)) if with_legend else None)
     rules = []
     for b in series_breaks or []:
         rules.append({"x": int(b["period"][:4]) - 0.5, "label": "Trendbreuk", "text": b.get("label", "")})
     if markers is not None and not markers.is_empty():
         for m in markers.iter_rows(named=True):
             rules.append({"x": float(m["year"]), "label": m["label"], "text": m.get("text") or m["label"]})
-    rules = rule_rows(rules)
     # The x axis spans the figures and every rule (a break before the first year is drawn inside the plot,
     # not over the y axis).
-    xs = data["x"].to_list() + [r["x"] for r in rules]
+    span_x = [] if span is None else (span["year"].cast(pl.Float64) + span.select(
+        _period_fraction(pl.col("period")))[:, 0]).to_list()
+    xs = data["x"].to_list() + [r["x"] for r in rules] + span_x
     lo, hi = min(xs), max(xs)
+    # Labels of rules in the right half are written to the left of their line: to the right, "2022
+    # woonplaatsbeginsel" ran off the chart on a phone.
+    rules = rule_rows(rules, flip_after=(lo + hi) / 2)
     base = alt.Chart(data).encode(
-        x=alt.X("x:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1),
+        x=alt.X("x:Q", title=None, axis=time_axis(span if span is not None else df),
                 scale=alt.Scale(domain=[lo - 0.3, hi + 0.3], nice=False)),
-        y=alt.Y("value:Q", title=_axis_title(unit, unit_label), scale=alt.Scale(zero=unit in ZERO_BASELINE),
-                axis=value_axis(unit)),
+        y=alt.Y("value:Q", title=value_title(unit, unit_label), scale=value_scale(unit), axis=value_axis(unit)),
         color=colour,
         tooltip=[alt.Tooltip("region_name:N", title=legend_title), alt.Tooltip("period_label:N", title="Periode"),
                  alt.Tooltip("label:N", title="Waarde"), alt.Tooltip("status_label:N", title="Status")],
@@ -201,9 +266,13 @@ def time_layers(df: pl.DataFrame, *, unit: str, unit_label: str, series_breaks: 
         rule = alt.Chart(rule_df).mark_rule(color="#555555", strokeDash=[2, 2]).encode(
             x=alt.X("x:Q"), y=alt.Y("row_y:Q", scale=None), y2=alt.Y2Value({"expr": "height"}),
             tooltip=[alt.Tooltip("label:N", title="Gebeurtenis"), alt.Tooltip("text:N", title="Toelichting")])
-        text = alt.Chart(rule_df).mark_text(align="left", dx=3, baseline="top", fontSize=11, color="#111111").encode(
-            x=alt.X("x:Q"), y=alt.Y("row_y:Q", scale=None), text=alt.Text("label:N"))
-        layers += [rule, text]
+        layers.append(rule)
+        for at_end, align, dx in ((False, "left", 3), (True, "right", -3)):
+            part = rule_df.filter(pl.col("at_end") == at_end)
+            if part.height:
+                layers.append(alt.Chart(part).mark_text(align=align, dx=dx, baseline="top", fontSize=11,
+                                                        color="#111111").encode(
+                    x=alt.X("x:Q"), y=alt.Y("row_y:Q", scale=None), text=alt.Text("label:N")))
         height += -min(r["row_y"] for r in rules)  # the label rows come on top of the plot, not out of it
     return layers, height
 
@@ -212,17 +281,43 @@ RULE_LABEL_ROW_PX = 15
 RULE_LABEL_YEARS = 2.5  # labels of rules closer than this many years go on rows below each other
 
 
-def rule_rows(rules: list[dict]) -> list[dict]:
-    """Each rule's label on the first row where it does not run into the label of an earlier rule to its
-    left (two breaks a year apart, "Trendbreuk" twice, were written over each other). The rows lie above
-    the plot, so no label covers a line or a point (``row_y`` in pixels from the plot's top, negative)."""
-    last_x: list[float] = []  # per row: the x of the rule whose label ends it
+def rule_rows(rules: list[dict], *, flip_after: float | None = None) -> list[dict]:
+    """Each rule's label on the first row where it does not run into another label (two breaks a year
+    apart, "Trendbreuk" twice, were written over each other). A label takes RULE_LABEL_YEARS to the right
+    of its line, or to the left for a rule after ``flip_after`` (``at_end``). The rows lie above the plot,
+    so no label covers a line or a point (``row_y`` in pixels from the plot's top, negative)."""
+    rows: list[list[tuple[float, float]]] = []  # per row: the stretches its labels take
     placed = []
     for r in sorted(rules, key=lambda r: r["x"]):
-        row = next((i for i, x in enumerate(last_x) if r["x"] - x >= RULE_LABEL_YEARS), len(last_x))
-        last_x[row:row + 1] = [r["x"]]
-        placed.append((row, r))
-    return [{**r, "row_y": -(len(last_x) - row) * RULE_LABEL_ROW_PX} for row, r in placed]
+        at_end = flip_after is not None and r["x"] > flip_after
+        a, b = (r["x"] - RULE_LABEL_YEARS, r["x"]) if at_end else (r["x"], r["x"] + RULE_LABEL_YEARS)
+        row = next((i for i, taken in enumerate(rows) if all(b <= lo or a >= hi for lo, hi in taken)), len(rows))
+        if row == len(rows):
+            rows.append([])
+        rows[row].append((a, b))
+        placed.append((row, {**r, "at_end": at_end}))
+    return [{**r, "row_y": -(len(rows) - row) * RULE_LABEL_ROW_PX} for row, r in placed]
+
+
+MONTH_TICKS = "['jan','feb','mrt','apr','mei','jun','jul','aug','sep','okt','nov','dec']"
+
+
+def time_axis(df: pl.DataFrame) -> alt.Axis:
+    """Years on the time axis; months or quarters of a single year by name ("jan" … "dec", "kw 1" … "kw 4"),
+    so the months of 2025 do not run up to a tick "2026" at the end."""
+    periods = df["period"].unique().to_list()
+    kinds = {p[4:6] for p in periods}
+    if len({p[:4] for p in periods}) == 1 and len(kinds) == 1 and kinds < {"MM", "KW"}:
+        kind = kinds.pop()
+        values = sorted(int(p[:4]) + _fraction(kind, int(p[6:8])) for p in periods)
+        label = (f"{MONTH_TICKS}[floor((datum.value - floor(datum.value)) * 12)]" if kind == "MM"
+                 else "'kw ' + (floor((datum.value - floor(datum.value)) * 4) + 1)")
+        return alt.Axis(values=values, labelExpr=label, labelOverlap=True)
+    return alt.Axis(format="d", tickMinStep=1)
+
+
+def _fraction(kind: str, n: int) -> float:
+    return {"KW": (n - 1) / 4 + 0.125, "MM": (n - 1) / 12 + 1 / 24, "HJ": (n - 1) / 2 + 0.25}.get(kind, 0.0)
 
 
 def _period_fraction(period: pl.Expr) -> pl.Expr:
@@ -372,7 +467,7 @@ def comparison_dots(df: pl.DataFrame, *, unit: str, unit_label: str, own_code: s
         .when(pl.col("region_code") == "NL01").then(pl.lit(DOT_KINDS[1])).otherwise(pl.lit(DOT_KINDS[2])))
     kinds = list(DOT_KINDS)
     return alt.Chart(data).mark_circle(size=110, opacity=0.9).encode(
-        x=alt.X("value:Q", title=_axis_title(unit, unit_label), scale=alt.Scale(zero=False), axis=value_axis(unit)),
+        x=alt.X("value:Q", title=value_title(unit, unit_label), scale=value_scale(unit), axis=value_axis(unit)),
         # Rows far enough apart for the dots, labels never cut ("vergelijkbare ge…" was).
         y=alt.Y("kind:N", title=None, sort=kinds, scale=alt.Scale(paddingOuter=0.5),
                 axis=alt.Axis(labelLimit=0, labelOverlap=False, labelPadding=6)),

@@ -22,7 +22,7 @@ def time_chart_with_band(df: pl.DataFrame, band: pl.DataFrame, *, unit: str, uni
                          series_breaks: list[dict] | None = None, markers: pl.DataFrame | None = None,
                          band_label: str = "vergelijkbare gemeenten") -> alt.LayerChart:
     """``charts.time_chart`` with a grey band from the lowest to the highest peer behind the lines."""
-    if band.is_empty():
+    if band.is_empty() or charts.flat_series(*charts.in_euros(df, unit)):  # lines in two panels: no band fits
         return charts.time_chart(df, unit=unit, unit_label=unit_label, series_breaks=series_breaks, markers=markers)
     layers, height = charts.time_layers(df, unit=unit, unit_label=unit_label, series_breaks=series_breaks,
                                         markers=markers)
@@ -32,7 +32,7 @@ def time_chart_with_band(df: pl.DataFrame, band: pl.DataFrame, *, unit: str, uni
         what=pl.lit(f"Spreiding {band_label}"),
     )
     area = alt.Chart(data).mark_area(opacity=0.22, color=BAND_COLOUR).encode(
-        x=alt.X("x:Q"), y=alt.Y("low:Q", title=charts._axis_title(unit, unit_label)), y2=alt.Y2("high:Q"),
+        x=alt.X("x:Q"), y=alt.Y("low:Q", title=charts.value_title(unit, unit_label)), y2=alt.Y2("high:Q"),
         tooltip=[alt.Tooltip("what:N", title="Band"), alt.Tooltip("year:O", title="Jaar"),
                  alt.Tooltip("range_label:N", title="Van laagste tot hoogste")])
     # The lines' data once, at the top level (Altair hoists only data that every layer shares).
@@ -50,6 +50,9 @@ def _ratio_labels(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+RATIO_AXIS_NOTE = "De as begint niet bij 0: het gaat om hoe ver een wijk van 1 af ligt."
+
+
 def ratio_ranking(df: pl.DataFrame) -> alt.LayerChart:
     """Wijken ranked by observed/expected: a point per wijk with its 95% interval and a line at 1."""
     data = _ratio_labels(df.filter(pl.col("ratio").is_not_null()))
@@ -59,12 +62,15 @@ def ratio_ranking(df: pl.DataFrame) -> alt.LayerChart:
     tooltip = [alt.Tooltip("region_name:N", title="Wijk"), alt.Tooltip("ratio_label:N", title="Werkelijk / verwacht"),
                alt.Tooltip("interval_label:N", title="Onzekerheid (95%)"), alt.Tooltip("verdict:N", title="Oordeel")]
     rule = alt.Chart(data).mark_rule(strokeWidth=2, color="#555555").encode(
-        y=y, x=alt.X("lower:Q", title="Werkelijk gebruik / verwacht gebruik", scale=alt.Scale(zero=False)),
+        # The axis does not start at zero (the distance to 1 is what counts): RATIO_AXIS_NOTE says so under
+        # the chart; in the axis title it was cut off on a phone ("(as begint niet b").
+        y=y, x=alt.X("lower:Q", title="Werkelijk / verwacht", scale=alt.Scale(zero=False)),
         x2=alt.X2("upper:Q"), tooltip=tooltip)
     points = alt.Chart(data).mark_point(size=120, filled=True).encode(
         y=y, x=alt.X("ratio:Q"),
         color=alt.Color("verdict:N", title="Oordeel", scale=alt.Scale(
-            domain=verdicts, range=[VERDICT_COLOURS[v] for v in verdicts]), legend=charts.legend()),
+            domain=verdicts, range=[VERDICT_COLOURS[v] for v in verdicts]),
+            legend=charts.legend(columns=charts.legend_columns(verdicts))),
         shape=alt.Shape("verdict:N", scale=alt.Scale(domain=verdicts, range=[VERDICT_SHAPES[v] for v in verdicts]),
                         legend=None),
         tooltip=tooltip)
@@ -104,7 +110,15 @@ def goal_chart(series: pl.DataFrame, path: pl.DataFrame, *, unit: str, unit_labe
     years = data["year"].to_list() + path["year"].to_list() + ([target_year] if target_year is not None else [])
     x = alt.X("year:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1),
               scale=alt.Scale(domain=[min(years) - 0.5, max(years) + 0.5], nice=False) if years else alt.Undefined)
-    y = alt.Y("value:Q", title=charts._axis_title(unit, unit_label), scale=alt.Scale(zero=False, padding=14))
+    # From zero for counts, amounts and shares (a cut-off axis, € 4.700 to € 5.200, made a small change look
+    # large), with room above the highest point so the target's cross at the top is drawn whole; padding on
+    # both ends would run the axis below zero (to "−1.000"). Scores and ratios: padding around their range.
+    values = [v for v in data["value"].to_list() + path["value"].to_list() + [target] if v is not None]
+    if unit in charts.ZERO_BASELINE and values and min(values) >= 0:
+        scale = alt.Scale(domain=[0, max(values) * 1.08 or 1])
+    else:
+        scale = charts.value_scale(unit, padding=14)
+    y = alt.Y("value:Q", title=charts.value_title(unit, unit_label), scale=scale, axis=charts.value_axis(unit))
     tooltip = [alt.Tooltip("year:O", title="Jaar"), alt.Tooltip("label:N", title="Waarde")]
     line = alt.Chart(data).mark_line(color=charts.OWN_COLOUR, strokeWidth=2.5).encode(x=x, y=y)
     points = alt.Chart(data).mark_point(size=60, filled=True, color=charts.OWN_COLOUR).encode(

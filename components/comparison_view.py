@@ -122,12 +122,12 @@ def indicator_against_group(wh: Warehouse, group: cmp.PeerGroup, indicator_id: s
 
 
 def describe_against_group(own_name: str, comp: dict, unit: str) -> str:
-    parts = [f"{own_name}: {fmt.value(comp['value'], unit, comp['status'])}."]
+    parts = [f"{own_name}: {fmt.sentence_value(comp['value'], unit, comp['status'])}."]
     if comp.get("national") is not None:
-        parts.append(f"Nederland: {fmt.value(comp['national'], unit)}.")
+        parts.append(f"Nederland: {fmt.sentence_value(comp['national'], unit)}.")
     if comp.get("peer_median") is not None:
-        parts.append(f"Mediaan van de {comp['peer_count']} gemeenten in de groep: {fmt.value(comp['peer_median'], unit)}, "
-                     f"van {fmt.value(comp['peer_min'], unit)} tot {fmt.value(comp['peer_max'], unit)}.")
+        parts.append(f"Mediaan van de {comp['peer_count']} gemeenten in de groep: {fmt.sentence_value(comp['peer_median'], unit)}, "
+                     f"van {fmt.sentence_value(comp['peer_min'], unit)} tot {fmt.sentence_value(comp['peer_max'], unit)}.")
         v = comp.get("value")
         if v is not None and comp["peer_min"] is not None:
             where = ("lager dan alle gemeenten in de groep" if v < comp["peer_min"] else
@@ -172,7 +172,8 @@ def expectation_view(wh: Warehouse, exp: cmp.Expectation) -> None:
     with tab_bars:
         charts.show(comparison_charts.ratio_ranking(df), key=f"oe-bars-{m.key}")
         st.caption("Elke punt is een wijk; de lijn erdoor is de onzekerheid (95%). Raakt die lijn de stippellijn "
-                   "bij 1 niet, dan is het verschil met de verwachting waarschijnlijk geen toeval.")
+                   "bij 1 niet, dan is het verschil met de verwachting waarschijnlijk geen toeval. "
+                   f"{comparison_charts.RATIO_AXIS_NOTE}")
     with tab_table:
         st.dataframe(expectation_table(df), hide_index=True, width="stretch", key=f"oe-table-{m.key}")
         export.download_buttons(export.frame_table(
@@ -316,10 +317,10 @@ def goal_block(wh: Warehouse, row: dict, key: str) -> None:
             st.markdown(f"**{row['title']}** {STATUS_BADGES.get(row['status'], row['status'])}")
             if goal:
                 target = ("" if goal.get("target") is None else
-                          f" Streefwaarde: {fmt.value(goal['target'], row['unit'])} in {goal['target_year']}.")
+                          f" Streefwaarde: {fmt.sentence_value(goal['target'], row['unit'])} in {goal['target_year']}.")
                 st.markdown(f"Doel: {goal.get('label') or goals_q.DIRECTION_WORDS.get(goal.get('direction'), '')}.{target}")
             latest = ("" if row["latest"] is None else
-                      f" Laatste cijfer: {fmt.value(row['latest'], row['unit'])} in {row['latest_year']}"
+                      f" Laatste cijfer: {fmt.sentence_value(row['latest'], row['unit'])} in {row['latest_year']}"
                       f"{' (voorlopig)' if row['latest_provisional'] else ''}.")
             st.caption(row["rule"] + latest)
             if goal:

@@ -138,7 +138,7 @@ def block_export(fig: IndicatorFigures, release_id: str):
                                source=fig.provenance, release=release_id)
 
 
-def chart_for(fig: IndicatorFigures, *, height: int = 240) -> alt.LayerChart | None:
+def chart_for(fig: IndicatorFigures, *, height: int = 240) -> alt.LayerChart | alt.VConcatChart | None:
     """The chart of one indicator: the same function for the web page and the handout."""
     shown = fig.df.filter(pl.col("value").is_not_null())
     if shown.is_empty():

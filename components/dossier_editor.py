@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from components import dossier_document, dossier_store, handout
+from components.dossier_view import dossier_link
 from components.notes import get_store as get_note_store
 from components.state import PICK_MANY
 from domain.roles import can
@@ -177,7 +178,7 @@ class Editor:
             st.success(f"Gepubliceerd (versie {self.dossier.published_revision}). Vaste link voor de raad:")
             st.page_link("app_pages/dossiers.py", label=f"Dossiers › {escape_text(self.c.title)}", icon=":material/link:",
                          query_params={"dossier": self.dossier.link_key})
-            st.code(f"?dossier={self.dossier.link_key}", language=None)
+            st.code(dossier_link(self.dossier.link_key), language=None)
         st.download_button("Voorbeeld als PDF", key="voorbeeld-pdf", on_click="ignore", mime="application/pdf",
                            icon=":material/picture_as_pdf:", file_name=handout.handout_filename(self.c),
                            data=lambda: handout.build_handout(self.wh, self.c, dossier_document.published_notes(self.wh, get_note_store(), self.c)))

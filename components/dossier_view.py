@@ -112,7 +112,7 @@ def _render_block(block: IndicatorFigures, spec: dict | None, *, key: str, tab_p
             st.dataframe(block.table, hide_index=True, width="stretch", key=f"table-{key}")
             export.download_buttons(block_export(block, release_id), key=f"table-{key}")
     for b in ind["series_breaks"]:
-        st.caption(f"Trendbreuk in {fmt.period_label(b['period'])}: {b.get('label', '')}")
+        st.caption(fmt.break_sentence(b))
     st.caption(block.provenance)
 
 
@@ -128,6 +128,18 @@ def published_handout(dossier_id: str, revision: int, release_id: str | None, st
     wh, exact = release_warehouse(dossier.release_id)
     return handout.build_handout(wh, dossier.content, dossier.notes, published=published_line(dossier),
                                  newer_release=not exact or newer_release_exists(wh))
+
+
+def dossier_link(link_key: str) -> str:
+    """The dossier's stable link in full ("https://monitor.example.nl/dossiers?dossier=ouderen-thuis"), as the
+    visitor's browser reached the app; only the query part where the address is not known (tests)."""
+    from urllib.parse import urlsplit
+
+    url = urlsplit(st.context.url or "")
+    if not (url.scheme and url.netloc):
+        return f"?dossier={link_key}"
+    folder = url.path.rsplit("/", 1)[0]  # the app's own base path, without the page it is on
+    return f"{url.scheme}://{url.netloc}{folder}/dossiers?dossier={link_key}"
 
 
 def reader_page(role: Role) -> None:
@@ -167,8 +179,7 @@ def reader_page(role: Role) -> None:
                 f"bij het publiceren (datarelease {release_label(wh)}). Op de pagina's per wet staan de nieuwste "
                 "cijfers.", icon=":material/update:")
     st.caption(f"{escape_text(published_line(dossier))} Cijfers: datarelease {release_label(wh)}. "
-               "Vaste link: deze pagina met "
-               f"?dossier={dossier.link_key}")
+               f"Vaste link om te delen: [{dossier_link(dossier.link_key)}]({dossier_link(dossier.link_key)})")
     st.download_button("Download als PDF (A4, om te printen)",
                        data=lambda: published_handout(dossier.dossier_id, dossier.revision, dossier.release_id,
                                                       settings.load().store_url),

@@ -51,7 +51,7 @@ def source_line(wh: Warehouse, df: pl.DataFrame, label: str) -> str:
 
 
 def euro(v: float | None) -> str:
-    return fmt.value(v, "euro")
+    return fmt.sentence_value(v, "euro")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -140,7 +140,7 @@ def budget_against_account_figure(wh: Warehouse, group: str) -> Figure:
     if both.height:
         last = both.sort("year").row(-1, named=True)
         diff = last["Uitgegeven (jaarrekening)"] - last["Begroot (begroting)"]
-        text += (f" In {last['year']} was {fmt.value(abs(diff), 'euro_1000')} "
+        text += (f" In {last['year']} was {fmt.sentence_value(abs(diff), 'euro_1000')} "
                  f"{'meer' if diff > 0 else 'minder'} uitgegeven dan begroot.")
     label = q.indicator(wh, f"fin_{group}_lasten")
     return Figure(figure_indicator(f"{label['short_title']}: begroot en uitgegeven", "euro_1000"), df, text,
@@ -183,9 +183,9 @@ def scenario_figure(wh: Warehouse, law: str) -> tuple[Figure, pl.DataFrame, bool
 def shortfall_table(table: pl.DataFrame) -> pl.DataFrame:
     return table.select(
         pl.col("year").alias("Jaar"), pl.col("scenario").alias("Scenario"),
-        fmt.mapped(table, euro, "cost").alias("Uitgaven"),
-        fmt.mapped(table, euro, "budget").alias("Begroting"),
-        fmt.mapped(table, lambda v: "–" if v is None else ("tekort " if v > 0 else "over ") + euro(abs(v)),
+        fmt.mapped(table, lambda v: fmt.value(v, "euro"), "cost").alias("Uitgaven"),
+        fmt.mapped(table, lambda v: fmt.value(v, "euro"), "budget").alias("Begroting"),
+        fmt.mapped(table, lambda v: "–" if v is None else ("tekort " if v > 0 else "over ") + fmt.value(abs(v), "euro"),
                    "shortfall").alias("Tekort of over"))
 
 

@@ -378,7 +378,7 @@ def _draw_values(pdf: Handout, block: dossier_document.IndicatorFigures) -> None
         if provisional:
             pdf.para("* voorlopig cijfer", size=MIN_PRINT_PT)
     for b in block.indicator["series_breaks"]:
-        pdf.para(f"Trendbreuk in {fmt.period_label(b['period'])}: {b.get('label', '')}", size=9, style="I")
+        pdf.para(fmt.break_sentence(b), size=9, style="I")
     pdf.para(_no_breaks(block.provenance), size=8, style="I", height=4)
     pdf.ln(3)
 

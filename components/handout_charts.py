@@ -9,6 +9,8 @@ from __future__ import annotations
 import functools
 import xml.etree.ElementTree as ET
 
+import altair as alt
+
 from components import charts, dossier_document
 
 CHART_WIDTH_PX = 620
@@ -35,7 +37,11 @@ def chart_svg(fig: dossier_document.IndicatorFigures) -> str | None:
     chart = dossier_document.chart_for(fig, height=CHART_HEIGHT_PX)
     if chart is None:
         return None
-    spec = for_print(chart.properties(width=CHART_WIDTH_PX).to_dict(validate=charts.VALIDATE))
+    if isinstance(chart, alt.VConcatChart):  # lines in two panels (charts.flat_series): each as wide as the page
+        chart.vconcat = [panel.properties(width=CHART_WIDTH_PX) for panel in chart.vconcat]
+    else:
+        chart = chart.properties(width=CHART_WIDTH_PX)
+    spec = for_print(chart.to_dict(validate=charts.VALIDATE))
     svg = _vl_convert().vegalite_to_svg(spec, format_locale="nl-NL")
     return _clean_svg(svg)
 
@@ -46,7 +52,7 @@ def for_print(spec: dict) -> dict:
     for part in ("axis", "legend"):
         config.setdefault(part, {}).update(labelFontSize=PRINT_FONT_PX, titleFontSize=PRINT_FONT_PX)
     config.setdefault("text", {})["fontSize"] = PRINT_FONT_PX
-    for layer in spec.get("layer", []):
+    for layer in [*spec.get("layer", []), *(lay for panel in spec.get("vconcat", []) for lay in panel.get("layer", []))]:
         mark = layer.get("mark")
         if isinstance(mark, dict) and mark.get("type") == "text":
             mark["fontSize"] = max(mark.get("fontSize", 0), PRINT_FONT_PX)

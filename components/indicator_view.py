@@ -32,10 +32,10 @@ def describe_series(df: pl.DataFrame, unit: str) -> str:
         first, last = shown.row(0, named=True), shown.row(-1, named=True)
         status = " (voorlopig)" if last["status"] == "provisional" else ""
         if first["period"] == last["period"]:
-            parts.append(f"{name}: {fmt.value(last['value'], unit)} in {fmt.period_label(last['period'])}{status}.")
+            parts.append(f"{name}: {fmt.sentence_value(last['value'], unit)} in {fmt.period_label(last['period'])}{status}.")
         else:
-            parts.append(f"{name}: van {fmt.value(first['value'], unit)} in {fmt.period_label(first['period'])} "
-                         f"naar {fmt.value(last['value'], unit)} in {fmt.period_label(last['period'])}{status}.")
+            parts.append(f"{name}: van {fmt.sentence_value(first['value'], unit)} in {fmt.period_label(first['period'])} "
+                         f"naar {fmt.sentence_value(last['value'], unit)} in {fmt.period_label(last['period'])}{status}.")
     if df.filter(pl.col("status") == "provisional").height:
         parts.append("Een open ruit en een stippellijn betekenen: voorlopig cijfer.")
     hidden = df.filter(pl.col("status") == "suppressed").height
@@ -53,7 +53,7 @@ def describe_band(band: pl.DataFrame | None, unit: str) -> str:
         return ""
     last = band.sort("period").row(-1, named=True)
     return (f" De grijze band loopt van de laagste tot de hoogste van de {last['peer_count']} vergelijkbare gemeenten: "
-            f"in {fmt.period_label(last['period'])} van {fmt.value(last['low'], unit)} tot {fmt.value(last['high'], unit)}.")
+            f"in {fmt.period_label(last['period'])} van {fmt.sentence_value(last['low'], unit)} tot {fmt.sentence_value(last['high'], unit)}.")
 
 
 def with_band_rows(df: pl.DataFrame, band: pl.DataFrame | None) -> pl.DataFrame:
@@ -283,7 +283,7 @@ def indicator_block(wh: Warehouse, indicator_id: str, region_codes: list[str], *
                 show_table(part.table, key=f"table-{key}", widths=part.widths)
                 export.download_buttons(part.export, key=f"table-{key}")
         for b in ind["series_breaks"]:
-            st.caption(f"Trendbreuk in {fmt.period_label(b['period'])}: {b.get('label', '')}")
+            st.caption(fmt.break_sentence(b))
         with st.expander("Wat meet dit cijfer?"):
             st.write(ind["definition"])
         st.caption(part.provenance)

@@ -47,16 +47,19 @@ def headline_tiles(wh: Warehouse, law: str, year: int, *, link: bool = False) ->
     for i, t in enumerate(tiles.iter_rows(named=True)):
         with cols[i % len(cols)], st.container(border=True):
             status = t["status"]
-            label = t["short_title"] + (" (voorlopig)" if status == "provisional" else "")
+            # "(voorlopig)" goes under the figure: in the label it cut a short title off ("Jeugdbescherming (voorl…").
+            label = t["short_title"]
             delta = fmt.change(t["change"], t["unit"], t["change_pct"]) if status != "suppressed" else None
             # Green or red by the figure's direction; grey for neutral figures, no arrow on "0,0%".
             st.metric(label, fmt.value(t["value"], t["unit"], status), delta=delta,
                       **fmt.delta_style(delta, t["direction"]), help=t["title"] + ". Verschil met het jaar ervoor.")
+            if status == "provisional":
+                st.caption("Voorlopig cijfer")
             compare = []
             if t["national"] is not None:
-                compare.append(f"Nederland {fmt.value(t['national'], t['unit'])}")
+                compare.append(f"Nederland {fmt.sentence_value(t['national'], t['unit'])}")
             if t["peer_median"] is not None:
-                compare.append(f"vergelijkbare gemeenten {fmt.value(t['peer_median'], t['unit'])}")
+                compare.append(f"vergelijkbare gemeenten {fmt.sentence_value(t['peer_median'], t['unit'])}")
             if t["unit"] == "count":  # beside the nation's count or a bigger town's, a count says nothing
                 st.caption("Een aantal: niet te vergelijken met Nederland of andere gemeenten")
             else:

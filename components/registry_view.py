@@ -67,16 +67,20 @@ def own_beside_cbs_parts(wh: Warehouse, law: str) -> tuple[RegistryFigure, ...]:
 def own_beside_cbs(wh: Warehouse, law: str) -> None:
     """Each own-registry count beside the CBS figure for the same thing, with why they differ."""
     for fig in own_beside_cbs_parts(wh, law):
-        own_id = fig.indicator_id
         st.subheader(fig.title)
-        tab_chart, tab_table = state.url_tabs(state.CHART_TABS, f"{own_id}_als")
-        with tab_chart:
-            charts.show_spec(fig.spec, key=f"own-cbs-{own_id}")
-            st.caption(fig.caption)
-        with tab_table:
-            st.dataframe(fig.table, hide_index=True, width="stretch", key=f"own-cbs-table-{own_id}")
-            export.download_buttons(fig.export, key=f"own-cbs-table-{own_id}")
+        show_figure(fig, f"{fig.indicator_id}_als", key=f"own-cbs-{fig.indicator_id}")
         st.markdown(WHY_DIFFERENT)
+
+
+def show_figure(fig: RegistryFigure, tab_param: str, *, key: str) -> None:
+    """The figure as a chart tab (with its sentence) and a table tab (with downloads); the tab in the URL."""
+    tab_chart, tab_table = state.url_tabs(state.CHART_TABS, tab_param)
+    with tab_chart:
+        charts.show_spec(fig.spec, key=key)
+        st.caption(fig.caption)
+    with tab_table:
+        st.dataframe(fig.table, hide_index=True, width="stretch", key=f"{key}-table")
+        export.download_buttons(fig.export, key=f"{key}-table")
 
 
 def inflow_outflow_part(wh: Warehouse, law: str) -> RegistryFigure | None:
@@ -109,13 +113,7 @@ def inflow_outflow(wh: Warehouse, law: str) -> None:
     st.caption("Instroom: inwoners die in dat jaar met hulp begonnen (na minstens 90 dagen zonder hulp). "
                "Uitstroom: inwoners van wie alle hulp in dat jaar stopte. Is de instroom hoger dan de uitstroom, "
                "dan groeit het aantal cliënten.")
-    tab_chart, tab_table = state.url_tabs(state.CHART_TABS, "stromen_als")
-    with tab_chart:
-        charts.show_spec(fig.spec, key=f"flows-{law}")
-        st.caption(fig.caption)
-    with tab_table:
-        st.dataframe(fig.table, hide_index=True, width="stretch", key=f"flows-table-{law}")
-        export.download_buttons(fig.export, key=f"flows-table-{law}")
+    show_figure(fig, "stromen_als", key=f"flows-{law}")
 
 
 def stapeling(wh: Warehouse, year: int) -> pl.DataFrame:

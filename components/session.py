@@ -27,7 +27,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import settings
 from auth import oidc, web
-from domain.roles import Role, parse_role
+from domain.roles import Role, can, parse_role
 from settings import AuthSettings
 from store import audit, session_token
 from store.accounts import AccountStore, LoginFailed
@@ -99,6 +99,17 @@ def current_user() -> str:
     if not _held_role():
         return "bezoeker"
     return str(st.session_state[AUTH_KEY]["user"])
+
+
+def page_for(action: str, title: str, refusal: str) -> tuple[Role, str]:
+    """A page for those who may do ``action``: its title, and for anyone else only ``refusal`` (checked on the
+    server, so a page reached by its URL refuses too). Returns the signed-in role and user."""
+    role = current_role()
+    st.title(title)
+    if not can(role, action):
+        st.error(refusal)
+        st.stop()
+    return role, current_user()
 
 
 def display_name() -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import polars as pl
 import streamlit as st
 
+from components import indicator_view
 from components.notes import get_store
 from components.pickers import LAW_PAGES
 from domain import formatting as fmt
@@ -157,6 +158,17 @@ def table(found: Sequence[sg.Signal], notes: Sequence[Note]) -> pl.DataFrame:
                                 "Score": pl.Float64, "Duiding": pl.String})
 
 
+def show_table(frame: pl.DataFrame) -> None:
+    """The table of :func:`table` with the short columns first, each as wide as its texts, and the long
+    sentence last: first, it pushed the score out of view ("Scor…")."""
+    order = [c for c in frame.columns if c != "Signaal"] + ["Signaal"]
+    widths = indicator_view.column_widths(frame)
+    config = indicator_view.fitted_columns(frame, widths)
+    # A whole number: Streamlit writes a decimal point ("85.9"), not the Dutch comma.
+    config["Score"] = st.column_config.NumberColumn(width=widths["Score"], format="%.0f")
+    st.dataframe(frame, hide_index=True, width="stretch", column_order=order, column_config=config)
+
+
 def work_list(found: Sequence[sg.Signal], notes: Sequence[Note]) -> None:
     """For civil servants: signals without a published duiding, each one click from a scoped new note."""
     open_ = [s for s in found if note_for(s, notes) is None]
@@ -188,7 +200,7 @@ def whats_new(wh: Warehouse) -> None:
     if new.previous_id is None:
         st.markdown("Dit is de eerste release van de monitor: er is nog niets om mee te vergelijken.")
         return
-    st.markdown(f"Vergeleken met de vorige release ({new.previous_id[:8]}): "
+    st.markdown(f"Vergeleken met de vorige release (van {fmt.release_day(new.previous_id)}): "
                 f"**{new.new_periods.height}** nieuwe cijfers, **{new.revised.height}** herziene cijfers en "
                 f"**{len(new.new_signals)}** nieuwe signalen.")
     if new.new_periods.height:

@@ -87,22 +87,30 @@ def indicator_table(wh: Warehouse) -> None:
             st.markdown("\n\n".join(entries))
 
 
+def table_text(table_id: str | None) -> str | None:
+    """The source's table or files; a long list of files (stored cut off at 200 characters, "…, wsjg_") as
+    its first file and how many more are named."""
+    files = [f for f in (table_id or "").split(", ") if f]
+    if len(files) <= 3:
+        return table_id
+    named = files[:-1] if len(table_id) >= 200 else files  # the last name may be cut off
+    return f"{named[0]} en {len(named) - 1} andere bestanden" + (" of meer" if len(named) < len(files) else "")
+
+
 def source_table(wh: Warehouse) -> None:
     st.header("Geladen bronnen")
     src = q.sources(wh)
     table = pl.DataFrame({
         "Bron": src["title"],
         "Soort": [SOURCE_KINDS.get(k, k) for k in src["kind"]],
-        "Tabel": src["table_id"],
+        "Tabel": [table_text(t) for t in src["table_id"]],
         "Versie bij de bron": [version_text(v) for v in src["release"]],
         "Geladen op": [fmt.local_datetime(t) for t in src["loaded_at"]],
         "Aantal cijfers": [fmt.number(n) for n in src["rows"]],
     }, schema=dict.fromkeys(["Bron", "Soort", "Tabel", "Versie bij de bron", "Geladen op", "Aantal cijfers"],
                             pl.String))
-    st.dataframe(table, hide_index=True, width="stretch", key="source-table",
-                 # Fixed widths: sized to its content the first column pushed the last one out of view.
-                 column_config={"Bron": st.column_config.TextColumn(width="medium"),
-                                "Tabel": st.column_config.TextColumn(width="small"),
-                                "Aantal cijfers": st.column_config.TextColumn(alignment="right", width="small")})
+    # A static table whose cells wrap: in a scrolling one the long source names were cut off ("Eigen registratie
+    # klachten, bezware…") or, sized to them, pushed the last column out of view. The source names head the rows.
+    st.table(table.to_pandas().set_index("Bron"))
     st.caption(f"Datarelease {wh.release.id}, gepubliceerd op {fmt.local_datetime(wh.meta.get('created_at'))} "
                "(Nederlandse tijd).")

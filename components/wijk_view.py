@@ -35,9 +35,9 @@ def map_and_ranking(wh: Warehouse, ind: dict, values: pl.DataFrame, year: int) -
     shown = wijk_rows.filter(pl.col("value").is_not_null()).sort("value")
     if shown.height >= 2:
         low, high = shown.row(0, named=True), shown.row(-1, named=True)
-        st.caption(f"Laagste waarde: {low['region_name']} ({fmt.value(low['value'], ind['unit'])}). Hoogste waarde: "
-                   f"{high['region_name']} ({fmt.value(high['value'], ind['unit'])}). Hele gemeente: "
-                   f"{fmt.value(reference, ind['unit'])}.")
+        st.caption(f"Laagste waarde: {low['region_name']} ({fmt.sentence_value(low['value'], ind['unit'])}). Hoogste waarde: "
+                   f"{high['region_name']} ({fmt.sentence_value(high['value'], ind['unit'])}). Hele gemeente: "
+                   f"{fmt.sentence_value(reference, ind['unit'])}.")
     hidden = wijk_rows.filter(pl.col("status") == "suppressed").height
     if hidden:
         st.caption(f"{hidden} wijk(en) zonder getal: daar zitten te weinig mensen achter om het cijfer te tonen.")

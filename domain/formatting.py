@@ -45,13 +45,28 @@ def value(v: float | None, unit: str, status: str | None = None) -> str:
         return f"€ {number(v, 0)}"
     if unit == "euro_1000":  # stored in thousands, read in whole euros or millions ("€ 20,8 mln")
         return value(v * 1000, "euro")
-    if unit == "per_1000":
-        return f"{number(v, d)} per 1.000"
-    if unit == "days":
-        return f"{number(v, 0)} dagen"
-    if unit == "per_km2":
-        return f"{number(v, 0)} per km²"
-    return number(v, d)
+    return number(v, d) + UNIT_SUFFIXES.get(unit, "")
+
+
+UNIT_SUFFIXES = {"per_1000": " per 1.000", "days": " dagen", "per_km2": " per km²"}
+
+
+def sentence_value(v: float | None, unit: str, status: str | None = None) -> str:
+    """A figure as a sentence says it (B1: big amounts rounded); tables keep :func:`value`'s exact figure.
+
+    Amounts of money: below € 10.000 in whole euros ("€ 4.812"), up to a million rounded to thousands
+    ("€ 777.000", not "€ 776.580"), from a million on in millions with one decimal ("€ 1,2 mln").
+    Every other unit reads as in a table."""
+    if unit == "euro_1000" and v is not None:
+        return sentence_value(v * 1000, "euro", status)
+    if unit != "euro" or status == "suppressed" or v is None or (isinstance(v, float) and math.isnan(v)):
+        return value(v, unit, status)
+    if abs(v) < 10_000:
+        return f"€ {number(v, 0)}"
+    rounded = round(v, -3)
+    if abs(rounded) >= 1_000_000:
+        return f"€ {number(v / 1_000_000, 1)} mln"
+    return f"€ {number(rounded, 0)}"
 
 
 # Units that a printed table says once, in its heading, so each cell stays one short line.
@@ -146,13 +161,22 @@ def period_label(period: str) -> str:
     year, kind, n = period[:4], period[4:6], int(period[6:8])
     if kind == "JJ":
         return year
-    if kind == "KW":
-        return f"{year} kwartaal {n}"
-    if kind == "HJ":
-        return f"{year} halfjaar {n}"
+    if kind in PERIOD_PARTS:
+        return f"{year} {PERIOD_PARTS[kind]} {n}"
     if kind == "MM":
         return f"{MONTHS[n - 1]} {year}"
     return period
+
+
+PERIOD_PARTS = {"KW": "kwartaal", "HJ": "halfjaar"}
+
+
+def break_sentence(series_break: dict) -> str:
+    """A trend break of the catalogue as a sentence under its chart: "Trendbreuk in 2022: ... wonen."."""
+    label = (series_break.get("label") or "").strip()
+    if label and label[-1] not in ".!?":
+        label += "."
+    return f"Trendbreuk in {period_label(series_break['period'])}: {label}".strip()
 
 
 BREAKDOWN_LABELS = {
@@ -250,3 +274,9 @@ def date_label(iso: str | None) -> str:
     except ValueError:
         return iso
     return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+
+
+def release_day(release_id: str) -> str:
+    """The day a data release was made, from its id (20261203T142253-cee307 -> 3 december 2026)."""
+    made = release_id[:8]
+    return date_label(f"{made[:4]}-{made[4:6]}-{made[6:8]}") if made.isdigit() and len(made) == 8 else release_id

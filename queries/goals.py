@@ -79,7 +79,7 @@ def _num(v: float) -> str:
 
 def _amount(v: float, unit: str) -> str:
     """A value in the rule's text: amounts with their euro sign ("€ 4.917"), other figures as a number."""
-    return fmt.value(v, unit) if unit in ("euro", "euro_1000") else _num(v)
+    return fmt.sentence_value(v, unit) if unit in ("euro", "euro_1000") else _num(v)
 
 
 def phrase(status: str) -> str:

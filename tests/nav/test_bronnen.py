@@ -36,7 +36,8 @@ def test_the_bronnen_page_shows_no_raw_codes_iso_times_or_cut_definitions(app_en
     at.switch_page("app_pages/bronnen.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    table = next(df.value for df in at.dataframe if "Geladen op" in df.value.columns)
+    # a static table (st.table) whose cells wrap, so no source name is cut off
+    table = next(t.value for t in at.table if "Geladen op" in t.value.columns)
     assert set(table["Soort"]) <= set(sources_view.SOURCE_KINDS.values())
     assert "Eigen registratie van de gemeente" in set(table["Soort"])
     assert not any("T" in t and "+00:00" in t for t in table["Geladen op"])
