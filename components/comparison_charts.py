@@ -9,7 +9,7 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from components import charts
+from components import charts, map_charts
 from domain import formatting as fmt
 
 ABOVE, BELOW, AS_EXPECTED, UNKNOWN = "hoger dan verwacht", "lager dan verwacht", "zoals verwacht", "niet te zeggen"
@@ -86,14 +86,14 @@ RATIO_CLASSES = [(0.0, 0.67, "minder dan 0,67", "#2166AC"), (0.67, 0.9, "0,67 to
                  (1.5, float("inf"), "1,50 of meer", "#B35806")]
 
 
-def ratio_map(geojson: dict, df: pl.DataFrame, *, height: int = charts.MAP_HEIGHT) -> alt.LayerChart:
+def ratio_map(geojson: dict, df: pl.DataFrame, *, height: int = map_charts.MAP_HEIGHT) -> alt.LayerChart:
     """Wijken coloured by observed/expected in classes: blue below, orange above, white around 1."""
-    data = charts.with_classes(
+    data = map_charts.with_classes(
         _ratio_labels(df).select("region_code", "region_name", "ratio", "ratio_label", "interval_label", "verdict"),
         "ratio", RATIO_CLASSES)
     tooltip = [alt.Tooltip("properties.name:N", title="Wijk"), alt.Tooltip("ratio_label:N", title="Werkelijk / verwacht"),
                alt.Tooltip("interval_label:N", title="Onzekerheid (95%)"), alt.Tooltip("verdict:N", title="Oordeel")]
-    return charts.class_map(geojson, data, value="ratio", classes=RATIO_CLASSES, legend_title="Werkelijk / verwacht",
+    return map_charts.class_map(geojson, data, value="ratio", classes=RATIO_CLASSES, legend_title="Werkelijk / verwacht",
                             tooltip=tooltip, height=height)
 
 
@@ -135,3 +135,23 @@ def goal_chart(series: pl.DataFrame, path: pl.DataFrame, *, unit: str, unit_labe
         layers.append(alt.Chart(t).mark_point(shape="cross", size=160, color="#E69F00", strokeWidth=3).encode(
             x=x, y=y, tooltip=alt.Tooltip("label:N", title="Doel")))
     return charts.finish(alt.layer(*layers, height=220, width="container"))
+
+
+DOT_KINDS = ("Eigen gemeente", "Nederland", "Vergelijkbare gemeenten")
+
+
+def comparison_dots(df: pl.DataFrame, *, unit: str, unit_label: str, own_code: str) -> alt.LayerChart:
+    """The municipality among its peers and the nation, on one axis; a row per kind, named in full."""
+    df, unit = charts.in_euros(df, unit)
+    data = charts._with_labels(df, unit).with_columns(
+        kind=pl.when(pl.col("region_code") == own_code).then(pl.lit(DOT_KINDS[0]))
+        .when(pl.col("region_code") == "NL01").then(pl.lit(DOT_KINDS[1])).otherwise(pl.lit(DOT_KINDS[2])))
+    kinds = list(DOT_KINDS)
+    return alt.Chart(data).mark_circle(size=110, opacity=0.9).encode(
+        x=alt.X("value:Q", title=charts.value_title(unit, unit_label), scale=charts.value_scale(unit), axis=charts.value_axis(unit)),
+        # Rows far enough apart for the dots, labels never cut ("vergelijkbare ge…" was).
+        y=alt.Y("kind:N", title=None, sort=kinds, scale=alt.Scale(paddingOuter=0.5),
+                axis=alt.Axis(labelLimit=0, labelOverlap=False, labelPadding=6)),
+        color=alt.Color("kind:N", scale=alt.Scale(domain=kinds, range=[charts.OWN_COLOUR, "#000000", "#999999"]), legend=None),
+        tooltip=[alt.Tooltip("region_name:N", title="Gebied"), alt.Tooltip("label:N", title="Waarde")],
+    ).properties(height=150, width="container")

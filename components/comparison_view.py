@@ -104,7 +104,7 @@ def indicator_against_group(wh: Warehouse, group: cmp.PeerGroup, indicator_id: s
         else:
             tab_chart, tab_table = state.url_tabs(state.CHART_TABS, "groep_als")
             with tab_chart:
-                dots = charts.comparison_dots(shown, unit=ind["unit"], unit_label=ind["unit_label"], own_code=wh.gemeente)
+                dots = comparison_charts.comparison_dots(shown, unit=ind["unit"], unit_label=ind["unit_label"], own_code=wh.gemeente)
                 charts.show(charts.finish(dots), key=f"dots-{indicator_id}")
             with tab_table:
                 order = {wh.gemeente: 0, "NL01": 1}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from components import charts, export, state
+from components import charts, export, map_charts, state
 from components.indicator_view import column_widths, provenance, show_table
 from domain import formatting as fmt
 from queries import Warehouse
@@ -58,7 +58,7 @@ def map_part(wh: Warehouse, ind: dict, values: pl.DataFrame, year: int, referenc
         source = provenance(wh, ind, values)
         return {
             "map": None if geo is None else charts.spec_of(
-                charts.choropleth(geo, wijk_rows, unit=ind["unit"], unit_label=ind["unit_label"])),
+                map_charts.choropleth(geo, wijk_rows, unit=ind["unit"], unit_label=ind["unit_label"])),
             "bars": charts.spec_of(charts.ranked_bars(wijk_rows, unit=ind["unit"], unit_label=ind["unit_label"],
                                                       reference=reference,
                                                       reference_label=wh.meta.get("gemeente_name", "gemeente"))),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 from markupsafe import Markup
 
-from components import charts, comparison_charts, comparison_view, export, indicator_view, wijk_view
+from components import charts, comparison_charts, comparison_view, export, indicator_view, map_charts, wijk_view
 from domain import formatting as fmt
 from domain.export import ExportTable, to_csv, to_xlsx
 from domain.formatting import date_label
@@ -129,7 +129,7 @@ def _goal_figure(ctx: BuildContext, ind: dict) -> Figure | None:
     spec = chart.to_dict(validate=charts.VALIDATE)
     prov = indicator_view.provenance(wh, ind, s)
     target = ("" if goal.get("target") is None else
-              f" Streefwaarde: {fmt.value(goal['target'], r['unit'])} in {goal['target_year']}.")
+              f" Streefwaarde: {fmt.sentence_value(goal['target'], r['unit'])} in {goal['target_year']}.")
     return Figure(
         slug=f"{ind['id']}-doel", title=f"{ind['title']}: het doel", spec=spec,
         svg=svg(ctx, spec, f"cijfers/{ind['id']}-doel.svg"), table=comparison_view.goal_table(s, path, r["unit"]),
@@ -153,7 +153,7 @@ def wijk_figure(ctx: BuildContext, indicator_id: str) -> tuple[Figure, pl.DataFr
     prov = indicator_view.provenance(wh, ind, values)
     geo = wh.boundaries("wijken")
     if geo is not None:
-        chart = charts.choropleth(geo, wijk_rows, unit=ind["unit"], unit_label=ind["unit_label"])
+        chart = map_charts.choropleth(geo, wijk_rows, unit=ind["unit"], unit_label=ind["unit_label"])
     else:
         total = values.filter(pl.col("region_level") == "gemeente")["value"]
         chart = charts.ranked_bars(wijk_rows, unit=ind["unit"], unit_label=ind["unit_label"],
@@ -163,8 +163,8 @@ def wijk_figure(ctx: BuildContext, indicator_id: str) -> tuple[Figure, pl.DataFr
     sentence = []
     if shown.height >= 2:
         low, high = shown.row(0, named=True), shown.row(-1, named=True)
-        sentence.append(f"Laagste waarde: {low['region_name']} ({fmt.value(low['value'], ind['unit'])}). Hoogste "
-                        f"waarde: {high['region_name']} ({fmt.value(high['value'], ind['unit'])}).")
+        sentence.append(f"Laagste waarde: {low['region_name']} ({fmt.sentence_value(low['value'], ind['unit'])}). Hoogste "
+                        f"waarde: {high['region_name']} ({fmt.sentence_value(high['value'], ind['unit'])}).")
     hidden = wijk_rows.filter(pl.col("status") == "suppressed").height
     if hidden:
         sentence.append(f"{hidden} wijk(en) zonder getal: daar zitten te weinig mensen achter om het cijfer te tonen.")

@@ -69,7 +69,7 @@ def test_the_peer_band_shares_the_lines_zero_based_axis_title():
 def test_comparison_dots_of_a_rate_start_at_zero_and_ratio_ranking_says_it_does_not():
     df = pl.DataFrame({"region_code": ["GM1", "NL01", "GM2"], "region_name": ["Lindewaard", "Nederland", "Peer"],
                        "value": [55.0, 62.9, 61.6], "status": ["final"] * 3})
-    assert charts.comparison_dots(df, unit="per_1000", unit_label="per 1.000", own_code="GM1").to_dict()[
+    assert comparison_charts.comparison_dots(df, unit="per_1000", unit_label="per 1.000", own_code="GM1").to_dict()[
         "encoding"]["x"]["scale"]["zero"] is True
     ratios = pl.DataFrame({"region_name": ["Wijk A", "Wijk B"], "ratio": [0.8, 1.3], "lower": [0.7, 1.1],
                            "upper": [0.9, 1.5], "verdict": [comparison_charts.BELOW, comparison_charts.ABOVE]})

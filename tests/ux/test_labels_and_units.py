@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from components import charts, dossier_document, handout
+from components import charts, comparison_charts, dossier_document, handout
 from domain import formatting as fmt
 from queries import goals
 
@@ -98,7 +98,7 @@ def test_rule_labels_stand_above_the_plot_and_their_lines_reach_the_axis():
 def test_comparison_dots_name_every_row_in_full():
     df = pl.DataFrame({"region_code": ["GM1", "NL01", "GM2"], "region_name": ["Eigen", "Nederland", "Ander"],
                        "value": [53.1, 62.9, 60.0], "status": ["final"] * 3})
-    y = charts.comparison_dots(df, unit="per_1000", unit_label="per 1.000", own_code="GM1").to_dict()["encoding"]["y"]
+    y = comparison_charts.comparison_dots(df, unit="per_1000", unit_label="per 1.000", own_code="GM1").to_dict()["encoding"]["y"]
     assert y["axis"]["labelLimit"] == 0
     assert y["sort"] == ["Eigen gemeente", "Nederland", "Vergelijkbare gemeenten"]
 
