@@ -71,8 +71,8 @@ def headline_tiles(wh: Warehouse, law: str, year: int, *, link: bool = False) ->
 
 
 COUNT_NOT_COMPARED = "niet vergelijkbaar"
-COUNT_NOTE = ("Bij een aantal staat niets onder Nederland en vergelijkbare gemeenten: daar wonen veel meer of minder "
-              "mensen. Vergelijk daarvoor het cijfer per inwoner.")
+COUNT_NOTE = (f"Bij een aantal staat '{COUNT_NOT_COMPARED}' onder Nederland en Vergelijkbaar: daar wonen veel meer of "
+              "minder mensen. Vergelijk daarvoor het cijfer per inwoner.")
 
 
 def comparison_table(df: pl.DataFrame) -> pl.DataFrame:

@@ -78,8 +78,8 @@ def _num(v: float) -> str:
 
 
 def _amount(v: float, unit: str) -> str:
-    """A value in the rule's text: amounts with their euro sign ("€ 4.917"), other figures as a number."""
-    return fmt.sentence_value(v, unit) if unit in ("euro", "euro_1000") else _num(v)
+    """A value in the rule's text with its unit, as a sentence says it ("€ 4.917", "38,0 per 1.000", "72,0%")."""
+    return fmt.sentence_value(v, unit) if unit else _num(v)
 
 
 def phrase(status: str) -> str:

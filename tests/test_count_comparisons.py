@@ -96,7 +96,7 @@ def test_all_figures_puts_no_count_beside_the_nations_count(app_env, demo_wareho
     compared = rates.filter(pl.col("Cijfer").replace_strict(ids).is_in(list(national)))
     assert compared.height >= 3 and compared["Nederland"].str.ends_with("per 1.000").all()
     assert (rates.height - compared.height) >= 1  # the complaints per 1.000 clients: no national figure
-    assert "Bij een aantal staat niets onder Nederland" in texts(at)
+    assert "Bij een aantal staat 'niet vergelijkbaar' onder Nederland en Vergelijkbaar" in texts(at)
     # the headline tile of the count says the same, without Nederland's count
     captions = [c.value for c in at.caption]
     assert "Een aantal: niet te vergelijken met Nederland of andere gemeenten" in captions

@@ -73,7 +73,7 @@ def test_doelen_shows_status_rule_and_notes(app_env, cmp_warehouse):
     body = texts(at)
     assert "Participatie en inkomen: Werk en inkomen" in body
     assert "Inwoners met bijstand per 1.000 inwoners van 15 tot 65 jaar** :orange-badge[:material/error: aandacht]" in body
-    assert "staat in 2023 op 53,7; het cijfer is 56. Beter dan bij de start, maar achter op de lijn." in body
+    assert "staat in 2023 op 53,7 per 1.000; het cijfer is 56,0 per 1.000. Beter dan bij de start, maar achter op de lijn." in body
     assert "geen doel gesteld" in body and "Hoe we de status bepalen" in body
     assert "**Duiding**" in body
     metrics = {m.label: m.value for m in at.metric}
