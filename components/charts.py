@@ -186,17 +186,16 @@ def time_chart(df: pl.DataFrame, *, unit: str, unit_label: str, series_breaks: l
     ``region_name`` may also hold categories (a breakdown drawn as lines): then ``legend_title`` names them,
     and ranges such as age groups are put in their real order. Lines that a zero-based axis would press
     flat beside the others (:func:`flat_series`) are drawn in a second, smaller panel, also from zero."""
-    flat = flat_series(*in_euros(df, unit))
+    flat = flat_series(df, unit)
     if not flat:
         layers, height = time_layers(df, unit=unit, unit_label=unit_label, series_breaks=series_breaks,
                                      markers=markers, height=height, legend_title=legend_title)
         return finish(alt.layer(*layers, height=height, width="container"))
     names = fmt.category_order(df["region_name"].unique(maintain_order=True).to_list())
     panels = []
-    for shown, panel_height, last in ((~pl.col("region_name").is_in(flat), height, False),
-                                      (pl.col("region_name").is_in(flat), height, True)):
+    for shown, last in ((~pl.col("region_name").is_in(flat), False), (pl.col("region_name").is_in(flat), True)):
         layers, h = time_layers(df.filter(shown), unit=unit, unit_label=unit_label, series_breaks=series_breaks,
-                                markers=markers, height=panel_height, legend_title=legend_title, names=names, span=df,
+                                markers=markers, height=height, legend_title=legend_title, names=names, span=df,
                                 with_legend=last)  # one legend, under the last panel
         panels.append(alt.layer(*layers, height=h, width="container"))
     panels[1].title = alt.TitleParams(f"{' en '.join(n for n in names if n in flat)}: op een eigen as, ook vanaf 0",
@@ -215,7 +214,7 @@ def time_layers(df: pl.DataFrame, *, unit: str, unit_label: str, series_breaks: 
     data = _with_labels(df, unit).with_columns(
         provisional=pl.col("status") == "provisional",
         status_kind=pl.when(pl.col("status") == "provisional").then(pl.lit("voorlopig")).otherwise(pl.lit("definitief")),
-        x=pl.col("year").cast(pl.Float64) + _period_fraction(pl.col("period")),
+        x=period_x(),
         period_label=fmt.mapped(df, fmt.period_label, "period"),
     ).sort("region_name", "x")
     data = data.with_columns(
@@ -232,8 +231,7 @@ def time_layers(df: pl.DataFrame, *, unit: str, unit_label: str, series_breaks: 
             rules.append({"x": float(m["year"]), "label": m["label"], "text": m.get("text") or m["label"]})
     # The x axis spans the figures and every rule (a break before the first year is drawn inside the plot,
     # not over the y axis).
-    span_x = [] if span is None else (span["year"].cast(pl.Float64) + span.select(
-        _period_fraction(pl.col("period")))[:, 0]).to_list()
+    span_x = [] if span is None else span.select(period_x())[:, 0].to_list()
     xs = data["x"].to_list() + [r["x"] for r in rules] + span_x
     lo, hi = min(xs), max(xs)
     # Labels of rules in the right half are written to the left of their line: to the right, "2022
@@ -308,25 +306,23 @@ def time_axis(df: pl.DataFrame) -> alt.Axis:
     kinds = {p[4:6] for p in periods}
     if len({p[:4] for p in periods}) == 1 and len(kinds) == 1 and kinds < {"MM", "KW"}:
         kind = kinds.pop()
-        values = sorted(int(p[:4]) + _fraction(kind, int(p[6:8])) for p in periods)
+        values = sorted(df.select(period_x().unique())[:, 0].to_list())
         label = (f"{MONTH_TICKS}[floor((datum.value - floor(datum.value)) * 12)]" if kind == "MM"
                  else "'kw ' + (floor((datum.value - floor(datum.value)) * 4) + 1)")
         return alt.Axis(values=values, labelExpr=label, labelOverlap=True)
     return alt.Axis(format="d", tickMinStep=1)
 
 
-def _fraction(kind: str, n: int) -> float:
-    return {"KW": (n - 1) / 4 + 0.125, "MM": (n - 1) / 12 + 1 / 24, "HJ": (n - 1) / 2 + 0.25}.get(kind, 0.0)
-
-
-def _period_fraction(period: pl.Expr) -> pl.Expr:
-    """Place quarters and months inside their year on the x axis."""
+def period_x() -> pl.Expr:
+    """A period's place on the time axis: its year, with quarters, half years and months inside it."""
+    period = pl.col("period")
     kind = period.str.slice(4, 2)
     n = period.str.slice(6, 2).cast(pl.Int32, strict=False).fill_null(0)
-    return (pl.when(kind == "KW").then((n - 1) / 4 + 0.125)
-            .when(kind == "MM").then((n - 1) / 12 + 1 / 24)
-            .when(kind == "HJ").then((n - 1) / 2 + 0.25)
-            .otherwise(0.0))
+    within = (pl.when(kind == "KW").then((n - 1) / 4 + 0.125)
+              .when(kind == "MM").then((n - 1) / 12 + 1 / 24)
+              .when(kind == "HJ").then((n - 1) / 2 + 0.25)
+              .otherwise(0.0))
+    return period.str.slice(0, 4).cast(pl.Float64) + within
 
 
 def ranked_bars(df: pl.DataFrame, *, unit: str, unit_label: str, reference: float | None = None,

@@ -22,12 +22,12 @@ def time_chart_with_band(df: pl.DataFrame, band: pl.DataFrame, *, unit: str, uni
                          series_breaks: list[dict] | None = None, markers: pl.DataFrame | None = None,
                          band_label: str = "vergelijkbare gemeenten") -> alt.LayerChart:
     """``charts.time_chart`` with a grey band from the lowest to the highest peer behind the lines."""
-    if band.is_empty() or charts.flat_series(*charts.in_euros(df, unit)):  # lines in two panels: no band fits
+    if band.is_empty() or charts.flat_series(df, unit):  # lines in two panels: no band fits
         return charts.time_chart(df, unit=unit, unit_label=unit_label, series_breaks=series_breaks, markers=markers)
     layers, height = charts.time_layers(df, unit=unit, unit_label=unit_label, series_breaks=series_breaks,
                                         markers=markers)
     data = band.with_columns(
-        x=pl.col("year").cast(pl.Float64) + charts._period_fraction(pl.col("period")),
+        x=charts.period_x(),
         range_label=fmt.mapped(band, lambda lo, hi: f"{fmt.value(lo, unit)} tot {fmt.value(hi, unit)}", "low", "high"),
         what=pl.lit(f"Spreiding {band_label}"),
     )

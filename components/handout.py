@@ -109,7 +109,7 @@ def value_table(fig: dossier_document.IndicatorFigures) -> tuple[list[str], list
     every cell ("53,1 per 1.000", broken over two lines) is said once, in the first column's heading."""
     df = fig.df
     unit = fig.indicator["unit"]
-    in_header = fmt.TABLE_UNIT_HEADERS.get(unit)
+    in_header = fmt.UNIT_WORDS.get(unit)
     periods = sorted(df["period"].unique().to_list())
     areas = fmt.category_order(df["region_name"].unique(maintain_order=True).to_list())
     cells = {(r["region_name"], r["period"]): r for r in df.iter_rows(named=True)}

@@ -45,37 +45,31 @@ def value(v: float | None, unit: str, status: str | None = None) -> str:
         return f"€ {number(v, 0)}"
     if unit == "euro_1000":  # stored in thousands, read in whole euros or millions ("€ 20,8 mln")
         return value(v * 1000, "euro")
-    return number(v, d) + UNIT_SUFFIXES.get(unit, "")
+    return f"{number(v, d)} {UNIT_WORDS[unit]}" if unit in UNIT_WORDS else number(v, d)
 
 
-UNIT_SUFFIXES = {"per_1000": " per 1.000", "days": " dagen", "per_km2": " per km²"}
+# The words after a figure of these units; a printed table says them once, in its heading, so each cell
+# stays one short line.
+UNIT_WORDS = {"per_1000": "per 1.000", "days": "dagen", "per_km2": "per km²"}
 
 
 def sentence_value(v: float | None, unit: str, status: str | None = None) -> str:
     """A figure as a sentence says it (B1: big amounts rounded); tables keep :func:`value`'s exact figure.
 
     Amounts of money: below € 10.000 in whole euros ("€ 4.812"), up to a million rounded to thousands
-    ("€ 777.000", not "€ 776.580"), from a million on in millions with one decimal ("€ 1,2 mln").
-    Every other unit reads as in a table."""
+    ("€ 777.000", not "€ 776.580"), from a million on in millions with one decimal ("€ 1,2 mln", as
+    :func:`value`). Every other unit reads as in a table."""
     if unit == "euro_1000" and v is not None:
-        return sentence_value(v * 1000, "euro", status)
-    if unit != "euro" or status == "suppressed" or v is None or (isinstance(v, float) and math.isnan(v)):
-        return value(v, unit, status)
-    if abs(v) < 10_000:
-        return f"€ {number(v, 0)}"
-    rounded = round(v, -3)
-    if abs(rounded) >= 1_000_000:
-        return f"€ {number(v / 1_000_000, 1)} mln"
-    return f"€ {number(rounded, 0)}"
+        v, unit = v * 1000, "euro"
+    if unit == "euro" and status != "suppressed" and v is not None and 10_000 <= abs(v) < 1_000_000:
+        v = round(v, -3)
+    return value(v, unit, status)
 
-
-# Units that a printed table says once, in its heading, so each cell stays one short line.
-TABLE_UNIT_HEADERS = {"per_1000": "per 1.000", "days": "dagen", "per_km2": "per km²"}
 
 
 def table_value(v: float | None, unit: str, status: str | None = None) -> str:
-    """A table cell: the figure without a unit that its column heading gives (see TABLE_UNIT_HEADERS)."""
-    if unit not in TABLE_UNIT_HEADERS or status == "suppressed" or v is None:
+    """A table cell: the figure without a unit that its column heading gives (see UNIT_WORDS)."""
+    if unit not in UNIT_WORDS or status == "suppressed" or v is None:
         return value(v, unit, status)
     return number(v, UNIT_DECIMALS.get(unit, 1))
 

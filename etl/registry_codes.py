@@ -1,6 +1,6 @@
 """The reasons a provision ended: our own short codes per law, the words many systems use for them, and the
 numeric "reden beëindiging" codes of the iStandaarden (iWmo, iJw), so that a standard export works without a
-profile. Part of :mod:`etl.registry_read` (its names stay importable from there and from :mod:`etl.registry`).
+profile. Read by :mod:`etl.registry_read`; the effect figures and the provider view use the drop-out rule.
 
 The same number means different things per law (31 is a move in the iWmo and "ended as planned" in the
 iJw), so the numeric tables are per law. A profile's ``[values.end_reason]`` is applied first and so

@@ -16,15 +16,7 @@ import polars as pl
 
 import settings as settings_mod
 from domain.laws import PRODUCTS
-from etl.registry_codes import (  # noqa: F401  (names of this module)
-    ADMINISTRATIVE,
-    DROP_OUT,
-    END_REASON_WORDS,
-    END_REASONS,
-    ISTANDAARD_END_REASONS,
-    OTHER,
-    end_reason,
-)
+from etl.registry_codes import OTHER, end_reason
 from warehouse.releases import WarehouseError
 
 LAWS = ("wmo", "jeugd", "participatie", "schuldhulp")

@@ -84,8 +84,7 @@ def series_figure(ctx: BuildContext, indicator_id: str) -> tuple[Figure, pl.Data
     fig = Figure(slug=indicator_id, title=asked["title"], spec=None, svg=None, table=pl.DataFrame(),
                  description="Voor dit cijfer zijn er geen gegevens.", provenance=indicator_view.provenance(wh, ind, df),
                  definition=ind["definition"] or "",
-                 breaks=[f"Trendbreuk in {fmt.period_label(b['period'])}: {b.get('label', '')}"
-                         for b in ind["series_breaks"]],
+                 breaks=[fmt.break_sentence(b) for b in ind["series_breaks"]],
                  notes=_notes_for(ctx, asked, None))
     if shown_id != indicator_id:
         fig.description = (f"Een aantal is niet goed te vergelijken met andere gemeenten. Daarom ziet u hier "

@@ -5,8 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from etl import registry
-from etl import registry_read as rr
+from etl import registry, registry_codes
 from etl.registry import Extract
 from tests.registry.test_registry import GM, HEADER, POSTCODES, REFERENCE, csv, load, obs, settings_for, value
 
@@ -58,21 +57,21 @@ def test_profiles_map_a_systems_end_reasons(tmp_path):
 def test_every_law_has_reasons_and_the_catalogue_asks_only_for_known_ones(law):
     from warehouse import catalogue
 
-    assert rr.END_REASONS[law]
+    assert registry_codes.END_REASONS[law]
     for e in catalogue.load().by_source("registry"):
         reg = e["source"]["registry"]
         if reg["law"] == law and "reason" in reg:
-            assert reg["reason"] in rr.END_REASONS[law], e["id"]
+            assert reg["reason"] in registry_codes.END_REASONS[law], e["id"]
 
 
 def test_codes_are_documented_in_the_standard_profile():
     text = (registry.PROFILES_DIR / "standaard.toml").read_text(encoding="utf-8")
-    for codes in rr.END_REASONS.values():
+    for codes in registry_codes.END_REASONS.values():
         for code in codes:
             assert code in text, code
     assert "goal_reached" in text
-    assert pl.Series(list(rr.END_REASON_WORDS.values())).is_in(
-        [c for codes in rr.END_REASONS.values() for c in codes]).all()
+    assert pl.Series(list(registry_codes.END_REASON_WORDS.values())).is_in(
+        [c for codes in registry_codes.END_REASONS.values() for c in codes]).all()
 
 
 def test_a_catalogue_entry_counting_ends_needs_its_reason(tmp_path):
@@ -141,7 +140,7 @@ def test_the_same_number_means_something_else_in_a_youth_export(tmp_path):
     report = load(tmp_path, {"jeugd": data})
     assert report.other["jeugd"] == {"end_reason": 2}
     assert value(obs(tmp_path), "jeugd_reg_dropout_share", GM, "2024JJ00") == pytest.approx(100 / 6)
-    assert rr.ISTANDAARD_END_REASONS["wmo"]["31"] == "verhuisd" and rr.ISTANDAARD_END_REASONS["jeugd"]["31"] == (
+    assert registry_codes.ISTANDAARD_END_REASONS["wmo"]["31"] == "verhuisd" and registry_codes.ISTANDAARD_END_REASONS["jeugd"]["31"] == (
         "doel_bereikt")
 
 
