@@ -10,7 +10,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 
 def main() -> None:
-    from components import demo_content, search, session, sign_in
+    from components import demo_content, member_picker, search, session, sign_in
     from components.admission import page_turn
     from components.context import warehouse
 
@@ -20,6 +20,7 @@ def main() -> None:
     session.enforce(wh)  # sign-in, expiry, demo accounts: checked on the server before anything is shown
     demo_content.ensure(wh)  # the demo's example notes and dossier, so a visitor sees what the monitor is for
     sign_in.sidebar_account()
+    member_picker.sidebar_member_picker(wh)  # in a region: which member municipality the pages are about
 
     # The default page is served at "/"; its url_path only names it inside Streamlit. The hidden alias makes
     # the address /overzicht (used in links and by people who type it) open the same page, at "/".

@@ -2,6 +2,10 @@
 
 When no warehouse exists yet (a fresh checkout) the demo is built first, with visible progress.
 When the ETL publishes a new release, the next run sees the new ``current`` link and opens it.
+
+In a region (several own municipalities) the page is about one member: the one in the address
+(``?gemeente=GM1234``), else the one this session chose last, else the home municipality. An account of
+one member reads that member only.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from pathlib import Path
 import streamlit as st
 
 import settings
+from components import session
 from etl import demo
 from queries import Warehouse, signals
 from warehouse.releases import current_release
@@ -49,4 +54,37 @@ def warehouse(release_id: str | None = None) -> Warehouse:
             st.stop()
         _build_demo_with_progress(s.warehouse)
         release = current_release(s.warehouse)
-    return _open(str(s.warehouse), release_id or release.id)
+    return member_view(_open(str(s.warehouse), release_id or release.id))
+
+
+MEMBER_KEY = "gemeente"  # the query parameter that names the member a page is about
+_CHOSEN = "_msd_member"  # the member this session chose last (a menu link carries no query parameters)
+
+
+def readable_members(wh: Warehouse) -> list[str]:
+    scope = session.member_scope()
+    return [scope] if scope in wh.members else wh.members
+
+
+def member_view(wh: Warehouse) -> Warehouse:
+    """The release as seen from the member this page is about; the member is written into the address, so a
+    shared link opens the same municipality. A single municipality has no member in its addresses."""
+    if not wh.is_region:
+        return wh
+    allowed = readable_members(wh)
+    url = st.query_params.get(MEMBER_KEY)
+    chosen = url if url in allowed else st.session_state.get(_CHOSEN)
+    if chosen not in allowed:
+        chosen = allowed[0]
+    st.session_state[_CHOSEN] = chosen
+    if url != chosen and (url is not None or chosen != wh.members[0]):
+        st.query_params[MEMBER_KEY] = chosen
+    return wh.for_member(chosen)
+
+
+def choose_member(code: str) -> None:
+    """Switch the session to member ``code`` (the picker's callback); refused outside the readable members."""
+    wh = warehouse()
+    if code in readable_members(wh.root):
+        st.session_state[_CHOSEN] = code
+        st.query_params[MEMBER_KEY] = code

@@ -33,6 +33,7 @@ from store import audit, session_token
 from store.accounts import AccountStore, LoginFailed
 from store.db import shared_database
 from store.markdown import escape_text
+from warehouse.releases import current_release
 
 AUTH_KEY = "_msd_auth"
 NOTICE_KEY = "_msd_auth_notice"
@@ -93,6 +94,14 @@ def _held_role() -> str | None:
 def current_role() -> Role:
     """The signed-in role; an anonymous reader of a public monitor reads as a council member."""
     return parse_role(_held_role()) or Role.RAADSLID
+
+
+def member_scope() -> str | None:
+    """The member municipality the signed-in account belongs to (its writes, and in a region what it reads),
+    or None for an account of the whole installation and for an anonymous reader."""
+    if not _held_role():
+        return None
+    return (st.session_state.get(AUTH_KEY) or {}).get("gemeente") or None
 
 
 def current_user() -> str:
@@ -315,8 +324,7 @@ def _check_expiry(conf: AuthSettings) -> None:
 
 def _is_demo_warehouse() -> bool:
     try:
-        from components.context import warehouse
-
-        return bool(warehouse().is_demo)
+        release = current_release(settings.load().warehouse)
+        return bool(release and release.meta.get("demo"))
     except Exception:
         return False

@@ -3,6 +3,10 @@
 Pages never see a figure that has not passed :mod:`domain.suppression`; every public function here
 returns suppressed data. A :class:`Warehouse` wraps one release (read-only DuckDB) and caches query
 results by their parameters, so a swapped release simply means a new ``Warehouse``.
+
+A release may hold several own municipalities (a region, see docs/region.md). ``Warehouse.gemeente`` is
+the one a page is about: the home municipality, or the member of :meth:`Warehouse.for_member`, a view that
+shares the release's connection and caches.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import duckdb
 import polars as pl
 
 import settings as settings_mod
-from warehouse.releases import Release, connect, current_release, release_by_id
+from warehouse.releases import Release, connect, current_release, members_of, region_of, release_by_id
 
 SQL_DIR = Path(__file__).parent / "sql"
 CACHE_ENTRIES = 1024
@@ -44,6 +48,9 @@ class Warehouse:
         self._cache: OrderedDict[tuple, pl.DataFrame] = OrderedDict()
         self._memo: dict[str, object] = {}
         self._parts: OrderedDict[tuple, object] = OrderedDict()
+        self._member: str | None = None  # set on a view of one member (for_member)
+        self._root = self
+        self._views: dict[str, Warehouse] = {}
 
     @classmethod
     def open(cls, warehouse: Path, release_id: str | None = None) -> Warehouse | None:
@@ -52,7 +59,11 @@ class Warehouse:
 
     @property
     def meta(self) -> dict:
-        return self.release.meta
+        """The release's metadata, as it reads for the municipality this view is about (its code, name and
+        peers in ``gemeente``, ``gemeente_name`` and ``peers``)."""
+        if self._member is None:
+            return self.release.meta
+        return self._member_meta
 
     @property
     def is_demo(self) -> bool:
@@ -60,11 +71,64 @@ class Warehouse:
 
     @property
     def gemeente(self) -> str:
-        return self.meta.get("gemeente") or ""
+        return self._member or self.release.meta.get("gemeente") or (self.members or [""])[0]
 
     @property
     def peers(self) -> list[str]:
-        return list(self.meta.get("peers") or [])
+        peers = self.meta.get("peers") or []
+        if isinstance(peers, dict):  # peers chosen per member
+            peers = peers.get(self.gemeente) or []
+        return list(peers)
+
+    @property
+    def members(self) -> list[str]:
+        """The installation's own municipalities, the home municipality first (one for most installations)."""
+        return members_of(self.release.meta)
+
+    @property
+    def region(self) -> dict | None:
+        """{"code", "name"} of the region the members form, or None."""
+        return region_of(self.release.meta)
+
+    @property
+    def is_region(self) -> bool:
+        return len(self.members) > 1
+
+    @property
+    def root(self) -> Warehouse:
+        """The release as opened (the home municipality); a member view's caches are its caches."""
+        return self._root
+
+    def member_name(self, code: str) -> str:
+        names = self.release.meta.get("member_names") or {}
+        if code in names:
+            return str(names[code])
+        if code == self.release.meta.get("gemeente") and self.release.meta.get("gemeente_name"):
+            return str(self.release.meta["gemeente_name"])
+        region = self.region
+        if region and code == region["code"]:
+            return region["name"]
+        hit = self.run("regions").filter(pl.col("region_code") == code)["name"]
+        return str(hit[0]) if hit.len() else code
+
+    def for_member(self, code: str) -> Warehouse:
+        """This release as seen from member ``code``: the same connection, query cache and page parts, with
+        ``gemeente``, its name and its peers set. The home municipality is the release itself. One view per
+        member is kept, so caches keyed by the view (suppression decisions) last as long as the release."""
+        root = self._root
+        if code == root.gemeente or code not in root.members:
+            if code not in root.members:
+                raise KeyError(f"{code} is not a member of this installation ({', '.join(root.members)})")
+            return root
+        with root._lock:
+            view = root._views.get(code)
+            if view is None:
+                view = object.__new__(Warehouse)
+                view.__dict__.update(root.__dict__)  # shares connection, lock, cursors and caches
+                view._member = code
+                view._member_meta = _member_meta(root, code)
+                root._views[code] = view
+            return view
 
     def run(self, name: str, **params) -> pl.DataFrame:
         """Run ``sql/<name>.sql`` with bound parameters; results are cached per parameter set."""
@@ -99,7 +163,10 @@ class Warehouse:
         return cur
 
     def memo(self, name: str, build):
-        """A result derived from the whole release (e.g. its signals), built once and kept with it."""
+        """A result derived from the whole release (e.g. its signals), built once and kept with it; a member
+        view keeps its own."""
+        if self._member is not None:
+            name = f"{self._member}:{name}"
         with self._lock:
             if name in self._memo:
                 return self._memo[name]
@@ -110,7 +177,10 @@ class Warehouse:
     def part(self, key: tuple, build):
         """A piece of a page built from this release alone (no session, no role), shared by every session
         and kept with the release; least recently used pieces go first. ``key`` names the piece and every
-        parameter it depends on. Two sessions asking at once may both build it; the first one is kept."""
+        parameter it depends on. Two sessions asking at once may both build it; the first one is kept.
+        A member view's pieces are its own (a piece may depend on ``gemeente`` without naming it)."""
+        if self._member is not None:
+            key = ("member", self._member, *key)
         with self._lock:
             hit = self._parts.get(key, _MISSING)
             if hit is not _MISSING:
@@ -130,6 +200,8 @@ class Warehouse:
         return json.loads(path.read_text(encoding="utf-8"))
 
     def close(self) -> None:
+        if self._root is not self:
+            return  # a view: the release is closed through its root
         with self._lock:
             idle, self._idle = self._idle, []
         for cur in idle:
@@ -138,6 +210,15 @@ class Warehouse:
 
 
 _MISSING = object()
+
+
+def _member_meta(root: Warehouse, code: str) -> dict:
+    meta = dict(root.release.meta)
+    peers = meta.get("peers") or []
+    if isinstance(peers, dict):  # peers chosen per member
+        peers = peers.get(code) or []
+    meta.update(gemeente=code, gemeente_name=root.member_name(code), peers=[p for p in peers if p != code])
+    return meta
 
 
 def _freeze(value):

@@ -148,16 +148,16 @@ def _protected_many(wh: Warehouse, pairs: list[tuple[frozenset[str], str]]) -> l
     def key(pair):
         return (*pair, s.min_count, s.min_count_strict, s.min_denominator)
     with _PROTECTED_LOCK:
-        known = _PROTECTED.setdefault(wh, {})
+        known = _PROTECTED.setdefault(wh.root, {})
         missing = [p for p in dict.fromkeys(pairs) if key(p) not in known]
     if missing:
         found = _protect_pairs(wh, missing)
         with _PROTECTED_LOCK:
-            known = _PROTECTED.setdefault(wh, {})
+            known = _PROTECTED.setdefault(wh.root, {})
             for pair, frame in found.items():
                 known.setdefault(key(pair), frame)
     with _PROTECTED_LOCK:
-        known = _PROTECTED.setdefault(wh, {})
+        known = _PROTECTED.setdefault(wh.root, {})
         return [known[key(p)] for p in pairs]
 
 

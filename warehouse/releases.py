@@ -6,7 +6,7 @@ Layout of a warehouse directory::
     releases/<release_id>/
         observations.parquet indicators.parquet regions.parquet sources.parquet memberships.parquet
         boundaries/<name>.geojson  files/<name>
-        release.json                         (id, created_at, demo flag, home municipality, peers)
+        release.json                         (id, created_at, demo flag, members, region, peers)
         monitor.duckdb                       (views over the Parquet files, relative paths)
     staged/<release_id>/                     (built and checked, not yet confirmed; same layout)
     pins/<release_id>/<holder>               (a published dossier keeps its release)
@@ -74,11 +74,31 @@ MEMBERSHIP_SCHEMA: dict[str, pl.DataType] = {
 }
 
 STATUSES = ("final", "provisional", "suppressed", "unknown")
-LEVELS = ("land", "provincie", "corop", "jeugdregio", "arbeidsmarktregio", "gemeente", "wijk", "buurt")
+LEVELS = ("land", "provincie", "corop", "jeugdregio", "arbeidsmarktregio", "regio", "gemeente", "wijk", "buurt")
 PERIOD_RE = re.compile(r"^\d{4}(JJ00|SJ00|HJ0[12]|KW0[1-4]|MM(0[1-9]|1[0-2]))$")
-REGION_RE = re.compile(r"^(NL0[01]|PV\d{2}|CR\d{2}|JZ\d{2}|AM\d{2}|GM\d{4}|WK\d{6}|BU\d{8})$")
+# RGnnnn: a region of the installation's own that has no CBS code (level "regio").
+REGION_RE = re.compile(r"^(NL0[01]|PV\d{2}|CR\d{2}|JZ\d{2}|AM\d{2}|RG\d{4}|GM\d{4}|WK\d{6}|BU\d{8})$")
 
 TABLES = ("observations", "indicators", "regions", "sources", "memberships")
+
+
+def members_of(meta: dict) -> list[str]:
+    """The installation's own municipalities, the home municipality first. A release written before regions
+    existed names one ``gemeente``: it is a region of one."""
+    members = [str(m) for m in meta.get("members") or []]
+    home = meta.get("gemeente")
+    if home and home not in members:
+        members.insert(0, home)
+    return members
+
+
+def region_of(meta: dict) -> dict | None:
+    """The region the members form ({"code", "name"}), or None for a single municipality. ``code`` is the
+    region's CBS code where it has one (JZnn), else an own RGnnnn code; its totals are stored under it."""
+    region = meta.get("region") or None
+    if not region or not region.get("code"):
+        return None
+    return {"code": str(region["code"]), "name": str(region.get("name") or region["code"])}
 
 
 class WarehouseError(Exception):
