@@ -16,7 +16,22 @@ LAW_ORDER = ["wmo", "jeugd", "participatie", "schuldhulp", "context"]
 
 
 def catalogue(wh: Warehouse) -> pl.DataFrame:
-    return wh.run("indicators")
+    """The catalogue of the release. In a region ``goal_json`` holds the goal of the member the view is about:
+    its entry in the catalogue's ``goals``, else (for the home municipality only) the plain ``goal``."""
+    cat = wh.run("indicators")
+    if not wh.is_region or "goals_json" not in cat.columns:
+        return cat
+    return wh.memo("catalogue", lambda: _with_member_goals(cat, wh.gemeente, wh.root.gemeente))
+
+
+def _with_member_goals(cat: pl.DataFrame, member: str, home: str) -> pl.DataFrame:
+    def goal(own: str | None, per_member: str | None) -> str | None:
+        goals = json.loads(per_member) if per_member else {}
+        if member in goals:
+            return json.dumps(goals[member], ensure_ascii=False, sort_keys=True)
+        return own if member == home else None
+    picked = [goal(a, b) for a, b in zip(cat["goal_json"], cat["goals_json"], strict=True)]
+    return cat.with_columns(goal_json=pl.Series(picked, dtype=pl.String))
 
 
 def indicator(wh: Warehouse, indicator_id: str) -> dict:

@@ -7,6 +7,7 @@ Adding an indicator is editing ``data/catalogue.toml``; this module turns it int
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,9 @@ SOURCE_UNIT_FITS = {
     "aantal inwoners per km2": {"per_km2"},
     "per km2": {"per_km2"},
 }
+
+
+MEMBER_CODE = re.compile(r"^(GM\d{4}|RG\d{4}|JZ\d{2})$")
 
 
 class CatalogueError(Exception):
@@ -127,10 +131,12 @@ class Catalogue:
                 "rate_companion": e.get("rate_companion") or rate_companions.get(e["id"]),
                 "series_breaks_json": json.dumps(e.get("series_breaks", []), ensure_ascii=False),
                 "goal_json": json.dumps(goal, ensure_ascii=False, sort_keys=True) if goal else None,
+                # In a region each member council sets its own goals: member code -> goal.
+                "goals_json": json.dumps(e["goals"], ensure_ascii=False, sort_keys=True) if e.get("goals") else None,
             })
         return pl.DataFrame(rows, schema_overrides={"denominator_id": pl.String(), "compare_with": pl.String(),
                                                   "goal_json": pl.String(), "derive_json": pl.String(),
-                                                  "rate_companion": pl.String()})
+                                                  "rate_companion": pl.String(), "goals_json": pl.String()})
 
 
 
@@ -167,6 +173,7 @@ def load(path: Path | None = None) -> Catalogue:
         if not e.get("source") and not e.get("derive"):
             problems.append(f"{where}: needs a 'source' (taken as published) or a 'derive' (computed)")
         problems += _check_cbs_source(where, e)
+        problems += _check_member_goals(where, e)
     ids = {e.get("id") for e in entries}
     by_id = {e.get("id"): e for e in entries}
     for n, e in enumerate(entries, start=1):
@@ -201,6 +208,16 @@ def _check_cbs_source(where: str, e: dict) -> list[str]:
     if cbs.get("catalog", "cbs") not in CBS_CATALOGS:
         out.append(f"{where}: source.cbs.catalog '{cbs['catalog']}' is not one of {list(CBS_CATALOGS)}")
     return out
+
+
+def _check_member_goals(where: str, e: dict) -> list[str]:
+    goals = e.get("goals")
+    if goals is None:
+        return []
+    if not isinstance(goals, dict) or not all(isinstance(g, dict) for g in goals.values()):
+        return [f"{where}: goals must be a table per municipality, e.g. goals = {{ GM1234 = {{ direction = \"down\" }} }}"]
+    return [f"{where}: goals names '{code}', which is not a municipality (GM1234) or region code (RG0001, JZ12)"
+            for code in goals if not MEMBER_CODE.match(code)]
 
 
 def _check_derivation(where: str, e: dict, by_id: dict[str, dict]) -> list[str]:
