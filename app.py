@@ -31,6 +31,8 @@ def main() -> None:
                 url_path="start"),
         st.Page("app_pages/signalen.py", title="Signalen", icon=":material/notifications:", url_path="signalen"),
     ]
+    if wh.is_region:  # the members side by side, with the region total
+        start.append(st.Page("app_pages/regio.py", title="Regio", icon=":material/hub:", url_path="regio"))
     laws = [
         st.Page("app_pages/wmo.py", title="Wmo", icon=":material/home:", url_path="wmo"),
         st.Page("app_pages/jeugd.py", title="Jeugd", icon=":material/child_care:", url_path="jeugd"),
