@@ -20,7 +20,7 @@ HOME, MEMBER, REGION = "GM0001", "GM0002", "RG0001"
 NAMES = {HOME: "Testgemeente", MEMBER: "Buurgemeente"}
 REGION_NAME = "Regio Proef"
 # Wmo clients (registry) per year: home, member; the region's count is their sum.
-CLIENTS = {2023: (240, 300), 2024: (178, 310)}
+CLIENTS = {2023: (240, 300), 2024: (178, 410)}
 POPULATION = {HOME: 3540, MEMBER: 30000}  # as tests/conftest.py small_observations has them
 # Veilig Thuis reports in 2024: both members below the floor of 10 (sensitive), the region's 14 is shown.
 VT_2024 = {HOME: 8, MEMBER: 6}
@@ -62,12 +62,15 @@ WIJK_SHAPES = [("WK000101", "Noord"), ("WK000102", "Zuid"), ("WK000103", "Oost")
                ("WK000202", "Dorp")]
 
 
-def publish_region(path: Path) -> Path:
+def publish_region(path: Path, frame: pl.DataFrame | None = None) -> Path:
+    """Publish the region at ``path`` (``frame``: other observations than :func:`observations`); publishing
+    again makes a newer release on top of the first."""
     memberships = pl.DataFrame({"region_code": [HOME, MEMBER], "group_code": [REGION, REGION],
                                 "level": ["regio", "regio"]})
     geo = {"type": "FeatureCollection", "features": [square(c, n, 5 + 0.02 * i) for i, (c, n) in enumerate(WIJK_SHAPES)]}
     publish(path, indicators=catalogue.load().to_frame(), regions=regions(), sources=source_row(),
-            observations=observations(), memberships=memberships,
+            observations=observations() if frame is None else frame, replace_sources=["test"],
+            memberships=memberships,
             meta={"demo": False, "gemeente": HOME, "gemeente_name": NAMES[HOME], "members": [HOME, MEMBER],
                   "member_names": NAMES, "region": {"code": REGION, "name": REGION_NAME},
                   "peers": {HOME: ["GM0003"], MEMBER: ["GM0003"]}},

@@ -24,9 +24,9 @@ def test_the_table_sets_the_members_the_region_total_and_nederland_side_by_side(
     assert (rate["Testgemeente"], rate["Buurgemeente"], rate["Regio Proef (totaal)"], rate["Nederland"]) == (
         "48,0 per 1.000", "40,0 per 1.000", "40,8 per 1.000", "56,5 per 1.000")
     count = rows["Cliënten met Wmo-maatwerk (eigen registratie)"]
-    # The region's count is the members' sum (178 + 310); a count is not set beside Nederland's.
+    # The region's count is the members' sum (178 + 410); a count is not set beside Nederland's.
     assert (count["Testgemeente"], count["Buurgemeente"], count["Regio Proef (totaal)"], count["Nederland"]) == (
-        "178", "310", "488", region_view.COUNT_NOT_COMPARED)
+        "178", "410", "588", region_view.COUNT_NOT_COMPARED)
 
 
 def test_a_member_figure_is_hidden_as_on_its_own_pages_and_the_region_total_still_shows(app_env, region_warehouse):
@@ -84,7 +84,7 @@ def test_over_time_has_every_member_and_the_region_by_name(region_warehouse):
     df = region.over_time(wh, "wmo_reg_clients")
     got = {(r["region_name"], r["year"]): r["value"] for r in df.iter_rows(named=True)}
     assert got == {("Testgemeente", 2023): 240, ("Testgemeente", 2024): 178, ("Buurgemeente", 2023): 300,
-                   ("Buurgemeente", 2024): 310, (REGION_NAME, 2023): 540, (REGION_NAME, 2024): 488}
+                   ("Buurgemeente", 2024): 410, (REGION_NAME, 2023): 540, (REGION_NAME, 2024): 588}
     wh.close()
 
 
