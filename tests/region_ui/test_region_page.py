@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import polars as pl
+import pyarrow as pa
 
 from components import charts, region_view
 from queries import Warehouse, region
@@ -94,3 +97,25 @@ def test_the_region_page_is_in_the_menu_of_a_region(app_env, region_warehouse):
     at.run()
     assert at.title[0].value == REGION_NAME
     assert REGION in region.columns(Warehouse.open(region_warehouse))
+
+
+
+def test_the_time_chart_marks_the_events_written_on_the_region_only(app_env, region_warehouse, monkeypatch):
+    # The note store as it holds notes on the region code (written there under h-scope's rules): one event
+    # on the region, one on the home member; the store itself is tested in tests/notes.
+    from components import notes
+    from store.notes import MARKER_SCHEMA
+
+    events = [("n-region", REGION, "Regionale inkoop"), ("n-home", HOME, "Nieuw loket Testgemeente")]
+    frame = pl.DataFrame([{"period": "2024JJ00", "year": 2024, "label": label, "text": label, "note_id": i}
+                          for i, _, label in events], schema=MARKER_SCHEMA)
+    held = [SimpleNamespace(note_id=i, content=SimpleNamespace(region_codes=(code,))) for i, code, _ in events]
+    monkeypatch.setattr(notes, "markers_for", lambda indicator_id, law: frame)
+    monkeypatch.setattr(notes, "get_store", lambda: SimpleNamespace(markers_of=lambda *a, **k: held))
+    at = start(app_env, region_warehouse)
+    open_page(at, PAGE, wet="wmo", indicator="wmo_clients_per_1000", jaar="2024")
+    labels = [{row.get("label") for ds in c.proto.datasets
+               for row in pa.ipc.open_stream(ds.data.data).read_all().to_pylist()} for c in at.get("vega_lite_chart")]
+    timeline = [found for found in labels if "Regionale inkoop" in found]
+    assert len(timeline) == 1 and "Nieuw loket Testgemeente" not in timeline[0]
+    assert any("gebeurtenissen in de regio" in c.value for c in at.caption)
