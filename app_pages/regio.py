@@ -1,7 +1,7 @@
 import streamlit as st
 
 from components import pickers, region_view, state
-from components.context import warehouse
+from components.context import readable_members, warehouse
 from domain import formatting as fmt
 from queries import figures as q
 from queries import region
@@ -11,6 +11,11 @@ wh = warehouse().root  # the region view is about every member, whichever one th
 if not wh.is_region:
     st.title("Regio")
     st.info("Deze monitor is voor één gemeente. Een regio met meer gemeenten is hier niet ingesteld.")
+    st.stop()
+if len(readable_members(wh)) < len(wh.members):  # an account of one member reads that member only
+    st.title("Regio")
+    st.info("Met uw account ziet u de cijfers van één gemeente. Het overzicht van de hele regio is er voor "
+            "accounts van de hele regio.")
     st.stop()
 
 name = wh.region["name"] if wh.region else "De regio"

@@ -74,3 +74,19 @@ def test_a_single_municipality_has_no_picker_no_region_page_and_no_member_in_its
     open_page(at, "app_pages/overzicht.py", gemeente="GM0002")  # an address from a region means nothing here
     assert title(at) == "Sociaal domein Testgemeente"
     assert PICKER not in [s.key for s in at.selectbox]
+
+
+def test_an_account_of_one_member_reads_that_member_and_has_no_region_page(app_env, region_warehouse):
+    import time
+
+    at = start(app_env, region_warehouse)
+    now = time.time()
+    # As components/session.py keeps a signed-in account of one member (the scope of h-scope's accounts).
+    at.session_state["_msd_auth"] = {"user": "raad-buur", "display_name": "Raadslid Buurgemeente", "role": "raadslid",
+                                     "method": "oidc", "gemeente": MEMBER, "last_seen": now, "signed_in_at": now}
+    at.query_params["gemeente"] = HOME  # a link to the other member
+    at.run()
+    assert at.selectbox(key=PICKER).options == ["Buurgemeente"] and at.selectbox(key=PICKER).disabled
+    assert title(at) == "Sociaal domein Buurgemeente"
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("app_pages/regio.py")
