@@ -119,3 +119,20 @@ def test_the_time_chart_marks_the_events_written_on_the_region_only(app_env, reg
     timeline = [found for found in labels if "Regionale inkoop" in found]
     assert len(timeline) == 1 and "Nieuw loket Testgemeente" not in timeline[0]
     assert any("gebeurtenissen in de regio" in c.value for c in at.caption)
+
+
+def test_members_without_a_named_region_are_set_side_by_side_without_a_total(app_env, tmp_path):
+    from tests.conftest import catalogue, publish, source_row
+    from tests.region_ui.fixtures import NAMES, observations, regions
+
+    path = tmp_path / "warehouse"
+    publish(path, indicators=catalogue.load().to_frame(), regions=regions(), sources=source_row(),
+            observations=observations().filter(pl.col("region_code") != REGION),
+            meta={"demo": False, "gemeente": HOME, "gemeente_name": NAMES[HOME], "members": [HOME, MEMBER],
+                  "member_names": NAMES, "peers": ["GM0003"]},
+            boundaries={"wijken": '{"type": "FeatureCollection", "features": []}'})
+    at = start(app_env, path)
+    open_page(at, PAGE, wet="wmo", jaar="2024")
+    assert at.title[0].value == "De regio"
+    rows = table_with(at, "Testgemeente")
+    assert list(rows[0]) == ["Cijfer", "Testgemeente", "Buurgemeente", "Nederland"]
