@@ -12,7 +12,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 def main() -> None:
     from components import demo_content, member_picker, search, session, sign_in
     from components.admission import page_turn
-    from components.context import warehouse
+    from components.context import readable_members, warehouse
 
     st.set_page_config(page_title="Monitor Sociaal Domein", page_icon=":material/monitoring:", layout="wide")
 
@@ -31,6 +31,8 @@ def main() -> None:
                 url_path="start"),
         st.Page("app_pages/signalen.py", title="Signalen", icon=":material/notifications:", url_path="signalen"),
     ]
+    if len(readable_members(wh.root)) > 1:  # a region, read as a whole: the members side by side, with its total
+        start.append(st.Page("app_pages/regio.py", title="Regio", icon=":material/hub:", url_path="regio"))
     laws = [
         st.Page("app_pages/wmo.py", title="Wmo", icon=":material/home:", url_path="wmo"),
         st.Page("app_pages/jeugd.py", title="Jeugd", icon=":material/child_care:", url_path="jeugd"),

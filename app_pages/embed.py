@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from components import charts, indicator_view
-from components.context import warehouse
+from components.context import MEMBER_KEY, warehouse
 from publish.site import figure_regions
 from queries import figures as q
 
@@ -41,4 +41,4 @@ else:
 st.caption(indicator_view.provenance(wh, shown, df))
 st.page_link(f"app_pages/{ind['law']}.py" if ind["law"] != "context" else "app_pages/trends.py",
              label="Bekijk dit cijfer met de tabel en de duiding in de monitor",
-             query_params={"indicator": asked})
+             query_params={"indicator": asked, **({MEMBER_KEY: wh.gemeente} if wh.is_region else {})})

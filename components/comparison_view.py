@@ -11,7 +11,7 @@ import streamlit as st
 from components import charts, comparison_charts, export, indicator_view, notes, pickers, state
 from components.indicator_view import provenance
 from domain import formatting as fmt
-from queries import Warehouse
+from queries import Warehouse, region
 from queries import comparison as cmp
 from queries import figures as q
 from queries import goals as goals_q
@@ -161,7 +161,7 @@ def expectation_view(wh: Warehouse, exp: cmp.Expectation) -> None:
         return
     df = df.join(cmp.wijk_income(wh, exp.year), on="region_code", how="left")
     tab_map, tab_bars, tab_table = state.url_tabs(state.WIJK_TABS, "wijken_als")
-    geo = wh.boundaries("wijken")
+    geo = region.member_boundaries(wh, "wijken")  # in a region: this member's wijken only
     with tab_map:
         if geo is None or not geo.get("features"):
             st.info("Er zijn nog geen wijkgrenzen geladen (python -m etl boundaries). Bekijk de ranglijst.")

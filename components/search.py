@@ -7,6 +7,7 @@ import unicodedata
 import polars as pl
 import streamlit as st
 
+from components.context import MEMBER_KEY
 from components.pickers import LAW_PAGES
 from queries import Warehouse
 from queries import figures as q
@@ -42,6 +43,11 @@ def page_of(row: dict) -> str:
     return LAW_PAGES.get(row["law"], LAW_PAGES["context"])
 
 
+def member_param(wh: Warehouse) -> dict[str, str]:
+    """In a region the member a link is about, so a found figure opens for the same municipality."""
+    return {MEMBER_KEY: wh.gemeente} if wh.is_region else {}
+
+
 def search_box(wh: Warehouse, *, key: str, in_sidebar: bool = False) -> None:
     """The search box with links to the figures it finds. In the narrow sidebar a link shows the short
     title (the full title is its tooltip), so no link is cut off."""
@@ -60,7 +66,7 @@ def search_box(wh: Warehouse, *, key: str, in_sidebar: bool = False) -> None:
         for row in hits:
             st.page_link(page_of(row), label=row["short_title"] if in_sidebar else row["title"],
                          help=row["title"] if in_sidebar else None, icon=":material/search:",
-                         query_params={"indicator": row["id"]})
+                         query_params={"indicator": row["id"], **member_param(wh)})
 
 
 def sidebar_search(wh: Warehouse) -> None:

@@ -8,7 +8,7 @@ import streamlit as st
 from components import charts, export, map_charts, state
 from components.indicator_view import column_widths, provenance, show_table
 from domain import formatting as fmt
-from queries import Warehouse
+from queries import Warehouse, region
 from queries import figures as q
 
 
@@ -53,7 +53,7 @@ def map_part(wh: Warehouse, ind: dict, values: pl.DataFrame, year: int, referenc
 
     def build() -> dict:
         wijk_rows = values.filter(pl.col("region_level") == "wijk")
-        geo = wh.boundaries("wijken")
+        geo = region.member_boundaries(wh, "wijken")  # in a region: this member's wijken only
         table = wijk_table(values, ind["unit"])
         source = provenance(wh, ind, values)
         return {

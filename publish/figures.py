@@ -11,7 +11,7 @@ from domain import formatting as fmt
 from domain.export import ExportTable, to_csv, to_xlsx
 from domain.formatting import date_label
 from publish.context import ANONYMOUS, NOTE_SECTIONS, SVG_WIDTH, BuildContext, Figure, vl_convert
-from queries import Warehouse, goals
+from queries import Warehouse, goals, region
 from queries import figures as q
 from store.markdown import to_safe_html
 
@@ -150,7 +150,7 @@ def wijk_figure(ctx: BuildContext, indicator_id: str) -> tuple[Figure, pl.DataFr
     if wijk_rows.is_empty():
         return None
     prov = indicator_view.provenance(wh, ind, values)
-    geo = wh.boundaries("wijken")
+    geo = region.member_boundaries(wh, "wijken")  # in a region: the home member's wijken only
     if geo is not None:
         chart = map_charts.choropleth(geo, wijk_rows, unit=ind["unit"], unit_label=ind["unit_label"])
     else:

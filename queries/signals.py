@@ -96,11 +96,29 @@ def compute(wh: Warehouse, *, previous: Warehouse | None = None) -> list[Signal]
     return sorted(found, key=lambda x: (-x.score, x.kind, x.indicator_id, x.region_code))
 
 
+def cache_file(wh: Warehouse) -> str:
+    """The file in the release's directory that keeps the signals of the municipality ``wh`` is about: the
+    home municipality keeps the old name (``signals.json``), another member of a region its own
+    (``signals-GM1234.json``)."""
+    if wh.gemeente == wh.root.gemeente:
+        return CACHE_FILE
+    stem, dot, ext = CACHE_FILE.rpartition(".")
+    return f"{stem}-{wh.gemeente}{dot}{ext}"
+
+
+def _member_of(prev: Warehouse, wh: Warehouse) -> Warehouse:
+    """The previous release as seen from the member ``wh`` is about (the release itself when that member
+    was not in it yet: then the home municipality's figures are no older version of this member's)."""
+    return prev.for_member(wh.gemeente) if wh.gemeente in prev.members else prev
+
+
 def _with_previous(wh: Warehouse) -> list[Signal]:
     prev_release = previous_release(wh)
     prev = Warehouse(prev_release, wh.settings) if prev_release else None
     try:
-        return compute(wh, previous=prev)
+        if prev is not None and wh.gemeente not in prev.members:
+            return compute(wh)  # a member new in this release: nothing of it to revise
+        return compute(wh, previous=None if prev is None else _member_of(prev, wh))
     finally:
         if prev is not None:
             prev.close()
@@ -117,7 +135,7 @@ def stored(wh: Warehouse) -> list[Signal] | None:
     """The signals kept in the release's directory at publication; None when absent or made under other
     settings (then they are computed again, never served stale)."""
     try:
-        data = json.loads((wh.release.path / CACHE_FILE).read_text(encoding="utf-8"))
+        data = json.loads((wh.release.path / cache_file(wh)).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if data.get("fingerprint") != _fingerprint(wh):
@@ -126,9 +144,10 @@ def stored(wh: Warehouse) -> list[Signal] | None:
 
 
 def store(wh: Warehouse) -> list[Signal]:
-    """Compute the release's signals and keep them in its directory (written whole, then renamed)."""
+    """Compute the signals of the release's municipality ``wh`` is about and keep them in the release's
+    directory (written whole, then renamed)."""
     found = _with_previous(wh)
-    target = wh.release.path / CACHE_FILE
+    target = wh.release.path / cache_file(wh)
     tmp = target.with_suffix(".tmp")
     tmp.write_text(json.dumps({"fingerprint": _fingerprint(wh), "signals": [asdict(x) for x in found]}),
                    encoding="utf-8")
@@ -144,7 +163,8 @@ def _ensure_stored(wh: Warehouse) -> list[Signal]:
 def after_publish(warehouse_dir: Path) -> int:
     """The post-publication step (command line, upload page, demo build): the current release's signals,
     and those of the release before (what is new is told against them), each computed once and kept
-    with its release. Returns how many the current release has."""
+    with its release; in a region for every member. Returns how many the current release has (all
+    members together)."""
     wh = Warehouse.open(warehouse_dir)
     if wh is None:
         return 0
@@ -153,10 +173,11 @@ def after_publish(warehouse_dir: Path) -> int:
         if prev_release is not None:  # normally stored at its own publication; the demo builds several at once
             prev = Warehouse(prev_release, wh.settings)
             try:
-                _ensure_stored(prev)
+                for member in prev.members or [prev.gemeente]:
+                    _ensure_stored(prev.for_member(member))
             finally:
                 prev.close()
-        return len(_ensure_stored(wh))
+        return sum(len(_ensure_stored(wh.for_member(member))) for member in wh.members or [wh.gemeente])
     finally:
         wh.close()
 
@@ -198,14 +219,18 @@ def whats_new(wh: Warehouse) -> WhatsNew:
                                          "period": pl.String, "old": pl.Float64, "new": pl.Float64})
         if prev_release is None:
             return WhatsNew(None, empty_periods, empty_rev, [])
-        prev = Warehouse(prev_release, wh.settings)
+        prev_root = Warehouse(prev_release, wh.settings)
         try:
+            prev = _member_of(prev_root, wh)
             now = _observations(wh, [wh.gemeente]).filter(pl.col("value").is_not_null())
             before = _observations(prev, [wh.gemeente]).filter(pl.col("value").is_not_null())
-            kept = stored(prev)
-            old_signals = {x.key for x in (compute(prev) if kept is None else kept)}
+            if prev.gemeente == wh.gemeente:
+                kept = stored(prev)
+                old_signals = {x.key for x in (compute(prev) if kept is None else kept)}
+            else:  # a member new in this release: every signal of it is new
+                old_signals = set()
         finally:
-            prev.close()
+            prev_root.close()
         keys = ["indicator_id", "region_code", "period"]
         titles = pl.DataFrame({"indicator_id": list(cat), "title": list(cat.values())})
         periods = (now.select("indicator_id", "period").unique()
