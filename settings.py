@@ -16,7 +16,7 @@ DATA_DIR = ROOT / "data"
 CATALOGUE_PATH = DATA_DIR / "catalogue.toml"
 
 
-ROLE_NAMES = ("raadslid", "griffie", "ambtenaar", "beheerder")  # the values of domain.roles.Role
+ROLE_NAMES = ("raadslid", "griffie", "ambtenaar", "beheerder", "rekenkamer")  # the values of domain.roles.Role
 
 
 @dataclass(frozen=True)
