@@ -125,14 +125,14 @@ with tab_io:
                 "Gebruik hem als reservekopie of om de duiding mee te nemen naar een nieuw jaar. Bij inlezen "
                 "komt u als schrijver en publiceerder bij de versies te staan die het bestand toevoegt: de namen "
                 "in een bestand kan de monitor niet controleren.")
-    st.download_button("Alle duidingen downloaden (JSON)", data=store.export_json(role=role, user=user),
+    st.download_button("Alle duidingen downloaden (JSON)", data=store.export_json(role=role, user=user, scope=scope),
                        file_name=f"duidingen-{dt.date.today():%Y-%m-%d}.json", mime="application/json")
     upload = st.file_uploader("Export inlezen", type=["json"],
                               help=pickers.upload_help("Versies die er al zijn worden overgeslagen. Een fout bestand "
                                                        "wordt geweigerd."))
     if upload is not None and st.button("Inlezen"):
         try:
-            report = store.import_json(upload.getvalue(), role=role, user=user)
+            report = store.import_json(upload.getvalue(), role=role, user=user, scope=scope)
         except NoteError as exc:
             st.error(escape_text(str(exc)))
         else:
