@@ -291,6 +291,12 @@ def claim_warnings(conf: AuthSettings, metadata: str) -> list[ClaimWarning]:
             f"MSD_OIDC_ROLE_CLAIMS noemt {', '.join(editable)}: die vult de persoon zelf in, dus de monitor "
             "haalt er geen rol uit.",
             f"MSD_OIDC_ROLE_CLAIMS names {', '.join(editable)}: a person fills these in, so they never give a role."))
+    if (conf.oidc_gemeente_claim or "").lower() in EDITABLE_CLAIMS:
+        found.append(ClaimWarning(
+            f"MSD_OIDC_GEMEENTE_CLAIM noemt {conf.oidc_gemeente_claim}: dat vult de persoon zelf in. In een regio kan "
+            "dan niemand van één gemeente inloggen; kies een claim die de organisatie vult.",
+            f"MSD_OIDC_GEMEENTE_CLAIM names {conf.oidc_gemeente_claim}, which a person fills in: in a region nobody "
+            "of one member can sign in; choose a claim the organisation fills."))
     odd = [t for t in conf.oidc_tenant_ids if not _GUID.match(t)]
     if odd:
         found.append(ClaimWarning(

@@ -230,9 +230,17 @@ def _ended_texts(conf: AuthSettings) -> dict[str, tuple[str, str]]:
                 "Log opnieuw in."),
         "disabled": ("account uitgeschakeld", "Uw account is uitgeschakeld."),
         "password": ("wachtwoord gewijzigd", "Uw wachtwoord is gewijzigd. Log opnieuw in."),
+        "member": ("de gemeente van het account hoort niet bij deze monitor",
+                   "Uw account hoort bij een gemeente die niet bij deze monitor hoort. Vraag de beheerder om dit na "
+                   "te kijken."),
         "demo": ("demo-account op een release met echte gegevens",
                  "Demo-accounts werken niet meer: de monitor toont nu echte gegevens. Log in met uw eigen account."),
     }
+
+
+def _foreign_member(gemeente: str | None, wh) -> bool:
+    """An account of a member that the region (no longer) has: it would otherwise read every member."""
+    return bool(gemeente) and bool(getattr(wh, "is_region", False)) and gemeente not in wh.members
 
 
 def _bind_browser_session(conf: AuthSettings, wh) -> None:
@@ -244,7 +252,8 @@ def _bind_browser_session(conf: AuthSettings, wh) -> None:
     cookie = _browser_cookie()
     store = session_token.default_store()
     found = store.lookup(cookie) if conf.password_login else None
-    ended = found and (found.ended or ("demo" if found.is_demo and not wh.is_demo else None))
+    ended = found and (found.ended or ("demo" if found.is_demo and not wh.is_demo else None)
+                       or ("member" if _foreign_member(found.gemeente, wh) else None))
     if found is None or ended:
         if ended:
             store.revoke(cookie)

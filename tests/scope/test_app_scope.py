@@ -70,6 +70,17 @@ def test_a_changed_member_takes_at_the_next_run(region_app):
     assert member_picker(at).options == ["Testgemeente"]
 
 
+def test_an_account_of_a_member_the_region_does_not_have_is_signed_out(region_app):
+    at = sign_in(run(new_app()), "amb-b", PASSWORD)
+    with shared_database().transaction() as tx:  # e.g. B left the region and a new release is out
+        tx.execute("UPDATE accounts SET gemeente = 'GM0003' WHERE username = 'amb-b'")
+    run(at)
+    assert "role" not in at.session_state
+    ended = audit.entries(role="beheerder", event="session_expired")
+    assert [(e["username"], e["detail"]) for e in ended] == [("amb-b", "de gemeente van het account hoort niet bij "
+                                                                       "deze monitor")]
+
+
 def test_the_writers_page_lists_the_notes_of_the_own_member_only(region_app):
     notes = NoteStore(shared_database())
     for codes, title in (((A,), "Notitie over A"), ((B,), "Notitie over B")):

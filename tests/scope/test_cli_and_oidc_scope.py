@@ -102,6 +102,8 @@ def test_the_claim_name_is_a_setting_and_never_one_a_person_fills_in(monkeypatch
     assert ident.gemeente == B
     editable = CONF.__class__(**{**CONF.__dict__, "oidc_gemeente_claim": "name"})
     assert "zelf invult" in oidc.identity(person(["g-amb"], name="GM0001"), editable, members=MEMBERS).refusal
+    assert [w.nl for w in oidc.claim_warnings(editable, "") if "MSD_OIDC_GEMEENTE_CLAIM" in w.nl]
+    assert not [w.nl for w in oidc.claim_warnings(CONF, "") if "MSD_OIDC_GEMEENTE_CLAIM" in w.nl]
 
 
 def test_a_single_municipality_ignores_the_claim():
