@@ -16,7 +16,7 @@ DATA_DIR = ROOT / "data"
 CATALOGUE_PATH = DATA_DIR / "catalogue.toml"
 
 
-ROLE_NAMES = ("raadslid", "griffie", "ambtenaar", "beheerder")  # the values of domain.roles.Role
+ROLE_NAMES = ("raadslid", "griffie", "ambtenaar", "beheerder", "rekenkamer")  # the values of domain.roles.Role
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class AuthSettings:
     oidc_email_roles: dict[str, str] = field(default_factory=dict)  # lower-case e-mail -> role
     oidc_default_role: str = ""               # role for a signed-in person nothing maps; "" = no access
     oidc_tenant_ids: tuple[str, ...] = ()     # Entra tenant ids (tid) whose people may get a role
+    oidc_gemeente_claim: str = "gemeente"     # in a region: the claim with the member code (GM1234)
     lockout_attempts: int = 5
     lockout_minutes: int = 15
     session_idle_minutes: int = 30
@@ -103,6 +104,7 @@ VARIABLES: dict[str, Variable] = {
             MSD_OIDC_EMAIL_ROLES=("", "e-mail=role pairs for people no claim maps."),
             MSD_OIDC_DEFAULT_ROLE=("", "Role of a signed-in person nothing maps; empty = no access."),
             MSD_OIDC_TENANT_IDS=("", "Entra ID tenants (tid) whose people may get a role."),
+            MSD_OIDC_GEMEENTE_CLAIM=("gemeente", "In a region: the claim holding the member municipality's code."),
             MSD_LOCKOUT_ATTEMPTS=("5", "Wrong passwords in a row before an account is locked."),
             MSD_LOCKOUT_MINUTES=("15", "How long a locked account stays locked."),
             MSD_SESSION_IDLE_MINUTES=("30", "A sign-in ends after this many minutes without use."),
@@ -224,6 +226,7 @@ def load_auth() -> AuthSettings:
         oidc_default_role=_role("MSD_OIDC_DEFAULT_ROLE", default_role) if default_role else "",
         # Entra ID: only people of these tenants get a role (a multi-tenant app lets in any organisation).
         oidc_tenant_ids=tuple(text("MSD_OIDC_TENANT_IDS").replace(",", " ").lower().split()),
+        oidc_gemeente_claim=text("MSD_OIDC_GEMEENTE_CLAIM").strip() or "gemeente",
         lockout_attempts=max(1, integer("MSD_LOCKOUT_ATTEMPTS")),
         lockout_minutes=max(1, integer("MSD_LOCKOUT_MINUTES")),
         session_idle_minutes=max(1, integer("MSD_SESSION_IDLE_MINUTES")),

@@ -14,7 +14,7 @@ import streamlit as st
 
 import settings
 from auth import oidc
-from components import release_admin, session, state
+from components import account_scope, release_admin, session, state
 from components.state import PICK_ONE
 from domain import passwords
 from domain.roles import PermissionDenied, Role, can
@@ -35,6 +35,7 @@ for warning in oidc.startup_warnings(settings.load_auth()):  # risky sign-in set
     st.warning(warning.nl, icon=":material/warning:")
 
 store = session.accounts()
+members, member_names = account_scope.release_members()  # a region: accounts belong to a member
 flash = st.session_state.pop(FLASH, None)
 if flash:
     st.success(flash)
@@ -65,15 +66,16 @@ tab_accounts, tab_new, tab_log, tab_versions = state.url_tabs(
 
 with tab_accounts:
     rows = store.list_accounts(role=role)
-    st.dataframe(pl.DataFrame({
+    table = {
         "Gebruikersnaam": [a.username for a in rows],
         "Naam": [a.display_name for a in rows],
         "Rol": [a.role.label for a in rows],
+        **account_scope.column(rows, member_names),
         "Status": [status(a) for a in rows],
         "Demo": ["ja" if a.is_demo else "" for a in rows],
         "Laatst ingelogd": [format_when(a.last_login_at) if a.last_login_at else "nooit" for a in rows],
-    }, schema=dict.fromkeys(("Gebruikersnaam", "Naam", "Rol", "Status", "Demo", "Laatst ingelogd"), pl.String)),
-        hide_index=True, width="stretch")
+    }
+    st.dataframe(pl.DataFrame(table, schema=dict.fromkeys(table, pl.String)), hide_index=True, width="stretch")
     st.caption("Accounts van de identiteitsprovider (inloggen met uw organisatie-account) staan hier niet: "
                "hun rol komt uit de instellingen.")
     if rows:
@@ -88,6 +90,7 @@ with tab_accounts:
             if st.form_submit_button("Rol opslaan"):
                 act(lambda: store.set_role(name, new_role, actor_role=role, actor=user),
                     f"De rol van {name} is nu {Role(new_role).label.lower()}.")
+        account_scope.change_form(store, chosen, members, member_names, role=role, user=user, act=act)
         with st.form("beheer-password", clear_on_submit=True, enter_to_submit=False):
             new_password = st.text_input("Nieuw wachtwoord", type="password", key="beheer-new-password",
                                          help=f"Minstens {passwords.MIN_LENGTH} tekens. De persoon moet daarna "
@@ -110,6 +113,7 @@ with tab_new, st.form("beheer-add", clear_on_submit=True, enter_to_submit=False)
     new_display = st.text_input("Naam", key="beheer-add-display")
     new_account_role = st.selectbox("Rol", [r.value for r in Role], format_func=lambda v: Role(v).label,
                                     key="beheer-add-role", placeholder=PICK_ONE)
+    new_gemeente = account_scope.picker(members, member_names, "beheer-add-gemeente")
     new_account_password = st.text_input("Wachtwoord", type="password", key="beheer-add-password",
                                          help=f"Minstens {passwords.MIN_LENGTH} tekens. Laat leeg om een "
                                               "wachtwoord te laten maken.")
@@ -117,7 +121,7 @@ with tab_new, st.form("beheer-add", clear_on_submit=True, enter_to_submit=False)
         chosen_password = new_account_password or passwords.generate()
         shown = "" if new_account_password else f" Het wachtwoord is: {chosen_password} (alleen nu zichtbaar)."
         act(lambda: store.add(new_name, new_account_role, chosen_password, display_name=new_display,
-                              actor_role=role, actor=user),
+                              actor_role=role, actor=user, gemeente=new_gemeente, members=members),
             f"Account {escape_text(new_name.strip().lower())} is aangemaakt.{shown}")
 
 with tab_log:

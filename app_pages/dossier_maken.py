@@ -17,9 +17,10 @@ from components import dossier_editor as ed
 from components import dossier_view as dv
 from components.context import warehouse
 from components.notes import get_store as get_note_store
-from components.session import page_for
+from components.session import member_scope, page_for
 from components.state import PICK_ONE
 from domain.formatting import date_label
+from domain.roles import PermissionDenied
 from queries import figures as q
 from store.dossiers import STATUS_LABELS, DossierContent, DossierError
 from store.markdown import escape_text
@@ -33,22 +34,31 @@ role, user = page_for("edit_dossier", "Dossier maken",
 
 wh = warehouse()
 store = dossier_store.get_store()
+scope = member_scope()  # in a region: the account's member, whose council's dossiers it builds (checked in the store)
+REGION = "__regio__"
 st.markdown("Maak een dossier voor een themabijeenkomst: kies de cijfers, de wijken en de jaren, schrijf een "
             "inleiding en vragen voor de raad. Bekijk het voorbeeld en publiceer het. Raadsleden zien alleen de "
             "gepubliceerde versie, met de cijfers van het moment van publiceren.")
 
 cat = q.catalogue(wh)
 titles = dict(zip(cat["id"].to_list(), cat["title"].to_list(), strict=True))
-wijken = q.wijken(wh)
-area_names = {wh.gemeente: q.region_name(wh, wh.gemeente),
-              **dict(zip(wijken["region_code"].to_list(), wijken["name"].to_list(), strict=True))}
+
+
+def _areas(wh) -> tuple:
+    """The member's wijken and the names of its areas (the municipality and its wijken)."""
+    found = q.wijken(wh)
+    return found, {wh.gemeente: q.region_name(wh, wh.gemeente),
+                   **dict(zip(found["region_code"].to_list(), found["name"].to_list(), strict=True))}
+
+
+wijken, area_names = _areas(wh)
 latest = q.latest_year(wh, q.headline_ids(wh), [wh.gemeente])
 templates = {t["id"]: t for t in dossier_document.load_templates()}
 
 
 # -- choose or start a dossier ------------------------------------------------------------------
 
-existing = store.list_dossiers(role=role)
+existing = store.list_dossiers(role=role, scope=scope)
 labels = {NEW: "Nieuw dossier"} | {
     d.dossier_id: f"{d.title} ({date_label(d.content.session_date)}, {STATUS_LABELS[d.head_status].lower()})"
     for d in existing}
@@ -64,6 +74,10 @@ if chosen == NEW:
                                    else f"Sjabloon: {templates[t]['title']}")
         session_date = st.date_input("Datum van de bijeenkomst", value=dt.date.today() + dt.timedelta(days=21),
                                      key="nieuw_datum", format="DD-MM-YYYY")
+        # A region: for which council (a whole-installation account may also make one for the region).
+        council = scope or (st.selectbox("Voor de raad van", [wh.gemeente, REGION], key="nieuw_raad",
+                                         format_func=lambda g: "De hele regio" if g == REGION else wh.member_name(g))
+                            if wh.is_region else None)
         if st.form_submit_button("Dossier aanmaken", type="primary"):
             if template_id == EMPTY_TEMPLATE:
                 content = DossierContent(title="Nieuw dossier", session_date=session_date.isoformat())
@@ -72,15 +86,19 @@ if chosen == NEW:
                                            wijken=wijken["region_code"].to_list(), latest_year=latest,
                                            session_date=session_date.isoformat())
             try:
-                created = store.create(content, role=role, user=user)
-            except DossierError as exc:
+                created = store.create(content, role=role, user=user, scope=scope,
+                                       gemeente=None if council == REGION else council)
+            except (DossierError, PermissionDenied) as exc:
                 ed.show_error(exc)
             else:
                 st.session_state[ed.CURRENT] = created.dossier_id
                 st.rerun()
     st.stop()
 
-dossier = store.get(chosen, role=role)
+dossier = store.get(chosen, role=role, scope=scope)
+if (member_wh := dossier_store.dossier_warehouse(wh, dossier)) is not wh:  # the figures of the member it is for
+    wh = member_wh
+    wijken, area_names = _areas(wh)
 c = dossier.content
 # A change names the version that was on screen when the person clicked, not the newest one: when a
 # colleague saved in between, the store refuses with a message instead of silently overwriting.
@@ -97,7 +115,8 @@ st.caption(f"Versie {dossier.head_revision} · {status} · laatst opgeslagen doo
 tab_edit, tab_preview, tab_publish = state.url_tabs(
     {"bewerken": "Bewerken", "voorbeeld": "Voorbeeld", "publiceren": "Publiceren"}, "dossier-tab")
 years = q.years(wh, cat["id"].to_list(), [wh.gemeente]) or ([latest] if latest else [])
-editor = ed.Editor(wh, store, role, user, dossier, seen_revision, cat["id"].to_list(), titles, area_names, years)
+editor = ed.Editor(wh, store, role, user, dossier, seen_revision, cat["id"].to_list(), titles, area_names, years,
+                   scope)
 
 with tab_edit:
     editor.details_form()

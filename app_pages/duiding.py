@@ -14,10 +14,11 @@ import streamlit as st
 from components import note_editor as ed
 from components import pickers, state
 from components.notes import get_store
-from components.session import page_for
+from components.session import member_scope, page_for
 from components.signals_view import scoped_content
 from components.state import PICK_ONE
 from domain.formatting import law_label
+from domain.roles import PermissionDenied
 from store.markdown import escape_text
 from store.notes import LAWS, STATUS_LABELS, NoteError, format_when
 from warehouse import catalogue
@@ -26,6 +27,7 @@ role, user = page_for("write_note", "Duiding schrijven",
                       "Alleen ambtenaren en beheerders kunnen duiding schrijven. U kunt de duiding lezen bij de cijfers.")
 
 store = get_store()
+scope = member_scope()  # in a region: the account's member (its notes only); the store checks it again
 indicators = {e["id"]: e for e in catalogue.load().entries}
 gemeente, wijken = ed.area()
 
@@ -39,7 +41,7 @@ if flash:
     # The store's messages are plain text; a conflict names who saved, and a name is not Markdown.
     (st.success if flash[0] == "success" else st.error)(escape_text(flash[1]))
 
-waiting = store.pending_review(role=role)
+waiting = store.pending_review(role=role, scope=scope)
 # A link from a signal (?nieuw=<indicator>&gebied=..&periode=..) opens a new note scoped to it.
 scoped = scoped_content(st.query_params, indicators)
 tab_review, tab_list, tab_new, tab_io = state.url_tabs(ed.TABS, ed.TAB_KEY, default="nieuw" if scoped else None)
@@ -73,7 +75,7 @@ with tab_list:
                                   key=lambda i: indicators[i]["title"])
     ind_filter = f3.selectbox("Cijfer", ind_options, placeholder=PICK_ONE,
                               format_func=lambda v: "Alle" if v is None else _indicator_label(v))
-    notes = store.list_notes(role=role, law=law_filter, indicator_id=ind_filter, status=status_filter)
+    notes = store.list_notes(role=role, law=law_filter, indicator_id=ind_filter, status=status_filter, scope=scope)
     if not notes:
         st.info("Er zijn geen duidingen die aan deze keuze voldoen.")
     else:
@@ -95,7 +97,7 @@ with tab_list:
                                                         f"{STATUS_LABELS[by_id[i].head_status]}",
                                   default_in_url=False)
         ed.note_panel(store, by_id[chosen], role=role, user=user, indicators=indicators, gemeente=gemeente,
-                      wijken=wijken)
+                      wijken=wijken, scope=scope)
 
 with tab_new:
     # A fresh key after every save: the browser keeps a form's typed values for as long as its widgets
@@ -105,8 +107,8 @@ with tab_new:
         new = ed.content_form(f"new-{generation}", scoped, indicators, gemeente, wijken)
     if new is not None:
         try:
-            created = store.create(new, role=role, user=user)
-        except NoteError as exc:
+            created = store.create(new, role=role, user=user, scope=scope)
+        except (NoteError, PermissionDenied) as exc:
             st.error(escape_text(str(exc)))
         else:
             st.session_state[ed.FLASH] = ("success", "De duiding is opgeslagen als concept.")
@@ -115,18 +117,22 @@ with tab_new:
             st.rerun()
 
 with tab_io:
+    if scope:  # an export holds every member's drafts
+        st.info("Exporteren en importeren kan alleen een account van de hele installatie: een export bevat de "
+                "duidingen van alle gemeenten.")
+        st.stop()
     st.markdown("Een export bevat alle duidingen met alle versies, ook concepten en ingetrokken duidingen. "
                 "Gebruik hem als reservekopie of om de duiding mee te nemen naar een nieuw jaar. Bij inlezen "
                 "komt u als schrijver en publiceerder bij de versies te staan die het bestand toevoegt: de namen "
                 "in een bestand kan de monitor niet controleren.")
-    st.download_button("Alle duidingen downloaden (JSON)", data=store.export_json(role=role, user=user),
+    st.download_button("Alle duidingen downloaden (JSON)", data=store.export_json(role=role, user=user, scope=scope),
                        file_name=f"duidingen-{dt.date.today():%Y-%m-%d}.json", mime="application/json")
     upload = st.file_uploader("Export inlezen", type=["json"],
                               help=pickers.upload_help("Versies die er al zijn worden overgeslagen. Een fout bestand "
                                                        "wordt geweigerd."))
     if upload is not None and st.button("Inlezen"):
         try:
-            report = store.import_json(upload.getvalue(), role=role, user=user)
+            report = store.import_json(upload.getvalue(), role=role, user=user, scope=scope)
         except NoteError as exc:
             st.error(escape_text(str(exc)))
         else:

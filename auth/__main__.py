@@ -1,5 +1,9 @@
 """Manage built-in accounts on the server: ``python -m auth <command> ...``.
 
+In a region, ``add --gemeente GM1234`` and ``set-gemeente`` make an account one of a member municipality
+(refused for a code that is not a member of the current release); without it an account belongs to the
+whole installation.
+
 Whoever can run this on the server acts as the administrator; every change is written to the audit
 log as ``cli:<system user>``. A password is asked twice without echo, read from standard input with
 ``--password-stdin``, or made up with ``--generate`` (printed once). Exit code 2 means refused.
@@ -20,6 +24,7 @@ from domain.roles import Role
 from store import audit
 from store.accounts import AccountError, AccountStore
 from store.db import StoreError, shared_database
+from warehouse.releases import current_release, members_of
 
 ROLES = [r.value for r in Role]
 
@@ -45,6 +50,15 @@ def _password(args: argparse.Namespace) -> tuple[str, bool]:
     return first, False
 
 
+def _members() -> list[str]:
+    """The member municipalities of the current release (a --gemeente must be one of them)."""
+    try:
+        release = current_release(settings.load().warehouse)
+    except Exception:
+        release = None
+    return members_of(release.meta) if release is not None else []
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m auth", description="Manage the monitor's built-in accounts.")
     parser.add_argument("--store", default=None, help="store URL (default: $MSD_STORE_URL or the SQLite file)")
@@ -59,11 +73,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("username")
     p.add_argument("--role", required=True, choices=ROLES)
     p.add_argument("--name", default="", help="display name")
+    p.add_argument("--gemeente", default=None, metavar="GM1234",
+                   help="in a region: the member municipality the account belongs to (default: the whole installation)")
     with_password(p)
     p = sub.add_parser("set-role", help="change an account's role")
     p.add_argument("username")
     p.add_argument("role", choices=ROLES)
     p.add_argument("--force", action="store_true", help="also when it is the last administrator")
+    p = sub.add_parser("set-gemeente", help="in a region: the member municipality of an account")
+    p.add_argument("username")
+    p.add_argument("gemeente", metavar="GM1234", help="a member's code, or 'geen' for the whole installation")
     p = sub.add_parser("reset-password", help="set a new password (ends open sessions, lifts a lock-out)")
     p.add_argument("username")
     with_password(p)
@@ -101,9 +120,18 @@ def _run(args: argparse.Namespace, store: AccountStore) -> int | None:
     admin, actor = Role.BEHEERDER, _actor()
     cmd = args.command
     if cmd == "add":
+        members = _members() if args.gemeente else []
+        if args.gemeente:  # refused before a password is asked
+            store.member_code(args.gemeente, members, Role(store._role(args.role)))
         password, show = _password(args)
-        a = store.add(args.username, args.role, password, display_name=args.name, actor_role=admin, actor=actor)
-        print(f"Account {a.username} aangemaakt met de rol {a.role.label.lower()}.")
+        a = store.add(args.username, args.role, password, display_name=args.name, actor_role=admin, actor=actor,
+                      gemeente=args.gemeente, members=members)
+        where = f" voor gemeente {a.gemeente}" if a.gemeente else ""
+        print(f"Account {a.username} aangemaakt met de rol {a.role.label.lower()}{where}.")
+    elif cmd == "set-gemeente":
+        code = None if args.gemeente.strip().lower() in ("geen", "-", "") else args.gemeente
+        a = store.set_gemeente(args.username, code, members=_members(), actor_role=admin, actor=actor)
+        print(f"{a.username} hoort nu bij " + (f"gemeente {a.gemeente}." if a.gemeente else "de hele installatie."))
     elif cmd == "set-role":
         a = store.set_role(args.username, args.role, actor_role=admin, actor=actor, keep_admin=not args.force)
         print(f"{a.username} heeft nu de rol {a.role.label.lower()}.")
@@ -124,10 +152,12 @@ def _run(args: argparse.Namespace, store: AccountStore) -> int | None:
         rows = store.list_accounts(role=admin)
         if not rows:
             print("Er zijn nog geen accounts.")
+        scoped = any(a.gemeente for a in rows)  # a region: show each account's member (- = whole installation)
         for a in rows:
             state = "uitgeschakeld" if a.disabled else ("geblokkeerd" if a.locked_until else "actief")
             demo = " (demo)" if a.is_demo else ""
-            print(f"{a.username:<30} {a.role.value:<10} {state:<13} {a.display_name}{demo}")
+            member = f"{a.gemeente or '-':<8} " if scoped else ""
+            print(f"{a.username:<30} {a.role.value:<10} {member}{state:<13} {a.display_name}{demo}")
     elif cmd == "disable-demo":
         names = store.disable_demo_accounts(actor_role=admin, actor=actor)
         print("Uitgeschakeld: " + ", ".join(names) if names else "Er staan geen demo-accounts aan.")

@@ -15,6 +15,12 @@ claims that the organisation's administrators control, never from text a person 
    chosen by whoever creates the group. Several matches: the role with the most rights wins;
 4. ``MSD_OIDC_DEFAULT_ROLE``; when that is empty the person is signed in but gets no access.
 
+In a region (a release with several member municipalities) the identity is (role, gemeente): the claim
+``MSD_OIDC_GEMEENTE_CLAIM`` (default ``gemeente``) holds the member's code (GM1234). A code that is not a
+member refuses the sign-in; without the claim only a beheerder or rekenkamer is let in, for the whole
+installation. The claim is one the organisation's administrators fill (an extension attribute or an
+optional claim), never one of :data:`EDITABLE_CLAIMS`. A single municipality's installation ignores it.
+
 :func:`claim_warnings` lists settings that let too many people in; they are logged at start and shown
 to the administrator.
 """
@@ -24,14 +30,14 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlparse
 
 import streamlit as st
 
-from domain.roles import Role, highest, parse_role
+from domain.roles import WHOLE_REGION_ROLES, Role, highest, parse_role
 from settings import AuthSettings
 
 log = logging.getLogger(__name__)
@@ -52,6 +58,8 @@ class Identity:
     display_name: str
     role: Role | None
     issued_at: float | None  # the ID token's iat: the start of the provider session
+    gemeente: str | None = None  # in a region: the member municipality; None = the whole installation
+    refusal: str | None = None   # why this person may not sign in here (Dutch), though a role was found
 
 
 def enabled(conf: AuthSettings) -> bool:
@@ -139,9 +147,38 @@ def role_for(claim_values: Mapping, conf: AuthSettings) -> Role | None:
     return highest(found) or parse_role(conf.oidc_default_role)
 
 
-def identity(claim_values: Mapping, conf: AuthSettings) -> Identity | None:
+def member_for(claim_values: Mapping, conf: AuthSettings, role: Role | None,
+               members: Sequence[str]) -> tuple[str | None, str | None]:
+    """(gemeente, refusal) of a person with ``role`` in an installation of ``members``. A single municipality
+    (fewer than two members) has no member scope: (None, None), as before regions existed."""
+    codes = [str(m).strip().upper() for m in members or ()]
+    if len(codes) < 2 or role is None:
+        return None, None
+    claim = conf.oidc_gemeente_claim or "gemeente"
+    if claim.lower() in EDITABLE_CLAIMS:
+        return None, (f"de instelling MSD_OIDC_GEMEENTE_CLAIM noemt {claim}, een veld dat de persoon zelf invult. "
+                      "Vraag de beheerder om een claim die uw organisatie vult.")
+    values = _values(claim_values.get(claim))
+    if not values:
+        if role in WHOLE_REGION_ROLES:
+            return None, None
+        return None, (f"uw account noemt geen gemeente (claim {claim}), en de rol {role.label.lower()} hoort bij "
+                      f"één gemeente van de regio ({', '.join(codes)}). Vraag de beheerder om dit in te stellen.")
+    found = {v.strip().upper() for v in values}
+    if len(found) > 1:
+        return None, (f"uw account noemt meer dan één gemeente (claim {claim}: {', '.join(sorted(found))}). "
+                      "Vraag de beheerder om er één in te stellen.")
+    code = found.pop()
+    if code not in codes:
+        return None, (f"gemeente {code[:20]} (claim {claim}) hoort niet bij deze monitor; de gemeenten zijn "
+                      f"{', '.join(codes)}. Vraag de beheerder om dit na te kijken.")
+    return code, None
+
+
+def identity(claim_values: Mapping, conf: AuthSettings, members: Sequence[str] = ()) -> Identity | None:
     """Who signed in. The user name is the verified e-mail address, else ``oidc:<sub>``: the colon
-    cannot occur in a built-in account's name, so a provider account never passes for one."""
+    cannot occur in a built-in account's name, so a provider account never passes for one. ``members``:
+    the release's member municipalities (a region gives the identity a member, see :func:`member_for`)."""
     if not claim_values:
         return None
     sub = "".join(c for c in str(claim_values.get("sub") or "") if c.isprintable()).strip()
@@ -154,8 +191,10 @@ def identity(claim_values: Mapping, conf: AuthSettings) -> Identity | None:
         issued = float(iat) if iat is not None else None
     except (TypeError, ValueError):
         issued = None
+    role = role_for(claim_values, conf)
+    gemeente, refusal = member_for(claim_values, conf, role, members)
     return Identity(username=username[:200], display_name=" ".join(name.split())[:200],
-                    role=role_for(claim_values, conf), issued_at=issued)
+                    role=role, issued_at=issued, gemeente=gemeente, refusal=refusal)
 
 
 def too_old(ident: Identity, conf: AuthSettings, now: float | None = None) -> bool:
@@ -252,6 +291,12 @@ def claim_warnings(conf: AuthSettings, metadata: str) -> list[ClaimWarning]:
             f"MSD_OIDC_ROLE_CLAIMS noemt {', '.join(editable)}: die vult de persoon zelf in, dus de monitor "
             "haalt er geen rol uit.",
             f"MSD_OIDC_ROLE_CLAIMS names {', '.join(editable)}: a person fills these in, so they never give a role."))
+    if (conf.oidc_gemeente_claim or "").lower() in EDITABLE_CLAIMS:
+        found.append(ClaimWarning(
+            f"MSD_OIDC_GEMEENTE_CLAIM noemt {conf.oidc_gemeente_claim}: dat vult de persoon zelf in. In een regio kan "
+            "dan niemand van één gemeente inloggen; kies een claim die de organisatie vult.",
+            f"MSD_OIDC_GEMEENTE_CLAIM names {conf.oidc_gemeente_claim}, which a person fills in: in a region nobody "
+            "of one member can sign in; choose a claim the organisation fills."))
     odd = [t for t in conf.oidc_tenant_ids if not _GUID.match(t)]
     if odd:
         found.append(ClaimWarning(

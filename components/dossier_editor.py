@@ -14,7 +14,7 @@ from components import dossier_document, dossier_store, handout
 from components.dossier_view import dossier_link
 from components.notes import get_store as get_note_store
 from components.state import PICK_MANY
-from domain.roles import can
+from domain.roles import PermissionDenied, can
 from queries import Warehouse
 from store.dossiers import (
     COMPARISONS,
@@ -53,6 +53,7 @@ class Editor:
     titles: dict[str, str]
     area_names: dict[str, str]
     years: list[int]
+    scope: str | None = None  # the account's member municipality (the store checks it on every write)
 
     @property
     def c(self) -> DossierContent:
@@ -61,8 +62,8 @@ class Editor:
     def save(self, content: DossierContent, done: str) -> None:
         try:
             saved = self.store.update(self.dossier.dossier_id, self.seen_revision, content, role=self.role,
-                                      user=self.user)
-        except DossierError as exc:
+                                      user=self.user, scope=self.scope)
+        except (DossierError, PermissionDenied) as exc:
             show_error(exc)
             return
         st.session_state[CURRENT] = saved.dossier_id
@@ -160,16 +161,17 @@ class Editor:
                          disabled=not self.c.sections):
                 try:
                     published = dossier_store.publish(self.store, get_note_store(), self.wh, self.dossier, role=self.role, user=self.user,
-                                           expected_revision=self.seen_revision)
-                except (DossierError, RuntimeError) as exc:
+                                           expected_revision=self.seen_revision, scope=self.scope)
+                except (DossierError, RuntimeError, PermissionDenied) as exc:
                     show_error(exc)
                 else:
                     st.session_state[CURRENT] = published.dossier_id
                     st.rerun()
             if self.dossier.published_revision and st.button("Intrekken", key="intrekken", icon=":material/unpublished:"):
                 try:
-                    self.store.withdraw(self.dossier.dossier_id, self.seen_revision, role=self.role, user=self.user)
-                except DossierError as exc:
+                    self.store.withdraw(self.dossier.dossier_id, self.seen_revision, role=self.role, user=self.user,
+                                        scope=self.scope)
+                except (DossierError, PermissionDenied) as exc:
                     show_error(exc)
                 else:
                     st.session_state[CURRENT] = self.dossier.dossier_id

@@ -9,7 +9,7 @@ import streamlit as st
 
 import settings
 from components.dossier_document import published_notes
-from domain.roles import Role, require
+from domain.roles import Role, require_scope
 from queries import Warehouse
 from store.db import shared_database
 from store.dossiers import Dossier, DossierStore
@@ -45,12 +45,13 @@ def release_warehouse(release_id: str | None) -> tuple[Warehouse, bool]:
 
 
 def publish(store: DossierStore, notes: NoteStore, wh: Warehouse, dossier: Dossier, *, role, user: str,
-            expected_revision: int | None = None) -> Dossier:
+            expected_revision: int | None = None, scope: str | None = None) -> Dossier:
     """Pin the release the griffie looked at, then publish against it with the notes as they read now.
     A previous publication's pin is released when the dossier moves to a newer release. When the store
     refuses (no right, a conflict, a wrong state), a pin made here is taken away again: only a
-    publication keeps a release alive."""
-    require(role, "publish_dossier")
+    publication keeps a release alive. ``scope``: the account's member (a griffie publishes its own council's
+    dossiers only; the store checks it again on the head row)."""
+    require_scope(role, scope, dossier.gemeente, "publish_dossier")
     warehouse_dir = wh.release.path.parent.parent
     holder = f"dossier-{dossier.dossier_id}"
     if not publication.pin_release(warehouse_dir, wh.release.id, holder):
@@ -59,7 +60,7 @@ def publish(store: DossierStore, notes: NoteStore, wh: Warehouse, dossier: Dossi
         copies = published_notes(wh, notes, dossier.content)
         expected = dossier.head_revision if expected_revision is None else expected_revision
         published = store.publish(dossier.dossier_id, expected, release_id=wh.release.id, notes=copies,
-                                  role=role, user=user)
+                                  role=role, user=user, scope=scope)
     except BaseException:
         if not _published_on(store, dossier.dossier_id, wh.release.id):  # else a publication still needs it
             publication.unpin_release(warehouse_dir, wh.release.id, holder)
@@ -76,6 +77,14 @@ def _published_on(store: DossierStore, dossier_id: str, release_id: str) -> bool
         return store.get(dossier_id, role=Role.RAADSLID, published=True).release_id == release_id
     except LookupError:
         return False
+
+
+def dossier_warehouse(wh: Warehouse, dossier: Dossier | None) -> Warehouse:
+    """The view of ``wh``'s release for the member the dossier is for (in a region); else ``wh`` itself."""
+    code = dossier.gemeente if dossier is not None else None
+    if code and wh.is_region and code in wh.members and code != wh.gemeente:
+        return wh.for_member(code)
+    return wh
 
 
 def newer_release_exists(wh: Warehouse) -> bool:

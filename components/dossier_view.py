@@ -24,7 +24,7 @@ from components.dossier_document import (
     section_heading,
     years_label,
 )
-from components.dossier_store import get_store, newer_release_exists, release_warehouse
+from components.dossier_store import dossier_warehouse, get_store, newer_release_exists, release_warehouse
 from components.notes import render_sections
 from domain import formatting as fmt
 from domain.formatting import date_label
@@ -126,6 +126,7 @@ def published_handout(dossier_id: str, revision: int, release_id: str | None, st
     """The PDF of a published revision; cached per revision and release (both never change)."""
     dossier = get_store().get(dossier_id, role=Role.RAADSLID)
     wh, exact = release_warehouse(dossier.release_id)
+    wh = dossier_warehouse(wh, dossier)  # in a region: the figures of the member the dossier is for
     return handout.build_handout(wh, dossier.content, dossier.notes, published=published_line(dossier),
                                  newer_release=not exact or newer_release_exists(wh))
 
@@ -142,15 +143,33 @@ def dossier_link(link_key: str) -> str:
     return f"{url.scheme}://{url.netloc}{folder}/dossiers?dossier={link_key}"
 
 
+def _reader_member() -> tuple[str | None, str | None]:
+    """(the member looked at in a region, else None; the reader's own member scope)."""
+    from components.context import warehouse
+    from components.session import member_scope
+    from warehouse.releases import current_release
+
+    scope = member_scope()
+    try:
+        if current_release(settings.load().warehouse) is None:
+            return None, scope
+        wh = warehouse()
+    except Exception:
+        return None, scope
+    return (wh.gemeente if wh.is_region else None), scope
+
+
 def reader_page(role: Role) -> None:
-    """Published dossiers: a list, or one dossier by its stable link ``?dossier=<id>``."""
+    """Published dossiers: a list (in a region those of the member looked at and the region's), or one dossier
+    by its stable link ``?dossier=<id>``."""
     store = get_store()
+    member, scope = _reader_member()
     dossier_id = st.query_params.get("dossier")
     if not dossier_id:
         st.title("Dossiers voor themabijeenkomsten")
         st.markdown("Hier staan de dossiers die de griffie heeft klaargezet voor themabijeenkomsten van de raad. "
                     "Elk dossier heeft een vaste link die u kunt delen.")
-        found = store.list_dossiers(role=role, published=True)
+        found = store.list_dossiers(role=role, published=True, member=member)
         if not found:
             st.info("Er zijn nog geen dossiers gepubliceerd.")
             return
@@ -163,12 +182,15 @@ def reader_page(role: Role) -> None:
         return
     try:
         dossier = store.get(str(dossier_id), role=role, published=True)
+        if scope and dossier.gemeente not in (None, scope):  # an account of one member reads that member only
+            raise LookupError(dossier_id)
     except LookupError:
         st.title("Dossier")
         st.warning("Dit dossier bestaat niet of is (nog) niet gepubliceerd. Misschien is het ingetrokken.")
         st.page_link("app_pages/dossiers.py", label="Naar alle dossiers", query_params={})
         return
     wh, exact = release_warehouse(dossier.release_id)
+    wh = dossier_warehouse(wh, dossier)  # in a region: the figures of the member the dossier is for
     st.title(escape_text(dossier.title))
     pickers.demo_banner(wh)
     if not exact:

@@ -13,7 +13,7 @@ import streamlit as st
 from components.notes import render_note, status_badge
 from components.state import PICK_MANY, PICK_ONE
 from domain.formatting import law_label
-from domain.roles import can
+from domain.roles import PermissionDenied, can
 from store.markdown import escape_text
 from store.notes import (
     CHANGE_LABELS,
@@ -139,13 +139,14 @@ def content_form(prefix: str, base: NoteContent | None, indicators: dict, gemeen
         marker_period=f"{mp}JJ00" if mp.isdigit() and len(mp) == 4 else mp or None, marker_label=marker_label)
 
 
-def do(action: Callable[..., Note], *args, role, user: str, success: str) -> None:
-    """Run one store step; show the store's own Dutch message when it refuses."""
+def do(action: Callable[..., Note], *args, role, user: str, success: str, scope: str | None = None) -> None:
+    """Run one store step (the store checks role and member scope again); show its Dutch message when it
+    refuses."""
     try:
-        note = action(*args, role=role, user=user)
+        note = action(*args, role=role, user=user, scope=scope)
     except NoteConflict as exc:
         st.session_state[FLASH] = ("error", str(exc))
-    except NoteError as exc:
+    except (NoteError, PermissionDenied) as exc:
         st.session_state[FLASH] = ("error", str(exc))
     else:
         st.session_state[f"base-{note.note_id}"] = note.head_revision
@@ -160,8 +161,8 @@ def open_for_review(note_id: str) -> None:
 
 
 def note_panel(store: NoteStore, note: Note, *, role, user: str, indicators: dict, gemeente: str,
-               wijken: list[tuple[str, str]]) -> None:
-    """One open note: its version, status actions, editor and history."""
+               wijken: list[tuple[str, str]], scope: str | None = None) -> None:
+    """One open note: its version, status actions, editor and history (``scope``: the account's member)."""
     chosen = note.note_id
     # The revision this person started from: kept across reruns so a stale save is refused.
     base_rev = st.session_state.setdefault(f"base-{chosen}", note.head_revision)
@@ -178,26 +179,26 @@ def note_panel(store: NoteStore, note: Note, *, role, user: str, indicators: dic
     s = note.head_status
     cols = st.columns(4)
     if s == "draft" and cols[0].button("Klaarzetten voor controle"):
-        do(store.submit_for_review, chosen, base_rev, role=role, user=user, success="De duiding staat klaar voor controle.")
+        do(store.submit_for_review, chosen, base_rev, role=role, user=user, scope=scope, success="De duiding staat klaar voor controle.")
     if s == "review":
         if can(role, "publish_note") and not store.may_publish(note, user):
             cols[0].caption("U heeft deze versie geschreven. Een collega controleert en publiceert haar.")
         elif can(role, "publish_note") and cols[0].button("Publiceren", type="primary"):
-            do(store.publish, chosen, base_rev, role=role, user=user, success="De duiding is gepubliceerd en voor iedereen zichtbaar.")
+            do(store.publish, chosen, base_rev, role=role, user=user, scope=scope, success="De duiding is gepubliceerd en voor iedereen zichtbaar.")
         if cols[1].button("Terug naar concept"):
-            do(store.back_to_draft, chosen, base_rev, role=role, user=user, success="De duiding is weer een concept.")
+            do(store.back_to_draft, chosen, base_rev, role=role, user=user, scope=scope, success="De duiding is weer een concept.")
     if s != "withdrawn" and can(role, "publish_note") and cols[3].button("Intrekken"):
-        do(store.withdraw, chosen, base_rev, role=role, user=user, success="De duiding is ingetrokken. Niemand ziet haar nog bij de cijfers.")
+        do(store.withdraw, chosen, base_rev, role=role, user=user, scope=scope, success="De duiding is ingetrokken. Niemand ziet haar nog bij de cijfers.")
     if s == "withdrawn" and cols[0].button("Heropenen als concept"):
-        do(store.reopen, chosen, base_rev, role=role, user=user, success="De duiding is weer een concept.")
+        do(store.reopen, chosen, base_rev, role=role, user=user, scope=scope, success="De duiding is weer een concept.")
     if s != "withdrawn":
         with st.expander("Bewerken"):
             with st.form(f"edit-{chosen}-{base_rev}", enter_to_submit=False):
                 edited = content_form(f"edit-{chosen}-{base_rev}", note.content, indicators, gemeente, wijken)
             if edited is not None:
-                do(store.update, chosen, base_rev, edited, role=role, user=user, success="Opgeslagen als nieuwe versie.")
+                do(store.update, chosen, base_rev, edited, role=role, user=user, scope=scope, success="Opgeslagen als nieuwe versie.")
     with st.expander("Geschiedenis"):
-        history = store.history(chosen, role=role)
+        history = store.history(chosen, role=role, scope=scope)
         st.dataframe(pl.DataFrame([{"Versie": h.revision, "Wat": CHANGE_LABELS.get(h.change, h.change),
                                     "Door": h.saved_by, "Wanneer": format_when(h.saved_at),
                                     "Status": STATUS_LABELS[h.status]} for h in history]),

@@ -14,7 +14,7 @@ import polars as pl
 import streamlit as st
 
 import settings
-from components.session import current_role
+from components.session import current_role, member_scope
 from store.db import shared_database
 from store.markdown import escape_text, link_markdown, render_safe_markdown
 from store.notes import LINK_KINDS, MARKER_SCHEMA, STATUS_LABELS, Note, NoteStore, format_when
@@ -60,11 +60,27 @@ def get_store() -> NoteStore:
     return _store_for(s.store_url, s.four_eyes_for(_is_demo()))
 
 
-def markers_for(indicator_id: str, law: str) -> pl.DataFrame:
-    """Events for a time chart (period, year, label, text, note_id) as the current role may see them.
-    A store that cannot be reached must not take the chart down: the chart is drawn without markers."""
+def _region_codes() -> list[str] | None:
+    """In a region: the municipality the page is about (its markers only); None for a single municipality."""
     try:
-        return get_store().markers_for(indicator_id, law, role=current_role())
+        from components.context import warehouse
+        from warehouse.releases import current_release
+
+        if current_release(settings.load().warehouse) is None:
+            return None
+        wh = warehouse()
+        return [wh.gemeente] if wh.is_region else None
+    except Exception:
+        return None
+
+
+def markers_for(indicator_id: str, law: str) -> pl.DataFrame:
+    """Events for a time chart (period, year, label, text, note_id) as the current role may see them; in a
+    region those of the municipality the page is about. A store that cannot be reached must not take the
+    chart down: the chart is drawn without markers."""
+    try:
+        return get_store().markers_for(indicator_id, law, role=current_role(), scope=member_scope(),
+                                       region_codes=_region_codes())
     except Exception:
         log.exception("markers for %s could not be loaded", indicator_id)
         return pl.DataFrame(schema=MARKER_SCHEMA)
@@ -73,6 +89,8 @@ def markers_for(indicator_id: str, law: str) -> pl.DataFrame:
 def _region_label(codes: Sequence[str]) -> str:
     if not codes or codes[0].startswith("GM"):
         return "Hele gemeente"
+    if codes[0].startswith(("RG", "JZ")):
+        return "Hele regio"
     names = [_region_name(code) for code in codes]
     return ("Wijk " if len(names) == 1 else "Wijken ") + ", ".join(names)
 
@@ -125,7 +143,7 @@ def render_note_panel(indicator_id: str, law: str, region_codes: Sequence[str], 
     role = current_role()
     st.markdown("**Duiding**")
     try:
-        found = get_store().notes_for(indicator_id, law, list(region_codes), period, role=role)
+        found = get_store().notes_for(indicator_id, law, list(region_codes), period, role=role, scope=member_scope())
     except Exception:
         log.exception("notes for %s could not be loaded", indicator_id)
         st.warning("De duiding kan nu niet worden geladen. Probeer het later opnieuw.")

@@ -2,6 +2,10 @@
 
 A load is staged: it is checked and counted, the page shows what would change, and only the
 "Publiceren" button makes it current (docs/loading-safely.md).
+
+In a region an extract is one member's: the member the page is about (``wh.gemeente``), which for an
+ambtenaar of one member must be its own (checked on the server when the load is checked and again when it
+is published).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import polars as pl
 import streamlit as st
 
 from components import pickers, session
-from domain.roles import require
+from domain.roles import PermissionDenied, require_scope
 from etl import registry
 from queries import Warehouse, signals
 from store import audit
@@ -85,7 +89,8 @@ def upload_form(wh: Warehouse) -> None:
     try:
         with st.spinner("Controleren en tellen..."):
             report = load_uploads(wh, chosen, pc_bytes, profile=profile, sheet=sheet.strip() or None,
-                                  reference=reference, role=session.current_role(), user=session.current_user())
+                                  reference=reference, role=session.current_role(), user=session.current_user(),
+                                  scope=session.member_scope())
     except registry.ExtractRefused as exc:
         st.error(f"Niet geladen. Er is niets veranderd.\n\n{exc}")
         _problems(exc.problems, exc.problem_count)
@@ -93,8 +98,11 @@ def upload_form(wh: Warehouse) -> None:
     except etl_warehouse.WarehouseError as exc:
         st.error(f"Niet geladen. Er is niets veranderd.\n\n{exc}")
         return
+    except PermissionDenied as exc:
+        st.error(f"Niet geladen. Er is niets veranderd.\n\n{escape_text(str(exc))}")
+        return
     st.session_state[STAGED_KEY] = {
-        "release": report.release,
+        "release": report.release, "gemeente": wh.gemeente,
         "files": {law: name for law, (name, _) in chosen.items()},
         "rows": report.rows, "skipped": report.skipped, "problem_counts": report.problem_counts,
         "problems": {law: p[:200] for law, p in report.problems.items()},
@@ -126,10 +134,11 @@ def staged_panel(wh: Warehouse) -> None:
     if cols[0].button("Publiceren", type="primary", key="upload-confirm"):
         try:
             confirm_upload(wh, info["release"], role=session.current_role(), user=session.current_user(),
-                           detail=", ".join(f"{law}: {_n(n)} rijen" for law, n in info["rows"].items()))
-        except etl_warehouse.WarehouseError as exc:
+                           detail=", ".join(f"{law}: {_n(n)} rijen" for law, n in info["rows"].items()),
+                           scope=session.member_scope(), gemeente=info.get("gemeente"))
+        except (etl_warehouse.WarehouseError, PermissionDenied) as exc:
             st.session_state.pop(STAGED_KEY, None)
-            st.error(str(exc))
+            st.error(escape_text(str(exc)) if isinstance(exc, PermissionDenied) else str(exc))
             return
         st.session_state.pop(STAGED_KEY, None)
         st.session_state[FLASH_KEY] = ("Gepubliceerd. De pagina's tonen de nieuwe cijfers. Er zijn geen "
@@ -143,21 +152,26 @@ def staged_panel(wh: Warehouse) -> None:
 
 
 def load_uploads(wh: Warehouse, files: dict[str, tuple[str, bytes]], postcodes: bytes, *, profile: str,
-                 sheet: str | None, reference: date, role, user: str) -> registry.LoadReport:
-    """Check the role on the server (a hidden button is not a permission), then check, count and stage."""
-    require(role, "upload_registry")
+                 sheet: str | None, reference: date, role, user: str,
+                 scope: str | None = None) -> registry.LoadReport:
+    """Check the role and the member on the server (a hidden button is not a permission), then check, count
+    and stage. The extract is the member's the page is about; an account of one member loads only its own."""
+    require_scope(role, scope, wh.gemeente or None, "upload_registry")
     for name, data in files.values():
         registry.check_size(len(data), name)
     extracts = [registry.Extract(law, name, data, profile, sheet) for law, (name, data) in files.items()]
     report = registry.load(extracts, postcodes, gemeente=wh.gemeente or None, warehouse=wh.settings.warehouse,
                            reference_date=reference, stage=True)
-    audit.record("upload", user, ", ".join(f"{law}: {n} rijen" for law, n in report.rows.items()), role=role)
+    where = f"{wh.gemeente}: " if wh.is_region else ""
+    audit.record("upload", user, where + ", ".join(f"{law}: {n} rijen" for law, n in report.rows.items()), role=role)
     return report
 
 
-def confirm_upload(wh: Warehouse, release_id: str, *, role, user: str, detail: str) -> etl_warehouse.Release:
-    """Publish a checked upload; the role is checked again, here on the server."""
-    require(role, "upload_registry")
+def confirm_upload(wh: Warehouse, release_id: str, *, role, user: str, detail: str, scope: str | None = None,
+                   gemeente: str | None = None) -> etl_warehouse.Release:
+    """Publish a checked upload of member ``gemeente`` (default: the page's); role and member are checked
+    again, here on the server."""
+    require_scope(role, scope, gemeente or wh.gemeente or None, "upload_registry")
     release = publication.confirm(wh.settings.warehouse, release_id)
     audit.record("load", user, f"registratie gepubliceerd (versie {release_id}): {detail}", role=role)
     signals.after_publish(wh.settings.warehouse)  # once now, not at the first page view of the new release

@@ -135,12 +135,13 @@ def may_read(conf: AuthSettings | None = None) -> bool:
     return is_signed_in() or (conf or _conf()).public_read
 
 
-def _start(username: str, name: str, role: Role, method: str, **extra) -> None:
+def _start(username: str, name: str, role: Role, method: str, *, gemeente: str | None = None, **extra) -> None:
+    """The identity of this session: (role, gemeente), gemeente None for the whole installation."""
     now = _clock()
     st.session_state["role"] = role.value
     st.session_state["user"] = username
     st.session_state[AUTH_KEY] = {"user": username, "name": name, "role": role.value, "method": method,
-                                  "signed_in_at": now, "last_seen": now, **extra}
+                                  "gemeente": gemeente or None, "signed_in_at": now, "last_seen": now, **extra}
 
 
 def _clear() -> None:
@@ -198,7 +199,7 @@ def enforce(wh) -> None:
     _bind_browser_session(conf, wh)  # first: a demo account's session ends before the demo guard stops the app
     _demo_guard(wh)
     oidc.startup_warnings(conf)
-    _adopt_oidc(conf)
+    _adopt_oidc(conf, wh)
     _check_expiry(conf)
 
 
@@ -207,7 +208,7 @@ def _demo_guard(wh) -> None:
         return
     store = accounts()
     if wh.is_demo:
-        store.ensure_demo_accounts()
+        store.ensure_demo_accounts(getattr(wh, "members", None) or ())
     else:
         active = store.active_demo_accounts()
         if active:
@@ -229,9 +230,17 @@ def _ended_texts(conf: AuthSettings) -> dict[str, tuple[str, str]]:
                 "Log opnieuw in."),
         "disabled": ("account uitgeschakeld", "Uw account is uitgeschakeld."),
         "password": ("wachtwoord gewijzigd", "Uw wachtwoord is gewijzigd. Log opnieuw in."),
+        "member": ("de gemeente van het account hoort niet bij deze monitor",
+                   "Uw account hoort bij een gemeente die niet bij deze monitor hoort. Vraag de beheerder om dit na "
+                   "te kijken."),
         "demo": ("demo-account op een release met echte gegevens",
                  "Demo-accounts werken niet meer: de monitor toont nu echte gegevens. Log in met uw eigen account."),
     }
+
+
+def _foreign_member(gemeente: str | None, wh) -> bool:
+    """An account of a member that the region (no longer) has: it would otherwise read every member."""
+    return bool(gemeente) and bool(getattr(wh, "is_region", False)) and gemeente not in wh.members
 
 
 def _bind_browser_session(conf: AuthSettings, wh) -> None:
@@ -243,7 +252,8 @@ def _bind_browser_session(conf: AuthSettings, wh) -> None:
     cookie = _browser_cookie()
     store = session_token.default_store()
     found = store.lookup(cookie) if conf.password_login else None
-    ended = found and (found.ended or ("demo" if found.is_demo and not wh.is_demo else None))
+    ended = found and (found.ended or ("demo" if found.is_demo and not wh.is_demo else None)
+                       or ("member" if _foreign_member(found.gemeente, wh) else None))
     if found is None or ended:
         if ended:
             store.revoke(cookie)
@@ -256,20 +266,21 @@ def _bind_browser_session(conf: AuthSettings, wh) -> None:
             _clear()
         return
     browser = session_token.fingerprint(cookie)
-    if (auth.get("user"), auth.get("role"), auth.get("browser")) != (found.username, found.role.value, browser):
-        _start(found.username, found.display_name, found.role, "password", signed_in_at=found.signed_in_at,
-               browser=browser)
+    if ((auth.get("user"), auth.get("role"), auth.get("gemeente"), auth.get("browser"))
+            != (found.username, found.role.value, found.gemeente, browser)):
+        _start(found.username, found.display_name, found.role, "password", gemeente=found.gemeente,
+               signed_in_at=found.signed_in_at, browser=browser)
     store.touch(cookie, found)
 
 
-def _adopt_oidc(conf: AuthSettings) -> None:
+def _adopt_oidc(conf: AuthSettings, wh=None) -> None:
     """Take over the identity Streamlit holds after ``st.login`` (its cookie), with the mapped role."""
     if not oidc.enabled(conf):
         return
     auth = st.session_state.get(AUTH_KEY) or {}
     if auth.get("method") == "password":
         return
-    ident = oidc.identity(oidc.claims(), conf)
+    ident = oidc.identity(oidc.claims(), conf, members=getattr(wh, "members", None) or ())
     if ident is None:
         if auth.get("method") == "oidc":  # the provider session is gone
             _clear()
@@ -286,6 +297,14 @@ def _adopt_oidc(conf: AuthSettings) -> None:
         _clear()
         st.session_state[NOTICE_KEY] = "U bent uitgelogd. Log opnieuw in."
         return
+    if ident.refusal:  # a member code that is not one of ours, or no member where one is needed
+        if st.session_state.get(_NO_ROLE_SEEN) != ident.username:
+            audit.record("login_failed", ident.username, f"via {conf.oidc_provider}: {ident.refusal}")
+            st.session_state[_NO_ROLE_SEEN] = ident.username
+        st.session_state[NOTICE_KEY] = (f"U bent bij uw organisatie ingelogd als {escape_text(ident.display_name)}, "
+                                        f"maar u kunt de monitor niet gebruiken: {escape_text(ident.refusal)}")
+        _clear()
+        return
     if ident.role is None:
         if st.session_state.get(_NO_ROLE_SEEN) != ident.username:
             audit.record("login_failed", ident.username, f"via {conf.oidc_provider}: geen rol voor dit account")
@@ -295,9 +314,9 @@ def _adopt_oidc(conf: AuthSettings) -> None:
                                         "rol te geven.")
         _clear()
         return
-    if auth.get("user") != ident.username or auth.get("role") != ident.role.value:
+    if (auth.get("user"), auth.get("role"), auth.get("gemeente")) != (ident.username, ident.role.value, ident.gemeente):
         first = auth.get("user") != ident.username
-        _start(ident.username, ident.display_name, ident.role, "oidc")
+        _start(ident.username, ident.display_name, ident.role, "oidc", gemeente=ident.gemeente)
         if first:
             # Every new browser tab starts a Streamlit session; one entry per provider sign-in is enough.
             issued = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(ident.issued_at)) if ident.issued_at else "?"

@@ -10,8 +10,8 @@ import streamlit as st
 
 import settings
 from auth import oidc, web
-from components import session
-from domain.passwords import DEMO_ACCOUNTS
+from components import account_scope, session
+from domain.passwords import demo_accounts
 from domain.roles import Role, allowed_roles, can
 from store import audit
 from store.accounts import LoginFailed
@@ -80,15 +80,20 @@ def _this_path() -> str:
 
 def _demo_hint(home: str | None) -> None:
     store = session.accounts()
-    demo_names = [n for n in DEMO_ACCOUNTS if n in store.active_demo_accounts()]
+    members, names = account_scope.release_members()
+    demo = demo_accounts(members)  # a region's demo has three more, and each account its member
+    demo_names = [n for n in demo if n in store.active_demo_accounts()]
     if demo_names and session._is_demo_warehouse():
         st.info("Dit is de demo. Log in met een van deze accounts; ze bestaan alleen in de demo.")
-        st.table({"Gebruikersnaam": demo_names, "Wachtwoord": [DEMO_ACCOUNTS[n][1] for n in demo_names],
-                  "Rol": [Role(DEMO_ACCOUNTS[n][0]).label for n in demo_names]})
-        cols = st.columns(len(demo_names))
-        for col, name in zip(cols, demo_names, strict=True):
-            if col.button(f"Inloggen als {Role(DEMO_ACCOUNTS[name][0]).label.lower()}", key=f"_msd_demo_{name}"):
-                _try_password(name, DEMO_ACCOUNTS[name][1], home)
+        st.table({"Gebruikersnaam": demo_names, "Wachtwoord": [demo[n][1] for n in demo_names],
+                  "Rol": [Role(demo[n][0]).label for n in demo_names],
+                  **({"Gemeente": [account_scope.label(demo[n][2], names) for n in demo_names]} if members else {})})
+        per_row = 4
+        for start in range(0, len(demo_names), per_row):
+            row = demo_names[start:start + per_row]
+            for col, name in zip(st.columns(per_row if members else len(row)), row, strict=False):
+                if col.button(f"Inloggen als {name}", key=f"_msd_demo_{name}"):
+                    _try_password(name, demo[name][1], home)
     elif store.count() == 0 and not oidc.enabled(session._conf()):
         st.info("Er is nog geen account. De beheerder maakt het eerste account aan op de server met "
                 "`python -m auth add NAAM --role beheerder`.")

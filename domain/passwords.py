@@ -30,7 +30,28 @@ DEMO_ACCOUNTS: dict[str, tuple[str, str]] = {
     "ambtenaar": ("ambtenaar", "lindewaard-ambtenaar"),
     "beheerder": ("beheerder", "lindewaard-beheerder"),
 }
-DEMO_PASSWORDS = frozenset(p for _, p in DEMO_ACCOUNTS.values())
+# When the demo release is a region (members Lindewaard GM9990, Eikenrode GM9991, Kanaalstad GM9992): three
+# more, username -> (role, password, member; None = the whole region). The four above then belong to
+# Lindewaard (DEMO_HOME), except the administrator, who manages the whole installation.
+DEMO_HOME = "GM9990"
+DEMO_REGION_ACCOUNTS: dict[str, tuple[str, str, str | None]] = {
+    "ambtenaar-eikenrode": ("ambtenaar", "eikenrode-ambtenaar", "GM9991"),
+    "griffie-kanaalstad": ("griffie", "kanaalstad-griffie", "GM9992"),
+    "rekenkamer": ("rekenkamer", "regio-rekenkamer", None),
+}
+DEMO_PASSWORDS = frozenset([*(p for _, p in DEMO_ACCOUNTS.values()), *(p for _, p, _ in DEMO_REGION_ACCOUNTS.values())])
+
+
+def demo_accounts(members) -> dict[str, tuple[str, str, str | None]]:
+    """The demo's accounts for a release with these member municipalities: username -> (role, password,
+    member or None). A single municipality's demo: the four accounts, of the whole installation as before."""
+    codes = [str(m).upper() for m in members or ()]
+    if len(codes) < 2 or DEMO_HOME not in codes:
+        return {name: (role, password, None) for name, (role, password) in DEMO_ACCOUNTS.items()}
+    found = {name: (role, password, None if role == "beheerder" else DEMO_HOME)
+             for name, (role, password) in DEMO_ACCOUNTS.items()}
+    found.update({name: v for name, v in DEMO_REGION_ACCOUNTS.items() if v[2] is None or v[2] in codes})
+    return found
 
 
 def hash_password(password: str) -> str:

@@ -3,6 +3,12 @@
 Roles are cumulative: a griffie member can do what a council member can, and so on, except that
 curating themed sessions belongs to the griffie (and the administrator), not to civil servants.
 
+In a region (several member municipalities in one installation) an identity is (role, gemeente): the
+member municipality the account belongs to, or None for the whole installation. A write with a member
+scope only touches objects of that member (:func:`require_scope`); an object of the region itself, or of
+no municipality, only a whole-installation account may write. The rekenkamer (or a regional team) reads
+what a council member reads, for every member, and writes nothing.
+
 An anonymous visitor of a public monitor (``MSD_PUBLIC=1``) reads with the rights of a council member:
 published content only. ``components.session.current_role`` returns that role for them.
 So a write right must never be given to the council member role alone.
@@ -18,6 +24,7 @@ class Role(str, Enum):
     GRIFFIE = "griffie"
     AMBTENAAR = "ambtenaar"
     BEHEERDER = "beheerder"
+    REKENKAMER = "rekenkamer"
 
     @property
     def label(self) -> str:
@@ -29,6 +36,7 @@ ROLE_LABELS = {
     Role.GRIFFIE: "Griffie",
     Role.AMBTENAAR: "Ambtenaar",
     Role.BEHEERDER: "Beheerder",
+    Role.REKENKAMER: "Rekenkamer / regioteam",
 }
 
 # action -> roles allowed to perform it
@@ -47,7 +55,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
 
 
 # When an identity provider reports several roles, the one with the most rights wins.
-PRECEDENCE = (Role.BEHEERDER, Role.AMBTENAAR, Role.GRIFFIE, Role.RAADSLID)
+PRECEDENCE = (Role.BEHEERDER, Role.AMBTENAAR, Role.GRIFFIE, Role.REKENKAMER, Role.RAADSLID)
+
+# Roles that may have no member municipality in a region (they read or manage the whole installation);
+# every other role in a region belongs to one member.
+WHOLE_REGION_ROLES = frozenset({Role.BEHEERDER, Role.REKENKAMER})
 
 
 def parse_role(value: Role | str | None) -> Role | None:
@@ -91,3 +103,31 @@ def require(role: Role | str | None, action: str) -> None:
     """Refuse the action unless the role may perform it. Call this before every write."""
     if not can(role, action):
         raise PermissionDenied(f"De rol {role or 'bezoeker'!s} mag dit niet doen ({action}).")
+
+
+def in_scope(scope: str | None, target: str | None) -> bool:
+    """Whether an account of member ``scope`` (None: the whole installation) may act on an object of
+    municipality ``target`` (None: the region itself, or no municipality)."""
+    if scope is None:
+        return True
+    return target is not None and str(target).strip().upper() == str(scope).strip().upper()
+
+
+def can_scoped(role: Role | str | None, scope: str | None, target: str | None, action: str) -> bool:
+    return can(role, action) and in_scope(scope, target)
+
+
+def require_scope(role: Role | str | None, scope: str | None, target: str | None, action: str) -> None:
+    """Refuse unless the role may perform ``action`` AND the object is of the account's own member (or the
+    account is of the whole installation). ``scope`` None always passes the second test, so a single
+    municipality's installation behaves as :func:`require`."""
+    require(role, action)
+    require_in_scope(scope, target, action)
+
+
+def require_in_scope(scope: str | None, target: str | None, action: str) -> None:
+    """The second half of :func:`require_scope`, for a store that checks the role first and the object's
+    municipality later, on the row it read in its transaction."""
+    if not in_scope(scope, target):
+        where = f"gemeente {target}" if target else "de hele regio"
+        raise PermissionDenied(f"Uw account hoort bij gemeente {scope}; u mag dit niet doen voor {where} ({action}).")

@@ -9,6 +9,7 @@ transaction (it is slow on purpose): parallel guesses cannot slip past the lock-
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -21,7 +22,8 @@ _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@+-]{1,99}$")
 LOGIN_FAILED_TEXT = "De gebruikersnaam of het wachtwoord klopt niet."
 
 COLUMNS = ("username", "display_name", "role", "disabled", "is_demo", "failed_attempts", "locked_until",
-           "password_changed_at", "last_login_at", "created_by", "created_at", "updated_by", "updated_at")
+           "password_changed_at", "last_login_at", "created_by", "created_at", "updated_by", "updated_at", "gemeente")
+_GEMEENTE = re.compile(r"^GM\d{4}$")
 
 
 class AccountError(Exception):
@@ -52,6 +54,7 @@ class Account:
     created_at: str
     updated_by: str
     updated_at: str
+    gemeente: str | None = None  # the member municipality in a region; None = the whole installation
 
     def locked_at(self, moment: datetime) -> bool:
         return bool(self.locked_until) and _parse(self.locked_until) > moment
@@ -76,7 +79,7 @@ def _account(row: dict) -> Account:
                    failed_attempts=int(row["failed_attempts"]), locked_until=row["locked_until"],
                    password_changed_at=row["password_changed_at"], last_login_at=row["last_login_at"],
                    created_by=row["created_by"], created_at=row["created_at"], updated_by=row["updated_by"],
-                   updated_at=row["updated_at"])
+                   updated_at=row["updated_at"], gemeente=row.get("gemeente") or None)
 
 
 _checked: dict[tuple[str, str], bool] = {}
@@ -181,10 +184,14 @@ class AccountStore:
     # -- managing --------------------------------------------------------------------------------
 
     def add(self, username: str, role: Role | str, password: str, *, display_name: str = "",
-            actor_role: Role | str | None, actor: str, demo: bool = False) -> Account:
+            actor_role: Role | str | None, actor: str, demo: bool = False, gemeente: str | None = None,
+            members: Sequence[str] = ()) -> Account:
+        """A new account; ``gemeente`` (a code of ``members``, the current release's member municipalities)
+        makes it an account of that member, None one of the whole installation."""
         require(actor_role, "manage_accounts")
         name = normalise_username(username)
         new_role = self._role(role)
+        member = self.member_code(gemeente, members, new_role)
         problems = []
         if not _USERNAME.match(name):
             problems.append("een gebruikersnaam heeft 2 tot 100 tekens: kleine letters, cijfers en . _ @ + -")
@@ -199,9 +206,10 @@ class AccountStore:
                 raise AccountError(f"Er bestaat al een account met de naam {name}.")
             tx.execute("INSERT INTO accounts (username, display_name, role, password_hash, disabled, is_demo, "
                        "failed_attempts, locked_until, password_changed_at, last_login_at, created_by, created_at, "
-                       "updated_by, updated_at) VALUES (?, ?, ?, ?, 0, ?, 0, NULL, ?, NULL, ?, ?, ?, ?)",
-                       (name, display, new_role.value, password_hash, int(demo), now, actor, now, actor, now))
-            audit.record_tx(tx, "account_created", actor, f"{name} als {new_role.label}", role=actor_role)
+                       "updated_by, updated_at, gemeente) VALUES (?, ?, ?, ?, 0, ?, 0, NULL, ?, NULL, ?, ?, ?, ?, ?)",
+                       (name, display, new_role.value, password_hash, int(demo), now, actor, now, actor, now, member))
+            where = f" van {member}" if member else ""
+            audit.record_tx(tx, "account_created", actor, f"{name} als {new_role.label}{where}", role=actor_role)
         return self._must(name)
 
     def set_role(self, username: str, role: Role | str, *, actor_role: Role | str | None, actor: str,
@@ -217,6 +225,22 @@ class AccountStore:
             self._update(tx, old["username"], actor, role=new_role.value)
             audit.record_tx(tx, "account_role_changed", actor,
                             f"{old['username']}: {Role(old['role']).label} -> {new_role.label}", role=actor_role)
+        return self._must(old["username"])
+
+    def set_gemeente(self, username: str, gemeente: str | None, *, members: Sequence[str],
+                     actor_role: Role | str | None, actor: str) -> Account:
+        """Make the account one of member ``gemeente`` (a code of ``members``), or of the whole installation
+        (None). Its open sessions take the new scope at their next run (the session table is read every run)."""
+        require(actor_role, "manage_accounts")
+        with self.db.transaction() as tx:
+            old = self._row(tx, username)
+            member = self.member_code(gemeente, members, Role(old["role"]))
+            if (old.get("gemeente") or None) == member:
+                return self._account_tx(tx, old["username"])
+            self._update(tx, old["username"], actor, gemeente=member)
+            audit.record_tx(tx, "account_gemeente_changed", actor,
+                            f"{old['username']}: {old.get('gemeente') or 'hele installatie'} -> "
+                            f"{member or 'hele installatie'}", role=actor_role)
         return self._must(old["username"])
 
     def reset_password(self, username: str, password: str, *, actor_role: Role | str | None, actor: str) -> Account:
@@ -272,17 +296,23 @@ class AccountStore:
 
     # -- the demo ----------------------------------------------------------------------------------
 
-    def ensure_demo_accounts(self) -> list[str]:
-        """Create the demo's accounts that are missing (demo mode only); returns the names created."""
-        missing = [n for n in passwords.DEMO_ACCOUNTS if self.get(n) is None]
+    def ensure_demo_accounts(self, members: Sequence[str] = ()) -> list[str]:
+        """Create the demo's accounts that are missing (demo mode only); returns the names created. When the
+        demo is a region (``members``), its extra accounts come too and each demo account gets its member."""
+        wanted = passwords.demo_accounts(members)
+        missing = [n for n in wanted if self.get(n) is None]
         for name in missing:
-            role, password = passwords.DEMO_ACCOUNTS[name]
+            role, password, gemeente = wanted[name]
             try:
                 self.add(name, role, password, display_name=f"Demo {Role(role).label.lower()}",
-                         actor_role=Role.BEHEERDER, actor="demo", demo=True)
+                         actor_role=Role.BEHEERDER, actor="demo", demo=True, gemeente=gemeente, members=members)
             except AccountError:  # another server process created it at the same moment
                 if self.get(name) is None:
                     raise
+        for name, (_, _, gemeente) in wanted.items():  # a demo that became a region, or one again
+            account = self.get(name)
+            if account is not None and account.is_demo and account.gemeente != gemeente:
+                self.set_gemeente(name, gemeente, members=members, actor_role=Role.BEHEERDER, actor="demo")
         return missing
 
     def active_demo_accounts(self) -> list[str]:
@@ -291,7 +321,7 @@ class AccountStore:
                              "ORDER BY username")
         found = []
         for r in rows:
-            demo = passwords.DEMO_ACCOUNTS.get(r["username"])
+            demo = passwords.DEMO_ACCOUNTS.get(r["username"]) or passwords.DEMO_REGION_ACCOUNTS.get(r["username"])
             if r["is_demo"] or (demo and _has_password(r["password_hash"], demo[1])):
                 found.append(r["username"])
         return found
@@ -312,9 +342,26 @@ class AccountStore:
         return parsed
 
     @staticmethod
+    def member_code(gemeente: str | None, members: Sequence[str], role: Role) -> str | None:
+        """The checked member code for an account (None: the whole installation)."""
+        code = (gemeente or "").strip().upper() or None
+        if code is None:
+            return None
+        known = [str(m).strip().upper() for m in members]
+        if not _GEMEENTE.match(code):
+            raise AccountError(f"De gemeentecode {code} klopt niet: een gemeentecode ziet eruit als GM1234.")
+        if code not in known:
+            listed = ", ".join(known) if known else "geen: de geladen cijfers hebben geen leden"
+            raise AccountError(f"Gemeente {code} hoort niet bij de gemeenten van deze monitor ({listed}).")
+        if role is Role.BEHEERDER:
+            raise AccountError("Een beheerder hoort bij de hele installatie, niet bij één gemeente. Laat de gemeente "
+                               "leeg.")
+        return code
+
+    @staticmethod
     def _row(tx: Transaction, username: str) -> dict:
         name = normalise_username(username)
-        row = tx.one("SELECT username, role, disabled FROM accounts WHERE username = ?", (name,))
+        row = tx.one("SELECT username, role, disabled, gemeente FROM accounts WHERE username = ?", (name,))
         if row is None:
             raise AccountError(f"Er is geen account met de naam {name}.")
         return row

@@ -43,6 +43,7 @@ EVENTS: dict[str, str] = {
     "access_denied": "Toegang geweigerd",
     "account_created": "Account aangemaakt",
     "account_role_changed": "Rol gewijzigd",
+    "account_gemeente_changed": "Gemeente van account gewijzigd",
     "account_password_reset": "Wachtwoord opnieuw ingesteld",
     "account_disabled": "Account uitgeschakeld",
     "account_enabled": "Account weer aangezet",

@@ -229,6 +229,7 @@ class Dossier(ShownRevision):
     notes: tuple[tuple[NoteCopy, ...], ...]   # per section, filled on publication
     release_id: str | None
     slug: str | None = None
+    gemeente: str | None = None  # in a region: the member whose council it is for; None = the region (or single)
 
     @property
     def title(self) -> str:
@@ -253,11 +254,11 @@ def _int_or_none(v: Any) -> int | None:
 
 
 HEAD_COLS = ("dossier_id", "revision", "status", "published_revision", "created_by", "created_at", "updated_by",
-             "updated_at", "published_by", "published_at", "withdrawn_by", "withdrawn_at", "slug")
+             "updated_at", "published_by", "published_at", "withdrawn_by", "withdrawn_at", "slug", "gemeente")
 REV_COLS = ("dossier_id", "revision", "status", "change", "title", "session_date", "theme", "introduction",
             "questions_json", "sections_json", "notes_json", "release_id", "saved_by", "saved_at")
 TABLE = Table(head="dossiers", revisions="dossier_revisions", key="dossier_id", alias="d", head_cols=HEAD_COLS,
-              rev_cols=REV_COLS, head_extra=("slug",))
+              rev_cols=REV_COLS, head_extra=("slug", "gemeente"))
 
 
 def content_of(row: dict) -> DossierContent:
@@ -273,7 +274,8 @@ def notes_of(row: dict) -> tuple[tuple[NoteCopy, ...], ...]:
 def dossier_of(row: dict) -> Dossier:
     """A joined row (:meth:`store.revisioned.Table.select`) as a :class:`Dossier`."""
     return Dossier(dossier_id=row["dossier_id"], content=content_of(row), notes=notes_of(row),
-                   release_id=row["release_id"], slug=row["slug"], **revision_facts(row))
+                   release_id=row["release_id"], slug=row["slug"], gemeente=row.get("gemeente") or None,
+                   **revision_facts(row))
 
 
 def content_fields(c: DossierContent, *, notes: Sequence[Sequence[NoteCopy]] = (),

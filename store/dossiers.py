@@ -21,6 +21,13 @@ Permissions
     Every method takes the caller's ``role`` and checks it with :func:`domain.roles.require`:
     ``edit_dossier`` to create and edit, ``publish_dossier`` to publish and withdraw,
     ``read_published`` to read a published dossier. Drafts are visible to editors only.
+
+Municipalities
+    In a region a dossier is for one member's council (``gemeente``) or for the whole region (None; every
+    dossier of a single municipality's installation). Every method takes the caller's ``scope`` (the
+    account's member, None for the whole installation): a griffie of a member creates, edits, publishes and
+    withdraws that member's dossiers only, checked on the head row in the write's own transaction
+    (:func:`domain.roles.require_scope`); of other dossiers it sees the published revision.
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ import unicodedata
 import uuid
 from collections.abc import Sequence
 
-from domain.roles import Role, can, require
+from domain.roles import Role, can, in_scope, require, require_in_scope, require_scope
 from store.db import Database, Transaction, utcnow
 from store.dossier_content import (
     CHANGE_LABELS,
@@ -66,6 +73,7 @@ _DOSSIER_ID = re.compile(r"^[0-9a-f]{32}$")
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MAX_SLUG = 60
 _RELEASE_ID = re.compile(r"^[0-9A-Za-z_-]{1,80}$")
+_GEMEENTE = re.compile(r"^GM\d{4}$")
 
 
 def slugify(title: str) -> str:
@@ -110,8 +118,10 @@ class DossierStore(RevisionedStore):
 
     # -- reading ---------------------------------------------------------------------------------
 
-    def get(self, dossier_id: str, *, role: Role | str | None, published: bool = False) -> Dossier:
-        """The newest revision for editors (unless ``published``); the published revision for everyone else."""
+    def get(self, dossier_id: str, *, role: Role | str | None, published: bool = False,
+            scope: str | None = None) -> Dossier:
+        """The newest revision for editors (of their own member's dossiers, with a ``scope``) unless
+        ``published``; the published revision for everyone else."""
         require(role, "read_published")
         key = dossier_id or ""
         if _DOSSIER_ID.match(key):
@@ -123,35 +133,51 @@ class DossierStore(RevisionedStore):
         newest = can(role, "edit_dossier") and not published
         with self._read() as tx:
             row = tx.one(TABLE.select("revision" if newest else "published_revision") + f" WHERE {by} = ?", (key,))
+            if row is not None and newest and not in_scope(scope, row["gemeente"]):
+                row = tx.one(TABLE.select("published_revision") + f" WHERE {by} = ?", (key,))
         if row is None:
             raise DossierNotFound("Dit dossier bestaat niet of is niet gepubliceerd.")
         return dossier_of(row)
 
-    def list_dossiers(self, *, role: Role | str | None, published: bool = False) -> list[Dossier]:
-        """Editors get every dossier (newest revision); everyone else, or ``published``, the published ones,
-        soonest session first for readers."""
+    def list_dossiers(self, *, role: Role | str | None, published: bool = False, scope: str | None = None,
+                      member: str | None = None) -> list[Dossier]:
+        """Editors get every dossier (newest revision; with a ``scope`` only their own member's); everyone
+        else, or ``published``, the published ones, soonest session first for readers. ``member`` (in a
+        region: the municipality looked at) keeps that member's dossiers and the region's."""
         require(role, "read_published")
         if can(role, "edit_dossier") and not published:
             sql = TABLE.select("revision") + " ORDER BY d.updated_at DESC, d.dossier_id"
         else:
             sql = (TABLE.select("published_revision") + " WHERE d.published_revision IS NOT NULL "
                    "ORDER BY r.session_date DESC, d.dossier_id")
+            scope = None  # published dossiers: what a reader of the member may see (``member`` filters)
         with self._read() as tx:
-            return [dossier_of(r) for r in tx.query(sql)]
+            found = [dossier_of(r) for r in tx.query(sql)]
+        if scope is not None:
+            found = [d for d in found if in_scope(scope, d.gemeente)]
+        if member is not None:
+            found = [d for d in found if d.gemeente in (None, member)]
+        return found
 
-    def history(self, dossier_id: str, *, role: Role | str | None) -> list[Dossier]:
-        """All revisions, newest first (editors only)."""
+    def history(self, dossier_id: str, *, role: Role | str | None, scope: str | None = None) -> list[Dossier]:
+        """All revisions, newest first (editors only, of their own member's dossiers)."""
         require(role, "edit_dossier")
         with self._read() as tx:
             rows = tx.query(TABLE.select(None) + " WHERE d.dossier_id = ? ORDER BY r.revision DESC", (dossier_id,))
         if not rows:
             raise DossierNotFound("Dit dossier bestaat niet.")
+        require_in_scope(scope, rows[0]["gemeente"], "edit_dossier")
         return [dossier_of(r) for r in rows]
 
     # -- writing ---------------------------------------------------------------------------------
 
-    def create(self, content: DossierContent, *, role: Role | str | None, user: str) -> Dossier:
-        require(role, "edit_dossier")
+    def create(self, content: DossierContent, *, role: Role | str | None, user: str, scope: str | None = None,
+               gemeente: str | None = None) -> Dossier:
+        """A new draft for the council of member ``gemeente`` (None: the region, or a single municipality)."""
+        member = (gemeente or "").strip().upper() or None
+        if member is not None and not _GEMEENTE.match(member):
+            raise DossierInvalid([f"de gemeentecode {member[:20]} klopt niet: een gemeentecode ziet eruit als GM1234"])
+        require_scope(role, scope, member, "edit_dossier")
         user = self._check_user(user)
         c = content.normalised(self.known_indicators)
         dossier_id = uuid.uuid4().hex
@@ -160,7 +186,7 @@ class DossierStore(RevisionedStore):
             try:
                 with self.db.transaction() as tx:
                     self._insert_new(tx, dossier_id, user=user, now=now, fields=content_fields(c),
-                                     head={"slug": _free_slug(tx, c.title, dossier_id)})
+                                     head={"slug": _free_slug(tx, c.title, dossier_id), "gemeente": member})
                 break
             except self._integrity:
                 if attempt == 4:
@@ -168,35 +194,41 @@ class DossierStore(RevisionedStore):
         return self.get(dossier_id, role=role)
 
     def update(self, dossier_id: str, expected_revision: int, content: DossierContent, *,
-               role: Role | str | None, user: str) -> Dossier:
+               role: Role | str | None, user: str, scope: str | None = None) -> Dossier:
         """Save new content as a new revision. Editing a published dossier starts a new draft; council
         members keep seeing the published revision until it is published again."""
         require(role, "edit_dossier")
         c = content.normalised(self.known_indicators)
-        return self._step(dossier_id, expected_revision, user=user, role=role, change="edit",
+        return self._step(dossier_id, expected_revision, user=user, role=role, scope=scope, action="edit_dossier",
+                          change="edit",
                           allowed_from=("draft", "published", "withdrawn"), new_status=lambda s: "draft", content=c)
 
     def publish(self, dossier_id: str, expected_revision: int, *, release_id: str,
-                notes: Sequence[Sequence[NoteCopy]] = (), role: Role | str | None, user: str) -> Dossier:
+                notes: Sequence[Sequence[NoteCopy]] = (), role: Role | str | None, user: str,
+                scope: str | None = None) -> Dossier:
         """Publish the revision the griffie read (``expected_revision``) against data release ``release_id``,
         with the published notes per section as they are now."""
         require(role, "publish_dossier")
         if not _RELEASE_ID.match(release_id or ""):
             raise DossierInvalid(["onbekende datarelease"])
-        return self._step(dossier_id, expected_revision, user=user, role=role, change="publish",
+        return self._step(dossier_id, expected_revision, user=user, role=role, scope=scope, action="publish_dossier",
+                          change="publish",
                           allowed_from=("draft", "published", "withdrawn"), new_status=lambda s: "published",
                           release_id=release_id, notes=notes, need_sections=True)
 
     def withdraw(self, dossier_id: str, expected_revision: int | None = None, *, role: Role | str | None,
-                 user: str) -> Dossier:
+                 user: str, scope: str | None = None) -> Dossier:
         """Take a dossier out of sight. Nothing is deleted; it can be edited and published again."""
         require(role, "publish_dossier")
-        return self._step(dossier_id, expected_revision, user=user, role=role, change="withdraw",
+        return self._step(dossier_id, expected_revision, user=user, role=role, scope=scope, action="publish_dossier",
+                          change="withdraw",
                           allowed_from=("draft", "published"), new_status=lambda s: "withdrawn")
 
     def _revise(self, tx: Transaction, head: dict, current: dict, *, change: str, user: str, now: str,
                 revision: int, content: DossierContent | None = None, release_id: str | None = None,
-                notes: Sequence[Sequence[NoteCopy]] = (), need_sections: bool = False) -> Revision:
+                notes: Sequence[Sequence[NoteCopy]] = (), need_sections: bool = False, scope: str | None = None,
+                action: str = "edit_dossier") -> Revision:
+        require_in_scope(scope, head.get("gemeente"), action)  # the head as read in this transaction
         c = content if content is not None else content_of(current)
         if need_sections and not c.sections:
             raise DossierStateError("Een dossier zonder onderdelen kan niet worden gepubliceerd. "

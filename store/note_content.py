@@ -38,6 +38,8 @@ CHANGE_LABELS = {"create": "aangemaakt", "edit": "bewerkt", "review": "klaargeze
 _YEAR_CODE = re.compile(r"^\d{4}JJ00$")
 _MARKER_PERIOD = re.compile(r"^\d{4}(JJ00|HJ0[12]|KW0[1-4]|MM(0[1-9]|1[0-2]))$")
 _GM = re.compile(r"^GM\d{4}$")
+# The whole area of a region's note (issue 21): an own region code (RG0001) or a CBS youth region (JZ13).
+_REGION = re.compile(r"^(RG\d{4}|JZ\d{2})$")
 _WK = re.compile(r"^WK\d{6}$")
 _MAX_SECTION = 20_000
 
@@ -128,9 +130,9 @@ class NoteContent:
         codes = tuple(sorted({c.strip().upper() for c in self.region_codes if c and c.strip()}))
         if not codes:
             problems.append("kies de gemeente of een of meer wijken")
-        elif any(not (_GM.match(c) or _WK.match(c)) for c in codes):
-            problems.append("gebiedscodes moeten op GM1234 (gemeente) of WK123401 (wijk) lijken")
-        elif any(_GM.match(c) for c in codes) and (len(codes) > 1):
+        elif any(not (_GM.match(c) or _WK.match(c) or _REGION.match(c)) for c in codes):
+            problems.append("gebiedscodes moeten op GM1234 (gemeente), WK123401 (wijk) of RG0001 (regio) lijken")
+        elif any(_GM.match(c) or _REGION.match(c) for c in codes) and (len(codes) > 1):
             problems.append("kies de hele gemeente óf een of meer wijken, niet allebei")
         p_from = _year_code(self.period_from, "beginjaar", problems)
         p_to = _year_code(self.period_to, "eindjaar", problems)

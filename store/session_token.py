@@ -162,6 +162,7 @@ class WebSession:
     last_seen_at: str
     ended: str | None  # why it may not be used: "idle", "max", "disabled", "password", "gone"; None = valid
     is_demo: bool
+    gemeente: str | None = None  # the account's member municipality (read at every run); None = whole installation
 
 
 class SessionStore:
@@ -213,7 +214,8 @@ class SessionStore:
         with self.db.snapshot() as tx:
             row = tx.one("SELECT s.username, s.method, s.password_changed_at AS signed_in_password, s.created_at, "
                          "s.last_seen_at, s.expires_at, a.display_name, a.role, a.disabled, a.is_demo, "
-                         "a.password_changed_at FROM web_sessions s LEFT JOIN accounts a ON a.username = s.username "
+                         "a.password_changed_at, a.gemeente FROM web_sessions s "
+                         "LEFT JOIN accounts a ON a.username = s.username "
                          "WHERE s.session_key = ?", (_key(cookie),))
         if row is None:
             return None
@@ -230,7 +232,7 @@ class SessionStore:
         return WebSession(username=row["username"], display_name=row["display_name"] or row["username"],
                           role=Role(row["role"] or Role.RAADSLID.value), method=row["method"],
                           signed_in_at=row["created_at"], last_seen_at=row["last_seen_at"], ended=ended,
-                          is_demo=bool(row["is_demo"]))
+                          is_demo=bool(row["is_demo"]), gemeente=row.get("gemeente") or None)
 
     def touch(self, cookie: str, session: WebSession) -> None:
         """Record activity (idle expiry), at most once per TOUCH_SECONDS so most clicks write nothing."""

@@ -8,7 +8,7 @@ from domain.roles import PERMISSIONS, PermissionDenied, Role, allowed_roles, can
 
 # action -> roles, as the issue describes them
 EXPECTED = {
-    "read_published": {"raadslid", "griffie", "ambtenaar", "beheerder"},
+    "read_published": {"raadslid", "griffie", "ambtenaar", "beheerder", "rekenkamer"},
     "read_drafts": {"ambtenaar", "beheerder"},
     "write_note": {"ambtenaar", "beheerder"},
     "publish_note": {"ambtenaar", "beheerder"},
