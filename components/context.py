@@ -62,8 +62,12 @@ _CHOSEN = "_msd_member"  # the member this session chose last (a menu link carri
 
 
 def readable_members(wh: Warehouse) -> list[str]:
+    """The members this reader may open: all, or the one of an account of one member (none when that
+    member is not in the release; session.enforce ends such a session, this keeps it closed regardless)."""
     scope = session.member_scope()
-    return [scope] if scope in wh.members else wh.members
+    if scope is None:
+        return wh.members
+    return [scope] if scope in wh.members else []
 
 
 def member_view(wh: Warehouse) -> Warehouse:
@@ -72,6 +76,9 @@ def member_view(wh: Warehouse) -> Warehouse:
     if not wh.is_region:
         return wh
     allowed = readable_members(wh)
+    if not allowed:
+        st.error("Uw account hoort bij een gemeente die niet in deze monitor staat. Vraag de beheerder om hulp.")
+        st.stop()
     url = st.query_params.get(MEMBER_KEY)
     chosen = url if url in allowed else st.session_state.get(_CHOSEN)
     if chosen not in allowed:

@@ -20,6 +20,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--warehouse", type=Path, default=None, help="map van het warehouse (standaard uit de instellingen)")
     p.add_argument("--release", default=None, help="een oudere release publiceren in plaats van de huidige")
     p.add_argument("--store-url", default=None, help="de opslag met duidingen en dossiers (standaard uit de instellingen)")
+    p.add_argument("--gemeente", default=None,
+                   help="in een regio: de gemeente waarvan de site is (standaard de eerste); geef elke gemeente een eigen map")
     args = parser.parse_args(argv)
 
     conf = settings.load()
@@ -29,6 +31,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     started = time.perf_counter()
     try:
+        if args.gemeente:
+            if args.gemeente not in wh.members:
+                print(f"Gemeente {args.gemeente} hoort niet bij deze monitor (wel: {', '.join(wh.members)}).",
+                      file=sys.stderr)
+                return 2
+            wh = wh.for_member(args.gemeente)
         folder = site.build(wh, args.out, store_url=args.store_url or conf.store_url)
     finally:
         wh.close()

@@ -150,9 +150,10 @@ def build_laws(ctx: BuildContext, laws: list[str], year: int | None) -> dict:
     return done
 
 
-def _start_worker(release, settings, store_url: str | None, root: Path, nav_extra: list, goal_overview) -> None:
-    """A worker process: its own read-only connection to the release and to the store."""
-    _worker["ctx"] = _context(Warehouse(release, settings), root, store_url, nav_extra=nav_extra,
+def _start_worker(release, settings, member: str, store_url: str | None, root: Path, nav_extra: list,
+                  goal_overview) -> None:
+    """A worker process: its own read-only connection to the release and to the store, for the same member."""
+    _worker["ctx"] = _context(Warehouse(release, settings).for_member(member), root, store_url, nav_extra=nav_extra,
                               _goals=goal_overview)
 
 
@@ -201,7 +202,7 @@ def _build_everywhere(ctx: BuildContext, store_url: str | None, year: int | None
     wh, shares = ctx.wh, law_shares(ctx.wh, WORKERS)
     own_done, parts = False, None
     if WORKERS > 0:
-        initargs = (wh.release, wh.settings, store_url, ctx.root, ctx.nav_extra, ctx.goal_overview())
+        initargs = (wh.release, wh.settings, wh.gemeente, store_url, ctx.root, ctx.nav_extra, ctx.goal_overview())
         try:
             with _pool(len(shares), initargs) as pool:
                 with _no_main_script():  # a worker process starts at its first job
