@@ -25,10 +25,10 @@ import re
 
 import polars as pl
 
+from domain.suppression import REGION_LEVEL as LEVEL
 from warehouse.releases import OBSERVATION_SCHEMA, members_of, region_of
 
 PREFIX = "region:"
-LEVEL = "regio"
 TOTAL_UNITS = ("count", "euro", "euro_1000")
 _AVERAGE = re.compile(r"(^|_)(per|avg|average|mean)(_|$)")
 _MEDIAN = re.compile(r"(^|_)median(_|$)")
