@@ -149,3 +149,16 @@ def test_refresh_loads_for_every_member(fake, tmp_path, cat):
     meta = current_release(wh).meta
     assert meta["members"] == ["GM0995", "GM0034", "GM0363"] and meta["region"]["code"] == "RG0001"
     assert value(wh, "population", "WK003401") == 30_000 and value(wh, "population", "RG0001") == 1_164_861
+
+
+def test_the_demo_regions_hold_every_member_and_peers_chosen_per_member(tmp_path):
+    from etl import gebieden
+    from tests.region.test_totals import MEMBERS, REGION, build, rows
+
+    wh = tmp_path / "wh"
+    build(wh, rows(), more={"demo": True, "peers": {"GM0001": ["GM0002", "GM0009"], "GM0002": ["GM0001", "GM0009"]}})
+    gebieden.load_demo(wh, meta=current_release(wh).meta)
+    mem = current_release(wh).table("memberships")
+    # Every member lies in each fictional group, beside the peers (once; a member is no peer here).
+    assert sorted(mem.filter(pl.col("group_code") == "PV99")["region_code"]) == [*MEMBERS, "GM0009"]
+    assert sorted(mem.filter(pl.col("group_code") == REGION["code"])["region_code"]) == MEMBERS  # rebuilt
