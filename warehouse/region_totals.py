@@ -88,8 +88,10 @@ def add(meta: dict, indicators: pl.DataFrame, obs: pl.DataFrame, regions: pl.Dat
     """(observations, regions, sources, memberships) with the region's total rebuilt (see the module text):
     the previous ``region:`` rows and "regio" memberships go first, so a release without a region (or with
     one member) has none."""
-    obs = obs.filter(~pl.col("source_id").str.starts_with(PREFIX).fill_null(False))
-    sources = sources.filter(~pl.col("source_id").str.starts_with(PREFIX).fill_null(False))
+    ours = sources.filter(pl.col("source_id").str.starts_with(PREFIX).fill_null(False))["source_id"]
+    if ours.len():  # every region row has its sources row (publish checks), so a release with none skips the scan
+        obs = obs.filter(~pl.col("source_id").is_in(ours.implode()))
+        sources = sources.filter(~pl.col("source_id").is_in(ours.implode()))
     memberships = memberships.filter(pl.col("level").ne_missing(LEVEL))
     region, members = region_of(meta), members_of(meta)
     if region is None or len(members) < 2:
