@@ -6,7 +6,11 @@ observations, before :func:`domain.derive.apply` (so a derived rate of the regio
 counts, never from the members' rates):
 
 - a count or euro amount that is a total (unit count, euro, euro_1000; not an average such as "per
-  client"): the sum over the members, only where every member has a figure (a partial sum misleads);
+  client"): the sum over the members, only where every member has the indicator in that period (a partial
+  sum misleads: the cell is left out). A member that has the indicator there but no row for one cell counts
+  zero in it (the loaders write no row when nobody is counted); a member's hidden figure hides the region's
+  (a row without value, status "suppressed", so secondary suppression sees it in the region's sums:
+  left out, the region total minus the region's other categories would give it back);
 - a rate, percentage or average with a base (``denominator``): sum(value x base) / sum(base), with the
   summed base, only where every member has both; without a base there is no region figure, and a median
   never gets one (a weighted mean of medians is not a median);
@@ -63,23 +67,34 @@ def totals(obs: pl.DataFrame, indicators: pl.DataFrame, members: list[str], code
     own = obs.filter(pl.col("region_code").is_in(members))
     n = len(members)
     provisional = (pl.col("status") == "provisional").any()
+    # A member that has the indicator in the period at all has loaded it there: a cell it lacks is a zero (the
+    # loaders write no row when nobody is counted). A member without it leaves the region's cells out.
+    loaded = (own.group_by("indicator_id", "period").agg(members=pl.col("region_code").n_unique())
+              .filter(pl.col("members") == n).drop("members"))
+    hidden = pl.col("value").is_null() & (pl.col("status") == "suppressed")
     sums = (own.filter(pl.col("indicator_id").is_in(sorted(summed)))
-            .group_by(_CELL).agg(shown=pl.col("value").is_not_null().sum(), value=pl.col("value").sum(),
-                                 bases=pl.col("denominator").is_not_null().sum(), base=pl.col("denominator").sum(),
-                                 provisional=provisional)
-            .filter(pl.col("shown") == n)
-            .with_columns(denominator=pl.when(pl.col("bases") == n).then(pl.col("base"))))
+            .group_by(_CELL).agg(nulls=pl.col("value").is_null().sum(), hidden=hidden.any(),
+                                 value=pl.col("value").sum(), bases=pl.col("denominator").is_not_null().sum(),
+                                 base=pl.col("denominator").sum(), provisional=provisional)
+            .join(loaded, on=["indicator_id", "period"], how="semi")
+            # A member's hidden figure hides the region's (kept as a hidden cell, so that secondary suppression
+            # sees it in the region's sums); a member's figure the source lacks leaves the region's unknown.
+            .with_columns(value=pl.when(pl.col("nulls") == 0).then(pl.col("value")),
+                          denominator=pl.when(pl.col("bases") == n).then(pl.col("base")),
+                          _status=pl.when(pl.col("hidden")).then(pl.lit("suppressed"))
+                          .when(pl.col("nulls") > 0).then(pl.lit("unknown"))))
     both = pl.col("value").is_not_null() & pl.col("denominator").is_not_null()
     rates = (own.filter(pl.col("indicator_id").is_in(sorted(weighted)))
              .group_by(_CELL).agg(shown=both.sum(), weight=(pl.col("value") * pl.col("denominator")).sum(),
                                   denominator=pl.col("denominator").sum(), provisional=provisional)
              .filter((pl.col("shown") == n) & (pl.col("denominator") > 0))
              .with_columns(value=pl.col("weight") / pl.col("denominator")))
-    cols = [*_CELL, "value", "denominator", "provisional"]
+    cols = [*_CELL, "value", "denominator", "provisional", "_status"]
+    rates = rates.with_columns(_status=pl.lit(None, pl.String))
     out = pl.concat([sums.select(cols).cast({"value": pl.Float64, "denominator": pl.Float64}),
                      rates.select(cols).cast({"value": pl.Float64, "denominator": pl.Float64})])
-    out = out.with_columns(region_code=pl.lit(code), source_id=pl.lit(source_id(code)),
-                           status=pl.when("provisional").then(pl.lit("provisional")).otherwise(pl.lit("final")))
+    status = pl.coalesce("_status", pl.when("provisional").then(pl.lit("provisional")).otherwise(pl.lit("final")))
+    out = out.with_columns(region_code=pl.lit(code), source_id=pl.lit(source_id(code)), status=status)
     return out.select(list(OBSERVATION_SCHEMA)).cast(OBSERVATION_SCHEMA)
 
 

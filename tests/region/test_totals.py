@@ -163,3 +163,21 @@ def test_a_figure_the_region_code_already_has_is_kept(tmp_path):
     assert reg["level"] == "jeugdregio"  # the existing row stays
     mem = release.table("memberships").filter(pl.col("group_code") == "JZ13")
     assert sorted(mem["region_code"]) == MEMBERS and set(mem["level"]) == {"regio"}
+
+
+def test_a_hidden_member_figure_hides_the_region_figure_and_an_absent_one_is_zero(tmp_path):
+    more = []
+    # Category 03: GM0002's figure is hidden at the source, so the region's is hidden, not left out
+    # (left out, the region's total minus its other categories would give the sum back).
+    for gm, v in zip(MEMBERS, (7, None, 9), strict=True):
+        more.append(obs("wmo_reg_clients", gm, P, v, breakdown="product", category="03",
+                        status="suppressed" if v is None else "final"))
+    # Category 04: GM0003 has wmo_reg_clients in 2024 but no row here (nobody counted): 11 + 12 + 0 = 23.
+    more += [obs("wmo_reg_clients", "GM0001", P, 11, breakdown="product", category="04"),
+             obs("wmo_reg_clients", "GM0002", P, 12, breakdown="product", category="04")]
+    release = build(tmp_path / "wh", rows() + more)
+    hidden = cell(release, "wmo_reg_clients", "RG0001", breakdown="product", category="03")
+    assert (hidden["value"], hidden["status"]) == (None, "suppressed")
+    assert cell(release, "wmo_reg_clients", "RG0001", breakdown="product", category="04")["value"] == 23
+    # GM0003 has no wmo_reg_clients at all in 2023: the region's cells of that year stay out (tested above).
+    assert cell(release, "wmo_reg_clients", "RG0001", period=Q) is None
