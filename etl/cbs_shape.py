@@ -62,9 +62,9 @@ class Scope:
     def keep(self, code: str) -> bool:
         if self.gemeente is None:
             return True
-        if code in ("NL00", "NL01") or code in self.own or code in self.peers:
+        if code in ("NL00", "NL01") or code == self.gemeente or code in self.members or code in self.peers:
             return True
-        return code[:2] in ("WK", "BU") and "GM" + code[2:6] in self.own
+        return code[:2] in ("WK", "BU") and ("GM" + code[2:6] == self.gemeente or "GM" + code[2:6] in self.members)
 
 
 # ---------------------------------------------------------------------------------------------
