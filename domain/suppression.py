@@ -9,6 +9,8 @@ Rules (thresholds in settings, so a municipality can make them stricter):
   be worked out from shown ones through any sum the monitor publishes (areas, categories, periods
   and their combinations). :func:`protect` does both steps; the query layer and every load use it.
   :func:`complementary` is the older one-relation-at-a-time rule, kept for callers not yet moved.
+- in a release with a region the region's total is the sum of its members: the region, every member and
+  their wijken and buurten are protected as one unit (:func:`protection_units`, :func:`region_parents`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from domain import secondary
 from settings import Settings
 
 ADDITIVE_UNITS = ("count", "euro")
+# Memberships of this level tie the installation's own municipalities to their region (warehouse.region_totals).
+REGION_LEVEL = "regio"
 
 
 def suppress(df: pl.DataFrame, indicators: pl.DataFrame, s: Settings) -> pl.DataFrame:
@@ -41,13 +45,35 @@ def suppress(df: pl.DataFrame, indicators: pl.DataFrame, s: Settings) -> pl.Data
 
 
 def protect(obs: pl.DataFrame, indicators: pl.DataFrame, s: Settings,
-            regions: pl.DataFrame | None = None, *, partition: str | None = None) -> pl.DataFrame:
+            regions: pl.DataFrame | None = None, *, partition: str | None = None,
+            memberships: pl.DataFrame | None = None) -> pl.DataFrame:
     """Small-number rules, then secondary suppression over every relation of ``obs`` (indicator_id,
     region_code, period, breakdown, category, value, denominator, status). ``regions`` (region_code,
     parent_code, level) gives the area tree; without it the CBS code structure (buurt, wijk, gemeente) is used.
+    ``memberships`` (region_code, group_code, level) adds "the members add up to the region": a member's
+    parent, for this purpose only, is its region (level "regio"; its parent_code stays NL01).
     ``partition`` names a column whose groups are protected each on their own in the same run."""
-    parents = None if regions is None else regions.filter(pl.col("level").is_in(["wijk", "buurt"]))
+    parents = None
+    if regions is not None:
+        areas = regions.filter(pl.col("level").is_in(["wijk", "buurt"])).select("region_code", "parent_code")
+        parents = pl.concat([areas, region_parents(memberships)])
     return secondary.protect(suppress(obs, indicators, s), indicators, parents, partition=partition)
+
+
+def region_parents(memberships: pl.DataFrame | None) -> pl.DataFrame:
+    """(region_code, parent_code): each member of the installation's region with the region as parent."""
+    if memberships is None:
+        return pl.DataFrame(schema={"region_code": pl.String, "parent_code": pl.String})
+    return (memberships.filter(pl.col("level") == REGION_LEVEL)
+            .select(pl.col("region_code").cast(pl.String), parent_code=pl.col("group_code").cast(pl.String)))
+
+
+def protection_units(memberships: pl.DataFrame | None) -> dict[str, str]:
+    """Code -> the unit whose figures are protected together, for the codes of a region: each member and
+    the region itself map to the region (a hidden member could otherwise be the region total minus the
+    shown members). A municipality not in it is its own unit, with its wijken and buurten."""
+    rows = region_parents(memberships)
+    return {**{g: g for g in rows["parent_code"]}, **dict(zip(rows["region_code"], rows["parent_code"], strict=True))}
 
 
 def complementary(df: pl.DataFrame, group_by: list[str], part_mask: pl.Expr, indicators: pl.DataFrame) -> pl.DataFrame:

@@ -44,9 +44,10 @@ from etl.cbs_meta import (
 )
 from etl.cbs_shape import Breakdown, Scope, Wanted, download, select, shape
 from etl.odata import DEFAULT_V3_BASE, DEFAULT_V4_BASE, Client, NotFound, Progress
+from etl.regio import check_members, parse_region, release_meta
 from warehouse import catalogue as catalogue_mod
 from warehouse.publication import publish
-from warehouse.releases import WarehouseError, current_release
+from warehouse.releases import WarehouseError, current_release, members_of
 
 # The CBS third-party catalogue (Iv3 finance, RIVM health monitor): same OData v3 layout, other host.
 DEFAULT_DATADERDEN_BASE = "https://dataderden.cbs.nl"
@@ -138,6 +139,9 @@ class Options:
     catalogue: Path | None = None
     gemeente: str | None = None
     peers: tuple[str, ...] = ()
+    members: tuple[str, ...] = ()  # further own municipalities: a region of ``gemeente`` and these
+    region: dict | None = None  # {"code", "name"} of that region (its totals are made at publication)
+    peers_by_member: dict | None = None  # peers chosen per member (meta ``peers`` as a dict), kept as they are
     tables: list[str] | None = None
     years: set[int] | None = None
     base_url: str = DEFAULT_V3_BASE
@@ -207,11 +211,13 @@ def read_stamps(client: Client, opts: Options, todo: dict[str, list[Wanted]], ca
 def run_load(opts: Options, client: Client | None = None) -> RunReport:
     cat = catalogue_mod.load(opts.catalogue)
     todo = plan(cat, opts.tables)
-    scope = Scope(opts.gemeente, opts.peers)
+    warehouse = Path(opts.warehouse)
+    check_members(warehouse, opts)
+    cbs_region = (opts.region or {}).get("code", "RG")[:2] != "RG"  # a JZ code: CBS may publish its figures
+    scope = Scope(opts.gemeente, opts.peers + ((opts.region["code"],) if cbs_region else ()), opts.members)
     own_client = client is None
     client = client or Client()
     report = RunReport()
-    warehouse = Path(opts.warehouse)
     cache_root = warehouse / ".download" / "cbs"
 
     prev = current_release(warehouse)
@@ -224,6 +230,9 @@ def run_load(opts: Options, client: Client | None = None) -> RunReport:
         for sid, ind, breakdown in have.iter_rows():
             prev_ids.setdefault(sid, set()).add((ind, breakdown))
 
+    # A member added (or removed) since the last load: every table is read again for the new set.
+    before = members_of(prev.meta) if prev is not None else []
+    new_scope = (len(before) > 1 or len(scope.own) > 1) and set(before) != set(scope.own)
     results: list[TableResult] = []
     t0 = time.perf_counter()
     side_client = client.fork()
@@ -242,7 +251,7 @@ def run_load(opts: Options, client: Client | None = None) -> RunReport:
             titles = meta.measures if meta.protocol == "v4" else None
             available = {(w.indicator_id, b) for w in wanted if match_measure(w.measure, list(meta.measures), titles)
                          for b in ("", *([w.breakdown.name] if w.breakdown else []))}
-            if (not opts.force and modified and prev_release.get(sid) == modified
+            if (not opts.force and not new_scope and modified and prev_release.get(sid) == modified
                     and available <= prev_ids.get(sid, set())):
                 report.unchanged.append(table)
                 print(f"{table}: ongewijzigd sinds {modified}, niet opnieuw geladen", file=sys.stderr)
@@ -290,11 +299,7 @@ def run_load(opts: Options, client: Client | None = None) -> RunReport:
         "url": r.meta.url, "release": r.meta.modified, "loaded_at": now, "checksum": r.checksum,
         "rows": r.observations.height,
     } for r in results])
-    meta = None
-    if scope.gemeente:  # the app reads its home municipality and peers from the release
-        names = regions.filter(pl.col("region_code") == scope.gemeente)["name"]
-        meta = {"demo": False, "gemeente": scope.gemeente, "peers": list(scope.peers),
-                "gemeente_name": names[0] if names.len() else scope.gemeente}
+    meta = release_meta(opts, regions) if scope.gemeente else None  # the app reads its members and peers here
     release = publish(warehouse, indicators=cat.to_frame(), observations=observations,
                       replace_sources=[f"cbs:{r.meta.table_id}" for r in results], regions=regions, sources=sources,
                       meta=meta)
@@ -309,7 +314,10 @@ def run_load(opts: Options, client: Client | None = None) -> RunReport:
 
 def register(sub, common) -> None:
     p = sub.add_parser("cbs", parents=[common], help="laad CBS StatLine-tabellen (OData v3/v4) volgens de catalogus")
-    p.add_argument("--gemeente", help="gemeentecode, bijv. GM0995: die gemeente met wijken en buurten, plus NL")
+    p.add_argument("--gemeente", help="gemeentecode, bijv. GM0995: die gemeente met wijken en buurten, plus NL; "
+                                      "meer gemeenten komma-gescheiden (GM0226,GM0221,GM0293): de eerste is de thuisgemeente")
+    p.add_argument("--regio-naam", help="naam van de regio die de gemeenten samen vormen (regiototaal wordt berekend)")
+    p.add_argument("--regio-code", help="CBS-code van de jeugdregio (JZ13) of een eigen code (standaard RG0001)")
     p.add_argument("--peers", help="vergelijkbare gemeenten, komma-gescheiden (GM0034,GM0363)")
     p.add_argument("--tables", help="alleen deze tabellen, komma-gescheiden (bijv. 84799NED)")
     p.add_argument("--years", help="alleen deze jaren, bijv. 2020,2022-2024")
@@ -332,6 +340,8 @@ def run(args) -> int:
         warehouse=settings.load(args.warehouse).warehouse,
         catalogue=args.catalogue,
         gemeente=gemeente[0] if gemeente else None,
+        members=tuple(gemeente[1:]),
+        region=parse_region(args.regio_naam, args.regio_code),
         peers=parse_codes(args.peers, "GM", "--peers"),
         tables=[t.strip() for t in args.tables.split(",") if t.strip()] if args.tables else None,
         years=parse_years(args.years),
@@ -341,8 +351,8 @@ def run(args) -> int:
         protocol=args.protocol,
         force=args.force,
     )
-    if len(gemeente) > 1:
-        raise WarehouseError("--gemeente: geef één gemeente; vergelijkingsgemeenten gaan via --peers")
+    if len(set(gemeente)) < len(gemeente):
+        raise WarehouseError(f"--gemeente: een gemeente staat er twee keer in ({args.gemeente})")
     rep = run_load(opts)
     done = f"CBS geladen: {', '.join(rep.loaded)} ({rep.observations} cijfers) in release {rep.release}"
     print_outcome(done if rep.release else None, rep.unchanged, rep.skipped)

@@ -48,17 +48,23 @@ class Breakdown:
 
 @dataclass
 class Scope:
-    """Which regions to keep: everything, or one municipality with its wijken/buurten, NL and peers."""
+    """Which regions to keep: everything, or the own municipality (and the further ``members`` of a region)
+    with its wijken/buurten, NL and peers."""
 
     gemeente: str | None = None
     peers: tuple[str, ...] = ()
+    members: tuple[str, ...] = ()
+
+    @property
+    def own(self) -> list[str]:
+        return [self.gemeente, *self.members] if self.gemeente else []
 
     def keep(self, code: str) -> bool:
         if self.gemeente is None:
             return True
-        if code in ("NL00", "NL01") or code == self.gemeente or code in self.peers:
+        if code in ("NL00", "NL01") or code == self.gemeente or code in self.members or code in self.peers:
             return True
-        return code[:2] in ("WK", "BU") and code[2:6] == self.gemeente[2:]
+        return code[:2] in ("WK", "BU") and ("GM" + code[2:6] == self.gemeente or "GM" + code[2:6] in self.members)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -346,8 +352,8 @@ def shape(meta: TableMeta, sel: Selection, long: pl.DataFrame, scope: Scope) -> 
              .then(code.str.slice(0, 2).replace_strict(LEVEL_BY_PREFIX, default=None, return_dtype=pl.String)))
     in_scope = pl.lit(True)
     if scope.gemeente:
-        in_scope = (code.is_in(["NL00", "NL01", scope.gemeente, *scope.peers])
-                    | (code.str.slice(0, 2).is_in(["WK", "BU"]) & (code.str.slice(2, 4) == scope.gemeente[2:])))
+        in_scope = (code.is_in(["NL00", "NL01", *scope.own, *scope.peers])
+                    | (code.str.slice(0, 2).is_in(["WK", "BU"]) & (pl.lit("GM") + code.str.slice(2, 4)).is_in(scope.own)))
     geo_codes = meta.codes.get(meta.geo_dim or "", [])
     titles = (pl.DataFrame({"region_code": [c["key"] for c in geo_codes], "title": [c["title"] for c in geo_codes]},
                            schema={"region_code": pl.String, "title": pl.String})

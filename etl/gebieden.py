@@ -23,7 +23,7 @@ from etl.cbs_meta import read_stamp_v3, table_year
 from etl.odata import DEFAULT_V3_BASE, Client, NotFound, get_all
 from warehouse import catalogue as catalogue_mod
 from warehouse.publication import publish
-from warehouse.releases import WarehouseError, current_release
+from warehouse.releases import WarehouseError, current_release, members_of
 
 # Checked against the CBS catalogue (TableInfos) at every load; a missing id is a clear error.
 TABLES = {
@@ -184,17 +184,21 @@ DEMO_GROUPS = (  # code, name, level, which peers (by position) lie in it beside
 
 
 def load_demo(warehouse: Path, catalogue_path: Path | None = None, meta: dict | None = None) -> None:
-    """Give the demo's municipality and its peers a province, COROP, youth and labour-market region.
+    """Give the demo's municipality (every member of a demo region) and its peers a province, COROP, youth
+    and labour-market region.
 
     ``meta`` is the demo release's meta; without it the current release's (the command line builds the
     demo inside a staging session, where the release just built is not current yet)."""
     meta = meta if meta is not None else current_release(warehouse).meta
-    gemeente, peers = meta.get("gemeente"), list(meta.get("peers") or [])
+    own, peers = members_of(meta), meta.get("peers") or []
+    if isinstance(peers, dict):  # peers chosen per member: every member's, once, in order
+        peers = list(dict.fromkeys(p for ps in peers.values() for p in ps))
+    peers = [p for p in peers if p not in own]
     regions, members = [], []
     for code, name, level, which in DEMO_GROUPS:
         regions.append({"region_code": code, "name": name, "level": level, "parent_code": "NL01",
                         "gemeente_code": None, "boundary_year": None})
-        for g in [gemeente, *(peers[i] for i in which if i < len(peers))]:
+        for g in [*own, *(peers[i] for i in which if i < len(peers))]:  # every own member lies in each group
             members.append({"region_code": g, "group_code": code, "level": level, "year": None})
     source = pl.DataFrame([{"source_id": SOURCE_ID, "kind": "demo", "title": "Gebieden (demo)", "table_id": "demo",
                             "url": "", "release": "demo", "loaded_at": datetime.now(UTC).isoformat(

@@ -2,7 +2,8 @@
 
 It checks the ``Modified`` stamp of every CBS table in the catalogue (and of the loaded "Gebieden in
 Nederland" table) against the release stamp kept in the warehouse, and loads only the tables that
-changed, for the same municipality and peers as before, in one new release.
+changed, for the same municipality and peers as before (every member of a region, its region), in one new
+release.
 
 Exit codes (for systemd, cron or any other scheduler):
 
@@ -26,7 +27,7 @@ from pathlib import Path
 import settings
 from etl import cbs, gebieden
 from etl.odata import DEFAULT_V3_BASE, DEFAULT_V4_BASE, Client, Unreachable
-from warehouse.releases import WarehouseError, current_release
+from warehouse.releases import WarehouseError, current_release, members_of, region_of
 
 EXIT_LOADED, EXIT_NOTHING_NEW, EXIT_BAD_INPUT, EXIT_UNREACHABLE = 0, 1, 2, 3
 
@@ -55,9 +56,13 @@ def refresh(warehouse: Path, *, catalogue_path: Path | None = None, base_url: st
     own = client is None
     client = client or Client()
     try:
+        members, peers = members_of(release.meta), release.meta.get("peers") or ()
+        by_member = peers if isinstance(peers, dict) else None  # peers chosen per member: all of them are read
+        flat = dict.fromkeys(p for ps in by_member.values() for p in ps) if by_member else peers
         report = cbs.run_load(cbs.Options(
-            warehouse=warehouse, catalogue=catalogue_path, gemeente=release.meta.get("gemeente") or None,
-            peers=tuple(release.meta.get("peers") or ()), base_url=base_url, v4_base_url=v4_base_url), client)
+            warehouse=warehouse, catalogue=catalogue_path, gemeente=members[0] if members else None,
+            members=tuple(members[1:]), region=region_of(release.meta), peers=tuple(flat), peers_by_member=by_member,
+            base_url=base_url, v4_base_url=v4_base_url), client)
         outcome = Outcome(list(report.loaded), list(report.unchanged), dict(report.skipped))
         areas = gebieden.loaded_table(warehouse)
         if areas is not None and areas[0] != "demo":

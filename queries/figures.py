@@ -9,7 +9,7 @@ import weakref
 import polars as pl
 
 from domain import secondary
-from domain.suppression import protect, suppress
+from domain.suppression import protect, protection_units, suppress
 from queries import Warehouse
 
 LAW_ORDER = ["wmo", "jeugd", "participatie", "schuldhulp", "context"]
@@ -79,8 +79,8 @@ def years(wh: Warehouse, indicator_ids: list[str], region_codes: list[str]) -> l
 
 def _suppressed(wh: Warehouse, df: pl.DataFrame) -> pl.DataFrame:
     """Small-number rules, then every cell that secondary suppression hides (see domain/secondary.py).
-    Which cells are hidden is decided over all figures of the municipality (every area level, period
-    and breakdown), so pages that each show a part can never be combined to recompute a hidden cell."""
+    Which cells are hidden is decided over all figures of the municipality, or of a region and its members
+    (every area level, period and breakdown), so pages that each show a part can never be combined to recompute a hidden cell."""
     df = suppress(df, catalogue(wh), wh.settings)
     if df.is_empty():
         return df
@@ -110,24 +110,30 @@ def _secondary_meta(wh: Warehouse) -> dict:
     return wh.memo("secondary_meta", build)
 
 
+def _units(wh: Warehouse) -> tuple[pl.DataFrame | None, dict[str, str]]:
+    """The memberships (None before they existed) and the unit of a region's codes (its members and itself)."""
+    mem = wh.run("memberships") if (wh.release.path / "memberships.parquet").exists() else None
+    return mem, wh.memo("protection_units", lambda: protection_units(mem))
+
+
 def _needs(wh: Warehouse, df: pl.DataFrame) -> tuple[list[tuple[frozenset[str], str]], dict[str, list[str]]]:
-    """What deciding the hidden cells of ``df`` takes: the (indicator group, municipality) pairs that
-    are protected together, and per rate in ``df`` the counts (its own count, its base) it goes with."""
+    """What deciding the hidden cells of ``df`` takes: the (indicator group, unit: a municipality, or a region
+    with its members) pairs protected together, and per rate in ``df`` the counts (own count, base) it goes with."""
     meta = _secondary_meta(wh)
     additive, numerators, dens = meta["additive"], meta["numerators"], meta["dens"]
     wanted = set(df["indicator_id"])
     bases = {i: [b for b in (numerators.get(i), dens.get(i)) if b in additive] for i in wanted - additive}
     needed = (wanted & additive) | {b for bs in bases.values() for b in bs}
-    regs = regions(wh)
-    gemeenten = sorted(regs.filter(pl.col("region_code").is_in(df["region_code"].unique().implode()))["gemeente_code"]
-                       .drop_nulls().unique().to_list())
+    regs = regions(wh).filter(pl.col("region_code").is_in(df["region_code"].unique().implode()))
+    units = _units(wh)[1]  # the region's own row has no gemeente_code: mapped to its unit here
+    codes = {*regs["gemeente_code"].drop_nulls(), *(set(regs["region_code"]) & set(units))}
+    gemeenten = sorted({units.get(c, c) for c in codes})
     groups = [frozenset(g) for g in secondary.groups(needed, meta["links"])]
     return [(g, gm) for g in groups for gm in gemeenten], bases
 
 
 def _hidden_cells(wh: Warehouse, df: pl.DataFrame) -> pl.DataFrame:
-    """Keys (secondary.KEYS) of the hidden cells of the indicators in ``df`` in the municipalities its
-    regions belong to; a rate counts as hidden wherever its count or its base is hidden."""
+    """Keys of the hidden cells of ``df``'s indicators in its regions' units; a rate is hidden where its count is."""
     pairs, bases = _needs(wh, df)
     frames = _protected_many(wh, pairs)
     hidden = pl.concat(frames) if frames else pl.DataFrame(schema=dict.fromkeys(secondary.KEYS, pl.String))
@@ -149,16 +155,14 @@ _PROTECTED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _PROTECTED_LOCK = threading.Lock()
 
 
-def _protected(wh: Warehouse, group: frozenset[str], gemeente: str) -> pl.DataFrame:
-    """The hidden cells of one group of indicators in one municipality, computed once per release."""
-    return _protected_many(wh, [(group, gemeente)])[0]
+def _protected(wh: Warehouse, group: frozenset[str], unit: str) -> pl.DataFrame:
+    return _protected_many(wh, [(group, unit)])[0]  # one group in one unit, computed once per release
 
 
 def _protected_many(wh: Warehouse, pairs: list[tuple[frozenset[str], str]]) -> list[pl.DataFrame]:
-    """The hidden cells of each (group of indicators, municipality) pair, each computed once per release.
-    The pairs not yet known are computed together: one query and one protection run for all of them.
-    No sum crosses two pairs (a group holds every indicator linked to its own, and a municipality's
-    areas add up to the municipality only), so each is hidden exactly as in a run of its own."""
+    """The hidden cells of each (group of indicators, unit) pair, each computed once per release. The pairs
+    not yet known are computed together (one query, one protection run). No sum crosses two pairs (a group
+    holds every indicator linked to its own, a unit's areas add up within it), so each is as if run alone."""
     s = wh.settings
     def key(pair):
         return (*pair, s.min_count, s.min_count_strict, s.min_denominator)
@@ -177,16 +181,16 @@ def _protected_many(wh: Warehouse, pairs: list[tuple[frozenset[str], str]]) -> l
 
 
 def _protect_pairs(wh: Warehouse, pairs: list[tuple[frozenset[str], str]]) -> dict:
-    """(group, municipality) -> its hidden cells (secondary.KEYS), for all ``pairs`` in one run."""
+    """(group, unit) -> its hidden cells (secondary.KEYS), for all ``pairs`` in one run."""
     flat = [(n, gm, i) for n, (g, gm) in enumerate(pairs) for i in sorted(g)]
-    cells = wh.run("protection_cells", pair_ids=[n for n, _, _ in flat], pair_gemeenten=[gm for _, gm, _ in flat],
+    mem, units = _units(wh)
+    unit_of = units | {gm: gm for _, gm, _ in flat}  # a code asked as a unit of its own stays one
+    cells = wh.run("protection_cells", pair_ids=[n for n, _, _ in flat], pair_units=[gm for _, gm, _ in flat],
                    pair_indicators=[i for _, _, i in flat], indicator_ids=sorted({i for _, _, i in flat}),
-                   gemeenten=sorted({gm for _, gm, _ in flat}))
-    cat = catalogue(wh)
-    # Each pair protected on its own (``partition``), all of them in one run.
-    out = protect(cells, cat, wh.settings, regions(wh), partition="pair")
-    # Hidden cells only: a figure the source does not have (status unknown) is no secret, so a rate
-    # beside it stays and the cell keeps saying "no figure" rather than "too small".
+                   unit_codes=sorted(unit_of), unit_of=[unit_of[c] for c in sorted(unit_of)])
+    # Each pair protected on its own (``partition``), all of them in one run; a region's members add up to it.
+    out = protect(cells, catalogue(wh), wh.settings, regions(wh), partition="pair", memberships=mem)
+    # Hidden cells only: a figure the source lacks (status unknown) is no secret; it says "no figure".
     out = out.filter(pl.col("status") == "suppressed")
     parts = out.partition_by("pair", as_dict=True)
     empty = out.clear().select(secondary.KEYS)

@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 
 from domain import formatting  # Dutch numbers and periods; Streamlit-free, imports nothing of the app
-from warehouse.releases import OBSERVATION_KEY, Release, current_release, empty_observations
+from warehouse.releases import OBSERVATION_KEY, Release, current_release, empty_observations, members_of, region_of
 
 # A figure of the home municipality that moves by more than this share is named in the preview.
 PREVIEW_THRESHOLD = 0.25
@@ -29,11 +29,12 @@ class Change:
     new: float | None
     old_status: str
     new_status: str | None
+    where: str = ""  # the member (or region) the figure is of, in a release of several municipalities
 
     def text(self) -> str:
         new = "geen cijfer meer" if self.new_status is None else formatting.value(self.new, self.unit,
                                                                                   self.new_status)
-        return (f"{self.title} {formatting.period_label(self.period)}: "
+        return (f"{self.where + ': ' if self.where else ''}{self.title} {formatting.period_label(self.period)}: "
                 f"{formatting.value(self.old, self.unit, self.old_status)} → {new}")
 
 
@@ -50,6 +51,8 @@ class Preview:
     changes: list[Change] = field(default_factory=list)
     more_changes: int = 0
     notes: list[str] = field(default_factory=list)
+    # member name -> figures of it (and its wijken and buurten) added, replaced or dropped (several members)
+    members: dict[str, int] = field(default_factory=dict)
 
     @property
     def has_changes(self) -> bool:
@@ -67,6 +70,9 @@ class Preview:
 
         out = [f"Cijfers: {n(self.added)} nieuw, {n(self.replaced)} vervangen, {n(self.dropped)} vervallen, "
                f"{n(self.unchanged)} gelijk."]
+        if self.members:
+            out.append("Veranderde cijfers per gemeente: "
+                       + ", ".join(f"{name} {n(k)}" for name, k in self.members.items()) + ".")
         for sid, kinds in sorted(self.periods.items()):
             parts = [f"{label} {plist(kinds[key])}" for key, label in
                      (("added", "nieuw:"), ("replaced", "vervangen:"), ("dropped", "vervallen:")) if kinds.get(key)]
@@ -113,6 +119,10 @@ def preview(warehouse: Path, release: Release, *, against: Release | None = None
             out.periods.setdefault(s_id, {}).setdefault(key, []).append(period)
     gemeente = (base.meta.get("gemeente") if base else None) or release.meta.get("gemeente")
     home = (pl.col("region_code") == gemeente) if gemeente else pl.col("region_code").str.starts_with("GM")
+    names = _member_names(release, base)
+    if len(names) > 1:  # several members: each one's changes, and the big moves of every member and the region
+        out.members = _changed_per_member(release, both, names)
+        home = pl.col("region_code").is_in(list(names))
     rel_change = ((pl.col("value_new") - pl.col("value")).abs() / pl.col("value").abs())
     big = both.filter(home & (pl.col("breakdown") == "") & (pl.col("category") == "") & in_old
                       & pl.col("value").is_not_null() & (pl.col("value") != 0)
@@ -126,9 +136,31 @@ def preview(warehouse: Path, release: Release, *, against: Release | None = None
     for r in big.head(limit).iter_rows(named=True):
         out.changes.append(Change(r["indicator_id"], titles.get(r["indicator_id"], r["indicator_id"]),
                                   units.get(r["indicator_id"], ""), r["period"], r["value"], r["value_new"],
-                                  r["status"], r["status_new"]))
+                                  r["status"], r["status_new"], names.get(r["region_code"], "") if len(names) > 1
+                                  else ""))
     out.more_changes = max(0, big.height - limit)
     if base is not None and bool(base.meta.get("demo")) != bool(release.meta.get("demo")):
         out.notes.append("Let op: de nieuwe versie is " + ("de demo." if release.meta.get("demo") else
                                                            "geen demo meer."))
     return out
+
+
+def _member_names(release: Release, base: Release | None) -> dict[str, str]:
+    """Code -> name of the members (and the region) of ``release``, else of ``base``; one entry or none for a
+    single municipality."""
+    meta = release.meta if len(members_of(release.meta)) > 1 or base is None else base.meta
+    names = meta.get("member_names") or {}
+    out = {m: str(names.get(m) or m) for m in members_of(meta)}
+    if (region := region_of(meta)) and len(out) > 1:
+        out[region["code"]] = region["name"]
+    return out
+
+
+def _changed_per_member(release: Release, both: pl.DataFrame, names: dict[str, str]) -> dict[str, int]:
+    """Member name -> figures of it, its wijken and buurten that are added, replaced or dropped."""
+    regs = release.table("regions").select("region_code", "gemeente_code")
+    changed = (both.filter(pl.col("kind") != "unchanged").select("region_code")
+               .join(regs, on="region_code", how="left")
+               .select(member=pl.coalesce("gemeente_code", "region_code")).group_by("member").len())
+    counts = dict(changed.iter_rows())
+    return {name: counts[code] for code, name in names.items() if counts.get(code)}

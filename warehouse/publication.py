@@ -35,6 +35,7 @@ import duckdb
 import polars as pl
 
 from domain import derive
+from warehouse import region_totals
 from warehouse.releases import (
     MEMBERSHIP_SCHEMA,
     OBSERVATION_KEY,
@@ -208,7 +209,6 @@ def publish(
             for sid, ps in by_period.items():
                 keep &= ~((pl.col("source_id") == sid) & pl.col("period").is_in(sorted(ps)))
             merged = pl.concat([obs_old.filter(keep), new_obs])
-            obs = derive.apply(indicators, merged).sort(OBSERVATION_KEY)  # rates from counts, every level
             reg = _upsert(old.get("regions"), conform(regions, REGION_SCHEMA, "regions")
                           if regions is not None else None, "region_code")
             if reg is None:
@@ -224,6 +224,9 @@ def publish(
             if missing_groups := set(mem["group_code"].to_list()) - set(reg["region_code"].to_list()):
                 raise WarehouseError(f"The load was refused: memberships of regions not in the regions table "
                                      f"{sorted(missing_groups)[:10]}")
+            merged, reg, src, mem = region_totals.add({**(base.meta if base else {}), **(meta or {})}, indicators,
+                                                      merged, reg, src, mem)  # region = sum of its members
+            obs = derive.apply(indicators, merged).sort(OBSERVATION_KEY)  # rates from counts, every level
 
             validate_regions(reg)
             validate_observations(obs, set(indicators["id"].to_list()), set(reg["region_code"].to_list()))
