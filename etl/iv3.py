@@ -235,7 +235,7 @@ def run_load(warehouse: Path, *, base: str = DEFAULT_DATADERDEN_BASE, years: set
             client.close()
     obs = pl.concat(frames)
     if scope and scope.gemeente:  # the nation was summed over every municipality before this
-        obs = obs.filter(pl.col("region_code").is_in(["NL01", scope.gemeente, *scope.peers]))
+        obs = obs.filter(pl.col("region_code").is_in(["NL01", *scope.own, *scope.peers]))
     release = publish_iv3(warehouse, obs, names, sources, catalogue_path=catalogue_path)
     return release.id, obs.height
 
@@ -243,7 +243,8 @@ def run_load(warehouse: Path, *, base: str = DEFAULT_DATADERDEN_BASE, years: set
 def register(sub, common) -> None:
     p = sub.add_parser("iv3", parents=[common],
                        help="laad lasten en baten per taakveld (Iv3, CBS dataderden) voor het sociaal domein")
-    p.add_argument("--gemeente", help="gemeentecode, bijv. GM0995: alleen die gemeente, de peers en Nederland")
+    p.add_argument("--gemeente", help="gemeentecode(s), bijv. GM0995 of in een regio GM0226,GM0221: alleen die "
+                   "gemeenten, de peers en Nederland")
     p.add_argument("--peers", help="vergelijkbare gemeenten, komma-gescheiden")
     p.add_argument("--years", help="alleen deze Iv3-jaren, bijv. 2023-2025")
     p.add_argument("--mapping", type=Path, default=None, help="taakvelden per wet (default data/iv3_taakvelden.toml)")
@@ -255,7 +256,7 @@ def register(sub, common) -> None:
 def run(args) -> int:
     gemeente = parse_codes(args.gemeente, "GM", "--gemeente")
     base = (args.dataderden_base_url or settings.text("MSD_CBS_DATADERDEN_BASE_URL")).rstrip("/")
-    scope = Scope(gemeente[0] if gemeente else None, parse_codes(args.peers, "GM", "--peers"))
+    scope = Scope(gemeente[0] if gemeente else None, parse_codes(args.peers, "GM", "--peers"), members=tuple(gemeente[1:]))
     release, n = run_load(settings.load(args.warehouse).warehouse, base=base, years=parse_years(args.years),
                           scope=scope, catalogue_path=args.catalogue, mapping_path=args.mapping)
     print(f"Iv3 geladen: {n} cijfers in versie {release}")

@@ -47,7 +47,7 @@ from publish.pages import (
     write_open_data,
     write_release_list,
 )
-from queries import Warehouse
+from queries import Warehouse, protection
 from queries import figures as q
 from store.db import Database
 from store.dossiers import DossierStore
@@ -102,7 +102,7 @@ def protect_ahead(wh: Warehouse, indicator_ids: list[str]) -> None:
     """Decide the secondary suppression of these figures in one protection run, instead of one run per
     figure page. Per indicator, as its own query asks it, so the cells hidden are the same."""
     regions = [wh.gemeente, *wh.peers]
-    q.protect_ahead(wh, [pl.DataFrame({"indicator_id": [i] * len(regions), "region_code": regions})
+    protection.protect_ahead(wh, [pl.DataFrame({"indicator_id": [i] * len(regions), "region_code": regions})
                          for i in indicator_ids])
 
 

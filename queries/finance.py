@@ -11,7 +11,7 @@ from statistics import mean
 
 import polars as pl
 
-from queries import Warehouse
+from queries import Warehouse, protection
 from queries import figures as q
 
 # Per law: the registry's cost and clients, the Iv3 finance group and the budget indicator.
@@ -191,7 +191,7 @@ def per_inhabitant(wh: Warehouse, indicator_ids: list[str], region_codes: list[s
     public, so the amount would come back by multiplying)."""
     codes = list(dict.fromkeys([*region_codes]))
     df = wh.run("finance_per_inhabitant", indicator_ids=list(indicator_ids), region_codes=codes)
-    return q._suppressed(wh, df.with_columns(denominator=pl.col("population")))
+    return protection.suppressed(wh, df.with_columns(denominator=pl.col("population")))
 
 
 def peer_median(df: pl.DataFrame, peers: list[str]) -> pl.DataFrame:

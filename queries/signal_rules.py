@@ -11,8 +11,7 @@ import numpy as np
 import polars as pl
 
 from domain import formatting as fmt
-from queries import Warehouse
-from queries import figures as q
+from queries import Warehouse, protection
 from warehouse.releases import Release, release_by_id
 
 KINDS = {
@@ -119,7 +118,7 @@ def robust_distance(value: float, others: list[float]) -> float | None:
 def _observations(wh: Warehouse, region_codes: list[str], indicator_ids: set[str] | None = None) -> pl.DataFrame:
     """Suppressed totals per year and quarter: a hidden cell has no value and is never tested.
     ``indicator_ids``: only these (suppression, the costly part, is then decided for their groups only)."""
-    return q._suppressed(wh, _unsuppressed(wh, region_codes, indicator_ids))
+    return protection.suppressed(wh, _unsuppressed(wh, region_codes, indicator_ids))
 
 
 def _unsuppressed(wh: Warehouse, region_codes: list[str], indicator_ids: set[str] | None = None, *,
@@ -140,7 +139,7 @@ def _provisional(wh: Warehouse, region_codes: list[str]) -> pl.DataFrame:
     that release. Only their figure groups are protected: whether a cell is hidden depends on its
     group and municipality alone, not on which other rows are asked for."""
     raw = _unsuppressed(wh, region_codes)
-    return q._suppressed(wh, raw.filter(pl.col("status") == "provisional"))
+    return protection.suppressed(wh, raw.filter(pl.col("status") == "provisional"))
 
 
 def _peer_tested(cat: dict[str, dict]) -> set[str]:

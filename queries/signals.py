@@ -34,7 +34,7 @@ from pathlib import Path
 
 import polars as pl
 
-from queries import Warehouse
+from queries import Warehouse, protection
 from queries import figures as q
 from queries.signal_kinds import (
     _breaks,
@@ -83,8 +83,8 @@ def compute(wh: Warehouse, *, previous: Warehouse | None = None) -> list[Signal]
     both = sorted(set(own) | set(wh.peers))
     raw = _unsuppressed(wh, own, read=both)
     raw_peers = _unsuppressed(wh, wh.peers, _peer_tested(cat), read=both) if wh.peers else raw.clear()
-    q.protect_ahead(wh, [raw, raw_peers])
-    obs, peer_obs = q._suppressed(wh, raw), q._suppressed(wh, raw_peers)
+    protection.protect_ahead(wh, [raw, raw_peers])
+    obs, peer_obs = protection.suppressed(wh, raw), protection.suppressed(wh, raw_peers)
     found = _changes(obs, cat, s)
     found += _peer_outliers(pl.concat([obs, peer_obs]), cat, wh, s)
     found += _goal_signals(obs, cat, wh)

@@ -7,7 +7,7 @@ import numpy as np
 import polars as pl
 
 from domain import disclosure, secondary
-from queries import Warehouse
+from queries import Warehouse, protection
 from queries import figures as q
 from tests.conftest import obs, small_regions, source_row
 from tests.linear_attack import KEYS, determined_cells, relations
@@ -226,10 +226,10 @@ def test_the_query_layer_protects_many_pairs_in_one_run_as_each_alone(demo_wareh
         groups = [frozenset(g) for g in secondary.groups(secondary.additive_ids(cat), secondary.links(cat))]
         gemeenten = [batch.gemeente, *batch.peers[:2]]
         pairs = [(g, gm) for g in groups for gm in gemeenten]
-        together = q._protected_many(batch, pairs)
+        together = protection._protected_many(batch, pairs)
         assert sum(f.height for f in together) > 100  # there is something to compare
         for (g, gm), frame in zip(pairs, together, strict=True):
-            assert set(frame.iter_rows()) == set(q._protected(single, g, gm).iter_rows()), (sorted(g), gm)
+            assert set(frame.iter_rows()) == set(protection._protected(single, g, gm).iter_rows()), (sorted(g), gm)
             assert frame.height == frame.unique().height
     finally:
         batch.close()

@@ -95,3 +95,14 @@ def test_cli_stages_the_iv3_load(small_warehouse, mapping, capsys):
                      "--dataderden-base-url", url, "--gemeente", "GM0001"])
     assert code == 0 and current_release(small_warehouse).id == before
     assert "Nog NIET gepubliceerd" in capsys.readouterr().out
+
+
+def test_a_region_keeps_every_member(small_warehouse, mapping):
+    """``--gemeente GM0001,GM0003``: both own municipalities stay, not only the first (GM0002 is no one's)."""
+    fake = FakeCBS()
+    fake.v3["45067NED"] = _table()
+    with Server(fake) as url:
+        assert main(["iv3", "--warehouse", str(small_warehouse), "--mapping", str(mapping), "--yes",
+                     "--dataderden-base-url", url, "--gemeente", "GM0001,GM0003"]) == 0
+    obs = current_release(small_warehouse).table("observations").filter(pl.col("source_id") == "cbs:45067NED")
+    assert set(obs["region_code"]) == {"GM0001", "GM0003", "NL01"}

@@ -9,7 +9,7 @@ from collections import Counter
 import polars as pl
 import pytest
 
-from queries import Warehouse, finance
+from queries import Warehouse, finance, protection
 from queries import figures as q
 from tests.conftest import obs, small_observations
 from tests.support.warehouse import publish_small
@@ -37,7 +37,7 @@ def _publish(path, *, rate_2024: float = 48.0, cost: float = 100.0) -> Warehouse
 def counted(monkeypatch):
     """Counts of warehouse queries (by SQL name) and of suppression runs, over every Warehouse."""
     calls: Counter = Counter()
-    run, suppressed = Warehouse.run, q._suppressed
+    run, suppressed = Warehouse.run, protection.suppressed
 
     def counting_run(self, name, **params):
         calls[name] += 1
@@ -48,7 +48,7 @@ def counted(monkeypatch):
         return suppressed(wh, df)
 
     monkeypatch.setattr(Warehouse, "run", counting_run)
-    monkeypatch.setattr(q, "_suppressed", counting_suppressed)
+    monkeypatch.setattr(protection, "suppressed", counting_suppressed)
     return calls
 
 

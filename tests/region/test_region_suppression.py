@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from queries import Warehouse
+from queries import Warehouse, protection
 from queries import figures as q
 from tests.conftest import obs, small_regions, source_row
 from tests.linear_attack import KEYS, determined_cells, relations
@@ -104,7 +104,7 @@ def test_a_single_municipality_hides_as_before(tmp_path):
         df = q.figures(wh, ["wmo_reg_clients"], MEMBERS, 2024)
         assert hidden(df) == {"GM0003"}
         assert df.filter((pl.col("region_code") == "GM0001") & (pl.col("period") == P))["value"].to_list() == [130]
-        assert q._units(wh)[1] == {}
+        assert protection._units(wh)[1] == {}
         wh.close()
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from queries import Warehouse
-from queries import figures as q
+from queries import Warehouse, protection
 from queries import signals as sg
 
 
@@ -17,7 +16,7 @@ def test_the_demo_signals_do_not_depend_on_how_suppression_is_batched(demo_wareh
     finally:
         fast.close()
 
-    one_run = q._protect_pairs
+    one_run = protection._protect_pairs
     runs = []
 
     def pair_by_pair(wh, pairs):
@@ -27,7 +26,7 @@ def test_the_demo_signals_do_not_depend_on_how_suppression_is_batched(demo_wareh
             out.update(one_run(wh, [pair]))
         return out
 
-    monkeypatch.setattr(q, "_protect_pairs", pair_by_pair)
+    monkeypatch.setattr(protection, "_protect_pairs", pair_by_pair)
     slow = Warehouse.open(demo_warehouse)
     try:
         alone = sg._with_previous(slow)
