@@ -37,7 +37,7 @@ CHANGE_LABELS = {"create": "aangemaakt", "edit": "bewerkt", "review": "klaargeze
 
 _YEAR_CODE = re.compile(r"^\d{4}JJ00$")
 _MARKER_PERIOD = re.compile(r"^\d{4}(JJ00|HJ0[12]|KW0[1-4]|MM(0[1-9]|1[0-2]))$")
-_GM = re.compile(r"^GM\d{4}$")
+_GM = re.compile(r"^(GM|RG)\d{4}$")  # a municipality, or a region of several (RGnnnn)
 _WK = re.compile(r"^WK\d{6}$")
 _MAX_SECTION = 20_000
 
