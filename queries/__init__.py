@@ -122,13 +122,15 @@ class Warehouse:
             return root
         with root._lock:
             view = root._views.get(code)
-            if view is None:
-                view = object.__new__(Warehouse)
-                view.__dict__.update(root.__dict__)  # shares connection, lock, cursors and caches
-                view._member = code
-                view._member_meta = _member_meta(root, code)
-                root._views[code] = view
+        if view is not None:
             return view
+        meta = _member_meta(root, code)  # may query the regions table: outside the lock, which queries take
+        view = object.__new__(Warehouse)
+        view.__dict__.update(root.__dict__)  # shares connection, lock, cursors and caches
+        view._member = code
+        view._member_meta = meta
+        with root._lock:
+            return root._views.setdefault(code, view)
 
     def run(self, name: str, **params) -> pl.DataFrame:
         """Run ``sql/<name>.sql`` with bound parameters; results are cached per parameter set."""
