@@ -152,8 +152,8 @@ def build(warehouse: Path, *, seed: int = SEED, catalogue_path: Path | None = No
                 boundaries={p.stem: p.read_text(encoding="utf-8") for p in (built.path / "boundaries").glob("*.geojson")},
                 meta=built.meta, stage=False)
         step(0.9, "Nieuwe cijfers van waarstaatjegemeente.nl laden")
-        # Province, COROP, youth and labour-market region (the home member's peers by position), then the
-        # other members in the same regions and all three in the Regio Lindestroom.
+        # Province, COROP, youth and labour-market region (the home member's peers by position), then all
+        # three members in the Regio Lindestroom.
         gebieden.load_demo(warehouse, catalogue_path, meta=built.meta | {"peers": [p[0] for p in PEERS]})
         _region_memberships(warehouse, catalogue_path)
         wsjg.load(exports.latest, warehouse=warehouse, catalogue_path=catalogue_path, source_id="wsjg:demo")
@@ -170,15 +170,15 @@ def _load_registry(extracts: dict[str, bytes], postcodes: bytes, warehouse: Path
 
 
 def _region_memberships(warehouse: Path, catalogue_path: Path | None) -> None:
-    """The members in the home member's province, COROP, youth and labour-market region, and in RG0001."""
-    release = current_release(warehouse)
-    held = release.table("memberships")
-    home = held.filter(pl.col("region_code") == GEMEENTE)
-    rows = [home.with_columns(region_code=pl.lit(m.code)) for m in MEMBERS]
-    rows.append(pl.DataFrame({"region_code": [m.code for m in MEMBERS], "group_code": REGION["code"],
-                              "level": "regio"}).with_columns(year=pl.lit(None)).cast(held.schema))
+    """The three members in the Regio Lindestroom (RG0001). The home member keeps its province, COROP, youth
+    and labour-market region (etl.gebieden.load_demo); the other members are in none of them, so the demo's
+    comparison groups stay the peers they were."""
+    held = current_release(warehouse).table("memberships")
+    home = held.filter((pl.col("region_code") == GEMEENTE) & (pl.col("level") != "regio"))
+    regio = pl.DataFrame({"region_code": [m.code for m in MEMBERS], "group_code": REGION["code"],
+                          "level": "regio"}).with_columns(year=pl.lit(None)).cast(held.schema)
     publish(warehouse, indicators=catalogue_mod.load(catalogue_path).to_frame(),
-            memberships=pl.concat(rows, how="diagonal_relaxed").select(held.columns), meta={"demo": True})
+            memberships=pl.concat([home, regio]).select(held.columns), meta={"demo": True})
 
 
 def _load_finance(seed: int, warehouse: Path, catalogue_path: Path | None) -> None:

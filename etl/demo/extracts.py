@@ -65,7 +65,8 @@ class People:
 
     def _new_household(self, wijk: str) -> dict:
         self.counter += 1
-        hh = {"id": f"HH{self.counter:07d}", "postcode": self.rng.choice(self.postcodes[wijk]), "members": []}
+        codes = self.postcodes[wijk]  # the same draw as rng.choice(codes), without its cost
+        hh = {"id": f"HH{self.counter:07d}", "postcode": codes[int(self.rng.integers(0, len(codes)))], "members": []}
         self.households[wijk].append(hh)
         return hh
 
@@ -127,6 +128,10 @@ def registry_inputs(rng: np.random.Generator, member: Member = HOME) -> tuple[di
     postcodes: dict[str, list[str]] = {}
     pc_rows = ["postcode,buurt_code,buurt_name,wijk_code,wijk_name,gemeente_code,gemeente_name"]
     factor = member.factors.get
+    # Another member's extract starts a few years before its first counted year, so the stock of long
+    # provisions (Wmo, bijstand) is built up; rows that ended before the year ahead of it are left out, and
+    # short ones (youth care, requests solved without maatwerk) are only drawn from then on. Keeps it cheap.
+    cutoff = date(member.first_year - 1, 1, 1) if member.index else None
     for i, w in enumerate(member.wijken):
         postcodes[w.code] = []
         n_buurten = 2 if w.code != "WK999011" else 1
@@ -152,6 +157,8 @@ def registry_inputs(rng: np.random.Generator, member: Member = HOME) -> tuple[di
             provider: str = "", referrer: str = "", amount: float | None = None, goal: str = "") -> None:
         if start and start > REFERENCE_DATE:
             return
+        if cutoff and (end or dec or req) < cutoff:
+            return  # ended before the member's counted years: not needed
         if end and end > REFERENCE_DATE:
             end, end_reason, goal = None, "", ""  # still running on the day of the extract
         if dec and dec > REFERENCE_DATE:
@@ -201,7 +208,8 @@ def registry_inputs(rng: np.random.Generator, member: Member = HOME) -> tuple[di
                             product, bs, be, "doel_bereikt", form, provider, "",
                             (min(be, REFERENCE_DATE) - bs).days / 30.4 * WMO_MONTHLY[product], "ja")
             # Requests that were solved without maatwerk.
-            for _ in range(rng.poisson(exp_wmo / 3.3 * 1.05)):
+            short = 0.0 if cutoff and year < cutoff.year else 1.0  # the home member: always 1
+            for _ in range(rng.poisson(exp_wmo / 3.3 * 1.05 * short)):
                 age = int(rng.integers(45, 95))
                 req = _date(year, rng)
                 route = rng.choice(["eigen_netwerk", "algemene_voorziening", "afgewezen"], p=[0.38, 0.5, 0.12])
@@ -209,7 +217,7 @@ def registry_inputs(rng: np.random.Generator, member: Member = HOME) -> tuple[di
                 add("wmo", person, w.code, req, req + timedelta(days=_wait_days(rng, 30)), str(route))
 
             # --- Jeugd
-            exp_j = (pop * RATE_JEUGD).sum() * trend("jeugd", cal) * (0.75 + 0.25 * w.poverty) * w.excess.get("jeugd", 1) * factor("jeugd", 1)
+            exp_j = (pop * RATE_JEUGD).sum() * trend("jeugd", cal) * (0.75 + 0.25 * w.poverty) * w.excess.get("jeugd", 1) * factor("jeugd", 1) * short
             ages = pop * RATE_JEUGD
             for g in rng.choice(len(ages), size=rng.poisson(exp_j / 1.75), p=ages / ages.sum()):
                 age = int(rng.integers(AGE_SPANS[g][0], min(AGE_SPANS[g][1], 22) + 1))
