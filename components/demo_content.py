@@ -30,19 +30,24 @@ _SEEDED = "_msd_demo_content_seeded"  # session key: the release whose demo cont
 DEMO_NOTES = DATA_DIR / "demo_notes.toml"
 
 
-def _notes(gm: str, last: int) -> list[tuple[NoteContent, bool]]:
+def _notes(gm: str, last: int, region_code: str | None = None) -> list[tuple[NoteContent, bool]]:
     """(content, publish?) pairs from ``data/demo_notes.toml``. Drafts stay drafts, so the work list has
-    something to do."""
+    something to do. ``gm`` is the home member; a note with ``member`` is about that member ("gemeente"
+    is then that member), "regio" is the region (``region_code``; such notes are left out without one)."""
     out = []
     for row in tomllib.loads(DEMO_NOTES.read_text(encoding="utf-8"))["note"]:
         fields = dict(row)
         publish = fields.pop("publish")
+        member = fields.pop("member", None) or gm
         region = fields.pop("region")
+        if region == "regio" and not region_code:
+            continue
+        region = {"gemeente": member, "regio": region_code}.get(region, region)
         period = fields.pop("period", None)
         if period:
             fields["period_from"] = fields["period_to"] = f"{last}JJ00" if period == "last" else period
         fields.setdefault("indicator_id", None)
-        out.append((NoteContent(region_codes=(gm if region == "gemeente" else region,), **fields), publish))
+        out.append((NoteContent(region_codes=(region,), **fields), publish))
     return out
 
 
@@ -54,9 +59,11 @@ def seed(wh: Warehouse, notes: NoteStore, dossiers: DossierStore) -> int:
     """Write the demo's notes and dossier into an empty store; returns how many notes were written."""
     if _already_seeded(notes):
         return 0
+    wh = getattr(wh, "root", wh)  # the home member, also when the first page opened is about another member
     last = q.latest_year(wh, q.headline_ids(wh), [wh.gemeente]) or dt.date.today().year
     written = 0
-    for content, publish in _notes(wh.gemeente, last):
+    region = wh.region["code"] if getattr(wh, "region", None) else None
+    for content, publish in _notes(wh.gemeente, last, region):
         note = notes.create(content, role=Role.AMBTENAAR, user=WRITER)
         written += 1
         if publish:  # written by one person, published by another (four eyes)

@@ -29,7 +29,7 @@ import polars as pl
 
 import settings as settings_mod
 from domain.suppression import protect as protect_cells
-from etl import registry_cases, registry_cases_base, registry_providers, registry_signals
+from etl import registry_cases, registry_cases_base, registry_members, registry_providers, registry_signals
 from etl.registry_counts import (  # noqa: F401  (this module's public names)
     Period,
     aggregate,
@@ -155,7 +155,10 @@ def load(extracts: list[Extract], postcodes: bytes, *, gemeente: str | None, war
     gemeente = gemeente or (release.meta.get("gemeente") if release else None)
     if not gemeente:
         raise ExtractRefused("Welke gemeente? Geef --gemeente GMxxxx (of laad eerst CBS-cijfers of de demo)")
-    pc = read_postcodes(postcodes)
+    # In a region each member has its own sources and postcodes (etl.registry_members).
+    registry_members.check_member(release.meta if release else None, gemeente)
+    prefix = registry_members.source_prefix(release.meta if release else None, gemeente)
+    pc = registry_members.member_postcodes(read_postcodes(postcodes), gemeente)
     gm_names = pc.filter(pl.col("gemeente_code") == gemeente)["gemeente_name"].drop_nulls()
     known = set(pc["wijk_from_pc"].drop_nulls().to_list())
     if release is not None:
@@ -172,8 +175,8 @@ def load(extracts: list[Extract], postcodes: bytes, *, gemeente: str | None, war
             obs_kind, years = module.aggregate(good, extra_wanted(cat.entries, module.KIND), reference, gemeente,
                                                first_year)
             del good, checked
-            covered[f"registry:{ex.law}"] = years
-            frames.append(obs_kind.with_columns(source_id=pl.lit(f"registry:{ex.law}")))
+            covered[f"{prefix}:{ex.law}"] = years
+            frames.append(obs_kind.with_columns(source_id=pl.lit(f"{prefix}:{ex.law}")))
             continue
         if ex.law not in LAWS:
             raise ExtractRefused(f"{ex.name}: onbekende wet {ex.law!r} (een van {', '.join(LAWS)}, "
@@ -188,18 +191,22 @@ def load(extracts: list[Extract], postcodes: bytes, *, gemeente: str | None, war
         del raw, checked, good
     provider_files: dict[str, bytes] = {}  # civil servants only (etl.registry_providers)
     if prepared:
-        _count_provisions(prepared, cat, gemeente, reference, first_year, frames, covered, s, provider_files)
+        _count_provisions(prepared, cat, gemeente, reference, first_year, frames, covered, s, provider_files,
+                          prefix)
     del prepared  # the person-level frames are not needed any more
     obs = protect(pl.concat(frames, how="diagonal_relaxed"), indicators, s)
     now = datetime.now(UTC).isoformat(timespec="seconds")
     sources = pl.DataFrame([{
         "source_id": sid, "kind": "registry", "table_id": "",
-        "title": SOURCE_TITLES.get(sid.split(":")[1], f"Eigen registratie {sid.split(':')[1]}"),
+        "title": _title(sid, release.meta if release else {}),
         "url": "", "release": reference.isoformat(), "loaded_at": now,
         "checksum": hashlib.sha256(b"".join(e.data for e in extracts)).hexdigest()[:16],
         "rows": int(obs.filter(pl.col("source_id") == sid).height),
     } for sid in sorted(covered)], schema=SOURCE_SCHEMA)
     meta = {} if release and release.meta.get("gemeente") else {"gemeente": gemeente}
+    if release is not None and release.meta.get("members"):  # one table for all members
+        postcodes = registry_members.merge_postcodes(stored_postcodes(warehouse), postcodes, gemeente=gemeente,
+                                                     home=release.meta.get("gemeente"))
     rel = publish(warehouse, indicators=indicators, observations=obs, sources=sources,
                   regions=_regions_rows(pc, gemeente, gm_names[0] if gm_names.len() else None),
                   replace_periods=covered, files={POSTCODES_FILE: postcodes, **provider_files},
@@ -207,6 +214,12 @@ def load(extracts: list[Extract], postcodes: bytes, *, gemeente: str | None, war
     report.observations, report.release, report.staged = obs.height, rel.id, bool(rel.meta.get("staged"))
     return report
 
+
+
+def _title(source_id: str, meta: dict) -> str:
+    kind, member = registry_members.kind_of(source_id), registry_members.member_of(source_id)
+    title = SOURCE_TITLES.get(kind, f"Eigen registratie {kind}")
+    return f"{title} ({(meta.get('member_names') or {}).get(member, member)})" if member else title
 
 
 def _judge(ex: Extract, height: int, checked: Checked, max_errors: int | None, report: LoadReport) -> pl.DataFrame:
@@ -232,28 +245,30 @@ def _judge(ex: Extract, height: int, checked: Checked, max_errors: int | None, r
 
 def _count_provisions(prepared: list[pl.DataFrame], cat, gemeente: str, reference: date, first_year: int | None,
                       frames: list[pl.DataFrame], covered: dict[str, list[str]], s: settings_mod.Settings,
-                      provider_files: dict[str, bytes]) -> None:
+                      provider_files: dict[str, bytes], prefix: str = "registry") -> None:
     """The counts of the provision extracts (Wmo, youth, Participatiewet, debt help) and, for two or more of
-    them, stapeling; appended to ``frames`` and ``covered``."""
+    them, stapeling; appended to ``frames`` and ``covered`` (source ids ``<prefix>:<law>``)."""
     # Ids are coded together, so one household is the same number in every law (for stapeling).
     rows = prepare(pl.concat(prepared, how="diagonal_relaxed"), gemeente, reference)
     prepared.clear()
-    provider_files.update(registry_providers.files(rows, reference, first_year, s))
+    provider_files.update(registry_providers.files(rows, reference, first_year, s,
+                                                  prefix.partition(":")[2] or None))
     for law in sorted(set(rows["law"])):
         wanted = [{"id": e["id"], **e["source"]["registry"]} for e in cat.by_source("registry")
                   if e["source"]["registry"]["law"] == law]
         law_rows = rows.filter(pl.col("law") == law)
-        covered[f"registry:{law}"] = law_periods(law_rows, reference, first_year)["code"].to_list()
+        covered[f"{prefix}:{law}"] = law_periods(law_rows, reference, first_year)["code"].to_list()
         frames.append(aggregate(law_rows, law, wanted, reference, first_year).with_columns(
-            source_id=pl.lit(f"registry:{law}")))
+            source_id=pl.lit(f"{prefix}:{law}")))
     # Households across laws can only be counted while the ids are in memory. Each group of figures has its
     # own source, replaced only by a load that holds the laws it needs: Wmo with debt help alone must not
     # overwrite the households per combination of the three core laws, nor the reverse.
     loaded = set(rows["law"])
     core = len(loaded & set(CORE_STAPELING_LAWS))
-    groups = {"registry:stapeling": (core >= 2, STAPELING_CORE_MEASURES),
-              "registry:stapeling-schuldhulp": ("schuldhulp" in loaded and core >= 1, {"households_debt_multi"}),
-              "registry:stapeling-18": ("jeugd" in loaded and len(loaded & set(STAPELING_LAWS)) >= 2, {"transition_18"})}
+    groups = {f"{prefix}:stapeling": (core >= 2, STAPELING_CORE_MEASURES),
+              f"{prefix}:stapeling-schuldhulp": ("schuldhulp" in loaded and core >= 1, {"households_debt_multi"}),
+              f"{prefix}:stapeling-18": ("jeugd" in loaded and len(loaded & set(STAPELING_LAWS)) >= 2,
+                                         {"transition_18"})}
     for source_id, (complete, measures) in groups.items():
         wanted = [{"id": e["id"], **e["source"]["registry"]} for e in cat.by_source("registry")
                   if e["source"]["registry"]["law"] == "stapeling" and e["source"]["registry"]["measure"] in measures]
@@ -277,8 +292,15 @@ def stored_postcodes(warehouse: Path) -> bytes | None:
     return None
 
 
-def save_postcodes(warehouse: Path, data: bytes) -> None:
-    """Keep a postcode table beside the warehouse (the demo does, so an uploaded demo extract finds its wijken)."""
+def save_postcodes(warehouse: Path, data: bytes, *, gemeente: str | None = None) -> None:
+    """Keep a postcode table beside the warehouse (the demo does, so an uploaded demo extract finds its wijken).
+    The table holds every member's postcodes: ``data`` replaces only the rows of the municipalities it holds
+    (rows without a gemeente_code are ``gemeente``'s; etl.registry_members.merge_postcodes)."""
+    target = warehouse / POSTCODES_FILE
+    release = current_release(warehouse)
+    home = release.meta.get("gemeente") if release else None
+    data = registry_members.merge_postcodes(target.read_bytes() if target.exists() else None, data,
+                                            gemeente=gemeente, home=home)
     tmp = warehouse / f".{POSTCODES_FILE}.tmp"
     tmp.write_bytes(data)
     tmp.replace(warehouse / POSTCODES_FILE)

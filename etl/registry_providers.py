@@ -85,13 +85,21 @@ def _labelled(prov: pl.DataFrame) -> pl.DataFrame:
     return prov.with_columns(label=label).drop("_name", "provider")
 
 
-def files(rows: pl.DataFrame, reference: date, first_year: int | None, s: settings_mod.Settings) -> dict[str, bytes]:
-    """The provider file of every law in ``rows`` (Wmo, youth care, Participatiewet, debt help)."""
+def file_name(law: str, member: str | None = None) -> str:
+    """The provider file of one law: ``providers-<law>.parquet`` for the home member (or a single
+    installation), ``providers-<GMcode>-<law>.parquet`` for another member of a region."""
+    return FILE.format(law=law if member is None else f"{member}-{law}")
+
+
+def files(rows: pl.DataFrame, reference: date, first_year: int | None, s: settings_mod.Settings,
+          member: str | None = None) -> dict[str, bytes]:
+    """The provider file of every law in ``rows`` (Wmo, youth care, Participatiewet, debt help); ``member``
+    names a member of a region that is not the home member (:func:`file_name`)."""
     out = {}
     for law in sorted(set(rows["law"])):
         cells = provider_cells(rows.filter(pl.col("law") == law), law, reference, first_year, s)
         if cells.height:
             buf = io.BytesIO()
             cells.write_parquet(buf)
-            out[FILE.format(law=law)] = buf.getvalue()
+            out[file_name(law, member)] = buf.getvalue()
     return out

@@ -199,7 +199,11 @@ class Warehouse:
         path = self.release.path / "boundaries" / f"{name}.geojson"
         if not path.exists():
             return None
-        return json.loads(path.read_text(encoding="utf-8"))
+        geo = json.loads(path.read_text(encoding="utf-8"))
+        if self.is_region and geo.get("features"):  # one file for all members: this member's wijken only
+            geo["features"] = [f for f in geo["features"]
+                               if (f.get("properties") or {}).get("gemeente_code") in (None, self.gemeente)]
+        return geo
 
     def close(self) -> None:
         if self._root is not self:

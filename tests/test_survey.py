@@ -129,7 +129,7 @@ def test_the_demo_holds_the_own_survey_with_n_and_the_nation_and_peers_from_waar
     police = obs.filter((pl.col("indicator_id") == "vt_reports_police") & (pl.col("region_code") == "GM9990")
                         & (pl.col("period") == "2024JJ00"))["value"].item()
     assert share["value"] == pytest.approx(100 * police / share["denominator"]) and 55 < share["value"] < 90
-    wijken = obs.filter((pl.col("indicator_id") == "lonely_pct") & pl.col("region_code").str.starts_with("WK")
+    wijken = obs.filter((pl.col("indicator_id") == "lonely_pct") & pl.col("region_code").str.starts_with("WK9990")
                         & (pl.col("period") == "2024JJ00"))
     assert wijken.height == 11 and wijken["value"].max() - wijken["value"].min() > 2  # wijken differ
 

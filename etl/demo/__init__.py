@@ -1,4 +1,10 @@
-"""The built-in demo: a fictional municipality, its wijken, 15 peers and the national figure.
+"""The built-in demo: a fictional region of three municipalities, their wijken, 15 peers and the nation.
+
+Lindewaard (GM9990) is the home member; Eikenrode (GM9991, small, rural, older) and Kanaalstad (GM9992,
+larger, urban, young and poorer) form the Regio Lindestroom (RG0001) with it. Each member gets its own
+population, wijken, boundaries, registry extracts, waarstaatjegemeente rows, Iv3 and budget, each from
+random streams of its own, so Lindewaard's figures are what they were before the region. The region's
+totals are not made here: the publication computes them from the members' counts.
 
 Nothing here writes figures into the warehouse directly. The generator produces source-format
 inputs, the way a municipality receives them, and runs them through the real loaders:
@@ -37,13 +43,25 @@ import numpy as np
 import polars as pl
 
 import settings
-from etl import gebieden, population, survey, wsjg
+from etl import gebieden, population, registry, registry_members, survey, wsjg
 from etl.demo.cases import case_inputs
-from etl.demo.exports import cbs_like_counts, comparison_inputs, survey_csv
+from etl.demo.cbs_counts import cbs_like_counts
+from etl.demo.exports import comparison_inputs, survey_csv
 from etl.demo.extracts import registry_inputs
 from etl.demo.inhabitants import population_inputs
 from etl.demo.money import finance_inputs
-from etl.demo.place import FIRST_YEAR, GEMEENTE, GEMEENTE_NAME, LAST_YEAR, PEERS, REFERENCE_DATE, SEED, WIJKEN
+from etl.demo.place import (
+    GEMEENTE,
+    GEMEENTE_NAME,
+    LAST_YEAR,
+    MEMBERS,
+    PEERS,
+    REFERENCE_DATE,
+    REGION,
+    SEED,
+    WIJKEN,  # noqa: F401  (the home member's wijken, as before)
+    Member,
+)
 from etl.demo.shapes import boundaries_geojson
 from warehouse import catalogue as catalogue_mod
 from warehouse.publication import publish
@@ -54,11 +72,27 @@ def regions_frame() -> pl.DataFrame:
     rows = [{"region_code": "NL01", "name": "Nederland", "level": "land", "parent_code": None, "gemeente_code": None}]
     rows += [{"region_code": code, "name": name, "level": "gemeente", "parent_code": "NL01", "gemeente_code": code}
              for code, name, *_ in PEERS]
-    rows.append({"region_code": GEMEENTE, "name": GEMEENTE_NAME, "level": "gemeente", "parent_code": "NL01",
-                 "gemeente_code": GEMEENTE})
-    rows += [{"region_code": w.code, "name": w.name, "level": "wijk", "parent_code": GEMEENTE, "gemeente_code": GEMEENTE}
-             for w in WIJKEN]
+    for m in MEMBERS:
+        rows.append({"region_code": m.code, "name": m.name, "level": "gemeente", "parent_code": "NL01",
+                     "gemeente_code": m.code})
+        rows += [{"region_code": w.code, "name": w.name, "level": "wijk", "parent_code": m.code,
+                  "gemeente_code": m.code} for w in m.wijken]
+    rows.append({"region_code": REGION["code"], "name": REGION["name"], "level": "regio", "parent_code": "NL01",
+                 "gemeente_code": None})
     return pl.DataFrame(rows).with_columns(boundary_year=pl.lit(LAST_YEAR, pl.Int32))
+
+
+def region_meta(seed: int) -> dict:
+    """The demo release's meta: the home member, the members and their names, the region, peers per member."""
+    peers = [p[0] for p in PEERS]
+    return {"demo": True, "gemeente": GEMEENTE, "gemeente_name": GEMEENTE_NAME, "members": [m.code for m in MEMBERS],
+            "member_names": {m.code: m.name for m in MEMBERS}, "region": dict(REGION),
+            "peers": {m.code: list(peers) for m in MEMBERS}, "seed": seed}
+
+
+def member_rng(seed: int, member: Member) -> np.random.Generator:
+    """The random stream of a member other than the home member (the home member draws from the main one)."""
+    return np.random.default_rng([seed, 30, member.index])
 
 
 def build(warehouse: Path, *, seed: int = SEED, catalogue_path: Path | None = None,
@@ -72,27 +106,38 @@ def build(warehouse: Path, *, seed: int = SEED, catalogue_path: Path | None = No
     try:
         step(0.05, "Wijken en grenzen maken")
         publish(scratch, indicators=indicators, regions=regions_frame(), boundaries={"wijken": boundaries_geojson()},
-                meta={"demo": True, "gemeente": GEMEENTE, "gemeente_name": GEMEENTE_NAME,
-                      "peers": [p[0] for p in PEERS], "seed": seed})
+                meta=region_meta(seed))
         step(0.15, "Inwoners per wijk en leeftijd laden")
-        persons, households = population_inputs(rng)
-        population.load(persons, households, gemeente=GEMEENTE, warehouse=scratch, catalogue_path=catalogue_path,
-                        release="demo")
-        step(0.3, "Registratie van Wmo, jeugd, Participatiewet en schuldhulp maken")
-        extracts, postcodes = registry_inputs(rng)
-        step(0.5, "Registratie laden (alleen tellingen worden bewaard)")
-        # Complaints and objections and the debt-help signals come with the law extracts (same load).
-        _load_registry(extracts | case_inputs(seed, postcodes), postcodes, scratch, catalogue_path)
+        streams = {m.code: rng if m.index == 0 else member_rng(seed, m) for m in MEMBERS}
+        people = {}
+        for m in MEMBERS:  # the home member first: its draws from the main stream are what they were
+            people[m.code] = population_inputs(streams[m.code], m.wijken)
+            population.load(*people[m.code], gemeente=m.code, warehouse=scratch, catalogue_path=catalogue_path,
+                            release="demo")
+        persons, households = people[GEMEENTE]
+        registry_files, all_postcodes = {}, None
+        for i, m in enumerate(MEMBERS):
+            step(0.3 + 0.15 * i, f"Registratie van {m.name} maken en laden (alleen tellingen worden bewaard)")
+            extracts, postcodes = registry_inputs(streams[m.code], m)
+            # Complaints and objections and the debt-help signals come with the law extracts (same load).
+            registry_files[m.code] = (extracts, extracts | case_inputs(seed, postcodes, m), postcodes)
+            _load_registry(registry_files[m.code][1], postcodes, scratch, catalogue_path, m)
+            all_postcodes = registry_members.merge_postcodes(all_postcodes, postcodes)
+        extracts, _, postcodes = registry_files[GEMEENTE]
         step(0.75, "Vergelijkingscijfers (waarstaatjegemeente.nl) laden")
-        exports = comparison_inputs(rng, cbs_like_counts(extracts, persons))
+        others = [(m, cbs_like_counts(registry_files[m.code][0], people[m.code][0], m)) for m in MEMBERS[1:]]
+        exports = comparison_inputs(rng, cbs_like_counts(extracts, persons), others, seed)
         wsjg.load(exports.latest, warehouse=scratch, catalogue_path=catalogue_path, source_id="wsjg:demo")
         step(0.8, "Iv3-cijfers en begroting laden")
         _load_finance(seed, scratch, catalogue_path)  # needs the latest inhabitants of the peers
         survey.load([("peiling_clientervaring.csv", survey_csv())], warehouse=scratch, catalogue_path=catalogue_path,
                     source_id="survey:demo")
         if write_inputs:
-            _write_inputs(Path(write_inputs), persons, households, extracts | case_inputs(seed, postcodes), postcodes,
+            _write_inputs(Path(write_inputs), persons, households, registry_files[GEMEENTE][1], postcodes,
                           exports.latest)
+            for m in MEMBERS[1:]:  # the other members' own files in a folder of their own
+                _write_inputs(Path(write_inputs) / m.code, *people[m.code], registry_files[m.code][1],
+                              registry_files[m.code][2], [])
         step(0.85, "De versie van een jaar eerder maken")
         wsjg.load(exports.year_before, warehouse=scratch, catalogue_path=catalogue_path, source_id="wsjg:demo")
         built = current_release(scratch)
@@ -107,27 +152,39 @@ def build(warehouse: Path, *, seed: int = SEED, catalogue_path: Path | None = No
                 boundaries={p.stem: p.read_text(encoding="utf-8") for p in (built.path / "boundaries").glob("*.geojson")},
                 meta=built.meta, stage=False)
         step(0.9, "Nieuwe cijfers van waarstaatjegemeente.nl laden")
-        gebieden.load_demo(warehouse, catalogue_path, meta=built.meta)  # province, COROP, youth and labour-market region
+        # Province, COROP, youth and labour-market region (the home member's peers by position), then all
+        # three members in the Regio Lindestroom.
+        gebieden.load_demo(warehouse, catalogue_path, meta=built.meta | {"peers": [p[0] for p in PEERS]})
+        _region_memberships(warehouse, catalogue_path)
         wsjg.load(exports.latest, warehouse=warehouse, catalogue_path=catalogue_path, source_id="wsjg:demo")
-        from etl import registry
-
-        registry.save_postcodes(warehouse, postcodes)  # so an uploaded demo extract finds its wijken
+        registry.save_postcodes(warehouse, all_postcodes)  # so an uploaded demo extract finds its wijken
         step(1.0, "Klaar")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _load_registry(extracts: dict[str, bytes], postcodes: bytes, warehouse: Path, catalogue_path: Path | None) -> None:
-    from etl import registry
+def _load_registry(extracts: dict[str, bytes], postcodes: bytes, warehouse: Path, catalogue_path: Path | None,
+                   member: Member) -> None:
+    registry.load_demo(extracts, postcodes, gemeente=member.code, warehouse=warehouse, catalogue_path=catalogue_path,
+                       reference_date=REFERENCE_DATE, first_year=member.first_year)
 
-    registry.load_demo(extracts, postcodes, gemeente=GEMEENTE, warehouse=warehouse, catalogue_path=catalogue_path,
-                       reference_date=REFERENCE_DATE, first_year=FIRST_YEAR)
+
+def _region_memberships(warehouse: Path, catalogue_path: Path | None) -> None:
+    """The three members in the Regio Lindestroom (RG0001). The home member keeps its province, COROP, youth
+    and labour-market region (etl.gebieden.load_demo); the other members are in none of them, so the demo's
+    comparison groups stay the peers they were."""
+    held = current_release(warehouse).table("memberships")
+    home = held.filter((pl.col("region_code") == GEMEENTE) & (pl.col("level") != "regio"))
+    regio = pl.DataFrame({"region_code": [m.code for m in MEMBERS], "group_code": REGION["code"],
+                          "level": "regio"}).with_columns(year=pl.lit(None)).cast(held.schema)
+    publish(warehouse, indicators=catalogue_mod.load(catalogue_path).to_frame(),
+            memberships=pl.concat([home, regio]).select(held.columns), meta={"demo": True})
 
 
 def _load_finance(seed: int, warehouse: Path, catalogue_path: Path | None) -> None:
     from etl import budget, iv3
 
-    long, reports, names, budget_csv = finance_inputs(seed, current_release(warehouse))
+    long, reports, names, budgets = finance_inputs(seed, current_release(warehouse))
     by_year = {}
     for key in reports:
         by_year.setdefault(int(key[:4]), {})[key] = reports[key]
@@ -135,8 +192,9 @@ def _load_finance(seed: int, warehouse: Path, catalogue_path: Path | None) -> No
                                "iv3:demo") for year, keys in sorted(by_year.items())])
     iv3.publish_iv3(warehouse, obs, names, [iv3.source_row("iv3:demo", "Iv3-gegevens (demo, verzonnen)", "", "", "demo",
                                                            "", obs.height)], catalogue_path=catalogue_path)
-    budget.load(budget_csv, "begroting_demo.csv", gemeente=GEMEENTE, warehouse=warehouse,
-                catalogue_path=catalogue_path, source_id="budget:demo")
+    for m in MEMBERS:  # the home member's source as it was; the others' their own
+        budget.load(budgets[m.code], "begroting_demo.csv", gemeente=m.code, warehouse=warehouse,
+                    catalogue_path=catalogue_path, source_id="budget:demo" if m.index == 0 else f"budget:{m.code}:demo")
 
 
 def _write_inputs(target: Path, persons, households, extracts, postcodes, files) -> None:
@@ -148,7 +206,8 @@ def _write_inputs(target: Path, persons, households, extracts, postcodes, files)
         (target / f"registratie_{law}.csv").write_bytes(data)
     for name, data in files:
         (target / name).write_bytes(data)
-    (target / "peiling_clientervaring.csv").write_bytes(survey_csv())
+    if files:  # the home member's: the survey is its own
+        (target / "peiling_clientervaring.csv").write_bytes(survey_csv())
 
 
 def register(sub, common) -> None:

@@ -24,7 +24,7 @@ import polars as pl
 
 from etl.demo.extracts import _bsn
 from etl.demo.inhabitants import wijk_population
-from etl.demo.place import FIRST_YEAR, LAST_YEAR, REFERENCE_DATE, WIJKEN
+from etl.demo.place import FIRST_YEAR, HOME, LAST_YEAR, REFERENCE_DATE, Member
 
 # Per law: how the system writes the law, and cases a year for the whole municipality by kind.
 CASE_RATES = {
@@ -56,9 +56,9 @@ def _days(rng: np.random.Generator, median: float, spread: float = 0.55) -> int:
     return max(1, int(rng.lognormal(math.log(median), spread)))
 
 
-def _weights(year: int, power: float) -> np.ndarray:
+def _weights(year: int, power: float, wijken) -> np.ndarray:
     """Share of each wijk: its inhabitants, weighted by how poor it is."""
-    w = np.array([wijk_population(wk, max(year, FIRST_YEAR)).sum() * wk.poverty ** power for wk in WIJKEN], float)
+    w = np.array([wijk_population(wk, max(year, FIRST_YEAR)).sum() * wk.poverty ** power for wk in wijken], float)
     return w / w.sum()
 
 
@@ -66,18 +66,30 @@ def _iso(d: date | None) -> str:
     return d.isoformat() if d else ""
 
 
-def case_inputs(seed: int, postcodes: bytes) -> dict[str, bytes]:
-    """The case list (``cases``) and the signal list (``signals``) in the standard profile's columns."""
-    rng = np.random.default_rng([seed, 20])
-    rnd = random.Random(seed + 20)
+def _scale(member: Member) -> tuple[float, float]:
+    """How many cases and signals a member has against the home member: (cases, signals), by inhabitants and
+    (for objections about income and the signals) by how poor it is."""
+    size = sum(w.pop2015 for w in member.wijken) / sum(w.pop2015 for w in HOME.wijken)
+    poorer = member.poverty / HOME.poverty
+    return size, size * poorer
+
+
+def case_inputs(seed: int, postcodes: bytes, member: Member = HOME) -> dict[str, bytes]:
+    """The case list (``cases``) and the signal list (``signals``) in the standard profile's columns, for one
+    member of the region (each from streams of its own)."""
+    rng = np.random.default_rng([seed, 20] if member.index == 0 else [seed, 20, member.index])
+    rnd = random.Random(seed + 20 + 1000 * member.index)
     pcs = _postcodes(postcodes)
+    wijken = member.wijken
+    size, signal_size = _scale(member)
     cases = ["case_id,client_id,received_date,decision_date,law,product_code,kind,outcome,postcode,wijk_code"]
     n = 0
     for year in range(FIRST_YEAR, LAST_YEAR + 1):
-        weights = _weights(year, 0.6)
+        weights = _weights(year, 0.6, wijken)
         for law, (written, rates) in CASE_RATES.items():
             for kind, rate in rates.items():
                 rate *= 1.15 if law == "wmo" and year >= 2019 else 1.0  # the abonnementstarief
+                rate *= size * member.factors.get("bijstand" if law == "participatie" else law, 1.0)
                 for _ in range(rng.poisson(rate)):
                     n += 1
                     received = date(year, 1, 1) + timedelta(days=int(rng.integers(0, 365)))
@@ -89,7 +101,7 @@ def case_inputs(seed: int, postcodes: bytes) -> dict[str, bytes]:
                     outcome = str(rng.choice(list(chances), p=list(chances.values())))
                     if decided > REFERENCE_DATE:
                         decided, outcome = None, ""  # still running on the day of the export
-                    wijk = WIJKEN[int(rng.choice(len(WIJKEN), p=weights))].code
+                    wijk = wijken[int(rng.choice(len(wijken), p=weights))].code
                     postcode = str(rng.choice(pcs[wijk])) if rng.random() < 0.85 else ""
                     product = str(rng.choice(PRODUCTS[law])) if rng.random() < 0.8 else ""
                     cases.append(",".join([f"Z{year}-{n:05d}", _bsn(rnd), _iso(received), _iso(decided), written,
@@ -97,15 +109,15 @@ def case_inputs(seed: int, postcodes: bytes) -> dict[str, bytes]:
     signals = ["signal_id,signal_date,signal_kind,contact_date,help_accepted,children,postcode"]
     n = 0
     for year, total in SIGNALS_PER_YEAR.items():
-        weights = _weights(year, 1.3)
+        weights = _weights(year, 1.3, wijken)
         kinds = dict(SIGNAL_KINDS)
         if year == 2022:
             kinds["Energie"] *= 1.5  # the energy prices of 2022
         p = np.array(list(kinds.values())) / sum(kinds.values())
-        for _ in range(rng.poisson(total)):
+        for _ in range(rng.poisson(total * signal_size)):
             n += 1
             signalled = date(year, 1, 1) + timedelta(days=int(rng.integers(0, 365)))
-            w = WIJKEN[int(rng.choice(len(WIJKEN), p=weights))]
+            w = wijken[int(rng.choice(len(wijken), p=weights))]
             contact = None
             if rng.random() < 0.9:
                 contact = signalled + timedelta(days=_days(rng, 12 * 0.93 ** (year - 2021), 0.7))

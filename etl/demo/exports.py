@@ -3,36 +3,31 @@ and the counts CBS would publish for the same areas."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
-from datetime import date
 
 import numpy as np
-import polars as pl
 
-from etl import population
 from etl.demo.extracts import trend
 from etl.demo.inhabitants import age_shares
 from etl.demo.place import (
     FIRST_YEAR,
     GEMEENTE,
-    GEMEENTE_NAME,
+    HOME,
     KWB_BANDS,
     LAST_YEAR,
     PEERS,
     RATE_BIJSTAND,
     RATE_JEUGD,
     RATE_WMO,
-    REFERENCE_DATE,
     SEED,
     UNDER_23,
     WIJKEN,
     YEARS,
+    Member,
     ao_rate,
     cbs_round,
     ww_rate,
 )
-from etl.demo.shapes import _areas_km2
 
 
 def _wsjg_export(indicator_name: str, rows: list[tuple[str, str, list[float | None]]], provisional_last: bool,
@@ -67,9 +62,10 @@ def _year_before(rows: list[tuple[str, str, list[float | None]]], share: float) 
     return [(name, code, [*values[:i], provisional(values[i])]) for name, code, values in rows]
 
 
-def comparison_inputs(rng: np.random.Generator, extracts_summary: dict) -> Exports:
+def comparison_inputs(rng: np.random.Generator, extracts_summary: dict,
+                      others: list[tuple[Member, dict]] = (), seed: int = SEED) -> Exports:
     """One export per indicator with the nation, the peers, the municipality and (where CBS has
-    them) its wijken. Figures for the own municipality follow the simulated registry, as CBS counts
+    them) its wijken, and the other members of the region (``others``: each with its cbs_like_counts). Figures for the own municipality follow the simulated registry, as CBS counts
     them: half a year later, rounded to fives, the last year provisional. Also the same exports as
     they were a year earlier (one year shorter, that year provisional)."""
     series: dict[str, list[tuple[str, str, list[float | None]]]] = {}
@@ -168,9 +164,33 @@ def comparison_inputs(rng: np.random.Generator, extracts_summary: dict) -> Expor
         for k, v in vals.items():
             put(k, name, code, v)
 
-    # The own municipality and its wijken, from the same simulated people the registry holds.
+    # The own municipality and its wijken, from the same simulated people the registry holds; then the
+    # other members of the region, each from a stream of its own (the home member's figures stay the same).
     cbs = extracts_summary
-    for name, code in [(GEMEENTE_NAME, GEMEENTE)] + [(w.name, w.code) for w in WIJKEN]:
+    _own_series(put, HOME, cbs, rng)
+    for member, summary in others:
+        _own_series(put, member, summary, np.random.default_rng([seed, 40, member.index]))
+    _social_series(put, regions, cbs, others)
+    provisional = {"Wmo-cliënten per 1.000 inwoners", "Wmo-cliënten", "Jongeren met jeugdhulp", "Hulp bij het huishouden per 1.000 inwoners",
+                   "Jongeren met jeugdhulp (%)", "Jeugdhulp met verblijf (%)", "Jongeren met jeugdbescherming (%)",
+                   "Jongeren met jeugdbescherming", "Jongeren met jeugdreclassering",
+                   "Jongeren met jeugdzorg", "Jongeren met jeugdzorg (%)", "Personen met bijstand", "Meldingen Veilig Thuis",
+                   "Meldingen Veilig Thuis per 1.000 inwoners"}
+    named = [(f"wsjg_{i:02d}.csv", name, rows) for i, (name, rows) in enumerate(sorted(series.items()))]
+    return Exports(
+        latest=[(file, _wsjg_export(name, rows, name in provisional)) for file, name, rows in named],
+        year_before=[(file, _wsjg_export(name, _year_before(rows, PROVISIONAL_SHARE.get(name, 1.0)), name in provisional,
+                                         LAST_YEAR - 1)) for file, name, rows in named])
+
+
+def _own_series(put, member: Member, cbs: dict, rng: np.random.Generator) -> None:
+    """A member and its wijken, from the same simulated people its registry holds (``cbs``: cbs_like_counts).
+    The home member's figures are the demo's as they were; another member's lean on its poverty and age."""
+    home = member.index == 0
+    tilt = 1.0 if home else (0.8 + 0.2 * member.poverty) / (0.8 + 0.2 * HOME.poverty)  # Veilig Thuis, school
+    work = 0.985 if home else 1.04 - 0.04 * member.poverty
+    care = 1.0 if home else (17 + 6 * member.oldness) / (17 + 6 * HOME.oldness)
+    for name, code in [(member.name, member.code)] + [(w.name, w.code) for w in member.wijken]:
         for k, key in [("Wmo-cliënten per 1.000 inwoners", "wmo_per_1000"),
                        ("Jongeren met jeugdhulp (%)", "jeugd_pct")]:
             put(k, name, code, [cbs[key].get((code, y)) for y in YEARS])
@@ -184,9 +204,9 @@ def comparison_inputs(rng: np.random.Generator, extracts_summary: dict) -> Expor
         put("Jongeren met jeugdhulp", name, code, [cbs["jeugd_pct:count"].get((code, y)) for y in YEARS])
         put("Jongeren met jeugdzorg", name, code, [cbs["jeugd_pct:count"].get((code, y)) for y in YEARS])
         put("Jongeren met jeugdzorg (%)", name, code, [cbs["jeugdzorg_pct"].get((code, y)) for y in YEARS])
-        base = next((w for w in WIJKEN if w.code == code), None)
-        poverty = base.poverty if base else 1.05
-        income = base.income if base else 28.3
+        base = next((w for w in member.wijken if w.code == code), None)
+        poverty = base.poverty if base else member.poverty
+        income = base.income if base else member.income
         put("Huishoudens rond sociaal minimum (%)", name, code,
             [7.6 * poverty * 0.985 ** (y - FIRST_YEAR) if y <= LAST_YEAR - 2 else None for y in YEARS])
         pop_15_64 = [sum(cbs[band][(code, y)] for band in KWB_BANDS) for y in YEARS]
@@ -205,11 +225,11 @@ def comparison_inputs(rng: np.random.Generator, extracts_summary: dict) -> Expor
             [5.4 * (0.6 + 0.4 * poverty) * 0.985 ** (y - 2017) if 2017 <= y <= LAST_YEAR - 1 else None for y in YEARS])
         put("Bevolkingsdichtheid", name, code, [cbs["density"].get((code, y)) for y in YEARS])
         put("Jongeren met jeugdbescherming", name, code,
-            [cbs["jb_pct:count"].get((code, y), 0) if y >= 2016 else None for y in YEARS])
+            [cbs["jb_pct:count"].get((code, y), 0 if home else None) if y >= 2016 else None for y in YEARS])
         if base is None:  # figures CBS only publishes for the municipality as a whole
             pops = [cbs["population"][(code, y)] for y in YEARS]
             young = [cbs["pop_0_17"][(code, y)] for y in YEARS]
-            vt = [5.45 * 1.02 ** (y - 2019) if y >= 2019 else None for y in YEARS]  # per 1,000 inhabitants
+            vt = [5.45 * tilt * 1.02 ** (y - 2019) if y >= 2019 else None for y in YEARS]  # per 1,000 inhabitants
             put("Meldingen Veilig Thuis per 1.000 inwoners", name, code, vt)
             put("Jongeren met jeugdbescherming (%)", name, code,
                 [cbs["jb_pct"].get((code, y)) if y >= 2016 else None for y in YEARS])
@@ -220,23 +240,12 @@ def comparison_inputs(rng: np.random.Generator, extracts_summary: dict) -> Expor
                 [None if cbs["jeugd_pct"].get((code, y)) is None else cbs["jeugd_pct"][(code, y)] * 0.09 * (0.78 if y >= 2022 else 1)
                  for y in YEARS])
             put("Netto arbeidsparticipatie (%)", name, code,
-                [(64.5 + 0.45 * (y - FIRST_YEAR) - (0.8 if y == 2020 else 0)) * 0.985 for y in YEARS])
+                [(64.5 + 0.45 * (y - FIRST_YEAR) - (0.8 if y == 2020 else 0)) * work for y in YEARS])
             put("Kwaliteit van leven verbeterd (% eens)", name, code,
                 [None if y < 2016 or y == 2020 else 74.0 + 0.9 * (y - 2016) + float(rng.normal(0, 0.6)) for y in YEARS])
-            put("Mantelzorgers (%)", name, code, [20.5 if y == 2016 else 19.0 if y == 2020 else 18.2 if y == 2024 else None
-                                                  for y in YEARS])
-            put("Voortijdig schoolverlaters (%)", name, code, [2.3 * 0.98 ** (y - FIRST_YEAR) for y in YEARS])
-    _social_series(put, regions, cbs)
-    provisional = {"Wmo-cliënten per 1.000 inwoners", "Wmo-cliënten", "Jongeren met jeugdhulp", "Hulp bij het huishouden per 1.000 inwoners",
-                   "Jongeren met jeugdhulp (%)", "Jeugdhulp met verblijf (%)", "Jongeren met jeugdbescherming (%)",
-                   "Jongeren met jeugdbescherming", "Jongeren met jeugdreclassering",
-                   "Jongeren met jeugdzorg", "Jongeren met jeugdzorg (%)", "Personen met bijstand", "Meldingen Veilig Thuis",
-                   "Meldingen Veilig Thuis per 1.000 inwoners"}
-    named = [(f"wsjg_{i:02d}.csv", name, rows) for i, (name, rows) in enumerate(sorted(series.items()))]
-    return Exports(
-        latest=[(file, _wsjg_export(name, rows, name in provisional)) for file, name, rows in named],
-        year_before=[(file, _wsjg_export(name, _year_before(rows, PROVISIONAL_SHARE.get(name, 1.0)), name in provisional,
-                                         LAST_YEAR - 1)) for file, name, rows in named])
+            put("Mantelzorgers (%)", name, code, [care * (20.5 if y == 2016 else 19.0 if y == 2020 else 18.2) if y in
+                                                  (2016, 2020, 2024) else None for y in YEARS])
+            put("Voortijdig schoolverlaters (%)", name, code, [2.3 * tilt * 0.98 ** (y - FIRST_YEAR) for y in YEARS])
 
 
 # Client experience (share agreeing) per question: the national level and how much it moves.
@@ -258,14 +267,17 @@ HEALTH_YEARS = (2016, 2020, 2022, 2024)  # Gezondheidsmonitor rounds (RIVM estim
 VM_YEARS = (2015, 2016, 2017, 2019, 2021, 2023, 2025)  # Veiligheidsmonitor rounds
 
 
-def _social_series(put, regions: list, cbs: dict) -> None:
+def _social_series(put, regions: list, cbs: dict, others: list[tuple[Member, dict]] = ()) -> None:
     """Client experience (nation and peers; the municipality has its own survey, see ``survey_csv``),
     Veilig Thuis by who reported, the social base per wijk and the 110% and 120% income thresholds.
     A generator of its own, so the figures above stay what they were."""
     rng = np.random.default_rng(SEED + 20)
     noise = lambda s: float(rng.normal(1, s))  # noqa: E731
-    own = [(GEMEENTE_NAME, GEMEENTE, 0.45, 1.05, [cbs["population"][(GEMEENTE, y)] for y in YEARS])]
+    own = [(HOME.name, GEMEENTE, 0.45, 1.05, [cbs["population"][(GEMEENTE, y)] for y in YEARS])]
     own += [(w.name, w.code, {"old": 0.9, "rural": 0.6}.get(w.profile, 0.3), w.poverty, None) for w in WIJKEN]
+    for m, summary in others:  # after the home member's: its draws stay what they were
+        own.append((m.name, m.code, m.oldness, m.poverty, [summary["population"][(m.code, y)] for y in YEARS]))
+        own += [(w.name, w.code, {"old": 0.9, "rural": 0.6}.get(w.profile, 0.3), w.poverty, None) for w in m.wijken]
     areas = [(name, code, oldness, poverty, pops) for name, code, oldness, poverty, _, _, pops in regions] + own
     for name, code, oldness, poverty, pops in areas:
         if not code.startswith("WK") and code != GEMEENTE:
@@ -311,68 +323,3 @@ def survey_csv() -> bytes:
             share = min(97.0, level - 1.5 + 0.5 * (y - 2016) + float(rng.normal(0, 1.5)))
             lines.append(f"{GEMEENTE};{y};{item};{share:.1f}".replace(".", ",") + f";{n}")
     return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-def cbs_like_counts(extracts: dict[str, bytes], pop_bytes: bytes) -> dict:
-    """What CBS would publish for the municipality and its wijken, from the same people.
-
-    CBS counts persons with a provision during the year, rounds to fives and publishes some of them
-    per 1,000 (Wmo, youth care) and others only as counts (bijstand), with its age bands as counts; it
-    differs from the registry on purpose (timing, definitions), as real figures do.
-    """
-    p = pl.read_csv(io.BytesIO(pop_bytes))
-    p = p.with_columns(year=pl.col("period").str.slice(0, 4).cast(pl.Int32))
-    wijk_pop = p.group_by("region_code", "year").agg(
-        population=pl.col("persons").sum(),
-        pop_0_17=pl.col("persons").filter(pl.col("age_from") < 18).sum(),
-        pop_0_22=pl.col("persons").filter(pl.col("age_from") < 18).sum()
-        + UNDER_23[3] * pl.col("persons").filter(pl.col("age_from") == 18).sum(),
-    )
-    gm_pop = wijk_pop.group_by("year").agg(pl.exclude("region_code").sum()).with_columns(region_code=pl.lit(GEMEENTE))
-    pops = pl.concat([wijk_pop, gm_pop.select(wijk_pop.columns)])
-
-    def during_year(law: str, product_filter: list[str] | None = None) -> pl.DataFrame:
-        df = pl.read_csv(io.BytesIO(extracts[law]), infer_schema=False).filter(pl.col("start_date") != "")
-        if product_filter:
-            df = df.filter(pl.col("product_code").is_in(product_filter))
-        df = df.with_columns(
-            s=pl.col("start_date").str.to_date(), e=pl.col("end_date").str.to_date(strict=False).fill_null(REFERENCE_DATE))
-        out = []
-        for y in YEARS:
-            d = df.filter((pl.col("s") <= date(y, 12, 31)) & (pl.col("e") >= date(y, 1, 1)))
-            per_wijk = d.group_by("wijk_code").agg(n=pl.col("client_id").n_unique()).rename({"wijk_code": "region_code"})
-            total = pl.DataFrame({"region_code": [GEMEENTE], "n": [d["client_id"].n_unique()]})
-            out.append(pl.concat([per_wijk, total.cast(per_wijk.schema)]).with_columns(year=pl.lit(y, pl.Int32)))
-        return pl.concat(out)
-
-    result: dict[str, dict] = {"population": {}, "pop_0_17": {}, "density": {}, "jeugdzorg_pct": {}}
-    # CBS age bands per wijk and year, from the persons per age group (spread evenly within a group).
-    groups = p.with_columns(g=pl.col("age_from").replace_strict({lo: i for i, (lo, _) in enumerate(population.AGE_GROUPS)}))
-    per_group = groups.group_by("region_code", "year", "g").agg(n=pl.col("persons").sum())
-    per_group = pl.concat([per_group, per_group.group_by("year", "g").agg(pl.col("n").sum())
-                          .with_columns(region_code=pl.lit(GEMEENTE)).select(per_group.columns)])
-    for band, weights in KWB_BANDS.items():
-        result[band] = {}
-        for r in per_group.iter_rows(named=True):
-            key = (r["region_code"], r["year"])
-            result[band][key] = result[band].get(key, 0.0) + r["n"] * weights[r["g"]]
-    for r in pops.iter_rows(named=True):
-        result["population"][(r["region_code"], r["year"])] = r["population"]
-        result["pop_0_17"][(r["region_code"], r["year"])] = r["pop_0_17"]
-    areas = _areas_km2()
-    for (code, y), n in result["population"].items():
-        result["density"][(code, y)] = n / areas[code]
-    for key, law, den, scale, products in [("wmo_per_1000", "wmo", "population", 1000, None),
-                                           ("jeugd_pct", "jeugd", "pop_0_17", 100, None),
-                                           ("bijstand", "participatie", None, None, ["bijstand"]),  # count only
-                                           ("jb_pct", "jeugd", "pop_0_17", 100, ["48"])]:
-        counts = during_year(law, products).join(pops, on=["region_code", "year"])
-        result[key], result[key + ":count"] = {}, {}
-        for r in counts.iter_rows(named=True):
-            rounded = 5 * round(r["n"] * 0.97 / 5)
-            if den:
-                result[key][(r["region_code"], r["year"])] = scale * rounded / r[den] if r[den] else None
-            result[key + ":count"][(r["region_code"], r["year"])] = rounded
-            if key == "jeugd_pct":  # Kerncijfers: the same youth care in natura over inhabitants up to 23
-                result["jeugdzorg_pct"][(r["region_code"], r["year"])] = 100 * rounded / r["pop_0_22"]
-    return result

@@ -13,15 +13,14 @@ from etl.demo.outcomes import Outcomes, written_reason
 from etl.demo.place import (
     AGE_SPANS,
     FIRST_YEAR,
-    GEMEENTE,
-    GEMEENTE_NAME,
+    HOME,
     LAST_YEAR,
     RATE_BIJSTAND,
     RATE_DEBT,
     RATE_JEUGD,
     RATE_WMO,
     REFERENCE_DATE,
-    WIJKEN,
+    Member,
 )
 
 
@@ -61,12 +60,13 @@ class People:
         self.rng = rng
         self.rnd = random.Random(int(rng.integers(0, 2**31)))
         self.postcodes = postcodes
-        self.households: dict[str, list[dict]] = {w.code: [] for w in WIJKEN}
+        self.households: dict[str, list[dict]] = {code: [] for code in postcodes}
         self.counter = 0
 
     def _new_household(self, wijk: str) -> dict:
         self.counter += 1
-        hh = {"id": f"HH{self.counter:07d}", "postcode": self.rng.choice(self.postcodes[wijk]), "members": []}
+        codes = self.postcodes[wijk]  # the same draw as rng.choice(codes), without its cost
+        hh = {"id": f"HH{self.counter:07d}", "postcode": codes[int(self.rng.integers(0, len(codes)))], "members": []}
         self.households[wijk].append(hh)
         return hh
 
@@ -122,23 +122,29 @@ def _wait_days(rng: np.random.Generator, median: float, spread: float = 0.45) ->
     return max(1, int(rng.lognormal(math.log(median), spread)))
 
 
-def registry_inputs(rng: np.random.Generator) -> tuple[dict[str, bytes], bytes]:
-    """Person-level extracts per law (standard profile) and the postcode -> buurt/wijk table."""
+def registry_inputs(rng: np.random.Generator, member: Member = HOME) -> tuple[dict[str, bytes], bytes]:
+    """Person-level extracts per law (standard profile) and the postcode -> buurt/wijk table of one member
+    (its own streams: the home member's figures do not depend on the others)."""
     postcodes: dict[str, list[str]] = {}
     pc_rows = ["postcode,buurt_code,buurt_name,wijk_code,wijk_name,gemeente_code,gemeente_name"]
-    for i, w in enumerate(WIJKEN):
+    factor = member.factors.get
+    # Another member's extract starts a few years before its first counted year, so the stock of long
+    # provisions (Wmo, bijstand) is built up; rows that ended before the year ahead of it are left out, and
+    # short ones (youth care, requests solved without maatwerk) are only drawn from then on. Keeps it cheap.
+    cutoff = date(member.first_year - 1, 1, 1) if member.index else None
+    for i, w in enumerate(member.wijken):
         postcodes[w.code] = []
         n_buurten = 2 if w.code != "WK999011" else 1
         for b in range(n_buurten):
             buurt = f"BU{w.code[2:]}{b + 1:02d}"
             for k in range(12):
-                pc = f"{8300 + i * 10 + b * 5 + k // 4}{chr(65 + k % 4)}{chr(65 + (k * 7 + b) % 26)}"
+                pc = f"{member.postcode_base + i * 10 + b * 5 + k // 4}{chr(65 + k % 4)}{chr(65 + (k * 7 + b) % 26)}"
                 postcodes[w.code].append(pc)
                 pc_rows.append(f"{pc},{buurt},{w.name} {'Noord' if b == 0 else 'Zuid'},{w.code},{w.name},"
-                               f"{GEMEENTE},{GEMEENTE_NAME}")
+                               f"{member.code},{member.name}")
     people = People(rng, postcodes)
     # How provisions end, and the few extra provisions that follow from it, come from a stream of their own.
-    out = Outcomes()
+    out = Outcomes() if member.index == 0 else Outcomes([20, member.index])
     extra_people = People(out.fx, postcodes)
     extra_people.counter = 5_000_000  # household ids apart from the main stream's
     followed: set[str] = set()
@@ -151,6 +157,8 @@ def registry_inputs(rng: np.random.Generator) -> tuple[dict[str, bytes], bytes]:
             provider: str = "", referrer: str = "", amount: float | None = None, goal: str = "") -> None:
         if start and start > REFERENCE_DATE:
             return
+        if cutoff and (end or dec or req) < cutoff:
+            return  # ended before the member's counted years: not needed
         if end and end > REFERENCE_DATE:
             end, end_reason, goal = None, "", ""  # still running on the day of the extract
         if dec and dec > REFERENCE_DATE:
@@ -167,12 +175,12 @@ def registry_inputs(rng: np.random.Generator) -> tuple[dict[str, bytes], bytes]:
         stop = min(end or REFERENCE_DATE, REFERENCE_DATE)
         return max(0.0, (stop - start).days / 30.4 * monthly * rng.uniform(0.9, 1.1))
 
-    for w in WIJKEN:
-        for year in range(2011, LAST_YEAR + 1):
+    for w in member.wijken:
+        for year in range(member.history_from, LAST_YEAR + 1):
             pop = wijk_population(w, max(year, FIRST_YEAR))
             cal = max(year, FIRST_YEAR)
             # --- Wmo: new clients this year; the stock builds up from 2011 on.
-            exp_wmo = (pop * RATE_WMO).sum() * trend("wmo", cal) * (0.85 + 0.15 * w.poverty) * w.excess.get("wmo", 1)
+            exp_wmo = (pop * RATE_WMO).sum() * trend("wmo", cal) * (0.85 + 0.15 * w.poverty) * w.excess.get("wmo", 1) * factor("wmo", 1)
             ages = pop * RATE_WMO
             for g in rng.choice(len(ages), size=rng.poisson(exp_wmo / 3.3), p=ages / ages.sum()):
                 age = int(rng.integers(AGE_SPANS[g][0], AGE_SPANS[g][1] + 1))
@@ -200,7 +208,8 @@ def registry_inputs(rng: np.random.Generator) -> tuple[dict[str, bytes], bytes]:
                             product, bs, be, "doel_bereikt", form, provider, "",
                             (min(be, REFERENCE_DATE) - bs).days / 30.4 * WMO_MONTHLY[product], "ja")
             # Requests that were solved without maatwerk.
-            for _ in range(rng.poisson(exp_wmo / 3.3 * 1.05)):
+            short = 0.0 if cutoff and year < cutoff.year else 1.0  # the home member: always 1
+            for _ in range(rng.poisson(exp_wmo / 3.3 * 1.05 * short)):
                 age = int(rng.integers(45, 95))
                 req = _date(year, rng)
                 route = rng.choice(["eigen_netwerk", "algemene_voorziening", "afgewezen"], p=[0.38, 0.5, 0.12])
@@ -208,7 +217,7 @@ def registry_inputs(rng: np.random.Generator) -> tuple[dict[str, bytes], bytes]:
                 add("wmo", person, w.code, req, req + timedelta(days=_wait_days(rng, 30)), str(route))
 
             # --- Jeugd
-            exp_j = (pop * RATE_JEUGD).sum() * trend("jeugd", cal) * (0.75 + 0.25 * w.poverty) * w.excess.get("jeugd", 1)
+            exp_j = (pop * RATE_JEUGD).sum() * trend("jeugd", cal) * (0.75 + 0.25 * w.poverty) * w.excess.get("jeugd", 1) * factor("jeugd", 1) * short
             ages = pop * RATE_JEUGD
             for g in rng.choice(len(ages), size=rng.poisson(exp_j / 1.75), p=ages / ages.sum()):
                 age = int(rng.integers(AGE_SPANS[g][0], min(AGE_SPANS[g][1], 22) + 1))
@@ -247,7 +256,7 @@ def registry_inputs(rng: np.random.Generator) -> tuple[dict[str, bytes], bytes]:
                             (min(fe, REFERENCE_DATE) - fs).days / 30.4 * WMO_MONTHLY["02"] * out.fx.uniform(0.9, 1.1))
 
             # --- Participatiewet: bijstand, with re-integration for some
-            exp_b = (pop * RATE_BIJSTAND).sum() * trend("bijstand", cal) * w.poverty
+            exp_b = (pop * RATE_BIJSTAND).sum() * trend("bijstand", cal) * w.poverty * factor("bijstand", 1)
             ages = pop * RATE_BIJSTAND
             for g in rng.choice(len(ages), size=rng.poisson(exp_b / 3.6), p=ages / ages.sum()):
                 age = int(rng.integers(AGE_SPANS[g][0], AGE_SPANS[g][1] + 1))
@@ -272,7 +281,7 @@ def registry_inputs(rng: np.random.Generator) -> tuple[dict[str, bytes], bytes]:
                         out.trajectory(), "",
                         f"Werkbedrijf {int(rng.integers(1, 4))}", "", spell_cost(420, rs, re_))
 
-            if year == 2011:  # the Wsw: employees from before 2015 only, so the group shrinks
+            if year == member.history_from:  # the Wsw: employees from before 2015 only, so the group shrinks
                 for age, ws, we in out.wsw_spells(w.poverty):
                     wp = extra_people.person(w.code, age, ws, share_household=0.0)
                     add("participatie", wp, w.code, ws - timedelta(days=40), ws - timedelta(days=10), "maatwerk",
@@ -280,7 +289,7 @@ def registry_inputs(rng: np.random.Generator) -> tuple[dict[str, bytes], bytes]:
                         (min(we, REFERENCE_DATE) - ws).days / 30.4 * 2600)
 
             # --- Schuldhulp: requests; part of them become a trajectory
-            exp_d = (pop * RATE_DEBT).sum() * trend("debt", cal) * w.poverty
+            exp_d = (pop * RATE_DEBT).sum() * trend("debt", cal) * w.poverty * factor("debt", 1)
             ages = pop * RATE_DEBT
             for g in rng.choice(len(ages), size=rng.poisson(exp_d), p=ages / ages.sum()):
                 age = int(rng.integers(AGE_SPANS[g][0], AGE_SPANS[g][1] + 1))
@@ -295,7 +304,7 @@ def registry_inputs(rng: np.random.Generator) -> tuple[dict[str, bytes], bytes]:
                     reason = str(rng.choice(["afgerond", "schuldregeling", "uitval"], p=[0.5, 0.25, 0.25]))
                     reason = "voortijdig_gestopt" if reason == "uitval" else reason
                     add("schuldhulp", person, w.code, req, talk, "maatwerk", product, talk, end, reason, "",
-                        "Schuldhulp Lindewaard", "", spell_cost(95, talk, end))
+                        f"Schuldhulp {member.name}", "", spell_cost(95, talk, end))
                 else:
                     route = str(rng.choice(["eigen_netwerk", "algemene_voorziening", "afgewezen"], p=[0.3, 0.6, 0.1]))
                     add("schuldhulp", person, w.code, req, talk, route)

@@ -20,10 +20,10 @@ def wijk_population(w: Wijk, year: int) -> np.ndarray:
     return np.round(total * age_shares(w.profile, year)).astype(int)
 
 
-def population_inputs(rng: np.random.Generator) -> tuple[bytes, bytes]:
-    """BRP counts: persons per wijk, year, age group and sex; households per type."""
+def population_inputs(rng: np.random.Generator, wijken: list[Wijk] = WIJKEN) -> tuple[bytes, bytes]:
+    """BRP counts: persons per wijk, year, age group and sex; households per type (of one member's wijken)."""
     persons, households = ["region_code,period,age_from,age_to,sex,persons"], ["region_code,period,household_type,households"]
-    for w in WIJKEN:
+    for w in wijken:
         for y in YEARS:
             counts = wijk_population(w, y)
             for (lo, hi), n in zip(population.AGE_GROUPS, counts, strict=True):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from etl.demo.place import GEMEENTE, GEMEENTE_NAME, LAST_YEAR, PEERS
+from etl.demo.place import GEMEENTE, GEMEENTE_NAME, LAST_YEAR, MEMBERS, PEERS
 
 # Lasten per inhabitant in euros, Nederland 2017, and the yearly growth (the social domain grows).
 IV3_LEVELS = {"sociaal": (175, 0.035), "participatie": (430, 0.025), "wmo": (310, 0.045), "jeugd": (215, 0.06),
@@ -32,26 +32,30 @@ def _spread(taakvelden: list[str], group: str, year: int) -> dict[str, float]:
     return {t: 1 / len(taakvelden) for t in taakvelden}
 
 
-def finance_inputs(seed: int, built) -> tuple[pl.DataFrame, dict[str, str], dict[str, str], bytes]:
-    """Iv3 rows (as CBS serves them) for the municipality, its peers and the nation, and the budget CSV.
+def finance_inputs(seed: int, built) -> tuple[pl.DataFrame, dict[str, str], dict[str, str], dict[str, bytes]]:
+    """Iv3 rows (as CBS serves them) for the members of the region, their peers and the nation, and each
+    member's budget CSV (member code -> file).
 
     The municipality's youth and Wmo lasten follow its registry; its youth budget is last year's
     spending minus a 10% saving, which more referrals by the GP and longer residential stays (from
     2024) do not let it reach: the page Geld shows an overspend. A separate random stream keeps the other demo
-    figures the same."""
+    figures the same; the other members draw from a stream of their own."""
     from etl import iv3
 
     rng = np.random.default_rng(seed + 19)
+    others_rng = np.random.default_rng([seed, 19, 1])
+    members = {m.code: m for m in MEMBERS}
     obs = built.table("observations").filter((pl.col("breakdown") == "") & pl.col("period").str.ends_with("JJ00"))
     pop = {(r["region_code"], int(r["period"][:4])): r["value"]
            for r in obs.filter(pl.col("indicator_id") == "population").iter_rows(named=True)}
-    own_cost = {(r["indicator_id"], int(r["period"][:4])): r["value"]
-                for r in obs.filter((pl.col("region_code") == GEMEENTE)
-                                    & pl.col("indicator_id").is_in([c for c, _ in IV3_ON_REGISTRY.values()]))
-                .iter_rows(named=True)}
+    costs = {(r["region_code"], r["indicator_id"], int(r["period"][:4])): r["value"]
+             for r in obs.filter(pl.col("region_code").is_in(list(members))
+                                 & pl.col("indicator_id").is_in([c for c, _ in IV3_ON_REGISTRY.values()]))
+             .iter_rows(named=True)}
     mapping = iv3.load_mapping()
-    codes = ["NL01", GEMEENTE] + [p[0] for p in PEERS]
-    tilt = {p[0]: (p[3], p[4]) for p in PEERS} | {GEMEENTE: (0.5, 1.0), "NL01": (0.5, 1.0)}
+    codes = ["NL01", GEMEENTE] + [p[0] for p in PEERS] + [m.code for m in MEMBERS if m.code != GEMEENTE]
+    tilt = ({p[0]: (p[3], p[4]) for p in PEERS} | {m.code: (m.oldness, m.poverty) for m in MEMBERS}
+            | {GEMEENTE: (0.5, 1.0), "NL01": (0.5, 1.0)})
     rows: list[tuple] = []
     reports: dict[str, str] = {}
     for year in range(IV3_FIRST, IV3_LAST_BUDGET + 1):
@@ -68,12 +72,13 @@ def finance_inputs(seed: int, built) -> tuple[pl.DataFrame, dict[str, str], dict
                 for group, (level, growth) in IV3_LEVELS.items():
                     per_inh = level * (1 + growth) ** (year - IV3_FIRST)
                     per_inh *= {"participatie": poverty, "wmo": 0.8 + 0.4 * old}.get(group, 1.0)
-                    total = per_inh * inhabitants / 1000 * rng.uniform(0.93, 1.07)  # EUR 1.000
+                    draw = others_rng if region in members and region != GEMEENTE else rng
+                    total = per_inh * inhabitants / 1000 * draw.uniform(0.93, 1.07)  # EUR 1.000
                     reg = IV3_ON_REGISTRY.get(group)
-                    if region == GEMEENTE and reg:
+                    if region in members and reg:
                         # The own account follows the registry; the budget is last year's account plus 1%.
                         base_year = year if kind == "Jaarrekening" else year - 1
-                        cost = own_cost.get((reg[0], min(base_year, LAST_YEAR)))
+                        cost = costs.get((region, reg[0], min(base_year, LAST_YEAR)))
                         if cost:
                             total = cost * reg[1] / 1000 * (1.01 if kind == "Begroting" else 1.0)
                     elif kind == "Begroting":
@@ -86,7 +91,14 @@ def finance_inputs(seed: int, built) -> tuple[pl.DataFrame, dict[str, str], dict
                             cat, part = IV3_BATEN[group]
                             rows.append((region, tv, cat, key, round(total * share * part, 1)))
     long = pl.DataFrame(rows, schema=list(iv3.LONG_SCHEMA), orient="row")
-    names = {GEMEENTE: GEMEENTE_NAME} | {p[0]: p[1] for p in PEERS} | {"NL01": "Nederland"}
+    names = {m.code: m.name for m in MEMBERS} | {GEMEENTE: GEMEENTE_NAME} | {p[0]: p[1] for p in PEERS} | {
+        "NL01": "Nederland"}
+    budgets = {code: _budget_csv({(i, y): v for (r, i, y), v in costs.items() if r == code}) for code in members}
+    return long, reports, names, budgets
+
+
+def _budget_csv(own_cost: dict[tuple[str, int], float]) -> bytes:
+    """One member's budget per law and product group, from its registry's spending."""
     lines = ["jaar;wet;productgroep;begroting;rijksbijdrage"]
     products = {"jeugd": [("Jeugdhulp met verblijf", 0.36), ("Jeugdhulp zonder verblijf", 0.49),
                           ("Jeugdbescherming en jeugdreclassering", 0.15)],
@@ -105,4 +117,4 @@ def finance_inputs(seed: int, built) -> tuple[pl.DataFrame, dict[str, str], dict
             for name, share in products[law]:
                 rijk = f"{total * share * rijk_share:.0f}" if rijk_share and name.startswith("Bijstand") else ""
                 lines.append(f"{year};{law};{name};{total * share:.0f};{rijk}")
-    return long, reports, names, ("\n".join(lines) + "\n").encode()
+    return ("\n".join(lines) + "\n").encode()

@@ -1,4 +1,7 @@
-"""The fictional municipality: its name, years, age profiles, wijken, peers and use rates."""
+"""The fictional region: its three municipalities (members), years, age profiles, wijken, peers and use rates.
+
+Lindewaard (the home member) is the demo as it was; Eikenrode (small, rural, older, more Wmo) and Kanaalstad
+(larger, urban, young and poorer: more bijstand and youth care) join it in the Regio Lindestroom."""
 
 from __future__ import annotations
 
@@ -107,3 +110,67 @@ PEERS = [  # name, inhabitants 2025, age profile mix (0 young .. 1 old), poverty
     ("GM9914", "Stokkemeer", 74000, 0.58, 1.00, 29.0, 1150),
     ("GM9915", "Vlietbroek", 55000, 0.72, 0.65, 33.5, 520),
 ]
+
+
+# The two other members of the region. Codes: wijk WK + the gemeente's four digits + two.
+EIKENRODE = [
+    Wijk("WK999101", "Dorp Eikenrode", 5600, 0.003, "old", 27.0, 0.9, {}),
+    Wijk("WK999102", "Eikenhorst", 4400, 0.002, "old", 31.0, 0.7, {"wmo": 1.12}),
+    Wijk("WK999103", "Heidebuurt", 4900, 0.003, "rural", 29.0, 0.8, {}),
+    Wijk("WK999104", "Buitengebied Eikenrode", 3600, 0.0, "rural", 30.5, 0.75, {}),
+]
+KANAALSTAD = [
+    Wijk("WK999201", "Binnenstad", 12400, 0.006, "young_adult", 24.0, 1.5, {}),
+    Wijk("WK999202", "Havenkwartier", 12800, 0.004, "young_adult", 20.0, 2.3, {"jeugd": 1.2}),
+    Wijk("WK999203", "Sluiswijk", 13600, 0.003, "average", 21.5, 1.9, {}),
+    Wijk("WK999204", "Kanaalzone", 12100, 0.005, "young_family", 22.5, 1.7, {}),
+    Wijk("WK999205", "Oosterpark", 13300, 0.004, "young_family", 26.5, 1.1, {}),
+    Wijk("WK999206", "Westerdok", 12400, 0.009, "young_adult", 23.0, 1.6, {}),
+    Wijk("WK999207", "Nieuwe Dijk", 13900, 0.012, "young_family", 28.0, 0.9, {}),
+    Wijk("WK999208", "Schepenbuurt", 11300, 0.002, "average", 25.0, 1.3, {}),
+    Wijk("WK999209", "Zuiderhaven", 9700, 0.003, "old", 27.5, 1.0, {}),
+]
+
+
+@dataclass(frozen=True)
+class Member:
+    """One municipality of the demo region and what gives it its character."""
+    code: str
+    name: str
+    wijken: list[Wijk]
+    center: tuple[float, float]
+    rings: list  # (inner km, outer km, wijk codes clockwise from north): the map (etl.demo.shapes)
+    postcode_base: int  # its postcodes are numbered from here
+    # Use above what age and poverty explain, per law ("wmo", "jeugd", "bijstand", "debt"), the whole municipality.
+    factors: dict
+    oldness: float  # 0 young .. 1 old, as for the peers (waarstaatjegemeente figures of the municipality)
+    poverty: float  # as for the peers: 1 is the national level
+    income: float  # x 1,000 euro per inhabitant (2015)
+    history_from: int  # the registry extract holds provisions from this year (a stock builds up)
+    first_year: int  # the first year the registry load counts
+    index: int  # 0 for the home member; seeds the member's own random streams
+
+    @property
+    def wijk_codes(self) -> list[str]:
+        return [w.code for w in self.wijken]
+
+
+HOME = Member(GEMEENTE, GEMEENTE_NAME, WIJKEN, CENTER, [
+    (0.0, 0.7, ["WK999001"]),
+    (0.7, 1.9, ["WK999002", "WK999009", "WK999006", "WK999003"]),
+    (1.9, 3.3, ["WK999004", "WK999005", "WK999007", "WK999008", "WK999010"]),
+    (3.3, 4.6, ["WK999011"]),
+], 8300, {}, 0.45, 1.05, 28.3, 2011, FIRST_YEAR, 0)
+MEMBERS = [
+    HOME,
+    Member("GM9991", "Eikenrode", EIKENRODE, (5.70, 52.37), [
+        (0.0, 0.9, ["WK999101"]), (0.9, 2.2, ["WK999102", "WK999103"]), (2.2, 4.0, ["WK999104"]),
+    ], 8500, {"wmo": 1.3}, 0.8, 0.8, 30.0, 2012, 2017, 1),
+    Member("GM9992", "Kanaalstad", KANAALSTAD, (5.30, 52.29), [
+        (0.0, 1.0, ["WK999201"]), (1.0, 2.6, ["WK999202", "WK999203", "WK999204", "WK999205"]),
+        (2.6, 4.4, ["WK999206", "WK999207", "WK999208", "WK999209"]),
+    ], 8600, {"jeugd": 1.25, "bijstand": 1.3, "debt": 1.2}, 0.2, 1.55, 24.0, 2015, 2021, 2),
+]
+MEMBER_BY_CODE = {m.code: m for m in MEMBERS}
+REGION = {"code": "RG0001", "name": "Regio Lindestroom"}
+ALL_WIJKEN = [w for m in MEMBERS for w in m.wijken]
