@@ -12,7 +12,7 @@ import streamlit as st
 from components import charts, export, indicator_view, session, state
 from domain import formatting as fmt
 from domain.roles import can, require
-from etl.registry_providers import FILE as PROVIDER_FILE
+from etl.registry_providers import file_name as provider_file
 from etl.registry_providers import OTHERS, PGB
 from queries import Warehouse
 from queries import figures as q
@@ -190,7 +190,8 @@ def provider_table(wh: Warehouse, law: str, year: int, role) -> pl.DataFrame | N
     require(role, PROVIDER_ACTION)
 
     def build() -> pl.DataFrame | None:
-        path = wh.release.path / "files" / PROVIDER_FILE.format(law=law)
+        member = None if wh.gemeente == wh.root.gemeente else wh.gemeente  # another member's file is its own
+        path = wh.release.path / "files" / provider_file(law, member)
         return pl.read_parquet(path) if path.exists() else None
     cells = wh.part(("registry-providers", law), build)
     if cells is None:

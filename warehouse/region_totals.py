@@ -12,8 +12,10 @@ counts, never from the members' rates):
   (a row without value, status "suppressed", so secondary suppression sees it in the region's sums:
   left out, the region total minus the region's other categories would give it back);
 - a rate, percentage or average with a base (``denominator``): sum(value x base) / sum(base), with the
-  summed base, only where every member has both; without a base there is no region figure, and a median
-  never gets one (a weighted mean of medians is not a median);
+  summed base, only where every member has both. A published rate whose row has no base but whose
+  catalogue names one (``denominator``, e.g. Wmo clients per 1,000 inhabitants) takes the member's figure
+  of that indicator in the same cell as its base: rate x inhabitants is the count behind the rate. Without
+  a base there is no region figure, and a median never gets one (a weighted mean of medians is not a median);
 - a derived indicator (catalogue ``derive``) is not summed: the derivation makes it from the summed parts;
 - status "provisional" when any member's is, else "final"; source ``region:<code>``;
 - a cell the region code already has from another source (a CBS figure of a youth region JZnn) is kept.
@@ -84,7 +86,7 @@ def totals(obs: pl.DataFrame, indicators: pl.DataFrame, members: list[str], code
                           _status=pl.when(pl.col("hidden")).then(pl.lit("suppressed"))
                           .when(pl.col("nulls") > 0).then(pl.lit("unknown"))))
     both = pl.col("value").is_not_null() & pl.col("denominator").is_not_null()
-    rates = (own.filter(pl.col("indicator_id").is_in(sorted(weighted)))
+    rates = (_with_catalogue_bases(own.filter(pl.col("indicator_id").is_in(sorted(weighted))), own, indicators)
              .group_by(_CELL).agg(shown=both.sum(), weight=(pl.col("value") * pl.col("denominator")).sum(),
                                   denominator=pl.col("denominator").sum(), provisional=provisional)
              .filter((pl.col("shown") == n) & (pl.col("denominator") > 0))
@@ -96,6 +98,22 @@ def totals(obs: pl.DataFrame, indicators: pl.DataFrame, members: list[str], code
     status = pl.coalesce("_status", pl.when("provisional").then(pl.lit("provisional")).otherwise(pl.lit("final")))
     out = out.with_columns(region_code=pl.lit(code), source_id=pl.lit(source_id(code)), status=status)
     return out.select(list(OBSERVATION_SCHEMA)).cast(OBSERVATION_SCHEMA)
+
+
+def _with_catalogue_bases(rates: pl.DataFrame, own: pl.DataFrame, indicators: pl.DataFrame) -> pl.DataFrame:
+    """``rates`` with a missing base filled from the indicator the catalogue names as their denominator (the
+    member's figure of it in the same period, breakdown and category)."""
+    if "denominator_id" not in indicators.columns:
+        return rates
+    bases = dict(indicators.filter(pl.col("denominator_id").is_not_null()).select("id", "denominator_id").iter_rows())
+    if not bases:
+        return rates
+    keys = ["region_code", "period", "breakdown", "category"]
+    found = (own.filter(pl.col("indicator_id").is_in(sorted(set(bases.values()))))
+             .select(pl.col("indicator_id").alias("_base_id"), *keys, pl.col("value").alias("_base")))
+    return (rates.with_columns(_base_id=pl.col("indicator_id").replace_strict(bases, default=None))
+            .join(found, on=["_base_id", *keys], how="left", maintain_order="left")
+            .with_columns(denominator=pl.coalesce("denominator", "_base")).drop("_base_id", "_base"))
 
 
 def add(meta: dict, indicators: pl.DataFrame, obs: pl.DataFrame, regions: pl.DataFrame, sources: pl.DataFrame,

@@ -181,3 +181,20 @@ def test_a_hidden_member_figure_hides_the_region_figure_and_an_absent_one_is_zer
     assert cell(release, "wmo_reg_clients", "RG0001", breakdown="product", category="04")["value"] == 23
     # GM0003 has no wmo_reg_clients at all in 2023: the region's cells of that year stay out (tested above).
     assert cell(release, "wmo_reg_clients", "RG0001", period=Q) is None
+
+
+def test_a_published_rate_takes_its_catalogue_base_from_the_members(tmp_path):
+    """Wmo clients per 1.000 inhabitants as CBS publishes it (no base in the row; the catalogue names
+    ``population``): (60 x 1000 + 40 x 3000 + 52 x 1000) / 5000 = 232000 / 5000 = 46.4 on 5000 inhabitants
+    (the average of the three rates would be 50.7). In 2023 GM0003's inhabitants are missing: no figure."""
+    rows_ = []
+    for gm, rate, pop in zip(MEMBERS, (60.0, 40.0, 52.0), (1000, 3000, 1000), strict=True):
+        rows_ += [obs("wmo_clients_per_1000", gm, P, rate), obs("population", gm, P, pop),
+                  obs("wmo_clients_per_1000", gm, Q, rate)]
+        if gm != "GM0003":
+            rows_.append(obs("population", gm, Q, pop))
+    release = build(tmp_path / "wh", rows_)
+    rate = cell(release, "wmo_clients_per_1000", "RG0001")
+    assert rate["value"] == pytest.approx(46.4) and rate["denominator"] == 5000
+    assert cell(release, "population", "RG0001")["value"] == 5000
+    assert cell(release, "wmo_clients_per_1000", "RG0001", period=Q) is None

@@ -164,3 +164,18 @@ def test_the_upload_signature_with_a_member_works(tmp_path):
     assert report.observations > 0
     assert value(observations(wh), "wmo_reg_clients", OTHER, Y24) == 3
     assert value(observations(wh), "wmo_reg_clients", HOME, Y24) is None  # only Eikenrode was loaded
+
+
+def test_each_member_reads_its_own_provider_table(demo_warehouse):
+    """A member's page reads that member's provider file, not the home member's (same law, same year)."""
+    from components import registry_view
+    from queries import Warehouse
+
+    wh = Warehouse.open(demo_warehouse)
+    try:
+        tables = {code: registry_view.provider_table(wh.for_member(code), "wmo", 2024, "ambtenaar")
+                  for code in ("GM9990", "GM9992")}
+    finally:
+        wh.close()
+    assert all(t is not None and t.height for t in tables.values())
+    assert not tables["GM9990"].equals(tables["GM9992"])
