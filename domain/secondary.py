@@ -207,7 +207,7 @@ def _edges(cells: pl.DataFrame, parents: pl.DataFrame, link_list: list[Link],
     parts = pl.concat(frames)
     if parts.is_empty():
         return (np.zeros(0, np.int64),) * 2 + (np.zeros(0, bool),)
-    rels = parts.select("_tcid", "tag").unique().with_row_index("_rel")
+    rels = parts.select("_tcid", "tag").unique().sort("_tcid", "tag").with_row_index("_rel")
     parts = parts.join(rels, on=["_tcid", "tag"])
     totals = rels.select("_rel", _cid="_tcid")
     edges = pl.concat([parts.select("_rel", "_cid", _total=pl.lit(False)), totals.with_columns(_total=pl.lit(True))])
@@ -264,7 +264,12 @@ def protect(cells: pl.DataFrame, indicators: pl.DataFrame, parents: pl.DataFrame
         if col not in cells.columns:
             cells = cells.with_columns(pl.lit("").alias(col))
     add = additive_ids(indicators)
-    work = cells.with_row_index("_cid").with_columns(pl.col("_cid").cast(pl.Int64))
+    # Cells are numbered in key order, not in the order they came in (a loader's group_by has none): a tie
+    # between two equal cells is broken by that number, so the same cells always hide the same way. Two
+    # releases of the same figures that hid different cells could be combined to give a hidden one back.
+    order = ([partition] if partition else []) + KEYS
+    work = (cells.with_row_index("_row").sort(order).with_row_index("_cid")
+            .with_columns(pl.col("_cid").cast(pl.Int64)))
     mine = work.filter(pl.col("indicator_id").is_in(list(add)))
     if mine.is_empty():
         return cells
@@ -278,4 +283,4 @@ def protect(cells: pl.DataFrame, indicators: pl.DataFrame, parents: pl.DataFrame
     return work.with_columns(extra).with_columns(
         value=pl.when("_extra").then(None).otherwise(pl.col("value")),
         status=pl.when("_extra").then(pl.lit("suppressed")).otherwise(pl.col("status")),
-    ).drop("_cid", "_extra")
+    ).sort("_row").drop("_row", "_cid", "_extra")
