@@ -216,7 +216,7 @@ def _visit_all(apps: dict, wh, members: list[str], counted: _CountedProtection) 
     gc.collect()
     start = rss_mb()
     steps, times = [], []
-    marks = {1, 2, 5, 10, 20, 50, 100, 150, 200, 250, 300, len(members)}
+    marks = {1, 2, 5, *range(10, 101, 10), 150, 200, 250, 300, len(members)}
     for n, code in enumerate(members, start=1):
         for page, at in apps.items():
             times.append(_run(at, page, code))
