@@ -1,6 +1,7 @@
 """Time every page's script run and its queries, on the demo and on a national-scale warehouse.
 
     python benchmarks/bench_pages.py [--runs 15] [--skip-national] [--pages wmo,jeugd,doelen] [--profile DIR]
+    python benchmarks/bench_pages.py --members all|N [--timed-members 3] [--runs 3] [--pages overzicht,wmo]
 
 ``--pages`` times only the named pages (file names without .py) and writes pages-<names>.json, so a
 short run does not overwrite the full figures. ``--profile DIR`` writes one cProfile file per page
@@ -10,6 +11,10 @@ The national-scale warehouse is generated (about 350 municipalities, 3,500 wijke
 11 years, 100+ indicators) in benchmarks/tmp/. Figures are warm: each page is run once before it
 is timed. Results go to benchmarks/results/pages.json. This is a benchmark, not a test: shared
 machines are noisy, so read medians and spreads, not single numbers.
+
+``--members all|N`` measures a national service instead (every municipality a member, benchmarks/members.py):
+the pages for the home member and ``--timed-members`` others (cold and warm), memory after visiting all or
+N members, and whether suppression decisions are shared; it writes pages-national-members.json.
 """
 
 from __future__ import annotations
@@ -54,8 +59,9 @@ def national_catalogue(path: Path, extra: int = 40) -> Path:
     return path
 
 
-def build_national(warehouse: Path, cat_path: Path, years: int = 11) -> dict:
-    """Every indicator for every region and year; values random but plausible in size."""
+def build_national(warehouse: Path, cat_path: Path, years: int = 11, *, all_members: bool = False) -> dict:
+    """Every indicator for every region and year; values random but plausible in size. ``all_members``:
+    a national service, every municipality a member (meta ``members``, no region), GM0001 the home one."""
     rng = np.random.default_rng(7)
     cat = catalogue.load(cat_path)
     n_gm, wijken_per_gm, buurten_per_wijk = 350, 10, 4
@@ -89,9 +95,11 @@ def build_national(warehouse: Path, cat_path: Path, years: int = 11) -> dict:
                          "release": "", "loaded_at": "", "checksum": "", "rows": n}])
     peers = [f"GM{i:04d}" for i in range(2, 17)]
     geo = demo.boundaries_geojson()  # shapes do not matter for timing; the map draws what matches
+    meta = {"demo": False, "gemeente": "GM0001", "gemeente_name": "Gemeente 1", "peers": peers}
+    if all_members:  # names come from the regions table, as they would for a national service
+        meta["members"] = [f"GM{g + 1:04d}" for g in range(n_gm)]
     publish(warehouse, indicators=cat.to_frame(), regions=reg, observations=grid, sources=src,
-            boundaries={"wijken": geo},
-            meta={"demo": False, "gemeente": "GM0001", "gemeente_name": "Gemeente 1", "peers": peers})
+            boundaries={"wijken": geo}, meta=meta)
     return {"regions": reg.height, "gemeenten": n_gm, "wijken": n_gm * wijken_per_gm,
             "buurten": n_gm * wijken_per_gm * buurten_per_wijk, "indicators": ids.len(), "years": years,
             "observations": n}
@@ -206,6 +214,9 @@ def main() -> None:
     ap.add_argument("--pages", default="", help="comma-separated page names, e.g. wmo,jeugd,doelen (default: all)")
     ap.add_argument("--profile", type=Path, default=None, help="write a cProfile file per page to this folder")
     ap.add_argument("--label", default="", help="a note stored with the figures, e.g. 'before' or 'after'")
+    ap.add_argument("--members", default="", help="all or N: a national service, every municipality a member; "
+                    "visit all or the first N members (only this case is measured)")
+    ap.add_argument("--timed-members", type=int, default=3, help="with --members: other members timed per page")
     args = ap.parse_args()
     pages = PAGES
     if args.pages:
@@ -219,6 +230,9 @@ def main() -> None:
                "runs": args.runs, "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S"), "label": args.label,
                "load_average_before": [round(x, 2) for x in os.getloadavg()]}
 
+    if args.members:
+        _national_members(args, pages if args.pages else MEMBER_PAGES, results)
+        return
     demo_wh = TMP / "demo-warehouse"
     if current_release(demo_wh) is None:
         t = time.perf_counter()
@@ -248,6 +262,30 @@ def main() -> None:
     out = ROOT / "benchmarks" / "results" / name
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    print(f"written to {out}")
+
+
+MEMBER_PAGES = ["app_pages/overzicht.py", "app_pages/wmo.py", "app_pages/wijken.py", "app_pages/doelen.py"]
+
+
+def _national_members(args, pages: list[str], results: dict) -> None:
+    import members
+
+    if args.members != "all" and not args.members.isdigit():
+        raise SystemExit(f"--members: 'all' or a number, not {args.members!r}")
+    wh_path = TMP / "national-members-warehouse"
+    if current_release(wh_path) is None:
+        t = time.perf_counter()
+        results["national_size"] = build_national(wh_path, national_catalogue(TMP / "national-catalogue.toml"),
+                                                  all_members=True)
+        results["national_build_s"] = round(time.perf_counter() - t, 1)
+    results["national_members"] = members.time_members(
+        wh_path, args.runs, pages, 0 if args.members == "all" else int(args.members), args.timed_members,
+        profile=args.profile)
+    results["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    out = ROOT / "benchmarks" / "results" / "pages-national-members.json"
+    out.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    print(json.dumps(results["national_members"], indent=1)[:6000])
     print(f"written to {out}")
 
 
