@@ -12,7 +12,7 @@ regions table), GM0001 the home member. Three things are measured, in one proces
   them are per member, memo, member views, suppression decisions); then the home member once more, to
   see whether its parts were pushed out;
 - **shared suppression**: the protection runs (``figures._protect_pairs``) on a member's first and second
-  visit, and the keys of ``figures._PROTECTED`` (one per release: the views share their root's).
+  visit, and the keys of ``protection._PROTECTED`` (one per release: the views share their root's).
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def _release_warehouse(path: Path):
 def stores(wh) -> dict:
     """How full the release's shared stores are."""
     import queries
-    from queries import figures as q
+    from queries import protection as q
 
     per_member = Counter(k[1] for k in list(wh._parts) if k and k[0] == "member")
     protected = q._PROTECTED.get(wh, {})
@@ -95,7 +95,7 @@ class _CountedProtection:
     """Counts the protection runs (one query and run of secondary suppression for new pairs)."""
 
     def __init__(self):
-        from queries import figures as q
+        from queries import protection as q
 
         self.q, self.original, self.runs, self.pairs = q, q._protect_pairs, 0, 0
 

@@ -12,8 +12,8 @@ import streamlit as st
 from components import charts, export, indicator_view, session, state
 from domain import formatting as fmt
 from domain.roles import can, require
-from etl.registry_providers import file_name as provider_file
 from etl.registry_providers import OTHERS, PGB
+from etl.registry_providers import file_name as provider_file
 from queries import Warehouse
 from queries import figures as q
 

@@ -108,8 +108,9 @@ class Warehouse:
         region = self.region
         if region and code == region["code"]:
             return region["name"]
-        hit = self.run("regions").filter(pl.col("region_code") == code)["name"]
-        return str(hit[0]) if hit.len() else code
+        names = self._root.memo("region_names", lambda: dict(self.run("regions").select("region_code", "name")
+                                                             .iter_rows()))
+        return str(names.get(code) or code)  # a picker of 350 members asks every name on every run
 
     def for_member(self, code: str) -> Warehouse:
         """This release as seen from member ``code``: the same connection, query cache and page parts, with

@@ -48,13 +48,13 @@ def _secondary_meta(wh: Warehouse) -> dict:
         cat = wh.run("indicators")
         return {"additive": secondary.additive_ids(cat), "numerators": secondary.numerators(cat),
                 "links": secondary.links(cat), "dens": dict(zip(cat["id"], cat["denominator_id"], strict=True))}
-    return wh.memo("secondary_meta", build)
+    return wh.root.memo("secondary_meta", build)  # the same for every member
 
 
 def _units(wh: Warehouse) -> tuple[pl.DataFrame | None, dict[str, str]]:
     """The memberships (None before they existed) and the unit of a region's codes (its members and itself)."""
     mem = wh.run("memberships") if (wh.release.path / "memberships.parquet").exists() else None
-    return mem, wh.memo("protection_units", lambda: protection_units(mem))
+    return mem, wh.root.memo("protection_units", lambda: protection_units(mem))
 
 
 def _needs(wh: Warehouse, df: pl.DataFrame) -> tuple[list[tuple[frozenset[str], str]], dict[str, list[str]]]:

@@ -160,11 +160,22 @@ def _ensure_stored(wh: Warehouse) -> list[Signal]:
     return found if found is not None else store(wh)
 
 
+# A region's members each get their signals at publication. A national installation (hundreds of members)
+# would wait minutes for that: there only the home member's are stored, another member's are computed at
+# its first visit and kept with the release (docs/benchmarks.md).
+MEMBERS_AT_PUBLICATION = 12
+
+
+def _stored_members(wh: Warehouse) -> list[str]:
+    members = wh.members or [wh.gemeente]
+    return members if len(members) <= MEMBERS_AT_PUBLICATION else members[:1]
+
+
 def after_publish(warehouse_dir: Path) -> int:
     """The post-publication step (command line, upload page, demo build): the current release's signals,
     and those of the release before (what is new is told against them), each computed once and kept
-    with its release; in a region for every member. Returns how many the current release has (all
-    members together)."""
+    with its release; in a region for every member (:data:`MEMBERS_AT_PUBLICATION`). Returns how many the
+    current release has (the stored members together)."""
     wh = Warehouse.open(warehouse_dir)
     if wh is None:
         return 0
@@ -173,11 +184,11 @@ def after_publish(warehouse_dir: Path) -> int:
         if prev_release is not None:  # normally stored at its own publication; the demo builds several at once
             prev = Warehouse(prev_release, wh.settings)
             try:
-                for member in prev.members or [prev.gemeente]:
+                for member in _stored_members(prev):
                     _ensure_stored(prev.for_member(member))
             finally:
                 prev.close()
-        return sum(len(_ensure_stored(wh.for_member(member))) for member in wh.members or [wh.gemeente])
+        return sum(len(_ensure_stored(wh.for_member(member))) for member in _stored_members(wh))
     finally:
         wh.close()
 

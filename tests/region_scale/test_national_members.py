@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 import queries
-from queries import Warehouse
+from queries import Warehouse, protection
 from queries import figures as q
 from tests.conftest import obs, source_row
 from warehouse import catalogue
@@ -133,8 +133,8 @@ def test_a_part_that_depends_on_the_member_without_naming_it_stays_the_members(w
 
 def test_suppression_decisions_are_kept_once_for_the_release(wh, monkeypatch):
     runs = []
-    protect_pairs = q._protect_pairs
-    monkeypatch.setattr(q, "_protect_pairs", lambda w, pairs: runs.append(pairs) or protect_pairs(w, pairs))
+    protect_pairs = protection._protect_pairs
+    monkeypatch.setattr(protection, "_protect_pairs", lambda w, pairs: runs.append(pairs) or protect_pairs(w, pairs))
     for code in ("GM0007", "GM0008"):
         q.wijk_values(wh.for_member(code), RATE, 2024)
     assert len(runs) == 2  # one protection run per member, the first time
@@ -142,7 +142,7 @@ def test_suppression_decisions_are_kept_once_for_the_release(wh, monkeypatch):
     for code in ("GM0007", "GM0008"):
         q.wijk_values(wh.for_member(code), RATE, 2024)
     assert len(runs) == 2
-    assert wh.for_member("GM0007") not in q._PROTECTED and wh in q._PROTECTED
+    assert wh.for_member("GM0007") not in protection._PROTECTED and wh in protection._PROTECTED
 
 
 def test_the_page_parts_of_all_members_stay_within_their_bound(tmp_path, monkeypatch):

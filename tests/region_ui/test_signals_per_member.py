@@ -66,3 +66,15 @@ def test_revisions_of_a_member_are_told_against_that_members_previous_figures(tm
     # New against the member's own signals of the release before: its rises were signalled there already.
     assert [(s.kind, s.region_code) for s in new.new_signals] == [("herziening", MEMBER)]
     wh.close()
+
+
+def test_a_national_installation_stores_only_the_home_members_signals(region_warehouse, monkeypatch):
+    """Above MEMBERS_AT_PUBLICATION members a publication would wait minutes: only the home member's
+    signals are stored, another member's are computed at its first visit (and are the same)."""
+    monkeypatch.setattr(sg, "MEMBERS_AT_PUBLICATION", 1)
+    sg.after_publish(region_warehouse)
+    wh = Warehouse.open(region_warehouse)
+    assert (wh.release.path / sg.CACHE_FILE).exists()
+    assert not (wh.release.path / f"signals-{MEMBER}.json").exists()
+    assert {s.region_code for s in sg.signals(wh.for_member(MEMBER))} == {MEMBER, "WK000201"}
+    wh.close()
