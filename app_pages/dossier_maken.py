@@ -76,6 +76,7 @@ if chosen == NEW:
                                      key="nieuw_datum", format="DD-MM-YYYY")
         # A region: for which council (a whole-installation account may also make one for the region).
         council = scope or (st.selectbox("Voor de raad van", [wh.gemeente, REGION], key="nieuw_raad",
+                                         placeholder=PICK_ONE,
                                          format_func=lambda g: "De hele regio" if g == REGION else wh.member_name(g))
                             if wh.is_region else None)
         if st.form_submit_button("Dossier aanmaken", type="primary"):

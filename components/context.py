@@ -28,7 +28,7 @@ def _open(warehouse_dir: str, release_id: str) -> Warehouse:
 
 
 def _build_demo_with_progress(path: Path) -> None:
-    with st.status("De demo-gemeente wordt klaargezet. Dit duurt ongeveer een halve minuut...", expanded=True) as box:
+    with st.status("De demo wordt klaargezet: drie verzonnen gemeenten. Dit duurt ongeveer een minuut...", expanded=True) as box:
         bar = st.progress(0.0)
 
         def progress(fraction: float, text: str) -> None:
@@ -41,7 +41,7 @@ def _build_demo_with_progress(path: Path) -> None:
             if current_release(path) is None:
                 demo.build(path, progress=progress)
                 signals.after_publish(path)
-        box.update(label="De demo-gemeente staat klaar.", state="complete", expanded=False)
+        box.update(label="De demo staat klaar.", state="complete", expanded=False)
 
 
 def warehouse(release_id: str | None = None) -> Warehouse:

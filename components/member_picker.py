@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import context
+from components import context, state
 from queries import Warehouse
 
 _KEY = "_msd_member_pick"
@@ -22,5 +22,6 @@ def sidebar_member_picker(wh: Warehouse) -> None:
     st.session_state[_KEY] = wh.gemeente  # the address may have changed the member since the last run
     with st.sidebar:
         st.selectbox("Gemeente", options, key=_KEY, format_func=wh.member_name, on_change=_picked,
+                     placeholder=state.PICK_ONE,
                      disabled=len(options) == 1,
                      help=f"De monitor toont de cijfers van één gemeente uit {wh.region['name'] if wh.region else 'de regio'}.")

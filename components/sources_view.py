@@ -20,6 +20,7 @@ SOURCE_KINDS = {
     "survey": "Eigen cliëntervaringsonderzoek",
     "population": "Basisregistratie Personen (BRP)",
     "demo": "Demodata",
+    "region": "Opgeteld uit de cijfers van de gemeenten van de regio",
 }
 LEVELS = {"land": "Nederland", "gemeente": "gemeente", "wijk": "wijk", "buurt": "buurt"}
 

@@ -76,7 +76,7 @@ def test_the_demo_publishes_counts_and_the_rates_are_derived_from_them(tables):
     wide = (obs.filter(pl.col("indicator_id").is_in(["bijstand_persons", "pop_15_24", "pop_25_44", "pop_45_64",
                                                        "bijstand_per_1000"]) & (pl.col("period") == "2024JJ00"))
             .pivot(on="indicator_id", index="region_code", values="value"))
-    assert wide.height == 1 + 15 + 3 + 24  # the nation, the peers, the three members and their wijken
+    assert wide.height == 1 + 15 + 3 + 24 + 1  # the nation, the peers, the three members, their wijken, the region
     expected = 1000 * wide["bijstand_persons"] / (wide["pop_15_24"] + wide["pop_25_44"] + wide["pop_45_64"])
     assert ((wide["bijstand_per_1000"] - expected).abs() < 1e-9).all()
     wijk_counts = wide.filter(pl.col("region_code").str.starts_with("WK"))["bijstand_persons"]

@@ -150,6 +150,7 @@ def build(warehouse: Path, *, seed: int = SEED, catalogue_path: Path | None = No
                 replace_sources=existing.table("sources")["source_id"].to_list() if existing else [],
                 regions=built.table("regions"), sources=built.table("sources"),
                 boundaries={p.stem: p.read_text(encoding="utf-8") for p in (built.path / "boundaries").glob("*.geojson")},
+                files={p.name: p.read_bytes() for p in (built.path / "files").iterdir() if p.is_file()},
                 meta=built.meta, stage=False)
         step(0.9, "Nieuwe cijfers van waarstaatjegemeente.nl laden")
         # Province, COROP, youth and labour-market region (the home member's peers by position), then all

@@ -19,12 +19,15 @@ from tests.browser.helpers import ARTIFACTS, open_app, screenshot, url_with, wai
 FIGURES = ["Overzicht", "Signalen", "Wmo", "Jeugd", "Participatie en inkomen", "Schuldhulp", "Wijken", "Trends", "Stapeling", "Vergelijken", "Verwacht per wijk", "Doelen",
            "Geld", "Bronnen en definities", "Figuur insluiten"]
 WORKSHOP = ["Duiding schrijven", "Registratie laden"]
+# The demo is a region: readers of the whole region (anyone on a public monitor, the beheerder) also get
+# Regio; the raadslid, griffie and ambtenaar accounts belong to Lindewaard and read that member only.
+WHOLE_REGION = [*FIGURES[:2], "Regio", *FIGURES[2:]]
 MENUS = {
-    None: [*FIGURES, "Dossiers", "Inloggen"],
+    None: [*WHOLE_REGION, "Dossiers", "Inloggen"],
     "raadslid": [*FIGURES, "Dossiers", "Mijn account"],
     "griffie": [*FIGURES, "Dossiers", "Dossier maken", "Mijn account"],
     "ambtenaar": [*FIGURES, *WORKSHOP, "Dossiers", "Mijn account"],
-    "beheerder": [*FIGURES, *WORKSHOP, "Dossiers", "Dossier maken", "Accounts en logboek", "Mijn account"],
+    "beheerder": [*WHOLE_REGION, *WORKSHOP, "Dossiers", "Dossier maken", "Accounts en logboek", "Mijn account"],
 }
 PASSWORDS = {"raadslid": "lindewaard-raadslid", "griffie": "lindewaard-griffie", "ambtenaar": "lindewaard-ambtenaar",
              "beheerder": "lindewaard-beheerder"}
