@@ -20,7 +20,7 @@ if len(readable_members(wh)) < len(wh.members):  # an account of one member read
 
 name = wh.region["name"] if wh.region else "De regio"
 st.title(name)
-pickers.demo_banner(wh)
+pickers.demo_banner(wh, f"{name} en de gemeenten daarin zijn verzonnen.")
 members = ", ".join(wh.member_name(c) for c in wh.members)
 st.markdown(f"Hier staan de gemeenten van de regio naast elkaar: {escape_text(members)}. "
             "Daarna volgen het cijfer van de hele regio en dat van Nederland.")

@@ -9,16 +9,19 @@ from components import charts, export, signal_mark, state
 from domain import formatting as fmt
 from queries import Warehouse
 from queries import figures as q
+from store.markdown import escape_text
 
 LAW_PAGES = {"wmo": "app_pages/wmo.py", "jeugd": "app_pages/jeugd.py", "participatie": "app_pages/participatie.py",
              "schuldhulp": "app_pages/schuldhulp.py", "context": "app_pages/trends.py"}
 
 
-def demo_banner(wh: Warehouse) -> None:
+def demo_banner(wh: Warehouse, subject: str | None = None) -> None:
+    """``subject``: what is made up, when it is not the municipality of the page (the region view)."""
     if wh.is_demo:
+        what = subject or f"{wh.meta.get('gemeente_name', '')} is een verzonnen gemeente."
         # Markdown, not a caption: Streamlit draws captions at 60% opacity, which takes the badge below
         # the WCAG AA contrast (axe-core, tests/browser).
-        st.markdown(f":orange-badge[DEMODATA] {wh.meta.get('gemeente_name', '')} is een verzonnen gemeente. "
+        st.markdown(f":orange-badge[DEMODATA] {escape_text(what)} "
                     "Alle cijfers op deze site zijn nagemaakt om de monitor te laten zien.")
 
 

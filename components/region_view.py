@@ -137,7 +137,7 @@ def members_chart(data: pl.DataFrame, *, unit: str, unit_label: str, lines: list
                 tooltip=alt.Tooltip("text:N", title="Lijn")))
             layers.append(one.mark_text(align="left", dx=4, dy=-6, baseline="bottom", fontSize=11,
                                         color=charts.TEXT_COLOUR).encode(y=alt.value(0), text=alt.Text("text:N")))
-    height = max(140, 42 * max(1, len(order)))
+    height = 90 + 42 * max(1, len(order))  # Streamlit fits axis, title and labels inside the height as well
     return charts.finish(alt.layer(*layers, height=height, width="container"))
 
 

@@ -28,6 +28,7 @@ suppression reads as "the members add up to the region") and a sources row.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import polars as pl
 
@@ -146,5 +147,6 @@ def add(meta: dict, indicators: pl.DataFrame, obs: pl.DataFrame, regions: pl.Dat
     sources = pl.concat([sources, pl.DataFrame([{
         "source_id": source_id(code), "kind": "region", "table_id": code, "url": "", "release": "",
         "title": f"{name}: opgeteld uit de cijfers van {len(members)} gemeenten ({', '.join(members)})",
-        "loaded_at": "", "checksum": "", "rows": computed.height}], schema=sources.schema)])
+        "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),  # computed now, with this publication
+        "checksum": "", "rows": computed.height}], schema=sources.schema)])
     return obs, regions, sources, memberships
