@@ -11,7 +11,7 @@ regions table), GM0001 the home member. Three things are measured, in one proces
   pages, RSS and the entries of the release's stores after each (query cache, page parts and how many of
   them are per member, memo, member views, suppression decisions); then the home member once more, to
   see whether its parts were pushed out;
-- **shared suppression**: the protection runs (``figures._protect_pairs``) on a member's first and second
+- **shared suppression**: the protection runs (``protection._protect_pairs``) on a member's first and second
   visit, and the keys of ``protection._PROTECTED`` (one per release: the views share their root's).
 """
 

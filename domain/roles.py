@@ -113,10 +113,6 @@ def in_scope(scope: str | None, target: str | None) -> bool:
     return target is not None and str(target).strip().upper() == str(scope).strip().upper()
 
 
-def can_scoped(role: Role | str | None, scope: str | None, target: str | None, action: str) -> bool:
-    return can(role, action) and in_scope(scope, target)
-
-
 def require_scope(role: Role | str | None, scope: str | None, target: str | None, action: str) -> None:
     """Refuse unless the role may perform ``action`` AND the object is of the account's own member (or the
     account is of the whole installation). ``scope`` None always passes the second test, so a single

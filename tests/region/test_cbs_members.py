@@ -8,19 +8,12 @@ import pytest
 from etl import refresh
 from etl.__main__ import main
 from etl.cbs import Options, run_load
-from tests.cbs.conftest import CATALOGUE, kern_table, wmo_table, youth_table
+from tests.cbs.conftest import CATALOGUE, fast_retries, kern_table, wmo_table, youth_table  # noqa: F401 (autouse)
 from tests.cbs.fakecbs import FakeCBS, Server
 from warehouse.releases import current_release, staged_releases
 
 P = "2020JJ00"
 THREE = "GM0995,GM0034,GM0363"  # Lelystad (wijken and buurten), Almere (one wijk), Amsterdam (no wijken)
-
-
-@pytest.fixture(autouse=True)
-def fast_retries(monkeypatch):
-    monkeypatch.setenv("MSD_HTTP_BACKOFF", "0.01")
-    monkeypatch.setenv("MSD_HTTP_RETRIES", "3")
-    monkeypatch.setenv("MSD_HTTP_TIMEOUT", "5")
 
 
 @pytest.fixture
