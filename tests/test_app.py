@@ -20,7 +20,9 @@ PAGES = ["app_pages/overzicht.py", "app_pages/wmo.py", "app_pages/jeugd.py", "ap
 def open_page(page: str, query: dict | None = None, role: str | None = None) -> AppTest:
     """The page as an anonymous reader, or signed in as ``role`` (the test module then imports the
     fake_browser fixture of tests.support.signin)."""
-    at = AppTest.from_file(app_path(), default_timeout=90)
+    # 180 s: the first page of the module builds the release's caches with every chart spec checked against
+    # the Vega-Lite schema (MSD_VALIDATE_CHARTS, tests only); on a loaded CI machine that passed 90 s.
+    at = AppTest.from_file(app_path(), default_timeout=180)
     if role:
         sign_in_as(at, role)
     else:

@@ -94,4 +94,4 @@ def test_real_demo_build_on_an_empty_warehouse_from_the_command_line(tmp_path, c
     rel = current_release(wh)
     assert rel.meta["demo"] is True and rel.meta["gemeente"] == "GM9990"
     groups = set(rel.table("memberships").filter(pl.col("region_code") == "GM9990")["group_code"].to_list())
-    assert groups == {"PV99", "CR99", "JZ99", "AM99"}
+    assert groups == {"PV99", "CR99", "JZ99", "AM99", "RG0001"}  # and the demo region of three members

@@ -153,10 +153,11 @@ def build(warehouse: Path, *, seed: int = SEED, catalogue_path: Path | None = No
                 files={p.name: p.read_bytes() for p in (built.path / "files").iterdir() if p.is_file()},
                 meta=built.meta, stage=False)
         step(0.9, "Nieuwe cijfers van waarstaatjegemeente.nl laden")
-        # Province, COROP, youth and labour-market region (the home member's peers by position), then all
-        # three members in the Regio Lindestroom.
-        gebieden.load_demo(warehouse, catalogue_path, meta=built.meta | {"peers": [p[0] for p in PEERS]})
-        _region_memberships(warehouse, catalogue_path)
+        # Province, COROP, youth and labour-market region for the home member and its peers by position; the
+        # other members are in none of them, so the demo's comparison groups stay the peers they were. The
+        # three members' Regio Lindestroom memberships come with every publication (warehouse.region_totals).
+        gebieden.load_demo(warehouse, catalogue_path,
+                           meta=built.meta | {"members": [GEMEENTE], "peers": [p[0] for p in PEERS]})
         wsjg.load(exports.latest, warehouse=warehouse, catalogue_path=catalogue_path, source_id="wsjg:demo")
         registry.save_postcodes(warehouse, all_postcodes)  # so an uploaded demo extract finds its wijken
         step(1.0, "Klaar")
@@ -168,18 +169,6 @@ def _load_registry(extracts: dict[str, bytes], postcodes: bytes, warehouse: Path
                    member: Member) -> None:
     registry.load_demo(extracts, postcodes, gemeente=member.code, warehouse=warehouse, catalogue_path=catalogue_path,
                        reference_date=REFERENCE_DATE, first_year=member.first_year)
-
-
-def _region_memberships(warehouse: Path, catalogue_path: Path | None) -> None:
-    """The three members in the Regio Lindestroom (RG0001). The home member keeps its province, COROP, youth
-    and labour-market region (etl.gebieden.load_demo); the other members are in none of them, so the demo's
-    comparison groups stay the peers they were."""
-    held = current_release(warehouse).table("memberships")
-    home = held.filter((pl.col("region_code") == GEMEENTE) & (pl.col("level") != "regio"))
-    regio = pl.DataFrame({"region_code": [m.code for m in MEMBERS], "group_code": REGION["code"],
-                          "level": "regio"}).with_columns(year=pl.lit(None)).cast(held.schema)
-    publish(warehouse, indicators=catalogue_mod.load(catalogue_path).to_frame(),
-            memberships=pl.concat([home, regio]).select(held.columns), meta={"demo": True})
 
 
 def _load_finance(seed: int, warehouse: Path, catalogue_path: Path | None) -> None:

@@ -36,7 +36,7 @@ const provider = new Provider(issuer, {
   // Like Entra ID: the claims go into the ID token (Streamlit reads only that, not /userinfo).
   conformIdTokenClaims: false,
   claims: {
-    openid: ['sub', 'groups', 'roles', 'tid'],
+    openid: ['sub', 'groups', 'roles', 'tid', 'gemeente'],  // gemeente: the member municipality in a region
     email: ['email', 'email_verified'],
     profile: ['name', 'preferred_username'],
   },

@@ -39,13 +39,14 @@ GRIFFIE_GROUP = "6f1c2d3e-0000-4000-8000-00000000a001"
 PASSWORD = "test-wachtwoord"
 LOGIN_BUTTON = "Inloggen met uw organisatie-account"
 
+# The demo is a region: every role but the beheerder's names its member municipality (claim "gemeente").
 USERS = {
     "griffier": {"name": "Gerda Griffier", "email": "griffier@gemeente.nl", "email_verified": True, "tid": HOME,
-                 "groups": [GRIFFIE_GROUP, "Beheerders"]},
-    "ambtenaar": {"name": "Ali Ambtenaar", "tid": HOME, "roles": ["ambtenaar"]},
+                 "groups": [GRIFFIE_GROUP, "Beheerders"], "gemeente": "GM9990"},
+    "ambtenaar": {"name": "Ali Ambtenaar", "tid": HOME, "roles": ["ambtenaar"], "gemeente": "GM9990"},
     # Only in the copied-cookie test: an earlier sign-out of the same person would end its old token.
     "raadslid": {"name": "Rita Raadslid", "email": "raadslid@gemeente.nl", "email_verified": True, "tid": HOME,
-                 "roles": ["raadslid"]},
+                 "roles": ["raadslid"], "gemeente": "GM9990"},
     "baas": {"name": "Bea Baas", "email": "baas@gemeente.nl", "email_verified": True, "tid": HOME},
     # Group display names that equal role names, and a preferred_username that is a mapped address.
     "groepsnaam": {"name": "Gijs Groepsnaam", "tid": HOME, "groups": ["beheerder", "Griffie"],
