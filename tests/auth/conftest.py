@@ -44,13 +44,18 @@ def accounts(db) -> AccountStore:
 # ------------------------------------------------------------------------------------------------
 
 
+def default_sign_in(monkeypatch) -> None:
+    """Sign-in as configured by default (no OIDC, session or lock-out settings of the environment), public."""
+    for name in [n for n in os.environ if n.startswith(("MSD_OIDC", "MSD_SESSION", "MSD_LOCK", "MSD_PASSWORD"))]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("MSD_PUBLIC", "1")
+
+
 @pytest.fixture
 def app(app_env, small_warehouse, monkeypatch) -> AccountStore:
     """The app on the small (non-demo) warehouse with one account per role; returns their store."""
     app_env(small_warehouse)
-    for name in [n for n in os.environ if n.startswith(("MSD_OIDC", "MSD_SESSION", "MSD_LOCK", "MSD_PASSWORD"))]:
-        monkeypatch.delenv(name)
-    monkeypatch.setenv("MSD_PUBLIC", "1")
+    default_sign_in(monkeypatch)
     store = AccountStore(shared_database(), lockout_attempts=5, lockout_minutes=15)
     add_people(store)
     return store

@@ -3,7 +3,6 @@ writers' page, registry uploads and dossier publication hold to on the server.""
 
 from __future__ import annotations
 
-import os
 import time
 from datetime import date
 
@@ -19,7 +18,7 @@ from store.accounts import AccountStore
 from store.db import shared_database
 from store.dossiers import DossierStore
 from store.notes import NoteStore
-from tests.auth.conftest import all_text, new_app, open_url, run, sign_in
+from tests.auth.conftest import all_text, default_sign_in, new_app, open_url, run, sign_in
 from tests.dossiers.conftest import content as dossier_content
 from tests.notes.conftest import content as note_content
 from tests.scope.conftest import A, B
@@ -32,9 +31,7 @@ PASSWORD = "paars-konijn-fietst-snel"
 def region_app(app_env, region_warehouse, monkeypatch) -> AccountStore:
     """The app on the small region, with an ambtenaar of B, a rekenkamer and an administrator."""
     app_env(region_warehouse)
-    for name in [n for n in os.environ if n.startswith(("MSD_OIDC", "MSD_SESSION", "MSD_LOCK", "MSD_PASSWORD"))]:
-        monkeypatch.delenv(name)
-    monkeypatch.setenv("MSD_PUBLIC", "1")
+    default_sign_in(monkeypatch)
     store = AccountStore(shared_database())
     admin = {"actor_role": Role.BEHEERDER, "actor": "setup", "members": [A, B]}
     store.add("amb-b", "ambtenaar", PASSWORD, gemeente=B, **admin)
