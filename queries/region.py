@@ -1,8 +1,8 @@
 """The read side of the region view: the members side by side, the region total and Nederland.
 
 Every figure comes through :mod:`queries.figures`, so it is suppressed: a member's figure is hidden exactly
-as that member's own pages hide it (secondary suppression is decided per member municipality, over all of
-its figures, and kept with the release), and the region's figure is the region total the ETL computed at
+as that member's own pages hide it (secondary suppression is decided once over the region and all its
+members, :mod:`queries.protection`, and kept with the release), and the region's figure is the region total the ETL computed at
 publication from the members' counts and bases (observations under the region's code), never an average
 of the members' rates.
 """
